@@ -1,0 +1,44 @@
+# perfanalysis — `make help` lists the targets.
+.DEFAULT_GOAL := help
+.PHONY: help venv test score report lab lint bench clean
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+YEAR ?=
+OUT ?= out/report
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "Python 3 (perfanalysis)" > /dev/null
+	@touch $(STAMP)
+
+## Create .venv and install the package with its dev extra (done by every target)
+venv: $(STAMP)
+
+## Run the whole test suite (unit, property, notebook execution, rendering)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Print the sample scorecard (Yiyang sample, Yiyang 2018 preset, latest year)
+score: $(STAMP)
+	$(BIN)/perfanalysis score --data data/sample/yiyang --scheme data/schemes/yiyang_2018.yaml
+
+## Lint with ruff
+lint: $(STAMP)
+	$(BIN)/ruff check perfanalysis tests benchmarks
+
+## Run the benchmark scripts and print their figures
+bench: $(STAMP)
+	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done
+
+## Remove build output (out/, caches)
+clean:
+	rm -rf out .pytest_cache .hypothesis .ruff_cache
+
+## Show this help
+help:
+	@awk '/^## /{desc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(desc){split($$1,t,":"); printf "  make %-8s %s\n", t[1], desc}; desc=""}' $(MAKEFILE_LIST)

@@ -1,0 +1,43 @@
+"""perfanalysis: analyse Chinese local-government performance-evaluation schemes (绩效考核).
+
+Flow: files → ``load_data`` → ``load_scheme`` → ``score`` → ``assign_tiers`` (or
+``scorecard`` for both) → study functions → notebooks → report.
+"""
+
+from .adjustments import adjustment_table
+from .data import Dataset, check_data, load_data
+from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
+from .export import write_table, write_tables
+from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
+from .scorecard import latest_year, scorecard
+from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
+from .tiers import assign_tiers, quota_for
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataError",
+    "Dataset",
+    "PerfAnalysisError",
+    "PipelineError",
+    "Problem",
+    "Scheme",
+    "SchemeError",
+    "adjustment_table",
+    "assign_tiers",
+    "check_data",
+    "component_scores",
+    "latest_year",
+    "leaf_fractions",
+    "leaf_scores",
+    "load_data",
+    "load_scheme",
+    "prepare",
+    "quota_for",
+    "scheme_from_mapping",
+    "score",
+    "scorecard",
+    "with_overrides",
+    "write_table",
+    "write_tables",
+]

@@ -1,0 +1,118 @@
+"""Bonus and penalty points (加分 / 减分) from events and rank improvements, with caps.
+
+Rules (Heshan 2013 is the reference): points per event, "the same project counts once at
+its highest" (同一项目只计最高), sub-caps over groups of events, a cap per rule and per block,
+and a bonus per place moved up in a district ranking of named indicators.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import methods
+from .data import Dataset
+from .scheme import Adjustments, EventRule, RankImprovementRule, Scheme
+
+
+def event_rule_points(events: pd.DataFrame, rule: EventRule, subcaps: list,
+                      unit_ids: list[str]) -> pd.Series:
+    """Points of one event rule per unit: per-event points, project de-duplication, caps."""
+    ev = events.loc[events["event"].isin(list(rule.points)) & (events["count"] > 0)].copy()
+    ev["per"] = ev["event"].map(rule.points).astype(float)
+    if rule.once_per_project:
+        has_project = ev["project"].notna() & (ev["project"].astype(str).str.len() > 0)
+        keyed = ev.loc[has_project]
+        # one entry per (unit, project): the highest-valued event, counted once
+        best = keyed.sort_values("per", ascending=False, kind="stable").drop_duplicates(
+            ["unit_id", "project"])
+        best = best.assign(count=1)
+        ev = pd.concat([best, ev.loc[~has_project]], ignore_index=True)
+    ev["amount"] = ev["per"] * ev["count"]
+    by_event = ev.groupby(["unit_id", "event"])["amount"].sum().unstack(fill_value=0.0)
+    by_event = by_event.reindex(index=unit_ids, fill_value=0.0)
+    total = pd.Series(0.0, index=unit_ids)
+    capped_events: set[str] = set()
+    for sub in subcaps:
+        cols = [e for e in sub.events if e in by_event.columns and e in rule.points]
+        capped_events.update(e for e in sub.events if e in rule.points)
+        if cols:
+            total += by_event[cols].sum(axis=1).clip(upper=sub.max)
+    free = [e for e in by_event.columns if e not in capped_events]
+    if free:
+        total += by_event[free].sum(axis=1)
+    if rule.cap is not None:
+        total = total.clip(upper=rule.cap)
+    return total
+
+
+def _applies(units: pd.DataFrame, applies_to: list[str] | None) -> np.ndarray:
+    seq = units["sequence"].to_numpy()
+    return np.ones(len(seq), bool) if applies_to is None else np.isin(seq, applies_to)
+
+
+def rank_improvement_points(data: Dataset, rule: RankImprovementRule, year: int,
+                            unit_ids: list[str]) -> pd.Series:
+    """排位前移加分: per_place per place moved up vs last year, keep_first for staying first.
+
+    Units in ``applies_to`` are ranked together (ties share the best place); the points per
+    indicator are capped at ``max_per_indicator`` and the rule's sum at ``cap``.
+    """
+    units = data.units.set_index("unit_id").loc[unit_ids].reset_index()
+    mask = _applies(units, rule.applies_to)
+    scope = [u for u, m in zip(unit_ids, mask) if m]
+    obs = data.observations
+    total = pd.Series(0.0, index=unit_ids)
+    if not scope:
+        return total
+    groups = np.zeros(len(scope), dtype=int)
+    for ind in rule.indicators:
+        sub = obs.loc[obs["indicator"] == ind].pivot(index="unit_id", columns="year",
+                                                     values="value").reindex(scope)
+
+        def basis(y: int) -> np.ndarray:
+            prev = sub[y - 1].to_numpy(float) if rule.basis != "level" else None
+            return methods.basis_values(sub[y].to_numpy(float), prev, rule.basis)
+
+        now = methods.places(basis(year), groups)
+        before = methods.places(basis(year - 1), groups)
+        moved = np.maximum(before - now, 0.0)
+        pts = rule.per_place * moved
+        if rule.max_per_indicator is not None:
+            pts = np.minimum(pts, rule.max_per_indicator)
+        pts = pts + np.where((now == 1) & (before == 1), rule.keep_first, 0.0)
+        total.loc[scope] += pts
+    if rule.cap is not None:
+        total = total.clip(upper=rule.cap)
+    return total
+
+
+def block_points(data: Dataset, block: Adjustments, year: int,
+                 unit_ids: list[str]) -> pd.DataFrame:
+    """Points of every rule of a bonus or penalty block per unit, plus the capped total."""
+    events = data.events.loc[data.events["year"] == year]
+    units = data.units.set_index("unit_id").loc[unit_ids].reset_index()
+    out = pd.DataFrame(index=pd.Index(unit_ids, name="unit_id"))
+    for rule in block.rules:
+        if isinstance(rule, EventRule):
+            pts = event_rule_points(events, rule, block.subcaps, unit_ids)
+        else:
+            pts = rank_improvement_points(data, rule, year, unit_ids)
+        out[rule.id] = pts.to_numpy() * _applies(units, rule.applies_to)
+    total = out.sum(axis=1) if len(out.columns) else pd.Series(0.0, index=out.index)
+    if block.cap is not None:
+        total = total.clip(upper=block.cap)
+    out["total"] = total
+    return out
+
+
+def adjustment_table(data: Dataset, scheme: Scheme, year: int,
+                     unit_ids: list[str]) -> pd.DataFrame:
+    """Bonus and penalty per unit for the year (columns ``bonus``, ``penalty`` and per rule)."""
+    bonus = block_points(data, scheme.bonus, year, unit_ids)
+    penalty = block_points(data, scheme.penalty, year, unit_ids)
+    out = pd.DataFrame(index=pd.Index(unit_ids, name="unit_id"))
+    out["bonus"] = bonus.pop("total")
+    out["penalty"] = penalty.pop("total")
+    out = out.join(bonus.add_prefix("bonus_")).join(penalty.add_prefix("penalty_"))
+    return out

@@ -1,0 +1,115 @@
+"""Scoring methods of Chinese practice, as vectorised functions.
+
+Each takes values shaped ``(..., n_units)`` — any leading axes, e.g. draws — and returns the
+score as a *fraction of the indicator's points* with the same shape. Methods that compare
+units do so within comparison groups given by integer codes of shape ``(n_units,)``.
+When every unit of a group has the same value, all get full points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import rankdata
+
+FloatArray = np.ndarray
+
+
+def _by_group(x: FloatArray, groups: np.ndarray):
+    """Yield (mask, values of the group) for each comparison group along the last axis."""
+    for g in np.unique(groups):
+        mask = groups == g
+        yield mask, x[..., mask]
+
+
+def completion(actual: FloatArray, target: FloatArray, *, cap: float = 1.0,
+               floor: float | None = None, reverse: bool = False) -> FloatArray:
+    """完成率法: min(actual/target, cap); reverse indicators use target/actual.
+
+    Below ``floor`` the score is 0. Negative ratios count as 0. A reverse indicator with an
+    actual of 0 or less has met any positive target fully: it gets the cap.
+    """
+    actual = np.asarray(actual, dtype=float)
+    target = np.asarray(target, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = target / actual if reverse else actual / target
+    if reverse:
+        ratio = np.where(actual <= 0, cap, ratio)
+    ratio = np.clip(ratio, 0.0, cap)
+    if floor is not None:
+        ratio = np.where(ratio < floor, 0.0, ratio)
+    return ratio
+
+
+def _position(x: FloatArray, groups: np.ndarray, reverse: bool) -> FloatArray:
+    """(x − min)/(max − min) within each group (1 when the group's values are all equal)."""
+    x = np.asarray(x, dtype=float)
+    if reverse:
+        x = -x
+    out = np.empty_like(x)
+    for mask, xs in _by_group(x, groups):
+        lo = xs.min(axis=-1, keepdims=True)
+        hi = xs.max(axis=-1, keepdims=True)
+        span = hi - lo
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pos = np.where(span > 0, (xs - lo) / np.where(span > 0, span, 1.0), 1.0)
+        out[..., mask] = pos
+    return out
+
+
+def efficacy(x: FloatArray, groups: np.ndarray, *, base: float = 0.6,
+             reverse: bool = False) -> FloatArray:
+    """功效系数法: base + (1 − base)·(x − min)/(max − min) within the comparison group."""
+    return base + (1.0 - base) * _position(x, groups, reverse)
+
+
+def minmax(x: FloatArray, groups: np.ndarray, *, reverse: bool = False) -> FloatArray:
+    """Min–max: (x − min)/(max − min) within the comparison group."""
+    return _position(x, groups, reverse)
+
+
+def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False) -> FloatArray:
+    """Place within the group, 1 = best; ties share the best place ("min" ranking)."""
+    x = np.asarray(x, dtype=float)
+    key = x if reverse else -x
+    out = np.empty_like(x)
+    for mask, ks in _by_group(key, groups):
+        out[..., mask] = rankdata(ks, method="min", axis=-1)
+    return out
+
+
+def rank_points(x: FloatArray, groups: np.ndarray, *, points: float, step: float,
+                reverse: bool = False) -> FloatArray:
+    """排位法: first place full points, each place lower loses ``step`` points (not below 0)."""
+    place = places(x, groups, reverse=reverse)
+    return np.maximum(points - step * (place - 1.0), 0.0) / points
+
+
+def pass_fail(x: FloatArray, *, threshold: float, reverse: bool = False) -> FloatArray:
+    """Pass/fail: full points when x ≥ threshold (x ≤ threshold for reverse), else 0."""
+    x = np.asarray(x, dtype=float)
+    ok = x <= threshold if reverse else x >= threshold
+    return ok.astype(float)
+
+
+def deduction(count: FloatArray, *, points: float, per_event: float) -> FloatArray:
+    """扣分制: full points minus ``per_event`` per event, not below 0."""
+    count = np.asarray(count, dtype=float)
+    return np.maximum(points - per_event * count, 0.0) / points
+
+
+def basis_values(level: FloatArray, previous: FloatArray | None, basis: str) -> FloatArray:
+    """The quantity scored: the level, the increment (x_t − x_{t−1}) or the growth rate."""
+    if basis == "level":
+        return np.asarray(level, dtype=float)
+    if previous is None:
+        raise ValueError(f"basis '{basis}' needs the previous year's values")
+    if basis == "increment":
+        return level - previous
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return level / previous - 1.0
+
+
+def round_half_up(x: float | np.ndarray) -> np.ndarray:
+    """Round halves away from zero (0.5 → 1, 4.5 → 5), unlike numpy's banker's rounding."""
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * np.floor(np.abs(x) + 0.5 + 1e-12)

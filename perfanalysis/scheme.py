@@ -1,0 +1,565 @@
+"""The scheme (考核方案): a typed tree of components, groups and indicators read from YAML.
+
+A scheme is validated on load; every error names the key path (with node ids, so a user can
+find it in the file). A scenario is a scheme plus overrides, validated the same way.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+
+from .errors import SchemeError
+
+TOLERANCE = 1e-6
+
+Method = Literal["completion", "efficacy", "minmax", "rank_points", "pass_fail", "deduction"]
+Basis = Literal["level", "increment", "growth"]
+Direction = Literal["positive", "negative"]
+Rounding = Literal["half_up", "floor", "ceil"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetRule(_Strict):
+    """Where a completion target comes from: the targets table, own history, or one value."""
+
+    rule: Literal["table", "own_average", "uniform"]
+    years: int = Field(3, ge=1, description="own_average: how many previous years")
+    factor: float = Field(1.0, gt=0, description="own_average: multiplier on the average")
+    add: float = Field(0.0, description="own_average: added after the multiplier")
+    value: float | None = Field(None, description="uniform: the target of every unit")
+
+    @model_validator(mode="after")
+    def _uniform_needs_value(self) -> TargetRule:
+        if self.rule == "uniform" and self.value is None:
+            raise ValueError("rule 'uniform' needs 'value'")
+        return self
+
+
+class Blend(_Strict):
+    """增量+增速: score = alpha·score(basis) + (1−alpha)·score(blend.basis)."""
+
+    basis: Basis
+    alpha: float = Field(0.5, ge=0, le=1, description="weight of the indicator's own basis")
+
+
+class Indicator(_Strict):
+    """A leaf of the tree: one observed indicator scored by one method."""
+
+    id: str
+    name: str
+    points: float = Field(gt=0)
+    method: Method
+    direction: Direction = "positive"
+    basis: Basis = "level"
+    blend: Blend | None = None
+    unit: str | None = None
+    cap: float = Field(1.0, ge=1.0, description="completion: maximum ratio actual/target")
+    floor: float | None = Field(None, ge=0, description="completion: ratio below which score is 0")
+    base: float = Field(0.6, ge=0, le=1, description="efficacy: share given to the worst unit")
+    step: float | None = Field(None, gt=0, description="rank_points: points lost per place")
+    threshold: float | None = Field(None, description="pass_fail: value needed to pass")
+    per_event: float | None = Field(None, gt=0, description="deduction: points per event")
+    event: str | None = Field(None, description="deduction: count this event from events.csv")
+    target: TargetRule | None = None
+    comparison_group: Literal["sequence", "all"] | None = None
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _method_parameters(self) -> Indicator:
+        m = self.method
+        if m == "completion" and self.target is None:
+            raise ValueError("method 'completion' needs 'target' (rule: table | own_average | uniform)")
+        if m != "completion" and self.target is not None:
+            raise ValueError(f"'target' is only used by method 'completion', not '{m}'")
+        if m == "rank_points" and self.step is None:
+            raise ValueError("method 'rank_points' needs 'step' (points lost per place)")
+        if m == "pass_fail" and self.threshold is None:
+            raise ValueError("method 'pass_fail' needs 'threshold'")
+        if m == "deduction" and self.per_event is None:
+            raise ValueError("method 'deduction' needs 'per_event'")
+        if m != "deduction" and self.event is not None:
+            raise ValueError("'event' is only used by method 'deduction'")
+        if self.floor is not None and self.floor > self.cap:
+            raise ValueError(f"'floor' ({self.floor}) is above 'cap' ({self.cap})")
+        if self.blend is not None and self.blend.basis == self.basis:
+            raise ValueError("'blend.basis' must differ from 'basis'")
+        if m == "completion" and self.blend is not None and self.target.rule != "own_average":
+            raise ValueError("a blended completion indicator needs target rule 'own_average' "
+                             "(a target for each basis is taken from the unit's own history)")
+        if m == "deduction" and (self.basis != "level" or self.blend is not None):
+            raise ValueError("method 'deduction' scores counts: use basis 'level' and no blend")
+        return self
+
+    @property
+    def max_fraction(self) -> float:
+        """Largest score as a share of points (completion may pay above 100 %)."""
+        return self.cap if self.method == "completion" else 1.0
+
+
+def _node_kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "group" if "children" in value else "indicator"
+    return "group" if isinstance(value, Group) else "indicator"
+
+
+Node = Annotated[
+    Annotated["Group", Tag("group")] | Annotated[Indicator, Tag("indicator")],
+    Discriminator(_node_kind),
+]
+
+
+class Group(_Strict):
+    """An inner node (一级/二级指标): its children's points add up to its own points."""
+
+    id: str
+    name: str
+    points: float = Field(gt=0)
+    children: list[Node] = Field(min_length=1)
+    aggregation: Literal["sum"] = "sum"
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _points_add_up(self) -> Group:
+        _check_points_sum(self.points, self.children, f"group '{self.id}'")
+        return self
+
+
+def _check_points_sum(points: float, children: list[Any], what: str) -> None:
+    total = sum(c.points for c in children)
+    if abs(total - points) > TOLERANCE * max(1.0, points):
+        listing = ", ".join(f"{c.id}={c.points:g}" for c in children)
+        raise ValueError(
+            f"points of the children of {what} add up to {total:g}, not {points:g} ({listing})"
+        )
+
+
+class Component(_Strict):
+    """A top-level part of the total: scored from indicators or taken from ratings.csv."""
+
+    id: str
+    name: str
+    points: float = Field(gt=0)
+    source: Literal["indicators", "rating"]
+    children: list[Node] | None = None
+    clip: bool = Field(True, description="cap the component at its points")
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _children_match_source(self) -> Component:
+        if self.source == "indicators":
+            if not self.children:
+                raise ValueError("a component with source 'indicators' needs 'children'")
+            _check_points_sum(self.points, self.children, f"component '{self.id}'")
+        elif self.children:
+            raise ValueError("a component with source 'rating' takes its score from ratings.csv; "
+                             "remove 'children'")
+        return self
+
+
+class EventRule(_Strict):
+    """Bonus or penalty points per event (表彰/通报批评), optionally capped."""
+
+    kind: Literal["events"] = "events"
+    id: str
+    name: str
+    points: dict[str, float] = Field(min_length=1, description="event -> points per count")
+    once_per_project: bool = Field(
+        False, description="同一项目只计最高: events sharing a project count once, at the highest"
+    )
+    cap: float | None = Field(None, gt=0)
+    applies_to: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _positive_points(self) -> EventRule:
+        bad = {k: v for k, v in self.points.items() if v <= 0}
+        if bad:
+            raise ValueError(f"points per event must be positive: {bad}")
+        return self
+
+
+class RankImprovementRule(_Strict):
+    """Bonus for moving up the district ranking of named indicators (排位前移加分)."""
+
+    kind: Literal["rank_improvement"]
+    id: str
+    name: str
+    indicators: list[str] = Field(min_length=1)
+    basis: Basis = "growth"
+    per_place: float = Field(gt=0)
+    max_per_indicator: float | None = Field(None, gt=0)
+    keep_first: float = Field(0.0, ge=0, description="points for keeping first place")
+    cap: float | None = Field(None, gt=0)
+    applies_to: list[str] | None = Field(None, description="sequences ranked together")
+
+
+def _rule_kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return str(value.get("kind", "events"))
+    return str(getattr(value, "kind", "events"))
+
+
+BonusRule = Annotated[
+    Annotated[EventRule, Tag("events")] | Annotated[RankImprovementRule, Tag("rank_improvement")],
+    Discriminator(_rule_kind),
+]
+
+
+class SubCap(_Strict):
+    """A cap across several rules' events (e.g. province-or-above commendations ≤ 5)."""
+
+    events: list[str] = Field(min_length=1)
+    max: float = Field(gt=0)
+
+
+class Adjustments(_Strict):
+    """A block of bonus or penalty rules with an optional overall cap."""
+
+    rules: list[BonusRule] = Field(default_factory=list)
+    subcaps: list[SubCap] = Field(default_factory=list)
+    cap: float | None = Field(None, gt=0)
+
+    @property
+    def max_total(self) -> float | None:
+        """Largest possible sum, or None when nothing bounds it."""
+        if self.cap is not None:
+            return self.cap
+        caps = [r.cap for r in self.rules]
+        return None if any(c is None for c in caps) else float(sum(caps))  # type: ignore[arg-type]
+
+
+class QuotaRule(_Strict):
+    """How many units of some sequences may be top tier: top k or a share."""
+
+    sequences: list[str] | None = Field(None, description="omit for the default rule")
+    top: int | None = Field(None, ge=0)
+    share: float | None = Field(None, gt=0, le=1)
+    rounding: Rounding = "half_up"
+    min_count: int = Field(1, ge=0)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> QuotaRule:
+        if (self.top is None) == (self.share is None):
+            raise ValueError("give exactly one of 'top' or 'share'")
+        return self
+
+
+class Threshold(_Strict):
+    label: str
+    min_total: float
+
+
+class Disqualification(_Strict):
+    """A situation that takes away eligibility for the top tier (取消评优资格)."""
+
+    id: str
+    name: str
+    events: list[str] = Field(min_length=1)
+
+
+class Affirmation(_Strict):
+    """一票肯定 / 不受名额限制: these events put a unit in the top tier beyond the quota."""
+
+    events: list[str] = Field(min_length=1)
+    requires: str | None = Field(None, description="tier the unit must reach anyway")
+    name: str = "一票肯定"
+
+
+class TierRules(_Strict):
+    """Tier rules, applied to scores in a separate step."""
+
+    method: Literal["quota_threshold", "forced_distribution"]
+    labels: list[str] = Field(min_length=2, description="best first")
+    quota: list[QuotaRule] = Field(default_factory=list)
+    thresholds: list[Threshold] = Field(default_factory=list)
+    shares: list[float] = Field(default_factory=list)
+    rounding: Rounding = "half_up"
+    disqualifications: list[Disqualification] = Field(default_factory=list)
+    demote_at: int | None = Field(
+        None, ge=1, description="this many disqualifications or more put a unit in the last tier"
+    )
+    affirmation: Affirmation | None = None
+    tie_break: list[str] = Field(default_factory=list, description="components, in order")
+    quota_passes_down: bool = Field(
+        True, description="a disqualified unit's place in the quota goes to the next unit"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TierRules:
+        labels = self.labels
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"labels repeat: {labels}")
+        if self.method == "quota_threshold":
+            if not self.quota:
+                raise ValueError("method 'quota_threshold' needs 'quota'")
+            defaults = [q for q in self.quota if q.sequences is None]
+            if len(defaults) > 1:
+                raise ValueError("only one quota rule may omit 'sequences'")
+            expected = labels[1:-1]
+            got = [t.label for t in self.thresholds]
+            if got != expected:
+                raise ValueError(
+                    f"'thresholds' must give, in order, the labels between the top and the "
+                    f"last tier: {expected}; got {got}"
+                )
+            mins = [t.min_total for t in self.thresholds]
+            if any(a <= b for a, b in zip(mins, mins[1:])):
+                raise ValueError(f"threshold min_total must decrease: {mins}")
+        else:
+            if len(self.shares) != len(labels):
+                raise ValueError(f"'shares' needs one share per label ({len(labels)})")
+            if any(s < 0 for s in self.shares) or abs(sum(self.shares) - 1) > 1e-9:
+                raise ValueError(f"'shares' must be non-negative and add up to 1: {self.shares}")
+        if self.affirmation and self.affirmation.requires not in (None, *labels):
+            raise ValueError(f"affirmation.requires must be one of {labels}")
+        if self.demote_at is not None and self.demote_at > max(1, len(self.disqualifications)):
+            raise ValueError(
+                f"demote_at={self.demote_at} can never be met with "
+                f"{len(self.disqualifications)} disqualification(s)"
+            )
+        return self
+
+
+class Scheme(_Strict):
+    """One evaluation's rules: components (a tree), adjustments and tier rules."""
+
+    id: str
+    name: str
+    source: str | None = None
+    year: int | None = None
+    note: str | None = None
+    comparison_group: Literal["sequence", "all"] = "sequence"
+    sequences: dict[str, str] = Field(default_factory=dict, description="id -> Chinese name")
+    events: dict[str, str] = Field(default_factory=dict, description="id -> Chinese name")
+    components: list[Component] = Field(min_length=1)
+    bonus: Adjustments = Field(default_factory=Adjustments)
+    penalty: Adjustments = Field(default_factory=Adjustments)
+    tiers: TierRules
+
+    @model_validator(mode="after")
+    def _references(self) -> Scheme:
+        ids = [n.id for n in self.iter_nodes()] + [c.id for c in self.components]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"node ids must be unique; repeated: {dupes}")
+        known_events = set(self.events)
+        used: list[tuple[str, str]] = []
+        for block_name, block in (("bonus", self.bonus), ("penalty", self.penalty)):
+            for rule in block.rules:
+                if isinstance(rule, EventRule):
+                    used += [(f"{block_name}.rules.{rule.id}.points", e) for e in rule.points]
+                elif block_name == "penalty":
+                    raise ValueError("rank_improvement rules belong in 'bonus'")
+            used += [(f"{block_name}.subcaps", e) for s in block.subcaps for e in s.events]
+        used += [(f"tiers.disqualifications.{d.id}", e)
+                 for d in self.tiers.disqualifications for e in d.events]
+        if self.tiers.affirmation:
+            used += [("tiers.affirmation", e) for e in self.tiers.affirmation.events]
+        used += [(f"indicator {i.id}.event", i.event) for i in self.indicators() if i.event]
+        unknown = [(where, e) for where, e in used if e not in known_events]
+        if unknown:
+            listing = "; ".join(f"{e!r} in {w}" for w, e in unknown)
+            raise ValueError(f"events not declared under 'events': {listing}")
+        comp_ids = {c.id for c in self.components}
+        bad_tb = [t for t in self.tiers.tie_break if t not in comp_ids]
+        if bad_tb:
+            raise ValueError(f"tiers.tie_break names unknown components {bad_tb}; "
+                             f"allowed: {sorted(comp_ids)}")
+        if self.sequences:
+            for q in self.tiers.quota:
+                bad = [s for s in (q.sequences or []) if s not in self.sequences]
+                if bad:
+                    raise ValueError(f"tiers.quota names unknown sequences {bad}; "
+                                     f"allowed: {sorted(self.sequences)}")
+        return self
+
+    # --- navigation -------------------------------------------------------------------
+    def iter_nodes(self) -> Iterator[Group | Indicator]:
+        """Every group and indicator, depth first, in file order."""
+
+        def walk(nodes: list[Any]) -> Iterator[Group | Indicator]:
+            for node in nodes:
+                yield node
+                if isinstance(node, Group):
+                    yield from walk(node.children)
+
+        for comp in self.components:
+            yield from walk(comp.children or [])
+
+    def indicators(self) -> list[Indicator]:
+        """The leaves, in file order."""
+        return [n for n in self.iter_nodes() if isinstance(n, Indicator)]
+
+    def indicator_component(self) -> dict[str, str]:
+        """Leaf id -> id of the component it belongs to."""
+        out: dict[str, str] = {}
+        for comp in self.components:
+            stack = list(comp.children or [])
+            while stack:
+                node = stack.pop()
+                if isinstance(node, Group):
+                    stack.extend(node.children)
+                else:
+                    out[node.id] = comp.id
+        return out
+
+    def observed_indicators(self) -> set[str]:
+        """Indicator ids that data may carry: tree leaves and rank-improvement indicators."""
+        ids = {i.id for i in self.indicators() if i.event is None}
+        for rule in self.bonus.rules:
+            if isinstance(rule, RankImprovementRule):
+                ids.update(rule.indicators)
+        return ids
+
+    def component(self, cid: str) -> Component:
+        for c in self.components:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+    @property
+    def max_points(self) -> float:
+        """Sum of the components' points (the nominal scale, e.g. 1000)."""
+        return float(sum(c.points for c in self.components))
+
+    def total_range(self) -> tuple[float, float]:
+        """Lowest and highest possible total; ±inf where no cap bounds it."""
+        high = 0.0
+        for c in self.components:
+            if c.source == "rating" or c.clip:
+                high += c.points
+            else:
+                high += sum(i.points * i.max_fraction for i in _leaves(c.children or []))
+        bonus = self.bonus.max_total
+        penalty = self.penalty.max_total
+        top = high + (bonus if bonus is not None else float("inf"))
+        low = -(penalty if penalty is not None else float("inf"))
+        return low, top
+
+
+def _leaves(nodes: list[Any]) -> Iterator[Indicator]:
+    for n in nodes:
+        if isinstance(n, Group):
+            yield from _leaves(n.children)
+        else:
+            yield n
+
+
+Group.model_rebuild()
+Component.model_rebuild()
+Scheme.model_rebuild()
+
+
+# --- loading --------------------------------------------------------------------------
+
+
+def _key_path(raw: Any, loc: tuple[Any, ...]) -> str:
+    """Render a pydantic location with node ids: components[indicators].children[gdp]."""
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if item in ("group", "indicator", "events", "rank_improvement") and not (
+            isinstance(node, Mapping) and item in node
+        ):
+            continue  # discriminator tags pydantic inserts
+        if isinstance(item, int) and isinstance(node, list):
+            label = str(item)
+            if 0 <= item < len(node) and isinstance(node[item], Mapping) and "id" in node[item]:
+                label = f"{item}:{node[item]['id']}"
+            parts.append(f"[{label}]")
+            node = node[item] if 0 <= item < len(node) else None
+        else:
+            parts.append(f".{item}" if parts else str(item))
+            node = node.get(item) if isinstance(node, Mapping) else None
+    return "".join(parts) or "(top level)"
+
+
+def scheme_from_mapping(raw: Any, file: str | None = None) -> Scheme:
+    """Validate a mapping (parsed YAML) into a Scheme; errors name every bad key path."""
+    if not isinstance(raw, Mapping):
+        raise SchemeError(f"a scheme must be a mapping of keys, got {type(raw).__name__}",
+                          file=file)
+    try:
+        return Scheme.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            path = _key_path(raw, tuple(err["loc"]))
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (check spelling; see the scheme reference in data/schemes/README.md)"
+            elif err["type"] == "literal_error":
+                msg = f"{msg}; got {err.get('input')!r}"
+            lines.append(f"{path}: {msg}")
+        head = f"{len(lines)} problem(s) in scheme"
+        raise SchemeError(head + ":\n  - " + "\n  - ".join(lines[:20]), file=file) from exc
+
+
+def load_scheme(path: Path | str) -> Scheme:
+    """Read and validate a scheme YAML file (safe loader: no tags, nothing evaluated)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise SchemeError("scheme file not found", file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise SchemeError("scheme file is not UTF-8 text", file=str(path)) from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SchemeError(f"not valid YAML: {exc}", file=str(path)) from exc
+    return scheme_from_mapping(raw, file=str(path))
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, Mapping) and isinstance(override, Mapping):
+        out = dict(base)
+        for k, v in override.items():
+            out[k] = _merge(base.get(k), v) if k in base else v
+        return out
+    return copy.deepcopy(override)
+
+
+def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
+                   points: Mapping[str, float] | None = None) -> Scheme:
+    """A scenario: the scheme with top-level keys merged and node points replaced by id.
+
+    ``points`` maps node ids to new points; parents are not rescaled, so the points must
+    still add up (the same validation as a scheme file).
+    """
+    raw = scheme.model_dump(mode="python", exclude_none=True)
+    if overrides:
+        raw = _merge(raw, overrides)
+    if points:
+        unknown = set(points)
+
+        def visit(nodes: list[dict[str, Any]]) -> None:
+            for node in nodes:
+                if node["id"] in points:
+                    node["points"] = float(points[node["id"]])
+                    unknown.discard(node["id"])
+                visit(node.get("children") or [])
+
+        visit(raw["components"])
+        if unknown:
+            raise SchemeError(f"override names unknown nodes: {sorted(unknown)}", path="points")
+    return scheme_from_mapping(raw, file=f"{scheme.id} (scenario)")

@@ -1,0 +1,26 @@
+"""The year's scorecard: scores followed by tiers, in the column order users rely on."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .data import Dataset
+from .scheme import Scheme
+from .scoring import score
+from .tiers import assign_tiers
+
+
+def scorecard(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+    """One row per unit: unit_id, name, sequence, components, bonus, penalty, total, rank,
+    tier, tier_reason (sorted by sequence, then rank)."""
+    scores = score(data, scheme, year)
+    events = data.events.loc[data.events["year"] == year]
+    table = assign_tiers(scores, scheme, events)
+    cols = ["unit_id", "name", "sequence", *[c.id for c in scheme.components],
+            "bonus", "penalty", "total", "rank", "tier", "tier_reason"]
+    return table[cols]
+
+
+def latest_year(data: Dataset) -> int:
+    """The latest year with observations (the default year of a run)."""
+    return max(data.years)

@@ -1,0 +1,236 @@
+"""Scoring: a pure function of (data, scheme, year), vectorisable over a leading draw axis.
+
+``prepare`` turns validated tables into arrays (units × indicators); ``leaf_fractions`` and
+``component_scores`` work on arrays with any leading axes, so uncertainty and sensitivity
+studies can score many noisy data copies or weight vectors at once; ``score`` returns the
+year's table (components, bonus, penalty, total, rank) for one unit per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import methods
+from .adjustments import adjustment_table
+from .data import Dataset, check_data
+from .scheme import Indicator, Scheme, TargetRule
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    """Arrays for one scheme and year; units sorted by id so row order never matters."""
+
+    year: int
+    unit_ids: list[str]
+    names: list[str]
+    sequences: list[str]
+    leaves: list[Indicator]
+    level: np.ndarray  # (N, K) values in the year (event counts for event deductions)
+    previous: np.ndarray  # (N, K) values in the year before (NaN where not needed)
+    targets: np.ndarray  # (N, K) completion targets for the main basis (NaN otherwise)
+    blend_targets: np.ndarray  # (N, K) completion targets for the blend basis
+    groups: np.ndarray  # (K, N) comparison-group codes per leaf
+    leaf_component: np.ndarray  # (K,) index into indicator_components
+    indicator_components: list[str]
+    ratings: pd.DataFrame  # (N × rating components), indexed by unit_id
+
+    @property
+    def leaf_points(self) -> np.ndarray:
+        return np.array([leaf.points for leaf in self.leaves], dtype=float)
+
+
+def _panel(data: Dataset, unit_ids: list[str], ids: list[str]) -> tuple[np.ndarray, list[int]]:
+    """Observations as a (years, units, indicators) array with NaN where missing."""
+    obs = data.observations
+    years = sorted(int(y) for y in obs["year"].unique())
+    obs = obs.loc[obs["indicator"].isin(ids)]
+    cube = np.full((len(years), len(unit_ids), len(ids)), np.nan)
+    yi = pd.Index(years).get_indexer(obs["year"])
+    ui = pd.Index(unit_ids).get_indexer(obs["unit_id"])
+    ki = pd.Index(ids).get_indexer(obs["indicator"])
+    cube[yi, ui, ki] = obs["value"].to_numpy(dtype=float)
+    return cube, years
+
+
+def _history_basis(cube: np.ndarray, years: list[int], year: int, k: int, basis: str,
+                   back: int) -> np.ndarray:
+    """Basis values of leaf k in ``year - back`` for all units."""
+    t = years.index(year - back)
+    prev = cube[t - 1, :, k] if basis != "level" and t >= 1 else None
+    if basis != "level" and prev is None:
+        return np.full(cube.shape[1], np.nan)
+    return methods.basis_values(cube[t, :, k], prev, basis)
+
+
+def _rule_target(rule: TargetRule, cube: np.ndarray, years: list[int], year: int, k: int,
+                 basis: str, table: np.ndarray | None) -> np.ndarray:
+    if rule.rule == "uniform":
+        return np.full(cube.shape[1], float(rule.value))  # type: ignore[arg-type]
+    if rule.rule == "table":
+        assert table is not None
+        return table
+    hist = np.stack([_history_basis(cube, years, year, k, basis, b)
+                     for b in range(1, rule.years + 1)])
+    return hist.mean(axis=0) * rule.factor + rule.add
+
+
+def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> ScoringInput:
+    """Validate data against the scheme for ``year`` and arrange it as arrays."""
+    if check:
+        check_data(data, scheme, year)
+    units = data.units.sort_values("unit_id", kind="stable")
+    unit_ids = list(units["unit_id"])
+    leaves = scheme.indicators()
+    ids = [leaf.id for leaf in leaves]
+    cube, years = _panel(data, unit_ids, ids)
+    n, kk = len(unit_ids), len(leaves)
+    level = np.full((n, kk), np.nan)
+    previous = np.full((n, kk), np.nan)
+    targets = np.full((n, kk), np.nan)
+    blend_targets = np.full((n, kk), np.nan)
+    seq_codes = pd.factorize(units["sequence"], sort=True)[0]
+    groups = np.zeros((kk, n), dtype=int)
+    ev_year = data.events.loc[data.events["year"] == year]
+    tg = data.targets
+    t = years.index(year) if year in years else None
+    for k, leaf in enumerate(leaves):
+        cg = leaf.comparison_group or scheme.comparison_group
+        groups[k] = seq_codes if cg == "sequence" else 0
+        if leaf.event is not None:
+            counts = ev_year.loc[ev_year["event"] == leaf.event].groupby("unit_id")["count"].sum()
+            level[:, k] = counts.reindex(unit_ids, fill_value=0).to_numpy(dtype=float)
+            continue
+        assert t is not None, "check_data guarantees the year is present"
+        level[:, k] = cube[t, :, k]
+        if t >= 1:
+            previous[:, k] = cube[t - 1, :, k]
+        if leaf.target is not None:
+            table = None
+            if leaf.target.rule == "table" and tg is not None:
+                sub = tg.loc[(tg["year"] == year) & (tg["indicator"] == leaf.id)]
+                table = sub.set_index("unit_id")["target"].reindex(unit_ids).to_numpy(dtype=float)
+            targets[:, k] = _rule_target(leaf.target, cube, years, year, k, leaf.basis, table)
+            if leaf.blend is not None:
+                blend_targets[:, k] = _rule_target(leaf.target, cube, years, year, k,
+                                                   leaf.blend.basis, table)
+    comp_ids = [c.id for c in scheme.components if c.source == "indicators"]
+    leaf_comp = scheme.indicator_component()
+    leaf_component = np.array([comp_ids.index(leaf_comp[leaf.id]) for leaf in leaves], dtype=int)
+    rating_ids = [c.id for c in scheme.components if c.source == "rating"]
+    rat = data.ratings.loc[(data.ratings["year"] == year)
+                           & data.ratings["component"].isin(rating_ids)]
+    ratings = (rat.pivot(index="unit_id", columns="component", values="score")
+               .reindex(index=unit_ids, columns=rating_ids).astype(float))
+    return ScoringInput(
+        year=year, unit_ids=unit_ids, names=list(units["name"]), sequences=list(units["sequence"]),
+        leaves=leaves, level=level, previous=previous, targets=targets,
+        blend_targets=blend_targets, groups=groups, leaf_component=leaf_component,
+        indicator_components=comp_ids, ratings=ratings,
+    )
+
+
+def _method_fraction(leaf: Indicator, x: np.ndarray, target: np.ndarray,
+                     groups: np.ndarray) -> np.ndarray:
+    reverse = leaf.direction == "negative"
+    m = leaf.method
+    if m == "completion":
+        return methods.completion(x, target, cap=leaf.cap, floor=leaf.floor, reverse=reverse)
+    if m == "efficacy":
+        return methods.efficacy(x, groups, base=leaf.base, reverse=reverse)
+    if m == "minmax":
+        return methods.minmax(x, groups, reverse=reverse)
+    if m == "rank_points":
+        return methods.rank_points(x, groups, points=leaf.points, step=leaf.step or 0.0,
+                                   reverse=reverse)
+    if m == "pass_fail":
+        return methods.pass_fail(x, threshold=float(leaf.threshold or 0.0), reverse=reverse)
+    if m == "deduction":
+        return methods.deduction(x, points=leaf.points, per_event=leaf.per_event or 0.0)
+    raise ValueError(f"unknown method {m!r}")  # unreachable: the scheme model restricts it
+
+
+def leaf_fractions(inp: ScoringInput, level: np.ndarray | None = None,
+                   previous: np.ndarray | None = None) -> np.ndarray:
+    """Each leaf's score as a fraction of its points, shaped (..., N, K).
+
+    ``level`` and ``previous`` default to the prepared data; pass arrays with leading draw
+    axes (e.g. noisy copies shaped (D, N, K)) to score many versions at once.
+    """
+    level = inp.level if level is None else level
+    previous = inp.previous if previous is None else previous
+    out = np.empty(np.broadcast_shapes(level.shape, inp.level.shape))
+    for k, leaf in enumerate(inp.leaves):
+        x = methods.basis_values(level[..., k], previous[..., k], leaf.basis)
+        frac = _method_fraction(leaf, x, inp.targets[:, k], inp.groups[k])
+        if leaf.blend is not None:
+            x2 = methods.basis_values(level[..., k], previous[..., k], leaf.blend.basis)
+            frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k])
+            frac = leaf.blend.alpha * frac + (1.0 - leaf.blend.alpha) * frac2
+        out[..., k] = frac
+    return out
+
+
+def component_scores(inp: ScoringInput, scheme: Scheme, fractions: np.ndarray,
+                     points: np.ndarray | None = None) -> np.ndarray:
+    """Indicator components (..., N, C): Σ points·fraction over each component's leaves.
+
+    ``points`` (K,) or (D, K) replaces the leaves' points (weight draws); a component with
+    ``clip`` is capped at its points (scaled to the drawn points when they are given).
+    """
+    pts = inp.leaf_points if points is None else np.asarray(points, dtype=float)
+    weighted = fractions * (pts[..., None, :] if pts.ndim > 1 else pts)
+    c = len(inp.indicator_components)
+    onehot = np.zeros((len(inp.leaves), c))
+    onehot[np.arange(len(inp.leaves)), inp.leaf_component] = 1.0
+    comps = weighted @ onehot
+    for j, cid in enumerate(inp.indicator_components):
+        comp = scheme.component(cid)
+        if comp.clip:
+            cap = pts @ onehot[:, j]
+            comps[..., j] = np.minimum(comps[..., j], cap[..., None] if np.ndim(cap) else cap)
+    return comps
+
+
+def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+    """Long table of each unit's score on each indicator (points earned and the basis value)."""
+    inp = prepare(data, scheme, year)
+    frac = leaf_fractions(inp)
+    rows = []
+    for k, leaf in enumerate(inp.leaves):
+        basis = methods.basis_values(inp.level[:, k], inp.previous[:, k], leaf.basis)
+        for i, uid in enumerate(inp.unit_ids):
+            rows.append({"unit_id": uid, "indicator": leaf.id, "name": leaf.name,
+                         "component": inp.indicator_components[inp.leaf_component[k]],
+                         "basis": leaf.basis, "basis_value": float(basis[i]),
+                         "target": float(inp.targets[i, k]),
+                         "points": leaf.points, "score": float(frac[i, k] * leaf.points)})
+    return pd.DataFrame(rows)
+
+
+def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+    """The year's scores: one row per unit with components, bonus, penalty, total and rank.
+
+    Tiers are a separate step (``assign_tiers``) so tier rules can change while scores stay.
+    """
+    inp = prepare(data, scheme, year)
+    frac = leaf_fractions(inp)
+    comps = component_scores(inp, scheme, frac)
+    table = pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names, "sequence": inp.sequences})
+    for comp in scheme.components:
+        if comp.source == "indicators":
+            table[comp.id] = comps[:, inp.indicator_components.index(comp.id)]
+        else:
+            table[comp.id] = inp.ratings[comp.id].to_numpy()
+    adj = adjustment_table(data, scheme, year, inp.unit_ids)
+    table["bonus"] = adj["bonus"].to_numpy()
+    table["penalty"] = adj["penalty"].to_numpy()
+    comp_cols = [c.id for c in scheme.components]
+    table["total"] = table[comp_cols].sum(axis=1) + table["bonus"] - table["penalty"]
+    num = comp_cols + ["bonus", "penalty", "total"]
+    table[num] = table[num].astype(float).round(6)
+    table["rank"] = (table.groupby("sequence")["total"]
+                     .rank(method="min", ascending=False).astype(int))
+    return table.sort_values(["sequence", "rank", "unit_id"], kind="stable").reset_index(drop=True)
