@@ -139,12 +139,19 @@ def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -
     except SchemaErrors as exc:
         problems: list[Problem] = []
         fc = exc.failure_cases
+        dup_rows: dict[int, list[str]] = {}
         for rec in fc.itertuples(index=False):
             check = str(rec.check)
             col = None if pd.isna(rec.column) else str(rec.column)
             idx = rec.index
             row = None if idx is None or pd.isna(idx) else int(idx) + 2
             value = rec.failure_case
+            if (check.startswith("dtype(") or str(value).startswith("TypeError(")):
+                continue  # echoes of a failed conversion, reported once as 'not a valid …'
+            if check in ("field_uniqueness", "multiple_fields_uniqueness", "unique"):
+                if row is not None:
+                    dup_rows.setdefault(row, []).append(f"{col}={value}")
+                continue
             if check == "column_in_dataframe":
                 problems.append(Problem(label, f"missing required column '{value}'"))
                 continue
@@ -152,9 +159,8 @@ def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -
                 reason = "empty cell: a value is required"
                 value = None
             elif check.startswith("coerce_dtype"):
-                reason = f"not a valid {check.split('(')[-1].rstrip(')').strip(chr(39))} value"
-            elif check in ("field_uniqueness", "multiple_fields_uniqueness", "unique"):
-                reason = "duplicate key: this combination of key columns appears more than once"
+                kind = "whole number" if "int" in check else "number"
+                reason = f"not a valid {kind}"
             elif "str_length" in check:
                 reason = "empty text"
             elif "in_range" in check:
@@ -166,6 +172,10 @@ def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -
             else:
                 reason = check
             problems.append(Problem(label, reason, row, col, value))
+        for row, parts in dup_rows.items():
+            key = ", ".join(parts)
+            problems.append(Problem(label, f"duplicate key ({key}) appears more than once", row,
+                                    "+".join(p.split("=")[0] for p in parts)))
         # pandera reports a whole-frame failure (e.g. missing column) once; keep order stable
         return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.reason))
 

@@ -124,6 +124,14 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
                         winners.append(r.unit_id)
                         beyond.add(r.unit_id)
             places = {uid: i + 1 for i, uid in enumerate(grp["unit_id"])}
+            eligible_place = {r.unit_id: i + 1 for i, r in enumerate(candidates)}
+            key_names = [_key_name(scheme, key) for key in keys]
+            # units that lost or won a tie on the total at the cut, decided by tie_break
+            cut_total = float(cut_row["total"]) if k > 0 and candidates else None
+            split_at_cut = {r.unit_id for r in candidates
+                            if cut_total is not None and abs(float(r.total) - cut_total) <= 1e-9}
+            if not (split_at_cut - set(winners)) or not (split_at_cut & set(winners)):
+                split_at_cut = set()  # nobody won or lost the tie on the tie-break
             for r in grp.itertuples(index=False):
                 uid = r.unit_id
                 base_label, base_why = _threshold_tier(rules, float(r.total))
@@ -135,11 +143,15 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
                 if uid in winners and n_disq[uid] == 0:
                     tier[uid] = top
                     if uid in beyond:
-                        tie_on = "、".join(keys)
+                        tie_on = "、".join(key_names)
                         reason[uid] = (f"{seq_name}第{places[uid]}名,与名额末位并列({tie_on}相同),"
                                        f"同入{top}(超出名额{k}名)")
                     else:
-                        reason[uid] = f"{seq_name}第{places[uid]}名,在评优名额{k}名内"
+                        shifted = (f"(可评优单位中第{eligible_place[uid]}名,名额顺延)"
+                                   if eligible_place[uid] != places[uid] else "")
+                        reason[uid] = f"{seq_name}第{places[uid]}名{shifted},在评优名额{k}名内"
+                        if uid in split_at_cut:
+                            reason[uid] += f";总分并列,按{'、'.join(key_names[1:])}排前"
                     continue
                 req = rules.affirmation.requires if rules.affirmation else None
                 ok_req = req is None or rules.labels.index(base_label) <= rules.labels.index(req)
@@ -149,12 +161,20 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
                     continue
                 tier[uid] = base_label
                 why = base_why
+                if uid in split_at_cut and n_disq[uid] == 0:
+                    why = f"总分与名额末位并列,按{'、'.join(key_names[1:])}排后,未入{top};" + why
                 if n_disq[uid] > 0:
                     why = f"因{disq_text(uid)}取消评优资格;" + why
                 reason[uid] = why
     out["tier"] = out["unit_id"].map(tier)
     out["tier_reason"] = out["unit_id"].map(reason)
     return out
+
+
+def _key_name(scheme: Scheme, key: str) -> str:
+    if key == "total":
+        return "总分"
+    return next((c.name for c in scheme.components if c.id == key), key)
 
 
 def tier_order(scheme: Scheme) -> list[str]:

@@ -1,0 +1,133 @@
+"""Scheme loading: presets validate; every kind of bad scheme names its key path."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from perfanalysis import SchemeError, load_scheme, scheme_from_mapping, with_overrides
+from perfanalysis.paths import SCHEMES_DIR
+
+from .helpers import preset_mapping
+
+PRESETS = ["heshan_2013", "yiyang_2018", "changsha_forced"]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_presets_load(name):
+    scheme = load_scheme(SCHEMES_DIR / f"{name}.yaml")
+    assert scheme.id == name
+    assert scheme.tiers.labels
+
+
+def test_heshan_preset_is_the_heshan_rules():
+    s = load_scheme(SCHEMES_DIR / "heshan_2013.yaml")
+    assert {c.id: c.points for c in s.components} == {
+        "indicators": 700, "work_report": 200, "public_survey": 100}
+    for e in ["commendation_central", "commendation_provincial", "commendation_city",
+              "criticism_central", "criticism_provincial", "criticism_city", "veto",
+              "poll_bottom10", "corruption_case"]:
+        assert e in s.events
+    thresholds = {t.label: t.min_total for t in s.tiers.thresholds}
+    assert thresholds == {"达标": 700, "基本达标": 600}
+    assert s.tiers.demote_at == 2 and len(s.tiers.disqualifications) == 4
+
+
+def test_yiyang_preset_marks_assumptions():
+    s = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    groups = [n for n in s.iter_nodes() if hasattr(n, "children")]
+    assert [g.name for g in groups] == ["高质量发展", "三大攻坚战", "党的建设", "社会稳定和安全生产"]
+    assert all(g.assumption for g in groups)
+    assert s.max_points == 100
+    bases = {(i.basis, i.blend.basis if i.blend else None) for i in s.indicators()}
+    assert ("level", "growth") in bases  # level and growth both scored
+
+
+def _bad(mutate) -> str:
+    raw = preset_mapping("heshan_2013")
+    mutate(raw)
+    with pytest.raises(SchemeError) as exc:
+        scheme_from_mapping(raw)
+    return str(exc.value)
+
+
+def test_points_do_not_add_up():
+    def m(raw):
+        raw["components"][0]["children"][0]["children"][0]["points"] = 61
+    msg = _bad(m)
+    assert "components[0:indicators].children[0:economy]" in msg
+    assert "add up to 251" in msg
+
+
+def test_unknown_key_named():
+    msg = _bad(lambda raw: raw["tiers"].update(quotas=[]))
+    assert "tiers.quotas" in msg and "unknown key" in msg
+
+
+def test_unknown_method_lists_allowed():
+    def m(raw):
+        raw["components"][0]["children"][1]["children"][0]["method"] = "magic"
+    msg = _bad(m)
+    assert "children[0:family_planning_rate].method" in msg
+    assert "'completion'" in msg and "magic" in msg
+
+
+def test_completion_without_target():
+    def m(raw):
+        del raw["components"][0]["children"][0]["children"][0]["target"]
+    assert "needs 'target'" in _bad(m)
+
+
+def test_cap_below_one():
+    def m(raw):
+        raw["components"][0]["children"][0]["children"][0]["cap"] = 0.9
+    assert "children[0:fiscal_revenue].cap" in _bad(m)
+
+
+def test_undeclared_event():
+    def m(raw):
+        raw["penalty"]["rules"][0]["points"]["criticism_county"] = 0.5
+    assert "criticism_county" in _bad(m)
+
+
+def test_tier_rule_never_met():
+    assert "can never be met" in _bad(lambda raw: raw["tiers"].update(demote_at=5))
+
+
+def test_thresholds_must_decrease():
+    def m(raw):
+        raw["tiers"]["thresholds"][1]["min_total"] = 800
+    assert "must decrease" in _bad(m)
+
+
+def test_duplicate_node_ids():
+    def m(raw):
+        node = copy.deepcopy(raw["components"][0]["children"][0])
+        raw["components"][0]["children"][0]["children"][1]["id"] = "fiscal_revenue"
+        del node
+    assert "unique" in _bad(m)
+
+
+def test_yaml_errors_and_unsafe_tags(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(SchemeError, match="not valid YAML"):
+        load_scheme(f)
+    f.write_text("!!python/object/apply:os.system ['echo hi']\n", encoding="utf-8")
+    with pytest.raises(SchemeError):
+        load_scheme(f)
+    with pytest.raises(SchemeError, match="not found"):
+        load_scheme(tmp_path / "missing.yaml")
+
+
+def test_scenario_overrides_points_and_revalidates():
+    s = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    # move 2 points from gdp (8 → 6) to fai (5 → 7): sums still 40
+    scen = with_overrides(s, points={"gdp": 6, "fai": 7})
+    pts = {i.id: i.points for i in scen.indicators()}
+    assert pts["gdp"] == 6 and pts["fai"] == 7
+    with pytest.raises(SchemeError, match="add up"):
+        with_overrides(s, points={"gdp": 6})
+    with pytest.raises(SchemeError, match="unknown nodes"):
+        with_overrides(s, points={"nope": 1})
