@@ -180,6 +180,18 @@ def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -
         return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.reason))
 
 
+def _numeric_attributes(units: pd.DataFrame) -> pd.DataFrame:
+    """Optional unit attributes (staff, population…) become numbers when every cell is one."""
+    out = units.copy()
+    for col in out.columns:
+        if col in ("unit_id", "name", "sequence"):
+            continue
+        converted = pd.to_numeric(out[col], errors="coerce")
+        if converted.notna().sum() == out[col].notna().sum():
+            out[col] = converted
+    return out
+
+
 def load_data(path: Path | str) -> Dataset:
     """Load and validate a data folder or workbook; raise DataError listing every problem."""
     path = Path(path)
@@ -190,6 +202,7 @@ def load_data(path: Path | str) -> Dataset:
     if problems:
         raise DataError(problems)
     typed = {name: SCHEMAS[name].validate(df) for name, df in frames.items()}
+    typed["units"] = _numeric_attributes(typed["units"])
     known = set(typed["units"]["unit_id"])
     for name in ("observations", "ratings", "events", "targets"):
         df = typed.get(name)
