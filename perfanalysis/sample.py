@@ -42,7 +42,7 @@ YIYANG_UNITS = [
 ]
 
 YIYANG_SPECS = [
-    _Spec("gdp", "volume", 215.0, 0.085, 0.02, 2),  # 赫山区 ≈176亿 in 2011, ≈408亿 in 2020
+    _Spec("gdp", "volume", 215.0, 0.09, 0.02, 2),  # 赫山区 ≈176亿 in 2011, ≈408亿 in 2020
     _Spec("fiscal_revenue", "volume", 14.0, 0.07, 0.05, 2),
     _Spec("fai", "volume", 190.0, 0.12, 0.06, 2),
     _Spec("industry_va", "volume", 80.0, 0.08, 0.04, 2),
@@ -105,7 +105,7 @@ def _series(rng: np.random.Generator, spec: _Spec, size: float, ref: float,
     scale = np.sqrt(ref / size)
     if spec.kind in ("volume", "percap"):
         level0 = spec.base * (size / ref if spec.kind == "volume" else 1.0) * wealth
-        level0 *= float(np.exp(rng.normal(0, 0.15)))
+        level0 *= float(np.exp(rng.normal(0, 0.08)))
         g = spec.trend + rng.normal(0, 0.01) + rng.normal(0, spec.noise * scale, n)
         g[0] = 0.0
         return level0 * np.cumprod(1 + g)
@@ -126,7 +126,7 @@ def _series(rng: np.random.Generator, spec: _Spec, size: float, ref: float,
 
 def _observations(rng: np.random.Generator, units: list[tuple[str, float, float]],
                   specs: list[_Spec], years: list[int]) -> pd.DataFrame:
-    ref = float(np.median([s for _, s, _ in units]))
+    ref = float(units[0][1])  # volumes are given for the first unit's size (赫山区 / 泉交河镇)
     rows = []
     for spec in specs:
         for uid, size, wealth in units:
