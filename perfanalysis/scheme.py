@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from .composite.spec import CompositeSection, NormaliseSpec
 from .errors import SchemeError
 
 TOLERANCE = 1e-6
@@ -30,6 +31,7 @@ Method = Literal["completion", "efficacy", "minmax", "rank_points", "pass_fail",
 Basis = Literal["level", "increment", "growth"]
 Direction = Literal["positive", "negative"]
 Rounding = Literal["half_up", "floor", "ceil"]
+Aggregation = Literal["sum", "arithmetic", "geometric", "harmonic", "generalised", "copeland"]
 
 
 class _Strict(BaseModel):
@@ -81,6 +83,11 @@ class Indicator(_Strict):
     comparison_group: Literal["sequence", "all"] | None = None
     assumption: bool = False
     note: str | None = None
+    # composite build only (perfanalysis.build_composite); points scoring ignores these
+    weight: float | None = Field(None, gt=0, description="composite: weight among siblings "
+                                                          "(default: points)")
+    denominator: str | None = Field(None, description="composite: denominator id to divide by")
+    normalise: NormaliseSpec | None = Field(None, description="composite: own normalisation")
 
     @model_validator(mode="after")
     def _method_parameters(self) -> Indicator:
@@ -133,14 +140,28 @@ class Group(_Strict):
     name: str
     points: float = Field(gt=0)
     children: list[Node] = Field(min_length=1)
-    aggregation: Literal["sum"] = "sum"
+    aggregation: Aggregation = Field(
+        "sum", description="points scoring always sums; other values set the composite build's "
+                           "method for this node")
     assumption: bool = False
     note: str | None = None
+    # composite build only (perfanalysis.build_composite); points scoring ignores these
+    weight: float | None = Field(None, gt=0, description="composite: weight among siblings")
+    p: float | None = Field(None, description="composite: exponent of the generalised mean")
+    min_availability: float | None = Field(None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _points_add_up(self) -> Group:
         _check_points_sum(self.points, self.children, f"group '{self.id}'")
+        _check_composite_node(self.aggregation, self.p)
         return self
+
+
+def _check_composite_node(aggregation: str, p: float | None) -> None:
+    if aggregation == "generalised" and (p is None or p == 0):
+        raise ValueError("aggregation 'generalised' needs a non-zero 'p'")
+    if aggregation != "generalised" and p is not None:
+        raise ValueError("'p' is only used by aggregation 'generalised'")
 
 
 def _check_points_sum(points: float, children: list[Any], what: str) -> None:
@@ -163,9 +184,15 @@ class Component(_Strict):
     clip: bool = Field(True, description="cap the component at its points")
     assumption: bool = False
     note: str | None = None
+    # composite build only (perfanalysis.build_composite); points scoring ignores these
+    aggregation: Aggregation = "sum"
+    weight: float | None = Field(None, gt=0, description="composite: weight among components")
+    p: float | None = None
+    min_availability: float | None = Field(None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _children_match_source(self) -> Component:
+        _check_composite_node(self.aggregation, self.p)
         if self.source == "indicators":
             if not self.children:
                 raise ValueError("a component with source 'indicators' needs 'children'")
@@ -354,6 +381,8 @@ class Scheme(_Strict):
     bonus: Adjustments = Field(default_factory=Adjustments)
     penalty: Adjustments = Field(default_factory=Adjustments)
     tiers: TierRules
+    composite: CompositeSection | None = Field(
+        None, description="composite-indicator build (see data/schemes/README.md)")
 
     @model_validator(mode="after")
     def _references(self) -> Scheme:
@@ -379,6 +408,12 @@ class Scheme(_Strict):
         if unknown:
             listing = "; ".join(f"{e!r} in {w}" for w, e in unknown)
             raise ValueError(f"events not declared under 'events': {listing}")
+        denominators = set(self.composite.denominators) if self.composite else set()
+        bad_den = sorted({i.denominator for i in self.indicators()
+                          if i.denominator and i.denominator not in denominators})
+        if bad_den:
+            raise ValueError(f"indicator denominators not declared under "
+                             f"'composite.denominators': {bad_den}")
         comp_ids = {c.id for c in self.components}
         bad_tb = [t for t in self.tiers.tie_break if t not in comp_ids]
         if bad_tb:
@@ -425,6 +460,8 @@ class Scheme(_Strict):
     def observed_indicators(self) -> set[str]:
         """Indicator ids that data may carry: tree leaves and rank-improvement indicators."""
         ids = {i.id for i in self.indicators() if i.event is None}
+        if self.composite:
+            ids.update(self.composite.denominators)
         for rule in self.bonus.rules:
             if isinstance(rule, RankImprovementRule):
                 ids.update(rule.indicators)
