@@ -5,6 +5,15 @@ Flow: files → ``load_data`` → ``load_scheme`` → ``score`` → ``assign_tie
 """
 
 from .adjustments import adjustment_table
+from .composite.build import BuildResult, CoinData, Recipe, rerun, run_build
+from .composite.coin import (
+    build_composite,
+    from_coin_tables,
+    scheme_tree,
+    to_coin_tables,
+    write_coin_import,
+)
+from .composite.tree import Hierarchy
 from .data import Dataset, check_data, load_data
 from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
 from .export import write_table, write_tables
@@ -16,6 +25,17 @@ from .tiers import assign_tiers, quota_for
 __version__ = "0.1.0"
 
 __all__ = [
+    "BuildResult",
+    "CoinData",
+    "Hierarchy",
+    "Recipe",
+    "build_composite",
+    "from_coin_tables",
+    "rerun",
+    "run_build",
+    "scheme_tree",
+    "to_coin_tables",
+    "write_coin_import",
     "DataError",
     "Dataset",
     "PerfAnalysisError",

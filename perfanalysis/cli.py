@@ -107,6 +107,63 @@ def make_sample(
         console.print(f"wrote {folder}")
 
 
+@app.command("import-coin")
+def import_coin(
+    idata: Annotated[Path, typer.Option("--idata", help="COINr iData table (.csv or .xlsx)")],
+    imeta: Annotated[Path, typer.Option("--imeta", help="COINr iMeta table (.csv or .xlsx)")],
+    out: Annotated[Path, typer.Option("--out", help="folder to write units.csv, "
+                                                    "observations.csv, scheme.yaml")],
+    year: Annotated[int | None, typer.Option("--year", help="year when iData has no Time "
+                                                            "column (or the Time to keep)")] = None,
+    sequence: Annotated[str | None, typer.Option("--sequence", help="iMeta Group column to "
+                                                                    "use as sequence")] = None,
+    scheme_id: Annotated[str, typer.Option("--scheme-id")] = "coin_import",
+) -> None:
+    """Import a COINr / COIN Tool composite indicator (iData + iMeta) as data and a scheme."""
+    from .composite.coin import from_coin_tables, write_coin_import
+
+    def run() -> tuple[int, int]:
+        units, obs, sch = from_coin_tables(idata, imeta, year=year, sequence=sequence,
+                                           scheme_id=scheme_id)
+        write_coin_import(units, obs, sch, out)
+        return len(units), len(obs)
+
+    n_units, n_obs = _guard(run)
+    console.print(f"wrote {out}: {n_units} units, {n_obs} observations, scheme.yaml")
+
+
+@app.command()
+def composite(
+    data: DataOpt,
+    scheme: SchemeOpt,
+    year: YearOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="write .csv or .xlsx (with the "
+                                                           "step logs) instead of printing")] = None,
+) -> None:
+    """Build the scheme's composite index (its `composite:` recipe) for one year."""
+    from .composite.coin import build_composite
+    from .export import write_tables
+
+    def run() -> tuple[pd.DataFrame, str, int]:
+        sch = load_scheme(scheme)
+        ds = load_data(data)
+        y = year if year is not None else latest_year(ds)
+        res = build_composite(ds, sch, y)
+        table = res.results()
+        if out is not None:
+            if out.suffix.lower() == ".xlsx":
+                write_tables({"results": table, **res.logs}, out)
+            else:
+                write_table(table, out, sheet="results")
+        return table, sch.name, y
+
+    table, name, y = _guard(run)
+    if out is None:
+        console.print(_rich_table(table, f"{name} — {y}"))
+    else:
+        console.print(f"wrote {len(table)} rows to {out}")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 
