@@ -271,3 +271,28 @@ def test_asem_round_trip(asem: Path, tmp_path: Path):
     pd.testing.assert_frame_equal(u1, u2, check_dtype=False)
     pd.testing.assert_frame_equal(o1, o2)
     assert s1 == s2
+
+
+def test_panel_last_value_imputation_through_the_build(tmp_path: Path):
+    early = IDATA.assign(Time=2019, i2=[11.0, 31.0, 15.0, 21.0], i4=[0.0, 1.0, 1.0, 0.5])
+    units, obs, sch = from_coin_tables(pd.concat([early, IDATA]), IMETA)
+    folder = write_coin_import(units, obs, sch, tmp_path / "panel")
+    ds, scheme = load_data(folder), load_scheme(folder / "scheme.yaml")
+    rec = Recipe.from_list([{"step": "impute", "method": "last_value"},
+                            {"step": "normalise"}, {"step": "aggregate"}])
+    res = build_composite(ds, scheme, 2020, rec)
+    imputed = res.datasets["Imputed"]
+    # C's i2 and D's i4 are missing in 2020: they take their 2019 values 15 and 0.5
+    assert imputed.loc["C", "i2"] == 15.0 and imputed.loc["D", "i4"] == 0.5
+    assert imputed.loc["A", "i2"] == 10.0  # observed 2020 values are kept
+    assert res.logs["impute"]["source"].tolist() == ["2019→2020", "2019→2020"]
+
+
+def test_scenario_overrides_keep_the_composite_section(small: Path):
+    from perfanalysis import with_overrides
+
+    sch = load_scheme(small / "scheme.yaml")
+    sc = with_overrides(sch, {"composite": {"steps": [{"step": "normalise", "method": "rank"},
+                                                      {"step": "aggregate"}]}})
+    assert sc.composite is not None and sc.composite.steps[0].method == "rank"
+    assert sc.composite.denominators == sch.composite.denominators

@@ -96,7 +96,6 @@ def from_coin_tables(idata: pd.DataFrame | Path | str, imeta: pd.DataFrame | Pat
     if problems:
         raise DataError(problems, "iMeta/iData do not follow COINr's layout")
     ind = meta.loc[meta["Type"] == "Indicator"]
-    aggs = meta.loc[meta["Type"] == "Aggregate"]
     groups = meta.loc[meta["Type"] == "Group", "iCode"].tolist()
     dens = meta.loc[meta["Type"] == "Denominator"]
     for code in [*ind["iCode"], *groups, *dens["iCode"]]:
