@@ -15,7 +15,19 @@ FloatArray = np.ndarray
 
 
 def _by_group(x: FloatArray, groups: np.ndarray):
-    """Yield (mask, values of the group) for each comparison group along the last axis."""
+    """Yield (selector, values of the group) for each comparison group along the last axis.
+
+    When groups are contiguous (``prepare`` sorts units by sequence) the selectors are
+    slices, so the values are views rather than copies.
+    """
+    groups = np.asarray(groups)
+    change = np.flatnonzero(groups[1:] != groups[:-1]) + 1
+    starts = np.concatenate(([0], change))
+    if len(np.unique(groups)) == len(starts):  # each group in one contiguous block
+        ends = np.concatenate((change, [len(groups)]))
+        for a, b in zip(starts, ends):
+            yield slice(int(a), int(b)), x[..., a:b]
+        return
     for g in np.unique(groups):
         mask = groups == g
         yield mask, x[..., mask]

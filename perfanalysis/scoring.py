@@ -21,7 +21,7 @@ from .scheme import Indicator, Scheme, TargetRule
 
 @dataclass(frozen=True)
 class ScoringInput:
-    """Arrays for one scheme and year; units sorted by id so row order never matters."""
+    """Arrays for one scheme and year; units sorted by (sequence, id)."""
 
     year: int
     unit_ids: list[str]
@@ -81,7 +81,8 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
     """Validate data against the scheme for ``year`` and arrange it as arrays."""
     if check:
         check_data(data, scheme, year)
-    units = data.units.sort_values("unit_id", kind="stable")
+    # sorted by sequence then id: row order never matters and comparison groups are contiguous
+    units = data.units.sort_values(["sequence", "unit_id"], kind="stable")
     unit_ids = list(units["unit_id"])
     leaves = scheme.indicators()
     ids = [leaf.id for leaf in leaves]
@@ -159,18 +160,21 @@ def leaf_fractions(inp: ScoringInput, level: np.ndarray | None = None,
     ``level`` and ``previous`` default to the prepared data; pass arrays with leading draw
     axes (e.g. noisy copies shaped (D, N, K)) to score many versions at once.
     """
-    level = inp.level if level is None else level
-    previous = inp.previous if previous is None else previous
-    out = np.empty(np.broadcast_shapes(level.shape, inp.level.shape))
+    level = inp.level if level is None else np.asarray(level, dtype=float)
+    previous = inp.previous if previous is None else np.asarray(previous, dtype=float)
+    # leaf-major contiguous copies: per-leaf slices are then contiguous (much faster)
+    lev = np.ascontiguousarray(np.moveaxis(level, -1, 0))
+    prev = np.ascontiguousarray(np.moveaxis(previous, -1, 0))
+    out = np.empty((len(inp.leaves), *np.broadcast_shapes(level.shape, inp.level.shape)[:-1]))
     for k, leaf in enumerate(inp.leaves):
-        x = methods.basis_values(level[..., k], previous[..., k], leaf.basis)
+        x = methods.basis_values(lev[k], prev[k], leaf.basis)
         frac = _method_fraction(leaf, x, inp.targets[:, k], inp.groups[k])
         if leaf.blend is not None:
-            x2 = methods.basis_values(level[..., k], previous[..., k], leaf.blend.basis)
+            x2 = methods.basis_values(lev[k], prev[k], leaf.blend.basis)
             frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k])
             frac = leaf.blend.alpha * frac + (1.0 - leaf.blend.alpha) * frac2
-        out[..., k] = frac
-    return out
+        out[k] = frac
+    return np.moveaxis(out, 0, -1)
 
 
 def component_scores(inp: ScoringInput, scheme: Scheme, fractions: np.ndarray,

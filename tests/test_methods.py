@@ -69,3 +69,15 @@ def test_methods_accept_leading_draw_axis():
     assert got.shape == (2, 3)
     assert got[1] == pytest.approx([1.0, 0.8, 0.6])
     assert methods.places(x, G1)[1] == pytest.approx([1, 2, 3])
+
+
+def test_non_contiguous_groups_match_contiguous():
+    x = np.array([3.0, 10.0, 5.0, 20.0, 4.0])
+    mixed = np.array([0, 1, 0, 1, 0])
+    order = np.argsort(mixed, kind="stable")  # [0, 2, 4, 1, 3] → groups contiguous
+    a = methods.efficacy(x, mixed)
+    b = methods.efficacy(x[order], mixed[order])
+    assert a[order] == pytest.approx(b)
+    # group 0: 3, 5, 4 → 0.6, 1.0, 0.8; group 1: 10, 20 → 0.6, 1.0
+    assert a == pytest.approx([0.6, 0.6, 1.0, 1.0, 0.8])
+    assert methods.places(x, mixed) == pytest.approx([3, 2, 1, 1, 2])
