@@ -16,7 +16,8 @@ import pandas as pd
 from . import methods
 from .adjustments import adjustment_table
 from .data import Dataset, check_data
-from .scheme import Indicator, Scheme, TargetRule
+from .errors import SchemeError
+from .scheme import Group, Indicator, Scheme, TargetRule
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,23 @@ def _rule_target(rule: TargetRule, cube: np.ndarray, years: list[int], year: int
     return hist.mean(axis=0) * rule.factor + rule.add
 
 
+ADDITIVE = ("sum", "arithmetic")
+
+
+def _require_additive(scheme: Scheme) -> None:
+    """Points scoring adds points up; refuse trees that ask for another mean, loudly."""
+    nodes = [*scheme.components, *(n for n in scheme.iter_nodes() if isinstance(n, Group))]
+    other = [f"{n.id} ({n.aggregation})" for n in nodes if n.aggregation not in ADDITIVE]
+    if other:
+        raise SchemeError(
+            "points scoring adds children's points; these nodes ask for another aggregation: "
+            + ", ".join(other) + ". Build it as a composite index instead "
+            "(`perfanalysis composite` / `perfanalysis.build_composite`).", path="aggregation")
+
+
 def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> ScoringInput:
     """Validate data against the scheme for ``year`` and arrange it as arrays."""
+    _require_additive(scheme)
     if check:
         check_data(data, scheme, year)
     # sorted by sequence then id: row order never matters and comparison groups are contiguous

@@ -131,3 +131,13 @@ def test_scenario_overrides_points_and_revalidates():
         with_overrides(s, points={"gdp": 6})
     with pytest.raises(SchemeError, match="unknown nodes"):
         with_overrides(s, points={"nope": 1})
+
+
+def test_points_scoring_refuses_non_additive_aggregation(yiyang_dir):
+    from perfanalysis import load_data, score
+
+    raw = preset_mapping("yiyang_2018")
+    raw["components"][0]["children"][0]["aggregation"] = "geometric"
+    scheme = scheme_from_mapping(raw)  # valid for a composite build …
+    with pytest.raises(SchemeError, match="high_quality \\(geometric\\)"):
+        score(load_data(yiyang_dir), scheme, 2019)  # … but not silently summed
