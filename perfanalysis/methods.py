@@ -12,6 +12,8 @@ import numpy as np
 from scipy.stats import rankdata
 
 FloatArray = np.ndarray
+EQUAL_RTOL = 1e-9  # relative spread below which a group's values count as all equal
+TIE_DECIMALS = 10  # values equal to this many decimals share a place
 
 
 def _by_group(x: FloatArray, groups: np.ndarray):
@@ -62,8 +64,10 @@ def _position(x: FloatArray, groups: np.ndarray, reverse: bool) -> FloatArray:
         lo = xs.min(axis=-1, keepdims=True)
         hi = xs.max(axis=-1, keepdims=True)
         span = hi - lo
+        # equal up to floating-point noise (e.g. 133.1/121 vs 66/60) counts as equal
+        spread = span > EQUAL_RTOL * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
         with np.errstate(divide="ignore", invalid="ignore"):
-            pos = np.where(span > 0, (xs - lo) / np.where(span > 0, span, 1.0), 1.0)
+            pos = np.where(spread, (xs - lo) / np.where(spread, span, 1.0), 1.0)
         out[..., mask] = pos
     return out
 
@@ -81,7 +85,7 @@ def minmax(x: FloatArray, groups: np.ndarray, *, reverse: bool = False) -> Float
 
 def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False) -> FloatArray:
     """Place within the group, 1 = best; ties share the best place ("min" ranking)."""
-    x = np.asarray(x, dtype=float)
+    x = np.round(np.asarray(x, dtype=float), TIE_DECIMALS)  # float noise is not a place
     key = x if reverse else -x
     out = np.empty_like(x)
     for mask, ks in _by_group(key, groups):

@@ -81,3 +81,11 @@ def test_non_contiguous_groups_match_contiguous():
     # group 0: 3, 5, 4 → 0.6, 1.0, 0.8; group 1: 10, 20 → 0.6, 1.0
     assert a == pytest.approx([0.6, 0.6, 1.0, 1.0, 0.8])
     assert methods.places(x, mixed) == pytest.approx([3, 2, 1, 1, 2])
+
+
+def test_float_noise_counts_as_equal():
+    # 133.1/121 − 1 and 66/60 − 1 are both 10 % but differ in the last bits
+    g = np.array([133.1 / 121 - 1, 66 / 60 - 1])
+    assert g[0] != g[1]
+    assert methods.efficacy(g, np.zeros(2, dtype=int)) == pytest.approx([1.0, 1.0])
+    assert list(methods.places(g, np.zeros(2, dtype=int))) == [1, 1]
