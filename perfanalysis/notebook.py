@@ -50,6 +50,9 @@ def find_browser() -> str | None:
 
 def png_export_status() -> dict[str, Any]:
     """Whether figures get a static PNG (needed for charts in DOCX), and why not if not."""
+    if os.environ.get("PERFANALYSIS_PNG", "1").strip().lower() in ("0", "false", "no"):
+        return {"available": False, "browser": None,
+                "note": "PNG export switched off (PERFANALYSIS_PNG=0): DOCX without charts"}
     browser = find_browser()
     try:
         import kaleido  # noqa: F401

@@ -301,11 +301,14 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
     notebooks = discover_notebooks(config.notebooks_dir)
     out = Path(config.out)
     png = png_export_status()
+    base = {"data_dir": str(Path(config.data).resolve()),
+            "scheme_path": str(Path(config.scheme).resolve()), "year": year,
+            "seed": config.seed, "out_dir": ""}
+    per_nb, study = notebook_parameters(notebooks, base, config.params)
     with atomic_dir(out) as stage:
-        base = {"data_dir": str(Path(config.data).resolve()),
-                "scheme_path": str(Path(config.scheme).resolve()), "year": year,
-                "seed": config.seed, "out_dir": str(stage.resolve())}
-        per_nb, study = notebook_parameters(notebooks, base, config.params)
+        for params in per_nb.values():
+            if "out_dir" in params:
+                params["out_dir"] = str(stage.resolve())
         try:
             executed, timings = execute_notebooks(per_nb, stage / "notebooks", stage, progress)
         except _NotebookFailed as failure:
