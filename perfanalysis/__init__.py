@@ -17,6 +17,8 @@ from .composite.tree import Hierarchy
 from .data import Dataset, check_data, load_data
 from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
 from .export import write_table, write_tables
+from .notebook import notebook_setup, show, show_table
+from .pipeline import RunConfig, RunResult, run_report
 from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
 from .scorecard import latest_year, scorecard
 from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
@@ -40,6 +42,8 @@ __all__ = [
     "Dataset",
     "PerfAnalysisError",
     "PipelineError",
+    "RunConfig",
+    "RunResult",
     "Problem",
     "Scheme",
     "SchemeError",
@@ -52,11 +56,15 @@ __all__ = [
     "leaf_scores",
     "load_data",
     "load_scheme",
+    "notebook_setup",
     "prepare",
     "quota_for",
     "scheme_from_mapping",
     "score",
+    "run_report",
     "scorecard",
+    "show",
+    "show_table",
     "with_overrides",
     "write_table",
     "write_tables",

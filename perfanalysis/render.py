@@ -115,7 +115,9 @@ def _docx_variant(nb: NotebookNode) -> tuple[NotebookNode, int, int]:
             if PLOTLY_MIME not in data:
                 continue
             n += 1
-            title = str(data.get("text/plain", "图表"))
+            layout = data[PLOTLY_MIME].get("layout", {}) if isinstance(
+                data[PLOTLY_MIME], dict) else {}
+            title = str((layout.get("title") or {}).get("text") or "图表")
             if "image/png" in data:
                 with_png += 1
                 out["data"] = {"image/png": data["image/png"], "text/plain": title}
@@ -125,12 +127,13 @@ def _docx_variant(nb: NotebookNode) -> tuple[NotebookNode, int, int]:
     return out_nb, n, with_png
 
 
-def _export_html(nb: NotebookNode, title: str) -> str:
+def _export_html(nb: NotebookNode, title: str, anchors: bool = True) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)],
                             template_name="perfanalysis_report", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
+                            exclude_input_prompt=True, exclude_output_prompt=True,
+                            anchor_link_text="¶" if anchors else "")
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
@@ -152,7 +155,8 @@ def _pandoc_docx(html_text: str, target: Path, title: str) -> str:
     import pypandoc
 
     pypandoc.convert_text(html_text, "docx", format="html", outputfile=str(target),
-                          extra_args=["--quiet", "--metadata", f"title={title}", "--toc"])
+                          extra_args=["--quiet", "--metadata", f"title={title}", "--metadata",
+                                      "toc-title=目录", "--toc"])
     return str(pypandoc.get_pandoc_version())
 
 
@@ -177,7 +181,8 @@ def render_nbconvert(executed: list[Path], record: dict[str, Any], dest: Path,
                                                         docx_note=note))
     docx_path = dest / "report.docx"
     try:
-        result.tool_versions["pandoc"] = _pandoc_docx(_export_html(docx_nb, title), docx_path,
+        result.tool_versions["pandoc"] = _pandoc_docx(_export_html(docx_nb, title, anchors=False),
+                                                      docx_path,
                                                       title)
     except (OSError, RuntimeError) as exc:
         raise PipelineError(f"DOCX conversion with pandoc failed: {exc}") from exc
