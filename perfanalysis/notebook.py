@@ -13,6 +13,7 @@ import atexit
 import base64
 import html
 import json
+import math
 import os
 import shutil
 import warnings
@@ -87,7 +88,7 @@ def _png(fig: go.Figure) -> str | None:
             warnings.simplefilter("ignore")
             data = fig.to_image(format="png", width=fig.layout.width or 900,
                                 height=fig.layout.height or 460, scale=2)
-    except Exception as exc:  # kaleido/choreographer raise many kinds; say so and go on
+    except Exception as exc:  # noqa: BLE001 - kaleido/choreographer raise many kinds; noted
         _state["png_failed"] = f"{type(exc).__name__}: {exc}"
         return None
     return base64.b64encode(data).decode("ascii")
@@ -138,7 +139,7 @@ def sortable_table_html(df: pd.DataFrame, caption: str = "", digits: int = 2) ->
     for row in df.itertuples(index=False):
         cells = []
         for v in row:
-            if isinstance(v, float) and v != v:  # NaN: no boundary on that side
+            if isinstance(v, float) and math.isnan(v):  # NaN: no boundary on that side
                 cells.append("<td data-v='Infinity' style='text-align:center'>—</td>")
             elif isinstance(v, float):
                 cells.append(f"<td data-v='{v!r}' style='text-align:right'>{v:.{digits}f}</td>")

@@ -25,7 +25,7 @@ from .export import write_tables
 from .notebook import PLOTLY_MIME, png_export_status
 from .paths import NOTEBOOKS_DIR, REPORTS_DIR
 from .render import RenderResult, choose_renderer, render_nbconvert, render_quarto
-from .runrecord import (git_state, now_utc, package_versions, sha256_file, write_record)
+from .runrecord import git_state, now_utc, package_versions, sha256_file, write_record
 from .sample import DEFAULT_SEED
 from .scheme import Scheme, load_scheme
 from .scorecard import latest_year

@@ -208,7 +208,8 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
     front = f'---\ntitle: "{title}"\nlang: zh\n---'
     nb = combine(executed, cover_markdown(record, with_title=False), front_matter=front)
     nbformat.write(nb, workdir / "report.ipynb")
-    proc = subprocess.run([quarto, "render"], cwd=workdir, capture_output=True, text=True)
+    proc = subprocess.run([quarto, "render"], cwd=workdir, capture_output=True, text=True,
+                          check=False)
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise PipelineError(f"quarto render failed in {workdir} (exit {proc.returncode}):\n{tail}")
@@ -219,6 +220,6 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
         result.docx = dest / "report.docx"
         _, n_charts, n_png = _docx_variant(nb)
         result.docx_charts = n_charts > 0 and n_png == n_charts
-    ver = subprocess.run([quarto, "--version"], capture_output=True, text=True)
+    ver = subprocess.run([quarto, "--version"], capture_output=True, text=True, check=False)
     result.tool_versions["quarto"] = ver.stdout.strip()
     return result

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID,
-                           TextColumn, TimeElapsedColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 
 class RichRunProgress:
@@ -19,7 +27,7 @@ class RichRunProgress:
                                  console=self.console, transient=False)
         self.tasks: dict[str, TaskID] = {}
 
-    def __enter__(self) -> RichRunProgress:
+    def __enter__(self) -> Self:
         self.progress.start()
         return self
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import platform
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ def git_state(root: Path = PROJ_ROOT) -> dict[str, Any] | None:
 
 def now_utc() -> str:
     """Current time, ISO 8601 in UTC (for the volatile ``timestamps`` field)."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -81,7 +81,7 @@ def test_scores_table_matches_the_score_command(run: dict, tmp_path: Path) -> No
     assert res.exit_code == 0, res.output
     assert (run["out"] / "tables" / "scores.csv").read_bytes() == cli_csv.read_bytes()
     xlsx = pd.read_excel(run["out"] / "scores.xlsx", sheet_name=None)
-    assert list(xlsx)[0] == "scores"
+    assert next(iter(xlsx)) == "scores"
     assert set(xlsx) == {"scores", "score_breakdown", "tier_margins"}
     cli = pd.read_csv(cli_csv, encoding="utf-8-sig")
     pd.testing.assert_series_equal(xlsx["scores"]["total"], cli["total"])

@@ -9,8 +9,7 @@ import pytest
 
 from perfanalysis import assign_tiers, load_data, load_scheme, scorecard
 from perfanalysis.paths import PROJ_ROOT
-from perfanalysis.summary import (display_margins, score_breakdown, scorecard_sentences,
-                                  tier_margins)
+from perfanalysis.summary import display_margins, score_breakdown, scorecard_sentences, tier_margins
 
 SCHEME = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
 NO_EVENTS = pd.DataFrame({"unit_id": pd.Series(dtype=str), "year": pd.Series(dtype=int),
