@@ -6,8 +6,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-YEAR ?=
+YEAR ?= 2019
 OUT ?= out/report
+DATA ?= data/sample/yiyang
+SCHEME ?= data/schemes/yiyang_2018.yaml
+RENDERER ?= auto
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +29,14 @@ test: $(STAMP)
 ## Print the sample scorecard (Yiyang sample, Yiyang 2018 preset, latest year)
 score: $(STAMP)
 	$(BIN)/perfanalysis score --data data/sample/yiyang --scheme data/schemes/yiyang_2018.yaml
+
+## Run the annual report on the Yiyang sample (nbconvert fallback when quarto is absent)
+report: $(STAMP)
+	$(BIN)/perfanalysis run --data $(DATA) --scheme $(SCHEME) --year $(YEAR) --out $(OUT) --renderer $(RENDERER)
+
+## Open the notebooks in JupyterLab (kernel "python3" of .venv)
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 ## Lint with ruff
 lint: $(STAMP)

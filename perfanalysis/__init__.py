@@ -17,6 +17,8 @@ from .composite.tree import Hierarchy
 from .data import Dataset, check_data, load_data
 from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
 from .export import write_table, write_tables
+from .notebook import notebook_setup, show, show_table
+from .pipeline import RunConfig, RunResult, run_report
 from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
 from .scorecard import latest_year, scorecard
 from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
@@ -27,37 +29,43 @@ __version__ = "0.1.0"
 __all__ = [
     "BuildResult",
     "CoinData",
-    "Hierarchy",
-    "Recipe",
-    "build_composite",
-    "from_coin_tables",
-    "rerun",
-    "run_build",
-    "scheme_tree",
-    "to_coin_tables",
-    "write_coin_import",
     "DataError",
     "Dataset",
+    "Hierarchy",
     "PerfAnalysisError",
     "PipelineError",
     "Problem",
+    "Recipe",
+    "RunConfig",
+    "RunResult",
     "Scheme",
     "SchemeError",
     "adjustment_table",
     "assign_tiers",
+    "build_composite",
     "check_data",
     "component_scores",
+    "from_coin_tables",
     "latest_year",
     "leaf_fractions",
     "leaf_scores",
     "load_data",
     "load_scheme",
+    "notebook_setup",
     "prepare",
     "quota_for",
+    "rerun",
+    "run_build",
+    "run_report",
     "scheme_from_mapping",
+    "scheme_tree",
     "score",
     "scorecard",
+    "show",
+    "show_table",
+    "to_coin_tables",
     "with_overrides",
+    "write_coin_import",
     "write_table",
     "write_tables",
 ]

@@ -95,6 +95,48 @@ def score(
         console.print(f"wrote {len(table)} rows to {out}")
 
 
+@app.command("run")
+def run(
+    data: DataOpt,
+    scheme: SchemeOpt,
+    out: Annotated[Path, typer.Option("--out", help="output folder (replaced atomically)")],
+    year: YearOpt = None,
+    seed: Annotated[int, typer.Option("--seed", help="random seed for the studies")] = 20181214,
+    renderer: Annotated[str, typer.Option("--renderer", help="auto | quarto | nbconvert")] = "auto",
+    param: Annotated[list[str] | None, typer.Option(
+        "-p", "--param", help="study parameter key=value (repeatable)")] = None,
+) -> None:
+    """Run every notebook and render the annual report (HTML + DOCX) into OUT."""
+    from .pipeline import RunConfig, run_report
+    from .runprogress import RichRunProgress
+
+    params: dict[str, str] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            err_console.print(f"[bold red]error:[/] -p expects key=value, got {item!r}")
+            raise typer.Exit(code=1)
+        params[key.strip()] = value
+    config = RunConfig(data=data, scheme=scheme, out=out, year=year, seed=seed,
+                       renderer=renderer, params=params)
+
+    def go() -> Any:
+        with RichRunProgress(err_console) as progress:
+            return run_report(config, progress)
+
+    try:
+        result = _guard(go)
+    except KeyboardInterrupt:
+        err_console.print(f"[bold red]interrupted:[/] nothing was written; {out} is untouched.")
+        raise typer.Exit(code=130) from None
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    console.print(f"renderer: [bold]{result.renderer}[/] ({result.record['renderer']['reason']})")
+    if result.report_docx is not None:
+        console.print(f"DOCX:   {result.report_docx}")
+    console.print(f"report: [bold green]{result.report_html}[/]")
+
+
 @app.command("make-sample")
 def make_sample(
     out: Annotated[Path, typer.Option("--out", help="folder to write yiyang/ and heshan/ into")],

@@ -1,0 +1,92 @@
+"""Plotly figures for the report: Chinese labels, tier colours, threshold lines.
+
+Each function takes tables the package computed and returns a ``go.Figure``; showing it
+(HTML + PNG outputs for Quarto and nbconvert) is ``perfanalysis.notebook.show``'s job.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .scheme import Scheme
+
+# Good → bad: green, blue, orange, red (colour-blind safe ColorBrewer RdYlBu/RdYlGn ends).
+TIER_PALETTE = ["#1a9850", "#4575b4", "#fdae61", "#d73027", "#762a83", "#7f7f7f"]
+PART_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
+                "#9c755f", "#bab0ac"]
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
+
+
+def tier_colours(scheme: Scheme) -> dict[str, str]:
+    """Colour of each tier label, best tier green, worst red."""
+    labels = list(scheme.tiers.labels)
+    if len(labels) <= 4:
+        picks = [0, 1, 2, 3][: len(labels)]
+        if len(labels) < 4:
+            picks = picks[:-1] + [3]
+    else:
+        picks = list(range(len(labels)))
+    return {lab: TIER_PALETTE[i % len(TIER_PALETTE)] for lab, i in zip(labels, picks)}
+
+
+def _layout(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0.01}, height=height, font={"family": FONT},
+                      template="plotly_white", margin={"l": 60, "r": 80, "t": 70, "b": 60},
+                      legend={"orientation": "h", "y": -0.18})
+    return fig
+
+
+def _x(table: pd.DataFrame, scheme: Scheme) -> list[list[str]] | list[str]:
+    """Category axis: unit names, grouped by sequence when there are several."""
+    names = list(table["name"].astype(str))
+    seqs = [scheme.sequences.get(str(s), str(s)) for s in table["sequence"]]
+    return [seqs, names] if len(set(seqs)) > 1 else names
+
+
+def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
+    """Totals by unit within each sequence (best first), coloured by tier, with the
+    threshold lines of the scheme's tier rules."""
+    t = table.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
+    colours = tier_colours(scheme)
+    fig = go.Figure()
+    fig.add_bar(x=_x(t, scheme), y=t["total"], showlegend=False,
+                marker_color=[colours.get(str(v), "#7f7f7f") for v in t["tier"]],
+                text=[f"{v:.1f}" for v in t["total"]], textposition="outside",
+                customdata=t[["tier", "tier_reason"]].to_numpy(),
+                hovertemplate="%{x}<br>总分 %{y:.2f}<br>%{customdata[0]}:%{customdata[1]}"
+                              "<extra></extra>")
+    for label in scheme.tiers.labels:  # legend entries for the tier colours
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
+                        marker={"size": 12, "symbol": "square", "color": colours[label]})
+    for thr in scheme.tiers.thresholds:
+        fig.add_hline(y=thr.min_total, line_dash="dash", line_color=colours.get(thr.label, "#555"),
+                      annotation_text=f"{thr.label}线<br>{thr.min_total:g}分",
+                      annotation_position="right", annotation_font_size=11)
+    low = float(t["total"].min())
+    floor = min([low] + [thr.min_total for thr in scheme.tiers.thresholds])
+    fig.update_yaxes(title="总分", range=[max(0.0, floor * 0.9), float(t["total"].max()) * 1.06])
+    fig.update_xaxes(title="")
+    return _layout(fig, f"{year}年各单位总分与等次(按序列)")
+
+
+def breakdown_chart(breakdown: pd.DataFrame, table: pd.DataFrame, scheme: Scheme,
+                    year: int) -> go.Figure:
+    """Stacked bars: each unit's total split into its parts (``summary.score_breakdown``)."""
+    t = table.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
+    x = _x(t, scheme)
+    fig = go.Figure()
+    parts = list(dict.fromkeys(breakdown["part"]))
+    for k, part in enumerate(parts):
+        sub = breakdown.loc[breakdown["part"] == part].set_index("unit_id")
+        vals = sub["points"].reindex(t["unit_id"]).fillna(0.0)
+        if part in ("bonus", "penalty") and (vals.abs() < 1e-12).all():
+            continue
+        name = str(sub["part_name"].iloc[0])
+        colour = {"bonus": "#2ca02c", "penalty": "#d62728"}.get(
+            part, PART_PALETTE[k % len(PART_PALETTE)])
+        fig.add_bar(x=x, y=vals, name=name, marker_color=colour,
+                    hovertemplate="%{x}<br>" + name + " %{y:.2f}分<extra></extra>")
+    fig.update_layout(barmode="relative")
+    fig.update_yaxes(title="得分")
+    return _layout(fig, f"{year}年各单位得分构成")

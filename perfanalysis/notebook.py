@@ -1,0 +1,214 @@
+"""Helpers the notebooks call: set-up, figure and table display, table saving.
+
+Notebooks hold narrative, parameters and calls; everything they share lives here.
+``notebook_setup`` loads and checks data + scheme, registers a Plotly renderer whose outputs
+carry self-contained HTML (plotly.js inline once per notebook) and a PNG when static export
+works, so Quarto and nbconvert both show the charts, and returns a context that saves
+tables atomically into ``OUT/tables``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import html
+import json
+import math
+import os
+import shutil
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io._base_renderers import MimetypeRenderer
+
+from .data import Dataset, check_data, load_data
+from .export import write_table
+from .scheme import Scheme, load_scheme
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+                 "chrome")
+
+_state: dict[str, Any] = {"plotlyjs_done": False, "server": False, "png_failed": None}
+
+
+def find_browser() -> str | None:
+    """Path of a Chrome/Chromium kaleido can drive (``BROWSER_PATH`` first), or None."""
+    env = os.environ.get("BROWSER_PATH")
+    if env and Path(env).is_file():
+        return env
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def png_export_status() -> dict[str, Any]:
+    """Whether figures get a static PNG (needed for charts in DOCX), and why not if not."""
+    if os.environ.get("PERFANALYSIS_PNG", "1").strip().lower() in ("0", "false", "no"):
+        return {"available": False, "browser": None,
+                "note": "PNG export switched off (PERFANALYSIS_PNG=0): DOCX without charts"}
+    browser = find_browser()
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        return {"available": False, "browser": browser,
+                "note": "kaleido is not installed: no PNG charts, DOCX without charts"}
+    if browser is None:
+        return {"available": False, "browser": None,
+                "note": "no Chrome/Chromium found (install Debian's 'chromium' or set "
+                        "BROWSER_PATH): no PNG charts, DOCX without charts"}
+    return {"available": True, "browser": browser, "note": "PNG charts via kaleido"}
+
+
+def _start_png_server() -> None:
+    """Keep one headless browser for the whole notebook (first image ~4 s, then ~0.3 s)."""
+    if _state["server"]:
+        return
+    import kaleido
+
+    kaleido.start_sync_server(silence_warnings=True)
+    _state["server"] = True
+    atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+
+
+def _png(fig: go.Figure) -> str | None:
+    """Base64 PNG of a figure, or None when static export is unavailable or fails."""
+    if not png_export_status()["available"] or _state["png_failed"]:
+        return None
+    try:
+        _start_png_server()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data = fig.to_image(format="png", width=fig.layout.width or 900,
+                                height=fig.layout.height or 460, scale=2)
+    except Exception as exc:  # noqa: BLE001 - kaleido/choreographer raise many kinds; noted
+        _state["png_failed"] = f"{type(exc).__name__}: {exc}"
+        return None
+    return base64.b64encode(data).decode("ascii")
+
+
+def figure_bundle(fig: go.Figure) -> dict[str, Any]:
+    """The mimebundle of a figure: plotly JSON, self-contained HTML, PNG when possible."""
+    include = not _state["plotlyjs_done"]
+    _state["plotlyjs_done"] = True
+    config = {"displaylogo": False, "responsive": True}
+    bundle: dict[str, Any] = {
+        PLOTLY_MIME: json.loads(pio.to_json(fig, validate=False, pretty=False)) | {
+            "config": config},
+        "text/html": fig.to_html(full_html=False, include_plotlyjs=include, config=config,
+                                 default_width="100%"),
+        "text/plain": f"<图表: {fig.layout.title.text or ''}>",
+    }
+    png = _png(fig)
+    if png is not None:
+        bundle["image/png"] = png
+    return bundle
+
+
+class _ReportRenderer(MimetypeRenderer):
+    """Plotly renderer behind ``fig.show()`` in the notebooks (same bundle as ``show``)."""
+
+    def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
+        return figure_bundle(go.Figure(fig_dict))
+
+
+def use_report_renderer() -> None:
+    """Make ``fig.show()`` emit HTML (+PNG) outputs instead of plotly JSON only."""
+    pio.renderers["perfanalysis"] = _ReportRenderer()
+    pio.renderers.default = "perfanalysis"
+
+
+def show(fig: go.Figure) -> None:
+    """Display a figure with HTML (plotly.js inline once per notebook) and PNG outputs."""
+    from IPython.display import display
+
+    display(figure_bundle(fig), raw=True)
+
+
+def sortable_table_html(df: pd.DataFrame, caption: str = "", digits: int = 2) -> str:
+    """An HTML table whose column headers sort it on click (small inline script, no CDN)."""
+    head = "".join(f"<th title='点击排序'>{html.escape(str(c))}</th>" for c in df.columns)
+    body = []
+    for row in df.itertuples(index=False):
+        cells = []
+        for v in row:
+            if isinstance(v, float) and math.isnan(v):  # NaN: no boundary on that side
+                cells.append("<td data-v='Infinity' style='text-align:center'>—</td>")
+            elif isinstance(v, float):
+                cells.append(f"<td data-v='{v!r}' style='text-align:right'>{v:.{digits}f}</td>")
+            elif isinstance(v, (int,)) and not isinstance(v, bool):
+                cells.append(f"<td data-v='{v}' style='text-align:right'>{v}</td>")
+            else:
+                cells.append(f"<td style='text-align:left'>{html.escape(str(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        "<table class='pa-sortable dataframe'>" + cap + f"<thead><tr>{head}</tr></thead>"
+        "<tbody>" + "".join(body) + "</tbody></table>"
+        "<script>(function(){var t=document.currentScript.previousElementSibling;"
+        "t.querySelectorAll('th').forEach(function(th,i){th.style.cursor='pointer';"
+        "th.addEventListener('click',function(){var b=t.tBodies[0],"
+        "rows=Array.from(b.rows),asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';"
+        "rows.sort(function(r1,r2){var a=r1.cells[i],c=r2.cells[i];"
+        "var x=a.dataset.v!==undefined?parseFloat(a.dataset.v):a.textContent,"
+        "y=c.dataset.v!==undefined?parseFloat(c.dataset.v):c.textContent;"
+        "var d=(typeof x==='number')?x-y:String(x).localeCompare(String(y),'zh');"
+        "return asc?d:-d;});rows.forEach(function(r){b.appendChild(r);});});});})();"
+        "</script>"
+    )
+
+
+def show_table(df: pd.DataFrame, caption: str = "", digits: int = 2) -> None:
+    """Display a sortable table (HTML) with a plain-text fallback."""
+    from IPython.display import display
+
+    display({"text/html": sortable_table_html(df, caption, digits),
+             "text/plain": df.to_string(index=False)}, raw=True)
+
+
+def show_text(paragraphs: list[str]) -> None:
+    """Display generated sentences as Markdown paragraphs."""
+    from IPython.display import Markdown, display
+
+    display(Markdown("\n\n".join(paragraphs)))
+
+
+@dataclass
+class NotebookContext:
+    """What a notebook works on: validated data and scheme, the year, and where to save."""
+
+    data: Dataset
+    scheme: Scheme
+    year: int
+    seed: int
+    out_dir: Path
+
+    @property
+    def tables_dir(self) -> Path:
+        return self.out_dir / "tables"
+
+    def save_table(self, name: str, df: pd.DataFrame) -> Path:
+        """Write ``OUT/tables/<name>.csv`` atomically (collected into scores.xlsx by the run)."""
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"table name {name!r}: use letters, digits and '_' only")
+        return write_table(df, self.tables_dir / f"{name}.csv", sheet=name)
+
+
+def notebook_setup(data_dir: str | Path, scheme_path: str | Path, year: int,
+                   out_dir: str | Path, seed: int = 0) -> NotebookContext:
+    """Load and check data + scheme for ``year``, set the Plotly renderer, return a context."""
+    data = load_data(data_dir)
+    scheme = load_scheme(scheme_path)
+    check_data(data, scheme, int(year))
+    use_report_renderer()
+    _state["plotlyjs_done"] = False
+    pd.set_option("display.precision", 2)
+    return NotebookContext(data=data, scheme=scheme, year=int(year), seed=int(seed),
+                           out_dir=Path(out_dir))

@@ -1,0 +1,370 @@
+"""The annual report run: validate → parameters → execute notebooks → tables → render →
+run record, every output built in a staging folder and swapped in only when all succeeded.
+
+A failed notebook stops the run with a ``PipelineError`` naming the notebook and cell; its
+executed copy (with the traceback) is kept in ``OUT.failed/`` and the previous ``OUT`` is
+left untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from .atomic import atomic_dir
+from .cover import is_sample_data
+from .data import Dataset, check_data, load_data
+from .errors import PipelineError
+from .export import write_tables
+from .notebook import PLOTLY_MIME, png_export_status
+from .paths import NOTEBOOKS_DIR, REPORTS_DIR
+from .render import RenderResult, choose_renderer, render_nbconvert, render_quarto
+from .runrecord import git_state, now_utc, package_versions, sha256_file, write_record
+from .sample import DEFAULT_SEED
+from .scheme import Scheme, load_scheme
+from .scorecard import latest_year
+
+BASE_PARAMETERS = ("data_dir", "scheme_path", "year", "seed", "out_dir")
+KERNEL = "python3"
+
+
+class RunProgress(Protocol):
+    """What the run reports while it works (the CLI draws rich progress bars)."""
+
+    def step(self, message: str) -> None: ...
+    def notebook_started(self, name: str, n_cells: int) -> None: ...
+    def cell_done(self, name: str) -> None: ...
+    def notebook_finished(self, name: str, seconds: float) -> None: ...
+
+
+class _Silent:
+    def step(self, message: str) -> None:
+        return None
+
+    def notebook_started(self, name: str, n_cells: int) -> None:
+        return None
+
+    def cell_done(self, name: str) -> None:
+        return None
+
+    def notebook_finished(self, name: str, seconds: float) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run depends on (the CLI's options)."""
+
+    data: Path
+    scheme: Path
+    out: Path
+    year: int | None = None
+    seed: int = DEFAULT_SEED
+    renderer: str = "auto"
+    params: dict[str, str] = field(default_factory=dict)
+    notebooks_dir: Path = NOTEBOOKS_DIR
+    reports_dir: Path = REPORTS_DIR
+
+
+@dataclass
+class RunResult:
+    """Where the report is and how it was made."""
+
+    out: Path
+    report_html: Path
+    report_docx: Path | None
+    renderer: str
+    record: dict[str, Any]
+    notes: list[str]
+
+
+# --- step 1: validate ---------------------------------------------------------------------
+def validate_inputs(config: RunConfig) -> tuple[Dataset, Scheme, int]:
+    """Load and check data and scheme for the year (DataError/SchemeError before any work)."""
+    scheme = load_scheme(config.scheme)
+    data = load_data(config.data)
+    year = config.year if config.year is not None else latest_year(data)
+    check_data(data, scheme, year)
+    return data, scheme, year
+
+
+def _check_out(config: RunConfig) -> None:
+    out = config.out.resolve()
+    for guarded in (config.notebooks_dir, config.reports_dir, Path(config.data)):
+        g = guarded.resolve()
+        if out == g or g in out.parents or out in g.parents:
+            raise PipelineError(f"--out {config.out} overlaps {guarded}; choose a folder of "
+                                "its own (e.g. out/report)")
+
+
+# --- step 2: notebooks and parameters -----------------------------------------------------
+def discover_notebooks(folder: Path) -> list[Path]:
+    """Every ``*.ipynb`` of the folder in name order (the report's chapter order)."""
+    found = sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
+    if not found:
+        raise PipelineError(f"no notebooks (*.ipynb) in {folder}")
+    return found
+
+
+def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
+    """The parameters a notebook's ``parameters`` cell declares (papermill's inspection)."""
+    import nbformat
+    import papermill
+
+    nb = nbformat.read(notebook, as_version=4)
+    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+        raise PipelineError(f"{notebook.name}: no cell tagged 'parameters'; add one with "
+                            "'name: type = default  # meaning' lines")
+    return dict(papermill.inspect_notebook(str(notebook)))
+
+
+def _convert(name: str, raw: str, declared: dict[str, Any]) -> Any:
+    """Turn a ``-p key=value`` string into the declared parameter's type."""
+    kind = str(declared.get("inferred_type_name", "None")).lower()
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            low = raw.strip().lower()
+            if low not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(raw)
+            return low in ("true", "1", "yes")
+    except ValueError as exc:
+        raise PipelineError(f"parameter {name}={raw!r}: expected {kind}") from exc
+    return raw
+
+
+def notebook_parameters(notebooks: list[Path], base: dict[str, Any],
+                        study: dict[str, str]) -> tuple[dict[Path, dict[str, Any]],
+                                                        dict[str, Any]]:
+    """Parameters per notebook (only what each declares) and the typed study parameters;
+    a study parameter no notebook declares is an error listing the known ones."""
+    declared = {nb: declared_parameters(nb) for nb in notebooks}
+    known: dict[str, dict[str, Any]] = {}
+    for params in declared.values():
+        for name, info in params.items():
+            known.setdefault(name, info)
+    unknown = sorted(set(study) - set(known))
+    reserved = sorted(set(study) & set(BASE_PARAMETERS))
+    if reserved:
+        raise PipelineError(f"set {', '.join(reserved)} with the run's own options "
+                            "(--data, --scheme, --year, --seed, --out), not with -p")
+    if unknown:
+        allowed = sorted(set(known) - set(BASE_PARAMETERS))
+        raise PipelineError(f"unknown notebook parameter(s): {', '.join(unknown)}; the "
+                            f"notebooks declare: {', '.join(allowed) or '(none)'}")
+    typed = {k: _convert(k, v, known[k]) for k, v in study.items()}
+    values = {**base, **typed}
+    per_nb = {nb: {k: v for k, v in values.items() if k in params}
+              for nb, params in declared.items()}
+    return per_nb, typed
+
+
+# --- step 3: execute ----------------------------------------------------------------------
+_cell_callback: list[Callable[[], None]] = []
+
+
+def _register_engine() -> str:
+    """A papermill engine that reports each finished cell (for the per-notebook bars)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class _ProgressEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+            original = nb_man.cell_complete
+
+            def cell_complete(cell: Any, cell_index: int | None = None, **kw: Any) -> Any:
+                result = original(cell, cell_index=cell_index, **kw)
+                for cb in _cell_callback:
+                    cb()
+                return result
+
+            nb_man.cell_complete = cell_complete
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register("perfanalysis", _ProgressEngine)
+    return "perfanalysis"
+
+
+class _NotebookFailed(PipelineError):
+    """A cell raised: which notebook, where its executed copy is, papermill's error."""
+
+    def __init__(self, notebook: Path, target: Path, cause: Any):
+        super().__init__(notebook.name)
+        self.notebook, self.target, self.cause = notebook, target, cause
+
+
+def _failure_message(nb: Path, exc: Any, kept: Path, out: Path) -> str:
+    source = str(getattr(exc, "source", "")).strip().splitlines()
+    first = source[0] if source else ""
+    return (f"notebook {nb.name} failed at cell {exc.cell_index} (In [{exc.exec_count}]: "
+            f"{first!r}): {exc.ename}: {exc.evalue}\n"
+            f"The executed notebook with the traceback is kept in {kept}; "
+            f"the previous output in {out} is untouched.")
+
+
+def execute_notebooks(per_nb: dict[Path, dict[str, Any]], dest: Path, cwd: Path,
+                      progress: RunProgress) -> tuple[list[Path], dict[str, float]]:
+    """Run each notebook with papermill (kernel ``python3``) into ``dest``; return the
+    executed paths and seconds per notebook. Raises papermill's error on a failing cell."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    engine = _register_engine()
+    dest.mkdir(parents=True, exist_ok=True)
+    executed: list[Path] = []
+    timings: dict[str, float] = {}
+    for nb, params in per_nb.items():
+        n_cells = sum(1 for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code")
+        year = params.get("year")
+        target = dest / (f"{nb.stem}-{year}.ipynb" if year is not None else nb.name)
+        progress.notebook_started(nb.name, n_cells + 1)  # +1: papermill's injected cell
+        _cell_callback[:] = [lambda name=nb.name: progress.cell_done(name)]
+        t0 = time.perf_counter()
+        try:
+            papermill.execute_notebook(str(nb), str(target), parameters=params,
+                                       kernel_name=KERNEL, engine_name=engine, cwd=str(cwd),
+                                       progress_bar=False, log_output=False)
+        except PapermillExecutionError as exc:
+            raise _NotebookFailed(nb, target, exc) from exc
+        finally:
+            _cell_callback.clear()
+        timings[nb.name] = round(time.perf_counter() - t0, 2)
+        progress.notebook_finished(nb.name, timings[nb.name])
+        executed.append(target)
+    return executed, timings
+
+
+# --- step 4: tables -----------------------------------------------------------------------
+def _read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV the notebooks wrote, keeping identifiers such as '001' as text."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    typed = pd.read_csv(path, encoding="utf-8-sig")
+    for col in raw.columns:
+        if pd.api.types.is_numeric_dtype(typed[col]) and raw[col].str.match(r"^0\d").any():
+            typed[col] = raw[col]
+    return typed
+
+
+def collect_tables(out: Path) -> dict[str, str]:
+    """Write ``scores.xlsx`` (one sheet per ``tables/*.csv``) and return the CSVs' SHA-256."""
+    csvs = sorted((out / "tables").glob("*.csv"))
+    if not csvs:
+        raise PipelineError("the notebooks saved no tables (expected OUT/tables/*.csv)")
+    order = sorted(csvs, key=lambda p: (p.stem != "scores", p.stem))
+    write_tables({p.stem: _read_table(p) for p in order}, out / "scores.xlsx")
+    return {p.name: sha256_file(p) for p in csvs}
+
+
+def _figure_counts(executed: list[Path]) -> tuple[int, int]:
+    import nbformat
+
+    n = png = 0
+    for path in executed:
+        for cell in nbformat.read(path, as_version=4).cells:
+            for o in cell.get("outputs", []):
+                if PLOTLY_MIME in o.get("data", {}):
+                    n += 1
+                    png += "image/png" in o["data"]
+    return n, png
+
+
+# --- the run ------------------------------------------------------------------------------
+def _keep_failed(stage: Path, out: Path) -> Path:
+    """Move the staging notebooks to ``OUT.failed/`` (replacing an older one)."""
+    failed = out.with_name(out.name + ".failed")
+    if failed.exists():
+        shutil.rmtree(failed)
+    failed.mkdir(parents=True)
+    if (stage / "notebooks").exists():
+        shutil.copytree(stage / "notebooks", failed / "notebooks")
+    return failed
+
+
+def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunResult:
+    """Produce the annual report in ``config.out`` (see the module docstring)."""
+    progress = progress or _Silent()
+    started = now_utc()
+    progress.step("检查数据与考核方案 / validating data and scheme")
+    data, scheme, year = validate_inputs(config)
+    renderer, reason = choose_renderer(config.renderer)
+    _check_out(config)
+    notebooks = discover_notebooks(config.notebooks_dir)
+    out = Path(config.out)
+    png = png_export_status()
+    base = {"data_dir": str(Path(config.data).resolve()),
+            "scheme_path": str(Path(config.scheme).resolve()), "year": year,
+            "seed": config.seed, "out_dir": ""}
+    per_nb, study = notebook_parameters(notebooks, base, config.params)
+    with atomic_dir(out) as stage:
+        for params in per_nb.values():
+            if "out_dir" in params:
+                params["out_dir"] = str(stage.resolve())
+        try:
+            executed, timings = execute_notebooks(per_nb, stage / "notebooks", stage, progress)
+        except _NotebookFailed as failure:
+            failed = _keep_failed(stage, out)
+            kept = failed / "notebooks" / failure.target.name
+            raise PipelineError(_failure_message(failure.notebook, failure.cause, kept, out)
+                                ) from failure.cause
+        progress.step("汇总表格 / collecting tables")
+        table_hashes = collect_tables(stage)
+        n_fig, n_png = _figure_counts(executed)
+        record: dict[str, Any] = {
+            "parameters": {"data": str(config.data), "scheme": str(config.scheme),
+                           "year": year, "seed": config.seed, "out": str(config.out),
+                           "renderer": config.renderer, "study_parameters": study},
+            "scheme": {"id": scheme.id, "name": scheme.name},
+            "data": {"fingerprint": data.fingerprint(),
+                     "illustrative_sample": is_sample_data(config.data)},
+            "inputs": {"data_files": data.file_hashes(),
+                       "scheme_file": {Path(config.scheme).name: sha256_file(config.scheme)},
+                       "notebooks": {p.name: sha256_file(p) for p in notebooks}},
+            "packages": package_versions(),
+            "git": git_state(),
+            "notebooks": [p.name for p in notebooks],
+            "png_export": {**png, "figures": n_fig, "figures_with_png": n_png},
+            "outputs": {"tables": table_hashes},
+        }
+        progress.step(f"生成报告 / rendering with {renderer}")
+        t0 = time.perf_counter()
+        try:
+            if renderer == "quarto":
+                result = render_quarto(executed, record, stage, stage / "_render",
+                                       config.reports_dir, reason)
+                shutil.rmtree(stage / "_render", ignore_errors=True)
+            else:
+                result = render_nbconvert(executed, record, stage, reason)
+        except PipelineError as exc:
+            failed = _keep_failed(stage, out)
+            if (stage / "_render").exists():
+                shutil.copytree(stage / "_render", failed / "_render")
+            raise PipelineError(f"{exc}\nExecuted notebooks are kept in {failed}; the previous "
+                                f"output in {out} is untouched.") from exc
+        timings["render"] = round(time.perf_counter() - t0, 2)
+        record["renderer"] = _renderer_record(result)
+        record["timings"] = timings
+        record["timestamps"] = {"started": started, "finished": now_utc()}
+        write_record(stage / "run.json", record)
+    stale = out.with_name(out.name + ".failed")
+    if stale.exists():
+        shutil.rmtree(stale)
+    return RunResult(out=out, report_html=out / result.html.name,
+                     report_docx=out / result.docx.name if result.docx else None,
+                     renderer=result.renderer, record=record, notes=result.notes)
+
+
+def _renderer_record(result: RenderResult) -> dict[str, Any]:
+    return {"name": result.renderer, "reason": result.reason, "html": result.html.name,
+            "docx": result.docx.name if result.docx else None,
+            "docx_charts": result.docx_charts, "notes": result.notes,
+            "tools": result.tool_versions}

@@ -1,0 +1,49 @@
+"""Rich progress display for ``perfanalysis run``: one bar per notebook (cells done)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+
+class RichRunProgress:
+    """Implements ``pipeline.RunProgress`` with a rich ``Progress`` (use as a context)."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TextColumn("cells"), TimeElapsedColumn(),
+                                 console=self.console, transient=False)
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> Self:
+        self.progress.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.progress.stop()
+
+    def step(self, message: str) -> None:
+        self.progress.console.print(f"[cyan]•[/] {message}")
+
+    def notebook_started(self, name: str, n_cells: int) -> None:
+        self.tasks[name] = self.progress.add_task(name, total=n_cells)
+
+    def cell_done(self, name: str) -> None:
+        self.progress.advance(self.tasks[name])
+
+    def notebook_finished(self, name: str, seconds: float) -> None:
+        task = self.tasks[name]
+        self.progress.update(task, completed=self.progress.tasks[task].total)

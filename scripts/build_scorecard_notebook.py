@@ -1,0 +1,75 @@
+"""Write notebooks/00_scorecard.ipynb (no outputs) so the notebook is reproducible.
+
+Run: .venv/bin/python scripts/build_scorecard_notebook.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PARAMETERS = '''\
+data_dir: str = "../data/sample/yiyang"  # data folder (CSV files) or .xlsx workbook
+scheme_path: str = "../data/schemes/yiyang_2018.yaml"  # scheme YAML file
+year: int = 2019  # evaluation year
+seed: int = 20181214  # random seed shared by all notebooks (not used by this chapter)
+out_dir: str = "../out/lab"  # output folder: tables are saved to out_dir/tables
+n_nearest: int = 3  # how many units nearest a tier boundary the summary names'''
+
+SETUP = '''\
+import perfanalysis as pa
+from perfanalysis import charts, summary
+from perfanalysis import notebook as nb
+
+ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
+table = pa.scorecard(ctx.data, ctx.scheme, ctx.year)
+margins = summary.tier_margins(table, ctx.scheme)
+parts = summary.score_breakdown(ctx.data, ctx.scheme, ctx.year, table)
+ctx.save_table("scores", table)
+ctx.save_table("tier_margins", margins)
+ctx.save_table("score_breakdown", parts);'''
+
+CELLS = [
+    new_markdown_cell("# 年度考核结果总览\n\n"
+                      "本章按考核方案计算当年各单位的得分与等次,说明谁评为优秀、"
+                      "谁离等次边界最近。"),
+    new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+    new_code_cell(SETUP),
+    new_markdown_cell("## 结果摘要"),
+    new_code_cell("nb.show_text(summary.scorecard_sentences(table, margins, ctx.scheme, "
+                  "ctx.year, n_nearest))"),
+    new_markdown_cell("## 各单位总分与等次\n\n柱形颜色表示等次,虚线为等次分数线;"
+                      "优秀按各序列评优名额确定。"),
+    new_code_cell("nb.show(charts.totals_chart(table, ctx.scheme, ctx.year))"),
+    new_markdown_cell("## 得分构成\n\n各单位总分按一级指标(或考核组成部分)分解,"
+                      "加分向上、减分向下堆叠。"),
+    new_code_cell("nb.show(charts.breakdown_chart(parts, table, ctx.scheme, ctx.year))"),
+    new_markdown_cell("## 成绩表\n\n点击表头可排序。"),
+    new_code_cell("nb.show_table(summary.display_scores(table, ctx.scheme), "
+                  "caption=f'{ctx.year}年考核成绩')"),
+    new_markdown_cell("## 距等次边界的分差\n\n“可降分数”是保持现有等次最多还能少得的分数,"
+                      "“升档差距”是升入上一等次还需多得的分数。"),
+    new_code_cell("nb.show_table(summary.display_margins(margins, ctx.scheme), "
+                  "caption='距等次边界的分差(分)')"),
+]
+
+
+def build() -> nbformat.NotebookNode:
+    """The scorecard notebook, python3 kernelspec, no outputs."""
+    nbk = new_notebook(cells=CELLS)
+    nbk.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}
+    nbk.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nbk.cells):
+        cell["id"] = f"scorecard-{i:02d}"
+    return nbk
+
+
+if __name__ == "__main__":
+    path = ROOT / "notebooks" / "00_scorecard.ipynb"
+    nbformat.write(build(), path)
+    print(f"wrote {path}")

@@ -1,0 +1,229 @@
+"""The annual report run end to end: one real run on the Yiyang sample (module fixture) and
+many checks on it, plus validation-first, failed-notebook and determinism runs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from perfanalysis import load_data, load_scheme, scorecard
+from perfanalysis.cli import app
+from perfanalysis.errors import PipelineError
+from perfanalysis.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from perfanalysis.pipeline import RunConfig, notebook_parameters, run_report
+from perfanalysis.runrecord import read_record, stable_view
+
+DATA = PROJ_ROOT / "data" / "sample" / "yiyang"
+SCHEME = PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml"
+YEAR = 2019
+RAISES = Path(__file__).parent / "data" / "notebook_raises"
+
+pytestmark = pytest.mark.slow
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _tree_hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): _sha(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """One full run with the nbconvert renderer (the only one available without Quarto)."""
+    base = tmp_path_factory.mktemp("run")
+    out = base / "report"
+    result = run_report(RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR,
+                                  renderer="nbconvert"))
+    return {"base": base, "out": out, "result": result,
+            "html": (out / "report.html").read_text(encoding="utf-8"),
+            "record": read_record(out / "run.json")}
+
+
+def test_layout_of_the_output(run: dict) -> None:
+    out: Path = run["out"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "notebooks", "report.docx", "report.html", "run.json", "scores.xlsx", "tables"]
+    assert sorted(p.name for p in (out / "tables").glob("*.csv")) == [
+        "score_breakdown.csv", "scores.csv", "tier_margins.csv"]
+    assert [p.name for p in (out / "notebooks").iterdir()] == [f"00_scorecard-{YEAR}.ipynb"]
+    # nothing left over next to OUT: no staging folder, no failed folder
+    assert sorted(p.name for p in run["base"].iterdir()) == ["report"]
+    assert run["result"].renderer == "nbconvert"
+    assert run["result"].report_html == out / "report.html"
+
+
+def test_no_cell_errored_and_every_notebook_ran(run: dict) -> None:
+    names = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+    executed = sorted((run["out"] / "notebooks").glob("*.ipynb"))
+    assert [p.stem.rsplit("-", 1)[0] for p in executed] == names
+    for path in executed:
+        nb = nbformat.read(path, as_version=4)
+        errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+        assert errors == [], path.name
+        assert nb.metadata["papermill"]["parameters"]["year"] == YEAR
+
+
+def test_scores_table_matches_the_score_command(run: dict, tmp_path: Path) -> None:
+    cli_csv = tmp_path / "cli_scores.csv"
+    res = CliRunner().invoke(app, ["score", "--data", str(DATA), "--scheme", str(SCHEME),
+                                   "--year", str(YEAR), "--out", str(cli_csv)])
+    assert res.exit_code == 0, res.output
+    assert (run["out"] / "tables" / "scores.csv").read_bytes() == cli_csv.read_bytes()
+    xlsx = pd.read_excel(run["out"] / "scores.xlsx", sheet_name=None)
+    assert next(iter(xlsx)) == "scores"
+    assert set(xlsx) == {"scores", "score_breakdown", "tier_margins"}
+    cli = pd.read_csv(cli_csv, encoding="utf-8-sig")
+    pd.testing.assert_series_equal(xlsx["scores"]["total"], cli["total"])
+
+
+def test_report_numbers_match_scorecard(run: dict) -> None:
+    """Every unit's total appears in the report's score table, exactly."""
+    table = scorecard(load_data(DATA), load_scheme(SCHEME), YEAR)
+    html = run["html"]
+    for r in table.itertuples(index=False):
+        cell = rf"data-v=[\"']{re.escape(repr(r.total))}[\"'] style=[\"']text-align:right[\"']>"
+        assert re.search(cell + re.escape(f"{r.total:.2f}</td>"), html), r.name
+        assert f">{r.name}</td>" in html
+    # the sentences are generated from the same numbers: top unit and its total
+    top = table.sort_values("total", ascending=False).iloc[0]
+    assert f"总分最高的是{top['name']}({top['total']:.2f}分)" in html
+
+
+def test_html_has_charts_headings_and_inline_plotlyjs(run: dict) -> None:
+    from plotly.offline import get_plotlyjs
+
+    html = run["html"]
+    assert html.count('class="plotly-graph-div"') >= 2
+    for heading in ("年度考核结果总览", "各单位总分与等次", "得分构成", "成绩表", "距等次边界的分差",
+                    "报告信息", "软件版本"):
+        assert heading in html, heading
+    assert html.count(get_plotlyjs()) == 1  # inline, once
+    # offline: no script is fetched from anywhere
+    assert re.findall(r"<script[^>]+src=[\"']?(?:https?:)?//", html) == []
+    rest = html.replace(get_plotlyjs(), "")  # plotly.js itself names CDNs for map tiles
+    assert "cdn." not in rest and "require.min.js" not in rest and "mathjax.js" not in rest.lower()
+    assert "notebook_setup" not in html  # code is hidden
+
+
+def test_cover_states_scheme_year_fingerprint_and_sample(run: dict) -> None:
+    html, rec = run["html"], run["record"]
+    assert "益阳市2018年县市区绩效考核(示例权重)" in html
+    assert rec["data"]["fingerprint"] in html
+    assert rec["data"]["illustrative_sample"] is True
+    assert "示例数据说明" in html
+    assert "<strong>示例数据说明</strong>" in html
+
+
+def test_run_record(run: dict) -> None:
+    rec = run["record"]
+    assert rec["parameters"] == {"data": str(DATA), "scheme": str(SCHEME), "year": YEAR,
+                                 "seed": 20181214, "out": str(run["out"]),
+                                 "renderer": "nbconvert", "study_parameters": {}}
+    assert rec["inputs"]["data_files"] == {p.name: _sha(p) for p in sorted(DATA.glob("*.csv"))}
+    assert rec["inputs"]["scheme_file"] == {SCHEME.name: _sha(SCHEME)}
+    assert rec["outputs"]["tables"] == {p.name: _sha(p) for p in
+                                        sorted((run["out"] / "tables").glob("*.csv"))}
+    assert set(rec["timings"]) == {"00_scorecard.ipynb", "render"}
+    assert set(rec["timestamps"]) == {"started", "finished"}
+    assert rec["renderer"]["name"] == "nbconvert"
+    assert rec["packages"]["papermill"] and rec["packages"]["python"].startswith("3.")
+    png = rec["png_export"]
+    assert png["figures"] == 2
+    assert png["figures_with_png"] == (2 if png["available"] else 0)
+
+
+def test_docx_has_charts_exactly_when_png_export_works(run: dict) -> None:
+    rec = run["record"]
+    with zipfile.ZipFile(run["out"] / "report.docx") as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        doc = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
+    assert "年度考核结果总览" in doc
+    if rec["png_export"]["available"]:
+        assert len(media) == 2 and rec["renderer"]["docx_charts"] is True
+    else:
+        assert media == [] and "no charts in DOCX" in doc
+
+
+def test_rerun_is_byte_identical_apart_from_timestamps(run: dict) -> None:
+    """Same inputs and seed into the same OUT: identical tables and run.json (stable part)."""
+    out: Path = run["out"]
+    first_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
+    first_record = (out / "run.json").read_text(encoding="utf-8")
+    run_report(RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR, renderer="nbconvert"))
+    second_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
+    second_record = (out / "run.json").read_text(encoding="utf-8")
+    assert second_tables == first_tables
+    a, b = json.loads(first_record), json.loads(second_record)
+    assert json.dumps(stable_view(a), sort_keys=True) == json.dumps(stable_view(b), sort_keys=True)
+    # the volatile fields are the only place the two records may differ
+    assert set(a) - {"timestamps", "timings"} == set(stable_view(a))
+
+
+def test_failed_notebook_keeps_previous_report_and_names_notebook_and_cell(
+        run: dict, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    shutil.copytree(run["out"], out)
+    before = _tree_hashes(out)
+    with pytest.raises(PipelineError) as info:
+        run_report(RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR,
+                             renderer="nbconvert", notebooks_dir=RAISES))
+    msg = str(info.value)
+    assert "notebook 00_raises.ipynb failed at cell" in msg
+    assert "raise ValueError" in msg and "ValueError: 故意出错 deliberate failure" in msg
+    failed = tmp_path / "report.failed"
+    assert str(failed / "notebooks" / f"00_raises-{YEAR}.ipynb") in msg
+    assert "untouched" in msg
+    assert _tree_hashes(out) == before  # previous good report survives byte for byte
+    kept = nbformat.read(failed / "notebooks" / f"00_raises-{YEAR}.ipynb", as_version=4)
+    errors = [o for c in kept.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0]["ename"] == "ValueError"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report", "report.failed"]
+
+
+def test_validation_fails_before_any_notebook_runs(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    shutil.copytree(DATA, bad)
+    with open(bad / "observations.csv", "a", encoding="utf-8") as fh:
+        fh.write("nowhere,2019,gdp,1.0\n")
+    # Excel row of the new line = number of lines (header is row 1)
+    row = len((bad / "observations.csv").read_text(encoding="utf-8").splitlines())
+    out = tmp_path / "out" / "report"
+    res = CliRunner().invoke(app, ["run", "--data", str(bad), "--scheme", str(SCHEME),
+                                   "--year", str(YEAR), "--out", str(out)])
+    assert res.exit_code == 1
+    assert "unknown unit" in res.output and "nowhere" in res.output
+    assert f"row {row}" in res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_study_parameter_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(PipelineError, match=r"unknown notebook parameter\(s\): n_nearst; "
+                                            r"the notebooks declare: n_nearest"):
+        notebook_parameters(sorted(NOTEBOOKS_DIR.glob("*.ipynb")), {}, {"n_nearst": "2"})
+    out = tmp_path / "report"
+    res = CliRunner().invoke(app, ["run", "--data", str(DATA), "--scheme", str(SCHEME),
+                                   "--out", str(out), "-p", "n_nearst=2"])
+    assert res.exit_code == 1 and "n_nearst" in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_study_parameters_are_typed_and_routed() -> None:
+    nbs = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    per_nb, typed = notebook_parameters(nbs, {"year": 2019}, {"n_nearest": "5"})
+    assert typed == {"n_nearest": 5}
+    assert per_nb[NOTEBOOKS_DIR / "00_scorecard.ipynb"] == {"year": 2019, "n_nearest": 5}
+    with pytest.raises(PipelineError, match="n_nearest='many': expected int"):
+        notebook_parameters(nbs, {}, {"n_nearest": "many"})
+    with pytest.raises(PipelineError, match="not with -p"):
+        notebook_parameters(nbs, {}, {"year": "2018"})
