@@ -70,7 +70,7 @@ def rank_improvement_points(data: Dataset, rule: RankImprovementRule, year: int,
         sub = obs.loc[obs["indicator"] == ind].pivot(index="unit_id", columns="year",
                                                      values="value").reindex(scope)
 
-        def basis(y: int) -> np.ndarray:
+        def basis(y: int, sub: pd.DataFrame = sub) -> np.ndarray:
             prev = sub[y - 1].to_numpy(float) if rule.basis != "level" else None
             return methods.basis_values(sub[y].to_numpy(float), prev, rule.basis)
 

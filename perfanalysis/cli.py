@@ -16,9 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .data import check_data, load_data
 from .errors import PerfAnalysisError
 from .export import write_table
-from .data import load_data, check_data
 from .scheme import load_scheme
 from .scorecard import latest_year, scorecard
 

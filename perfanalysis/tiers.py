@@ -19,9 +19,9 @@ from .scheme import QuotaRule, Scheme, TierRules
 def rounded_count(x: float, rounding: str) -> int:
     """Round a fractional head count by the scheme's rule (half_up: 4.5 → 5)."""
     if rounding == "floor":
-        return int(math.floor(x + 1e-9))
+        return math.floor(x + 1e-9)
     if rounding == "ceil":
-        return int(math.ceil(x - 1e-9))
+        return math.ceil(x - 1e-9)
     return int(round_half_up(x))
 
 

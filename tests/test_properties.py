@@ -10,8 +10,17 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfanalysis import (adjustment_table, assign_tiers, component_scores, leaf_fractions,
-                          load_data, load_scheme, prepare, quota_for, scorecard)
+from perfanalysis import (
+    adjustment_table,
+    assign_tiers,
+    component_scores,
+    leaf_fractions,
+    load_data,
+    load_scheme,
+    prepare,
+    quota_for,
+    scorecard,
+)
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 
 SETTINGS = settings(max_examples=40, deadline=None,

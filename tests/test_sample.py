@@ -23,7 +23,7 @@ def test_committed_sample_is_the_generator_output(tmp_path):
     write_all_samples(tmp_path)
     for name in ("yiyang", "heshan"):
         files = sorted(p.name for p in (SAMPLE_DIR / name).glob("*.csv"))
-        match, mismatch, errors = filecmp.cmpfiles(SAMPLE_DIR / name, tmp_path / name, files,
+        _, mismatch, errors = filecmp.cmpfiles(SAMPLE_DIR / name, tmp_path / name, files,
                                                    shallow=False)
         assert not mismatch and not errors, (name, mismatch, errors)
 
