@@ -17,6 +17,8 @@ from .composite.tree import Hierarchy
 from .data import Dataset, check_data, load_data
 from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
 from .export import write_table, write_tables
+from .parsing import MISSING_MARKERS, UnitResolver, parse_number
+from .readers import read_tables
 from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
 from .scorecard import latest_year, scorecard
 from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
@@ -36,6 +38,7 @@ __all__ = [
     "scheme_tree",
     "to_coin_tables",
     "write_coin_import",
+    "MISSING_MARKERS",
     "DataError",
     "Dataset",
     "PerfAnalysisError",
@@ -43,6 +46,7 @@ __all__ = [
     "Problem",
     "Scheme",
     "SchemeError",
+    "UnitResolver",
     "adjustment_table",
     "assign_tiers",
     "check_data",
@@ -52,8 +56,10 @@ __all__ = [
     "leaf_scores",
     "load_data",
     "load_scheme",
+    "parse_number",
     "prepare",
     "quota_for",
+    "read_tables",
     "scheme_from_mapping",
     "score",
     "scorecard",
