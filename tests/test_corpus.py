@@ -180,3 +180,20 @@ def test_corpus_generator_is_deterministic(tmp_path, monkeypatch) -> None:
     for path in sorted(tmp_path.rglob("*")):
         if path.is_file():
             assert path.read_bytes() == (CORPUS / path.relative_to(tmp_path)).read_bytes(), path
+
+
+def test_workbook_of_the_sample_loads_like_its_csv_folder(tmp_path) -> None:
+    import pandas as pd
+
+    from perfanalysis.paths import SAMPLE_DIR
+
+    folder = SAMPLE_DIR / "yiyang"
+    book = tmp_path / "yiyang.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        pd.DataFrame([["说明：益阳样例数据"]]).to_excel(xw, sheet_name="readme", index=False,
+                                                  header=False)
+        for f in sorted(folder.glob("*.csv")):
+            pd.read_csv(f).to_excel(xw, sheet_name=f.stem, index=False)
+    a, b = load_data(folder), load_data(book)
+    for table in ("units", "observations", "ratings"):
+        pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table), check_dtype=False)
