@@ -19,6 +19,8 @@ from .errors import DataError, PerfAnalysisError, PipelineError, Problem, Scheme
 from .export import write_table, write_tables
 from .notebook import notebook_setup, show, show_table
 from .pipeline import RunConfig, RunResult, run_report
+from .parsing import MISSING_MARKERS, UnitResolver, parse_number
+from .readers import read_tables
 from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
 from .scorecard import latest_year, scorecard
 from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
@@ -32,6 +34,7 @@ __all__ = [
     "DataError",
     "Dataset",
     "Hierarchy",
+    "MISSING_MARKERS",
     "PerfAnalysisError",
     "PipelineError",
     "Problem",
@@ -40,6 +43,7 @@ __all__ = [
     "RunResult",
     "Scheme",
     "SchemeError",
+    "UnitResolver",
     "adjustment_table",
     "assign_tiers",
     "build_composite",
@@ -52,8 +56,10 @@ __all__ = [
     "load_data",
     "load_scheme",
     "notebook_setup",
+    "parse_number",
     "prepare",
     "quota_for",
+    "read_tables",
     "rerun",
     "run_build",
     "run_report",

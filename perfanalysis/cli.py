@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .data import check_data, load_data
@@ -39,7 +40,9 @@ def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except PerfAnalysisError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        # escape: messages hold file[sheet] labels and lists that rich would eat as markup
+        err_console.print(f"[bold red]error / 错误:[/] {escape(str(exc))}", highlight=False,
+                          markup=True)
         raise typer.Exit(code=1) from None
 
 

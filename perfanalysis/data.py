@@ -18,10 +18,9 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .errors import DataError, Problem
+from .intake import type_table, units_resolver
+from .readers import REQUIRED_TABLES, TABLES, read_tables  # noqa: F401 (re-exported)
 from .scheme import Indicator, RankImprovementRule, Scheme
-
-TABLES = ("units", "observations", "ratings", "events", "targets")
-REQUIRED_TABLES = ("units", "observations")
 
 _str = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
 _year = pa.Column(int, coerce=True, nullable=False, checks=pa.Check.in_range(1900, 2200))
@@ -87,55 +86,11 @@ class Dataset:
                 for p in sorted(set(self.files.values()))}
 
 
-def _read_raw(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Path], dict[str, str]]:
-    """Read every table as text; returns frames, source files and display names."""
-    frames: dict[str, pd.DataFrame] = {}
-    files: dict[str, Path] = {}
-    labels: dict[str, str] = {}
-    if path.is_dir():
-        for name in TABLES:
-            f = path / f"{name}.csv"
-            if f.exists():
-                try:
-                    frames[name] = pd.read_csv(f, dtype=str, keep_default_na=False,
-                                               na_values=[""], encoding="utf-8-sig")
-                except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-                    raise DataError([Problem(str(f), f"cannot read as UTF-8 CSV: {exc}")]) from exc
-                files[name] = f
-                labels[name] = str(f)
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False,
-                                   na_values=[""])
-        except Exception as exc:  # openpyxl raises many types for broken files
-            raise DataError([Problem(str(path), f"cannot read workbook: {exc}")]) from exc
-        for name in TABLES:
-            if name in sheets:
-                frames[name] = sheets[name]
-                files[name] = path
-                labels[name] = f"{path}[{name}]"
-    elif not path.exists():
-        raise DataError([Problem(str(path), "data folder or workbook not found")])
-    else:
-        raise DataError([Problem(str(path), "expected a folder of CSV files or an .xlsx workbook")])
-    missing = [t for t in REQUIRED_TABLES if t not in frames]
-    if missing:
-        where = "sheets" if path.is_file() else "files"
-        raise DataError([Problem(str(path), f"missing required {where}: "
-                                 + ", ".join(f"{t}.csv" if path.is_dir() else t for t in missing))])
-    for name, df in frames.items():
-        df.columns = [str(c).strip() for c in df.columns]
-        for col in df.columns:
-            if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
-                df[col] = df[col].str.strip()
-    return frames, files, labels
-
-
-def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Problem]:
-    """Run a pandera schema lazily and turn its failure table into Problems with Excel rows."""
+def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema
+                     ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Run a pandera schema lazily; failures become Problems (df is indexed by Excel row)."""
     try:
-        schema.validate(df, lazy=True)
-        return []
+        return schema.validate(df, lazy=True), []
     except SchemaErrors as exc:
         problems: list[Problem] = []
         fc = exc.failure_cases
@@ -144,7 +99,7 @@ def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -
             check = str(rec.check)
             col = None if pd.isna(rec.column) else str(rec.column)
             idx = rec.index
-            row = None if idx is None or pd.isna(idx) else int(idx) + 2
+            row = None if idx is None or pd.isna(idx) else int(idx)
             value = rec.failure_case
             if (check.startswith("dtype(") or str(value).startswith("TypeError(")):
                 continue  # echoes of a failed conversion, reported once as 'not a valid …'
@@ -153,65 +108,62 @@ def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -
                     dup_rows.setdefault(row, []).append(f"{col}={value}")
                 continue
             if check == "column_in_dataframe":
-                problems.append(Problem(label, f"missing required column '{value}'"))
+                problems.append(Problem(label, f"missing required column '{value}'", None, value,
+                                        zh=f"缺少必需的列“{value}”"))
                 continue
+            reason, zh = _REASONS.get(check.split("(")[0], (check, None))
             if check == "not_nullable":
-                reason = "empty cell: a value is required"
                 value = None
-            elif check.startswith("coerce_dtype"):
-                kind = "whole number" if "int" in check else "number"
-                reason = f"not a valid {kind}"
-            elif "str_length" in check:
-                reason = "empty text"
-            elif "in_range" in check:
-                reason = "year out of range 1900–2200"
-            elif "greater_than_or_equal_to(0" in check:
-                reason = "must not be negative"
-            elif "greater_than(0" in check:
-                reason = "must be positive"
-            else:
-                reason = check
-            problems.append(Problem(label, reason, row, col, value))
+            if check.startswith("coerce_dtype"):
+                reason, zh = "not a valid value for this column", "此列的值无效"
+            problems.append(Problem(label, reason, row, col, value, zh=zh))
+        # duplicates are normally caught (with the rows they repeat) before pandera runs
         for row, parts in dup_rows.items():
             key = ", ".join(parts)
             problems.append(Problem(label, f"duplicate key ({key}) appears more than once", row,
-                                    "+".join(p.split("=")[0] for p in parts)))
-        # pandera reports a whole-frame failure (e.g. missing column) once; keep order stable
-        return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.reason))
+                                    "+".join(p.split("=")[0] for p in parts),
+                                    zh=f"重复：关键列组合（{key}）出现了不止一次"))
+        return None, sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.reason))
 
 
-def _numeric_attributes(units: pd.DataFrame) -> pd.DataFrame:
-    """Optional unit attributes (staff, population…) become numbers when every cell is one."""
-    out = units.copy()
-    for col in out.columns:
-        if col in ("unit_id", "name", "sequence"):
-            continue
-        converted = pd.to_numeric(out[col], errors="coerce")
-        if converted.notna().sum() == out[col].notna().sum():
-            out[col] = converted
-    return out
+_REASONS: dict[str, tuple[str, str]] = {
+    "not_nullable": ("empty cell: a value is required", "空单元格：此处必须填写"),
+    "field_uniqueness": ("duplicate key: this combination of key columns appears more than once",
+                         "重复：这组关键列的组合出现了不止一次"),
+    "multiple_fields_uniqueness": (("duplicate key: this combination of key columns appears "
+                                    "more than once"), "重复：这组关键列的组合出现了不止一次"),
+    "str_length": ("empty text", "空文本"),
+    "in_range": ("year out of range 1900–2200", "年份超出 1900–2200 的范围"),
+    "greater_than_or_equal_to": ("must not be negative", "不能为负数"),
+    "greater_than": ("must be positive", "必须大于 0"),
+    "<lambda>": ("must be a finite number", "必须是有限的数字"),
+}
 
 
 def load_data(path: Path | str) -> Dataset:
-    """Load and validate a data folder or workbook; raise DataError listing every problem."""
+    """Load and validate a data folder or workbook; raise DataError listing every problem.
+
+    Files are read as text in UTF-8 or GBK/GB18030 (``readers``), cells parsed by the
+    documented rules (``parsing``: full-width digits, thousands separators, '%', missing
+    markers), unit references resolved by id or unambiguous name (``intake``).
+    """
     path = Path(path)
-    frames, files, labels = _read_raw(path)
+    raw = read_tables(path)
     problems: list[Problem] = []
-    for name, df in frames.items():
-        problems += _schema_problems(labels[name], df, SCHEMAS[name])
-    if problems:
-        raise DataError(problems)
-    typed = {name: SCHEMAS[name].validate(df) for name, df in frames.items()}
-    typed["units"] = _numeric_attributes(typed["units"])
-    known = set(typed["units"]["unit_id"])
-    for name in ("observations", "ratings", "events", "targets"):
-        df = typed.get(name)
-        if df is None:
-            continue
-        for idx, uid in df["unit_id"].items():
-            if uid not in known:
-                problems.append(Problem(labels[name], "unknown unit (not in units)", int(idx) + 2,
-                                        "unit_id", uid))
+    parsed: dict[str, pd.DataFrame] = {}
+    parsed["units"], found = type_table(raw["units"], None)
+    problems += found
+    resolver = units_resolver(parsed["units"])
+    for name in TABLES[1:]:
+        if name in raw:
+            parsed[name], found = type_table(raw[name], resolver)
+            problems += found
+    typed: dict[str, pd.DataFrame] = {}
+    for name, df in parsed.items():
+        valid, found = _schema_problems(raw[name].label, df, SCHEMAS[name])
+        problems += found
+        if valid is not None:
+            typed[name] = valid
     if problems:
         raise DataError(problems)
     empty = {
@@ -224,9 +176,11 @@ def load_data(path: Path | str) -> Dataset:
                                                      else "float64" if c == "score" else "object")
                                         for c in cols})
     if "project" not in typed["events"].columns:
-        typed["events"]["project"] = pd.Series([None] * len(typed["events"]), dtype="object")
-    for name in typed:
-        typed[name] = typed[name].assign(source_row=typed[name].index + 2)
+        typed["events"]["project"] = pd.Series([None] * len(typed["events"]), dtype="object",
+                                               index=typed["events"].index)
+    for name, frame in list(typed.items()):
+        typed[name] = frame.assign(source_row=frame.index.astype("int64")).reset_index(drop=True)
+    files = {name: t.file for name, t in raw.items()}
     return Dataset(
         units=typed["units"], observations=typed["observations"], ratings=typed["ratings"],
         events=typed["events"], targets=typed.get("targets"), source=path, files=files,
@@ -247,9 +201,35 @@ def years_needed(ind: Indicator) -> int:
         if basis in ("growth", "increment"):
             back = max(back, 1)
     if ind.target is not None and ind.target.rule == "own_average":
-        extra = 1 if ind.basis in ("growth", "increment") else 0
+        # a blended indicator's second basis also takes targets from history (a growth
+        # target for year t − years needs year t − years − 1)
+        bases = [ind.basis] + ([ind.blend.basis] if ind.blend else [])
+        extra = 1 if any(b in ("growth", "increment") for b in bases) else 0
         back = max(back, ind.target.years + extra)
     return back
+
+
+MAX_MISSING_LISTED = 200
+
+
+def _missing_values(obs: pd.DataFrame, units: list[str],
+                    needed: list[tuple[np.ndarray, int, str, str]]) -> list[tuple[str, int, str, str]]:
+    """(unit, year, indicator, why) of every needed value absent from observations, vectorised."""
+    if not needed:
+        return []
+    ind_ids = sorted({i for _m, _y, i, _w in needed})
+    years = sorted({y for _m, y, _i, _w in needed})
+    have = np.zeros((len(years), len(units), len(ind_ids)), dtype=bool)
+    yi = pd.Index(years).get_indexer(obs["year"])
+    ui = pd.Index(units).get_indexer(obs["unit_id"])
+    ki = pd.Index(ind_ids).get_indexer(obs["indicator"])
+    ok = (yi >= 0) & (ui >= 0) & (ki >= 0)
+    have[yi[ok], ui[ok], ki[ok]] = True
+    out: list[tuple[str, int, str, str]] = []
+    for mask, y, ind, why in needed:
+        absent = mask & ~have[years.index(y), :, ind_ids.index(ind)]
+        out += [(units[j], y, ind, why) for j in np.flatnonzero(absent)]
+    return out
 
 
 def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
@@ -276,29 +256,32 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
                                     f"'{scheme.id}'; allowed: {', '.join(scheme.sequences)}",
                                     int(rec.source_row), "sequence", rec.sequence))
     units = list(data.units["unit_id"])
-    # indicator values the year's rules need
-    have = set(zip(obs["unit_id"], obs["year"], obs["indicator"]))
-    needed: list[tuple[str, int, str, str]] = []
+    # indicator values the year's rules need: (unit mask, year, indicator, why)
+    all_units = np.ones(len(units), dtype=bool)
+    needed: list[tuple[np.ndarray, int, str, str]] = []
     for ind in scheme.indicators():
         if ind.event is not None:
             continue
         for back in range(years_needed(ind) + 1):
-            needed += [(u, year - back, ind.id, "scoring" if back == 0 else
-                        f"rule of '{ind.id}' ({ind.method}, basis {ind.basis})") for u in units]
+            needed.append((all_units, year - back, ind.id, "scoring" if back == 0 else
+                           f"rule of '{ind.id}' ({ind.method}, basis {ind.basis})"))
     for rule in scheme.bonus.rules:
         if isinstance(rule, RankImprovementRule):
-            seq_ok = set(data.units.loc[data.units["sequence"].isin(rule.applies_to)
-                                        if rule.applies_to else data.units.index == data.units.index,
-                                        "unit_id"])
+            in_seq = (data.units["sequence"].isin(rule.applies_to).to_numpy(dtype=bool)
+                      if rule.applies_to else all_units)
             back = 2 if rule.basis in ("growth", "increment") else 1
             for ind_id in rule.indicators:
                 for b in range(back + 1):
-                    needed += [(u, year - b, ind_id, f"bonus rule '{rule.id}'")
-                               for u in units if u in seq_ok]
-    missing = [(u, y, i, why) for u, y, i, why in needed if (u, y, i) not in have]
-    for u, y, i, why in missing[:200]:
-        problems.append(Problem(obs_label, f"missing value for unit {u}, year {y}, needed by {why}",
-                                None, "value", None))
+                    needed.append((in_seq, year - b, ind_id, f"bonus rule '{rule.id}'"))
+    missing = _missing_values(obs, units, needed)
+    for u, y, i, why in missing[:MAX_MISSING_LISTED]:
+        problems.append(Problem(obs_label, f"missing value for unit {u}, year {y}, indicator {i}, "
+                                f"needed by {why}", None, "value", None,
+                                zh=f"缺少数据：单位 {u}，{y} 年，指标 {i}（{why} 需要）"))
+    if len(missing) > MAX_MISSING_LISTED:
+        rest = len(missing) - MAX_MISSING_LISTED
+        problems.append(Problem(obs_label, f"{rest} more missing values not listed", None, "value",
+                                None, zh=f"另有 {rest} 个缺失值未列出"))
     # growth needs a positive base
     growth_ids = {ind.id for ind in scheme.indicators()
                   if "growth" in (ind.basis, ind.blend.basis if ind.blend else None)}
@@ -317,8 +300,9 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
             problems.append(Problem(str(data.source), "targets.csv is required by indicators "
                                     + ", ".join(table_ids)))
         else:
-            tg = data.targets
-            have_t = set(zip(tg["unit_id"], tg["year"], tg["indicator"]))
+            tg = data.targets.loc[data.targets["year"] == year]
+            have_t = set(zip(tg["unit_id"].tolist(), tg["year"].tolist(),
+                             tg["indicator"].tolist()))
             for i in table_ids:
                 for u in units:
                     if (u, year, i) not in have_t:
@@ -334,7 +318,7 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
             problems.append(Problem(rat_label, f"score above the maximum {comp_max[rec.component]:g} "
                                     f"of component '{rec.component}'", int(rec.source_row), "score",
                                     rec.score))
-    have_r = set(zip(rat_y["unit_id"], rat_y["component"]))
+    have_r = set(zip(rat_y["unit_id"].tolist(), rat_y["component"].tolist()))
     for cid in comp_max:
         for u in units:
             if (u, cid) not in have_r:

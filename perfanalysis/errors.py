@@ -25,6 +25,13 @@ class Problem:
     row: int | None = None  # 1-based, header counted (row 2 is the first data row)
     column: str | None = None
     value: Any = None
+    zh: str | None = None  # the reason in Chinese, shown on a second line
+
+    def _has_value(self) -> bool:
+        try:
+            return self.value is not None and bool(self.value == self.value)  # not NaN
+        except (TypeError, ValueError):
+            return True
 
     def __str__(self) -> str:
         where = [self.file]
@@ -33,8 +40,22 @@ class Problem:
         if self.column is not None:
             where.append(f"column '{self.column}'")
         text = ", ".join(where) + f": {self.reason}"
-        if self.value is not None and self.value == self.value:  # not NaN
+        if self._has_value():
             text += f" (value: {self.value!r})"
+        if self.zh:
+            text += "\n    " + self.chinese()
+        return text
+
+    def chinese(self) -> str:
+        """The problem in Chinese: 文件、第几行、哪一列、什么值、怎么改."""
+        where = [f"文件 {self.file}"]
+        if self.row is not None:
+            where.append(f"第 {self.row} 行")
+        if self.column is not None:
+            where.append(f"“{self.column}”列")
+        text = "，".join(where) + f"：{self.zh or self.reason}"
+        if self._has_value():
+            text += f"（值：{self.value!r}）"
         return text
 
 
@@ -49,10 +70,11 @@ class DataError(PerfAnalysisError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        lines = [f"{self.headline} ({len(self.problems)} problem(s)):"]
+        n = len(self.problems)
+        lines = [f"{self.headline} ({n} problem(s)) / 数据有误，共 {n} 处，请按提示修改后重试:"]
         lines += [f"  - {p}" for p in self.problems[:MAX_LISTED]]
-        if len(self.problems) > MAX_LISTED:
-            lines.append(f"  … and {len(self.problems) - MAX_LISTED} more")
+        if n > MAX_LISTED:
+            lines.append(f"  … and {n - MAX_LISTED} more / 另有 {n - MAX_LISTED} 处未列出")
         return "\n".join(lines)
 
 

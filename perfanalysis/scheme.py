@@ -9,7 +9,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -427,6 +428,20 @@ class Scheme(_Strict):
                                      f"allowed: {sorted(self.sequences)}")
         return self
 
+    @model_validator(mode="after")
+    def _tiers_reachable(self) -> Scheme:
+        """A threshold above the highest possible total can never be met."""
+        if self.tiers.method != "quota_threshold":
+            return self
+        high = self.total_range()[1]
+        for i, t in enumerate(self.tiers.thresholds):
+            if t.min_total > high + TOLERANCE:
+                raise ValueError(
+                    f"tiers.thresholds[{i}:{t.label}].min_total = {t.min_total:g} can never be "
+                    f"met: the highest possible total is {high:g} (components plus the bonus "
+                    f"cap); allowed: a value ≤ {high:g}")
+        return self
+
     # --- navigation -------------------------------------------------------------------
     def iter_nodes(self) -> Iterator[Group | Indicator]:
         """Every group and indicator, depth first, in file order."""
@@ -530,6 +545,84 @@ def _key_path(raw: Any, loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+_TAGGED: dict[str, type[BaseModel]] = {}  # filled below: discriminator tag -> model
+
+
+def _unwrap(ann: Any) -> Any:
+    """Strip Annotated and Optional from a type annotation."""
+    while True:
+        origin = get_origin(ann)
+        if origin is Annotated:
+            ann = get_args(ann)[0]
+        elif origin in (Union, UnionType):
+            args = [a for a in get_args(ann) if a is not type(None)]
+            if len(args) != 1:
+                return ann
+            ann = args[0]
+        else:
+            return ann
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose field a pydantic location ends in (for listing its allowed keys)."""
+    model: type[BaseModel] | None = Scheme
+    ann: Any = None
+    for item in loc:
+        if isinstance(item, str) and item in _TAGGED and (model is None):
+            model, ann = _TAGGED[item], None
+            continue
+        if model is not None:
+            field = model.model_fields.get(str(item))
+            if field is None:
+                return None
+            ann, model = _unwrap(field.annotation), None
+        else:
+            origin = get_origin(ann)
+            if origin is list:
+                ann = _unwrap(get_args(ann)[0])
+            elif origin is dict:
+                ann = _unwrap(get_args(ann)[1])
+            else:
+                return None
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model, ann = ann, None
+    return model
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    model = _model_at(loc[:-1])
+    return list(model.model_fields) if model is not None else []
+
+
+_EXPECTED = {
+    "float": "a number", "int": "a whole number", "bool": "true or false",
+    "string": "text", "list": "a list (items starting with '- ')",
+    "dict": "a mapping of keys", "model": "a mapping of keys",
+}
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    """One validation error as text naming what is allowed."""
+    kind = str(err["type"])
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    got = err.get("input")
+    shown = "" if isinstance(got, (Mapping, list)) else f"; got {got!r}"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(tuple(err["loc"]))
+        listing = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
+        return (f"unknown key (check spelling){listing} — see data/schemes/README.md")
+    if kind == "literal_error":
+        return f"{msg}{shown}"
+    if kind == "missing":
+        return "required key is missing"
+    for prefix, what in _EXPECTED.items():
+        if kind.startswith(prefix):
+            return f"expected {what}{shown} ({msg})"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"{msg}{shown}"
+    return msg if kind == "value_error" else f"{msg}{shown}"
+
+
 def scheme_from_mapping(raw: Any, file: str | None = None) -> Scheme:
     """Validate a mapping (parsed YAML) into a Scheme; errors name every bad key path."""
     if not isinstance(raw, Mapping):
@@ -539,16 +632,20 @@ def scheme_from_mapping(raw: Any, file: str | None = None) -> Scheme:
         return Scheme.model_validate(raw)
     except ValidationError as exc:
         lines = []
+        paths = []
         for err in exc.errors():
             path = _key_path(raw, tuple(err["loc"]))
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = "unknown key (check spelling; see the scheme reference in data/schemes/README.md)"
-            elif err["type"] == "literal_error":
-                msg = f"{msg}; got {err.get('input')!r}"
-            lines.append(f"{path}: {msg}")
+            paths.append(path)
+            lines.append(f"{path}: {_describe(err)}")
         head = f"{len(lines)} problem(s) in scheme"
-        raise SchemeError(head + ":\n  - " + "\n  - ".join(lines[:20]), file=file) from exc
+        more = f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else ""
+        error = SchemeError(head + ":\n  - " + "\n  - ".join(lines[:20]) + more, file=file)
+        error.path = paths[0] if paths else None
+        raise error from exc
+
+
+_TAGGED.update({"group": Group, "indicator": Indicator, "events": EventRule,
+                "rank_improvement": RankImprovementRule})
 
 
 def load_scheme(path: Path | str) -> Scheme:
