@@ -18,8 +18,8 @@ from .data import Dataset, check_data, load_data
 from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
 from .export import write_table, write_tables
 from .notebook import notebook_setup, show, show_table
-from .pipeline import RunConfig, RunResult, run_report
 from .parsing import MISSING_MARKERS, UnitResolver, parse_number
+from .pipeline import RunConfig, RunResult, run_report
 from .readers import read_tables
 from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
 from .scorecard import latest_year, scorecard
@@ -29,12 +29,12 @@ from .tiers import assign_tiers, quota_for
 __version__ = "0.1.0"
 
 __all__ = [
+    "MISSING_MARKERS",
     "BuildResult",
     "CoinData",
     "DataError",
     "Dataset",
     "Hierarchy",
-    "MISSING_MARKERS",
     "PerfAnalysisError",
     "PipelineError",
     "Problem",

@@ -7,6 +7,7 @@ find it in the file). A scenario is a scheme plus overrides, validated the same 
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import UnionType
@@ -350,7 +351,7 @@ class TierRules(_Strict):
                     f"last tier: {expected}; got {got}"
                 )
             mins = [t.min_total for t in self.thresholds]
-            if any(a <= b for a, b in zip(mins, mins[1:])):
+            if any(a <= b for a, b in itertools.pairwise(mins)):
                 raise ValueError(f"threshold min_total must decrease: {mins}")
         else:
             if len(self.shares) != len(labels):

@@ -16,7 +16,7 @@ import pandas as pd
 from . import methods
 from .adjustments import adjustment_table
 from .data import Dataset, check_data
-from .errors import SchemeError
+from .errors import DataError, Problem, SchemeError
 from .scheme import Group, Indicator, Scheme, TargetRule
 
 
@@ -214,6 +214,19 @@ def component_scores(inp: ScoringInput, scheme: Scheme, fractions: np.ndarray,
     return comps
 
 
+def _refuse_nan(inp: ScoringInput, frac: np.ndarray) -> None:
+    """A score that could not be computed is an error, never a silent 0 in the total."""
+    bad = np.argwhere(~np.isfinite(frac))
+    if len(bad):
+        problems = [Problem("scoring", f"score of indicator '{inp.leaves[k].id}' could not be "
+                            f"computed for unit {inp.unit_ids[i]} in {inp.year} (a value or "
+                            "target it needs is missing or not positive)",
+                            zh=f"单位{inp.unit_ids[i]}的指标“{inp.leaves[k].name}”无法计分"
+                               "(所需数值或目标缺失或非正)")
+                    for i, k in bad[:50]]
+        raise DataError(problems, headline=f"Scores not computable for {inp.year}")
+
+
 def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     """Long table of each unit's score on each indicator (points earned and the basis value)."""
     inp = prepare(data, scheme, year)
@@ -237,6 +250,7 @@ def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     """
     inp = prepare(data, scheme, year)
     frac = leaf_fractions(inp)
+    _refuse_nan(inp, frac)
     comps = component_scores(inp, scheme, frac)
     table = pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names, "sequence": inp.sequences})
     for comp in scheme.components:

@@ -108,3 +108,20 @@ def test_weight_draws_and_data_draws(data):
     copies = np.broadcast_to(inp.level, (3, *inp.level.shape))
     assert component_scores(inp, scheme, leaf_fractions(inp, level=copies))[..., 0] == \
         pytest.approx(np.broadcast_to(base, (3, 2)))
+
+
+def test_uncomputable_score_is_an_error_not_zero(tmp_path):
+    from perfanalysis import DataError
+
+    raw = {**SCHEME, "components": [{"id": "indicators", "name": "指标", "points": 10,
+                                     "source": "indicators", "children": [
+        {"id": "x", "name": "X", "points": 10, "method": "completion",
+         "target": {"rule": "own_average", "years": 1}}]}]}
+    # a target of 0 (last year's value) against an actual of 0: 0/0 has no score
+    obs = [{"unit_id": u, "year": y, "indicator": "x", "value": 0 if u == "A" else 5}
+           for u in "AB" for y in (2018, 2019)]
+    folder = write_dataset(tmp_path / "z", {
+        "units": [{"unit_id": u, "name": u, "sequence": "s"} for u in "AB"],
+        "observations": obs})
+    with pytest.raises(DataError, match="indicator 'x' could not be computed for unit A"):
+        score(load_data(folder), scheme_from_mapping(raw), 2019)
