@@ -160,10 +160,12 @@ def test_rerun_is_byte_identical_apart_from_timestamps(run: dict) -> None:
     out: Path = run["out"]
     first_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
     first_record = (out / "run.json").read_text(encoding="utf-8")
+    first_xlsx = (out / "scores.xlsx").read_bytes()
     run_report(RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR, renderer="nbconvert"))
     second_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
     second_record = (out / "run.json").read_text(encoding="utf-8")
     assert second_tables == first_tables
+    assert (out / "scores.xlsx").read_bytes() == first_xlsx
     a, b = json.loads(first_record), json.loads(second_record)
     assert json.dumps(stable_view(a), sort_keys=True) == json.dumps(stable_view(b), sort_keys=True)
     # the volatile fields are the only place the two records may differ

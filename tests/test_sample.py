@@ -72,3 +72,15 @@ def test_cli_score_csv_xlsx_and_deterministic(tmp_path):
     res = runner.invoke(app, [*args, "--out", str(tmp_path / "x.json")])
     assert res.exit_code == 1 and "unsupported output format" in res.output
     assert not (tmp_path / "x.json").exists()
+
+
+def test_xlsx_output_is_byte_identical_across_runs(tmp_path):
+    import time
+
+    args = ["score", "--data", str(SAMPLE_DIR / "heshan"),
+            "--scheme", str(SCHEMES_DIR / "heshan_2013.yaml"), "--year", "2013"]
+    runner.invoke(app, [*args, "--out", str(tmp_path / "a.xlsx")])
+    time.sleep(2.1)  # zip timestamps have 2-second resolution
+    runner.invoke(app, [*args, "--out", str(tmp_path / "b.xlsx")])
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    assert pd.read_excel(tmp_path / "a.xlsx")["unit_id"].notna().all()
