@@ -26,7 +26,7 @@ from .scorecard import latest_year, scorecard
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Analyse performance-evaluation schemes (绩效考核).")
 console = Console(width=max(Console().width, 200))
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # long paths stay on one line
 
 T = TypeVar("T")
 
