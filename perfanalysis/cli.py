@@ -46,14 +46,19 @@ def _guard(fn: Callable[[], T]) -> T:
         raise typer.Exit(code=1) from None
 
 
+def _inputs(data: Path, scheme: Path, year: int | None) -> tuple[Any, Any, int]:
+    """Load the scheme and the data; the year defaults to the latest with observations."""
+    sch = load_scheme(scheme)
+    ds = load_data(data)
+    return ds, sch, (year if year is not None else latest_year(ds))
+
+
 @app.command()
 def validate(data: DataOpt, scheme: SchemeOpt, year: YearOpt = None) -> None:
     """Check a data folder and a scheme against each other."""
 
     def run() -> tuple[Any, Any, int]:
-        sch = load_scheme(scheme)
-        ds = load_data(data)
-        y = year if year is not None else latest_year(ds)
+        ds, sch, y = _inputs(data, scheme, year)
         check_data(ds, sch, y)
         return ds, sch, y
 
@@ -83,9 +88,7 @@ def score(
     """Score every unit for one year and assign tiers."""
 
     def run() -> tuple[pd.DataFrame, str, int]:
-        sch = load_scheme(scheme)
-        ds = load_data(data)
-        y = year if year is not None else latest_year(ds)
+        ds, sch, y = _inputs(data, scheme, year)
         table = scorecard(ds, sch, y)
         if out is not None:
             write_table(table, out, sheet="scores")
@@ -190,9 +193,7 @@ def composite(
     from .export import write_tables
 
     def run() -> tuple[pd.DataFrame, str, int]:
-        sch = load_scheme(scheme)
-        ds = load_data(data)
-        y = year if year is not None else latest_year(ds)
+        ds, sch, y = _inputs(data, scheme, year)
         res = build_composite(ds, sch, y)
         table = res.results()
         if out is not None:
