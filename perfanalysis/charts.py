@@ -65,9 +65,12 @@ def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
                       annotation_position="right", annotation_font_size=11)
     low = float(t["total"].min())
     floor = min([low] + [thr.min_total for thr in scheme.tiers.thresholds])
-    fig.update_yaxes(title="总分", range=[max(0.0, floor * 0.9), float(t["total"].max()) * 1.06])
+    start = max(0.0, floor * 0.9)
+    fig.update_yaxes(title="总分", range=[start, float(t["total"].max()) * 1.06])
     fig.update_xaxes(title="")
-    return _layout(fig, f"{year}年各单位总分与等次(按序列)")
+    # bars cut above zero exaggerate differences: say so in the title
+    note = f"(纵轴自{start:.0f}分起)" if start > 0 else ""
+    return _layout(fig, f"{year}年各单位总分与等次(按序列){note}")
 
 
 def breakdown_chart(breakdown: pd.DataFrame, table: pd.DataFrame, scheme: Scheme,
