@@ -77,6 +77,14 @@ def _rich_table(df: pd.DataFrame, title: str) -> Table:
     return table
 
 
+def _show_or_say(table: pd.DataFrame, name: str, year: int, out: Path | None) -> None:
+    """Print the table, or say where it was written."""
+    if out is None:
+        console.print(_rich_table(table, f"{name} — {year}"))
+    else:
+        console.print(f"wrote {len(table)} rows to {out}")
+
+
 @app.command()
 def score(
     data: DataOpt,
@@ -94,11 +102,7 @@ def score(
             write_table(table, out, sheet="scores")
         return table, sch.name, y
 
-    table, name, y = _guard(run)
-    if out is None:
-        console.print(_rich_table(table, f"{name} — {y}"))
-    else:
-        console.print(f"wrote {len(table)} rows to {out}")
+    _show_or_say(*_guard(run), out)
 
 
 @app.command("run")
@@ -203,11 +207,7 @@ def composite(
                 write_table(table, out, sheet="results")
         return table, sch.name, y
 
-    table, name, y = _guard(run)
-    if out is None:
-        console.print(_rich_table(table, f"{name} — {y}"))
-    else:
-        console.print(f"wrote {len(table)} rows to {out}")
+    _show_or_say(*_guard(run), out)
 
 
 def main() -> None:  # pragma: no cover - console entry
