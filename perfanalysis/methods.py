@@ -40,7 +40,8 @@ def completion(actual: FloatArray, target: FloatArray, *, cap: float = 1.0,
     """完成率法: min(actual/target, cap); reverse indicators use target/actual.
 
     Below ``floor`` the score is 0. Negative ratios count as 0. A reverse indicator with an
-    actual of 0 or less has met any positive target fully: it gets the cap.
+    actual of 0 or less has met any positive target fully: it gets the cap. A target of 0 or
+    less has no completion rate: the score is NaN, which scoring refuses loudly.
     """
     actual = np.asarray(actual, dtype=float)
     target = np.asarray(target, dtype=float)
@@ -51,7 +52,7 @@ def completion(actual: FloatArray, target: FloatArray, *, cap: float = 1.0,
     ratio = np.clip(ratio, 0.0, cap)
     if floor is not None:
         ratio = np.where(ratio < floor, 0.0, ratio)
-    return ratio
+    return np.where(target > 0, ratio, np.nan)
 
 
 def _position(x: FloatArray, groups: np.ndarray, reverse: bool) -> FloatArray:
@@ -68,6 +69,7 @@ def _position(x: FloatArray, groups: np.ndarray, reverse: bool) -> FloatArray:
         spread = span > EQUAL_RTOL * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
         with np.errstate(divide="ignore", invalid="ignore"):
             pos = np.where(spread, (xs - lo) / np.where(spread, span, 1.0), 1.0)
+        pos = np.where(np.isfinite(span), pos, np.nan)  # a NaN or inf poisons its group
         out[..., mask] = pos
     return out
 
@@ -110,7 +112,8 @@ def pass_fail(x: FloatArray, *, threshold: float, reverse: bool = False) -> Floa
 def deduction(count: FloatArray, *, points: float, per_event: float) -> FloatArray:
     """扣分制: full points minus ``per_event`` per event, not below 0."""
     count = np.asarray(count, dtype=float)
-    return np.maximum(points - per_event * count, 0.0) / points
+    frac = np.maximum(points - per_event * count, 0.0) / points
+    return np.where(count >= 0, frac, np.nan)  # a negative count is not a count
 
 
 def basis_values(level: FloatArray, previous: FloatArray | None, basis: str) -> FloatArray:

@@ -28,6 +28,8 @@ from .composite.spec import CompositeSection, NormaliseSpec
 from .errors import SchemeError
 
 TOLERANCE = 1e-6
+RESERVED_COLUMNS = ("unit_id", "name", "sequence", "bonus", "penalty", "total", "rank", "tier",
+                    "tier_reason")
 
 Method = Literal["completion", "efficacy", "minmax", "rank_points", "pass_fail", "deduction"]
 Basis = Literal["level", "increment", "growth"]
@@ -53,6 +55,8 @@ class TargetRule(_Strict):
     def _uniform_needs_value(self) -> TargetRule:
         if self.rule == "uniform" and self.value is None:
             raise ValueError("rule 'uniform' needs 'value'")
+        if self.rule == "uniform" and self.value is not None and self.value <= 0:
+            raise ValueError(f"a completion target must be positive; got value {self.value:g}")
         return self
 
 
@@ -234,6 +238,8 @@ class RankImprovementRule(_Strict):
     name: str
     indicators: list[str] = Field(min_length=1)
     basis: Basis = "growth"
+    direction: Direction | None = Field(
+        None, description="default: the direction of the tree leaf with the same id, else positive")
     per_place: float = Field(gt=0)
     max_per_indicator: float | None = Field(None, gt=0)
     keep_first: float = Field(0.0, ge=0, description="points for keeping first place")
@@ -331,6 +337,8 @@ class TierRules(_Strict):
     quota_passes_down: bool = Field(
         True, description="a disqualified unit's place in the quota goes to the next unit"
     )
+    quota_requires: str | None = Field(
+        None, description="a unit in the quota must also reach this tier by threshold")
 
     @model_validator(mode="after")
     def _consistent(self) -> TierRules:
@@ -353,13 +361,32 @@ class TierRules(_Strict):
             mins = [t.min_total for t in self.thresholds]
             if any(a <= b for a, b in itertools.pairwise(mins)):
                 raise ValueError(f"threshold min_total must decrease: {mins}")
+            named = [s for q in self.quota for s in (q.sequences or [])]
+            twice = sorted({s for s in named if named.count(s) > 1})
+            if twice:
+                raise ValueError(f"sequences named by more than one quota rule: {twice}")
+            if self.shares:
+                raise ValueError("'shares' belongs to method 'forced_distribution'")
+            if self.quota_requires is not None and self.quota_requires not in labels[1:]:
+                raise ValueError(f"quota_requires must be one of {labels[1:]}")
         else:
+            extra = [k for k in ("quota", "thresholds") if getattr(self, k)]
+            if self.quota_requires is not None:
+                extra.append("quota_requires")
+            if extra:
+                raise ValueError(f"{extra} belong to method 'quota_threshold'; a forced "
+                                 "distribution sets tiers by 'shares' alone")
             if len(self.shares) != len(labels):
                 raise ValueError(f"'shares' needs one share per label ({len(labels)})")
             if any(s < 0 for s in self.shares) or abs(sum(self.shares) - 1) > 1e-9:
                 raise ValueError(f"'shares' must be non-negative and add up to 1: {self.shares}")
-        if self.affirmation and self.affirmation.requires not in (None, *labels):
-            raise ValueError(f"affirmation.requires must be one of {labels}")
+        if self.affirmation and self.affirmation.requires not in (None, *labels[1:]):
+            raise ValueError(f"affirmation.requires must be one of {labels[1:]} (the tier a "
+                             "unit must reach anyway; the top tier itself can never be reached "
+                             "by a threshold)")
+        dq = [d.id for d in self.disqualifications]
+        if len(set(dq)) != len(dq):
+            raise ValueError(f"disqualification ids repeat: {dq}")
         if self.demote_at is not None and self.demote_at > max(1, len(self.disqualifications)):
             raise ValueError(
                 f"demote_at={self.demote_at} can never be met with "
@@ -392,9 +419,30 @@ class Scheme(_Strict):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"node ids must be unique; repeated: {dupes}")
+        reserved = [c.id for c in self.components
+                    if c.id in RESERVED_COLUMNS or c.id.startswith(("bonus_", "penalty_"))]
+        if reserved:
+            raise ValueError(f"component ids {reserved} clash with output columns "
+                             f"({', '.join(RESERVED_COLUMNS)}, bonus_*, penalty_*): rename them")
         known_events = set(self.events)
         used: list[tuple[str, str]] = []
         for block_name, block in (("bonus", self.bonus), ("penalty", self.penalty)):
+            rule_ids = [r.id for r in block.rules]
+            if len(set(rule_ids)) != len(rule_ids):
+                raise ValueError(f"{block_name} rule ids repeat: {rule_ids}")
+            in_rules = [e for r in block.rules if isinstance(r, EventRule) for e in r.points]
+            in_subcaps = [e for sc in block.subcaps for e in sc.events]
+            for what, names in (("rule", in_rules), ("sub-cap", in_subcaps)):
+                twice = sorted({e for e in names if names.count(e) > 1})
+                if twice:
+                    raise ValueError(f"{block_name}: events in more than one {what}: {twice} "
+                                     "(each event is counted by one rule and one sub-cap)")
+            if self.sequences:
+                for rule in block.rules:
+                    bad = [q for q in (rule.applies_to or []) if q not in self.sequences]
+                    if bad:
+                        raise ValueError(f"{block_name}.rules.{rule.id}.applies_to names unknown "
+                                         f"sequences {bad}; allowed: {sorted(self.sequences)}")
             for rule in block.rules:
                 if isinstance(rule, EventRule):
                     used += [(f"{block_name}.rules.{rule.id}.points", e) for e in rule.points]
@@ -427,6 +475,13 @@ class Scheme(_Strict):
                 if bad:
                     raise ValueError(f"tiers.quota names unknown sequences {bad}; "
                                      f"allowed: {sorted(self.sequences)}")
+            if self.tiers.method == "quota_threshold" and not any(
+                    q.sequences is None for q in self.tiers.quota):
+                covered = {s for q in self.tiers.quota for s in (q.sequences or [])}
+                missing = [s for s in self.sequences if s not in covered]
+                if missing:
+                    raise ValueError(f"no quota rule covers sequences {missing}: add them to a "
+                                     "rule or add a default rule without 'sequences'")
         return self
 
     @model_validator(mode="after")

@@ -37,6 +37,7 @@ class ScoringInput:
     leaf_component: np.ndarray  # (K,) index into indicator_components
     indicator_components: list[str]
     ratings: pd.DataFrame  # (N × rating components), indexed by unit_id
+    source: str = "observations.csv"  # where the values came from, for messages
 
     @property
     def leaf_points(self) -> np.ndarray:
@@ -146,6 +147,7 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
         leaves=leaves, level=level, previous=previous, targets=targets,
         blend_targets=blend_targets, groups=groups, leaf_component=leaf_component,
         indicator_components=comp_ids, ratings=ratings,
+        source=str(data.files.get("observations", data.source)),
     )
 
 
@@ -214,16 +216,33 @@ def component_scores(inp: ScoringInput, scheme: Scheme, fractions: np.ndarray,
     return comps
 
 
+def _nan_cause(inp: ScoringInput, i: int, k: int) -> tuple[str, str]:
+    """Why leaf k of unit i has no score, in English and Chinese."""
+    leaf = inp.leaves[k]
+    for tg in (inp.targets[i, k], inp.blend_targets[i, k]):
+        if leaf.method == "completion" and np.isfinite(tg) and tg <= 0:
+            return (f"its completion target is {tg:g}; a completion rate needs a positive "
+                    "target (an own-average target of a growth or increment basis can be "
+                    "negative: score that basis with efficacy or a uniform target instead)",
+                    f"完成率法的目标值为{tg:g},目标须为正数")
+    if leaf.method == "deduction" and inp.level[i, k] < 0:
+        return (f"its event count is negative ({inp.level[i, k]:g})",
+                f"扣分项次数为负({inp.level[i, k]:g})")
+    return ("a value or target it needs is missing or not a finite number",
+            "所需数值或目标缺失或不是有限数")
+
+
 def _refuse_nan(inp: ScoringInput, frac: np.ndarray) -> None:
     """A score that could not be computed is an error, never a silent 0 in the total."""
     bad = np.argwhere(~np.isfinite(frac))
     if len(bad):
-        problems = [Problem("scoring", f"score of indicator '{inp.leaves[k].id}' could not be "
-                            f"computed for unit {inp.unit_ids[i]} in {inp.year} (a value or "
-                            "target it needs is missing or not positive)",
-                            zh=f"单位{inp.unit_ids[i]}的指标“{inp.leaves[k].name}”无法计分"
-                               "(所需数值或目标缺失或非正)")
-                    for i, k in bad[:50]]
+        problems = []
+        for i, k in bad[:50]:
+            why, zh = _nan_cause(inp, int(i), int(k))
+            problems.append(Problem(
+                inp.source, f"score of indicator '{inp.leaves[k].id}' could not be computed for "
+                f"unit {inp.unit_ids[i]} in {inp.year}: {why}",
+                zh=f"单位{inp.unit_ids[i]}的指标“{inp.leaves[k].name}”无法计分:{zh}"))
         raise DataError(problems, headline=f"Scores not computable for {inp.year}")
 
 

@@ -23,17 +23,17 @@ def _without(tmp_path: Path, rows: list[tuple[str, int, str]]) -> Path:
 
 
 def test_missing_values_name_unit_year_indicator_and_rule(tmp_path: Path) -> None:
-    # fiscal_revenue: completion against the own 3-year average, blended with growth, so
-    # scoring 2019 reads 2015–2019 (3 years of growth targets need 2015); 2014 is not needed
-    folder = _without(tmp_path, [("heshan", 2019, "gdp"), ("heshan", 2015, "fiscal_revenue"),
-                                 ("heshan", 2014, "fiscal_revenue")])
+    # fiscal_revenue: completion against the own 3-year average of levels, so scoring 2019
+    # reads 2016–2019; 2015 is not needed
+    folder = _without(tmp_path, [("heshan", 2019, "gdp"), ("heshan", 2016, "fiscal_revenue"),
+                                 ("heshan", 2015, "fiscal_revenue")])
     scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
     with pytest.raises(DataError) as info:
         check_data(load_data(folder), scheme, 2019)
     reasons = [p.reason for p in info.value.problems]
     assert reasons == [
         "missing value for unit heshan, year 2019, indicator gdp, needed by scoring",
-        ("missing value for unit heshan, year 2015, indicator fiscal_revenue, needed by rule of "
+        ("missing value for unit heshan, year 2016, indicator fiscal_revenue, needed by rule of "
          "'fiscal_revenue' (completion, basis level)"),
     ]
     assert "缺少数据：单位 heshan，2019 年，指标 gdp" in str(info.value)

@@ -106,7 +106,7 @@ def test_indicator_not_in_scheme(tmp_path):
 
 def test_missing_year_needed_by_rule(tmp_path):
     f = _copy_sample(tmp_path)
-    # fiscal_revenue: own 3-year average of growth needs 2015..2018 levels for 2019
+    # fiscal_revenue: the own 3-year average needs the 2016..2018 levels for 2019
     _edit(f, "observations", lambda df: df.loc[~((df["unit_id"] == "nanxian")
                                                   & (df["year"] == "2016")
                                                   & (df["indicator"] == "fiscal_revenue"))])
