@@ -7,17 +7,18 @@ and a bonus per place moved up in a district ranking of named indicators.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from . import methods
 from .data import Dataset
-from .scheme import Adjustments, EventRule, RankImprovementRule, Scheme
+from .scheme import Adjustments, EventRule, RankImprovementRule, Scheme, SubCap
 
 
-def event_rule_points(events: pd.DataFrame, rule: EventRule, subcaps: list,
-                      unit_ids: list[str]) -> pd.Series:
-    """Points of one event rule per unit: per-event points, project de-duplication, caps."""
+def event_amounts(events: pd.DataFrame, rule: EventRule, unit_ids: list[str]) -> pd.DataFrame:
+    """Points of one event rule per unit and event, before caps (同一项目只计最高 applied)."""
     ev = events.loc[events["event"].isin(list(rule.points)) & (events["count"] > 0)].copy()
     ev["per"] = ev["event"].map(rule.points).astype(float)
     if rule.once_per_project:
@@ -30,20 +31,25 @@ def event_rule_points(events: pd.DataFrame, rule: EventRule, subcaps: list,
         ev = pd.concat([best, ev.loc[~has_project]], ignore_index=True)
     ev["amount"] = ev["per"] * ev["count"]
     by_event = ev.groupby(["unit_id", "event"])["amount"].sum().unstack(fill_value=0.0)
-    by_event = by_event.reindex(index=unit_ids, fill_value=0.0)
-    total = pd.Series(0.0, index=unit_ids)
-    capped_events: set[str] = set()
+    return by_event.reindex(index=unit_ids, columns=list(rule.points), fill_value=0.0)
+
+
+def apply_subcaps(amounts: dict[str, pd.DataFrame], subcaps: list[SubCap]) -> None:
+    """Cap the pooled points of each sub-cap's events across the block's rules (in place).
+
+    Where a sub-cap bites, each rule's share of those events is scaled down pro rata, so
+    the per-rule columns still add up to what the unit receives.
+    """
     for sub in subcaps:
-        cols = [e for e in sub.events if e in by_event.columns and e in rule.points]
-        capped_events.update(e for e in sub.events if e in rule.points)
-        if cols:
-            total += by_event[cols].sum(axis=1).clip(upper=sub.max)
-    free = [e for e in by_event.columns if e not in capped_events]
-    if free:
-        total += by_event[free].sum(axis=1)
-    if rule.cap is not None:
-        total = total.clip(upper=rule.cap)
-    return total
+        parts = {rid: [e for e in sub.events if e in df.columns] for rid, df in amounts.items()}
+        parts = {rid: cols for rid, cols in parts.items() if cols}
+        if not parts:
+            continue
+        pooled = sum(amounts[rid][cols].sum(axis=1) for rid, cols in parts.items())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(pooled > sub.max, sub.max / pooled, 1.0)
+        for rid, cols in parts.items():
+            amounts[rid][cols] = amounts[rid][cols].mul(factor, axis=0)
 
 
 def _applies(units: pd.DataFrame, applies_to: list[str] | None) -> np.ndarray:
@@ -52,11 +58,14 @@ def _applies(units: pd.DataFrame, applies_to: list[str] | None) -> np.ndarray:
 
 
 def rank_improvement_points(data: Dataset, rule: RankImprovementRule, year: int,
-                            unit_ids: list[str]) -> pd.Series:
+                            unit_ids: list[str],
+                            directions: Mapping[str, str] | None = None) -> pd.Series:
     """排位前移加分: per_place per place moved up vs last year, keep_first for staying first.
 
-    Units in ``applies_to`` are ranked together (ties share the best place); the points per
-    indicator are capped at ``max_per_indicator`` and the rule's sum at ``cap``.
+    Units in ``applies_to`` are ranked together (ties share the best place; a negative
+    indicator ranks the lowest value first: the rule's ``direction``, else the direction of
+    the tree leaf in ``directions``); the points per indicator are capped at
+    ``max_per_indicator`` and the rule's sum at ``cap``.
     """
     units = data.units.set_index("unit_id").loc[unit_ids].reset_index()
     mask = _applies(units, rule.applies_to)
@@ -74,8 +83,9 @@ def rank_improvement_points(data: Dataset, rule: RankImprovementRule, year: int,
             prev = sub[y - 1].to_numpy(float) if rule.basis != "level" else None
             return methods.basis_values(sub[y].to_numpy(float), prev, rule.basis)
 
-        now = methods.places(basis(year), groups)
-        before = methods.places(basis(year - 1), groups)
+        reverse = (rule.direction or (directions or {}).get(ind, "positive")) == "negative"
+        now = methods.places(basis(year), groups, reverse=reverse)
+        before = methods.places(basis(year - 1), groups, reverse=reverse)
         moved = np.maximum(before - now, 0.0)
         pts = rule.per_place * moved
         if rule.max_per_indicator is not None:
@@ -87,17 +97,25 @@ def rank_improvement_points(data: Dataset, rule: RankImprovementRule, year: int,
     return total
 
 
-def block_points(data: Dataset, block: Adjustments, year: int,
-                 unit_ids: list[str]) -> pd.DataFrame:
+def block_points(data: Dataset, block: Adjustments, year: int, unit_ids: list[str],
+                 directions: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Points of every rule of a bonus or penalty block per unit, plus the capped total."""
     events = data.events.loc[data.events["year"] == year]
     units = data.units.set_index("unit_id").loc[unit_ids].reset_index()
     out = pd.DataFrame(index=pd.Index(unit_ids, name="unit_id"))
+    amounts = {}
     for rule in block.rules:
         if isinstance(rule, EventRule):
-            pts = event_rule_points(events, rule, block.subcaps, unit_ids)
+            amounts[rule.id] = event_amounts(events, rule, unit_ids).mul(
+                _applies(units, rule.applies_to), axis=0)
+    apply_subcaps(amounts, block.subcaps)
+    for rule in block.rules:
+        if isinstance(rule, EventRule):
+            pts = amounts[rule.id].sum(axis=1)
+            if rule.cap is not None:
+                pts = pts.clip(upper=rule.cap)
         else:
-            pts = rank_improvement_points(data, rule, year, unit_ids)
+            pts = rank_improvement_points(data, rule, year, unit_ids, directions)
         out[rule.id] = pts.to_numpy() * _applies(units, rule.applies_to)
     total = out.sum(axis=1) if len(out.columns) else pd.Series(0.0, index=out.index)
     if block.cap is not None:
@@ -109,7 +127,8 @@ def block_points(data: Dataset, block: Adjustments, year: int,
 def adjustment_table(data: Dataset, scheme: Scheme, year: int,
                      unit_ids: list[str]) -> pd.DataFrame:
     """Bonus and penalty per unit for the year (columns ``bonus``, ``penalty`` and per rule)."""
-    bonus = block_points(data, scheme.bonus, year, unit_ids)
+    directions = {leaf.id: leaf.direction for leaf in scheme.indicators()}
+    bonus = block_points(data, scheme.bonus, year, unit_ids, directions)
     penalty = block_points(data, scheme.penalty, year, unit_ids)
     out = pd.DataFrame(index=pd.Index(unit_ids, name="unit_id"))
     out["bonus"] = bonus.pop("total")

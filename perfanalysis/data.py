@@ -283,12 +283,18 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
         problems.append(Problem(obs_label, f"{rest} more missing values not listed", None, "value",
                                 None, zh=f"另有 {rest} 个缺失值未列出"))
     # growth needs a positive base
-    growth_ids = {ind.id for ind in scheme.indicators()
-                  if "growth" in (ind.basis, ind.blend.basis if ind.blend else None)}
+    # (only the years some rule reads as a base: indicator -> earliest base year)
+    first_base: dict[str, int] = {}
+    for ind in scheme.indicators():
+        if "growth" in (ind.basis, ind.blend.basis if ind.blend else None):
+            first_base[ind.id] = min(first_base.get(ind.id, year), year - years_needed(ind))
     for rule in scheme.bonus.rules:
         if isinstance(rule, RankImprovementRule) and rule.basis == "growth":
-            growth_ids.update(rule.indicators)
-    base = obs.loc[obs["indicator"].isin(growth_ids) & (obs["year"] < year) & (obs["value"] <= 0)]
+            for i in rule.indicators:
+                first_base[i] = min(first_base.get(i, year), year - 2)
+    earliest = obs["indicator"].map(first_base)
+    base = obs.loc[earliest.notna() & (obs["year"] >= earliest) & (obs["year"] < year)
+                   & (obs["value"] <= 0)]
     for rec in base.itertuples():
         problems.append(Problem(obs_label, "growth rate needs a positive previous-year value",
                                 int(rec.source_row), "value", rec.value))

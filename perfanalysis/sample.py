@@ -188,6 +188,8 @@ def heshan_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         ("lanxi", 2013, "commendation_provincial", 1, "平安建设"),
         ("oujiangcha", 2013, "commendation_city", 2, ""),
         ("bazishao", 2013, "commendation_central", 1, "农田水利建设"),
+        ("bazishao", 2013, "national_commendation_affirmed", 1, "农田水利建设"),
+        ("yuejiaqiao", 2013, "acceptance_deducted", 2, ""),
         ("heshan_st", 2013, "commendation_provincial", 1, "社区服务"),
         ("taohualun", 2013, "acceptance_passed", 1, ""),
         ("cangshuipu", 2013, "veto", 1, ""),

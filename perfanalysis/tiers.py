@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .errors import SchemeError
 from .methods import round_half_up
 from .scheme import QuotaRule, Scheme, TierRules
 
@@ -35,7 +36,8 @@ def quota_for(rules: TierRules, sequence: str, n_units: int) -> int:
     if rule is None:
         rule = next((q for q in rules.quota if q.sequences is None), None)
     if rule is None:
-        raise ValueError(f"no quota rule covers sequence '{sequence}' and there is no default")
+        raise SchemeError(f"no quota rule covers sequence '{sequence}' and there is no default "
+                          "rule without 'sequences'", path="tiers.quota")
     if rule.top is not None:
         k = rule.top
     else:
@@ -50,24 +52,46 @@ def _event_flags(events: pd.DataFrame, unit_ids: list[str], names: list[str]) ->
     return pd.Series(unit_ids, index=unit_ids).isin(set(hit))
 
 
+def fmt_total(total: float) -> str:
+    """A total for a reason text, cut (not rounded) to 2 decimals so 699.9996 never reads
+    as 700.00 next to a 700 threshold it missed."""
+    return f"{math.floor(total * 100 + 1e-9) / 100:.2f}"
+
+
 def _threshold_tier(rules: TierRules, total: float) -> tuple[str, str]:
     for t in rules.thresholds:
         if total >= t.min_total - 1e-9:
-            return t.label, f"总分{total:.2f}≥{t.min_total:g}"
+            return t.label, f"总分{fmt_total(total)}≥{t.min_total:g}"
     last = rules.thresholds[-1].min_total if rules.thresholds else None
-    return rules.labels[-1], (f"总分{total:.2f}<{last:g}" if last is not None else "")
-
-
-def _sort_keys(scores: pd.DataFrame, rules: TierRules) -> list[str]:
-    return ["total", *rules.tie_break]
+    return rules.labels[-1], (f"总分{fmt_total(total)}<{last:g}" if last is not None else "")
 
 
 def _tied(a: pd.Series, b: pd.Series, keys: list[str]) -> bool:
     return all(abs(float(a[k]) - float(b[k])) <= 1e-9 for k in keys)
 
 
+def _key_name(scheme: Scheme, key: str) -> str:
+    if key == "total":
+        return "总分"
+    return next((c.name for c in scheme.components if c.id == key), key)
+
+
+def _forced_cuts(rules: TierRules, n: int) -> list[int]:
+    """Cut positions of a forced distribution: cumulative shares × n, rounded."""
+    cuts = [rounded_count(c * n, rules.rounding) for c in np.cumsum(rules.shares)]
+    cuts[-1] = n
+    return cuts
+
+
 def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> pd.DataFrame:
-    """Add ``tier`` and ``tier_reason`` to a score table; ``events`` are the year's events."""
+    """Add ``tier`` and ``tier_reason`` to a score table; ``events`` are the year's events.
+
+    Per sequence, units are ordered by total then ``tie_break``. Units with ``demote_at``
+    or more disqualifications go to the last tier; the top tier takes its quota (or its
+    forced-distribution share) from the units without disqualification, ties at the cut all
+    going up; affirmed units join the top tier beyond the quota; the rest get their tier by
+    threshold (quota_threshold) or by position (forced_distribution).
+    """
     rules = scheme.tiers
     out = scores.copy()
     unit_ids = list(out["unit_id"])
@@ -77,104 +101,102 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
     n_disq = disq.sum(axis=1) if len(disq.columns) else pd.Series(0, index=unit_ids)
     affirmed = (_event_flags(events, unit_ids, rules.affirmation.events) if rules.affirmation
                 else pd.Series(False, index=unit_ids))
+    keys = ["total", *rules.tie_break]
+    key_names = [_key_name(scheme, key) for key in keys]
+    labels = rules.labels
+    top, last = labels[0], labels[-1]
+    forced = rules.method == "forced_distribution"
     tier: dict[str, str] = {}
     reason: dict[str, str] = {}
-    keys = _sort_keys(out, rules)
-    top, last = rules.labels[0], rules.labels[-1]
+
+    def disq_text(uid: str) -> str:
+        return "、".join(disq_names[c] for c in disq.columns if disq.at[uid, c])
+
     for seq, grp in out.groupby("sequence", sort=True):
         grp = grp.sort_values(keys, ascending=False, kind="stable")
-        n = len(grp)
+        rows = {r.unit_id: pd.Series(r._asdict()) for r in grp.itertuples(index=False)}
+        order = list(rows)
+        n = len(order)
         seq_name = scheme.sequences.get(str(seq), str(seq))
-
-        def disq_text(uid: str) -> str:
-            return "、".join(disq_names[c] for c in disq.columns if disq.at[uid, c])
-
-        if rules.method == "forced_distribution":
-            cum = np.cumsum(rules.shares)
-            cuts = [rounded_count(c * n, rules.rounding) for c in cum]
-            cuts[-1] = n
-            rows = list(grp.itertuples(index=False))
-            for pos, row in enumerate(rows):
-                j = next(i for i, c in enumerate(cuts) if pos < c)
-                # a unit tied with the last unit of a better tier joins that tier
-                while j > 0 and cuts[j - 1] > 0 and _tied(
-                        pd.Series(row._asdict()), pd.Series(rows[cuts[j - 1] - 1]._asdict()),
-                        keys):
-                    j -= 1
-                label = rules.labels[j]
-                why = (f"{seq_name}第{pos + 1}名/{n},强制分布"
-                       f"{':'.join(f'{s * 100:g}' for s in rules.shares)}")
-                uid = row.unit_id
-                if label == top and n_disq[uid] > 0:
-                    label = rules.labels[1]
-                    why += f";因{disq_text(uid)}取消评优资格"
-                tier[uid], reason[uid] = label, why
+        place = grp.set_index("unit_id")["total"].rank(method="min", ascending=False).astype(int)
+        demoted = [u for u in order
+                   if rules.demote_at is not None and n_disq[u] >= rules.demote_at]
+        for u in demoted:
+            tier[u] = last
+            reason[u] = f"{int(n_disq[u])}种取消评优情形({disq_text(u)}),直接认定为{last}"
+        base = {u: _threshold_tier(rules, float(rows[u]["total"])) for u in order}
+        if forced:
+            cuts = _forced_cuts(rules, n)
+            k = cuts[0]
+            share_text = ":".join(f"{x * 100:g}" for x in rules.shares)
         else:
             k = quota_for(rules, str(seq), n)
-            candidates = [r for r in grp.itertuples(index=False)
-                          if not rules.quota_passes_down or n_disq[r.unit_id] == 0]
-            winners: list[str] = []
-            beyond: set[str] = set()
-            if k > 0 and candidates:
-                cut_row = pd.Series(candidates[min(k, len(candidates)) - 1]._asdict())
-                for i, r in enumerate(candidates):
-                    if i < k:
-                        winners.append(r.unit_id)
-                    elif _tied(pd.Series(r._asdict()), cut_row, keys):
-                        winners.append(r.unit_id)
-                        beyond.add(r.unit_id)
-            places = {uid: i + 1 for i, uid in enumerate(grp["unit_id"])}
-            eligible_place = {r.unit_id: i + 1 for i, r in enumerate(candidates)}
-            key_names = [_key_name(scheme, key) for key in keys]
-            # units that lost or won a tie on the total at the cut, decided by tie_break
-            cut_total = float(cut_row["total"]) if k > 0 and candidates else None
-            split_at_cut = {r.unit_id for r in candidates
-                            if cut_total is not None and abs(float(r.total) - cut_total) <= 1e-9}
-            if not (split_at_cut - set(winners)) or not (split_at_cut & set(winners)):
-                split_at_cut = set()  # nobody won or lost the tie on the tie-break
-            for r in grp.itertuples(index=False):
-                uid = r.unit_id
-                base_label, base_why = _threshold_tier(rules, float(r.total))
-                if rules.demote_at is not None and n_disq[uid] >= rules.demote_at:
-                    tier[uid] = last
-                    reason[uid] = (f"{int(n_disq[uid])}种取消评优情形({disq_text(uid)}),"
-                                   f"直接认定为{last}")
-                    continue
-                if uid in winners and n_disq[uid] == 0:
-                    tier[uid] = top
-                    if uid in beyond:
-                        tie_on = "、".join(key_names)
-                        reason[uid] = (f"{seq_name}第{places[uid]}名,与名额末位并列({tie_on}相同),"
-                                       f"同入{top}(超出名额{k}名)")
-                    else:
-                        shifted = (f"(可评优单位中第{eligible_place[uid]}名,名额顺延)"
-                                   if eligible_place[uid] != places[uid] else "")
-                        reason[uid] = f"{seq_name}第{places[uid]}名{shifted},在评优名额{k}名内"
-                        if uid in split_at_cut:
-                            reason[uid] += f";总分并列,按{'、'.join(key_names[1:])}排前"
-                    continue
+
+        def eligible(u: str, base: dict[str, tuple[str, str]] = base) -> bool:
+            if n_disq[u] > 0:
+                return False
+            if rules.quota_requires is None:
+                return True
+            return labels.index(base[u][0]) <= labels.index(rules.quota_requires)
+
+        # --- the top tier: quota (or first share), ties at the cut all go up -------------
+        pool = order if rules.quota_passes_down else order[:k]
+        candidates = [u for u in pool if u not in demoted and eligible(u)]
+        winners = candidates[:k]
+        beyond: list[str] = []
+        if winners and len(winners) == k:
+            cut = rows[winners[-1]]
+            beyond = [u for u in candidates[k:] if _tied(rows[u], cut, keys)]
+        winners += beyond
+        tied_totals = ({u for u in candidates if abs(float(rows[u]["total"])
+                                                     - float(rows[winners[-1]]["total"])) <= 1e-9}
+                       if winners else set())
+        split = tied_totals if (tied_totals - set(winners)) and (tied_totals & set(winners)) \
+            else set()
+        eligible_place = {u: i + 1 for i, u in enumerate(candidates)}
+        for u in winners:
+            tier[u] = top
+            if u in beyond:
+                reason[u] = (f"{seq_name}第{place[u]}名,与名额末位并列({'、'.join(key_names)}"
+                             f"相同),同入{top}(名额{k}名之外)")
+                continue
+            shifted = (f"(可评优单位中第{eligible_place[u]}名,名额顺延)"
+                       if eligible_place[u] != order.index(u) + 1 else "")
+            quota_text = f"前{share_text}%中的{k}名" if forced else f"评优名额{k}名"
+            reason[u] = f"{seq_name}第{place[u]}名{shifted},在{quota_text}内"
+            if u in split:
+                reason[u] += f";总分并列,按{'、'.join(key_names[1:])}排前"
+
+        # --- everyone else --------------------------------------------------------------
+        rest = [u for u in order if u not in tier]
+        prev: str | None = None
+        for i, u in enumerate(rest):
+            if forced:
+                pos = len(winners) + i
+                j = max(1, next(t for t, c in enumerate(cuts) if pos < c))
+                if prev is not None and _tied(rows[u], rows[prev], keys):
+                    j = min(j, labels.index(tier[prev]))  # a tie at a cut goes up
+                label = labels[j]
+                why = f"{seq_name}第{place[u]}名/{n},强制分布{share_text}"
+            else:
+                label, why = base[u]
+            prev = u
+            if affirmed[u] and n_disq[u] == 0:
                 req = rules.affirmation.requires if rules.affirmation else None
-                ok_req = req is None or rules.labels.index(base_label) <= rules.labels.index(req)
-                if affirmed[uid] and n_disq[uid] == 0 and ok_req:
-                    tier[uid] = top
-                    reason[uid] = f"{rules.affirmation.name}({base_why}),不受名额限制"  # type: ignore[union-attr]
+                if req is None or labels.index(label) <= labels.index(req):
+                    tier[u] = top
+                    reason[u] = f"{rules.affirmation.name}({why}),不受名额限制"  # type: ignore[union-attr]
                     continue
-                tier[uid] = base_label
-                why = base_why
-                if uid in split_at_cut and n_disq[uid] == 0:
-                    why = f"总分与名额末位并列,按{'、'.join(key_names[1:])}排后,未入{top};" + why
-                if n_disq[uid] > 0:
-                    why = f"因{disq_text(uid)}取消评优资格;" + why
-                reason[uid] = why
+            if u in split and n_disq[u] == 0:
+                why = f"总分与名额末位并列,按{'、'.join(key_names[1:])}排后,未入{top};" + why
+            if n_disq[u] > 0:
+                why = f"因{disq_text(u)}取消评优资格;" + why
+            elif rules.quota_requires is not None and not eligible(u) and u in order[:k]:
+                why = f"未达到{rules.quota_requires},不能占用评优名额;" + why
+            tier[u], reason[u] = label, why
     out["tier"] = out["unit_id"].map(tier)
     out["tier_reason"] = out["unit_id"].map(reason)
     return out
-
-
-def _key_name(scheme: Scheme, key: str) -> str:
-    if key == "total":
-        return "总分"
-    return next((c.name for c in scheme.components if c.id == key), key)
 
 
 def tier_order(scheme: Scheme) -> list[str]:

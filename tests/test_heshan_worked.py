@@ -49,12 +49,14 @@ EVENTS = [
     # another provincial project +2, but province-or-above is capped at 5 → 5;
     # two city commendations without project: 2 × 1 = 2 → bonus 7. City criticism: −1.
     ("A5", "commendation_central", 1, "X"),
+    ("A5", "national_commendation_affirmed", 1, "X"),
     ("A5", "commendation_provincial", 1, "X"),
     ("A5", "commendation_provincial", 1, "Y"),
     ("A5", "commendation_city", 2, ""),
     ("A5", "criticism_city", 1, ""),
     ("A6", "criticism_central", 1, ""),
     ("B3", "commendation_central", 1, "Z"),
+    ("B3", "national_commendation_affirmed", 1, "Z"),
     ("B4", "veto", 1, ""),
     ("B4", "corruption_case", 1, ""),
     # C3: four provincial commendations for four projects: 4 × 2 = 8 → capped at 5.
@@ -115,7 +117,7 @@ def test_thresholds(worked):
 
 
 def test_national_commendation_requires_dabiao(worked):
-    # A5 was commended nationally but is only 基本达标: not excellent beyond the quota
+    # A5 was commended nationally (and affirmed) but is only 基本达标: not beyond the quota
     assert worked.loc["A5", "tier"] != "优秀"
 
 
@@ -131,7 +133,7 @@ def test_two_disqualifications_and_beyond_quota(worked):
 def test_full_tie_at_the_cut_keeps_both_in_better_tier(worked):
     assert worked.loc["C1", "tier"] == "优秀" and worked.loc["C2", "tier"] == "优秀"
     reasons = worked.loc[["C1", "C2"], "tier_reason"].str.cat()
-    assert "并列" in reasons and "超出名额" in reasons
+    assert "并列" in reasons and "名额1名之外" in reasons
     assert "排前" not in reasons  # the tie-break did not decide anything
     assert worked.loc["C3", "tier"] == "达标"          # criticised → not excellent
 
