@@ -221,10 +221,10 @@ def _nan_cause(inp: ScoringInput, i: int, k: int) -> tuple[str, str]:
     leaf = inp.leaves[k]
     for tg in (inp.targets[i, k], inp.blend_targets[i, k]):
         if leaf.method == "completion" and np.isfinite(tg) and tg <= 0:
-            return (f"its completion target is {tg:g}; a completion rate needs a positive "
-                    "target (an own-average target of a growth or increment basis can be "
-                    "negative: score that basis with efficacy or a uniform target instead)",
-                    f"完成率法的目标值为{tg:g},目标须为正数")
+            why = (f"its completion target is {tg:g}; a completion rate needs a positive "
+                   "target (an own-average target of a growth or increment basis can be "
+                   "negative: score that basis with efficacy or a uniform target instead)")
+            return why, f"完成率法的目标值为{tg:g},目标须为正数"
     if leaf.method == "deduction" and inp.level[i, k] < 0:
         return (f"its event count is negative ({inp.level[i, k]:g})",
                 f"扣分项次数为负({inp.level[i, k]:g})")
