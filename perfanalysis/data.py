@@ -232,6 +232,42 @@ def _missing_values(obs: pd.DataFrame, units: list[str],
     return out
 
 
+def _why_zh(why: str, needed_year: int, year: int) -> str:
+    if why == "scoring":
+        return "本年计分需要"
+    if why.startswith("bonus rule"):
+        return f"加分规则{why.removeprefix('bonus rule ')}需要上年排位"
+    return f"计算{year}年的增速或历年平均目标需要{needed_year}年数据"
+
+
+def max_years_back(scheme: Scheme) -> int:
+    """How many years before the scored year the scheme's rules read at most."""
+    back = [years_needed(i) for i in scheme.indicators() if i.event is None]
+    back += [2 if r.basis in ("growth", "increment") else 1
+             for r in scheme.bonus.rules if isinstance(r, RankImprovementRule)]
+    return max(back, default=0)
+
+
+def _year_problem(data: Dataset, scheme: Scheme, year: int, label: str) -> Problem | None:
+    """One clear problem for a year the data cannot score, instead of one per value."""
+    years = data.years
+    if not years:
+        return None
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    back = max_years_back(scheme)
+    if year not in years:
+        return Problem(label, f"year {year} is not in the data: the observations cover {span}",
+                       zh=f"数据中没有 {year} 年的观测值;现有年份为 {span}")
+    if year - back < years[0]:
+        return Problem(
+            label, f"scoring {year} with scheme '{scheme.id}' needs data from {year - back} "
+            f"(growth rates and own-average targets read up to {back} earlier year(s)); the "
+            f"data start in {years[0]}, so the earliest year it can score is {years[0] + back}",
+            zh=f"按方案“{scheme.name}”计算 {year} 年需要 {year - back} 年起的数据(增速和历年平均"
+               f"目标要用前 {back} 年的数值);数据从 {years[0]} 年开始,最早可评 {years[0] + back} 年")
+    return None
+
+
 def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
     """Check data against a scheme for one year; raise DataError listing every problem."""
     problems: list[Problem] = []
@@ -265,6 +301,9 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
         for back in range(years_needed(ind) + 1):
             needed.append((all_units, year - back, ind.id, "scoring" if back == 0 else
                            f"rule of '{ind.id}' ({ind.method}, basis {ind.basis})"))
+    year_problem = _year_problem(data, scheme, year, obs_label)
+    if year_problem is not None:  # one message, not one per missing value
+        raise DataError([*problems, year_problem], headline=f"Cannot score {year}")
     for rule in scheme.bonus.rules:
         if isinstance(rule, RankImprovementRule):
             in_seq = (data.units["sequence"].isin(rule.applies_to).to_numpy(dtype=bool)
@@ -277,7 +316,7 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
     for u, y, i, why in missing[:MAX_MISSING_LISTED]:
         problems.append(Problem(obs_label, f"missing value for unit {u}, year {y}, indicator {i}, "
                                 f"needed by {why}", None, "value", None,
-                                zh=f"缺少数据：单位 {u}，{y} 年，指标 {i}（{why} 需要）"))
+                                zh=f"缺少数据：单位 {u}，{y} 年，指标 {i}（{_why_zh(why, y, year)}）"))
     if len(missing) > MAX_MISSING_LISTED:
         rest = len(missing) - MAX_MISSING_LISTED
         problems.append(Problem(obs_label, f"{rest} more missing values not listed", None, "value",

@@ -7,6 +7,7 @@ find it in the file). A scenario is a scheme plus overrides, validated the same 
 from __future__ import annotations
 
 import copy
+import difflib
 import itertools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -175,7 +176,8 @@ def _check_points_sum(points: float, children: list[Any], what: str) -> None:
     if abs(total - points) > TOLERANCE * max(1.0, points):
         listing = ", ".join(f"{c.id}={c.points:g}" for c in children)
         raise ValueError(
-            f"points of the children of {what} add up to {total:g}, not {points:g} ({listing})"
+            f"points of the children of {what} add up to {total:g}, not {points:g} ({listing}) "
+            f"/ 子项分值合计{total:g},应为{points:g}"
         )
 
 
@@ -657,26 +659,54 @@ _EXPECTED = {
 }
 
 
-def _describe(err: Mapping[str, Any]) -> str:
-    """One validation error as text naming what is allowed."""
+_EXPECTED_ZH = {"float": "数字", "int": "整数", "bool": "true 或 false", "string": "文字",
+                "list": "列表(每项以“- ”开头)", "dict": "键值映射", "model": "键值映射"}
+
+
+def _suggestion(err: Mapping[str, Any]) -> str | None:
+    """The allowed key an unknown key was probably meant to be (mehtod → method)."""
+    loc = tuple(err["loc"])
+    close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
+    """One validation error as text naming what is allowed, in English and Chinese."""
     kind = str(err["type"])
     msg = str(err["msg"]).removeprefix("Value error, ")
     got = err.get("input")
     shown = "" if isinstance(got, (Mapping, list)) else f"; got {got!r}"
+    shown_zh = "" if isinstance(got, (Mapping, list)) else f";实际为 {got!r}"
     if kind == "extra_forbidden":
+        key = str(err["loc"][-1])
+        guess = _suggestion(err)
         allowed = _allowed_keys(tuple(err["loc"]))
         listing = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
-        return (f"unknown key (check spelling){listing} — see data/schemes/README.md")
+        if guess:
+            return (f"unknown key '{key}' (check spelling): did you mean '{guess}'?{listing}",
+                    f"未知的键“{key}”,是否应为“{guess}”?")
+        return (f"unknown key (check spelling){listing} — see data/schemes/README.md",
+                f"未知的键“{key}”(请检查拼写);此处允许的键:{', '.join(allowed)}")
     if kind == "literal_error":
-        return f"{msg}{shown}"
+        return f"{msg}{shown}", f"取值不在允许范围内:{msg.removeprefix('Input should be ')}{shown_zh}"
     if kind == "missing":
-        return "required key is missing"
+        return "required key is missing", "缺少必填的键"
     for prefix, what in _EXPECTED.items():
         if kind.startswith(prefix):
-            return f"expected {what}{shown} ({msg})"
+            return (f"expected {what}{shown} ({msg})",
+                    f"类型不对:应为{_EXPECTED_ZH[prefix]}{shown_zh}")
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return f"{msg}{shown}"
-    return msg if kind == "value_error" else f"{msg}{shown}"
+        return f"{msg}{shown}", f"取值超出范围:{msg}{shown_zh}"
+    text = msg if kind == "value_error" else f"{msg}{shown}"
+    return text, f"取值有误:{text}"
+
+
+def _folded(raw: Any, errors: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Drop "missing 'method'" where the same node has an unknown key meant to be 'method'."""
+    meant = {(tuple(e["loc"][:-1]), _suggestion(e)) for e in errors
+             if e["type"] == "extra_forbidden"}
+    return [e for e in errors
+            if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in meant)]
 
 
 def scheme_from_mapping(raw: Any, file: str | None = None) -> Scheme:
@@ -689,11 +719,12 @@ def scheme_from_mapping(raw: Any, file: str | None = None) -> Scheme:
     except ValidationError as exc:
         lines = []
         paths = []
-        for err in exc.errors():
+        for err in _folded(raw, exc.errors()):
             path = _key_path(raw, tuple(err["loc"]))
             paths.append(path)
-            lines.append(f"{path}: {_describe(err)}")
-        head = f"{len(lines)} problem(s) in scheme"
+            en, zh = _describe(err)
+            lines.append(f"{path}: {en}\n    {zh}")
+        head = f"{len(lines)} problem(s) in scheme / 考核方案有 {len(lines)} 处错误"
         more = f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else ""
         error = SchemeError(head + ":\n  - " + "\n  - ".join(lines[:20]) + more, file=file)
         error.path = paths[0] if paths else None
@@ -710,13 +741,15 @@ def load_scheme(path: Path | str) -> Scheme:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise SchemeError("scheme file not found", file=str(path)) from exc
+        raise SchemeError("scheme file not found / 找不到考核方案文件", file=str(path)) from exc
     except UnicodeDecodeError as exc:
-        raise SchemeError("scheme file is not UTF-8 text", file=str(path)) from exc
+        raise SchemeError("scheme file is not UTF-8 text: save it as UTF-8 / 方案文件不是 UTF-8 "
+                          "编码,请另存为 UTF-8", file=str(path)) from exc
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SchemeError(f"not valid YAML: {exc}", file=str(path)) from exc
+        raise SchemeError(f"not valid YAML (YAML 格式错误,请检查缩进、冒号和括号): {exc}",
+                          file=str(path)) from exc
     return scheme_from_mapping(raw, file=str(path))
 
 

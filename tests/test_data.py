@@ -115,7 +115,16 @@ def test_missing_year_needed_by_rule(tmp_path):
 
 
 def test_first_year_cannot_be_scored_with_growth(tmp_path):
-    _score_fails(SAMPLE_DIR / "yiyang", tmp_path, "year 2012", year=2013)
+    # own 3-year averages need 2010–2012: one message naming the earliest scorable year
+    text = _score_fails(SAMPLE_DIR / "yiyang", tmp_path, "needs data from 2010",
+                        "earliest year it can score is 2016", "最早可评 2016 年", year=2013)
+    assert "1 problem(s)" in text
+
+
+def test_year_not_in_data_is_one_message(tmp_path):
+    text = _score_fails(SAMPLE_DIR / "yiyang", tmp_path, "year 2020 is not in the data",
+                        "2013–2019", "数据中没有 2020 年", year=2020)
+    assert "1 problem(s)" in text
 
 
 def test_rating_above_component_maximum(tmp_path):

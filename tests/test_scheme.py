@@ -141,3 +141,15 @@ def test_points_scoring_refuses_non_additive_aggregation(yiyang_dir):
     scheme = scheme_from_mapping(raw)  # valid for a composite build …
     with pytest.raises(SchemeError, match="high_quality \\(geometric\\)"):
         score(load_data(yiyang_dir), scheme, 2019)  # … but not silently summed
+
+
+def test_typo_gets_a_suggestion_in_both_languages_and_no_missing_echo():
+    raw = preset_mapping("yiyang_2018")
+    leaf = raw["components"][0]["children"][0]["children"][0]
+    leaf["mehtod"] = leaf.pop("method")
+    with pytest.raises(SchemeError) as exc:
+        scheme_from_mapping(raw)
+    msg = str(exc.value)
+    assert "did you mean 'method'?" in msg and "是否应为“method”" in msg
+    assert "required key is missing" not in msg  # the typo explains the missing key
+    assert "1 problem(s) in scheme / 考核方案有 1 处错误" in msg
