@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .data import check_data, load_data
-from .errors import PerfAnalysisError
+from .errors import DataError, PerfAnalysisError
 from .export import write_table
 from .scheme import load_scheme
 from .scorecard import latest_year, scorecard
@@ -57,14 +57,27 @@ def _inputs(data: Path, scheme: Path, year: int | None) -> tuple[Any, Any, int]:
 def validate(data: DataOpt, scheme: SchemeOpt, year: YearOpt = None) -> None:
     """Check a data folder and a scheme against each other."""
 
-    def run() -> tuple[Any, Any, int]:
+    def run() -> tuple[Any, Any, int, str]:
         ds, sch, y = _inputs(data, scheme, year)
-        check_data(ds, sch, y)
-        return ds, sch, y
+        if sch.composite is None:
+            check_data(ds, sch, y)
+            return ds, sch, y, ""
+        # a composite recipe aggregates over available data: it is valid if it builds
+        from .composite.coin import build_composite
 
-    ds, sch, y = _guard(run)
+        build_composite(ds, sch, y)
+        try:
+            check_data(ds, sch, y)
+            return ds, sch, y, " Builds with `composite` and scores with `score`."
+        except DataError as exc:
+            return ds, sch, y, (f" Builds with `composite`; points scoring (`score`) is not "
+                                f"possible: {len(exc.problems)} problem(s), e.g. "
+                                f"{exc.problems[0].reason} (points scoring needs complete data)")
+
+    ds, sch, y, note = _guard(run)
     console.print(f"[green]OK[/] {len(ds.units)} units, {len(ds.observations)} observations, "
-                  f"scheme '{sch.id}' ({len(sch.indicators())} indicators), year {y}.")
+                  f"scheme '{sch.id}' ({len(sch.indicators())} indicators), year {y}.{note}",
+                  markup=True, highlight=False)
 
 
 def _rich_table(df: pd.DataFrame, title: str) -> Table:
@@ -189,8 +202,8 @@ def composite(
     data: DataOpt,
     scheme: SchemeOpt,
     year: YearOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", help="write .csv or .xlsx (with the "
-                                                           "step logs) instead of printing")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="write .csv or .xlsx (with the build's "
+                                                           "step logs, if any) instead of printing")] = None,
 ) -> None:
     """Build the scheme's composite index (its `composite:` recipe) for one year."""
     from .composite.coin import build_composite

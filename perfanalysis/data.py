@@ -313,6 +313,12 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
                 for b in range(back + 1):
                     needed.append((in_seq, year - b, ind_id, f"bonus rule '{rule.id}'"))
     missing = _missing_values(obs, units, needed)
+    if missing and scheme.composite is not None:
+        problems.append(Problem(
+            obs_label, "this scheme has a composite recipe: build it with `perfanalysis "
+            "composite`, which aggregates over the available data; points scoring (`score`, "
+            "`run`) needs every value", zh="该方案含综合指数构建步骤:请用 `perfanalysis composite` "
+            "计算(按可得数据汇总);积分法计分(score、run)要求数据完整"))
     for u, y, i, why in missing[:MAX_MISSING_LISTED]:
         problems.append(Problem(obs_label, f"missing value for unit {u}, year {y}, indicator {i}, "
                                 f"needed by {why}", None, "value", None,

@@ -94,8 +94,9 @@ def parse_number(raw: object, *, allow_percent: bool = False) -> tuple[float | N
             "(12,345.6) and '.' for decimals",
             "逗号位置不对：千位分隔符只能每三位一个（如 12,345.6），小数点请用 '.'")
     lead = _LEADING_NUMBER.match(text)
-    if lead and lead.group() and any(ch.isdigit() for ch in lead.group()):
-        rest = text[lead.end():].strip()
+    rest = text[lead.end():].strip() if lead else ""
+    if lead and lead.group() and any(ch.isdigit() for ch in lead.group()) and rest and \
+            not any(ch.isdigit() for ch in rest):
         return None, percent, Reason(
             f"number followed by text '{rest}': write the number only (put units in the "
             "scheme, not in the cell)",

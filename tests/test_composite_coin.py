@@ -296,3 +296,19 @@ def test_scenario_overrides_keep_the_composite_section(small: Path):
                                                       {"step": "aggregate"}]}})
     assert sc.composite is not None and sc.composite.steps[0].method == "rank"
     assert sc.composite.denominators == sch.composite.denominators
+
+
+def test_imported_asem_validates_as_composite_and_explains_score(tmp_path: Path) -> None:
+    ref = _reference()
+    out = tmp_path / "asem"
+    runner = CliRunner()
+    res = runner.invoke(app, ["import-coin", "--idata", str(ref / "ASEM_iData.csv"),
+                              "--imeta", str(ref / "ASEM_iMeta.csv"), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    args = ["--data", str(out), "--scheme", str(out / "scheme.yaml")]
+    res = runner.invoke(app, ["validate", *args])
+    assert res.exit_code == 0 and "Builds with `composite`" in res.output
+    assert "points scoring (`score`) is not possible" in " ".join(res.output.split())
+    res = runner.invoke(app, ["score", *args])
+    assert res.exit_code == 1
+    assert "build it with `perfanalysis composite`" in " ".join(res.output.split())

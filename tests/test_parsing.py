@@ -157,3 +157,8 @@ def test_fast_path_agrees_with_cell_rules_on_python_float_quirks() -> None:
     cells = pd.Series(["1_0", "infinity", "0x10", "1 2"], dtype=object)
     values, _missing, _pct, reasons = parse_number_column(cells, allow_percent=False)
     assert values.isna().all() and set(reasons) == {0, 1, 2, 3}
+
+
+def test_malformed_number_is_not_called_number_with_text():
+    value, _, reason = parse_number("12.3.4")
+    assert value is None and "followed by text" not in reason.en
