@@ -1,11 +1,13 @@
 """Benchmark: scoring many draws at once at national scale.
 
-≈2 850 county-level units in 31 provincial sequences, 30 indicators, 100 000 draws of
-noisy data (multiplicative measurement noise), scored in chunks with the vectorised engine
-(`leaf_fractions` + `component_scores` on arrays with a leading draw axis). Prints figures;
-asserts nothing about time.
+≈2 850 county-level units in 31 provincial sequences, 30 indicators: draws of noisy data
+(multiplicative measurement noise), scored in chunks with the vectorised engine
+(`leaf_fractions` + `component_scores` on arrays with a leading draw axis), and draws of
+weights on fixed data (`component_scores` with a (D, K) points array: matrix products).
+Prints figures; asserts nothing about time.
 
-    .venv/bin/python benchmarks/bench_draws.py [--draws 100000] [--chunk 500]
+    .venv/bin/python benchmarks/bench_draws.py [--draws 100000] [--chunk 100]
+        [--weight-draws 100000]
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=2850)
     ap.add_argument("--indicators", type=int, default=30)
     ap.add_argument("--draws", type=int, default=100_000)
-    ap.add_argument("--chunk", type=int, default=500)
+    ap.add_argument("--chunk", type=int, default=100)
+    ap.add_argument("--weight-draws", type=int, default=100_000)
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     n, k = args.units, args.indicators
@@ -83,8 +86,22 @@ def main() -> None:
         checksum += float(comps.sum())
         done += d
     t = time.perf_counter() - t0
-    print(f"scored {done} draws in {t:.2f} s ({done / t:,.0f} draws/s, "
+    print(f"data draws: scored {done} noisy data copies in {t:.2f} s ({done / t:,.0f} draws/s, "
           f"{done * n * k / t / 1e6:,.0f} M unit-indicator scores/s); checksum {checksum:.6e}")
+    # weight draws: the data are fixed, the points vary (Dirichlet around the scheme's)
+    frac = leaf_fractions(inp)
+    t0 = time.perf_counter()
+    checksum = 0.0
+    done = 0
+    chunk = 10_000
+    while done < args.weight_draws:
+        d = min(chunk, args.weight_draws - done)
+        pts = 100.0 * rng.dirichlet(inp.leaf_points * 2.0, size=d)
+        checksum += float(component_scores(inp, scheme, frac, points=pts).sum())
+        done += d
+    t = time.perf_counter() - t0
+    print(f"weight draws: scored {done} weight vectors in {t:.2f} s ({done / t:,.0f} draws/s); "
+          f"checksum {checksum:.6e}")
 
 
 if __name__ == "__main__":

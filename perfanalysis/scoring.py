@@ -203,11 +203,15 @@ def component_scores(inp: ScoringInput, scheme: Scheme, fractions: np.ndarray,
     ``clip`` is capped at its points (scaled to the drawn points when they are given).
     """
     pts = inp.leaf_points if points is None else np.asarray(points, dtype=float)
-    weighted = fractions * (pts[..., None, :] if pts.ndim > 1 else pts)
     c = len(inp.indicator_components)
     onehot = np.zeros((len(inp.leaves), c))
     onehot[np.arange(len(inp.leaves)), inp.leaf_component] = 1.0
-    comps = weighted @ onehot
+    if pts.ndim == 2 and fractions.ndim == 2:
+        # weight draws on fixed data: one matrix product per component, (D, K) @ (K, N)
+        comps = np.stack([(pts * onehot[:, j]) @ fractions.T for j in range(c)], axis=-1)
+    else:
+        weighted = fractions * (pts[..., None, :] if pts.ndim > 1 else pts)
+        comps = weighted @ onehot
     for j, cid in enumerate(inp.indicator_components):
         comp = scheme.component(cid)
         if comp.clip:
