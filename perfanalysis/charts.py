@@ -15,6 +15,9 @@ from .scheme import Scheme
 TIER_PALETTE = ["#1a9850", "#4575b4", "#fdae61", "#d73027", "#762a83", "#7f7f7f"]
 PART_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
                 "#9c755f", "#bab0ac"]
+# Bonus and penalty: colours no component uses, plus a hatch, so 加分 never reads as a part.
+ADJUSTMENT_STYLE = {"bonus": ("#1f1f5c", "/"), "penalty": ("#c51b7d", "x")}
+MANY_UNITS = 10  # angle the unit names beyond this many bars
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 
 
@@ -30,10 +33,16 @@ def tier_colours(scheme: Scheme) -> dict[str, str]:
     return {lab: TIER_PALETTE[i % len(TIER_PALETTE)] for lab, i in zip(labels, picks)}
 
 
-def _layout(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01}, height=height, font={"family": FONT},
-                      template="plotly_white", margin={"l": 60, "r": 80, "t": 70, "b": 60},
-                      legend={"orientation": "h", "y": -0.18})
+def _layout(fig: go.Figure, title: str, n_bars: int, height: int = 500) -> go.Figure:
+    """Title on top, the legend in a row between title and plot (never over the unit names),
+    the bottom margin growing with the (angled, when many) unit names."""
+    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
+                             "yanchor": "top", "yref": "container"},
+                      height=height, font={"family": FONT}, template="plotly_white",
+                      margin={"l": 60, "r": 80, "t": 100, "b": 40},
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
+                              "yanchor": "bottom"})
+    fig.update_xaxes(automargin=True, tickangle=-45 if n_bars > MANY_UNITS else 0)
     return fig
 
 
@@ -59,18 +68,18 @@ def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
     for label in scheme.tiers.labels:  # legend entries for the tier colours
         fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
                         marker={"size": 12, "symbol": "square", "color": colours[label]})
-    for thr in scheme.tiers.thresholds:
+    for i, thr in enumerate(scheme.tiers.thresholds):
+        # labels in the right margin (never over the bars' value labels); alternate above /
+        # below the line so two close lines do not print on top of each other
         fig.add_hline(y=thr.min_total, line_dash="dash", line_color=colours.get(thr.label, "#555"),
                       annotation_text=f"{thr.label}线<br>{thr.min_total:g}分",
-                      annotation_position="right", annotation_font_size=11)
-    low = float(t["total"].min())
-    floor = min([low] + [thr.min_total for thr in scheme.tiers.thresholds])
-    start = max(0.0, floor * 0.9)
-    fig.update_yaxes(title="总分", range=[start, float(t["total"].max()) * 1.06])
+                      annotation_position="right", annotation_font_size=11,
+                      annotation_yanchor="bottom" if i % 2 == 0 else "top")
+    # bars start at 0: a cut axis would exaggerate differences
+    high = max([float(t["total"].max())] + [thr.min_total for thr in scheme.tiers.thresholds])
+    fig.update_yaxes(title="总分", range=[0.0, high * 1.08], rangemode="tozero")
     fig.update_xaxes(title="")
-    # bars cut above zero exaggerate differences: say so in the title
-    note = f"(纵轴自{start:.0f}分起)" if start > 0 else ""
-    return _layout(fig, f"{year}年各单位总分与等次(按序列){note}")
+    return _layout(fig, f"{year}年各单位总分与等次(按序列)", len(t))
 
 
 def breakdown_chart(breakdown: pd.DataFrame, table: pd.DataFrame, scheme: Scheme,
@@ -86,10 +95,10 @@ def breakdown_chart(breakdown: pd.DataFrame, table: pd.DataFrame, scheme: Scheme
         if part in ("bonus", "penalty") and (vals.abs() < 1e-12).all():
             continue
         name = str(sub["part_name"].iloc[0])
-        colour = {"bonus": "#2ca02c", "penalty": "#d62728"}.get(
-            part, PART_PALETTE[k % len(PART_PALETTE)])
+        colour, hatch = ADJUSTMENT_STYLE.get(part, (PART_PALETTE[k % len(PART_PALETTE)], ""))
         fig.add_bar(x=x, y=vals, name=name, marker_color=colour,
+                    marker_pattern_shape=hatch, marker_pattern_fgcolor="white",
                     hovertemplate="%{x}<br>" + name + " %{y:.2f}分<extra></extra>")
     fig.update_layout(barmode="relative")
     fig.update_yaxes(title="得分")
-    return _layout(fig, f"{year}年各单位得分构成")
+    return _layout(fig, f"{year}年各单位得分构成", len(t))

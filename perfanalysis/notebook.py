@@ -31,6 +31,7 @@ from .export import write_table
 from .scheme import Scheme, load_scheme
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+SORT_HINT = "点击表头可排序。"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
                  "chrome")
 
@@ -153,6 +154,9 @@ def sortable_table_html(df: pd.DataFrame, caption: str = "", digits: int = 2) ->
         "<table class='pa-sortable dataframe'>" + cap + f"<thead><tr>{head}</tr></thead>"
         "<tbody>" + "".join(body) + "</tbody></table>"
         "<script>(function(){var t=document.currentScript.previousElementSibling;"
+        # the hint exists only where the script runs (HTML), never in DOCX
+        "var h=document.createElement('p');h.className='pa-hint';h.textContent="
+        f"'{SORT_HINT}';t.parentNode.insertBefore(h,t);"
         "t.querySelectorAll('th').forEach(function(th,i){th.style.cursor='pointer';"
         "th.addEventListener('click',function(){var b=t.tBodies[0],"
         "rows=Array.from(b.rows),asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';"

@@ -32,6 +32,11 @@ from .scorecard import latest_year
 
 BASE_PARAMETERS = ("data_dir", "scheme_path", "year", "seed", "out_dir")
 KERNEL = "python3"
+#: Smallest allowed value of numeric study parameters, checked before any notebook runs.
+PARAMETER_MINIMUMS: dict[str, int | float] = {"n_nearest": 1}
+#: Kernel options: keep ipykernel's start-up warnings (e.g. "Kernel is running over TCP
+#: without encryption") out of the terminal; errors still show, cell output is unaffected.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 class RunProgress(Protocol):
@@ -162,6 +167,10 @@ def notebook_parameters(notebooks: list[Path], base: dict[str, Any],
         raise PipelineError(f"unknown notebook parameter(s): {', '.join(unknown)}; the "
                             f"notebooks declare: {', '.join(allowed) or '(none)'}")
     typed = {k: _convert(k, v, known[k]) for k, v in study.items()}
+    for name, value in typed.items():
+        low = PARAMETER_MINIMUMS.get(name)
+        if low is not None and isinstance(value, (int, float)) and value < low:
+            raise PipelineError(f"parameter {name}={study[name]!r}: must be ≥ {low:g}")
     values = {**base, **typed}
     per_nb = {nb: {k: v for k, v in values.items() if k in params}
               for nb, params in declared.items()}
@@ -173,7 +182,9 @@ _cell_callback: list[Callable[[], None]] = []
 
 
 def _register_engine() -> str:
-    """A papermill engine that reports each finished cell (for the per-notebook bars)."""
+    """A papermill engine that reports each finished code cell (for the per-notebook bars;
+    papermill also completes markdown cells, which the bars do not count) and starts the
+    kernel with ``KERNEL_ARGUMENTS``."""
     from papermill.engines import NBClientEngine, papermill_engines
 
     class _ProgressEngine(NBClientEngine):
@@ -183,11 +194,14 @@ def _register_engine() -> str:
 
             def cell_complete(cell: Any, cell_index: int | None = None, **kw: Any) -> Any:
                 result = original(cell, cell_index=cell_index, **kw)
-                for cb in _cell_callback:
-                    cb()
+                if cell.get("cell_type") == "code":
+                    for cb in _cell_callback:
+                        cb()
                 return result
 
             nb_man.cell_complete = cell_complete
+            extra = list(kwargs.pop("extra_arguments", None) or [])
+            kwargs["extra_arguments"] = extra + [a for a in KERNEL_ARGUMENTS if a not in extra]
             return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
     papermill_engines.register("perfanalysis", _ProgressEngine)
@@ -227,7 +241,8 @@ def execute_notebooks(per_nb: dict[Path, dict[str, Any]], dest: Path, cwd: Path,
         n_cells = sum(1 for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code")
         year = params.get("year")
         target = dest / (f"{nb.stem}-{year}.ipynb" if year is not None else nb.name)
-        progress.notebook_started(nb.name, n_cells + 1)  # +1: papermill's injected cell
+        # +1: papermill's injected-parameters cell (a code cell it adds when params are set)
+        progress.notebook_started(nb.name, n_cells + (1 if params else 0))
         _cell_callback[:] = [lambda name=nb.name: progress.cell_done(name)]
         t0 = time.perf_counter()
         try:

@@ -7,7 +7,9 @@ the source tree. The HTML is self-contained: no script is fetched from a network
 
 from __future__ import annotations
 
+import base64
 import copy
+import html
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -20,13 +22,13 @@ from nbformat.v4 import new_markdown_cell, new_notebook, new_raw_cell
 
 from .cover import cover_markdown, report_title
 from .errors import PipelineError
-from .notebook import PLOTLY_MIME
+from .notebook import PLOTLY_MIME, png_export_status
 
 RENDERERS = ("auto", "quarto", "nbconvert")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
-NO_PNG_NOTE = ("本机没有可用于静态导出图表的 Chrome/Chromium,DOCX 版不含图表(no charts in "
-               "DOCX);交互图表请看 HTML 版。")
+NO_PNG_NOTE = "DOCX 版不含图表(no charts in DOCX:{reason});交互图表请看 HTML 版。"
+MEDIA_DIR = "_docx_media"
 
 
 @dataclass
@@ -104,8 +106,16 @@ def combine(executed: list[Path], cover: str, front_matter: str | None = None) -
     return nb
 
 
-def _docx_variant(nb: NotebookNode) -> tuple[NotebookNode, int, int]:
+def no_png_note(record: dict[str, Any]) -> str:
+    """Why the DOCX has no charts, in the words run.json uses (``png_export.note``)."""
+    reason = (record.get("png_export") or {}).get("note") or png_export_status()["note"]
+    return NO_PNG_NOTE.format(reason=reason)
+
+
+def _docx_variant(nb: NotebookNode, media: Path | None = None) -> tuple[NotebookNode, int, int]:
     """A copy for DOCX: each chart becomes its PNG, or a note when there is none.
+    With ``media``, each PNG is written there as ``chart-NN.png`` and shown by an ``<img>``
+    whose alt text and caption are the chart's title (pandoc's DOCX alt text).
     Returns the notebook, the number of charts and how many had a PNG."""
     out_nb = copy.deepcopy(nb)
     n, with_png = 0, 0
@@ -120,7 +130,16 @@ def _docx_variant(nb: NotebookNode) -> tuple[NotebookNode, int, int]:
             title = str((layout.get("title") or {}).get("text") or "图表")
             if "image/png" in data:
                 with_png += 1
-                out["data"] = {"image/png": data["image/png"], "text/plain": title}
+                if media is None:
+                    out["data"] = {"image/png": data["image/png"], "text/plain": title}
+                    continue
+                media.mkdir(parents=True, exist_ok=True)
+                name = f"chart-{with_png:02d}.png"
+                (media / name).write_bytes(base64.b64decode(data["image/png"]))
+                alt = html.escape(title, quote=True)
+                out["data"] = {"text/html": f'<figure><img src="{name}" alt="{alt}" />'
+                                            f"<figcaption>{alt}</figcaption></figure>",
+                               "text/plain": title}
             else:
                 out["data"] = {"text/html": f"<p><em>{title}:交互图表见 HTML 版(DOCX 不含图表)"
                                             f"</em></p>", "text/plain": title}
@@ -150,13 +169,13 @@ def pandoc_path() -> str | None:
         return shutil.which("pandoc")
 
 
-def _pandoc_docx(html_text: str, target: Path, title: str) -> str:
-    """HTML → DOCX with pandoc; returns pandoc's version."""
+def _pandoc_docx(html_text: str, target: Path, title: str, media: Path) -> str:
+    """HTML → DOCX with pandoc (images resolved in ``media``); returns pandoc's version."""
     import pypandoc
 
     pypandoc.convert_text(html_text, "docx", format="html", outputfile=str(target),
                           extra_args=["--quiet", "--metadata", f"title={title}", "--metadata",
-                                      "toc-title=目录", "--toc"])
+                                      "toc-title=目录", "--toc", f"--resource-path={media}"])
     return str(pypandoc.get_pandoc_version())
 
 
@@ -175,21 +194,24 @@ def render_nbconvert(executed: list[Path], record: dict[str, Any], dest: Path,
     if pandoc_path() is None:
         result.notes.append("pandoc not available: no DOCX")
         return result
-    docx_nb, n_charts, n_png = _docx_variant(nb)
-    note = None if n_png == n_charts else NO_PNG_NOTE
+    media = dest / MEDIA_DIR
+    docx_nb, n_charts, n_png = _docx_variant(nb, media)
+    note = None if n_png == n_charts else no_png_note(record)
     docx_nb.cells[0] = new_markdown_cell(cover_markdown(record, with_title=False,
                                                         docx_note=note))
     docx_path = dest / "report.docx"
     try:
         result.tool_versions["pandoc"] = _pandoc_docx(_export_html(docx_nb, title, anchors=False),
-                                                      docx_path,
-                                                      title)
+                                                      docx_path, title, media)
     except (OSError, RuntimeError) as exc:
         raise PipelineError(f"DOCX conversion with pandoc failed: {exc}") from exc
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
     result.docx = docx_path
     result.docx_charts = n_charts > 0 and n_png == n_charts
     if note:
-        result.notes.append("no charts in DOCX: figures have no PNG (no Chrome/Chromium)")
+        reason_text = (record.get("png_export") or {}).get("note") or png_export_status()["note"]
+        result.notes.append(f"no charts in DOCX: figures have no PNG ({reason_text})")
     return result
 
 

@@ -10,14 +10,17 @@ from .scoring import score
 from .tiers import assign_tiers
 
 
-def scorecard(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+def scorecard(data: Dataset, scheme: Scheme, year: int, with_basis: bool = False) -> pd.DataFrame:
     """One row per unit: unit_id, name, sequence, components, bonus, penalty, total, rank,
-    tier, tier_reason (sorted by sequence, then rank)."""
+    tier, tier_reason (sorted by sequence, then rank); ``with_basis`` adds ``tier_basis``
+    (what set the tier, see ``tiers.TIER_BASES``) for the report's margins."""
     scores = score(data, scheme, year)
     events = data.events.loc[data.events["year"] == year]
     table = assign_tiers(scores, scheme, events)
     cols = ["unit_id", "name", "sequence", *[c.id for c in scheme.components],
             "bonus", "penalty", "total", "rank", "tier", "tier_reason"]
+    if with_basis:
+        cols.append("tier_basis")
     return table[cols]
 
 

@@ -7,13 +7,14 @@ the report's narrative is generated from the numbers and tested like any other r
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import pandas as pd
 
 from .data import Dataset
 from .scheme import Group, Scheme
 from .scoring import leaf_scores
-from .tiers import quota_for
+from .tiers import RULE_BASES, quota_for
 
 _EPS = 1e-9
 
@@ -76,78 +77,141 @@ def _quota_cuts(grp: pd.DataFrame, scheme: Scheme, seq: str,
     return k, inside, outside
 
 
+RULE_PREFIX = "由规则确定:"
+
+_Side = tuple[float, float, str] | tuple[None, None, str] | None  # (margin, line, text)
+
+
+def _line(gap: float, line: float, text: str) -> tuple[float, float, str]:
+    return gap, line, text
+
+
+def _rule(text: str) -> tuple[None, None, str]:
+    """A side of the margin set by a rule: no score line, the rule named instead."""
+    return None, None, RULE_PREFIX + text
+
+
+def _require_basis(table: pd.DataFrame) -> None:
+    if "tier_basis" not in table.columns:
+        raise ValueError("tier margins need the 'tier_basis' column: pass the table from "
+                         "assign_tiers(...) or scorecard(..., with_basis=True)")
+
+
 def tier_margins(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """Each unit's distance to the nearest tier boundary in its sequence.
 
-    Columns: unit_id, name, sequence, total, tier, margin_down (points the unit could lose
-    before dropping a tier; NaN in the last tier), boundary_down (which line),
-    gap_up (points needed to reach the next better tier; NaN at the top), boundary_up,
-    nearest (the smaller of the two). The top tier's boundary under a quota is the total of
-    the first eligible unit outside the quota; below it, the total of the last unit inside.
-    Ties are settled by the scheme's tie-break, so a margin of 0 means "decided by tie-break".
+    Columns: unit_id, name, sequence, total, tier, tier_basis, margin_down (points the unit
+    could lose before dropping a tier; NaN in the last tier or when a rule, not a score line,
+    holds the tier), line_down (that score line), boundary_down (which line, or
+    ``由规则确定:…`` naming the rule), gap_up / line_up / boundary_up (points needed to reach
+    the next better tier; NaN at the top or when a rule bars the way), nearest (the smaller
+    finite one). The top tier's boundary under a quota is the total of the first eligible
+    unit outside the quota; below it, the total of the last unit inside. An affirmed unit
+    (优秀 beyond the quota) stays top while its total reaches the affirmation's required
+    tier line; a unit demoted by disqualifications or barred from the top tier has no score
+    line on the rule's side. Ties are settled by the scheme's tie-break, so a margin of 0
+    means "decided by tie-break". ``table`` needs ``tier_basis`` (``tiers.assign_tiers``).
     """
+    _require_basis(table)
     rules = scheme.tiers
     labels = list(rules.labels)
+    top = labels[0]
+    thr = {t.label: t.min_total for t in rules.thresholds}
     rows: list[dict[str, object]] = []
     for seq, grp in table.groupby("sequence", sort=True):
         grp = grp.sort_values("total", ascending=False, kind="stable")
         seq = str(seq)
-        eligible = ~grp["tier_reason"].astype(str).str.contains("取消评优资格|直接认定")
+        eligible = ~grp["tier_basis"].isin(["demoted", "disqualified"])
         if rules.method == "quota_threshold":
             k, inside, outside = _quota_cuts(grp, scheme, seq, eligible)
-        for pos, r in enumerate(grp.itertuples(index=False)):
+        totals = list(grp["total"])
+        for r in grp.itertuples(index=False):
             total = float(r.total)
             level = labels.index(str(r.tier))
-            down: tuple[float, str] | None = None
-            up: tuple[float, str] | None = None
-            if rules.method == "quota_threshold":
-                thr = {t.label: t.min_total for t in rules.thresholds}
+            basis = str(r.tier_basis)
+            down: _Side = None
+            up: _Side = None
+            if basis == "demoted":
+                up = _rule(str(r.tier_reason))
+            elif basis == "affirmation":
+                req = rules.affirmation.requires if rules.affirmation else None
+                if req is not None and req in thr:
+                    down = _line(total - thr[req], thr[req],
+                                 f"{req}线{thr[req]:g}分({top}不受名额限制的条件)")
+                else:
+                    down = _rule(str(r.tier_reason))
+            elif rules.method == "quota_threshold":
                 if level == 0:
                     if outside is not None:
-                        down = (total - outside, "评优名额线")
-                    elif thr:
+                        down = _line(total - outside, outside, f"评优名额线({outside:.2f}分)")
+                    elif rules.thresholds:
                         first = rules.thresholds[0]
-                        down = (total - first.min_total, f"{first.label}线{first.min_total:g}分")
+                        down = _line(total - first.min_total, first.min_total,
+                                     f"{first.label}线{first.min_total:g}分")
                 else:
                     if str(r.tier) in thr:
-                        down = (total - thr[str(r.tier)], f"{r.tier}线{thr[str(r.tier)]:g}分")
+                        line = thr[str(r.tier)]
+                        down = _line(total - line, line, f"{r.tier}线{line:g}分")
                     better = labels[level - 1]
                     if level - 1 == 0:
-                        if bool(eligible.iloc[pos]) and inside is not None and k > 0:
-                            up = (inside - total, f"评优名额线({inside:.2f}分)")
+                        if basis == "disqualified":
+                            up = _rule(f"不能评为{top}({r.tier_reason})")
+                        elif inside is not None and k > 0:
+                            up = _line(inside - total, inside, f"评优名额线({inside:.2f}分)")
                     elif better in thr:
-                        up = (thr[better] - total, f"{better}线{thr[better]:g}分")
+                        up = _line(thr[better] - total, thr[better], f"{better}线{thr[better]:g}分")
             else:
-                totals = list(grp["total"])
-                same = [t for t, lab in zip(totals, grp["tier"]) if lab == r.tier]
-                worse = [t for t, lab in zip(totals, grp["tier"])
-                         if labels.index(str(lab)) > level]
-                better_t = [t for t, lab in zip(totals, grp["tier"])
-                            if labels.index(str(lab)) == level - 1]
+                tiers_ = [labels.index(str(lab)) for lab in grp["tier"]]
+                same = [t for t, lv in zip(totals, tiers_) if lv == level]
+                worse = [t for t, lv in zip(totals, tiers_) if lv > level]
+                better_t = [t for t, lv in zip(totals, tiers_) if lv == level - 1]
                 if worse and same:
-                    down = (total - max(worse), "强制分布分档线")
-                if better_t:
-                    up = (min(better_t) - total, "强制分布分档线")
-            md = round(max(down[0], 0.0), 6) if down else math.nan
-            gu = round(max(up[0], 0.0), 6) if up else math.nan
+                    down = _line(total - max(worse), max(worse),
+                                 f"强制分布分档线({max(worse):.2f}分)")
+                if level - 1 == 0 and basis == "disqualified":
+                    up = _rule(f"不能评为{top}({r.tier_reason})")
+                elif better_t:
+                    up = _line(min(better_t) - total, min(better_t),
+                               f"强制分布分档线({min(better_t):.2f}分)")
+            md = round(max(down[0], 0.0), 6) if down and down[0] is not None else math.nan
+            gu = round(max(up[0], 0.0), 6) if up and up[0] is not None else math.nan
+            finite = [x for x in (md, gu) if not math.isnan(x)]
             rows.append({
                 "unit_id": r.unit_id, "name": r.name, "sequence": seq, "total": total,
-                "tier": r.tier, "margin_down": md, "boundary_down": down[1] if down else "",
-                "gap_up": gu, "boundary_up": up[1] if up else "",
-                "nearest": min(x for x in (md, gu) if not math.isnan(x))
-                if not (math.isnan(md) and math.isnan(gu)) else math.nan,
+                "tier": r.tier, "tier_basis": basis,
+                "margin_down": md,
+                "line_down": float(down[1]) if down and down[1] is not None else math.nan,
+                "boundary_down": down[2] if down else "",
+                "gap_up": gu,
+                "line_up": float(up[1]) if up and up[1] is not None else math.nan,
+                "boundary_up": up[2] if up else "",
+                "nearest": min(finite) if finite else math.nan,
             })
     return pd.DataFrame(rows)
 
 
-def _names(df: pd.DataFrame) -> str:
-    return "、".join(f"{r.name}({r.total:.2f}分)" for r in df.itertuples(index=False))
+def shown(x: float) -> Decimal:
+    """A figure as the report prints it (2 decimals), for differences that match the text."""
+    return Decimal(f"{x:.2f}")
+
+
+def _names(df: pd.DataFrame, scheme: Scheme) -> str:
+    aff = scheme.tiers.affirmation
+    bits = []
+    for r in df.itertuples(index=False):
+        extra = (f",{aff.name},不受名额限制" if aff is not None
+                 and getattr(r, "tier_basis", "") == "affirmation" else "")
+        bits.append(f"{r.name}({r.total:.2f}分{extra})")
+    return "、".join(bits)
 
 
 def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Scheme,
                         year: int, n_nearest: int = 3) -> list[str]:
     """A few Chinese sentences stating the year's result: spread, who is excellent, tier
-    counts, and the units nearest a tier boundary (with the margin in points)."""
+    counts, the units nearest a score line (with the margin in points, computed from the
+    printed figures) and, separately, the units whose tier a rule set."""
+    if isinstance(n_nearest, bool) or not isinstance(n_nearest, int) or n_nearest < 1:
+        raise ValueError(f"n_nearest must be an integer ≥ 1, got {n_nearest!r}")
     labels = list(scheme.tiers.labels)
     out: list[str] = []
     for seq, grp in table.groupby("sequence", sort=True):
@@ -156,10 +220,10 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
         hi, lo = grp.iloc[0], grp.iloc[-1]
         out.append(f"{year}年{seq_name}共{len(grp)}个单位参加考核,总分最高的是{hi['name']}"
                    f"({hi['total']:.2f}分),最低的是{lo['name']}({lo['total']:.2f}分),"
-                   f"相差{hi['total'] - lo['total']:.2f}分。")
+                   f"相差{shown(hi['total']) - shown(lo['total'])}分。")
         top = grp.loc[grp["tier"] == labels[0]]
         if len(top):
-            out.append(f"{seq_name}评为{labels[0]}的是:{_names(top)}。")
+            out.append(f"{seq_name}评为{labels[0]}的是:{_names(top, scheme)}。")
         else:
             out.append(f"{seq_name}本年度没有单位评为{labels[0]}。")
         counts = grp["tier"].value_counts()
@@ -171,13 +235,45 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
     for r in near.itertuples(index=False):
         md, gu = r.margin_down, r.gap_up
         if not math.isnan(md) and (math.isnan(gu) or md <= gu):
-            bits.append(f"{r.name}({r.tier},{r.total:.2f}分)仅比{r.boundary_down}高{md:.2f}分")
+            diff = shown(r.total) - shown(r.line_down)
+            bits.append(f"{r.name}({r.tier},{r.total:.2f}分)仅比{r.boundary_down}高{diff}分")
         else:
-            bits.append(f"{r.name}({r.tier},{r.total:.2f}分)距{r.boundary_up}还差{gu:.2f}分")
+            diff = shown(r.line_up) - shown(r.total)
+            bits.append(f"{r.name}({r.tier},{r.total:.2f}分)距{r.boundary_up}还差{diff}分")
     if bits:
         out.append("离等次边界最近的单位:" + ";".join(bits) + "。分差在测量误差范围内时,"
                    "等次可能因数据的小幅变动而改变。")
+    if "tier_basis" in table.columns:
+        ruled = table.loc[table["tier_basis"].isin(sorted(RULE_BASES))]
+        ruled = ruled.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
+        if len(ruled):
+            out.append("以下单位的等次由规则确定,不只取决于总分和名额:" + "".join(
+                f"{r.name}({r.tier},{r.total:.2f}分)——{r.tier_reason}。"
+                for r in ruled.itertuples(index=False)))
     return out
+
+
+def totals_chart_note(scheme: Scheme) -> str:
+    """The totals chart's caption, worded for the scheme's tier method (score lines and
+    quota, or a forced distribution by shares) and its rules."""
+    rules = scheme.tiers
+    labels = list(rules.labels)
+    if rules.method == "forced_distribution":
+        shares = ":".join(f"{x * 100:g}%" for x in rules.shares)
+        text = (f"柱形颜色表示等次。等次按强制分布确定:各序列按总分排序,依次按{shares}的比例"
+                f"评为{'、'.join(labels)},没有等次分数线,图中不画分数线")
+    else:
+        lines = "、".join(f"{t.label}{t.min_total:g}分" for t in rules.thresholds)
+        text = "柱形颜色表示等次" + (f",虚线为等次分数线({lines})" if lines else "")
+        text += f";{labels[0]}按各序列评优名额确定"
+    if rules.disqualifications:
+        text += f";有取消评优情形的单位不能评为{labels[0]}"
+        if rules.demote_at is not None:
+            text += f",有{rules.demote_at}种及以上的直接认定为{labels[-1]}"
+    if rules.affirmation is not None:
+        cond = f"能评为{rules.affirmation.requires}的" if rules.affirmation.requires else ""
+        text += f";{rules.affirmation.name}且{cond}单位不受名额限制,评为{labels[0]}"
+    return text + "。"
 
 
 def display_scores(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 disqualifications (取消评优资格), affirmation beyond the quota (不受名额限制 / 一票肯定).
 
 A separate step from scoring, so tier rules can be swapped while scores stay fixed. Every
-unit gets ``tier`` and a short Chinese ``tier_reason``.
+unit gets ``tier``, a short Chinese ``tier_reason`` and a ``tier_basis`` (which rule set the
+tier, one of ``TIER_BASES``) so the report can tell score lines from rules without parsing text.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ import pandas as pd
 from .errors import SchemeError
 from .methods import round_half_up
 from .scheme import QuotaRule, Scheme, TierRules
+
+#: What set a unit's tier: ``quota`` (top tier inside the quota or its forced share, ties at
+#: the cut included), ``threshold`` (score line), ``position`` (forced-distribution rank),
+#: ``affirmation`` (top tier beyond the quota), ``demoted`` (``demote_at`` or more
+#: disqualifications → last tier), ``disqualified`` (tier by threshold/position but barred
+#: from the top tier by a disqualification).
+TIER_BASES = ("quota", "threshold", "position", "affirmation", "demoted", "disqualified")
+#: Bases where a rule, not only the score, decides the tier.
+RULE_BASES = frozenset({"affirmation", "demoted", "disqualified"})
 
 
 def rounded_count(x: float, rounding: str) -> int:
@@ -84,7 +94,8 @@ def _forced_cuts(rules: TierRules, n: int) -> list[int]:
 
 
 def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> pd.DataFrame:
-    """Add ``tier`` and ``tier_reason`` to a score table; ``events`` are the year's events.
+    """Add ``tier``, ``tier_reason`` and ``tier_basis`` to a score table; ``events`` are the
+    year's events.
 
     Per sequence, units are ordered by total then ``tie_break``. Units with ``demote_at``
     or more disqualifications go to the last tier; the top tier takes its quota (or its
@@ -108,6 +119,7 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
     forced = rules.method == "forced_distribution"
     tier: dict[str, str] = {}
     reason: dict[str, str] = {}
+    basis: dict[str, str] = {}
 
     def disq_text(uid: str) -> str:
         return "、".join(disq_names[c] for c in disq.columns if disq.at[uid, c])
@@ -122,7 +134,7 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
         demoted = [u for u in order
                    if rules.demote_at is not None and n_disq[u] >= rules.demote_at]
         for u in demoted:
-            tier[u] = last
+            tier[u], basis[u] = last, "demoted"
             reason[u] = f"{int(n_disq[u])}种取消评优情形({disq_text(u)}),直接认定为{last}"
         base = {u: _threshold_tier(rules, float(rows[u]["total"])) for u in order}
         if forced:
@@ -155,7 +167,7 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
             else set()
         eligible_place = {u: i + 1 for i, u in enumerate(candidates)}
         for u in winners:
-            tier[u] = top
+            tier[u], basis[u] = top, "quota"
             if u in beyond:
                 reason[u] = (f"{seq_name}第{place[u]}名,与名额末位并列({'、'.join(key_names)}"
                              f"相同),同入{top}(名额{k}名之外)")
@@ -184,7 +196,7 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
             if affirmed[u] and n_disq[u] == 0:
                 req = rules.affirmation.requires if rules.affirmation else None
                 if req is None or labels.index(label) <= labels.index(req):
-                    tier[u] = top
+                    tier[u], basis[u] = top, "affirmation"
                     reason[u] = f"{rules.affirmation.name}({why}),不受名额限制"  # type: ignore[union-attr]
                     continue
             if u in split and n_disq[u] == 0:
@@ -194,8 +206,11 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
             elif rules.quota_requires is not None and not eligible(u) and u in order[:k]:
                 why = f"未达到{rules.quota_requires},不能占用评优名额;" + why
             tier[u], reason[u] = label, why
+            basis[u] = ("disqualified" if n_disq[u] > 0 else "position" if forced
+                        else "threshold")
     out["tier"] = out["unit_id"].map(tier)
     out["tier_reason"] = out["unit_id"].map(reason)
+    out["tier_basis"] = out["unit_id"].map(basis)
     return out
 
 

@@ -26,10 +26,10 @@ from perfanalysis import charts, summary
 from perfanalysis import notebook as nb
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
-table = pa.scorecard(ctx.data, ctx.scheme, ctx.year)
+table = pa.scorecard(ctx.data, ctx.scheme, ctx.year, with_basis=True)
 margins = summary.tier_margins(table, ctx.scheme)
 parts = summary.score_breakdown(ctx.data, ctx.scheme, ctx.year, table)
-ctx.save_table("scores", table)
+ctx.save_table("scores", table.drop(columns="tier_basis"))
 ctx.save_table("tier_margins", margins)
 ctx.save_table("score_breakdown", parts);'''
 
@@ -42,13 +42,13 @@ CELLS = [
     new_markdown_cell("## 结果摘要"),
     new_code_cell("nb.show_text(summary.scorecard_sentences(table, margins, ctx.scheme, "
                   "ctx.year, n_nearest))"),
-    new_markdown_cell("## 各单位总分与等次\n\n柱形颜色表示等次,虚线为等次分数线;"
-                      "优秀按各序列评优名额确定。"),
-    new_code_cell("nb.show(charts.totals_chart(table, ctx.scheme, ctx.year))"),
+    new_markdown_cell("## 各单位总分与等次"),
+    new_code_cell("nb.show_text([summary.totals_chart_note(ctx.scheme)])\n"
+                  "nb.show(charts.totals_chart(table, ctx.scheme, ctx.year))"),
     new_markdown_cell("## 得分构成\n\n各单位总分按一级指标(或考核组成部分)分解,"
                       "加分向上、减分向下堆叠。"),
     new_code_cell("nb.show(charts.breakdown_chart(parts, table, ctx.scheme, ctx.year))"),
-    new_markdown_cell("## 成绩表\n\n点击表头可排序。"),
+    new_markdown_cell("## 成绩表"),
     new_code_cell("nb.show_table(summary.display_scores(table, ctx.scheme), "
                   "caption=f'{ctx.year}年考核成绩')"),
     new_markdown_cell("## 距等次边界的分差\n\n“可降分数”是保持现有等次最多还能少得的分数,"

@@ -229,3 +229,51 @@ def test_study_parameters_are_typed_and_routed() -> None:
         notebook_parameters(nbs, {}, {"n_nearest": "many"})
     with pytest.raises(PipelineError, match="not with -p"):
         notebook_parameters(nbs, {}, {"year": "2018"})
+
+
+@pytest.mark.parametrize("raw", ["0", "-1"])
+def test_study_parameter_below_its_minimum_is_rejected_before_any_notebook(
+        raw: str, tmp_path: Path) -> None:
+    nbs = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    with pytest.raises(PipelineError, match=rf"n_nearest='{raw}': must be ≥ 1"):
+        notebook_parameters(nbs, {}, {"n_nearest": raw})
+    out = tmp_path / "report"
+    res = CliRunner().invoke(app, ["run", "--data", str(DATA), "--scheme", str(SCHEME),
+                                   "--out", str(out), "-p", f"n_nearest={raw}"])
+    assert res.exit_code == 1 and "must be ≥ 1" in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+class _Recorder:
+    """A RunProgress that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.total: dict[str, int] = {}
+        self.done: dict[str, int] = {}
+
+    def step(self, message: str) -> None:
+        return None
+
+    def notebook_started(self, name: str, n_cells: int) -> None:
+        self.total[name], self.done[name] = n_cells, 0
+
+    def cell_done(self, name: str) -> None:
+        self.done[name] += 1
+
+    def notebook_finished(self, name: str, seconds: float) -> None:
+        return None
+
+
+def test_failing_notebook_progress_counts_code_cells_and_kernel_warning_is_quiet(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    # 00_raises: markdown, parameters, 'x = 1', raise → with papermill's injected cell that is
+    # 4 code cells; all 4 complete (the last one raising). Markdown cells are not counted.
+    progress = _Recorder()
+    with pytest.raises(PipelineError):
+        run_report(RunConfig(data=DATA, scheme=SCHEME, out=tmp_path / "report", year=YEAR,
+                             renderer="nbconvert", notebooks_dir=RAISES), progress)
+    assert progress.total == {"00_raises.ipynb": 4}
+    assert progress.done == {"00_raises.ipynb": 4}
+    captured = capfd.readouterr()
+    assert "without encryption" not in captured.err + captured.out
+    assert "IPKernelApp" not in captured.err + captured.out

@@ -74,6 +74,49 @@ def test_fallback_without_png_says_no_charts_in_docx(tmp_path: Path, no_png) -> 
         text = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
     assert "no charts in DOCX" in text
     assert "图1:交互图表见 HTML 版" in text and "¶" not in text and "目录" in text
+    # export was switched off on purpose: the DOCX says so (run.json's words), not "no Chrome"
+    assert "PNG export switched off (PERFANALYSIS_PNG=0)" in text
+    assert "Chrome" not in text
+    assert any("PERFANALYSIS_PNG=0" in n for n in result.notes)
+
+
+# a 1×1 PNG: charts with a static image without needing Chrome in the test
+PNG_1PX = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAAB"
+           "JRU5ErkJggg==")
+
+
+def test_docx_charts_have_their_titles_as_alt_text_and_no_html_only_hint(
+        tmp_path: Path, no_png) -> None:
+    import pandas as pd
+
+    cells = [new_markdown_cell("# 第一章")]
+    for title in ("2019年各单位总分与等次", "2019年各单位得分构成"):
+        fig = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]), layout={"title": title})
+        data = pnb.figure_bundle(fig) | {"image/png": PNG_1PX}
+        cells.append(new_code_cell("show(fig)", outputs=[new_output("display_data", data=data)]))
+    table = pd.DataFrame({"单位": ["甲", "乙"], "总分": [1.5, 2.5]})
+    cells.append(new_code_cell("show_table(t)", outputs=[new_output(
+        "display_data", data={"text/html": pnb.sortable_table_html(table, "成绩"),
+                              "text/plain": "t"})]))
+    path = tmp_path / "a.ipynb"
+    nbformat.write(new_notebook(cells=cells), path)
+    dest = tmp_path / "out"
+    dest.mkdir()
+    result = render_nbconvert([path], RECORD, dest)
+    assert result.docx_charts is True
+    assert sorted(p.name for p in dest.iterdir()) == ["report.docx", "report.html"]  # no media
+    assert pnb.SORT_HINT in result.html.read_text(encoding="utf-8")  # in the HTML's script
+    with zipfile.ZipFile(result.docx) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert len(media) == 2
+    descr = re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', xml)
+    assert descr == ["2019年各单位总分与等次", "2019年各单位得分构成"]
+    assert "data:image" not in xml and "No description has been provided" not in xml
+    assert all(len(d) < 40 for d in re.findall(r'<pic:cNvPr [^>]*descr="([^"]*)"', xml))
+    text = re.sub(r"<[^>]+>", "", xml)
+    assert text.count("2019年各单位得分构成") == 1  # the caption under the figure (descr is a tag)
+    assert pnb.SORT_HINT not in text and "点击" not in text
 
 
 def test_renderer_choice(monkeypatch: pytest.MonkeyPatch) -> None:
