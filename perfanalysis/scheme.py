@@ -695,8 +695,12 @@ def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
         if kind.startswith(prefix):
             return (f"expected {what}{shown} ({msg})",
                     f"类型不对:应为{_EXPECTED_ZH[prefix]}{shown_zh}")
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return f"{msg}{shown}", f"取值超出范围:{msg}{shown_zh}"
+    bounds = {"greater_than": ("gt", "应大于"), "greater_than_equal": ("ge", "应不小于"),
+              "less_than": ("lt", "应小于"), "less_than_equal": ("le", "应不大于")}
+    if kind in bounds:
+        key, words = bounds[kind]
+        limit = (err.get("ctx") or {}).get(key, "")
+        return f"{msg}{shown}", f"取值超出范围:{words}{limit}{shown_zh}"
     text = msg if kind == "value_error" else f"{msg}{shown}"
     return text, f"取值有误:{text}"
 

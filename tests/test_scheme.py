@@ -153,3 +153,10 @@ def test_typo_gets_a_suggestion_in_both_languages_and_no_missing_echo():
     assert "did you mean 'method'?" in msg and "是否应为“method”" in msg
     assert "required key is missing" not in msg  # the typo explains the missing key
     assert "1 problem(s) in scheme / 考核方案有 1 处错误" in msg
+
+
+def test_bound_errors_in_both_languages():
+    def m(raw):
+        raw["components"][0]["children"][0]["children"][0]["cap"] = 0.9
+    msg = _bad(m)
+    assert "greater than or equal to 1" in msg and "应不小于1" in msg and "0.9" in msg
