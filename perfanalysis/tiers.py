@@ -212,8 +212,3 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
     out["tier_reason"] = out["unit_id"].map(reason)
     out["tier_basis"] = out["unit_id"].map(basis)
     return out
-
-
-def tier_order(scheme: Scheme) -> list[str]:
-    """Tier labels, best first (for ordered categoricals and charts)."""
-    return list(scheme.tiers.labels)
