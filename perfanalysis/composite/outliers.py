@@ -26,38 +26,32 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .spec import TreatSpec
 
 
-def skew(x: np.ndarray) -> float:
-    """Sample skewness G1 (e1071 type 2) of the non-NaN values; NaN with fewer than 3."""
+def _finite(x: np.ndarray) -> np.ndarray:
     v = np.asarray(x, dtype=float)
-    v = v[~np.isnan(v)]
-    n = v.size
-    if n < 3:
+    return v[~np.isnan(v)]
+
+
+def skew(x: np.ndarray) -> float:
+    """Sample skewness G1 (e1071 type 2, scipy's bias-corrected) of the non-NaN values;
+    NaN with fewer than 3, 0 when all values are equal."""
+    v = _finite(x)
+    if v.size < 3:
         return float("nan")
-    d = v - v.mean()
-    s2 = np.sum(d ** 2)
-    if s2 == 0:
-        return 0.0
-    y = np.sqrt(n) * np.sum(d ** 3) / s2 ** 1.5
-    return float(y * np.sqrt(n * (n - 1)) / (n - 2))
+    return 0.0 if np.ptp(v) == 0 else float(stats.skew(v, bias=False))
 
 
 def kurt(x: np.ndarray) -> float:
-    """Sample excess kurtosis G2 (e1071 type 2) of the non-NaN values; NaN with fewer than 4."""
-    v = np.asarray(x, dtype=float)
-    v = v[~np.isnan(v)]
-    n = v.size
-    if n < 4:
+    """Sample excess kurtosis G2 (e1071 type 2, scipy's bias-corrected Fisher) of the
+    non-NaN values; NaN with fewer than 4, 0 when all values are equal."""
+    v = _finite(x)
+    if v.size < 4:
         return float("nan")
-    d = v - v.mean()
-    s2 = np.sum(d ** 2)
-    if s2 == 0:
-        return 0.0
-    r = n * np.sum(d ** 4) / s2 ** 2
-    return float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)))
+    return 0.0 if np.ptp(v) == 0 else float(stats.kurtosis(v, fisher=True, bias=False))
 
 
 def passes(x: np.ndarray, skew_thresh: float = 2.0, kurt_thresh: float = 3.5) -> bool | None:
