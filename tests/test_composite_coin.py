@@ -35,15 +35,16 @@ from perfanalysis.cli import app
 from perfanalysis.composite.coin import coin_data
 from perfanalysis.errors import DataError, SchemeError
 
+from .helpers import reference_dir
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _reference() -> Path:
-    for base in (Path(__file__).resolve().parents[2] / "shared" / "reference-data",
-                 Path("/work/shared/reference-data")):
-        if (base / "asem" / "ASEM_iMeta.csv").exists():
-            return base / "asem"
-    pytest.skip("reference data folder shared/reference-data/asem not found")
+    ref = reference_dir()
+    if ref is None or not (ref / "asem" / "ASEM_iMeta.csv").exists():
+        pytest.skip("reference data folder shared/reference-data/asem not found")
+    return ref / "asem"
 
 
 # a small COINr-style composite: 4 units, 4 indicators, 2 pillars, 1 index
