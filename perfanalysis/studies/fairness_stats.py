@@ -1,0 +1,176 @@
+"""Diagnostics of the fairness study on score tables: size dependence, persistence, the
+chance of the small. Pure statistics; re-exported by ``perfanalysis.studies.fairness``.
+
+Conventions: size dependence is Spearman ρ between score and size (ρ > 0: larger units score
+higher), with a bootstrap 90 % percentile interval, and the OLS slope of rank (1 = best) on
+log size with its HC3 standard error (slope < 0: larger units get better places). Both are
+invariant to row order and to rescaling size by a positive constant.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy.stats import kendalltau, rankdata
+
+KEYS = ["variant", "alpha"]
+
+
+def _aligned(score: pd.Series, size: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Score and size of the units present in both, in unit-id order (row order free)."""
+    both = pd.concat([score.rename("score"), size.rename("size")], axis=1, join="inner")
+    both = both.dropna().sort_index(kind="stable")
+    return both["score"].to_numpy(dtype=float), both["size"].to_numpy(dtype=float)
+
+
+def _rowwise_spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman ρ of each row pair (B, n) (average ranks for ties); NaN for constant rows."""
+    rx = rankdata(x, axis=-1)
+    ry = rankdata(y, axis=-1)
+    rx = rx - rx.mean(axis=-1, keepdims=True)
+    ry = ry - ry.mean(axis=-1, keepdims=True)
+    den = np.sqrt((rx ** 2).sum(axis=-1) * (ry ** 2).sum(axis=-1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, (rx * ry).sum(axis=-1) / np.where(den > 0, den, 1.0), np.nan)
+
+
+def size_dependence(score: pd.Series, size: pd.Series, boot: int = 1000,
+                    seed: int = 0) -> dict[str, float]:
+    """How much a score favours large units: rho, rho_lo, rho_hi (bootstrap 90 %), slope and
+    slope_se (rank on log size, HC3), n. Both inputs are indexed by unit_id."""
+    s, z = _aligned(score, size)
+    n = len(s)
+    out = {"rho": np.nan, "rho_lo": np.nan, "rho_hi": np.nan, "slope": np.nan,
+           "slope_se": np.nan, "n": float(n)}
+    if n < 3:
+        return out
+    out["rho"] = float(_rowwise_spearman(s[None, :], z[None, :])[0])
+    if boot > 0:
+        rng = np.random.default_rng(seed)
+        idx = rng.integers(0, n, size=(boot, n))
+        rhos = _rowwise_spearman(s[idx], z[idx])
+        rhos = rhos[np.isfinite(rhos)]
+        if len(rhos):
+            out["rho_lo"], out["rho_hi"] = (float(v) for v in np.percentile(rhos, [5, 95]))
+    rank = rankdata(-s)  # 1 = best, ties averaged
+    x = sm.add_constant(np.log(z), has_constant="add")
+    if np.ptp(np.log(z)) > 0:
+        fit = sm.OLS(rank, x).fit(cov_type="HC3")
+        out["slope"], out["slope_se"] = float(fit.params[1]), float(fit.bse[1])
+    return out
+
+
+def size_dependence_table(table: pd.DataFrame, size: pd.Series, boot: int = 1000,
+                          seed: int = 0) -> pd.DataFrame:
+    """``size_dependence`` of every (variant, alpha) of a ``variants`` table."""
+    rows = []
+    for (variant, alpha), grp in table.groupby(KEYS, sort=False, dropna=False):
+        stats = size_dependence(grp.set_index("unit_id")["score"], size, boot, seed)
+        rows.append({"variant": variant, "alpha": alpha, **stats})
+    return pd.DataFrame(rows)
+
+
+def _kendall_within(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
+    """Kendall τ-b of ranks between two years, pairs within a sequence only, pooled over
+    sequences weighted by their number of pairs; returns (τ, pairs)."""
+    m = a.merge(b, on=["unit_id", "sequence"], suffixes=("_a", "_b"))
+    num = 0.0
+    pairs = 0
+    for _, grp in m.groupby("sequence", sort=True):
+        k = len(grp)
+        if k < 2:
+            continue
+        tau = kendalltau(grp["rank_a"], grp["rank_b"]).statistic
+        if np.isfinite(tau):
+            num += tau * k * (k - 1) / 2
+            pairs += k * (k - 1) // 2
+    return (num / pairs if pairs else np.nan), pairs
+
+
+def _tercile(rank: pd.Series, n: pd.Series) -> pd.Series:
+    """1 (top third) … 3 (bottom third) of a rank within a sequence of n units."""
+    return np.ceil(3.0 * rank / n).clip(1, 3).astype(int)
+
+
+@dataclass(frozen=True)
+class Persistence:
+    """Rank persistence across years: Kendall τ of consecutive years, the tercile mobility
+    matrix t → t+1 and each unit's years in the top tier."""
+
+    kendall: pd.DataFrame  # variant, alpha, year_from, year_to, kendall_tau, pairs
+    mobility: pd.DataFrame  # variant, alpha, tercile_from, tercile_to, count, share
+    years_top: pd.DataFrame  # unit_id, name, variant, alpha, years, years_top
+
+
+def persistence(panel: pd.DataFrame) -> Persistence:
+    """Persistence of a ``variants_panel`` table (unit_id, sequence, year, variant, alpha,
+    rank, optional name and top)."""
+    panel = panel.copy()
+    panel["n_seq"] = panel.groupby(["year", "sequence", *KEYS], dropna=False)["unit_id"
+                                                                           ].transform("size")
+    panel["tercile"] = _tercile(panel["rank"], panel["n_seq"])
+    years = sorted(panel["year"].unique())
+    kend, mob = [], []
+    for (variant, alpha), grp in panel.groupby(KEYS, sort=False, dropna=False):
+        by_year = {y: g for y, g in grp.groupby("year")}
+        for y0, y1 in itertools.pairwise(years):
+            if y0 not in by_year or y1 not in by_year:
+                continue
+            a = by_year[y0][["unit_id", "sequence", "rank", "tercile"]]
+            b = by_year[y1][["unit_id", "sequence", "rank", "tercile"]]
+            tau, pairs = _kendall_within(a, b)
+            kend.append({"variant": variant, "alpha": alpha, "year_from": int(y0),
+                         "year_to": int(y1), "kendall_tau": tau, "pairs": pairs})
+            m = a.merge(b, on=["unit_id", "sequence"], suffixes=("_from", "_to"))
+            mob.append(m[["tercile_from", "tercile_to"]].assign(variant=variant, alpha=alpha))
+    kendall = pd.DataFrame(kend, columns=["variant", "alpha", "year_from", "year_to",
+                                          "kendall_tau", "pairs"])
+    if mob:
+        moves = pd.concat(mob, ignore_index=True)
+        full = pd.MultiIndex.from_product([[1, 2, 3], [1, 2, 3]],
+                                          names=["tercile_from", "tercile_to"])
+        parts = []
+        for (variant, alpha), g in moves.groupby(KEYS, sort=False, dropna=False):
+            cnt = g.groupby(["tercile_from", "tercile_to"]).size().reindex(full, fill_value=0)
+            df = cnt.rename("count").reset_index()
+            row_tot = df.groupby("tercile_from")["count"].transform("sum")
+            df["share"] = np.where(row_tot > 0, df["count"] / row_tot.where(row_tot > 0, 1), 0.0)
+            parts.append(df.assign(variant=variant, alpha=alpha))
+        mobility = pd.concat(parts, ignore_index=True)[
+            ["variant", "alpha", "tercile_from", "tercile_to", "count", "share"]]
+    else:
+        mobility = pd.DataFrame(columns=["variant", "alpha", "tercile_from", "tercile_to",
+                                         "count", "share"])
+    cols = ["unit_id", *(["name"] if "name" in panel.columns else []), *KEYS]
+    top = panel["top"] if "top" in panel.columns else panel["rank"] == 1
+    years_top = (panel.assign(is_top=top.astype(int))
+                 .groupby(cols, sort=False, dropna=False)
+                 .agg(years=("year", "nunique"), years_top=("is_top", "sum")).reset_index())
+    return Persistence(kendall, mobility, years_top)
+
+
+def small_units(size: pd.Series) -> pd.Series:
+    """True for the lower size half (size below the median; the median unit counts as small
+    when the count is odd)."""
+    rank = size.rank(method="first")
+    return rank <= np.ceil(len(size) / 2.0)
+
+
+def small_unit_chance(panel: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
+    """Across years: share of unit-years in the top tier for the lower and upper size halves
+    (variant, alpha, p_top_small, p_top_large, unit_years_small)."""
+    small = small_units(size)
+    top = panel["top"] if "top" in panel.columns else panel["rank"] == 1
+    df = panel.assign(small=panel["unit_id"].map(small).fillna(False).astype(bool),
+                      is_top=top.astype(float))
+    rows = []
+    for (variant, alpha), g in df.groupby(KEYS, sort=False, dropna=False):
+        rows.append({"variant": variant, "alpha": alpha,
+                     "p_top_small": float(g.loc[g["small"], "is_top"].mean()),
+                     "p_top_large": float(g.loc[~g["small"], "is_top"].mean()),
+                     "unit_years_small": int(g["small"].sum())})
+    return pd.DataFrame(rows)
