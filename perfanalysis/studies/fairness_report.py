@@ -1,0 +1,122 @@
+"""The fairness chapter's computation in one call: every table notebook 02 shows and saves,
+from (data, scheme, year) and the chapter's parameters. The notebook only narrates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..data import Dataset
+from ..errors import DataError, Problem
+from ..scheme import Scheme
+from . import fairness as fs
+
+
+@dataclass(frozen=True)
+class FairnessStudy:
+    """Tables of the growth-vs-level study for one subject (indicator, group or total)."""
+
+    indicator: str
+    indicator_name: str
+    size: pd.Series
+    size_label: str
+    alphas: np.ndarray
+    variants: pd.DataFrame
+    size_dependence: pd.DataFrame
+    panel: pd.DataFrame
+    persistence: fs.Persistence
+    chance_years: pd.DataFrame
+    volatility: pd.DataFrame
+    volatility_size: pd.DataFrame
+    top_chance: pd.DataFrame
+    frontier: pd.DataFrame
+    alpha_range: tuple[float, float] | None
+    chosen_alpha: float
+    alternatives: pd.DataFrame
+    focus_unit: str
+    max_rho: float
+    max_volatility: float
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables the chapter saves (names and columns fixed by the shared layout)."""
+        return {
+            "fairness_variants": self.variants,
+            "fairness_size_dependence": self.size_dependence,
+            "fairness_volatility": self.volatility,
+            "fairness_frontier": self.frontier,
+            "fairness_top_chance": self.top_chance,
+            "fairness_persistence": self.persistence.kendall,
+            "fairness_mobility": self.persistence.mobility,
+            "fairness_years_top": self.persistence.years_top,
+            "alternatives_fairness": self.alternatives,
+        }
+
+
+def subject_name(scheme: Scheme, indicator: str) -> str:
+    """Chinese name of what is scored: the leaf's or group's name, 总分 for the total."""
+    if indicator == fs.TOTAL:
+        return "总分"
+    for node in scheme.iter_nodes():
+        if node.id == indicator:
+            return node.name
+    return indicator
+
+
+def chosen_alpha(front: pd.DataFrame, rng: tuple[float, float] | None) -> float:
+    """The α the findings follow: the grid α in the middle of the supported range, else the
+    α with the weakest size dependence."""
+    if rng is not None:
+        inside = front.loc[front["within"], "alpha"].to_numpy()
+        mid = (rng[0] + rng[1]) / 2
+        return float(inside[np.argmin(np.abs(inside - mid))])
+    return float(front.loc[front["size_rho"].abs().idxmin(), "alpha"])
+
+
+def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "",
+                 alpha_step: float = 0.1, size_column: str = "", size_path: str | Path = "",
+                 noise: float = 0.05, draws: int = 200, boot: int = 500,
+                 max_rho: float = 0.3, max_volatility: float = 1.0, focus_unit: str = "",
+                 seed: int = 0) -> FairnessStudy:
+    """Variants, size dependence, persistence, noise, frontier and the total's α
+    alternatives for the report chapter (empty strings mean the defaults: the scheme's main
+    level indicator, the population column, the smallest unit)."""
+    indicator = indicator or fs.main_level_indicator(scheme)
+    size = fs.unit_sizes(data, size_column or None, size_path or None)
+    size_label = ("外部规模表" if size_path else
+                  {"population": "人口", "population_2020": "常住人口(2020年)",
+                   "staff": "人员编制"}.get(size_column or fs.default_size_column(data.units),
+                                         size_column or "规模"))
+    alphas = fs.alpha_grid(alpha_step)
+    kw = {"scheme": scheme}
+    table = fs.variants(data, indicator, year, alphas, size, **kw)  # type: ignore[arg-type]
+    dep = fs.size_dependence_table(table, size, boot=boot, seed=seed)
+    years = [y for y in fs.usable_years(data, indicator, scheme) if y <= year]
+    panel = fs.variants_panel(data, indicator, years, alphas, size, **kw)
+    pers = fs.persistence(panel)
+    chance_years = fs.small_unit_chance(panel, size)
+    sim = fs.simulate_noise(data, indicator, year, alphas, size=size, scheme=scheme,
+                            noise=noise, draws=draws, seed=seed)
+    vol = fs.rank_volatility(sim, size)
+    top = fs.top_chance(sim)
+    share = pers.years_top.assign(p_top_years=lambda d: d["years_top"] / d["years"])
+    top = top.merge(share[["unit_id", "variant", "alpha", "p_top_years"]],
+                    on=["unit_id", "variant", "alpha"], how="left")
+    top["small"] = top["unit_id"].map(fs.small_units(size))
+    front = fs.frontier(dep, vol, max_rho, max_volatility)
+    rng = fs.alpha_range(front)
+    if focus_unit and focus_unit not in set(data.units["unit_id"]):
+        raise DataError([Problem("units.csv", f"focus_unit '{focus_unit}' is not a unit",
+                                 column="unit_id", value=focus_unit)],
+                        headline="Unknown focus unit")
+    focus = focus_unit or str(size.sort_values(kind="stable").index[0])
+    alts = fs.alternatives(data, scheme, year, alphas)
+    return FairnessStudy(
+        indicator=indicator, indicator_name=subject_name(scheme, indicator), size=size,
+        size_label=size_label, alphas=alphas, variants=table, size_dependence=dep,
+        panel=panel, persistence=pers, chance_years=chance_years, volatility=vol,
+        volatility_size=fs.volatility_size(vol), top_chance=top, frontier=front,
+        alpha_range=rng, chosen_alpha=chosen_alpha(front, rng), alternatives=alts,
+        focus_unit=focus, max_rho=max_rho, max_volatility=max_volatility)
