@@ -395,7 +395,8 @@ def _is_node(data: Dataset, indicator: str) -> bool:
 def variants(data: Dataset, indicator: str, year: int, alphas: np.ndarray | list[float],
              size: pd.Series | None = None, *, scheme: Scheme | None = None,
              blend_with: Blend = "level", priors: int = 1, log: bool = True,
-             by: Literal["sequence", "all"] = "sequence") -> pd.DataFrame:
+             by: Literal["sequence", "all"] = "sequence", with_cgp: bool = True
+             ) -> pd.DataFrame:
     """Every unit's score and rank (within its sequence, 1 = best) under each variant.
 
     ``indicator`` is an indicator id (variants level, growth, increment, per_capita when
@@ -403,6 +404,7 @@ def variants(data: Dataset, indicator: str, year: int, alphas: np.ndarray | list
     value_added), or a group id or ``"total"`` with ``scheme`` (level, growth and the blends
     of the scheme's own scoring). Columns: unit_id, name, sequence, variant, alpha (blends
     only), score, rank, and ``top`` (within the sequence's quota) when ``scheme`` is given.
+    ``with_cgp=False`` skips the 99 quantile regressions of the growth percentile.
     """
     alphas = np.asarray(alphas, dtype=float)
     units = _units(data)
@@ -425,7 +427,11 @@ def variants(data: Dataset, indicator: str, year: int, alphas: np.ndarray | list
     sz = None if size is None else size.reindex(ids).to_numpy(dtype=float)
     labels, scores = _indicator_scores(hist, groups, alphas, sz, blend_with, log)
     scale = np.log if log else np.asarray
-    scores[-1] = value_added_statsmodels(scale(hist[:, -1]), scale(hist[:, :-1]))[0]
+    # a perfect fit or a leverage-1 unit leaves a zero residual: no value added (0, not NaN)
+    scores[-1] = np.nan_to_num(value_added_statsmodels(scale(hist[:, -1]),
+                                                       scale(hist[:, :-1]))[0], nan=0.0)
+    if not with_cgp:
+        return _table(units, labels, scores, groups, top_k)
     cgp = conditional_growth_percentiles(data, indicator, year, priors, log=log)
     labels.append(("cgp", np.nan))
     scores = np.concatenate([scores, cgp.reindex(ids).to_numpy()[None, :]])

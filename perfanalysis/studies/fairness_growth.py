@@ -15,7 +15,11 @@ import warnings
 import numpy as np
 import statsmodels.api as sm
 from statsmodels.regression.quantile_regression import QuantReg
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWarning
+from statsmodels.tools.sm_exceptions import (
+    ConvergenceWarning,
+    IterationLimitWarning,
+    SingularMatrixWarning,
+)
 
 TAUS = np.round(np.arange(1, 100) / 100.0, 2)  # τ = 0.01 … 0.99
 
@@ -66,8 +70,13 @@ def value_added_statsmodels(current: np.ndarray, priors: np.ndarray) -> tuple[np
     """Standardised (internally studentised) OLS residuals of current on priors, with the
     first prior's slope and its HC3 standard error (statsmodels)."""
     x = _design(priors)
-    fit = sm.OLS(np.asarray(current, dtype=float), x).fit(cov_type="HC3")
-    resid = fit.get_influence().resid_studentized_internal
+    with warnings.catch_warnings():
+        # a perfect fit (s = 0) or a collinear design yields NaN residuals; callers map them
+        # to 0 (no value added), so statsmodels' warnings about it are noise here
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        fit = sm.OLS(np.asarray(current, dtype=float), x).fit(cov_type="HC3")
+        resid = fit.get_influence().resid_studentized_internal
     return np.asarray(resid, dtype=float), float(fit.params[1]), float(fit.bse[1])
 
 

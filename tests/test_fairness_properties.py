@@ -1,0 +1,114 @@
+"""Properties of the fairness diagnostics (hypothesis): invariance to row order and to
+rescaling size by a positive constant; blends between their parts; monotone in a unit's own
+value."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perfanalysis import load_data
+from perfanalysis.studies import fairness as fs
+from tests.helpers import write_dataset
+
+FAST = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=10, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def score_and_size(draw: st.DrawFn) -> tuple[pd.Series, pd.Series, list[int], float]:
+    n = draw(st.integers(4, 25))
+    ids = [f"u{i:02d}" for i in range(n)]
+    scores = draw(st.lists(st.integers(0, 50), min_size=n, max_size=n))  # ties allowed
+    sizes = draw(st.lists(st.integers(1, 10**6), min_size=n, max_size=n, unique=True))
+    perm = draw(st.permutations(range(n)))
+    factor = draw(st.sampled_from([1e-3, 0.5, 3.0, 1234.5]))
+    return (pd.Series(scores, index=ids, dtype=float), pd.Series(sizes, index=ids, dtype=float),
+            list(perm), factor)
+
+
+def _same(a: dict[str, float], b: dict[str, float]) -> None:
+    for key, value in a.items():
+        if np.isnan(value):
+            assert np.isnan(b[key]), key
+        else:
+            assert b[key] == pytest.approx(value, rel=1e-7, abs=1e-9), key
+
+
+@FAST
+@given(score_and_size())
+def test_size_dependence_ignores_row_order_and_size_scale(case) -> None:
+    score, size, perm, factor = case
+    base = fs.size_dependence(score, size, boot=60, seed=3)
+    shuffled = fs.size_dependence(score.iloc[perm], size.iloc[perm[::-1]], boot=60, seed=3)
+    _same(base, shuffled)
+    _same(base, fs.size_dependence(score, size * factor, boot=60, seed=3))
+    if np.isfinite(base["rho"]):
+        assert -1 - 1e-12 <= base["rho"] <= 1 + 1e-12
+        assert base["rho_lo"] <= base["rho_hi"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(3, 9), st.integers(2, 4), st.data())
+def test_persistence_ignores_row_order(n: int, years: int, data: st.DataObject) -> None:
+    rows = []
+    for y in range(years):
+        ranks = data.draw(st.permutations(range(1, n + 1)))
+        rows += [{"unit_id": f"u{i}", "sequence": "s" if i % 2 else "t", "year": 2000 + y,
+                  "variant": "level", "alpha": np.nan, "rank": r, "top": r == 1}
+                 for i, r in enumerate(ranks)]
+    panel = pd.DataFrame(rows)
+    perm = data.draw(st.permutations(range(len(panel))))
+    a = fs.persistence(panel)
+    b = fs.persistence(panel.iloc[list(perm)].reset_index(drop=True))
+    pd.testing.assert_frame_equal(a.kendall, b.kendall)
+    pd.testing.assert_frame_equal(a.mobility, b.mobility)
+    key = ["unit_id", "variant"]
+    pd.testing.assert_frame_equal(a.years_top.sort_values(key).reset_index(drop=True),
+                                  b.years_top.sort_values(key).reset_index(drop=True))
+    assert (a.mobility.groupby("tercile_from")["count"].sum().sum()
+            == n * (years - 1))  # every unit moves once per pair of years
+
+
+@SLOW
+@given(st.lists(st.floats(1.0, 1000.0), min_size=4, max_size=8),
+       st.lists(st.floats(0.8, 1.3), min_size=8, max_size=8),
+       st.integers(0, 7), st.floats(1.01, 3.0))
+def test_blends_lie_between_parts_and_own_value_is_monotone(prev, growth, who, lift) -> None:
+    n = len(prev)
+    who = who % n
+    cur = [p * g for p, g in zip(prev, growth[:n])]
+    ids = [f"u{i}" for i in range(n)]
+
+    def run(values: list[float]) -> pd.DataFrame:
+        with tempfile.TemporaryDirectory() as tmp:
+            units = pd.DataFrame({"unit_id": ids, "name": ids, "sequence": "s",
+                                  "population": range(1, n + 1)})
+            obs = [{"unit_id": u, "year": y, "indicator": "x", "value": v}
+                   for y, vals in ((2018, prev), (2019, values)) for u, v in zip(ids, vals)]
+            data = load_data(write_dataset(Path(tmp), {"units": units, "observations": obs}))
+            return fs.variants(data, "x", 2019, [0.0, 0.3, 0.7, 1.0], with_cgp=False)
+
+    t = run(cur)
+    lvl = t.loc[t["variant"] == "level"].set_index("unit_id")["score"]
+    gro = t.loc[t["variant"] == "growth"].set_index("unit_id")["score"]
+    for a in (0.3, 0.7):
+        b = t.loc[(t["variant"] == "blend") & np.isclose(t["alpha"], a)].set_index("unit_id")
+        lo, hi = np.minimum(lvl, gro) - 1e-9, np.maximum(lvl, gro) + 1e-9
+        assert ((b["score"] >= lo) & (b["score"] <= hi)).all()
+    # raising one unit's current value never worsens its level, growth or blend rank
+    lifted = list(cur)
+    lifted[who] *= lift
+    t2 = run(lifted)
+    for variant in ("level", "growth", "increment", "blend"):
+        r1 = t.loc[(t["variant"] == variant) & (t["unit_id"] == ids[who]), "rank"].to_numpy()
+        r2 = t2.loc[(t2["variant"] == variant) & (t2["unit_id"] == ids[who]), "rank"].to_numpy()
+        assert (r2 <= r1).all(), variant
