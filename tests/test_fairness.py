@@ -338,3 +338,44 @@ def test_heshan_total_noise_on_the_engine_and_quota_top() -> None:
     # quotas: top 2 of each town sequence, top 1 of streets → Σ p_top = 2 + 2 + 1 per variant
     sums = top.groupby("variant", sort=False)["p_top"].sum()
     assert sums.round(9).tolist() == [5.0, 5.0, 5.0]
+
+
+# --- findings and figures ------------------------------------------------------------------------
+def test_findings_quote_the_tables(tmp_path: Path) -> None:
+    from perfanalysis.findings import fairness as fw
+
+    data = _frontier_panel(tmp_path)
+    size = fs.unit_sizes(data)
+    alphas = fs.alpha_grid(0.1)
+    t = fs.variants(data, "x", 2019, alphas, size)
+    dep = fs.size_dependence_table(t, size, boot=50)
+    sim = fs.simulate_noise(data, "x", 2019, alphas, size=size, noise=0.0, draws=2)
+    front = fs.frontier(dep, fs.rank_volatility(sim, size), 0.3, 0.5)
+    text = fw.frontier_sentences(front, fs.alpha_range(front), 0.3, 0.5)[0]
+    assert "数据支持α=0.50的总量与增速混合" in text and "|ρ|不超过0.3" in text
+    none = fw.frontier_sentences(front.assign(within=False), None, 0.3, 0.5)[0]
+    assert "没有一个总量权重α能同时满足" in none
+    sizes = fw.size_sentences(dep)
+    level = dep.loc[dep["variant"] == "level"].iloc[0]  # level = size here: ρ = 1
+    assert f"总量计分下,得分与规模的秩相关ρ为{level['rho']:.2f}" in sizes[0]
+    assert "明显有利于规模大的单位" in sizes[0]
+    row = pd.Series({"rho_lo": -0.4, "rho_hi": 0.2})
+    assert fw.lean(row) == "neutral"
+    assert fw.lean(pd.Series({"rho_lo": -0.9, "rho_hi": -0.1})) == "small"
+
+
+def test_charts_drop_variants_the_subject_lacks() -> None:
+    from perfanalysis.figures import fairness as ff
+
+    data = load_data(YIYANG)
+    scheme = load_scheme(SCHEMES / "yiyang_2018.yaml")
+    size = fs.unit_sizes(data)
+    t = fs.variants(data, "total", 2019, [0.0, 0.5, 1.0], scheme=scheme)
+    fig = ff.score_vs_size(t, size, [("level", None), ("per_capita", None), ("blend", 0.5)])
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["总量", "总量与增速混合 α=0.50"]  # no per-capita total
+    assert len(fig.data) == 4  # points + fitted line per panel
+    front = pd.DataFrame({"alpha": [0.0, 1.0], "size_rho": [0.1, 0.9],
+                          "volatility": [2.0, 0.5], "within": [False, False]})
+    chart = ff.frontier_chart(front, (0.0, 0.0), 0.3, 1.0)
+    assert any(s.type == "rect" for s in chart.layout.shapes)

@@ -39,10 +39,17 @@ def _pick(table: pd.DataFrame, variant: str, alpha: float | None) -> pd.DataFram
     return sub
 
 
+def present(table: pd.DataFrame, panels: list[tuple[str, float | None]]
+            ) -> list[tuple[str, float | None]]:
+    """The requested (variant, α) panels the table has (a total has no per-capita score)."""
+    return [p for p in panels if not _pick(table, *p).empty]
+
+
 def score_vs_size(table: pd.DataFrame, size: pd.Series, panels: list[tuple[str, float | None]],
                   size_label: str = "规模", title: str = "各计分方式下得分与规模") -> go.Figure:
     """One panel per variant: score against size (log axis), with the OLS line of score on
     log size, so a rising line shows a variant that favours large units."""
+    panels = present(table, panels)
     cols = min(3, len(panels))
     rows = int(np.ceil(len(panels) / cols))
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.08, vertical_spacing=0.16,
@@ -99,6 +106,7 @@ def frontier_chart(front: pd.DataFrame, chosen: tuple[float, float] | None, max_
 def bump_chart(panel: pd.DataFrame, panels: list[tuple[str, float | None]],
                title: str = "各年名次变化") -> go.Figure:
     """Rank (1 = best) of every unit across years, one panel per variant."""
+    panels = present(panel, panels)
     cols = min(3, len(panels))
     rows = int(np.ceil(len(panels) / cols))
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.06, vertical_spacing=0.16,
@@ -126,6 +134,7 @@ def volatility_chart(volatility: pd.DataFrame, panels: list[tuple[str, float | N
                      size_label: str = "规模",
                      title: str = "测量误差下的名次波动与规模") -> go.Figure:
     """Rank SD under the noise model against size (log axis), one line per variant."""
+    panels = present(volatility, panels)
     fig = go.Figure()
     for i, (variant, alpha) in enumerate(panels):
         sub = _pick(volatility, variant, alpha).dropna(subset=["size"]).sort_values("size")

@@ -148,14 +148,13 @@ def _history(data: Dataset, indicator: str, unit_ids: list[str], years: list[int
                                  column="indicator", value=indicator)],
                         headline="Unknown indicator for the fairness study")
     wide = obs.pivot_table(index="unit_id", columns="year", values="value", aggfunc="first")
-    wide = wide.reindex(index=unit_ids, columns=years)
-    bad = [(u, y) for u in unit_ids for y in years
-           if not np.isfinite(float(wide.at[u, y]))]  # type: ignore[arg-type]
-    if bad:
-        raise DataError([Problem(label, f"indicator '{indicator}' has no value for unit '{u}' "
-                                 f"in {y}", column="value", value=None)
-                         for u, y in bad], headline=f"Missing values of '{indicator}'")
-    return wide.to_numpy(dtype=float)
+    values = wide.reindex(index=unit_ids, columns=years).to_numpy(dtype=float)
+    bad = np.argwhere(~np.isfinite(values))
+    if len(bad):
+        raise DataError([Problem(label, f"indicator '{indicator}' has no value for unit "
+                                 f"'{unit_ids[i]}' in {years[j]}", column="value")
+                         for i, j in bad[:50]], headline=f"Missing values of '{indicator}'")
+    return values
 
 
 def _groups(sequences: pd.Series, by: str) -> np.ndarray:
@@ -517,7 +516,7 @@ def simulate_noise(data: Dataset, indicator: str, year: int, alphas: np.ndarray 
         parts = _engine_parts(data, scheme, year, indicator)
         observed = np.array([leaf.event is None for leaf in parts.inp.leaves])
         base_l, base_p = parts.inp.level, parts.inp.previous
-        width = base_l.shape[1] * (len(alphas) + 2) * 4
+        per_unit = base_l.shape[1] * (len(alphas) + 8)  # floats per draw and unit, roughly
 
         def score_chunk(c: int) -> tuple[list[tuple[str, float]], np.ndarray]:
             e1 = np.where(observed, _lognormal(rng, (c, *base_l.shape), noise), 1.0)
@@ -527,13 +526,13 @@ def simulate_noise(data: Dataset, indicator: str, year: int, alphas: np.ndarray 
         hist = _history(data, indicator, ids, _needed_years(data, year, priors))
         _check_positive(hist, ids, indicator, "the noise model")
         sz = None if size is None else size.reindex(ids).to_numpy(dtype=float)
-        width = hist.shape[1] * (len(alphas) + 6) * 4
+        per_unit = hist.shape[1] * 4 + len(alphas) + 12
 
         def score_chunk(c: int) -> tuple[list[tuple[str, float]], np.ndarray]:
             noisy = hist * _lognormal(rng, (c, *hist.shape), noise)
             return _indicator_scores(noisy, groups, alphas, sz, blend_with, log)
     n = len(ids)
-    chunk = chunk or max(1, int(4e6 // max(1, n * width // 4)))
+    chunk = chunk or max(1, int(2e7 // (n * per_unit)))  # ≈ 160 MB of float64 per chunk
     total = sq = top = None
     done = 0
     labels: list[tuple[str, float]] = []
