@@ -67,13 +67,15 @@ CELLS = [
     new_markdown_cell("## 得分与规模\n\n每个小图是一种计分方式,横轴为规模(对数刻度),"
                       "红线为得分对规模对数的拟合线:线越陡,越有利于大单位。"),
     new_code_cell("nb.show(ff.score_vs_size(study.variants, study.size, MAIN, study.size_label))"),
-    new_code_cell("nb.show_table(study.size_dependence, caption='得分与规模的关系(ρ:秩相关;'\n"
-                  "              'slope:名次对规模对数的斜率,负值表示大单位名次靠前)')"),
+    new_code_cell("nb.show_table(fw.display_table(study.size_dependence),\n"
+                  "              caption='得分与规模的关系(ρ:秩相关,正值有利于大单位;'\n"
+                  "              '斜率为负表示规模越大名次越靠前)')"),
     new_markdown_cell("## 公平与稳定的权衡\n\n对总量与增速的每个混合权重α,计算得分与规模的"
                       "秩相关和测量误差下的平均名次波动;阴影为两项都在阈值内的α。"),
     new_code_cell("nb.show(ff.frontier_chart(study.frontier, study.alpha_range, study.max_rho,\n"
                   "                          study.max_volatility))\n"
-                  "nb.show_table(study.frontier, caption='各α的规模相关与名次波动')"),
+                  "nb.show_table(fw.display_table(study.frontier),\n"
+                  "              caption='各α的规模相关与名次波动')"),
     new_markdown_cell("## 名次的年际变化"),
     new_code_cell("nb.show_text(fw.persistence_sentences(study.persistence.kendall,\n"
                   "                                      study.chance_years))\n"

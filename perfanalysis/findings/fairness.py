@@ -140,3 +140,21 @@ def focus_sentences(unit_id: str, table: pd.DataFrame, top: pd.DataFrame,
     if not parts:
         return []
     return [f"{name}:" + ";".join(parts) + "。"]
+
+
+COLUMN_NAMES = {"variant": "计分方式", "alpha": "α", "rho": "ρ", "rho_lo": "ρ下限(5%)",
+                "rho_hi": "ρ上限(95%)", "slope": "名次对规模对数的斜率", "slope_se": "斜率标准误(HC3)",
+                "n": "单位数", "size_rho": "ρ", "size_rho_lo": "ρ下限(5%)",
+                "size_rho_hi": "ρ上限(95%)", "volatility": "平均名次标准差", "within": "两项均达标"}
+
+
+def display_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A study table for the report: Chinese variant names and column headers."""
+    out = table.copy()
+    if "variant" in out.columns:
+        out["variant"] = [_name(v, a) for v, a in zip(out["variant"],
+                                                     out.get("alpha", [None] * len(out)))]
+        out = out.drop(columns=["alpha"], errors="ignore")
+    if "within" in out.columns:
+        out["within"] = out["within"].map({True: "是", False: "否"})
+    return out.rename(columns=COLUMN_NAMES)
