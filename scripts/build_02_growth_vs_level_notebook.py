@@ -22,7 +22,7 @@ indicator: str = ""  # indicator id, group id or "total"; empty: the main level 
 alpha_step: float = 0.1  # step of the grid of α, the weight of the level score in the blend
 size_column: str = ""  # units.csv column measuring size; empty: population, else staff
 size_path: str = ""  # optional CSV with columns unit_id,size (real figures); overrides size_column
-noise: float = 0.05  # relative measurement error of every observed value (0.05 = 5 %)
+noise: float = 0.05  # relative measurement error of every observed value, e.g. 0.05 for 5 %
 draws: int = 200  # noisy copies of the data simulated (2000+ for a final report)
 boot: int = 500  # bootstrap resamples for the 90 % interval of ρ
 max_size_rho: float = 0.3  # frontier: largest acceptable |ρ| between score and size
