@@ -379,3 +379,12 @@ def test_charts_drop_variants_the_subject_lacks() -> None:
                           "volatility": [2.0, 0.5], "within": [False, False]})
     chart = ff.frontier_chart(front, (0.0, 0.0), 0.3, 1.0)
     assert any(s.type == "rect" for s in chart.layout.shapes)
+
+
+def test_usable_years_skip_incomplete_years(tmp_path: Path) -> None:
+    nan = float("nan")
+    data = panel_data(tmp_path, {2015: [1.0, nan, 3.0], 2016: [1.1, 2.0, 3.1],
+                                 2017: [1.2, 2.1, 3.3], 2018: [1.3, 2.2, 3.2]}, [1, 2, 3])
+    # 2016 needs 2015, where u01 has no value; 2017 and 2018 are complete with their priors
+    assert fs.usable_years(data, "x") == [2017, 2018]
+    assert fs.usable_years(data, "x", priors=2) == [2018]

@@ -439,11 +439,18 @@ def variants(data: Dataset, indicator: str, year: int, alphas: np.ndarray | list
 
 def usable_years(data: Dataset, indicator: str, scheme: Scheme | None = None,
                  priors: int = 1) -> list[int]:
-    """Years the variants can be computed for: enough history for growth (and, for a group or
-    the total, data the scheme can score)."""
+    """Years the variants can be computed for: enough history for growth, every unit with a
+    value in the year and its prior years (an unbalanced panel keeps its complete years), and,
+    for a group or the total, data the scheme can score."""
     years = data.years
     ok = [y for i, y in enumerate(years) if i >= priors and years[i - priors] == y - priors]
-    if scheme is not None and _is_node(data, indicator):
+    if not _is_node(data, indicator):
+        obs = data.observations.loc[data.observations["indicator"] == indicator]
+        wide = (obs.pivot_table(index="unit_id", columns="year", values="value", aggfunc="first")
+                .reindex(index=list(data.units["unit_id"]), columns=years))
+        complete = wide.notna().all(axis=0)
+        ok = [y for y in ok if all(complete[y - b] for b in range(priors + 1))]
+    elif scheme is not None:
         good = []
         for y in ok:
             try:
