@@ -1,0 +1,230 @@
+"""Noise, frontier and alternatives of the fairness study: the measurement-error model
+simulated on arrays with a leading draw axis (no loop per draw), rank volatility and the
+chance of the top tier, the fairness–stability frontier over α, and the total's α
+alternatives for the brief. Re-exported by ``perfanalysis.studies.fairness``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import spearmanr
+
+from .. import methods
+from ..adjustments import adjustment_table
+from ..data import Dataset
+from ..errors import SchemeError
+from ..scheme import Scheme
+from ..tiers import assign_tiers
+from .fairness_core import (
+    TOTAL,
+    Blend,
+    _check_positive,
+    _engine_components,
+    _engine_parts,
+    _engine_scores,
+    _groups,
+    _history,
+    _indicator_scores,
+    _is_node,
+    _needed_years,
+    _top_counts,
+    _units,
+)
+
+
+# --- noise: the measurement-error model on arrays with a leading draw axis -------------------
+@dataclass(frozen=True)
+class NoiseResult:
+    """Summary of noisy re-scorings: per variant and unit, mean rank, rank SD and the share of
+    draws within the sequence's quota (``top`` needs the scheme)."""
+
+    unit_ids: list[str]
+    names: list[str]
+    sequences: list[str]
+    labels: list[tuple[str, float]]
+    mean_rank: np.ndarray  # (V, N)
+    rank_sd: np.ndarray  # (V, N)
+    p_top: np.ndarray | None  # (V, N)
+    draws: int
+    noise: float
+
+
+def _lognormal(rng: np.random.Generator, shape: tuple[int, ...], sigma: float) -> np.ndarray:
+    """Multiplicative relative errors exp(σZ − σ²/2): mean 1, SD ≈ σ, never negative."""
+    return np.exp(sigma * rng.standard_normal(shape) - 0.5 * sigma * sigma)
+
+
+def simulate_noise(data: Dataset, indicator: str, year: int, alphas: np.ndarray | list[float],
+                   *, size: pd.Series | None = None, scheme: Scheme | None = None,
+                   noise: float = 0.05, draws: int = 200, seed: int = 0,
+                   blend_with: Blend = "level", priors: int = 1, log: bool = True,
+                   by: Literal["sequence", "all"] = "sequence",
+                   chunk: int | None = None) -> NoiseResult:
+    """Re-score the variants on ``draws`` noisy copies of the data and summarise ranks.
+
+    Every observed value (current and prior years) gets an independent relative error
+    (lognormal, SD ≈ ``noise``); event counts, ratings and targets stay fixed. Draws are
+    scored in chunks as arrays (D, N, …) by the vectorised methods and engine: no Python
+    loop per draw. The conditional growth percentile is left out (99 quantile regressions
+    per draw would be a loop per draw).
+    """
+    if draws < 2:
+        raise ValueError(f"draws={draws}: need at least 2 noisy copies")
+    if noise < 0:
+        raise ValueError(f"noise={noise}: a relative error cannot be negative")
+    alphas = np.asarray(alphas, dtype=float)
+    units = _units(data)
+    ids = list(units["unit_id"])
+    groups = _groups(units["sequence"], by)
+    top_k = _top_counts(scheme, list(units["sequence"])) if scheme is not None else None
+    rng = np.random.default_rng(seed)
+    if _is_node(data, indicator):
+        if scheme is None:
+            raise SchemeError(f"'{indicator}' needs the scheme", path="indicator")
+        parts = _engine_parts(data, scheme, year, indicator)
+        observed = np.array([leaf.event is None for leaf in parts.inp.leaves])
+        base_l, base_p = parts.inp.level, parts.inp.previous
+        per_unit = base_l.shape[1] * (len(alphas) + 8)  # floats per draw and unit, roughly
+
+        def score_chunk(c: int) -> tuple[list[tuple[str, float]], np.ndarray]:
+            e1 = np.where(observed, _lognormal(rng, (c, *base_l.shape), noise), 1.0)
+            e0 = np.where(observed, _lognormal(rng, (c, *base_p.shape), noise), 1.0)
+            return _engine_scores(parts, scheme, alphas, base_l * e1, base_p * e0)
+    else:
+        hist = _history(data, indicator, ids, _needed_years(data, year, priors))
+        _check_positive(hist, ids, indicator, "the noise model")
+        sz = None if size is None else size.reindex(ids).to_numpy(dtype=float)
+        per_unit = hist.shape[1] * 4 + len(alphas) + 12
+
+        def score_chunk(c: int) -> tuple[list[tuple[str, float]], np.ndarray]:
+            noisy = hist * _lognormal(rng, (c, *hist.shape), noise)
+            return _indicator_scores(noisy, groups, alphas, sz, blend_with, log)
+    n = len(ids)
+    chunk = chunk or max(1, int(2e7 // (n * per_unit)))  # ≈ 160 MB of float64 per chunk
+    total = sq = top = None
+    done = 0
+    labels: list[tuple[str, float]] = []
+    while done < draws:
+        c = min(chunk, draws - done)
+        labels, scores = score_chunk(c)  # (V, c, N)
+        place = methods.places(scores, groups)
+        s1, s2 = place.sum(axis=1), (place ** 2).sum(axis=1)
+        total = s1 if total is None else total + s1
+        sq = s2 if sq is None else sq + s2
+        if top_k is not None:
+            t = (place <= top_k).sum(axis=1)
+            top = t if top is None else top + t
+        done += c
+    assert total is not None and sq is not None
+    mean = total / draws
+    var = np.clip((sq - draws * mean ** 2) / (draws - 1), 0.0, None)
+    return NoiseResult(unit_ids=ids, names=list(units["name"]), sequences=list(units["sequence"]),
+                       labels=labels, mean_rank=mean, rank_sd=np.sqrt(var),
+                       p_top=None if top is None else top / draws, draws=draws, noise=noise)
+
+
+def _noise_table(result: NoiseResult, values: np.ndarray, column: str) -> pd.DataFrame:
+    frames = []
+    for v, (variant, alpha) in enumerate(result.labels):
+        frames.append(pd.DataFrame({"unit_id": result.unit_ids, "name": result.names,
+                                    "sequence": result.sequences, "variant": variant,
+                                    "alpha": alpha, column: np.round(values[v], 9)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def rank_volatility(result: NoiseResult, size: pd.Series | None = None) -> pd.DataFrame:
+    """Rank SD per unit and variant under the noise model (unit_id, name, size, variant,
+    alpha, rank_sd, mean_rank)."""
+    table = _noise_table(result, result.rank_sd, "rank_sd")
+    table["mean_rank"] = _noise_table(result, result.mean_rank, "m")["m"]
+    table.insert(2, "size", np.nan if size is None else table["unit_id"].map(size))
+    return table
+
+
+def top_chance(result: NoiseResult) -> pd.DataFrame:
+    """Probability under the noise model that each unit is within its sequence's quota."""
+    if result.p_top is None:
+        raise ValueError("top-tier chances need the scheme (pass scheme= to simulate_noise)")
+    return _noise_table(result, result.p_top, "p_top")
+
+
+def volatility_size(volatility: pd.DataFrame) -> pd.DataFrame:
+    """Per variant: Spearman ρ of rank SD with size (ρ < 0: small units' ranks are noisier)."""
+    rows = []
+    for (variant, alpha), g in volatility.groupby(["variant", "alpha"], sort=False,
+                                                  dropna=False):
+        ok = g.dropna(subset=["size", "rank_sd"])
+        rho = (spearmanr(ok["rank_sd"], ok["size"]).statistic
+               if len(ok) >= 3 and ok["rank_sd"].nunique() > 1 else np.nan)
+        rows.append({"variant": variant, "alpha": alpha, "rho": float(rho),
+                     "mean_rank_sd": float(g["rank_sd"].mean())})
+    return pd.DataFrame(rows)
+
+
+# --- the fairness–stability frontier -----------------------------------------------------------
+def frontier(size_dep: pd.DataFrame, volatility: pd.DataFrame, max_rho: float,
+             max_volatility: float) -> pd.DataFrame:
+    """For each α of the blend: size dependence (ρ and its interval), mean rank SD, and
+    ``within`` when |ρ| ≤ ``max_rho`` and the mean rank SD ≤ ``max_volatility``."""
+    dep = size_dep.loc[size_dep["variant"] == "blend", ["alpha", "rho", "rho_lo", "rho_hi"]]
+    vol = (volatility.loc[volatility["variant"] == "blend"].groupby("alpha")["rank_sd"]
+           .mean().rename("volatility").reset_index())
+    out = dep.rename(columns={"rho": "size_rho", "rho_lo": "size_rho_lo",
+                              "rho_hi": "size_rho_hi"}).merge(vol, on="alpha", how="left")
+    out["within"] = (out["size_rho"].abs() <= max_rho) & (out["volatility"] <= max_volatility)
+    return out.sort_values("alpha").reset_index(drop=True)[
+        ["alpha", "size_rho", "size_rho_lo", "size_rho_hi", "volatility", "within"]]
+
+
+def alpha_range(front: pd.DataFrame) -> tuple[float, float] | None:
+    """Smallest and largest α inside both thresholds, or None when no α is."""
+    ok = front.loc[front["within"], "alpha"]
+    if ok.empty:
+        return None
+    return float(ok.min()), float(ok.max())
+
+
+# --- alternatives of the scheme's total, for the brief ----------------------------------------
+def alpha_label(alpha: float) -> str:
+    """Readable Chinese label of a blend: α=0.3(总量30%+增速70%)."""
+    return f"α={alpha:.2f}(总量{alpha * 100:.0f}%+增速{(1 - alpha) * 100:.0f}%)"
+
+
+def alternatives(data: Dataset, scheme: Scheme, year: int,
+                 alphas: np.ndarray | list[float]) -> pd.DataFrame:
+    """The scheme's total, rank and tier of every unit per α of the level/growth blend
+    (``blended_leaves``), tiers by ``assign_tiers`` on each alternative's totals."""
+    alphas = np.asarray(alphas, dtype=float)
+    parts = _engine_parts(data, scheme, year, TOTAL)
+    comps = _engine_components(parts, scheme, alphas)  # (A, N, C)
+    inp = parts.inp
+    base = pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names, "sequence": inp.sequences})
+    adj = adjustment_table(data, scheme, year, inp.unit_ids)
+    events = data.events.loc[data.events["year"] == year]
+    frames = []
+    for a, alpha in enumerate(alphas):
+        table = base.copy()
+        for comp in scheme.components:
+            if comp.source == "indicators":
+                table[comp.id] = comps[a, :, inp.indicator_components.index(comp.id)]
+            else:
+                table[comp.id] = inp.ratings[comp.id].to_numpy(dtype=float)
+        table["bonus"] = adj["bonus"].to_numpy(dtype=float)
+        table["penalty"] = adj["penalty"].to_numpy(dtype=float)
+        cols = [c.id for c in scheme.components]
+        table["total"] = (table[cols].sum(axis=1) + table["bonus"] - table["penalty"]).round(6)
+        table["rank"] = table.groupby("sequence")["total"].rank(method="min",
+                                                                ascending=False).astype(int)
+        tiers = assign_tiers(table, scheme, events)
+        frames.append(pd.DataFrame({
+            "study": "fairness", "alternative": alpha_label(float(alpha)), "kind": "alpha",
+            "alpha": float(alpha), "unit_id": tiers["unit_id"], "name": tiers["name"],
+            "sequence": tiers["sequence"], "total": tiers["total"], "rank": tiers["rank"],
+            "tier": tiers["tier"]}))
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["alpha", "sequence", "rank", "unit_id"],
+                           kind="stable").reset_index(drop=True)
