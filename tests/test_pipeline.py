@@ -214,7 +214,7 @@ def test_validation_fails_before_any_notebook_runs(tmp_path: Path) -> None:
 
 def test_unknown_study_parameter_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(PipelineError, match=r"unknown notebook parameter\(s\): n_nearst; "
-                                            r"the notebooks declare: n_nearest"):
+                                            r"the notebooks declare: (\w+, )*n_nearest"):
         notebook_parameters(sorted(NOTEBOOKS_DIR.glob("*.ipynb")), {}, {"n_nearst": "2"})
     out = tmp_path / "report"
     res = CliRunner().invoke(app, ["run", "--data", str(DATA), "--scheme", str(SCHEME),
