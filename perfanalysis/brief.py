@@ -1,0 +1,360 @@
+"""The annual brief's facts: read the study tables from ``OUT/tables``, pick the focus units
+and assemble the 问题/证据/建议 facts and the trade-offs table, each fact naming its table.
+
+The four studies save tables with fixed names and columns (``CONTRACT``). A study whose
+tables are absent is reported as missing (``StudyTables.status``), never an error; a table
+that is present but lacks contract columns is an error naming the file and the columns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, PipelineError, Problem
+from .parsing import UnitResolver
+
+#: study id → (Chinese name, notebook that saves its tables)
+STUDIES: dict[str, tuple[str, str]] = {
+    "scorecard": ("年度考核结果总览", "00_scorecard"),
+    "targets": ("差异化目标", "01_differentiated_targets"),
+    "fairness": ("增量与增速的公平性", "02_growth_vs_level"),
+    "boundaries": ("等次边界与不确定性", "03_tier_boundaries"),
+    "weightings": ("替代权重方案", "04_alternative_weightings"),
+}
+ALT_COLUMNS = ["study", "alternative", "kind", "unit_id", "name", "sequence", "total", "rank",
+               "tier"]
+#: table name → (study, columns the brief relies on; extra columns are fine)
+CONTRACT: dict[str, tuple[str, list[str]]] = {
+    "scores": ("scorecard", ["unit_id", "name", "sequence", "total", "rank", "tier"]),
+    "tier_margins": ("scorecard", ["unit_id", "name", "margin_down", "boundary_down", "gap_up",
+                                   "boundary_up"]),
+    "targets_backtest": ("targets", ["indicator", "unit_id", "name", "year", "rule", "target",
+                                     "actual", "attainment", "met"]),
+    "targets_summary": ("targets", ["indicator", "rule", "share_met", "mape", "equity_rho",
+                                    "equity_rho_lo", "equity_rho_hi", "small_met",
+                                    "large_met"]),
+    "targets_warnings": ("targets", ["unit_id", "name", "indicator", "year", "target",
+                                     "last_actual"]),
+    "alternatives_targets": ("targets", ALT_COLUMNS),
+    "fairness_variants": ("fairness", ["unit_id", "name", "variant", "alpha", "score", "rank"]),
+    "fairness_size_dependence": ("fairness", ["variant", "alpha", "rho", "rho_lo", "rho_hi",
+                                              "slope", "slope_se"]),
+    "fairness_volatility": ("fairness", ["unit_id", "name", "size", "variant", "alpha",
+                                         "rank_sd"]),
+    "fairness_frontier": ("fairness", ["alpha", "size_rho", "volatility", "within"]),
+    "fairness_top_chance": ("fairness", ["unit_id", "name", "variant", "alpha", "p_top"]),
+    "fairness_persistence": ("fairness", ["variant", "alpha", "year_from", "year_to",
+                                          "kendall_tau"]),
+    "alternatives_fairness": ("fairness", ALT_COLUMNS),
+    "tier_probabilities": ("boundaries", ["unit_id", "name", "sequence", "total",
+                                          "official_tier", "p_official", "rank_p05",
+                                          "rank_p50", "rank_p95"]),
+    "tier_uncertainty_summary": ("boundaries", ["draws", "expected_changes", "p_top_set_exact",
+                                                "max_se"]),
+    "rank_confidence_sets": ("boundaries", ["unit_id", "name", "sequence", "estimate", "rank",
+                                            "lower", "upper"]),
+    "threshold_sensitivity": ("boundaries", ["rule", "shift", "n_changed"]),
+    "reward_cost": ("boundaries", ["statistic", "value"]),
+    "scenario_totals": ("weightings", ["scenario", "unit_id", "name", "sequence", "total",
+                                       "rank", "tier"]),
+    "scenario_shifts": ("weightings", ["scenario", "unit_id", "name", "rank_base", "rank",
+                                       "shift", "tier_base", "tier", "tier_changed"]),
+    "scenario_kendall": ("weightings", ["scenario_a", "scenario_b", "tau"]),
+    "scenario_summary": ("weightings", ["scenario", "n_tier_changes", "mean_abs_shift",
+                                        "top_set_changed"]),
+    "sobol": ("weightings", ["target", "parameter", "S1", "S1_conf", "ST", "ST_conf"]),
+    "alternatives_weightings": ("weightings", ALT_COLUMNS),
+}
+#: where a table is shown in the report, for the brief's citations
+SHOWN_IN: dict[str, str] = {
+    "scores": "“年度考核结果总览”一章的成绩表和总分图",
+    "tier_margins": "“年度考核结果总览”一章的“距等次边界的分差”表",
+    "tier_history": "本章“逐年等次”图和表",
+    "tier_followups": "本章“连续低等次的后续处理”表",
+    "tier_probabilities": "“等次边界与不确定性”一章的等次概率表",
+    "fairness_top_chance": "“增量与增速的公平性”一章的进入最高等次概率表",
+    "targets_backtest": "“差异化目标”一章的目标回测表",
+    "brief_tradeoffs": "本章“各方案的利弊”表和图",
+    "reward_cost": "“等次边界与不确定性”一章的奖励成本表",
+}
+FACT_COLUMNS = ["section", "topic", "unit_id", "name", "alternative", "statistic", "value",
+                "label", "source"]
+TRADEOFF_COLUMNS = ["study", "study_name", "alternative", "kind", "size_rho",
+                    "rank_volatility", "tier_changes", "n_units", "reward_cost", "focus_tier"]
+SIZE_PREFERENCE = ("population", "staff")
+MIN_UNITS_FOR_RHO = 3
+
+
+@dataclass
+class StudyTables:
+    """The contract tables found in ``OUT/tables`` (by name) and those not found."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+    def status(self) -> pd.DataFrame:
+        """One row per study: its chapter, tables found and tables missing, a status."""
+        rows = []
+        for study, (zh, chapter) in STUDIES.items():
+            names = [t for t, (s, _) in CONTRACT.items() if s == study]
+            found = [t for t in names if t in self.tables]
+            lost = [t for t in names if t not in self.tables]
+            state = "完成" if not lost else ("缺失" if not found else "部分缺失")
+            rows.append({"study": study, "study_name": zh, "chapter": chapter,
+                         "found": ", ".join(found), "missing": ", ".join(lost),
+                         "status": state})
+        return pd.DataFrame(rows)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig",
+                       dtype={"unit_id": str, "name": str, "sequence": str})
+
+
+def read_study_tables(tables_dir: Path | str) -> StudyTables:
+    """Read every contract table present in ``tables_dir``; absent ones are listed as
+    missing. A present table lacking a contract column raises ``PipelineError``."""
+    tables_dir = Path(tables_dir)
+    out = StudyTables()
+    for name, (study, cols) in CONTRACT.items():
+        path = tables_dir / f"{name}.csv"
+        if not path.is_file():
+            out.missing.append(name)
+            continue
+        df = _read_csv(path)
+        lacking = [c for c in cols if c not in df.columns]
+        if lacking:
+            raise PipelineError(
+                f"{path}: table '{name}' of study '{study}' lacks column(s) {lacking}; the "
+                f"brief needs {cols} / 研究表缺少简报所需的列")
+        out.tables[name] = df
+    return out
+
+
+def alternatives(tables: StudyTables) -> pd.DataFrame:
+    """All ``alternatives_<study>`` tables stacked (``ALT_COLUMNS`` plus any extras)."""
+    found = [tables.tables[n] for n in ("alternatives_targets", "alternatives_fairness",
+                                        "alternatives_weightings") if n in tables.tables]
+    if not found:
+        return pd.DataFrame(columns=ALT_COLUMNS)
+    return pd.concat(found, ignore_index=True)
+
+
+# --- units: size and focus ----------------------------------------------------------------
+def size_column(units: pd.DataFrame, requested: str = "") -> str | None:
+    """The units.csv column measuring size: ``requested`` when given (it must exist and be
+    numeric), else the first column named population* then staff*, else None."""
+    if requested:
+        if requested not in units.columns or not pd.api.types.is_numeric_dtype(
+                units[requested]):
+            numeric = [c for c in units.columns if pd.api.types.is_numeric_dtype(units[c])]
+            raise DataError([Problem(
+                "units.csv", f"size column '{requested}' is not a numeric column; numeric "
+                f"columns: {numeric}", column=requested,
+                zh=f"规模列“{requested}”不存在或不是数值列;可用的数值列:{numeric}")])
+        return requested
+    for prefix in SIZE_PREFERENCE:
+        for col in units.columns:
+            if col.startswith(prefix) and pd.api.types.is_numeric_dtype(units[col]):
+                return str(col)
+    return None
+
+
+def focus_units(units: pd.DataFrame, focus: str = "", size_col: str | None = None) -> list[str]:
+    """Unit ids the brief covers: ``focus`` (an id or Chinese name) or, when empty, the
+    smallest unit of each sequence by ``size_col`` (none without a size column)."""
+    if focus.strip():
+        match = UnitResolver(units["unit_id"], units["name"]).resolve(focus.strip())
+        if match.unit_id is None:
+            reason = match.reason
+            raise DataError([Problem("focus_unit", reason.en if reason else "unknown unit",
+                                     value=focus, zh=reason.zh if reason else None)],
+                            headline="Unknown focus unit")
+        return [match.unit_id]
+    if size_col is None:
+        return []
+    u = units.sort_values(["sequence", size_col, "unit_id"], kind="stable")
+    return list(u.groupby("sequence", sort=True).head(1)["unit_id"])
+
+
+# --- trade-offs ---------------------------------------------------------------------------
+def size_dependence(totals: pd.DataFrame, sizes: pd.Series) -> float:
+    """Spearman ρ of total with size, within each sequence of at least 3 units, averaged
+    with weights = units per sequence (NaN when no sequence qualifies). ``totals`` needs
+    unit_id, sequence, total; ``sizes`` is indexed by unit_id."""
+    rhos: list[float] = []
+    weights: list[int] = []
+    for _, grp in totals.groupby("sequence", sort=True):
+        s = sizes.reindex(grp["unit_id"]).to_numpy(dtype=float)
+        t = grp["total"].to_numpy(dtype=float)
+        ok = np.isfinite(s) & np.isfinite(t)
+        if ok.sum() < MIN_UNITS_FOR_RHO:
+            continue
+        rs = pd.Series(s[ok]).rank().to_numpy()
+        rt = pd.Series(t[ok]).rank().to_numpy()
+        if rs.std() == 0 or rt.std() == 0:
+            continue
+        rhos.append(float(np.corrcoef(rs, rt)[0, 1]))
+        weights.append(int(ok.sum()))
+    if not rhos:
+        return math.nan
+    return round(float(np.average(rhos, weights=weights)), 6)
+
+
+def _volatility(alt_rows: pd.DataFrame, vol: pd.DataFrame | None) -> float:
+    """Mean rank_sd (fairness_volatility) of the alternative, matched on the columns the two
+    tables share among variant and alpha; NaN when the study gives none."""
+    if vol is None or alt_rows.empty:
+        return math.nan
+    keys = [k for k in ("variant", "alpha") if k in alt_rows.columns]
+    if not keys:
+        return math.nan
+    first = alt_rows.iloc[0]
+    sel = vol
+    for k in keys:
+        if k == "alpha":
+            sel = sel.loc[(sel["alpha"].astype(float) - float(first[k])).abs() < 1e-9]
+        else:
+            sel = sel.loc[sel[k].astype(str) == str(first[k])]
+    return round(float(sel["rank_sd"].mean()), 6) if len(sel) else math.nan
+
+
+def tradeoffs(official: pd.DataFrame, alts: pd.DataFrame, sizes: pd.Series | None,
+              tables: StudyTables, focus: list[str] | None = None) -> pd.DataFrame:
+    """The trade-offs table (``TRADEOFF_COLUMNS``): the official scheme first, then each
+    alternative: size dependence (``size_dependence``), rank volatility (mean rank_sd from
+    fairness_volatility, where the study gives it), units whose tier differs from the
+    official tier, the reward cost (reward_cost 'official'; alternatives NaN: no study
+    prices them) and the focus units' tiers."""
+    off_tier = official.set_index("unit_id")["tier"]
+    vol = tables.get("fairness_volatility")
+    rc = tables.get("reward_cost")
+    official_cost = math.nan
+    if rc is not None and (rc["statistic"] == "official").any():
+        official_cost = float(rc.loc[rc["statistic"] == "official", "value"].iloc[0])
+    focus = focus or []
+
+    def focus_tiers(df: pd.DataFrame) -> str:
+        t = df.set_index("unit_id")["tier"]
+        return "、".join(f"{t[u]}" for u in focus if u in t.index)
+
+    rows = [{"study": "official", "study_name": "现行方案", "alternative": "现行方案",
+             "kind": "official",
+             "size_rho": size_dependence(official, sizes) if sizes is not None else math.nan,
+             "rank_volatility": math.nan, "tier_changes": 0, "n_units": len(official),
+             "reward_cost": official_cost, "focus_tier": focus_tiers(official)}]
+    for (study, alt, kind), grp in alts.groupby(["study", "alternative", "kind"], sort=False):
+        changed = int((grp["tier"].to_numpy() != off_tier.reindex(grp["unit_id"]).to_numpy())
+                      .sum())
+        rows.append({"study": study, "study_name": STUDIES.get(study, (study, ""))[0],
+                     "alternative": alt, "kind": kind,
+                     "size_rho": size_dependence(grp, sizes) if sizes is not None else math.nan,
+                     "rank_volatility": _volatility(grp, vol) if study == "fairness"
+                     else math.nan,
+                     "tier_changes": changed, "n_units": len(grp), "reward_cost": math.nan,
+                     "focus_tier": focus_tiers(grp)})
+    return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
+
+
+# --- facts about a focus unit -------------------------------------------------------------
+def _fact(topic: str, uid: str, name: str, statistic: str, value: float = math.nan,
+          label: str = "", alternative: str = "", source: str = "",
+          section: str = "证据") -> dict[str, Any]:
+    return {"section": section, "topic": topic, "unit_id": uid, "name": name,
+            "alternative": alternative, "statistic": statistic,
+            "value": float(value) if value is not None else math.nan, "label": label,
+            "source": source}
+
+
+def focus_facts(uid: str, year: int, tables: StudyTables, history: pd.DataFrame,
+                flags: pd.DataFrame, alts: pd.DataFrame, top_label: str) -> pd.DataFrame:
+    """Everything the brief says about one unit, one fact per row (``FACT_COLUMNS``), each
+    with the table it comes from: the year's score, rank and tier (scores, else
+    tier_history), margins (tier_margins), tiers by year (tier_history), follow-ups
+    (tier_followups), tier probabilities (tier_probabilities), tier under each alternative
+    (alternatives_*), chance of the top tier (fairness_top_chance), targets met per rule
+    in the year (targets_backtest)."""
+    rows: list[dict[str, Any]] = []
+    hist_u = history.loc[history["unit_id"] == uid].sort_values("year")
+    name = str(hist_u["name"].iloc[0]) if len(hist_u) else uid
+    scores = tables.get("scores")
+    src, now = ("scores", scores.loc[scores["unit_id"] == uid]) if scores is not None else (
+        "tier_history", hist_u.loc[hist_u["year"] == year])
+    if len(now):
+        r = now.iloc[0]
+        name = str(r["name"])
+        seq_n = (scores if scores is not None else history.loc[history["year"] == year])
+        n_seq = int((seq_n["sequence"] == r["sequence"]).sum())
+        rows += [_fact("score", uid, name, "total", r["total"], source=src),
+                 _fact("score", uid, name, "rank", r["rank"], source=src),
+                 _fact("score", uid, name, "n_sequence", n_seq, source=src),
+                 _fact("score", uid, name, "tier", label=str(r["tier"]), source=src)]
+    margins = tables.get("tier_margins")
+    if margins is not None and (margins["unit_id"] == uid).any():
+        m = margins.loc[margins["unit_id"] == uid].iloc[0]
+        rows += [_fact("margin", uid, name, "margin_down", m["margin_down"],
+                       label=_text(m["boundary_down"]), source="tier_margins"),
+                 _fact("margin", uid, name, "gap_up", m["gap_up"],
+                       label=_text(m["boundary_up"]), source="tier_margins")]
+    for r in hist_u.itertuples(index=False):
+        rows.append(_fact("history", uid, name, "rank", r.rank, label=str(r.tier),
+                          alternative=str(int(r.year)), source="tier_history"))
+    for r in flags.loc[flags["unit_id"] == uid].itertuples(index=False):
+        rows.append(_fact("followup", uid, name, "run", r.run, label=str(r.consequence),
+                          alternative=str(int(r.year)), source="tier_followups"))
+    probs = tables.get("tier_probabilities")
+    if probs is not None and (probs["unit_id"] == uid).any():
+        p = probs.loc[probs["unit_id"] == uid].iloc[0]
+        rows.append(_fact("probability", uid, name, "p_official", p["p_official"],
+                          label=str(p["official_tier"]), source="tier_probabilities"))
+        for col in [c for c in probs.columns if c.startswith("p_") and c != "p_official"]:
+            rows.append(_fact("probability", uid, name, col, p[col], label=col[2:],
+                              source="tier_probabilities"))
+        for col in ("rank_p05", "rank_p95"):
+            rows.append(_fact("probability", uid, name, col, p[col],
+                              source="tier_probabilities"))
+    for r in alts.loc[alts["unit_id"] == uid].itertuples(index=False):
+        rows.append(_fact("alternative", uid, name, "rank", r.rank, label=str(r.tier),
+                          alternative=str(r.alternative), source=f"alternatives_{r.study}",
+                          section="建议"))
+    chance = tables.get("fairness_top_chance")
+    if chance is not None:
+        for r in chance.loc[chance["unit_id"] == uid].itertuples(index=False):
+            rows.append(_fact("top_chance", uid, name, "p_top", r.p_top, label=top_label,
+                              alternative=f"{r.variant} α={float(r.alpha):g}",
+                              source="fairness_top_chance", section="建议"))
+    back = tables.get("targets_backtest")
+    if back is not None:
+        b = back.loc[(back["unit_id"] == uid) & (back["year"] == year)]
+        for rule, grp in b.groupby("rule", sort=True):
+            met = grp["met"].astype(str).str.lower().isin(["true", "1", "1.0"])
+            rows.append(_fact("targets", uid, name, "met", int(met.sum()), label=str(rule),
+                              alternative=str(rule), source="targets_backtest",
+                              section="建议"))
+            rows.append(_fact("targets", uid, name, "targets", len(grp), label=str(rule),
+                              alternative=str(rule), source="targets_backtest",
+                              section="建议"))
+    return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def brief_facts(focus: list[str], year: int, tables: StudyTables, history: pd.DataFrame,
+                flags: pd.DataFrame, alts: pd.DataFrame, top_label: str) -> pd.DataFrame:
+    """``focus_facts`` for every focus unit, in focus order."""
+    frames = [focus_facts(u, year, tables, history, flags, alts, top_label) for u in focus]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=FACT_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
