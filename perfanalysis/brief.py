@@ -82,6 +82,10 @@ SHOWN_IN: dict[str, str] = {
     "targets_backtest": "“差异化目标”一章的目标回测表",
     "brief_tradeoffs": "本章“各方案的利弊”表和图",
     "reward_cost": "“等次边界与不确定性”一章的奖励成本表",
+    "followups_alternatives": "本章“各方案下的后续处理”表",
+    "data_revisions": "本章“与上年相比”一节的数据修订表",
+    "unit_changes": "本章“与上年相比”一节的单位变化表",
+    "scheme_changes": "本章“与上年相比”一节的方案变化表",
 }
 FACT_COLUMNS = ["section", "topic", "unit_id", "name", "alternative", "statistic", "value",
                 "label", "source"]

@@ -1,0 +1,205 @@
+"""The annual brief's sentences (问题 / 证据 / 建议), generated from ``brief_facts``, the
+trade-offs table, the follow-up tables, the study status and the diffs. Every number comes
+from those tables and each sentence names the table (and where the report shows it)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..brief import SHOWN_IN
+from ..diff import STATUS_ZH
+
+DEFAULT_QUESTION = (
+    "提案第1214号(关于全市绩效评估对重点工作差异化考核的建议)认为:现行办法把8个地域条件、"
+    "发展状况各不相同的区县(市)放在一个考核序列,经济总量指标是重头戏,建区时间短、人口少、"
+    "农业占比大的大通湖区等单位各项指标差距大,很少进入优秀行列;建议增设差异性指标、"
+    "设置差异化目标,并适当按增速评分,兼顾公平。")
+
+
+def cite(*tables: str) -> str:
+    """A citation: the tables and where the report shows them."""
+    bits = []
+    for t in tables:
+        where = SHOWN_IN.get(t)
+        bits.append(f"表 {t}" + (f",见{where}" if where else ""))
+    return "(来源:" + ";".join(bits) + ")"
+
+
+def _pct(p: float) -> str:
+    return f"{p * 100:.0f}%"
+
+
+def _num(x: float, digits: int = 2) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+
+
+def question_sentences(question: str, focus_names: list[str], size_col: str | None) -> list[str]:
+    """The 问题 section: the proposal's claim and whom the brief looks at."""
+    text = question.strip() or DEFAULT_QUESTION
+    out = [text]
+    if focus_names:
+        out.append(f"本简报重点分析:{'、'.join(focus_names)}。")
+    elif size_col is None:
+        out.append("未指定重点单位,units 表中也没有规模列(如人口),本简报只给出全体单位的结果。")
+    return out
+
+
+def _get(f: pd.DataFrame, topic: str, statistic: str) -> pd.Series | None:
+    sel = f.loc[(f["topic"] == topic) & (f["statistic"] == statistic)]
+    return sel.iloc[0] if len(sel) else None
+
+
+def evidence_sentences(facts: pd.DataFrame, year: int, top_label: str) -> list[str]:
+    """The 证据 section for each focus unit: this year's result and margins, tiers by year
+    and follow-ups, tier probabilities under the noise model."""
+    out: list[str] = []
+    for uid, f in facts.groupby("unit_id", sort=False):
+        name = str(f["name"].iloc[0])
+        total, rank = _get(f, "score", "total"), _get(f, "score", "rank")
+        n, tier = _get(f, "score", "n_sequence"), _get(f, "score", "tier")
+        if total is not None and rank is not None and n is not None and tier is not None:
+            out.append(f"{name}{year}年总分{total['value']:.2f}分,在同序列{int(n['value'])}个单位中"
+                       f"排第{int(rank['value'])}位,等次为{tier['label']}{cite(total['source'])}。")
+        down, up = _get(f, "margin", "margin_down"), _get(f, "margin", "gap_up")
+        bits = []
+        if down is not None and not math.isnan(down["value"]):
+            bits.append(f"比{down['label']}高{down['value']:.2f}分")
+        if up is not None and not math.isnan(up["value"]):
+            bits.append(f"距{up['label']}还差{up['value']:.2f}分")
+        if bits:
+            out.append(f"{name}" + ",".join(bits) + cite("tier_margins") + "。")
+        hist = f.loc[f["topic"] == "history"]
+        if len(hist):
+            seq = "、".join(f"{r.alternative}年{r.label}(第{int(r.value)}位)"
+                           for r in hist.itertuples(index=False))
+            n_top = int((hist["label"] == top_label).sum())
+            out.append(f"{name}历年等次:{seq};{len(hist)}年中评为{top_label}{n_top}年"
+                       f"{cite('tier_history')}。")
+        fu = f.loc[f["topic"] == "followup"]
+        for r in fu.itertuples(index=False):
+            out.append(f"{name}截至{r.alternative}年已连续{int(r.value)}年处于同一低等次,"
+                       f"按规定应{r.label}{cite('tier_followups')}。")
+        p = _get(f, "probability", "p_official")
+        if p is not None:
+            ptop = _get(f, "probability", f"p_{top_label}")
+            lo, hi = _get(f, "probability", "rank_p05"), _get(f, "probability", "rank_p95")
+            text = (f"考虑测量误差后,{name}保持{p['label']}的概率为{_pct(p['value'])}")
+            if ptop is not None and p["label"] != top_label:
+                text += f",评为{top_label}的概率为{_pct(ptop['value'])}"
+            if lo is not None and hi is not None:
+                text += f",排名的90%区间为第{lo['value']:g}至第{hi['value']:g}位"
+            out.append(text + cite("tier_probabilities") + "。")
+    return out
+
+
+def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.DataFrame,
+                     top_label: str, size_col: str | None) -> list[str]:
+    """The 建议 section: each alternative's measured effects (trade-offs table), what each
+    does for the focus units (alternatives_*, fairness_top_chance, targets_backtest) and
+    the follow-ups each alternative would trigger."""
+    out: list[str] = []
+    if len(trade) <= 1:
+        out.append("目前没有可比较的替代方案(差异化目标、增量与增速、替代权重三项研究的"
+                   "alternatives_* 表均未生成),暂不能给出有测算依据的建议。")
+    official = trade.iloc[0] if len(trade) else None
+    if official is not None and size_col is not None and not math.isnan(official["size_rho"]):
+        out.append(f"现行方案下,总分与单位规模({size_col})的等级相关系数ρ为"
+                   f"{official['size_rho']:.2f}(序列内计算){cite('brief_tradeoffs')}。")
+    for r in trade.iloc[1:].itertuples(index=False):
+        bits = [f"与现行方案相比{int(r.tier_changes)}个单位等次改变"]
+        if not math.isnan(r.size_rho):
+            bits.append(f"总分与规模的相关系数ρ为{r.size_rho:.2f}")
+        if not math.isnan(r.rank_volatility):
+            bits.append(f"排名年际波动(标准差)平均{r.rank_volatility:.2f}位")
+        if r.focus_tier:
+            bits.append(f"重点单位等次为{r.focus_tier}")
+        out.append(f"方案“{r.alternative}”({r.study_name}):" + ",".join(bits)
+                   + cite("brief_tradeoffs", f"alternatives_{r.study}") + "。")
+    alts = trade.iloc[1:].dropna(subset=["size_rho"])
+    if len(alts) and official is not None and not math.isnan(official["size_rho"]):
+        best = alts.loc[alts["size_rho"].abs().idxmin()]
+        out.append(f"在已测算的方案中,总分与规模关系最弱的是“{best['alternative']}”"
+                   f"(ρ={best['size_rho']:.2f},现行方案ρ={official['size_rho']:.2f}),"
+                   f"代价是{int(best['tier_changes'])}个单位等次改变{cite('brief_tradeoffs')}。")
+    for uid, f in facts.groupby("unit_id", sort=False):
+        name = str(f["name"].iloc[0])
+        alt = f.loc[f["topic"] == "alternative"]
+        if len(alt):
+            yes = [r.alternative for r in alt.itertuples(index=False) if r.label == top_label]
+            srcs = sorted(set(alt["source"]))
+            out.append(f"{name}在{len(alt)}个替代方案中有{len(yes)}个能评为{top_label}"
+                       + (f"({'、'.join(yes)})" if yes else "") + cite(*srcs) + "。")
+        ch = f.loc[f["topic"] == "top_chance"]
+        if len(ch):
+            bits = "、".join(f"{r.alternative}下{_pct(r.value)}" for r in ch.itertuples(index=False))
+            out.append(f"{name}进入{top_label}的概率:{bits}{cite('fairness_top_chance')}。")
+        tg = f.loc[f["topic"] == "targets"]
+        if len(tg):
+            bits = []
+            for rule, grp in tg.groupby("alternative", sort=True):
+                met = grp.loc[grp["statistic"] == "met", "value"].iloc[0]
+                n = grp.loc[grp["statistic"] == "targets", "value"].iloc[0]
+                bits.append(f"按“{rule}”完成{int(met)}/{int(n)}项")
+            out.append(f"{name}本年度各目标规则下的目标完成情况:{';'.join(bits)}"
+                       f"{cite('targets_backtest')}。")
+    if len(alt_flags):
+        for (study, alt), grp in alt_flags.groupby(["study", "alternative"], sort=False):
+            names = "、".join(f"{r.name}({r.consequence}"
+                             + ("" if r.official_triggers else ",现行方案下不触发") + ")"
+                             for r in grp.itertuples(index=False))
+            out.append(f"若采用“{alt}”,本年度触发后续处理的单位:{names}"
+                       f"{cite('followups_alternatives')}。")
+    return out
+
+
+def followup_sentences(flags: pd.DataFrame, year: int, rules_text: str) -> list[str]:
+    """Who triggers a follow-up rule this year under the official scheme."""
+    now = flags.loc[flags["year"] == year] if len(flags) else flags
+    if not len(now):
+        return [f"按{rules_text},{year}年现行方案下没有单位触发后续处理"
+                f"{cite('tier_followups')}。"]
+    names = "、".join(f"{r.name}(连续{int(r.run)}年{r.tier},{r.consequence})"
+                      for r in now.itertuples(index=False))
+    return [f"按{rules_text},{year}年触发后续处理的单位:{names}{cite('tier_followups')}。"]
+
+
+def missing_sentences(status: pd.DataFrame) -> list[str]:
+    """Which studies have not produced their tables (the brief covers what exists)."""
+    lost = status.loc[status["status"] != "完成"]
+    if not len(lost):
+        return ["四项研究和年度总览的结果表均已生成,本简报涵盖全部内容。"]
+    out = []
+    for r in lost.itertuples(index=False):
+        what = "尚未生成结果表" if r.status == "缺失" else f"缺少表 {r.missing}"
+        out.append(f"“{r.study_name}”({r.chapter}){what},本简报未涵盖依赖这些表的内容。")
+    return out
+
+
+def diff_sentences(revisions: pd.DataFrame | None, units: pd.DataFrame | None,
+                   scheme_changes: pd.DataFrame | None) -> list[str]:
+    """The 与上年相比 section: counts of data revisions and unit changes, scheme changes
+    one sentence each (tables data_revisions, unit_changes, scheme_changes)."""
+    out: list[str] = []
+    if revisions is not None:
+        if len(revisions):
+            counts = revisions.groupby(["table_name", "status"]).size()
+            bits = "、".join(f"{t}{STATUS_ZH[s]}{n}项" for (t, s), n in counts.items())
+            years = sorted(set(int(y) for y in revisions["year"]))
+            out.append(f"与上年数据相比:{bits},涉及{years[0]}—{years[-1]}年"
+                       f"{cite('data_revisions')}。")
+        else:
+            out.append("与上年数据相比,相同单位、年度和指标的数值没有变化" + cite("data_revisions")
+                       + "。")
+    if units is not None and len(units):
+        out.append("单位变化:" + "、".join(f"{r.name}({STATUS_ZH[r.status]})"
+                                        for r in units.itertuples(index=False))
+                   + cite("unit_changes") + "。")
+    if scheme_changes is not None:
+        if len(scheme_changes):
+            out.append(f"考核方案共有{len(scheme_changes)}处变化:"
+                       + ";".join(scheme_changes["description"]) + cite("scheme_changes") + "。")
+        else:
+            out.append("考核方案与上年相同" + cite("scheme_changes") + "。")
+    return out
