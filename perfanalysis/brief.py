@@ -362,3 +362,133 @@ def brief_facts(focus: list[str], year: int, tables: StudyTables, history: pd.Da
     if not frames:
         return pd.DataFrame(columns=FACT_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+# --- the whole brief ----------------------------------------------------------------------
+@dataclass
+class Brief:
+    """Everything the brief chapter shows; ``tables()`` are the tables it saves."""
+
+    year: int
+    top_label: str
+    size_col: str | None
+    focus: list[str]
+    focus_names: list[str]
+    studies: StudyTables
+    status: pd.DataFrame
+    history: pd.DataFrame
+    skipped_years: pd.DataFrame
+    flags: pd.DataFrame
+    alt_flags: pd.DataFrame
+    alternatives: pd.DataFrame
+    trade: pd.DataFrame
+    facts: pd.DataFrame
+    followup_text: str
+    revisions: pd.DataFrame | None = None
+    unit_changes: pd.DataFrame | None = None
+    scheme_changes: pd.DataFrame | None = None
+    new_years: list[int] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out = {"brief_facts": self.facts, "brief_tradeoffs": self.trade,
+               "tier_history": self.history, "tier_followups": self.flags,
+               "followups_alternatives": self.alt_flags, "brief_status": self.status}
+        if self.revisions is not None and self.unit_changes is not None:
+            out["data_revisions"] = self.revisions
+            out["unit_changes"] = self.unit_changes
+        if self.scheme_changes is not None:
+            out["scheme_changes"] = self.scheme_changes
+        return out
+
+
+def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
+                   focus_unit: str = "", size: str = "", previous_data: str = "",
+                   previous_scheme: str = "") -> Brief:
+    """Read the study tables, score the history, pick the focus units and build the facts,
+    the trade-offs and (when a previous data folder or scheme is given) the diffs."""
+    from .data import load_data
+    from .diff import data_diff, scheme_diff
+    from .history import followup_flags, followups_under_alternatives, tier_history
+    from .scheme import load_scheme
+
+    studies = read_study_tables(tables_dir)
+    hist = tier_history(data, scheme)
+    rules = scheme.tiers.followup_rules()
+    history = hist.table.loc[hist.table["year"] <= year].reset_index(drop=True)
+    flags = followup_flags(history, rules)
+    alts = alternatives(studies)
+    alt_flags = followups_under_alternatives(history, alts, rules, year)
+    size_col = size_column(data.units, size)
+    focus = focus_units(data.units, focus_unit, size_col)
+    names = dict(zip(data.units["unit_id"], data.units["name"]))
+    sizes = (data.units.set_index("unit_id")[size_col].astype(float)
+             if size_col is not None else None)
+    official = history.loc[history["year"] == year]
+    if official.empty and studies.get("scores") is not None:
+        official = studies.tables["scores"]
+    top = str(scheme.tiers.labels[0])
+    trade = tradeoffs(official, alts, sizes, studies, focus)
+    facts = brief_facts(focus, year, studies, history, flags, alts, top)
+    rules_text = ";".join(f"连续{r.years}年{r.tier}→{r.consequence}" for r in rules) or "无"
+    brief = Brief(year=year, top_label=top, size_col=size_col, focus=focus,
+                  focus_names=[names[u] for u in focus], studies=studies,
+                  status=studies.status(), history=history, skipped_years=hist.skipped,
+                  flags=flags, alt_flags=alt_flags, alternatives=alts, trade=trade,
+                  facts=facts, followup_text=rules_text)
+    if previous_data.strip():
+        dd = data_diff(load_data(previous_data.strip()), data, scheme)
+        brief.revisions, brief.unit_changes, brief.new_years = dd.revisions, dd.units, \
+            dd.new_years
+    if previous_scheme.strip():
+        brief.scheme_changes = scheme_diff(load_scheme(previous_scheme.strip()), scheme)
+    return brief
+
+
+# --- tables as the report shows them ------------------------------------------------------
+def _zh_table(df: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
+    return df[[c for c in cols if c in df.columns]].rename(columns=cols).reset_index(drop=True)
+
+
+def display_tradeoffs(trade: pd.DataFrame) -> pd.DataFrame:
+    """The trade-offs table with Chinese headers."""
+    return _zh_table(trade, {"study_name": "研究", "alternative": "方案",
+                             "size_rho": "总分与规模的相关系数ρ",
+                             "rank_volatility": "排名波动(平均标准差)",
+                             "tier_changes": "等次改变的单位数", "reward_cost": "奖励成本(元)",
+                             "focus_tier": "重点单位等次"})
+
+
+def display_history(history: pd.DataFrame, scheme_sequences: dict[str, str]) -> pd.DataFrame:
+    """Tier history, one row per unit, one column per year ("达标(第3位)")."""
+    if history.empty:
+        return pd.DataFrame(columns=["单位", "序列"])
+    h = history.assign(cell=[f"{t}(第{int(r)}位)" for t, r in zip(history["tier"],
+                                                                  history["rank"])])
+    wide = h.pivot(index=["sequence", "unit_id", "name"], columns="year", values="cell")
+    wide = wide.reset_index().drop(columns="unit_id").fillna("—")
+    wide["sequence"] = wide["sequence"].map(lambda s: scheme_sequences.get(str(s), str(s)))
+    wide.columns = ["序列", "单位", *[f"{c}年" for c in wide.columns[2:]]]
+    return wide[["单位", "序列", *wide.columns[2:]]]
+
+
+def display_flags(flags: pd.DataFrame) -> pd.DataFrame:
+    """Follow-up flags with Chinese headers."""
+    return _zh_table(flags, {"study": "研究", "alternative": "方案", "name": "单位",
+                             "year": "年度", "tier": "等次", "run": "连续年数",
+                             "consequence": "后续处理", "official_triggers": "现行方案下是否触发"})
+
+
+def display_revisions(revisions: pd.DataFrame) -> pd.DataFrame:
+    """Data revisions with Chinese headers and statuses."""
+    from .diff import STATUS_ZH
+
+    out = revisions.assign(status=revisions["status"].map(STATUS_ZH))
+    return _zh_table(out, {"table_name": "数据表", "name": "单位", "year": "年度",
+                           "key_name": "指标/项目", "old": "原值", "new": "新值",
+                           "change": "变化", "status": "类型"})
+
+
+def display_scheme_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """Scheme changes with Chinese headers."""
+    return _zh_table(changes, {"section": "部分", "item_name": "项目", "field_name": "内容",
+                               "old": "原规定", "new": "新规定"})

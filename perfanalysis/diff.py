@@ -50,20 +50,22 @@ FIELD_ZH = {
     "label": "等次", "min_total": "最低分", "top": "前几名", "share": "比例",
     "sequences": "序列", "min_count": "最少名额", "years": "连续年数", "tier": "等次",
     "consequence": "后续处理", "events": "事件", "requires": "须达到", "alpha": "α",
-    "factor": "倍数", "add": "加数", "value": "目标值", "rule": "规则", "max": "上限",
+    "unit": "计量单位", "assumption": "示例假设", "factor": "倍数", "add": "加数", "value": "目标值", "rule": "规则", "max": "上限",
 }
 
 
 @dataclass(frozen=True)
 class DataDiff:
-    """Value revisions (``REVISION_COLUMNS``) and unit changes (``UNIT_COLUMNS``)."""
+    """Value revisions (``REVISION_COLUMNS``), unit changes (``UNIT_COLUMNS``) and the
+    observation years only the new data has (their values are new, not revisions)."""
 
     revisions: pd.DataFrame
     units: pd.DataFrame
+    new_years: list[int]
 
     @property
     def empty(self) -> bool:
-        return self.revisions.empty and self.units.empty
+        return self.revisions.empty and self.units.empty and not self.new_years
 
 
 def _long(ds: Dataset, table: str) -> pd.DataFrame | None:
@@ -80,7 +82,8 @@ def _long(ds: Dataset, table: str) -> pd.DataFrame | None:
 def data_diff(old: Dataset, new: Dataset, scheme: Scheme | None = None) -> DataDiff:
     """Values that differ (or exist on one side only) for the same unit, year and key in
     observations, ratings, events and targets; units added, removed, renamed or moved to
-    another sequence. Names come from the new units.csv (the old one for removed units);
+    another sequence. Values of years the old data has no observations for at all (a new
+    year's data) are not revisions: those years are listed in ``new_years``. Names come from the new units.csv (the old one for removed units);
     indicator, component and event names from ``scheme`` when given."""
     names = dict(zip(old.units["unit_id"], old.units["name"]))
     names.update(zip(new.units["unit_id"], new.units["name"]))
@@ -89,6 +92,7 @@ def data_diff(old: Dataset, new: Dataset, scheme: Scheme | None = None) -> DataD
         key_names.update({n.id: n.name for n in scheme.iter_nodes()})
         key_names.update({c.id: c.name for c in scheme.components})
         key_names.update(scheme.events)
+    new_years = sorted(set(new.years) - set(old.years))
     rows: list[pd.DataFrame] = []
     for table, (key, value, table_zh) in VALUE_TABLES.items():
         a, b = _long(old, table), _long(new, table)
@@ -100,7 +104,7 @@ def data_diff(old: Dataset, new: Dataset, scheme: Scheme | None = None) -> DataD
         m = a.merge(b, on=["unit_id", "year", key], how="outer", suffixes=("_old", "_new"))
         va, vb = m[f"{value}_old"].astype(float), m[f"{value}_new"].astype(float)
         differs = ~((va - vb).abs() <= 1e-9 * (1.0 + va.abs()))
-        m = m.loc[differs].copy()
+        m = m.loc[differs & ~m["year"].isin(new_years)].copy()
         if m.empty:
             continue
         va, vb = va[m.index], vb[m.index]
@@ -115,7 +119,7 @@ def data_diff(old: Dataset, new: Dataset, scheme: Scheme | None = None) -> DataD
                  else pd.DataFrame(columns=REVISION_COLUMNS))
     revisions = revisions.sort_values(["table", "unit_id", "year", "key"],
                                       kind="stable").reset_index(drop=True)
-    return DataDiff(revisions[REVISION_COLUMNS], _unit_changes(old.units, new.units))
+    return DataDiff(revisions[REVISION_COLUMNS], _unit_changes(old.units, new.units), new_years)
 
 
 def _unit_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

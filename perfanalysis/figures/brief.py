@@ -39,13 +39,12 @@ def tier_history_chart(history: pd.DataFrame, labels: list[str],
     text = [[("" if isinstance(t, float) else f"{t}<br>第{int(r)}位") if not (
         isinstance(r, float) and math.isnan(r)) else "" for t, r in zip(trow, rrow)]
         for trow, rrow in zip(piv.to_numpy(), rank.to_numpy())]
-    k = max(len(labels) - 1, 1)
-    colours = [TIER_PALETTE[i] if len(labels) == 4 or i < len(labels) - 1 else TIER_PALETTE[3]
-               for i in range(len(labels))]
-    scale = []
-    for i, c in enumerate(colours):
-        scale += [[i / (k + 1) if i else 0.0, c], [(i + 1) / (k + 1), c]]
-    scale[-1][0] = 1.0
+    n = len(labels)
+    picks = list(range(n)) if n >= 4 else [*range(n - 1), 3]  # worst tier red, as charts.py
+    scale: list[list[float | str]] = []
+    for i, pick in enumerate(picks):  # one flat band per tier code
+        colour = TIER_PALETTE[pick % len(TIER_PALETTE)]
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
     fig = go.Figure(go.Heatmap(
         z=z, x=[str(y) for y in years], y=names, text=text, texttemplate="%{text}",
         zmin=-0.5, zmax=len(labels) - 0.5, colorscale=scale, xgap=2, ygap=2,

@@ -177,11 +177,18 @@ def missing_sentences(status: pd.DataFrame) -> list[str]:
     return out
 
 
+MAX_LISTED_CHANGES = 8
+
+
 def diff_sentences(revisions: pd.DataFrame | None, units: pd.DataFrame | None,
-                   scheme_changes: pd.DataFrame | None) -> list[str]:
+                   scheme_changes: pd.DataFrame | None,
+                   new_years: list[int] | None = None) -> list[str]:
     """The 与上年相比 section: counts of data revisions and unit changes, scheme changes
-    one sentence each (tables data_revisions, unit_changes, scheme_changes)."""
+    counted by section with the first few described (tables data_revisions, unit_changes,
+    scheme_changes)."""
     out: list[str] = []
+    if new_years:
+        out.append(f"本次数据新增{'、'.join(str(y) for y in new_years)}年的数据(不计为修订)。")
     if revisions is not None:
         if len(revisions):
             counts = revisions.groupby(["table_name", "status"]).size()
@@ -198,8 +205,22 @@ def diff_sentences(revisions: pd.DataFrame | None, units: pd.DataFrame | None,
                    + cite("unit_changes") + "。")
     if scheme_changes is not None:
         if len(scheme_changes):
-            out.append(f"考核方案共有{len(scheme_changes)}处变化:"
-                       + ";".join(scheme_changes["description"]) + cite("scheme_changes") + "。")
+            counts = scheme_changes.groupby("section", sort=False).size()
+            listed = list(scheme_changes["description"])[:MAX_LISTED_CHANGES]
+            rest = len(scheme_changes) - len(listed)
+            out.append(f"考核方案共有{len(scheme_changes)}处变化("
+                       + "、".join(f"{k}{n}处" for k, n in counts.items()) + "):"
+                       + ";".join(listed) + (f";其余{rest}处见表" if rest else "")
+                       + cite("scheme_changes") + "。")
         else:
             out.append("考核方案与上年相同" + cite("scheme_changes") + "。")
     return out
+
+
+def skipped_sentences(skipped: pd.DataFrame) -> list[str]:
+    """Years of the data the scheme cannot score, with the first reason."""
+    if not len(skipped):
+        return []
+    years = "、".join(str(int(y)) for y in skipped["year"])
+    return [f"{years}年的数据不足以按本方案计分,逐年等次不含这些年度"
+            f"(以{int(skipped['year'].iloc[-1])}年为例:{skipped['reason'].iloc[-1]})。"]
