@@ -490,5 +490,6 @@ def display_revisions(revisions: pd.DataFrame) -> pd.DataFrame:
 
 def display_scheme_changes(changes: pd.DataFrame) -> pd.DataFrame:
     """Scheme changes with Chinese headers."""
-    return _zh_table(changes, {"section": "部分", "item_name": "项目", "field_name": "内容",
+    return _zh_table(changes, {"section": "部分", "item_name": "项目", "change": "变化",
+                               "field_name": "内容",
                                "old": "原规定", "new": "新规定"})

@@ -27,7 +27,7 @@ VALUE_TABLES = {
 REVISION_COLUMNS = ["table", "table_name", "unit_id", "name", "year", "key", "key_name",
                     "old", "new", "change", "status"]
 UNIT_COLUMNS = ["unit_id", "name", "status", "old", "new"]
-SCHEME_COLUMNS = ["section", "item", "item_name", "field", "field_name", "old", "new",
+SCHEME_COLUMNS = ["section", "item", "item_name", "change", "field", "field_name", "old", "new",
                   "description"]
 STATUS_ZH = {"revised": "修订", "added": "新增", "removed": "删除", "changed": "变更"}
 
@@ -157,9 +157,7 @@ def _fmt(value: Any) -> str:
         if "rule" in value:  # a target rule
             rule = {"table": "目标表", "own_average": "本单位前{years}年平均×{factor:g}",
                     "uniform": "统一目标{value:g}"}[value["rule"]]
-            text = rule.format(**{"years": value.get("years", 3),
-                                  "factor": value.get("factor", 1.0),
-                                  "value": value.get("value") or 0.0})
+            text = rule.format(years=value.get("years", 3), factor=value.get("factor", 1.0), value=value.get("value") or 0.0)
             return text + (f"+{value['add']:g}" if value.get("add") else "")
         return ",".join(f"{FIELD_ZH.get(k, k)}={_fmt(v)}" for k, v in value.items()
                         if v is not None)
@@ -189,7 +187,8 @@ def _compare(section: str, item: str, item_name: str, a: dict[str, Any], b: dict
         if va == vb:
             continue
         field = FIELD_ZH.get(key, key)
-        rows.append({"section": section, "item": item, "item_name": item_name, "field": key,
+        rows.append({"section": section, "item": item, "item_name": item_name,
+                     "change": "修改", "field": key,
                      "field_name": field, "old": _fmt(va), "new": _fmt(vb),
                      "description": f"{section}“{item_name}”的{field}由{_fmt(va)}改为{_fmt(vb)}"})
 
@@ -204,14 +203,16 @@ def scheme_diff(old: Scheme, new: Scheme) -> pd.DataFrame:
     for nid in list(a_nodes) + [n for n in b_nodes if n not in a_nodes]:
         if nid not in b_nodes:
             kind, node = a_nodes[nid]
-            rows.append({"section": kind, "item": nid, "item_name": node.name, "field": "",
-                         "field_name": "", "old": f"{node.points:g}分", "new": "",
+            rows.append({"section": kind, "item": nid, "item_name": node.name,
+                         "change": "删除", "field": "", "field_name": "",
+                         "old": f"{node.points:g}分", "new": "",
                          "description": f"删除{kind}“{node.name}”({node.points:g}分)"})
         elif nid not in a_nodes:
             kind, node = b_nodes[nid]
             extra = f",{METHOD_ZH[node.method]}" if isinstance(node, Indicator) else ""
-            rows.append({"section": kind, "item": nid, "item_name": node.name, "field": "",
-                         "field_name": "", "old": "", "new": f"{node.points:g}分",
+            rows.append({"section": kind, "item": nid, "item_name": node.name,
+                         "change": "新增", "field": "", "field_name": "",
+                         "old": "", "new": f"{node.points:g}分",
                          "description": f"新增{kind}“{node.name}”({node.points:g}分{extra})"})
         else:
             kind, node = b_nodes[nid]
@@ -226,7 +227,8 @@ def scheme_diff(old: Scheme, new: Scheme) -> pd.DataFrame:
             if rb is None or ra is None:
                 verb = "删除" if rb is None else "新增"
                 rows.append({"section": f"{zh}规则", "item": rid, "item_name": name,
-                             "field": "", "field_name": "", "old": "" if ra is None else name,
+                             "change": verb, "field": "", "field_name": "",
+                             "old": "" if ra is None else name,
                              "new": "" if rb is None else name,
                              "description": f"{verb}{zh}规则“{name}”"})
                 continue

@@ -158,8 +158,8 @@ def followup_sentences(flags: pd.DataFrame, year: int, rules_text: str) -> list[
     """Who triggers a follow-up rule this year under the official scheme."""
     now = flags.loc[flags["year"] == year] if len(flags) else flags
     if not len(now):
-        return [f"按{rules_text},{year}年现行方案下没有单位触发后续处理"
-                f"{cite('tier_followups')}。"]
+        return [(f"按{rules_text},{year}年现行方案下没有单位触发后续处理"
+                f"{cite('tier_followups')}。")]
     names = "、".join(f"{r.name}(连续{int(r.run)}年{r.tier},{r.consequence})"
                       for r in now.itertuples(index=False))
     return [f"按{rules_text},{year}年触发后续处理的单位:{names}{cite('tier_followups')}。"]
@@ -193,7 +193,7 @@ def diff_sentences(revisions: pd.DataFrame | None, units: pd.DataFrame | None,
         if len(revisions):
             counts = revisions.groupby(["table_name", "status"]).size()
             bits = "、".join(f"{t}{STATUS_ZH[s]}{n}项" for (t, s), n in counts.items())
-            years = sorted(set(int(y) for y in revisions["year"]))
+            years = sorted({int(y) for y in revisions["year"]})
             out.append(f"与上年数据相比:{bits},涉及{years[0]}—{years[-1]}年"
                        f"{cite('data_revisions')}。")
         else:
@@ -222,5 +222,5 @@ def skipped_sentences(skipped: pd.DataFrame) -> list[str]:
     if not len(skipped):
         return []
     years = "、".join(str(int(y)) for y in skipped["year"])
-    return [f"{years}年的数据不足以按本方案计分,逐年等次不含这些年度"
-            f"(以{int(skipped['year'].iloc[-1])}年为例:{skipped['reason'].iloc[-1]})。"]
+    return [(f"{years}年的数据不足以按本方案计分,逐年等次不含这些年度"
+            f"(以{int(skipped['year'].iloc[-1])}年为例:{skipped['reason'].iloc[-1]})。")]
