@@ -19,9 +19,9 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load_score import make_panel, make_scheme  # noqa: E402
+from bench_load_score import make_panel, make_scheme
 
-from perfanalysis import assemble_brief, load_data, load_scheme, scorecard, tier_history  # noqa: E402
+from perfanalysis import assemble_brief, load_data, load_scheme, scorecard, tier_history
 
 
 def main() -> None:
