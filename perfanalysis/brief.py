@@ -334,7 +334,7 @@ def focus_facts(uid: str, year: int, tables: StudyTables, history: pd.DataFrame,
     if chance is not None:
         for r in chance.loc[chance["unit_id"] == uid].itertuples(index=False):
             rows.append(_fact("top_chance", uid, name, "p_top", r.p_top, label=top_label,
-                              alternative=f"{r.variant} α={float(r.alpha):g}",
+                              alternative=variant_label(str(r.variant), r.alpha),
                               source="fairness_top_chance", section="建议"))
     back = tables.get("targets_backtest")
     if back is not None:
@@ -348,6 +348,21 @@ def focus_facts(uid: str, year: int, tables: StudyTables, history: pd.DataFrame,
                               alternative=str(rule), source="targets_backtest",
                               section="建议"))
     return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
+#: fairness variants in Chinese (fairness_top_chance labels them by variant id and alpha)
+VARIANT_ZH = {"level": "总量", "growth": "增速", "increment": "增量", "per_capita": "人均",
+              "value_added": "增加值", "blend": "总量+增速"}
+
+
+def variant_label(variant: str, alpha: object) -> str:
+    """A fairness variant as the brief names it: 总量, 增速, 总量+增速 α=0.3."""
+    name = VARIANT_ZH.get(variant, variant)
+    try:
+        a = float(alpha)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return name
+    return name if math.isnan(a) else f"{name} α={a:g}"
 
 
 def _text(value: object) -> str:
@@ -453,7 +468,7 @@ def display_tradeoffs(trade: pd.DataFrame) -> pd.DataFrame:
     """The trade-offs table with Chinese headers."""
     return _zh_table(trade, {"study_name": "研究", "alternative": "方案",
                              "size_rho": "总分与规模的相关系数ρ",
-                             "rank_volatility": "排名波动(平均标准差)",
+                             "rank_volatility": "测量误差下排名的标准差(平均)",
                              "tier_changes": "等次改变的单位数", "reward_cost": "奖励成本(元)",
                              "focus_tier": "重点单位等次"})
 
@@ -472,7 +487,11 @@ def display_history(history: pd.DataFrame, scheme_sequences: dict[str, str]) -> 
 
 
 def display_flags(flags: pd.DataFrame) -> pd.DataFrame:
-    """Follow-up flags with Chinese headers."""
+    """Follow-up flags with Chinese headers (studies by their Chinese names)."""
+    if "study" in flags.columns:
+        flags = flags.assign(study=flags["study"].map(lambda s: STUDIES.get(s, (s, ""))[0]),
+                             official_triggers=flags["official_triggers"].map(
+                                 lambda x: "是" if bool(x) else "否"))
     return _zh_table(flags, {"study": "研究", "alternative": "方案", "name": "单位",
                              "year": "年度", "tier": "等次", "run": "连续年数",
                              "consequence": "后续处理", "official_triggers": "现行方案下是否触发"})

@@ -120,7 +120,7 @@ def test_facts_equal_the_study_tables_they_cite(brief) -> None:
     assert _fact(f, "probability", "p_优秀")["value"] == probs.at["datonghu", "p_优秀"]
     assert _fact(f, "probability", "rank_p95")["value"] == probs.at["datonghu", "rank_p95"]
     chance = pd.read_csv(out / "tables" / "fairness_top_chance.csv")
-    assert _fact(f, "top_chance", "p_top", "blend α=0")["value"] == chance["p_top"].iloc[0]
+    assert _fact(f, "top_chance", "p_top", "总量+增速 α=0")["value"] == chance["p_top"].iloc[0]
     alts = pd.concat([pd.read_csv(out / "tables" / f"alternatives_{s}.csv")
                       for s in ("fairness", "weightings")])
     for r in alts.loc[alts["unit_id"] == "datonghu"].itertuples():
@@ -179,16 +179,31 @@ def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
     assert f"大通湖区{YEAR}年总分{total:.2f}分" in ev
     op = "".join(say.option_sentences(b.facts, b.trade, b.alt_flags, b.top_label, b.size_col))
     assert "方案“按增速计分(α=0)”(增量与增速的公平性):与现行方案相比4个单位等次改变" in op
-    assert "ρ为-1.00" in op and "排名年际波动(标准差)平均2.25位" in op
+    assert "ρ为-1.00" in op and "测量误差下排名的标准差平均2.25位" in op
     assert "大通湖区在3个替代方案中有1个能评为优秀(按增速计分(α=0))" in op
-    assert "blend α=0下62%" in op
+    assert "进入优秀的概率:总量+增速 α=0下62%、总量+增速 α=1下5%" in op
     assert "按“统一目标”完成1/3项" in op and "按“前三年平均”完成3/3项" in op
     assert "总分与规模关系最弱" in op
+    # per unit: anhua under all 3 alternatives, taojiang under 2 of them (not 均等权重)
+    assert "安化县在全部3个替代方案下本年度都会触发通报批评(现行方案下同样触发)" in op
+    assert "桃江县在2个替代方案(按增速计分(α=0)、按总量计分(α=1))下本年度都会触发通报批评" in op
     status = b.status.set_index("study")["status"]
     assert status["fairness"] == "部分缺失" and status["scorecard"] == "缺失"
     missing = "".join(say.missing_sentences(b.status))
     assert "“年度考核结果总览”(00_scorecard)尚未生成结果表" in missing
     assert "缺少表 targets_summary" in missing
+
+
+def test_a_study_with_many_alternatives_is_summarised_by_ranges(brief) -> None:
+    b, _ = brief
+    many = pd.concat([b.trade.iloc[[0]]] + [b.trade.iloc[[1, 2]].assign(
+        alternative=lambda d, k=k: d["alternative"] + f"#{k}") for k in range(3)],
+        ignore_index=True)  # 6 fairness alternatives: ρ -1 and +1, tier changes 4 and 0
+    op = "".join(say.option_sentences(b.facts.iloc[:0], many, b.alt_flags.iloc[:0],
+                                      b.top_label, b.size_col))
+    assert ("“增量与增速的公平性”测算了6个方案(从“按增速计分(α=0)#0”到“按总量计分(α=1)#2”):"
+            "等次改变的单位数在0至4个之间,总分与规模的相关系数ρ为-1.00至1.00,"
+            "测量误差下排名的标准差平均1.00至2.25位") in op
 
 
 def test_tables_saved_by_the_brief(brief) -> None:

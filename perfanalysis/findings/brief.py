@@ -27,6 +27,35 @@ def cite(*tables: str) -> str:
     return "(来源:" + ";".join(bits) + ")"
 
 
+MAX_LISTED_CHANCES = 4
+MAX_LISTED_ALTERNATIVES = 5
+
+
+def _span(values: pd.Series, digits: int = 2) -> str:
+    v = values.dropna()
+    if not len(v):
+        return "—"
+    lo, hi = float(v.min()), float(v.max())
+    return f"{lo:.{digits}f}" if f"{lo:.{digits}f}" == f"{hi:.{digits}f}" else (
+        f"{lo:.{digits}f}至{hi:.{digits}f}")
+
+
+def _study_range_sentence(grp: pd.DataFrame) -> str:
+    """One sentence for a study with many alternatives: the ranges of its effects."""
+    r0 = grp.iloc[0]
+    bits = [f"等次改变的单位数在{_span(grp['tier_changes'].astype(float), 0)}个之间"]
+    if grp["size_rho"].notna().any():
+        bits.append(f"总分与规模的相关系数ρ为{_span(grp['size_rho'])}")
+    if grp["rank_volatility"].notna().any():
+        bits.append(f"测量误差下排名的标准差平均{_span(grp['rank_volatility'])}位")
+    tiers = [t for t in dict.fromkeys(grp["focus_tier"]) if t]
+    if tiers:
+        bits.append(f"重点单位等次为{'或'.join(tiers)}")
+    return (f"“{r0['study_name']}”测算了{len(grp)}个方案(从“{grp['alternative'].iloc[0]}”到"
+            f"“{grp['alternative'].iloc[-1]}”):" + ",".join(bits) + ",逐项见表"
+            + cite("brief_tradeoffs", f"alternatives_{r0['study']}") + "。")
+
+
 def _pct(p: float) -> str:
     return f"{p * 100:.0f}%"
 
@@ -107,16 +136,20 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
     if official is not None and size_col is not None and not math.isnan(official["size_rho"]):
         out.append(f"现行方案下,总分与单位规模({size_col})的等级相关系数ρ为"
                    f"{official['size_rho']:.2f}(序列内计算){cite('brief_tradeoffs')}。")
-    for r in trade.iloc[1:].itertuples(index=False):
-        bits = [f"与现行方案相比{int(r.tier_changes)}个单位等次改变"]
-        if not math.isnan(r.size_rho):
-            bits.append(f"总分与规模的相关系数ρ为{r.size_rho:.2f}")
-        if not math.isnan(r.rank_volatility):
-            bits.append(f"排名年际波动(标准差)平均{r.rank_volatility:.2f}位")
-        if r.focus_tier:
-            bits.append(f"重点单位等次为{r.focus_tier}")
-        out.append(f"方案“{r.alternative}”({r.study_name}):" + ",".join(bits)
-                   + cite("brief_tradeoffs", f"alternatives_{r.study}") + "。")
+    for study, grp in trade.iloc[1:].groupby("study", sort=False):
+        if len(grp) > MAX_LISTED_ALTERNATIVES:
+            out.append(_study_range_sentence(grp))
+            continue
+        for r in grp.itertuples(index=False):
+            bits = [f"与现行方案相比{int(r.tier_changes)}个单位等次改变"]
+            if not math.isnan(r.size_rho):
+                bits.append(f"总分与规模的相关系数ρ为{r.size_rho:.2f}")
+            if not math.isnan(r.rank_volatility):
+                bits.append(f"测量误差下排名的标准差平均{r.rank_volatility:.2f}位")
+            if r.focus_tier:
+                bits.append(f"重点单位等次为{r.focus_tier}")
+            out.append(f"方案“{r.alternative}”({r.study_name}):" + ",".join(bits)
+                       + cite("brief_tradeoffs", f"alternatives_{study}") + "。")
     alts = trade.iloc[1:].dropna(subset=["size_rho"])
     if len(alts) and official is not None and not math.isnan(official["size_rho"]):
         best = alts.loc[alts["size_rho"].abs().idxmin()]
@@ -129,12 +162,21 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
         if len(alt):
             yes = [r.alternative for r in alt.itertuples(index=False) if r.label == top_label]
             srcs = sorted(set(alt["source"]))
+            shown_yes = "、".join(yes[:MAX_LISTED_CHANCES]) + ("等" if len(yes) >
+                                                               MAX_LISTED_CHANCES else "")
             out.append(f"{name}在{len(alt)}个替代方案中有{len(yes)}个能评为{top_label}"
-                       + (f"({'、'.join(yes)})" if yes else "") + cite(*srcs) + "。")
+                       + (f"({shown_yes})" if yes else "") + cite(*srcs) + "。")
         ch = f.loc[f["topic"] == "top_chance"]
-        if len(ch):
+        if len(ch) > MAX_LISTED_CHANCES:
+            hi = ch.loc[ch["value"].idxmax()]
+            lo = ch.loc[ch["value"].idxmin()]
+            out.append(f"考虑测量误差后,{name}在{len(ch)}种计分方式下进入{top_label}的概率最高为"
+                       f"{_pct(hi['value'])}({hi['alternative']}),最低为{_pct(lo['value'])}"
+                       f"({lo['alternative']}){cite('fairness_top_chance')}。")
+        elif len(ch):
             bits = "、".join(f"{r.alternative}下{_pct(r.value)}" for r in ch.itertuples(index=False))
-            out.append(f"{name}进入{top_label}的概率:{bits}{cite('fairness_top_chance')}。")
+            out.append(f"考虑测量误差后,{name}进入{top_label}的概率:{bits}"
+                       f"{cite('fairness_top_chance')}。")
         tg = f.loc[f["topic"] == "targets"]
         if len(tg):
             bits = []
@@ -145,11 +187,16 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
             out.append(f"{name}本年度各目标规则下的目标完成情况:{';'.join(bits)}"
                        f"{cite('targets_backtest')}。")
     if len(alt_flags):
-        for (study, alt), grp in alt_flags.groupby(["study", "alternative"], sort=False):
-            names = "、".join(f"{r.name}({r.consequence}"
-                             + ("" if r.official_triggers else ",现行方案下不触发") + ")"
-                             for r in grp.itertuples(index=False))
-            out.append(f"若采用“{alt}”,本年度触发后续处理的单位:{names}"
+        n_alts = len(trade) - 1
+        for (uid, cons), grp in alt_flags.groupby(["unit_id", "consequence"], sort=False):
+            name = str(grp["name"].iloc[0])
+            also = ("现行方案下同样触发" if bool(grp["official_triggers"].iloc[0])
+                    else "现行方案下不触发")
+            alts_ = list(dict.fromkeys(grp["alternative"]))
+            where = (f"全部{n_alts}个替代方案下" if len(alts_) == n_alts
+                     else f"{len(alts_)}个替代方案(" + "、".join(alts_[:MAX_LISTED_CHANCES])
+                     + ("等" if len(alts_) > MAX_LISTED_CHANCES else "") + ")下")
+            out.append(f"{name}在{where}本年度都会触发{cons}({also})"
                        f"{cite('followups_alternatives')}。")
     return out
 
