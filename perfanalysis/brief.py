@@ -9,6 +9,7 @@ that is present but lacks contract columns is an error naming the file and the c
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,17 +234,21 @@ def _volatility(alt_rows: pd.DataFrame, vol: pd.DataFrame | None) -> float:
 
 
 def tradeoffs(official: pd.DataFrame, alts: pd.DataFrame, sizes: pd.Series | None,
-              tables: StudyTables, focus: list[str] | None = None) -> pd.DataFrame:
+              tables: StudyTables, focus: list[str] | None = None,
+              price: Callable[[pd.DataFrame], float] | None = None) -> pd.DataFrame:
     """The trade-offs table (``TRADEOFF_COLUMNS``): the official scheme first, then each
     alternative: size dependence (``size_dependence``), rank volatility (mean rank_sd from
     fairness_volatility, where the study gives it), units whose tier differs from the
-    official tier, the reward cost (reward_cost 'official'; alternatives NaN: no study
-    prices them) and the focus units' tiers."""
+    official tier, the reward cost and the focus units' tiers. ``price`` maps a tiered
+    table (unit_id, name, sequence, tier) to its total payout; without it the official
+    cost is reward_cost's 'official' statistic and alternatives are not priced (NaN)."""
     off_tier = official.set_index("unit_id")["tier"]
     vol = tables.get("fairness_volatility")
     rc = tables.get("reward_cost")
     official_cost = math.nan
-    if rc is not None and (rc["statistic"] == "official").any():
+    if price is not None:
+        official_cost = float(price(official))
+    elif rc is not None and (rc["statistic"] == "official").any():
         official_cost = float(rc.loc[rc["statistic"] == "official", "value"].iloc[0])
     focus = focus or []
 
@@ -264,7 +269,8 @@ def tradeoffs(official: pd.DataFrame, alts: pd.DataFrame, sizes: pd.Series | Non
                      "size_rho": size_dependence(grp, sizes) if sizes is not None else math.nan,
                      "rank_volatility": _volatility(grp, vol) if study == "fairness"
                      else math.nan,
-                     "tier_changes": changed, "n_units": len(grp), "reward_cost": math.nan,
+                     "tier_changes": changed, "n_units": len(grp),
+                     "reward_cost": float(price(grp)) if price is not None else math.nan,
                      "focus_tier": focus_tiers(grp)})
     return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
 
@@ -380,6 +386,24 @@ def brief_facts(focus: list[str], year: int, tables: StudyTables, history: pd.Da
 
 
 # --- the whole brief ----------------------------------------------------------------------
+def reward_pricing(data: Any, scheme: Any) -> tuple[Callable[[pd.DataFrame], float] | None,
+                                                     str]:
+    """A payout function for tiered tables when the scheme has a ``rewards`` section and
+    ``perfanalysis.rewards`` is installed, and a note (Chinese) saying why not otherwise."""
+    if getattr(scheme, "rewards", None) is None:
+        return None, "考核方案没有奖金规则(rewards),不计算各方案的奖励成本。"
+    try:
+        from .rewards import unit_rewards  # type: ignore[import-not-found]
+    except ImportError:
+        return None, "奖励成本模块(perfanalysis.rewards)不可用,未计算各方案的奖励成本。"
+
+    def price(table: pd.DataFrame) -> float:
+        return float(unit_rewards(data, scheme, table)["payout"].sum())
+
+    return price, ""
+
+
+
 @dataclass
 class Brief:
     """Everything the brief chapter shows; ``tables()`` are the tables it saves."""
@@ -399,6 +423,7 @@ class Brief:
     trade: pd.DataFrame
     facts: pd.DataFrame
     followup_text: str
+    reward_note: str = ""
     revisions: pd.DataFrame | None = None
     unit_changes: pd.DataFrame | None = None
     scheme_changes: pd.DataFrame | None = None
@@ -442,14 +467,15 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
     if official.empty and studies.get("scores") is not None:
         official = studies.tables["scores"]
     top = str(scheme.tiers.labels[0])
-    trade = tradeoffs(official, alts, sizes, studies, focus)
+    price, reward_note = reward_pricing(data, scheme)
+    trade = tradeoffs(official, alts, sizes, studies, focus, price)
     facts = brief_facts(focus, year, studies, history, flags, alts, top)
     rules_text = ";".join(f"连续{r.years}年{r.tier}→{r.consequence}" for r in rules) or "无"
     brief = Brief(year=year, top_label=top, size_col=size_col, focus=focus,
                   focus_names=[names[u] for u in focus], studies=studies,
                   status=studies.status(), history=history, skipped_years=hist.skipped,
                   flags=flags, alt_flags=alt_flags, alternatives=alts, trade=trade,
-                  facts=facts, followup_text=rules_text)
+                  facts=facts, followup_text=rules_text, reward_note=reward_note)
     if previous_data.strip():
         dd = data_diff(load_data(previous_data.strip()), data, scheme)
         brief.revisions, brief.unit_changes, brief.new_years = dd.revisions, dd.units, \

@@ -55,7 +55,7 @@ CELLS = [
     new_markdown_cell("## 三、建议\n\n各方案的测算效果如下;“等次改变的单位数”与现行方案"
                       "(本年度数据、现行考核方案)相比。"),
     new_code_cell("nb.show_text(say.option_sentences(b.facts, b.trade, b.alt_flags, b.top_label, "
-                  "b.size_col))"),
+                  "b.size_col, b.reward_note))"),
     new_code_cell("nb.show_table(br.display_tradeoffs(b.trade), caption='各方案的利弊"
                   "(表 brief_tradeoffs)')\n"
                   "nb.show(brief_charts.tradeoffs_chart(b.trade, b.size_col))"),

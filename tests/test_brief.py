@@ -17,6 +17,7 @@ from perfanalysis.brief import (
     read_study_tables,
     size_column,
     size_dependence,
+    tradeoffs,
 )
 from perfanalysis.findings import brief as say
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
@@ -158,6 +159,27 @@ def test_tradeoffs_arithmetic(brief) -> None:
     assert t.at["现行方案", "reward_cost"] == 120000.0
     assert math.isnan(t.at["按增速计分(α=0)", "reward_cost"])
     assert t.at["按增速计分(α=0)", "focus_tier"] == "优秀"
+
+
+def test_reward_cost_of_each_alternative_with_a_price_function(brief) -> None:
+    b, _ = brief
+    pay = {"优秀": 2000.0, "达标": 1000.0, "基本达标": 300.0, "不达标": 0.0}
+
+    def price(table: pd.DataFrame) -> float:
+        return float(table["tier"].map(pay).sum())
+
+    official = b.history.loc[b.history["year"] == YEAR]
+    t = tradeoffs(official, b.alternatives, None, b.studies, ["datonghu"], price)
+    # official and α=0: 2 优秀, 4 达标, 2 基本达标 = 4000 + 4000 + 600 = 8600;
+    # 均等权重: 2 优秀, 4 达标, 1 基本达标, 1 不达标 = 4000 + 4000 + 300 = 8300
+    assert list(t["reward_cost"]) == [8600.0, 8600.0, 8600.0, 8300.0]
+    op = "".join(say.option_sentences(b.facts, t, b.alt_flags, b.top_label, None))
+    assert "现行方案的奖励成本为8,600元,各替代方案为8,300至8,600元" in op
+    # without a price function the official cost is reward_cost's 'official' row
+    op = "".join(say.option_sentences(b.facts, b.trade, b.alt_flags, b.top_label, None,
+                                      b.reward_note))
+    assert "现行方案的奖励成本为120,000元(来源:表 brief_tradeoffs" in op and "表 reward_cost" in op
+    assert b.reward_note.startswith("考核方案没有奖金规则") and b.reward_note in op
 
 
 def test_followups_under_each_alternative(brief) -> None:

@@ -124,7 +124,7 @@ def evidence_sentences(facts: pd.DataFrame, year: int, top_label: str) -> list[s
 
 
 def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.DataFrame,
-                     top_label: str, size_col: str | None) -> list[str]:
+                     top_label: str, size_col: str | None, reward_note: str = "") -> list[str]:
     """The 建议 section: each alternative's measured effects (trade-offs table), what each
     does for the focus units (alternatives_*, fairness_top_chance, targets_backtest) and
     the follow-ups each alternative would trigger."""
@@ -150,6 +150,16 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
                 bits.append(f"重点单位等次为{r.focus_tier}")
             out.append(f"方案“{r.alternative}”({r.study_name}):" + ",".join(bits)
                        + cite("brief_tradeoffs", f"alternatives_{study}") + "。")
+    if official is not None and not math.isnan(official["reward_cost"]):
+        priced = trade.iloc[1:].dropna(subset=["reward_cost"])
+        text = f"现行方案的奖励成本为{official['reward_cost']:,.0f}元"
+        if len(priced):
+            text += (f",各替代方案为{priced['reward_cost'].min():,.0f}至"
+                     f"{priced['reward_cost'].max():,.0f}元")
+        out.append(text + (cite("brief_tradeoffs") if len(priced)
+                           else cite("brief_tradeoffs", "reward_cost")) + "。")
+    if reward_note:
+        out.append(reward_note)
     alts = trade.iloc[1:].dropna(subset=["size_rho"])
     if len(alts) and official is not None and not math.isnan(official["size_rho"]):
         best = alts.loc[alts["size_rho"].abs().idxmin()]
