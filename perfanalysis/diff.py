@@ -49,7 +49,8 @@ FIELD_ZH = {
     "quota_requires": "占名额须达到的等次", "followups": "连续低等次的后续处理",
     "label": "等次", "min_total": "最低分", "top": "前几名", "share": "比例",
     "sequences": "序列", "min_count": "最少名额", "years": "连续年数", "tier": "等次",
-    "consequence": "后续处理", "events": "事件", "requires": "须达到", "alpha": "α",
+    "consequence": "后续处理", "rewards": "奖金规则",
+    "events": "事件", "requires": "须达到", "alpha": "α",
     "unit": "计量单位", "assumption": "示例假设", "factor": "倍数", "add": "加数", "value": "目标值", "rule": "规则", "max": "上限",
 }
 
@@ -237,6 +238,12 @@ def scheme_diff(old: Scheme, new: Scheme) -> pd.DataFrame:
         _compare(f"{zh}规则", block, f"{zh}合计",
                  getattr(old, block).model_dump(include={"cap", "subcaps"}),
                  getattr(new, block).model_dump(include={"cap", "subcaps"}), rows)
+    # any other top-level setting (sequences, events, comparison group, rewards …)
+    handled = {"id", "name", "source", "year", "note", "components", "bonus", "penalty",
+               "tiers", "composite"}
+    others = [k for k in type(new).model_fields if k not in handled]
+    _compare("方案设置", "scheme", "考核方案", old.model_dump(mode="python", include=set(others)),
+             new.model_dump(mode="python", include=set(others)), rows)
     ta = old.tiers.model_dump(mode="python")
     tb = new.tiers.model_dump(mode="python")
     ta["method_tiers"], tb["method_tiers"] = ta.pop("method"), tb.pop("method")
