@@ -51,7 +51,7 @@ CELLS = [
     new_code_cell("nb.show_text(say.evidence_sentences(b.facts, ctx.year, b.top_label) or "
                   "['没有可以单独分析的重点单位。'])"),
     new_code_cell("nb.show(brief_charts.tier_history_chart(b.history, list(ctx.scheme.tiers.labels),"
-                  " b.focus))"),
+                  " b.focus, list(b.flags['unit_id'])))"),
     new_markdown_cell("## 三、建议\n\n各方案的测算效果如下;“等次改变的单位数”与现行方案"
                       "(本年度数据、现行考核方案)相比。"),
     new_code_cell("nb.show_text(say.option_sentences(b.facts, b.trade, b.alt_flags, b.top_label, "

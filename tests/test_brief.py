@@ -276,3 +276,22 @@ def test_size_dependence_is_weighted_by_sequence_size() -> None:
     sizes = pd.Series([10, 20, 30, 40, 1, 2, 3, 1, 2], index=list("abcdefgxy"), dtype=float)
     assert size_dependence(totals, sizes) == pytest.approx(1 / 7, abs=1e-6)
     assert math.isnan(size_dependence(totals.iloc[7:], sizes))
+
+
+def test_tier_history_chart_keeps_focus_and_flagged_units_on_large_panels() -> None:
+    from perfanalysis.figures.brief import tier_history_chart
+
+    # 50 units × 2 years; u00 is the focus, u07 flagged: only those 2 rows are drawn
+    hist = pd.DataFrame([{"unit_id": f"u{i:02d}", "name": f"单位{i:02d}", "sequence": "s",
+                          "year": y, "total": 50.0 + i, "rank": 50 - i,
+                          "tier": "达标" if i % 2 else "基本达标"}
+                         for i in range(50) for y in (2018, 2019)])
+    labels = ["优秀", "达标", "基本达标", "不达标"]
+    fig = tier_history_chart(hist, labels, ["u00"], ["u07"])
+    assert sorted(fig.data[0].y) == ["★单位00", "单位07"]
+    assert "共50个单位" in fig.layout.title.text
+    # 达标 is code 1, 基本达标 code 2 (colour bands of the tier labels, best first)
+    z = {name: list(row) for name, row in zip(fig.data[0].y, fig.data[0].z)}
+    assert z["★单位00"] == [2.0, 2.0] and z["单位07"] == [1.0, 1.0]
+    small = tier_history_chart(hist.loc[hist["unit_id"] < "u10"], labels, ["u00"])
+    assert len(small.data[0].y) == 10

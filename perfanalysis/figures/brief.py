@@ -17,13 +17,28 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
+MAX_CHART_UNITS = 40
+
+
 def tier_history_chart(history: pd.DataFrame, labels: list[str],
-                       focus: list[str] | None = None) -> go.Figure:
+                       focus: list[str] | None = None, flagged: list[str] | None = None,
+                       max_units: int = MAX_CHART_UNITS) -> go.Figure:
     """Heatmap of each unit's tier by year (colour = tier, text = rank), units ordered by
-    sequence and their latest rank; focus units' names are marked ★."""
+    sequence and their latest rank; focus units' names are marked ★. With more than
+    ``max_units`` units only the focus units and the ``flagged`` ones (follow-ups) are drawn,
+    and the title says so (the full history is the tier_history table)."""
     focus = set(focus or [])
     if history.empty:
         return _layout(go.Figure(), "逐年等次(无可计分年度)", 300)
+    n_all = history["unit_id"].nunique()
+    title = "各单位逐年等次与序列排名(★为重点单位)"
+    if n_all > max_units:
+        keep = focus | set(flagged or [])
+        history = history.loc[history["unit_id"].isin(keep)]
+        title = (f"重点单位和触发后续处理的单位逐年等次与序列排名(共{n_all}个单位,"
+                 f"图中{history['unit_id'].nunique()}个,★为重点单位)")
+        if history.empty:
+            return _layout(go.Figure(), title, 300)
     years = sorted(int(y) for y in history["year"].unique())
     last = history.sort_values("year").groupby("unit_id").tail(1)
     order = last.sort_values(["sequence", "rank", "unit_id"], ascending=[False, False, False],
@@ -52,8 +67,7 @@ def tier_history_chart(history: pd.DataFrame, labels: list[str],
         hovertemplate="%{y} %{x}年<br>%{text}<extra></extra>"))
     fig.update_xaxes(title="年度", type="category")
     fig.update_yaxes(title="")
-    return _layout(fig, "各单位逐年等次与序列排名(★为重点单位)",
-                   max(320, 28 * len(names) + 140))
+    return _layout(fig, title, max(320, 28 * len(names) + 140))
 
 
 def tradeoffs_chart(trade: pd.DataFrame, size_col: str | None) -> go.Figure:
