@@ -344,13 +344,17 @@ def focus_facts(uid: str, year: int, tables: StudyTables, history: pd.DataFrame,
                               source="fairness_top_chance", section="建议"))
     back = tables.get("targets_backtest")
     if back is not None:
-        b = back.loc[(back["unit_id"] == uid) & (back["year"] == year)]
+        # the evaluation year, or the latest back-tested year before it (label says which)
+        b = back.loc[(back["unit_id"] == uid) & (back["year"] <= year)]
+        if len(b):
+            b = b.loc[b["year"] == b["year"].max()]
+            shown = str(int(b["year"].iloc[0]))
         for rule, grp in b.groupby("rule", sort=True):
             met = grp["met"].astype(str).str.lower().isin(["true", "1", "1.0"])
-            rows.append(_fact("targets", uid, name, "met", int(met.sum()), label=str(rule),
+            rows.append(_fact("targets", uid, name, "met", int(met.sum()), label=shown,
                               alternative=str(rule), source="targets_backtest",
                               section="建议"))
-            rows.append(_fact("targets", uid, name, "targets", len(grp), label=str(rule),
+            rows.append(_fact("targets", uid, name, "targets", len(grp), label=shown,
                               alternative=str(rule), source="targets_backtest",
                               section="建议"))
     return pd.DataFrame(rows, columns=FACT_COLUMNS)

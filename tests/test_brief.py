@@ -88,9 +88,10 @@ def write_fake_studies(tables: Path, names: dict[str, str]) -> None:
             back.append({"indicator": ind, "unit_id": "datonghu", "name": "大通湖区",
                          "year": YEAR, "rule": rule, "target": 10.0, "actual": 9.0,
                          "attainment": 0.9, "met": met})
-    back.append({"indicator": "gdp", "unit_id": "datonghu", "name": "大通湖区", "year": 2018,
-                 "rule": "统一目标", "target": 1.0, "actual": 2.0, "attainment": 2.0,
-                 "met": True})  # another year: not counted for 2019
+    for y in (2018, 2020):  # other years: not counted for 2019
+        back.append({"indicator": "gdp", "unit_id": "datonghu", "name": "大通湖区", "year": y,
+                     "rule": "统一目标", "target": 1.0, "actual": 2.0, "attainment": 2.0,
+                     "met": True})
     pd.DataFrame(back).to_csv(tables / "targets_backtest.csv", index=False)
 
 
@@ -128,7 +129,7 @@ def test_facts_equal_the_study_tables_they_cite(brief) -> None:
         fact = _fact(f, "alternative", "rank", r.alternative)
         assert (fact["value"], fact["label"], fact["source"]) == (
             r.rank, r.tier, f"alternatives_{r.study}")
-    # targets met in 2019: 统一目标 1 of 3, 前三年平均 3 of 3 (the 2018 row is not counted)
+    # targets met in 2019: 统一目标 1 of 3, 前三年平均 3 of 3 (2018 and 2020 rows not counted)
     assert _fact(f, "targets", "met", "统一目标")["value"] == 1
     assert _fact(f, "targets", "targets", "统一目标")["value"] == 3
     assert _fact(f, "targets", "met", "前三年平均")["value"] == 3
@@ -204,7 +205,8 @@ def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
     assert "ρ为-1.00" in op and "测量误差下排名的标准差平均2.25位" in op
     assert "大通湖区在3个替代方案中有1个能评为优秀(按增速计分(α=0))" in op
     assert "进入优秀的概率:总量+增速 α=0下62%、总量+增速 α=1下5%" in op
-    assert "按“统一目标”完成1/3项" in op and "按“前三年平均”完成3/3项" in op
+    assert ("大通湖区2019年各目标规则下的目标完成情况(回测):按“前三年平均”完成3/3项;"
+            "按“统一目标”完成1/3项") in op
     assert "总分与规模关系最弱" in op
     # per unit: anhua under all 3 alternatives, taojiang under 2 of them (not 均等权重)
     assert "安化县在全部3个替代方案下本年度都会触发通报批评(现行方案下同样触发)" in op
@@ -295,3 +297,18 @@ def test_tier_history_chart_keeps_focus_and_flagged_units_on_large_panels() -> N
     assert z["★单位00"] == [2.0, 2.0] and z["单位07"] == [1.0, 1.0]
     small = tier_history_chart(hist.loc[hist["unit_id"] < "u10"], labels, ["u00"])
     assert len(small.data[0].y) == 10
+
+
+def test_targets_fall_back_to_the_latest_backtested_year(brief) -> None:
+    from perfanalysis.brief import StudyTables, focus_facts
+
+    b, _ = brief
+    back = pd.DataFrame({"indicator": ["gdp", "fai", "gdp"], "unit_id": "datonghu",
+                         "name": "大通湖区", "year": [2017, 2018, 2018], "rule": "统一目标",
+                         "target": 1.0, "actual": 1.0, "attainment": 1.0,
+                         "met": [True, False, True]})
+    f = focus_facts("datonghu", YEAR, StudyTables({"targets_backtest": back}), b.history,
+                    b.flags, b.alternatives.iloc[:0], b.top_label)
+    t = f.loc[f["topic"] == "targets"].set_index("statistic")
+    # 2019 not back-tested: the 2018 rows, 1 of 2 met
+    assert (t.at["met", "value"], t.at["targets", "value"], t.at["met", "label"]) == (1, 2, "2018")

@@ -194,7 +194,8 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
                 met = grp.loc[grp["statistic"] == "met", "value"].iloc[0]
                 n = grp.loc[grp["statistic"] == "targets", "value"].iloc[0]
                 bits.append(f"按“{rule}”完成{int(met)}/{int(n)}项")
-            out.append(f"{name}本年度各目标规则下的目标完成情况:{';'.join(bits)}"
+            out.append(f"{name}{tg['label'].iloc[0]}年各目标规则下的目标完成情况(回测):"
+                       f"{';'.join(bits)}"
                        f"{cite('targets_backtest')}。")
     if len(alt_flags):
         n_alts = len(trade) - 1
