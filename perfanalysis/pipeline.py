@@ -325,8 +325,12 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
             "seed": config.seed, "out_dir": ""}
     # paths given with -p are relative to where the user runs the command, not to the
     # folder the notebooks execute in
-    params = {k: (str(Path(v).resolve()) if k in PATH_PARAMETERS and v.strip() else v)
+    params = {k: (str(Path(v.strip()).resolve()) if k in PATH_PARAMETERS and v.strip() else v)
               for k, v in config.params.items()}
+    lost = [f"{k}={config.params[k]}" for k in PATH_PARAMETERS
+            if params.get(k, "").strip() and not Path(params[k]).exists()]
+    if lost:
+        raise PipelineError(f"no such file or folder: {', '.join(lost)} / 找不到上年数据或方案")
     per_nb, study = notebook_parameters(notebooks, base, params)
     with atomic_dir(out) as stage:
         for params in per_nb.values():

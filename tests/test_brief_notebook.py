@@ -88,3 +88,16 @@ def test_brief_on_heshan_with_last_years_scheme_and_data(tmp_path: Path) -> None
     assert f"考核方案共有{len(changes)}处变化" in text
     facts = pd.read_csv(tmp_path / "tables" / "brief_facts.csv", encoding="utf-8-sig")
     assert facts["unit_id"].nunique() == 3  # the smallest unit of each of the 3 sequences
+
+
+def test_a_missing_previous_data_folder_fails_before_any_notebook(tmp_path: Path) -> None:
+    from perfanalysis.errors import PipelineError
+    from perfanalysis.pipeline import RunConfig, run_report
+
+    out = tmp_path / "report"
+    config = RunConfig(data=SAMPLE_DIR / "yiyang", scheme=SCHEMES_DIR / "yiyang_2018.yaml",
+                       out=out, year=2019, renderer="nbconvert",
+                       params={"previous_data": str(tmp_path / "no-such-folder")})
+    with pytest.raises(PipelineError, match="previous_data=.*no-such-folder"):
+        run_report(config)
+    assert not out.exists()
