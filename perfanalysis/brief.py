@@ -379,10 +379,47 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
+def general_facts(tables: StudyTables, trade: pd.DataFrame) -> pd.DataFrame:
+    """Facts about all units (unit_id ""): the official scheme's size dependence
+    (brief_tradeoffs), score–size ρ with its interval by level and by growth
+    (fairness_size_dependence), the share of targets met by small and large units per rule,
+    averaged over indicators (targets_summary), the expected number of tier changes under
+    measurement noise (tier_uncertainty_summary)."""
+    rows: list[dict[str, Any]] = []
+    if len(trade) and not math.isnan(trade["size_rho"].iloc[0]):
+        rows.append(_fact("size", "", "", "size_rho", trade["size_rho"].iloc[0],
+                          alternative="现行方案", source="brief_tradeoffs"))
+    dep = tables.get("fairness_size_dependence")
+    if dep is not None:
+        plain = dep.loc[dep["variant"].isin(["level", "growth"]) & dep["alpha"].isna()]
+        for r in plain.itertuples(index=False):
+            for stat in ("rho", "rho_lo", "rho_hi"):
+                rows.append(_fact("size", "", "", stat, getattr(r, stat),
+                                  alternative=variant_label(str(r.variant), r.alpha),
+                                  source="fairness_size_dependence"))
+    summ = tables.get("targets_summary")
+    if summ is not None:
+        means = summ.groupby("rule", sort=True)[["share_met", "small_met", "large_met"]].mean()
+        for rule, r in means.iterrows():
+            for stat in ("share_met", "small_met", "large_met"):
+                rows.append(_fact("targets_equity", "", "", stat, r[stat],
+                                  alternative=str(rule), source="targets_summary"))
+    unc = tables.get("tier_uncertainty_summary")
+    if unc is not None and len(unc):
+        r = unc.iloc[0]
+        rows += [_fact("noise", "", "", "draws", r["draws"], source="tier_uncertainty_summary"),
+                 _fact("noise", "", "", "expected_changes", r["expected_changes"],
+                       source="tier_uncertainty_summary")]
+    return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
 def brief_facts(focus: list[str], year: int, tables: StudyTables, history: pd.DataFrame,
-                flags: pd.DataFrame, alts: pd.DataFrame, top_label: str) -> pd.DataFrame:
-    """``focus_facts`` for every focus unit, in focus order."""
-    frames = [focus_facts(u, year, tables, history, flags, alts, top_label) for u in focus]
+                flags: pd.DataFrame, alts: pd.DataFrame, top_label: str,
+                trade: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``general_facts`` (when ``trade`` is given) then ``focus_facts`` for every focus
+    unit, in focus order."""
+    frames = [general_facts(tables, trade)] if trade is not None else []
+    frames += [focus_facts(u, year, tables, history, flags, alts, top_label) for u in focus]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=FACT_COLUMNS)
@@ -473,7 +510,7 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
     top = str(scheme.tiers.labels[0])
     price, reward_note = reward_pricing(data, scheme)
     trade = tradeoffs(official, alts, sizes, studies, focus, price)
-    facts = brief_facts(focus, year, studies, history, flags, alts, top)
+    facts = brief_facts(focus, year, studies, history, flags, alts, top, trade)
     rules_text = ";".join(f"连续{r.years}年{r.tier}→{r.consequence}" for r in rules) or "无"
     brief = Brief(year=year, top_label=top, size_col=size_col, focus=focus,
                   focus_names=[names[u] for u in focus], studies=studies,

@@ -48,8 +48,8 @@ CELLS = [
     new_markdown_cell("## 一、问题"),
     new_code_cell("nb.show_text(say.question_sentences(question, b.focus_names, b.size_col))"),
     new_markdown_cell("## 二、证据"),
-    new_code_cell("nb.show_text(say.evidence_sentences(b.facts, ctx.year, b.top_label) or "
-                  "['没有可以单独分析的重点单位。'])"),
+    new_code_cell("nb.show_text(say.evidence_sentences(b.facts, ctx.year, b.top_label, "
+                  "b.size_col))"),
     new_code_cell("nb.show(brief_charts.tier_history_chart(b.history, list(ctx.scheme.tiers.labels),"
                   " b.focus, list(b.flags['unit_id'])))"),
     new_markdown_cell("## 三、建议\n\n各方案的测算效果如下;“等次改变的单位数”与现行方案"

@@ -93,6 +93,18 @@ def write_fake_studies(tables: Path, names: dict[str, str]) -> None:
                      "rule": "统一目标", "target": 1.0, "actual": 2.0, "attainment": 2.0,
                      "met": True})
     pd.DataFrame(back).to_csv(tables / "targets_backtest.csv", index=False)
+    pd.DataFrame({"variant": ["level", "growth", "blend"], "alpha": [None, None, 0.5],
+                  "rho": [0.95, 0.67, 0.1], "rho_lo": [0.73, -0.11, -0.5],
+                  "rho_hi": [1.0, 0.97, 0.6], "slope": 0.0, "slope_se": 0.0}).to_csv(
+        tables / "fairness_size_dependence.csv", index=False)
+    pd.DataFrame({"indicator": ["gdp", "fai", "gdp", "fai"],
+                  "rule": ["统一目标", "统一目标", "前三年平均", "前三年平均"],
+                  "share_met": [0.5, 0.7, 0.9, 0.9], "mape": 0.1, "equity_rho": 0.0,
+                  "equity_rho_lo": 0.0, "equity_rho_hi": 0.0,
+                  "small_met": [0.2, 0.4, 0.85, 0.95], "large_met": [0.8, 1.0, 0.9, 0.9]}).to_csv(
+        tables / "targets_summary.csv", index=False)
+    pd.DataFrame({"draws": [1000], "expected_changes": [1.234], "p_top_set_exact": [0.5],
+                  "max_se": [0.01]}).to_csv(tables / "tier_uncertainty_summary.csv", index=False)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +126,7 @@ def _fact(facts: pd.DataFrame, topic: str, statistic: str, alternative: str = ""
 def test_facts_equal_the_study_tables_they_cite(brief) -> None:
     b, out = brief
     f = b.facts
-    assert set(f["unit_id"]) == {"datonghu"}
+    assert set(f["unit_id"]) == {"", "datonghu"}  # "": facts about all units
     probs = pd.read_csv(out / "tables" / "tier_probabilities.csv").set_index("unit_id")
     p = _fact(f, "probability", "p_official")
     assert p["source"] == "tier_probabilities"
@@ -195,7 +207,16 @@ def test_followups_under_each_alternative(brief) -> None:
 
 def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
     b, _ = brief
-    ev = "".join(say.evidence_sentences(b.facts, YEAR, b.top_label))
+    ev = "".join(say.evidence_sentences(b.facts, YEAR, b.top_label, b.size_col))
+    rho = b.trade.set_index("alternative").at["现行方案", "size_rho"]
+    assert f"本年度总分与单位规模(population_2020)的等级相关系数ρ为{rho:.2f}" in ev
+    assert ("按总量计分ρ=0.95(区间0.73至1.00);按增速计分ρ=0.67(区间-0.11至0.97)"
+            "(来源:表 fairness_size_dependence") in ev
+    # means over the two indicators: 统一目标 (0.5+0.7)/2 = 60 %, small (0.2+0.4)/2 = 30 %,
+    # large (0.8+1.0)/2 = 90 %; 前三年平均 90 %, (0.85+0.95)/2 = 90 %, 90 %
+    assert ("按“前三年平均”全体完成90%,小单位90%、大单位90%;按“统一目标”全体完成60%,"
+            "小单位30%、大单位90%(来源:表 targets_summary") in ev
+    assert "考虑测量误差(1000次模拟),预计平均有1.2个单位的等次会与现行结果不同" in ev
     assert "大通湖区保持达标的概率为70%,评为优秀的概率为20%,排名的90%区间为第3至第7位" in ev
     assert "(来源:表 tier_probabilities" in ev
     total = b.history.set_index(["unit_id", "year"]).at[("datonghu", YEAR), "total"]
@@ -215,7 +236,7 @@ def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
     assert status["fairness"] == "部分缺失" and status["scorecard"] == "缺失"
     missing = "".join(say.missing_sentences(b.status))
     assert "“年度考核结果总览”(00_scorecard)尚未生成结果表" in missing
-    assert "缺少表 targets_summary" in missing
+    assert "缺少表 targets_warnings, alternatives_targets" in missing
 
 
 def test_a_study_with_many_alternatives_is_summarised_by_ranges(brief) -> None:

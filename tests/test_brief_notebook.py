@@ -56,7 +56,7 @@ def test_brief_runs_without_any_study_table(tmp_path: Path) -> None:
     assert "目前没有可比较的替代方案" in text
     assert "本节从略" in text  # no previous data or scheme
     facts = pd.read_csv(tmp_path / "tables" / "brief_facts.csv", encoding="utf-8-sig")
-    assert set(facts["unit_id"]) == {"datonghu"}
+    assert set(facts["unit_id"].dropna()) == {"datonghu"}  # blank: facts about all units
     for name in ("brief_tradeoffs", "tier_history", "tier_followups", "brief_status"):
         assert (tmp_path / "tables" / f"{name}.csv").is_file()
 
@@ -88,6 +88,7 @@ def test_brief_on_heshan_with_last_years_scheme_and_data(tmp_path: Path) -> None
     assert f"考核方案共有{len(changes)}处变化" in text
     facts = pd.read_csv(tmp_path / "tables" / "brief_facts.csv", encoding="utf-8-sig")
     assert facts["unit_id"].nunique() == 3  # the smallest unit of each of the 3 sequences
+    assert facts["unit_id"].isna().any()  # and facts about all units (size dependence)
 
 
 def test_a_missing_previous_data_folder_fails_before_any_notebook(tmp_path: Path) -> None:

@@ -80,11 +80,51 @@ def _get(f: pd.DataFrame, topic: str, statistic: str) -> pd.Series | None:
     return sel.iloc[0] if len(sel) else None
 
 
-def evidence_sentences(facts: pd.DataFrame, year: int, top_label: str) -> list[str]:
-    """The 证据 section for each focus unit: this year's result and margins, tiers by year
-    and follow-ups, tier probabilities under the noise model."""
+def general_sentences(facts: pd.DataFrame, size_col: str | None) -> list[str]:
+    """Evidence about all units (facts with unit_id ""): size dependence, targets met by
+    small and large units, expected tier changes under measurement noise."""
+    g = facts.loc[facts["unit_id"] == ""]
     out: list[str] = []
-    for uid, f in facts.groupby("unit_id", sort=False):
+    rho = g.loc[(g["topic"] == "size") & (g["source"] == "brief_tradeoffs")]
+    if len(rho):
+        out.append(f"现行方案下,本年度总分与单位规模({size_col})的等级相关系数ρ为"
+                   f"{rho['value'].iloc[0]:.2f}(序列内计算,正值表示规模越大得分越高)"
+                   f"{cite('brief_tradeoffs')}。")
+    dep = g.loc[g["source"] == "fairness_size_dependence"]
+    if len(dep):
+        bits = []
+        for variant, grp in dep.groupby("alternative", sort=False):
+            v = grp.set_index("statistic")["value"]
+            bits.append(f"按{variant}计分ρ={v['rho']:.2f}(区间{v['rho_lo']:.2f}至"
+                        f"{v['rho_hi']:.2f})")
+        out.append("增量与增速研究中主要指标得分与规模的相关系数:" + ";".join(bits)
+                   + cite("fairness_size_dependence") + "。")
+    tg = g.loc[g["topic"] == "targets_equity"]
+    if len(tg):
+        bits = []
+        for rule, grp in tg.groupby("alternative", sort=False):
+            v = grp.set_index("statistic")["value"]
+            text = f"按“{rule}”全体完成{_pct(v['share_met'])}"
+            if not (math.isnan(v["small_met"]) or math.isnan(v["large_met"])):
+                text += f",小单位{_pct(v['small_met'])}、大单位{_pct(v['large_met'])}"
+            bits.append(text)
+        out.append("历年目标回测的完成比例(各指标平均):" + ";".join(bits)
+                   + cite("targets_summary") + "。")
+    noise = g.loc[g["topic"] == "noise"].set_index("statistic")["value"]
+    if "expected_changes" in noise.index:
+        out.append(f"考虑测量误差({int(noise['draws'])}次模拟),预计平均有"
+                   f"{noise['expected_changes']:.1f}个单位的等次会与现行结果不同"
+                   f"{cite('tier_uncertainty_summary')}。")
+    return out
+
+
+def evidence_sentences(facts: pd.DataFrame, year: int, top_label: str,
+                       size_col: str | None = None) -> list[str]:
+    """The 证据 section: evidence about all units (``general_sentences``), then for each
+    focus unit this year's result and margins, tiers by year and follow-ups, tier
+    probabilities under the noise model."""
+    out: list[str] = general_sentences(facts, size_col)
+    for uid, f in facts.loc[facts["unit_id"] != ""].groupby("unit_id", sort=False):
         name = str(f["name"].iloc[0])
         total, rank = _get(f, "score", "total"), _get(f, "score", "rank")
         n, tier = _get(f, "score", "n_sequence"), _get(f, "score", "tier")
@@ -133,9 +173,6 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
         out.append("目前没有可比较的替代方案(差异化目标、增量与增速、替代权重三项研究的"
                    "alternatives_* 表均未生成),暂不能给出有测算依据的建议。")
     official = trade.iloc[0] if len(trade) else None
-    if official is not None and size_col is not None and not math.isnan(official["size_rho"]):
-        out.append(f"现行方案下,总分与单位规模({size_col})的等级相关系数ρ为"
-                   f"{official['size_rho']:.2f}(序列内计算){cite('brief_tradeoffs')}。")
     for study, grp in trade.iloc[1:].groupby("study", sort=False):
         if len(grp) > MAX_LISTED_ALTERNATIVES:
             out.append(_study_range_sentence(grp))
@@ -166,7 +203,7 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
         out.append(f"在已测算的方案中,总分与规模关系最弱的是“{best['alternative']}”"
                    f"(ρ={best['size_rho']:.2f},现行方案ρ={official['size_rho']:.2f}),"
                    f"代价是{int(best['tier_changes'])}个单位等次改变{cite('brief_tradeoffs')}。")
-    for uid, f in facts.groupby("unit_id", sort=False):
+    for uid, f in facts.loc[facts["unit_id"] != ""].groupby("unit_id", sort=False):
         name = str(f["name"].iloc[0])
         alt = f.loc[f["topic"] == "alternative"]
         if len(alt):
