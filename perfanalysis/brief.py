@@ -230,7 +230,9 @@ def focus_facts(uid: str, year: int, tables: StudyTables, history: pd.DataFrame,
         if len(b):
             b = b.loc[b["year"] == b["year"].max()]
             shown = str(int(b["year"].iloc[0]))
+        labels = _rule_labels(back)
         for rule, grp in b.groupby("rule", sort=True):
+            rule = labels.get(str(rule), str(rule))
             met = grp["met"].astype(str).str.lower().isin(["true", "1", "1.0"])
             rows.append(_fact("targets", uid, name, "met", int(met.sum()), label=shown,
                               alternative=str(rule), source="targets_backtest",
@@ -254,6 +256,13 @@ def variant_label(variant: str, alpha: object) -> str:
     except (TypeError, ValueError):
         return name
     return name if math.isnan(a) else f"{name} α={a:g}"
+
+
+def _rule_labels(df: pd.DataFrame) -> dict[str, str]:
+    """Target rule id → its Chinese label, when the targets study adds ``rule_label``."""
+    if "rule_label" not in df.columns:
+        return {}
+    return {str(k): str(v) for k, v in zip(df["rule"], df["rule_label"]) if isinstance(v, str)}
 
 
 def _text(value: object) -> str:
@@ -281,7 +290,9 @@ def general_facts(tables: StudyTables, trade: pd.DataFrame) -> pd.DataFrame:
     summ = tables.get("targets_summary")
     if summ is not None:
         means = summ.groupby("rule", sort=True)[["share_met", "small_met", "large_met"]].mean()
+        labels = _rule_labels(summ)
         for rule, r in means.iterrows():
+            rule = labels.get(str(rule), str(rule))
             for stat in ("share_met", "small_met", "large_met"):
                 rows.append(_fact("targets_equity", "", "", stat, r[stat],
                                   alternative=str(rule), source="targets_summary"))

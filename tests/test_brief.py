@@ -320,6 +320,18 @@ def test_tier_history_chart_keeps_focus_and_flagged_units_on_large_panels() -> N
     assert len(small.data[0].y) == 10
 
 
+def test_target_rules_are_named_by_their_chinese_label_when_given(brief) -> None:
+    from perfanalysis.brief import StudyTables, focus_facts
+
+    b, _ = brief
+    back = pd.DataFrame({"indicator": ["gdp", "fai"], "unit_id": "datonghu", "name": "大通湖区",
+                         "year": YEAR, "rule": "own_average", "target": 1.0, "actual": 1.0,
+                         "attainment": 1.0, "met": [True, True], "rule_label": "近3年平均"})
+    f = focus_facts("datonghu", YEAR, StudyTables({"targets_backtest": back}), b.history,
+                    b.flags, b.alternatives.iloc[:0], b.top_label)
+    assert set(f.loc[f["topic"] == "targets", "alternative"]) == {"近3年平均"}
+
+
 def test_targets_fall_back_to_the_latest_backtested_year(brief) -> None:
     from perfanalysis.brief import StudyTables, focus_facts
 
