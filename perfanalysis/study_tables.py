@@ -78,7 +78,7 @@ SHOWN_IN: dict[str, str] = {
     "targets_backtest": "“差异化目标”一章的目标回测表",
     "brief_tradeoffs": "本章“各方案的利弊”表和图",
     "reward_cost": "“等次边界与不确定性”一章的奖励成本表",
-    "followups_alternatives": "本章“各方案下的后续处理”表",
+    "followups_alternatives": "导出的结果表(本章表格只列仅在替代方案下触发的单位)",
     "data_revisions": "本章“与上年相比”一节的数据修订表",
     "unit_changes": "本章“与上年相比”一节的单位变化表",
     "scheme_changes": "本章“与上年相比”一节的方案变化表",

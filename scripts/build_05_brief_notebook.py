@@ -67,9 +67,10 @@ CELLS = [
     new_code_cell("if len(b.flags):\n"
                   "    nb.show_table(br.display_flags(b.flags), "
                   "caption='连续低等次的后续处理(表 tier_followups)')\n"
-                  "if len(b.alt_flags):\n"
-                  "    nb.show_table(br.display_flags(b.alt_flags), "
-                  "caption='各方案下的后续处理(表 followups_alternatives)')"),
+                  "only_alt = b.alt_flags.loc[~b.alt_flags['official_triggers'].astype(bool)]\n"
+                  "if len(only_alt):\n"
+                  "    nb.show_table(br.display_flags(only_alt), caption='仅在替代方案下触发的"
+                  "后续处理(表 followups_alternatives)')"),
     new_markdown_cell("## 五、与上年相比"),
     new_code_cell("if b.revisions is None and b.scheme_changes is None:\n"
                   "    nb.show_text(['未提供上年数据或考核方案(运行时加 -p previous_data=… "

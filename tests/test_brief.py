@@ -247,7 +247,7 @@ def test_a_study_with_many_alternatives_is_summarised_by_ranges(brief) -> None:
     op = "".join(say.option_sentences(b.facts.iloc[:0], many, b.alt_flags.iloc[:0],
                                       b.top_label, b.size_col))
     assert ("“增量与增速的公平性”测算了6个方案(从“按增速计分(α=0)#0”到“按总量计分(α=1)#2”):"
-            "等次改变的单位数在0至4个之间,总分与规模的相关系数ρ为-1.00至1.00,"
+            "等次改变的单位数为0至4个,总分与规模的相关系数ρ为-1.00至1.00,"
             "测量误差下排名的标准差平均1.00至2.25位") in op
 
 

@@ -43,7 +43,7 @@ def _span(values: pd.Series, digits: int = 2) -> str:
 def _study_range_sentence(grp: pd.DataFrame) -> str:
     """One sentence for a study with many alternatives: the ranges of its effects."""
     r0 = grp.iloc[0]
-    bits = [f"等次改变的单位数在{_span(grp['tier_changes'].astype(float), 0)}个之间"]
+    bits = [f"等次改变的单位数为{_span(grp['tier_changes'].astype(float), 0)}个"]
     if grp["size_rho"].notna().any():
         bits.append(f"总分与规模的相关系数ρ为{_span(grp['size_rho'])}")
     if grp["rank_volatility"].notna().any():
