@@ -345,3 +345,11 @@ def test_targets_fall_back_to_the_latest_backtested_year(brief) -> None:
     t = f.loc[f["topic"] == "targets"].set_index("statistic")
     # 2019 not back-tested: the 2018 rows, 1 of 2 met
     assert (t.at["met", "value"], t.at["targets", "value"], t.at["met", "label"]) == (1, 2, "2018")
+
+
+def test_followup_sentences_with_and_without_rules(brief) -> None:
+    b, _ = brief
+    text = "".join(say.followup_sentences(b.flags, YEAR, b.followup_text))
+    assert text.startswith("按连续2年基本达标→通报批评;连续2年不达标→组织调整,2019年触发")
+    assert "安化县(连续3年基本达标,通报批评)" in text
+    assert say.followup_sentences(b.flags.iloc[:0], YEAR, "")[0].startswith("本考核方案没有")
