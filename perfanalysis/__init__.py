@@ -5,6 +5,7 @@ Flow: files → ``load_data`` → ``load_scheme`` → ``score`` → ``assign_tie
 """
 
 from .adjustments import adjustment_table
+from .brief import Brief, assemble_brief, read_study_tables
 from .composite.build import BuildResult, CoinData, Recipe, rerun, run_build
 from .composite.coin import (
     build_composite,
@@ -15,8 +16,10 @@ from .composite.coin import (
 )
 from .composite.tree import Hierarchy
 from .data import Dataset, check_data, load_data
+from .diff import DataDiff, data_diff, scheme_diff
 from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
 from .export import write_table, write_tables
+from .history import TierHistory, followup_flags, followups_under_alternatives, tier_history
 from .notebook import notebook_setup, show, show_table
 from .parsing import MISSING_MARKERS, UnitResolver, parse_number
 from .pipeline import RunConfig, RunResult, run_report
@@ -30,8 +33,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MISSING_MARKERS",
+    "Brief",
     "BuildResult",
     "CoinData",
+    "DataDiff",
     "DataError",
     "Dataset",
     "Hierarchy",
@@ -43,12 +48,17 @@ __all__ = [
     "RunResult",
     "Scheme",
     "SchemeError",
+    "TierHistory",
     "UnitResolver",
     "adjustment_table",
+    "assemble_brief",
     "assign_tiers",
     "build_composite",
     "check_data",
     "component_scores",
+    "data_diff",
+    "followup_flags",
+    "followups_under_alternatives",
     "from_coin_tables",
     "latest_year",
     "leaf_fractions",
@@ -59,16 +69,19 @@ __all__ = [
     "parse_number",
     "prepare",
     "quota_for",
+    "read_study_tables",
     "read_tables",
     "rerun",
     "run_build",
     "run_report",
+    "scheme_diff",
     "scheme_from_mapping",
     "scheme_tree",
     "score",
     "scorecard",
     "show",
     "show_table",
+    "tier_history",
     "to_coin_tables",
     "with_overrides",
     "write_coin_import",

@@ -223,6 +223,69 @@ def composite(
     _show_or_say(*_guard(run), out)
 
 
+@app.command()
+def diff(
+    old: Annotated[Path | None, typer.Option("--old", help="last year's data folder or .xlsx")] = None,
+    new: Annotated[Path | None, typer.Option("--new", help="this year's data folder or .xlsx")] = None,
+    old_scheme: Annotated[Path | None, typer.Option("--old-scheme", help="last year's scheme "
+                                                                          "YAML")] = None,
+    new_scheme: Annotated[Path | None, typer.Option("--new-scheme", help="this year's scheme "
+                                                                          "YAML")] = None,
+    scheme: Annotated[Path | None, typer.Option("--scheme", help="scheme naming the indicators "
+                                                                 "in a data diff (default: "
+                                                                 "--new-scheme)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="write the diff tables to .xlsx "
+                                                           "instead of printing")] = None,
+) -> None:
+    """What changed: data revisions (--old/--new) and/or scheme changes (--old-scheme/--new-scheme)."""
+    from .diff import data_diff, scheme_diff
+    from .export import write_tables
+
+    if (old is None) != (new is None) or (old_scheme is None) != (new_scheme is None) or (
+            old is None and old_scheme is None):
+        err_console.print("[bold red]error:[/] give --old and --new (data), and/or "
+                          "--old-scheme and --new-scheme (schemes)")
+        raise typer.Exit(code=1)
+
+    def run() -> tuple[dict[str, pd.DataFrame], list[str]]:
+        tables: dict[str, pd.DataFrame] = {}
+        notes: list[str] = []
+        if old is not None and new is not None:
+            names = scheme or new_scheme
+            dd = data_diff(load_data(old), load_data(new),
+                           load_scheme(names) if names is not None else None)
+            tables["data_revisions"] = dd.revisions
+            tables["unit_changes"] = dd.units
+            if dd.new_years:
+                notes.append(f"new years in {new} (not revisions) / 新增年度: "
+                             f"{', '.join(map(str, dd.new_years))}")
+        if old_scheme is not None and new_scheme is not None:
+            tables["scheme_changes"] = scheme_diff(load_scheme(old_scheme),
+                                                   load_scheme(new_scheme))
+        if out is not None:
+            write_tables(tables, out)
+        return tables, notes
+
+    tables, notes = _guard(run)
+    titles = {"data_revisions": "数据修订 / data revisions", "unit_changes": "单位变化 / units",
+              "scheme_changes": "考核方案变化 / scheme changes"}
+    for name, table in tables.items():
+        if out is not None:
+            console.print(f"{name}: {len(table)} rows")
+        elif table.empty:
+            console.print(f"{titles[name]}: 无变化 / no changes")
+        elif name == "scheme_changes":
+            console.print(_rich_table(table[["section", "item_name", "change", "field_name",
+                                             "old", "new"]], titles[name]))
+        else:
+            console.print(_rich_table(table.drop(columns=["table"], errors="ignore"),
+                                      titles[name]))
+    for note in notes:
+        console.print(f"[yellow]note:[/] {note}")
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -129,6 +129,10 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     return dict(papermill.inspect_notebook(str(notebook)))
 
 
+#: study parameters that are paths (the brief's previous data folder and scheme)
+PATH_PARAMETERS = ("previous_data", "previous_scheme")
+
+
 def _convert(name: str, raw: str, declared: dict[str, Any]) -> Any:
     """Turn a ``-p key=value`` string into the declared parameter's type."""
     kind = str(declared.get("inferred_type_name", "None")).lower()
@@ -319,7 +323,15 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
     base = {"data_dir": str(Path(config.data).resolve()),
             "scheme_path": str(Path(config.scheme).resolve()), "year": year,
             "seed": config.seed, "out_dir": ""}
-    per_nb, study = notebook_parameters(notebooks, base, config.params)
+    # paths given with -p are relative to where the user runs the command, not to the
+    # folder the notebooks execute in
+    params = {k: (str(Path(v.strip()).resolve()) if k in PATH_PARAMETERS and v.strip() else v)
+              for k, v in config.params.items()}
+    lost = [f"{k}={config.params[k]}" for k in PATH_PARAMETERS
+            if params.get(k, "").strip() and not Path(params[k]).exists()]
+    if lost:
+        raise PipelineError(f"no such file or folder: {', '.join(lost)} / 找不到上年数据或方案")
+    per_nb, study = notebook_parameters(notebooks, base, params)
     with atomic_dir(out) as stage:
         for params in per_nb.values():
             if "out_dir" in params:

@@ -321,6 +321,20 @@ class Affirmation(_Strict):
     name: str = "一票肯定"
 
 
+class Followup(_Strict):
+    """A sanction after consecutive years in one tier (连续两年基本达标 → 通报批评)."""
+
+    tier: str = Field(description="tier label, one of tiers.labels")
+    years: int = Field(2, ge=1, description="consecutive years in that tier")
+    consequence: str = Field(min_length=1, description="what follows, in Chinese")
+
+
+#: Follow-ups used when a scheme has no ``tiers.followups`` key (Heshan 2013, seeds/003:
+#: 连续两年基本达标 → 通报批评, 连续两年不达标 → 调整领导班子), for the labels it has.
+DEFAULT_FOLLOWUPS = (Followup(tier="基本达标", years=2, consequence="通报批评"),
+                     Followup(tier="不达标", years=2, consequence="组织调整"))
+
+
 class TierRules(_Strict):
     """Tier rules, applied to scores in a separate step."""
 
@@ -341,6 +355,16 @@ class TierRules(_Strict):
     )
     quota_requires: str | None = Field(
         None, description="a unit in the quota must also reach this tier by threshold")
+    followups: list[Followup] | None = Field(
+        None, description="sanctions after consecutive years in a tier; omitted: "
+                          "DEFAULT_FOLLOWUPS for the labels the scheme has; []: none")
+
+    def followup_rules(self) -> list[Followup]:
+        """The follow-ups in force: ``followups`` or, when omitted, the defaults whose tier
+        label the scheme has."""
+        if self.followups is not None:
+            return list(self.followups)
+        return [f for f in DEFAULT_FOLLOWUPS if f.tier in self.labels]
 
     @model_validator(mode="after")
     def _consistent(self) -> TierRules:
@@ -382,6 +406,9 @@ class TierRules(_Strict):
                 raise ValueError(f"'shares' needs one share per label ({len(labels)})")
             if any(s < 0 for s in self.shares) or abs(sum(self.shares) - 1) > 1e-9:
                 raise ValueError(f"'shares' must be non-negative and add up to 1: {self.shares}")
+        bad_fu = [f.tier for f in self.followups or [] if f.tier not in labels]
+        if bad_fu:
+            raise ValueError(f"followups name unknown tiers {bad_fu}; allowed: {labels}")
         if self.affirmation and self.affirmation.requires not in (None, *labels[1:]):
             raise ValueError(f"affirmation.requires must be one of {labels[1:]} (the tier a "
                              "unit must reach anyway; the top tier itself can never be reached "

@@ -1,0 +1,99 @@
+"""Charts of the annual brief: tiers by unit and year, and the alternatives' trade-offs."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..charts import FONT, TIER_PALETTE
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"}, height=height,
+                      font={"family": FONT}, template="plotly_white",
+                      margin={"l": 120, "r": 40, "t": 80, "b": 60})
+    return fig
+
+
+MAX_CHART_UNITS = 40
+
+
+def tier_history_chart(history: pd.DataFrame, labels: list[str],
+                       focus: list[str] | None = None, flagged: list[str] | None = None,
+                       max_units: int = MAX_CHART_UNITS) -> go.Figure:
+    """Heatmap of each unit's tier by year (colour = tier, text = rank), units ordered by
+    sequence and their latest rank; focus units' names are marked ★. With more than
+    ``max_units`` units only the focus units and the ``flagged`` ones (follow-ups) are drawn,
+    and the title says so (the full history is the tier_history table)."""
+    focus = set(focus or [])
+    if history.empty:
+        return _layout(go.Figure(), "逐年等次(无可计分年度)", 300)
+    n_all = history["unit_id"].nunique()
+    title = "各单位逐年等次与序列排名(★为重点单位)"
+    if n_all > max_units:
+        keep = focus | set(flagged or [])
+        history = history.loc[history["unit_id"].isin(keep)]
+        title = (f"重点单位和触发后续处理的单位逐年等次与序列排名(共{n_all}个单位,"
+                 f"图中{history['unit_id'].nunique()}个,★为重点单位)")
+        if history.empty:
+            return _layout(go.Figure(), title, 300)
+    years = sorted(int(y) for y in history["year"].unique())
+    last = history.sort_values("year").groupby("unit_id").tail(1)
+    order = last.sort_values(["sequence", "rank", "unit_id"], ascending=[False, False, False],
+                             kind="stable")
+    names = [("★" if u in focus else "") + str(n) for u, n in zip(order["unit_id"],
+                                                                  order["name"])]
+    code = {lab: i for i, lab in enumerate(labels)}
+    piv = history.pivot(index="unit_id", columns="year", values="tier").reindex(
+        index=order["unit_id"], columns=years)
+    rank = history.pivot(index="unit_id", columns="year", values="rank").reindex(
+        index=order["unit_id"], columns=years)
+    z = piv.apply(lambda col: col.map(code)).to_numpy(dtype=float)
+    text = [[("" if isinstance(t, float) else f"{t}<br>第{int(r)}位") if not (
+        isinstance(r, float) and math.isnan(r)) else "" for t, r in zip(trow, rrow)]
+        for trow, rrow in zip(piv.to_numpy(), rank.to_numpy())]
+    n = len(labels)
+    picks = list(range(n)) if n >= 4 else [*range(n - 1), 3]  # worst tier red, as charts.py
+    scale: list[list[float | str]] = []
+    for i, pick in enumerate(picks):  # one flat band per tier code
+        colour = TIER_PALETTE[pick % len(TIER_PALETTE)]
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[str(y) for y in years], y=names, text=text, texttemplate="%{text}",
+        zmin=-0.5, zmax=len(labels) - 0.5, colorscale=scale, xgap=2, ygap=2,
+        colorbar={"tickvals": list(range(len(labels))), "ticktext": labels, "title": "等次"},
+        hovertemplate="%{y} %{x}年<br>%{text}<extra></extra>"))
+    fig.update_xaxes(title="年度", type="category")
+    fig.update_yaxes(title="")
+    return _layout(fig, title, max(320, 28 * len(names) + 140))
+
+
+def tradeoffs_chart(trade: pd.DataFrame, size_col: str | None) -> go.Figure:
+    """Each alternative as a point: size dependence (ρ of total with size) against the
+    number of tier changes vs the official scheme; official scheme marked."""
+    t = trade.dropna(subset=["size_rho"])
+    fig = go.Figure()
+    if t.empty:
+        fig.add_bar(x=list(trade["alternative"]), y=list(trade["tier_changes"]),
+                    marker_color="#4575b4",
+                    hovertemplate="%{x}<br>等次改变 %{y} 个单位<extra></extra>")
+        fig.update_yaxes(title="与现行方案相比等次改变的单位数")
+        return _layout(fig, "各方案与现行方案相比的等次变化", 420)
+    for is_off, sub in ((True, t.loc[t["kind"] == "official"]),
+                        (False, t.loc[t["kind"] != "official"])):
+        if sub.empty:
+            continue
+        fig.add_scatter(
+            x=sub["size_rho"], y=sub["tier_changes"], mode="markers+text",
+            text=sub["alternative"], textposition="top center", name="现行方案" if is_off
+            else "替代方案", marker={"size": 14 if is_off else 10,
+                                   "color": "#d73027" if is_off else "#4575b4",
+                                   "symbol": "star" if is_off else "circle"},
+            hovertemplate="%{text}<br>ρ=%{x:.2f}<br>等次改变 %{y} 个单位<extra></extra>")
+    fig.add_vline(x=0, line_dash="dot", line_color="#888")
+    fig.update_xaxes(title=f"总分与规模({size_col})的等级相关系数ρ(越接近0越不依赖规模)",
+                     range=[-1.05, 1.05])
+    fig.update_yaxes(title="与现行方案相比等次改变的单位数", rangemode="tozero")
+    return _layout(fig, "各方案的利弊:规模依赖与等次变化", 480)
