@@ -321,6 +321,30 @@ class Affirmation(_Strict):
     name: str = "一票肯定"
 
 
+class BottomRule(_Strict):
+    """所属类别后k位: the last ``count`` (or ``share``) units of a sequence by total.
+
+    ``effect``: ``no_top`` bars them from the top tier (like a disqualification),
+    ``last_tier`` puts them in the last tier, ``flag`` only records it (e.g. 诫勉谈话) in
+    ``tier_flags``. Units tied with the k-th last unit are all included (assumption).
+    """
+
+    id: str
+    name: str
+    count: int | None = Field(None, ge=1)
+    share: float | None = Field(None, gt=0, le=1, description="rounded by tiers.rounding")
+    effect: Literal["no_top", "last_tier", "flag"]
+    sequences: list[str] | None = Field(None, description="default: every sequence")
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> BottomRule:
+        if (self.count is None) == (self.share is None):
+            raise ValueError("give exactly one of 'count' or 'share'")
+        return self
+
+
 class TierRules(_Strict):
     """Tier rules, applied to scores in a separate step."""
 
@@ -341,6 +365,8 @@ class TierRules(_Strict):
     )
     quota_requires: str | None = Field(
         None, description="a unit in the quota must also reach this tier by threshold")
+    bottom: list[BottomRule] = Field(default_factory=list,
+                                     description="所属类别后k位 rules (no_top / last_tier / flag)")
 
     @model_validator(mode="after")
     def _consistent(self) -> TierRules:
@@ -389,6 +415,9 @@ class TierRules(_Strict):
         dq = [d.id for d in self.disqualifications]
         if len(set(dq)) != len(dq):
             raise ValueError(f"disqualification ids repeat: {dq}")
+        bt = [b.id for b in self.bottom]
+        if len(set(bt)) != len(bt):
+            raise ValueError(f"bottom rule ids repeat: {bt}")
         if self.demote_at is not None and self.demote_at > max(1, len(self.disqualifications)):
             raise ValueError(
                 f"demote_at={self.demote_at} can never be met with "
@@ -472,6 +501,11 @@ class Scheme(_Strict):
             raise ValueError(f"tiers.tie_break names unknown components {bad_tb}; "
                              f"allowed: {sorted(comp_ids)}")
         if self.sequences:
+            for b in self.tiers.bottom:
+                bad = [s for s in (b.sequences or []) if s not in self.sequences]
+                if bad:
+                    raise ValueError(f"tiers.bottom.{b.id} names unknown sequences {bad}; "
+                                     f"allowed: {sorted(self.sequences)}")
             for q in self.tiers.quota:
                 bad = [s for s in (q.sequences or []) if s not in self.sequences]
                 if bad:
