@@ -426,6 +426,49 @@ class TierRules(_Strict):
         return self
 
 
+class LeaderMultiplier(_Strict):
+    """Leaders paid a multiple of the per-head amount (党政正职 ×1.5, 其他班子成员 ×1.2)."""
+
+    name: str
+    multiplier: float = Field(gt=0)
+    column: str | None = Field(None, description="units.csv column with their head count")
+    default_count: int | None = Field(None, ge=0, description="count when the column is absent")
+    default_share: float | None = Field(None, ge=0, le=1,
+                                        description="share of staff when the column is absent")
+    assumption: bool = False
+
+    @model_validator(mode="after")
+    def _count_source(self) -> LeaderMultiplier:
+        if self.column is None and self.default_count is None and self.default_share is None:
+            raise ValueError("give 'column', 'default_count' or 'default_share'")
+        if self.default_count is not None and self.default_share is not None:
+            raise ValueError("give at most one of 'default_count' or 'default_share'")
+        return self
+
+
+class LumpSum(_Strict):
+    """A fixed amount per unit by tier for some sequences (驻区单位: 4万 / 2万元)."""
+
+    sequences: list[str] = Field(min_length=1)
+    amounts: dict[str, float] = Field(description="tier label -> 元")
+    assumption: bool = False
+
+
+class RewardRules(_Strict):
+    """Results use (奖金): per-head amounts by tier × the staff column, leaders' multipliers,
+    lump sums for some sequences, and the 优岗 share of each tier's staff."""
+
+    per_head: dict[str, float] = Field(description="tier label -> 元 per staff member")
+    staff_column: str = "staff"
+    leaders: list[LeaderMultiplier] = Field(default_factory=list)
+    lump_sums: list[LumpSum] = Field(default_factory=list)
+    excellent_post_share: dict[str, float] = Field(
+        default_factory=dict, description="tier label -> 优岗 share of staff")
+    source: str | None = None
+    assumption: bool = False
+    note: str | None = None
+
+
 class Scheme(_Strict):
     """One evaluation's rules: components (a tree), adjustments and tier rules."""
 
@@ -441,6 +484,7 @@ class Scheme(_Strict):
     bonus: Adjustments = Field(default_factory=Adjustments)
     penalty: Adjustments = Field(default_factory=Adjustments)
     tiers: TierRules
+    rewards: RewardRules | None = Field(None, description="奖金 by tier (rewards.py)")
     composite: CompositeSection | None = Field(
         None, description="composite-indicator build (see data/schemes/README.md)")
 
@@ -495,6 +539,18 @@ class Scheme(_Strict):
         if bad_den:
             raise ValueError(f"indicator denominators not declared under "
                              f"'composite.denominators': {bad_den}")
+        if self.rewards is not None:
+            labels = set(self.tiers.labels)
+            keyed = [*self.rewards.per_head, *self.rewards.excellent_post_share,
+                     *(k for ls in self.rewards.lump_sums for k in ls.amounts)]
+            bad = sorted({k for k in keyed if k not in labels})
+            if bad:
+                raise ValueError(f"rewards name unknown tiers {bad}; allowed: {self.tiers.labels}")
+            if self.sequences:
+                bad = sorted({q for ls in self.rewards.lump_sums for q in ls.sequences
+                              if q not in self.sequences})
+                if bad:
+                    raise ValueError(f"rewards.lump_sums name unknown sequences {bad}")
         comp_ids = {c.id for c in self.components}
         bad_tb = [t for t in self.tiers.tie_break if t not in comp_ids]
         if bad_tb:
