@@ -13,6 +13,7 @@ Also: threshold and quota sensitivity, and the reward payout under uncertainty.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -413,7 +414,7 @@ def threshold_sensitivity(model: BoundaryModel, span: float | None = None,
                 new = [th.model_copy(update={"min_total": th.min_total + (shift if j == i else 0)})
                        for j, th in enumerate(rules.thresholds)]
                 mins = [th.min_total for th in new]
-                if any(a <= b for a, b in zip(mins, mins[1:], strict=False)):
+                if any(a <= b for a, b in itertools.pairwise(mins)):
                     continue
                 rows.append({"rule": f"{t.label}线", "kind": "threshold",
                              "shift": round(float(shift), 6),
@@ -421,7 +422,7 @@ def threshold_sensitivity(model: BoundaryModel, span: float | None = None,
                              "n_changed": _changed(model, rules.model_copy(
                                  update={"thresholds": new}), tie)})
         sizes = [len(i) for i in model.seq_index]
-        for k in range(0, max(sizes) + 1):
+        for k in range(max(sizes) + 1):
             quota = [rules.quota[0].model_copy(update={"sequences": None, "top": k,
                                                        "share": None})]
             rows.append({"rule": "评优名额:每序列前k名", "kind": "quota_top",
