@@ -362,7 +362,8 @@ def rank_sets(model: BoundaryModel, tally: Tally, alpha: float = 0.05, draws: in
               seed: int = 0) -> pd.DataFrame:
     """Marginal rank confidence sets within each sequence, the official totals as estimates
     and the simulated covariance of totals as their error (unit_id, name, sequence,
-    estimate, rank, lower, upper)."""
+    estimate, rank, lower, upper), plus the sequence's top-tier ``quota`` (count), whether
+    the whole set lies within it (``surely_top``) and whether it reaches it (``maybe_top``)."""
     from ..ranks import rank_confidence_sets
 
     frames = []
@@ -374,6 +375,10 @@ def rank_sets(model: BoundaryModel, tally: Tally, alpha: float = 0.05, draws: in
         sets.insert(0, "sequence", [inp.sequences[i] for i in idx])
         sets.insert(0, "name", [inp.names[i] for i in idx])
         sets.insert(0, "unit_id", [inp.unit_ids[i] for i in idx])
+        k = model.tiers.top_count[s]
+        sets["quota"] = k
+        sets["surely_top"] = sets["upper"] <= k
+        sets["maybe_top"] = sets["lower"] <= k
         frames.append(sets)
     return (pd.concat(frames, ignore_index=True)
             .sort_values(["sequence", "rank", "unit_id"], kind="stable").reset_index(drop=True))
