@@ -399,63 +399,85 @@ def tier_codes(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = No
     rank_out = np.empty(totals.shape, dtype=np.int32) if ranks else None
     last = len(model.labels) - 1
     rows = np.arange(d)[:, None]
+    any_barred, any_dem = bool(model.barred.any()), bool(model.demoted.any())
+    any_aff = bool(model.affirmed.any())
     for s, idx in enumerate(model.seq_index):
         n = len(idx)
-        t = totals[:, idx]
+        contiguous = n > 0 and idx[-1] - idx[0] + 1 == n and bool((np.diff(idx) == 1).all())
+        t = totals[:, idx[0]:idx[-1] + 1] if contiguous else totals[:, idx]
         keys = [t] + ([tie[:, idx, j] for j in range(tie.shape[2])] if tie is not None else [])
-        order = np.lexsort(tuple(-k for k in reversed(keys)), axis=-1)
+        if len(keys) == 1:
+            order = np.argsort(-t, axis=-1, kind="stable")
+        else:
+            order = np.lexsort(tuple(-k for k in reversed(keys)), axis=-1)
         st = _take(t, order)
-        pos = np.arange(n)
+        pos = np.arange(n, dtype=np.int32)
         same_total = np.zeros((d, n), dtype=bool)
         same_total[:, 1:] = np.abs(np.diff(st, axis=1)) <= 1e-9
-        tied = same_total.copy()
-        for k in keys[1:]:
-            sk = _take(k, order)
-            tied[:, 1:] &= np.abs(np.diff(sk, axis=1)) <= 1e-9
+        tied = same_total
+        if len(keys) > 1:
+            tied = same_total.copy()
+            for k in keys[1:]:
+                sk = _take(k, order)
+                tied[:, 1:] &= np.abs(np.diff(sk, axis=1)) <= 1e-9
         cs = np.maximum.accumulate(np.where(tied, 0, pos), axis=1)  # class start
-        is_end = np.ones((d, n), dtype=bool)
-        is_end[:, :-1] = ~tied[:, 1:]
-        ce = np.minimum.accumulate(np.where(is_end, pos, n)[:, ::-1], axis=1)[:, ::-1]
         uo = idx[order]  # unit positions in sorted order
-        barred = model.barred[uo]
-        dem = model.demoted[uo]
-        for kb, effect in model.bottom[s]:
-            hit = (n - 1 - ce) < kb
-            if effect == "no_top":
-                barred = barred | hit
-            elif effect == "last_tier":
-                dem = dem | hit
+        barred = model.barred[uo] if any_barred else np.zeros((d, n), dtype=bool)
+        dem = model.demoted[uo] if any_dem else np.zeros((d, n), dtype=bool)
+        if model.bottom[s]:
+            is_end = np.ones((d, n), dtype=bool)
+            is_end[:, :-1] = ~tied[:, 1:]
+            ce = np.minimum.accumulate(np.where(is_end, pos, n)[:, ::-1], axis=1)[:, ::-1]
+            for kb, effect in model.bottom[s]:
+                hit = (n - 1 - ce) < kb
+                if effect == "no_top":
+                    barred = barred | hit
+                elif effect == "last_tier":
+                    dem = dem | hit
+        elig = ~(barred | dem)
         if model.forced:
             base = None
-            elig = ~barred & ~dem
         else:
-            base = 1 + (st[..., None] < model.thresholds - 1e-9).sum(axis=-1)
-            elig = ~barred & ~dem
+            base = np.full((d, n), 1, dtype=np.int8)
+            for thr in model.thresholds:
+                base += st < thr - 1e-9
             if model.quota_requires >= 0:
                 elig &= base <= model.quota_requires
         k = model.top_count[s]
         cand = elig if model.passes_down else elig & (cs < k)
         if k > 0:
-            cc = np.cumsum(cand, axis=1)
+            cc = np.cumsum(cand, axis=1, dtype=np.int32)
             has_k = cc[:, -1] >= k
             pk = np.argmax(cc >= k, axis=1)
-            cs_k = cs[np.arange(d), pk]
-            win = cand & ((cc <= k) | (has_k[:, None] & (cs == cs_k[:, None])))
+            cs_k = np.where(has_k, cs[np.arange(d), pk], -1)
+            win = cand & ((cc <= k) | (cs == cs_k[:, None]))
         else:
             win = np.zeros((d, n), dtype=bool)
         if model.forced:
-            rest = ~win & ~dem
-            excl = np.cumsum(rest, axis=1) - rest
+            rest = ~(win | dem)
+            excl = np.cumsum(rest, axis=1, dtype=np.int32) - rest
             first = _take(excl, cs) + win.sum(axis=1, keepdims=True)
             code = np.maximum(1, np.searchsorted(model.cuts[s], first, side="right"))
         else:
             code = base
-        aff = model.affirmed[uo] & ~barred & ~dem & ~win
-        if model.affirm_requires >= 0:
-            aff &= code <= model.affirm_requires
-        code = np.where(win | aff, 0, np.where(dem, last, code))
-        codes[rows, uo] = code
+        top = win
+        if any_aff:
+            aff = model.affirmed[uo] & ~barred & ~dem & ~win
+            if model.affirm_requires >= 0:
+                aff &= code <= model.affirm_requires
+            top = win | aff
+        code = np.where(top, 0, np.where(dem, last, code)) if any_dem or model.bottom[s] \
+            else np.where(top, 0, code)
+        rcs = None
         if rank_out is not None:
-            rcs = np.maximum.accumulate(np.where(same_total, 0, pos), axis=1)
-            rank_out[rows, uo] = rcs + 1
+            rcs = cs if len(keys) == 1 else np.maximum.accumulate(
+                np.where(same_total, 0, pos), axis=1)
+        if contiguous:
+            np.put_along_axis(codes[:, idx[0]:idx[-1] + 1], order, code.astype(np.int8), axis=1)
+            if rank_out is not None:
+                np.put_along_axis(rank_out[:, idx[0]:idx[-1] + 1], order, rcs + 1, axis=1)
+        else:
+            codes[rows, uo] = code
+            if rank_out is not None:
+                rank_out[rows, uo] = rcs + 1
     return (codes, rank_out) if rank_out is not None else codes

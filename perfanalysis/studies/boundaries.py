@@ -67,6 +67,7 @@ class BoundaryModel:
     totals: np.ndarray  # (N,) official totals
     payout: np.ndarray | None  # (N, L) reward of each unit in each tier, or None
     seq_index: tuple[np.ndarray, ...] = field(default=())
+    covariance: bool = True  # tally Σ x xᵀ per sequence (rank sets); else variances only
 
     @property
     def n_units(self) -> int:
@@ -88,7 +89,8 @@ class Tally:
     changes_sq: float
     top_exact: int  # draws whose top-tier set is exactly the official one
     total_sum: np.ndarray  # (N,)
-    cross: tuple[np.ndarray, ...]  # per sequence Σ x xᵀ of totals (for covariances)
+    total_sq: np.ndarray  # (N,) Σ x² of totals
+    cross: tuple[np.ndarray, ...]  # per sequence Σ x xᵀ of totals (empty when not tallied)
     payout: np.ndarray  # (draws,) total payout per draw (empty without rewards)
 
 
@@ -105,13 +107,16 @@ def _noise_vector(spec: float | Mapping[str, float] | None, ids: list[str]) -> n
 
 def prepare_model(data: Dataset, scheme: Scheme, year: int,
                   noise: float | Mapping[str, float] | None = None,
-                  weights: WeightUncertainty | float | None = None) -> BoundaryModel:
+                  weights: WeightUncertainty | float | None = None,
+                  covariance: bool = True) -> BoundaryModel:
     """Prepare the study for one scheme and year.
 
     ``noise``: relative measurement error (0.05 = 5 % standard deviation) for every
     indicator value and rating score, or a mapping from indicator / rating-component id to
     its error (key ``default`` for the rest). Event counts are exact. ``weights``: a
-    ``WeightUncertainty`` or a number (a Dirichlet concentration).
+    ``WeightUncertainty`` or a number (a Dirichlet concentration). ``covariance``: tally
+    the covariance of totals within each sequence (for rank sets; else variances only).
+    Bonus and penalty points are taken as they are (events are exact).
     """
     if isinstance(weights, int | float):
         weights = WeightUncertainty("dirichlet", float(weights))
@@ -150,7 +155,7 @@ def prepare_model(data: Dataset, scheme: Scheme, year: int,
         tie_cols=tuple(comp_pos.index(t) for t in scheme.tiers.tie_break),
         weights=weights, tiers=tmodel, official=official.to_numpy(dtype=np.int8),
         totals=official_table["total"].to_numpy(dtype=float), payout=payout,
-        seq_index=tmodel.seq_index,
+        seq_index=tmodel.seq_index, covariance=covariance,
     )
 
 
@@ -212,8 +217,9 @@ def empty_tally(model: BoundaryModel) -> Tally:
     n, labels = model.n_units, len(model.labels)
     width = max(len(i) for i in model.seq_index)
     return Tally(0, np.zeros((n, labels), dtype=np.int64), np.zeros((n, width), dtype=np.int64),
-                 0.0, 0.0, 0, np.zeros(n), tuple(np.zeros((len(i), len(i)))
-                                                  for i in model.seq_index), np.zeros(0))
+                 0.0, 0.0, 0, np.zeros(n), np.zeros(n),
+                 tuple(np.zeros((len(i), len(i))) for i in model.seq_index)
+                 if model.covariance else (), np.zeros(0))
 
 
 def simulate_chunk(model: BoundaryModel, seed_sequence: np.random.SeedSequence | int,
@@ -230,12 +236,20 @@ def simulate_chunk(model: BoundaryModel, seed_sequence: np.random.SeedSequence |
                             minlength=n * width).reshape(n, width)
     changed = (codes != model.official).sum(axis=1)
     top_exact = int(((codes == 0) == (model.official == 0)).all(axis=1).sum())
-    cross = tuple(total[:, i].T @ total[:, i] for i in model.seq_index)
+    cross = tuple(_block(total, i).T @ _block(total, i) for i in model.seq_index) \
+        if model.covariance else ()
     payout = (model.payout[unit, codes].sum(axis=1) if model.payout is not None
               else np.zeros(0))
     return Tally(draws, tier_counts, rank_hist, float(changed.sum()),
                  float((changed.astype(float) ** 2).sum()), top_exact, total.sum(axis=0),
-                 cross, payout)
+                 np.einsum("dn,dn->n", total, total), cross, payout)
+
+
+def _block(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Columns ``idx`` of a (D, N) array: a view when they are contiguous."""
+    if len(idx) and idx[-1] - idx[0] + 1 == len(idx):
+        return a[:, idx[0]:idx[-1] + 1]
+    return a[:, idx]
 
 
 def merge_tallies(tallies: list[Tally]) -> Tally:
@@ -247,7 +261,7 @@ def merge_tallies(tallies: list[Tally]) -> Tally:
         sum(t.draws for t in tallies), sum(t.tier_counts for t in tallies),
         sum(t.rank_hist for t in tallies), sum(t.changes for t in tallies),
         sum(t.changes_sq for t in tallies), sum(t.top_exact for t in tallies),
-        sum(t.total_sum for t in tallies),
+        sum(t.total_sum for t in tallies), sum(t.total_sq for t in tallies),
         tuple(sum(t.cross[s] for t in tallies) for s in range(len(first.cross))),
         np.concatenate([t.payout for t in tallies]))
 
@@ -310,11 +324,7 @@ def summarise(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
     for q, name in ((0.05, "rank_p05"), (0.5, "rank_p50"), (0.95, "rank_p95")):
         out[name] = _rank_percentile(tally.rank_hist, q)
     out["total_mean"] = tally.total_sum / d
-    sd = np.zeros(model.n_units)
-    for s, idx in enumerate(model.seq_index):
-        sd[idx] = np.sqrt(np.clip(np.diag(tally.cross[s]) / d - (tally.total_sum[idx] / d) ** 2,
-                                  0, None))
-    out["total_sd"] = sd
+    out["total_sd"] = np.sqrt(np.clip(tally.total_sq / d - (tally.total_sum / d) ** 2, 0, None))
     return out.sort_values(["sequence", "total", "unit_id"], ascending=[True, False, True],
                            kind="stable").reset_index(drop=True)
 
@@ -332,10 +342,13 @@ def uncertainty_summary(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
 
 
 def total_covariance(model: BoundaryModel, tally: Tally, sequence_pos: int) -> np.ndarray:
-    """Covariance of the simulated totals of one sequence's units (for rank sets)."""
+    """Covariance of the simulated totals of one sequence's units (for rank sets); only
+    the variances when the model does not tally covariances."""
     idx = model.seq_index[sequence_pos]
     d = max(tally.draws, 1)
     m = tally.total_sum[idx] / d
+    if not tally.cross:
+        return np.diag(np.clip(tally.total_sq[idx] / d - m ** 2, 0, None))
     return tally.cross[sequence_pos] / d - np.outer(m, m)
 
 
