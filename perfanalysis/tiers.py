@@ -407,7 +407,7 @@ def tier_codes(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = No
         t = totals[:, idx[0]:idx[-1] + 1] if contiguous else totals[:, idx]
         keys = [t] + ([tie[:, idx, j] for j in range(tie.shape[2])] if tie is not None else [])
         if len(keys) == 1:
-            order = np.argsort(-t, axis=-1, kind="stable")
+            order = np.argsort(-t, axis=-1)  # full ties: the order among them never matters
         else:
             order = np.lexsort(tuple(-k for k in reversed(keys)), axis=-1)
         st = _take(t, order)

@@ -177,6 +177,21 @@ def draw_points(model: BoundaryModel, rng: np.random.Generator, draws: int) -> n
     return out
 
 
+def _weighted_components(model: BoundaryModel, frac: np.ndarray,
+                         points: np.ndarray) -> np.ndarray:
+    """``component_scores`` for weight draws on fixed data (D, N, C): one matrix product
+    per component, capped at the drawn points like ``clip`` components."""
+    inp = model.inp
+    out = np.empty((len(points), len(inp.unit_ids), len(inp.indicator_components)))
+    for j, cid in enumerate(inp.indicator_components):
+        idx = np.flatnonzero(inp.leaf_component == j)
+        comp = points[:, idx] @ frac[:, idx].T
+        if model.scheme.component(cid).clip:
+            np.minimum(comp, points[:, idx].sum(axis=1)[:, None], out=comp)
+        out[..., j] = comp
+    return out
+
+
 def draw_totals(model: BoundaryModel, rng: np.random.Generator,
                 draws: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Totals (D, N) and tie-break components (D, N, T) of ``draws`` draws."""
@@ -194,7 +209,10 @@ def draw_totals(model: BoundaryModel, rng: np.random.Generator,
     else:
         frac = model.frac
     points = draw_points(model, rng, draws) if model.weights is not None else None
-    comps = component_scores(inp, model.scheme, frac, points)
+    if points is not None and frac.ndim == 2:
+        comps = _weighted_components(model, frac, points)
+    else:
+        comps = component_scores(inp, model.scheme, frac, points)
     if comps.ndim == 2:
         comps = np.broadcast_to(comps, (draws, *comps.shape))
     ratings = model.ratings
