@@ -90,3 +90,23 @@ def unit_rewards(data: Dataset, scheme: Scheme, table: pd.DataFrame) -> pd.DataF
                          "sequence": list(table["sequence"]), "tier": list(table["tier"]),
                          "staff": staff.astype(int), "payout": matrix[np.arange(len(code)), code],
                          "excellent_posts": posts})
+
+
+def rewards_sentence(rewards: pd.DataFrame) -> str:
+    """One Chinese sentence on the payout of a ``unit_rewards`` table."""
+    paid = rewards.loc[rewards["payout"] > 0]
+    total = float(rewards["payout"].sum())
+    top = rewards.sort_values("payout", ascending=False, kind="stable").iloc[0]
+    text = (f"按方案的奖金标准,{len(paid)}个单位获发绩效奖金,合计{total / 1e4:.2f}万元"
+            f"(人均标准乘在岗在编人数,党政正职和其他班子成员按倍数计)")
+    if len(paid):
+        text += f";最多的是{top['name']}({top['tier']},{float(top['payout']) / 1e4:.2f}万元)"
+    return text + f";“优岗”名额合计{int(rewards['excellent_posts'].sum())}个。"
+
+
+def display_rewards(rewards: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """The rewards table for display, with Chinese headers."""
+    return pd.DataFrame({
+        "序列": [scheme.sequences.get(str(s), str(s)) for s in rewards["sequence"]],
+        "单位": rewards["name"], "等次": rewards["tier"], "在岗在编人数": rewards["staff"],
+        "应发奖金(元)": rewards["payout"].round(0), "优岗名额": rewards["excellent_posts"]})
