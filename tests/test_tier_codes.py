@@ -240,3 +240,26 @@ def test_bottom_rules_by_hand():
     # limited to sequence b: nothing happens in a
     t = assign_tiers(_units(totals), _bottom_scheme("last_tier", sequences=["b"]), NO_EVENTS)
     assert (t["tier_flags"] == "").all() and t["tier"].iloc[3] == "优秀"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.randoms(use_true_random=False))
+def test_order_invariance_and_quota_never_exceeded(case, rnd):
+    scheme, units, totals, tieb, events = case
+    tie = tieb[..., None] if scheme.tiers.tie_break else None
+    model = tier_model(scheme, list(units["unit_id"]), list(units["sequence"]), events)
+    codes = tier_codes(model, totals, tie)
+    perm = list(range(len(units)))
+    rnd.shuffle(perm)
+    shuffled = units.iloc[perm].reset_index(drop=True)
+    model2 = tier_model(scheme, list(shuffled["unit_id"]), list(shuffled["sequence"]), events)
+    codes2 = tier_codes(model2, totals[:, perm], tie[:, perm] if tie is not None else None)
+    assert (codes2 == codes[:, perm]).all()  # the order of the rows never matters
+    if scheme.tiers.affirmation is None:
+        # distinct totals and tie-breaks: the top tier never holds more than its quota
+        for s, idx in enumerate(model.seq_index):
+            for d in range(len(totals)):
+                keys = list(zip(totals[d, idx], tieb[d, idx] if tie is not None
+                                else np.zeros(len(idx)), strict=True))
+                if len(set(keys)) == len(keys):
+                    assert (codes[d, idx] == 0).sum() <= model.top_count[s]
