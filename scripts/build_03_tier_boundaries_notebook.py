@@ -18,9 +18,9 @@ scheme_path: str = "../data/schemes/yiyang_2018.yaml"  # scheme YAML file
 year: int = 2019  # evaluation year
 seed: int = 20181214  # random seed shared by all notebooks
 out_dir: str = "../out/lab"  # output folder: tables are saved to out_dir/tables
-noise: float = 0.05  # relative measurement error of every indicator value and rating (0 = none)
-weight_concentration: float = 0.0  # Dirichlet concentration of leaf points around the scheme's (0 = fixed weights)
-draws: int = 0  # Monte Carlo draws (0 = adaptive: stop when every tier probability's s.e. < se_target)
+noise: float = 0.05  # relative measurement error of every indicator value and rating (0 for none)
+weight_concentration: float = 0.0  # Dirichlet concentration of leaf points around the scheme's (0 for fixed weights)
+draws: int = 0  # Monte Carlo draws (0 for adaptive: stop when every tier probability's s.e. is below se_target)
 se_target: float = 0.005  # target Monte Carlo standard error of the tier probabilities
 max_draws: int = 50000  # cap on adaptive draws
 chunk: int = 1000  # draws per chunk (memory bound; results depend on seed and chunk)

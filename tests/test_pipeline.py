@@ -135,13 +135,13 @@ def test_run_record(run: dict) -> None:
     assert rec["inputs"]["scheme_file"] == {SCHEME.name: _sha(SCHEME)}
     assert rec["outputs"]["tables"] == {p.name: _sha(p) for p in
                                         sorted((run["out"] / "tables").glob("*.csv"))}
-    assert set(rec["timings"]) == {"00_scorecard.ipynb", "render"}
+    assert set(rec["timings"]) == {p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")} | {"render"}
     assert set(rec["timestamps"]) == {"started", "finished"}
     assert rec["renderer"]["name"] == "nbconvert"
     assert rec["packages"]["papermill"] and rec["packages"]["python"].startswith("3.")
     png = rec["png_export"]
-    assert png["figures"] == 2
-    assert png["figures_with_png"] == (2 if png["available"] else 0)
+    assert png["figures"] >= 2
+    assert png["figures_with_png"] == (png["figures"] if png["available"] else 0)
 
 
 def test_docx_has_charts_exactly_when_png_export_works(run: dict) -> None:
@@ -212,7 +212,7 @@ def test_validation_fails_before_any_notebook_runs(tmp_path: Path) -> None:
 
 def test_unknown_study_parameter_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(PipelineError, match=r"unknown notebook parameter\(s\): n_nearst; "
-                                            r"the notebooks declare: n_nearest"):
+                                            r"the notebooks declare: .*n_nearest"):
         notebook_parameters(sorted(NOTEBOOKS_DIR.glob("*.ipynb")), {}, {"n_nearst": "2"})
     out = tmp_path / "report"
     res = CliRunner().invoke(app, ["run", "--data", str(DATA), "--scheme", str(SCHEME),
