@@ -22,7 +22,7 @@ n_nearest: int = 3  # how many units nearest a tier boundary the summary names''
 
 SETUP = '''\
 import perfanalysis as pa
-from perfanalysis import charts, summary
+from perfanalysis import charts, rewards, summary
 from perfanalysis import notebook as nb
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
@@ -55,6 +55,16 @@ CELLS = [
                       "“升档差距”是升入上一等次还需多得的分数。"),
     new_code_cell("nb.show_table(summary.display_margins(margins, ctx.scheme), "
                   "caption='距等次边界的分差(分)')"),
+    new_markdown_cell("## 奖金与优岗\n\n方案规定了奖金标准时,按各单位等次、在岗在编人数和"
+                      "班子成员倍数计算应发奖金,并给出“优岗”名额。"),
+    new_code_cell("if ctx.scheme.rewards is not None:\n"
+                  "    payouts = pa.unit_rewards(ctx.data, ctx.scheme, table)\n"
+                  "    ctx.save_table('unit_rewards', payouts)\n"
+                  "    nb.show_text([rewards.rewards_sentence(payouts)])\n"
+                  "    nb.show_table(rewards.display_rewards(payouts, ctx.scheme), "
+                  "caption='各单位应发奖金与优岗名额')\n"
+                  "else:\n"
+                  "    nb.show_text(['本考核方案未规定奖金标准,不计算奖金。'])"),
 ]
 
 

@@ -57,6 +57,7 @@ def test_layout_of_the_output(run: dict) -> None:
     tables = {p.name for p in (out / "tables").glob("*.csv")}
     assert {"score_breakdown.csv", "scores.csv", "tier_margins.csv"} <= tables
     assert {"brief_facts.csv", "brief_tradeoffs.csv", "tier_history.csv"} <= tables
+    assert {"tier_probabilities.csv", "reward_cost.csv"} <= tables
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
         f"{nb.stem}-{YEAR}.ipynb" for nb in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]
     # nothing left over next to OUT: no staging folder, no failed folder

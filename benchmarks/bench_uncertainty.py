@@ -1,0 +1,189 @@
+"""Benchmark of study 3's Monte Carlo: scoring, ranks and tiers over many draws.
+
+National-scale synthetic case (2 850 units, 30 indicators, 31 provincial sequences; tiers
+by a 20 % quota and two score lines): weight draws per second and noisy-data draws per
+second *including ranks and tiers*, each next to its floor measured in the same run (the
+time to generate the same random numbers alone); peak memory (max RSS); and the speed-up
+over a straightforward per-draw loop (score → ``assign_tiers``) on a small case where both
+give identical tiers (asserted). Prints figures; asserts nothing about time.
+
+    .venv/bin/python benchmarks/bench_uncertainty.py [--weight-draws 100000]
+        [--noise-draws 5000] [--chunk 1000] [--noise-chunk 100]
+"""
+
+from __future__ import annotations
+
+import os
+
+# one BLAS thread: on 2 shared cores, threaded BLAS oversubscribes and runs several times
+# slower (set OPENBLAS_NUM_THREADS yourself to override)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse
+import resource
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+
+from perfanalysis import (
+    assign_tiers,
+    component_scores,
+    leaf_fractions,
+    scheme_from_mapping,
+)
+from perfanalysis.data import load_data
+from perfanalysis.sample import write_sample
+from perfanalysis.studies import boundaries as study
+from perfanalysis.tiers import tier_codes
+
+METHODS = ["efficacy", "completion", "minmax", "rank_points", "pass_fail"]
+NO_EVENTS = pd.DataFrame(columns=["unit_id", "year", "event", "count", "project"])
+
+
+def synthetic_scheme(k: int) -> dict:
+    leaves = []
+    for j in range(k):
+        m = METHODS[j % len(METHODS)]
+        leaf = {"id": f"i{j:02d}", "name": f"指标{j}", "points": 100 / k, "method": m}
+        if m == "completion":
+            leaf["target"] = {"rule": "own_average", "years": 3, "factor": 1.05}
+        if m == "rank_points":
+            leaf["step"] = 0.05
+        if m == "pass_fail":
+            leaf["threshold"] = 1.0
+        if j % 3 == 0 and m in ("efficacy", "minmax"):
+            leaf["blend"] = {"basis": "growth", "alpha": 0.5}
+        leaves.append(leaf)
+    return {"id": "national", "name": "全国县域", "components": [
+        {"id": "indicators", "name": "指标", "points": 100, "source": "indicators",
+         "children": [{"id": "all", "name": "全部", "points": 100, "children": leaves}]}],
+        "tiers": {"method": "quota_threshold", "labels": ["优秀", "达标", "基本达标", "不达标"],
+                  "quota": [{"share": 0.2}],
+                  "thresholds": [{"label": "达标", "min_total": 75},
+                                 {"label": "基本达标", "min_total": 65}]}}
+
+
+def synthetic_data(n: int, k: int, n_seq: int, folder: str, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    units = pd.DataFrame({"unit_id": [f"u{i:04d}" for i in range(n)],
+                          "name": [f"县{i}" for i in range(n)],
+                          "sequence": [f"p{i % n_seq:02d}" for i in range(n)]})
+    years = np.arange(2015, 2020)
+    values = (rng.lognormal(3, 1, (n, k))[None] * 1.07 ** (years - 2015)[:, None, None]
+              * rng.lognormal(0, 0.05, (len(years), n, k)))
+    yy, uu, kk = np.meshgrid(years, np.arange(n), np.arange(k), indexing="ij")
+    obs = pd.DataFrame({"unit_id": units["unit_id"].to_numpy()[uu.ravel()], "year": yy.ravel(),
+                        "indicator": np.array([f"i{j:02d}" for j in range(k)])[kk.ravel()],
+                        "value": values.ravel()})
+    write_sample({"units": units, "observations": obs}, folder)
+    return load_data(folder), scheme_from_mapping(synthetic_scheme(k))
+
+
+def timed_run(model: study.BoundaryModel, draws: int, chunk: int) -> tuple[float, study.Tally]:
+    t0 = time.perf_counter()
+    tally = study.run(model, draws=draws, seed=1, chunk=chunk)
+    return time.perf_counter() - t0, tally
+
+
+def weight_floor(model: study.BoundaryModel, draws: int, chunk: int) -> float:
+    """Time to draw the same Dirichlet weights alone."""
+    t0 = time.perf_counter()
+    done, i = 0, 0
+    while done < draws:
+        d = min(chunk, draws - done)
+        study.draw_points(model, np.random.default_rng(study.chunk_seed(1, i)), d)
+        done, i = done + d, i + 1
+    return time.perf_counter() - t0
+
+
+def noise_floor(model: study.BoundaryModel, draws: int, chunk: int) -> float:
+    """Time to generate the same normal deviates (this year's and last year's values)."""
+    n = model.n_units
+    lv, pv = int((model.level_noise > 0).sum()), int((model.prev_noise > 0).sum())
+    t0 = time.perf_counter()
+    done, i = 0, 0
+    while done < draws:
+        d = min(chunk, draws - done)
+        rng = np.random.default_rng(study.chunk_seed(1, i))
+        rng.standard_normal((d, n, lv))
+        rng.standard_normal((d, n, pv))
+        done, i = done + d, i + 1
+    return time.perf_counter() - t0
+
+
+def loop_comparison(draws: int) -> None:
+    """Per-draw loop (score → assign_tiers) against the vectorised path, same numbers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data, scheme = synthetic_data(300, 10, 5, tmp, seed=2)
+        model = study.prepare_model(data, scheme, 2019, noise=0.05)
+    inp = model.inp
+    rng = np.random.default_rng(3)
+    level = inp.level * (1 + 0.05 * rng.standard_normal((draws, *inp.level.shape)))
+    prev = inp.previous * (1 + model.prev_noise * rng.standard_normal((draws,
+                                                                       *inp.level.shape)))
+    t0 = time.perf_counter()
+    total = component_scores(inp, scheme, leaf_fractions(inp, level, prev))[..., 0]
+    codes = tier_codes(model.tiers, np.round(total, 6))
+    t_vec = time.perf_counter() - t0
+    labels = {lab: i for i, lab in enumerate(scheme.tiers.labels)}
+    t0 = time.perf_counter()
+    loop = np.empty_like(codes)
+    for d in range(draws):
+        comps = component_scores(inp, scheme, leaf_fractions(inp, level[d], prev[d]))
+        table = pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names,
+                              "sequence": inp.sequences,
+                              "total": np.round(comps[:, 0], 6)})
+        loop[d] = assign_tiers(table, scheme, NO_EVENTS)["tier"].map(labels).to_numpy()
+    t_loop = time.perf_counter() - t0
+    assert np.array_equal(codes, loop), "vectorised and per-draw tiers differ"
+    print(f"per-draw loop vs vectorised (300 units, 10 indicators, 5 sequences, {draws} draws, "
+          f"identical tiers): loop {t_loop / draws * 1e3:.1f} ms/draw, vectorised "
+          f"{t_vec / draws * 1e3:.3f} ms/draw → speed-up {t_loop / t_vec:,.0f}×")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=2850)
+    ap.add_argument("--indicators", type=int, default=30)
+    ap.add_argument("--sequences", type=int, default=31)
+    ap.add_argument("--weight-draws", type=int, default=100_000)
+    ap.add_argument("--chunk", type=int, default=1000)
+    ap.add_argument("--noise-draws", type=int, default=5000)
+    ap.add_argument("--noise-chunk", type=int, default=100)
+    ap.add_argument("--loop-draws", type=int, default=40)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        data, scheme = synthetic_data(args.units, args.indicators, args.sequences, tmp)
+        # tier counts, rank histograms, changes and payout tallied; per-sequence covariance
+        # of totals (only the rank sets need it) left out
+        weights = study.prepare_model(data, scheme, 2019, covariance=False,
+                                      weights=study.WeightUncertainty("dirichlet", 200))
+        noisy = study.prepare_model(data, scheme, 2019, noise=0.05, covariance=False)
+        t_prep = time.perf_counter() - t0
+    print(f"units={args.units} indicators={args.indicators} sequences={args.sequences}; "
+          f"data + models prepared in {t_prep:.1f} s")
+    t_w, tally = timed_run(weights, args.weight_draws, args.chunk)
+    f_w = weight_floor(weights, args.weight_draws, args.chunk)
+    print(f"weight draws with ranks and tiers: {args.weight_draws} in {t_w:.2f} s "
+          f"({args.weight_draws / t_w:,.0f} draws/s); floor (Dirichlet draws alone) "
+          f"{f_w:.2f} s → {t_w / f_w:.1f}× the floor; expected tier changes "
+          f"{tally.changes / tally.draws:.1f}")
+    t_n, tally = timed_run(noisy, args.noise_draws, args.noise_chunk)
+    f_n = noise_floor(noisy, args.noise_draws, args.noise_chunk)
+    per = 100_000 / args.noise_draws
+    print(f"noisy-data draws with ranks and tiers: {args.noise_draws} in {t_n:.2f} s "
+          f"({args.noise_draws / t_n:,.0f} draws/s, {t_n * per:.0f} s per 100 000); floor "
+          f"(normal deviates alone) {f_n:.2f} s ({f_n * per:.0f} s per 100 000) → "
+          f"{t_n / f_n:.1f}× the floor; expected tier changes "
+          f"{tally.changes / tally.draws:.1f}")
+    loop_comparison(args.loop_draws)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS of the process): {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
