@@ -24,6 +24,7 @@ from .readers import read_tables
 from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
 from .scorecard import latest_year, scorecard
 from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
+from .targets import rule_targets, target_warnings
 from .tiers import assign_tiers, quota_for
 
 __version__ = "0.1.0"
@@ -61,6 +62,7 @@ __all__ = [
     "quota_for",
     "read_tables",
     "rerun",
+    "rule_targets",
     "run_build",
     "run_report",
     "scheme_from_mapping",
@@ -69,6 +71,7 @@ __all__ = [
     "scorecard",
     "show",
     "show_table",
+    "target_warnings",
     "to_coin_tables",
     "with_overrides",
     "write_coin_import",

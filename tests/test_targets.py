@@ -229,3 +229,19 @@ def test_rules_scale_with_the_data(history, c):
         rule = TargetRule(rule=name, years=3)
         assert rule_targets(rule, levels * c, YEARS, 2019) == \
             pytest.approx(c * rule_targets(rule, levels, YEARS, 2019), rel=1e-9, abs=1e-9)
+
+
+def test_validate_command_warns_with_both_numbers():
+    from typer.testing import CliRunner
+
+    from perfanalysis.cli import app
+    from perfanalysis.paths import PROJ_ROOT
+
+    res = CliRunner().invoke(app, [
+        "validate", "--data", str(PROJ_ROOT / "data/sample/yiyang"),
+        "--scheme", str(PROJ_ROOT / "data/schemes/yiyang_2018.yaml"), "--year", "2019"])
+    assert res.exit_code == 0
+    # the issue's example: 赫山区's own-average fiscal target 20.02 against 20.54 in 2018
+    assert "unit heshan, indicator fiscal_revenue: 2019 target 20.02 is below the 2018 " \
+           "actual 20.54" in res.output
+    assert "赫山区的“财政总收入”2019年目标值 20.02 低于上年实际值 20.54" in res.output
