@@ -231,17 +231,32 @@ def test_rules_scale_with_the_data(history, c):
             pytest.approx(c * rule_targets(rule, levels, YEARS, 2019), rel=1e-9, abs=1e-9)
 
 
-def test_validate_command_warns_with_both_numbers():
+def test_validate_command_warns_with_both_numbers(tmp_path):
+    import yaml
     from typer.testing import CliRunner
 
     from perfanalysis.cli import app
     from perfanalysis.paths import PROJ_ROOT
 
+    from .helpers import preset_mapping
+
+    # the issue's example, pinned to the rule it describes (the preset may be re-encoded):
+    # 赫山区: (16.13 + 17.93 + 20.54)/3 × 1.1 = 54.60/3 × 1.1 = 20.02 < 20.54 (2018)
+    raw = preset_mapping("yiyang_2018")
+
+    def pin(nodes):
+        for node in nodes:
+            if node.get("id") == "fiscal_revenue":
+                node["target"] = {"rule": "own_average", "years": 3, "factor": 1.1}
+            pin(node.get("children") or [])
+
+    pin(raw["components"])
+    path = tmp_path / "yiyang_own_average.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     res = CliRunner().invoke(app, [
         "validate", "--data", str(PROJ_ROOT / "data/sample/yiyang"),
-        "--scheme", str(PROJ_ROOT / "data/schemes/yiyang_2018.yaml"), "--year", "2019"])
+        "--scheme", str(path), "--year", "2019"])
     assert res.exit_code == 0
-    # the issue's example: 赫山区's own-average fiscal target 20.02 against 20.54 in 2018
     assert "unit heshan, indicator fiscal_revenue: 2019 target 20.02 is below the 2018 " \
            "actual 20.54" in res.output
     assert "赫山区的“财政总收入”2019年目标值 20.02 低于上年实际值 20.54" in res.output
