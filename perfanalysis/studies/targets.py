@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,11 +24,13 @@ from ..errors import DataError, Problem
 from ..scheme import Indicator, Scheme, TargetRule, scheme_from_mapping
 from ..scoring import score
 from ..targets import (
+    WARNING_COLUMNS,
     completion_indicators,
     indicator_levels,
     require_targets,
     rule_targets,
     table_targets,
+    target_warnings,
 )
 from ..tiers import assign_tiers
 
@@ -74,25 +77,35 @@ def preset_rules(names: Sequence[str], k: int = 3,
 
 
 def rule_label_zh(name: str, rule: TargetRule) -> str:
-    """A readable Chinese label of a named rule, e.g. “上年×(1+近3年平均增速)”."""
-    r = rule.rule
+    """A short Chinese label of a named rule, e.g. “近3年平均增速” for last_growth(3)."""
     if name == "scheme":
-        return f"方案现行规则({rule.label()})"
+        return "方案现行规则"
+    r = rule.rule
     if r == "own_average":
-        return f"近{rule.years}年平均"
-    if r == "last_growth":
-        return f"上年×(1+近{rule.years}年平均增速)"
-    if r == "trend":
-        return f"近{rule.years}年趋势外推"
-    if r == "peer":
-        return "上年×(1+同序列增速中位数)"
-    if r == "blend":
+        text = f"近{rule.years}年平均"
+    elif r == "last_growth":
+        text = f"近{rule.years}年平均增速"
+    elif r == "trend":
+        text = f"近{rule.years}年趋势"
+    elif r == "peer":
+        text = "同序列增速中位数"
+    elif r == "blend":
         a, b = rule.of or []
-        return (f"{rule.weight:g}×{rule_label_zh('', a)}+{1 - (rule.weight or 0):g}×"
-                f"{rule_label_zh('', b)}")
-    if r == "uniform":
-        return f"统一目标{rule.value:g}"
-    return "下达目标(targets.csv)"
+        w = float(rule.weight or 0.0)
+        text = (f"{rule_label_zh('', a)}与{rule_label_zh('', b)}各半" if w == 0.5 else
+                f"{w:g}×{rule_label_zh('', a)}+{1 - w:g}×{rule_label_zh('', b)}")
+    elif r == "uniform":
+        text = f"统一目标{rule.value:g}"
+    else:
+        text = "下达目标"
+    return text
+
+
+def units_by_size(bt: pd.DataFrame, size: pd.Series) -> list[str]:
+    """Unit names of a back-test, smallest unit first (for chart axes)."""
+    names = bt.drop_duplicates("unit_id").set_index("unit_id")["name"].astype(str)
+    order = size.reindex(names.index).sort_index().sort_values(kind="stable")
+    return list(names.reindex(order.index))
 
 
 def usable_k(data: Dataset, year: int, k: int) -> int:
@@ -378,3 +391,99 @@ def score_effects(data: Dataset, scheme: Scheme, year: int,
         shifts.append(merged.assign(rule=name, alternative=label)[SHIFT_COLUMNS])
     return (pd.concat(alts, ignore_index=True) if alts else pd.DataFrame(columns=ALTERNATIVE_COLUMNS),
             pd.concat(shifts, ignore_index=True) if shifts else pd.DataFrame(columns=SHIFT_COLUMNS))
+
+
+@dataclass(frozen=True)
+class TargetStudy:
+    """Everything the chapter shows, as tables (saved under OUT/tables) and labels."""
+
+    backtest: pd.DataFrame  # targets_backtest
+    summary: pd.DataFrame  # targets_summary
+    warnings: pd.DataFrame  # targets_warnings
+    alternatives: pd.DataFrame  # alternatives_targets
+    shifts: pd.DataFrame  # targets_shifts
+    size: pd.Series
+    size_label: str
+    labels: dict[str, str]  # rule name -> Chinese label
+    indicator_names: dict[str, str]
+    k: int
+    k_used: int
+    focus_unit: str
+    focus_name: str
+    effects_note: str  # why score effects are missing ("" when computed)
+
+
+def _split(text: str | Sequence[str] | None) -> list[str]:
+    if text is None:
+        return []
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def run_study(data: Dataset, scheme: Scheme, year: int, *,
+              indicator: str | Sequence[str] | None = None,
+              rules: str | Sequence[str] = RULE_NAMES, k: int = 3, size: str = "auto",
+              focus_unit: str = "", seed: int = 0, n_boot: int = 1000,
+              score_data: Dataset | None = None) -> TargetStudy:
+    """The whole study for one evaluation year: back-tests of every named rule on every
+    studied completion indicator (on unit-years all rules cover, up to ``year``), their
+    summary against ``size``, the scheme's below-last-actual warnings and the score effects.
+
+    ``data`` is the panel back-tested (a researcher's own panel, or the scored data);
+    ``score_data`` (default ``data``) is rescored for the effects, skipped with a note when
+    it does not fit the scheme. ``focus_unit`` defaults to the smallest unit by size.
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1 (years of history); got {k}")
+    names = _split(rules) or list(RULE_NAMES)
+    inds = study_indicators(scheme, _split(indicator) or None)
+    k_used = usable_k(data, year, k)
+    size_values, size_label = size_series(data, size)
+    frames, labels = [], {}
+    unit_names = data.units.set_index("unit_id")["name"].astype(str)
+    for ind in inds:
+        named = preset_rules(names, k_used, ind.target)
+        labels.update({n: rule_label_zh(n, r) for n, r in named.items() if n != "scheme"})
+        if "scheme" in named:
+            labels["scheme"] = "方案现行规则"
+        bt = backtest(data, ind.id, named, [y for y in data.years if y <= year],
+                      direction=ind.direction, basis=ind.basis, common=True)
+        frames.append(bt)
+    bt = (pd.concat(frames, ignore_index=True) if frames
+          else pd.DataFrame(columns=BACKTEST_COLUMNS))
+    bt.insert(2, "name", bt["unit_id"].map(unit_names))
+    bt["rule_label"] = bt["rule"].map(labels)
+    summary = backtest_summary(bt, size_values, by=("indicator", "rule"), n_boot=n_boot,
+                               seed=seed)
+    summary["rule_label"] = summary["rule"].map(labels)
+    scored = data if score_data is None else score_data
+    note = ""
+    try:
+        check_data(scored, scheme, year)
+    except DataError as exc:
+        note = (f"数据不符合考核方案“{scheme.name}”({len(exc.problems)} 处问题,例如:"
+                f"{exc.problems[0].zh or exc.problems[0].reason}),无法按各规则重新计分。")
+    if note:
+        warn = pd.DataFrame(columns=WARNING_COLUMNS)
+        alts = pd.DataFrame(columns=ALTERNATIVE_COLUMNS)
+        shifts = pd.DataFrame(columns=SHIFT_COLUMNS)
+    else:
+        warn = target_warnings(scored, scheme, year)
+        effect_rules: dict[str, RuleLike | None] = {
+            n: (None if n == "scheme" else r)
+            for n, r in preset_rules(names, usable_k(scored, year, k)).items()}
+        if "scheme" in names:
+            effect_rules = {"scheme": None, **effect_rules}
+        alts, shifts = score_effects(scored, scheme, year, effect_rules,
+                                     indicators=[i.id for i in inds], labels=labels)
+    if focus_unit:
+        if focus_unit not in unit_names.index:
+            raise ValueError(f"focus_unit '{focus_unit}' is not a unit_id of units.csv")
+        focus = focus_unit
+    else:
+        focus = str(size_values.dropna().sort_index().sort_values(kind="stable").index[0])
+    return TargetStudy(
+        backtest=bt, summary=summary, warnings=warn, alternatives=alts, shifts=shifts,
+        size=size_values, size_label=size_label, labels=labels,
+        indicator_names={i.id: i.name for i in inds}, k=k, k_used=k_used, focus_unit=focus,
+        focus_name=str(unit_names.get(focus, focus)), effects_note=note)
