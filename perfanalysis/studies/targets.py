@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from ..data import Dataset, check_data
 from ..errors import DataError, Problem
@@ -217,50 +216,78 @@ def _basis(levels: np.ndarray, basis: str) -> np.ndarray:
     return basis_series(levels, basis)
 
 
-def _spearman_cells(att: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """Spearman of attainment with size per cell: ``att`` (..., cells, units) with NaN where a
-    unit has no value, ``size`` (..., units). Returns (..., cells); NaN where undefined."""
-    s = np.broadcast_to(size[..., None, :], att.shape).copy()
-    s[np.isnan(att)] = np.nan
-    ra = rankdata(att, axis=-1, nan_policy="omit")
-    rs = rankdata(s, axis=-1, nan_policy="omit")
-    ra = ra - np.nanmean(ra, axis=-1, keepdims=True)
-    rs = rs - np.nanmean(rs, axis=-1, keepdims=True)
-    num = np.nansum(ra * rs, axis=-1)
-    den = np.sqrt(np.nansum(ra ** 2, axis=-1) * np.nansum(rs ** 2, axis=-1))
-    count = np.sum(np.isfinite(att), axis=-1)
+def _tied_ranks(x: np.ndarray, weights: np.ndarray, presorted: bool = False) -> np.ndarray:
+    """Average ranks of ``x`` (m,) in every weighted resample: ``weights`` (m, B) counts how
+    often each unit is drawn (units on rows, so reordering them moves whole rows); a unit's
+    rank is the weight below it plus half its tie group's weight (+½), i.e. the average
+    rank it gets among the resampled copies. ``presorted``: ``x`` is already ascending."""
+    order = np.arange(len(x)) if presorted else np.argsort(x, kind="stable")
+    xs = x[order]
+    ws = weights if presorted else weights[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    if len(starts) == len(x):  # no ties: each unit its own group
+        sorted_ranks = np.cumsum(ws, axis=0) - (ws - 1.0) / 2.0
+    else:
+        group = np.add.reduceat(ws, starts, axis=0)  # (groups, B)
+        grank = np.cumsum(group, axis=0) - (group - 1.0) / 2.0
+        sorted_ranks = grank[np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(x)]))]
+    if presorted:
+        return sorted_ranks
+    out = np.empty_like(sorted_ranks)
+    out[order] = sorted_ranks
+    return out
+
+
+def _weighted_spearman(a: np.ndarray, s: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Spearman of ``a`` with ``s`` (m,, ascending) in each resample given by ``weights``
+    (m, B); NaN where fewer than 3 distinct units are drawn or either side is constant."""
+    ra, rs = _tied_ranks(a, weights), _tied_ranks(s, weights, presorted=True)
+    total = weights.sum(axis=0)
+    da = ra - (weights * ra).sum(axis=0) / total
+    ds = rs - (weights * rs).sum(axis=0) / total
+    wda = weights * da
+    cov = (wda * ds).sum(axis=0)
+    var = (wda * da).sum(axis=0) * (weights * ds * ds).sum(axis=0)
+    ok = (var > 1e-12) & ((weights > 0).sum(axis=0) >= 3)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where((den > 0) & (count >= 3), num / den, np.nan)
-    return rho
+        return np.where(ok, cov / np.sqrt(np.where(ok, var, 1.0)), np.nan)
 
 
 def _equity(sub: pd.DataFrame, size: pd.Series, n_boot: int, seed: int,
             level: float) -> tuple[float, float, float]:
     """Mean over (indicator, year) cells of Spearman(attainment, size), and a bootstrap
-    interval resampling units (each unit keeps all its years)."""
-    ok = sub.loc[sub["valid"] & sub["unit_id"].isin(size.index)]
+    interval resampling units (each drawn unit keeps all its years)."""
+    ok = sub.loc[sub["valid"].astype(bool) & sub["unit_id"].isin(size.dropna().index)]
     if ok.empty:
         return np.nan, np.nan, np.nan
     wide = ok.pivot_table(index=["indicator", "year"], columns="unit_id", values="attainment",
                           aggfunc="mean")
-    att = wide.to_numpy(float)
     sz = size.reindex(wide.columns).to_numpy(float)
-    with np.errstate(all="ignore"):
-        cells = _spearman_cells(att, sz)
-    if not np.isfinite(cells).any():
-        return np.nan, np.nan, np.nan
-    point = float(np.nanmean(cells))
+    by_size = np.argsort(sz, kind="stable")  # units in size order: size ranks need no sort
+    att, sz = wide.to_numpy(float)[:, by_size], sz[by_size]
+    n = att.shape[1]
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, att.shape[1], size=(n_boot, att.shape[1]))
-    with np.errstate(all="ignore"):
-        boot = _spearman_cells(np.moveaxis(att[:, idx], 0, 1), sz[idx])  # (B, cells)
+    idx = rng.integers(0, n, size=(n_boot, n))
+    counts = np.bincount((idx + n * np.arange(n_boot)[:, None]).ravel(),
+                         minlength=n_boot * n).reshape(n_boot, n).astype(float)
+    # (units, 1 + draws): column 0 is the data themselves
+    weights = np.ascontiguousarray(np.vstack([np.ones((1, n)), counts]).T)
+    cells = []
+    for row in att:
+        present = np.isfinite(row)
+        if present.sum() >= 3:
+            w = weights if present.all() else weights[present]
+            cells.append(_weighted_spearman(row[present], sz[present], w))
+    if not cells:
+        return np.nan, np.nan, np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a draw with no defined cell: NaN
-        means = np.nanmean(boot, axis=1)
-    if not np.isfinite(means).any():
+        means = np.nanmean(np.stack(cells), axis=0)
+    point, boot = float(means[0]), means[1:]
+    if not np.isfinite(boot).any():
         return point, np.nan, np.nan
     tail = (1.0 - level) / 2.0
-    lo, hi = np.nanquantile(means, [tail, 1.0 - tail])
+    lo, hi = np.nanquantile(boot, [tail, 1.0 - tail])
     return point, float(lo), float(hi)
 
 
