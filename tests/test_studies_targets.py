@@ -212,3 +212,24 @@ def test_census_population_as_size(tmp_path):
     assert s.loc["peer", "large_met"] > s.loc["peer", "small_met"]
     # own growth rules track each unit: attainment no longer follows size closely
     assert abs(s.loc["last_growth", "equity_rho"]) < s.loc["peer", "equity_rho"]
+
+
+def test_run_study_on_an_own_panel_that_does_not_fit_the_scheme(tmp_path):
+    sample = load_data(PROJ_ROOT / "data/sample/yiyang")
+    scheme = load_scheme(PROJ_ROOT / "data/schemes/yiyang_2018.yaml")
+    # a researcher's panel carrying only the completion indicators (no ratings, no others)
+    obs = sample.observations.loc[sample.observations["indicator"].isin(
+        ["fiscal_revenue", "pm25"]), ["unit_id", "year", "indicator", "value"]]
+    own = load_data(write_dataset(tmp_path / "own", {
+        "units": sample.units.drop(columns="source_row", errors="ignore"),
+        "observations": obs}))
+    res = tg.run_study(own, scheme, 2019, rules="own_average,trend", k=2, n_boot=20,
+                       score_data=sample)
+    assert set(res.backtest["rule"]) == {"own_average", "trend"}
+    assert not res.alternatives.empty and res.effects_note == ""
+    # without data to rescore, the effects are left out with a reason, the back-test stays
+    alone = tg.run_study(own, scheme, 2019, rules="own_average,trend", k=2, n_boot=20)
+    assert alone.alternatives.empty and alone.shifts.empty
+    assert "无法按各规则重新计分" in alone.effects_note
+    assert len(alone.backtest) == len(res.backtest)
+    assert alone.focus_name == "大通湖区"  # the smallest unit by population_2020
