@@ -139,29 +139,32 @@ def equity_scatter(bt: pd.DataFrame, size: pd.Series, size_label: str,
 
 def rank_change_chart(shifts: pd.DataFrame, scheme: Scheme, year: int,
                       labels: Mapping[str, str]) -> go.Figure:
-    """Rank of every unit under each rule (a line per unit, one column per rule), markers
-    coloured by tier; hovering shows the places moved against the scheme's own rules."""
+    """Rank of every unit under each rule (a line per unit, one column per rule, one panel
+    per sequence), markers coloured by tier; hovering shows the places moved against the
+    scheme's own rules."""
     rules = list(dict.fromkeys(shifts["rule"]))
     colours = tier_colours(scheme)
-    fig = go.Figure()
+    seqs = list(dict.fromkeys(shifts["sequence"].astype(str)))
+    fig = make_subplots(rows=1, cols=len(seqs), horizontal_spacing=0.04,
+                        subplot_titles=[scheme.sequences.get(q, q) for q in seqs]
+                        if len(seqs) > 1 else None)
     xs = [_label(labels, r) for r in rules]
     for uid, g in shifts.groupby("unit_id", sort=False):
         g = g.set_index("rule").reindex(rules)
         name = str(g["name"].dropna().iloc[0])
-        seq = scheme.sequences.get(str(g["sequence"].dropna().iloc[0]),
-                                   str(g["sequence"].dropna().iloc[0]))
-        fig.add_scatter(x=xs, y=g["rank"], mode="lines+markers", name=name, showlegend=False,
-                        line={"color": "#bbbbbb", "width": 1},
-                        marker={"size": 11, "color": [colours.get(str(t), "#7f7f7f")
-                                                      for t in g["tier"]]},
-                        customdata=np.stack([g["tier"].astype(str), g["shift"].astype(float)],
-                                            axis=-1),
-                        hovertemplate=f"{name}({seq})<br>%{{x}}<br>名次 %{{y}} · "
-                                      "%{customdata[0]}<br>较现行规则上升 %{customdata[1]:.0f} 位"
-                                      f"<extra>{uid}</extra>")
+        seq = str(g["sequence"].dropna().iloc[0])
+        fig.add_trace(go.Scatter(
+            x=xs, y=g["rank"], mode="lines+markers", name=name, showlegend=False,
+            line={"color": "#bbbbbb", "width": 1},
+            marker={"size": 11, "color": [colours.get(str(t), "#7f7f7f") for t in g["tier"]]},
+            customdata=np.stack([g["tier"].astype(str), g["shift"].astype(float)], axis=-1),
+            hovertemplate=f"{name}<br>%{{x}}<br>名次 %{{y}} · %{{customdata[0]}}"
+                          "<br>较现行规则上升 %{customdata[1]:.0f} 位"
+                          f"<extra>{uid}</extra>"), row=1, col=seqs.index(seq) + 1)
     for label in scheme.tiers.labels:
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
-                        marker={"size": 11, "color": colours[label]})
-    fig.update_yaxes(title="序列内名次(1 = 第一)", autorange="reversed", dtick=1)
-    fig.update_xaxes(title="目标规则")
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
+                                 marker={"size": 11, "color": colours[label]}), row=1, col=1)
+    fig.update_yaxes(autorange="reversed", dtick=1)
+    fig.update_yaxes(title="序列内名次(1 = 第一)", row=1, col=1)
+    fig.update_xaxes(tickangle=-30)
     return _layout(fig, f"{year}年各目标规则下的名次与等次", 520)
