@@ -233,3 +233,22 @@ def test_run_study_on_an_own_panel_that_does_not_fit_the_scheme(tmp_path):
     assert "无法按各规则重新计分" in alone.effects_note
     assert len(alone.backtest) == len(res.backtest)
     assert alone.focus_name == "大通湖区"  # the smallest unit by population_2020
+
+
+def test_assigned_targets_back_test_like_any_rule(tmp_path):
+    series = {"A": [100, 110, 121], "B": [50, 50, 60]}
+    obs = [{"unit_id": u, "year": 2010 + i, "indicator": "x", "value": v}
+           for u, vs in series.items() for i, v in enumerate(vs)]
+    folder = write_dataset(tmp_path / "assigned", {
+        "units": [{"unit_id": u, "name": u, "sequence": "s"} for u in series],
+        "observations": obs,
+        "targets": [{"unit_id": "A", "year": 2012, "indicator": "x", "target": 110},
+                    {"unit_id": "B", "year": 2012, "indicator": "x", "target": 80}]})
+    bt = tg.backtest(load_data(folder), "x", ["table", "own_average"], k=1, common=True)
+    rows = bt.set_index(["rule", "unit_id"])
+    # only 2012 has assigned targets: A 121/110 = 1.1 met, B 60/80 = 0.75 not met
+    assert set(bt["year"]) == {2012}
+    assert rows.loc[("table", "A"), "attainment"] == pytest.approx(1.1)
+    assert rows.loc[("table", "B"), "attainment"] == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="unknown target rule names"):
+        tg.preset_rules(["tabel"])

@@ -35,6 +35,8 @@ from ..tiers import assign_tiers
 
 RuleLike = TargetRule | Mapping[str, Any]
 RULE_NAMES = ("scheme", "own_average", "last_growth", "trend", "peer", "blend")
+#: also allowed by name: "table", the assigned targets of targets.csv
+OTHER_RULE_NAMES = ("table",)
 BACKTEST_COLUMNS = ["indicator", "unit_id", "year", "rule", "target", "actual", "attainment",
                     "met", "valid"]
 SUMMARY_COLUMNS = ["rule", "n", "n_invalid", "years", "share_met", "mape", "equity_rho",
@@ -53,7 +55,8 @@ def preset_rules(names: Sequence[str], k: int = 3,
                  scheme_rule: TargetRule | None = None) -> dict[str, TargetRule]:
     """Named rules for the study: ``own_average``/``last_growth``/``trend`` over ``k`` years
     (trend at least 2), ``peer``, ``blend`` (half last_growth, half peer) and ``scheme``
-    (the indicator's own rule in the scheme, skipped when there is none)."""
+    (the indicator's own rule in the scheme, skipped when there is none); ``table``: the
+    assigned targets of targets.csv."""
     made = {
         "own_average": TargetRule(rule="own_average", years=k),
         "last_growth": TargetRule(rule="last_growth", years=k),
@@ -61,10 +64,12 @@ def preset_rules(names: Sequence[str], k: int = 3,
         "peer": TargetRule(rule="peer"),
         "blend": TargetRule(rule="blend", weight=0.5,
                             of=[TargetRule(rule="last_growth", years=k), TargetRule(rule="peer")]),
+        "table": TargetRule(rule="table"),
     }
-    unknown = [n for n in names if n not in RULE_NAMES]
+    unknown = [n for n in names if n not in made and n != "scheme"]
     if unknown:
-        raise ValueError(f"unknown target rule names {unknown}; allowed: {list(RULE_NAMES)}")
+        raise ValueError(f"unknown target rule names {unknown}; allowed: "
+                         f"{[*RULE_NAMES, *OTHER_RULE_NAMES]}")
     out: dict[str, TargetRule] = {}
     for name in names:
         if name == "scheme":
@@ -96,7 +101,7 @@ def rule_label_zh(name: str, rule: TargetRule) -> str:
     elif r == "uniform":
         text = f"统一目标{rule.value:g}"
     else:
-        text = "下达目标"
+        text = "下达目标(targets.csv)"
     return text
 
 
