@@ -260,3 +260,17 @@ def test_validate_command_warns_with_both_numbers(tmp_path):
     assert "unit heshan, indicator fiscal_revenue: 2019 target 20.02 is below the 2018 " \
            "actual 20.54" in res.output
     assert "赫山区的“财政总收入”2019年目标值 20.02 低于上年实际值 20.54" in res.output
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(1, 1000), min_size=12, max_size=12), st.floats(0.01, 500))
+def test_a_higher_last_actual_never_lowers_the_target(values, bump):
+    # three units, four years; raising one unit's last value raises (or keeps) its target
+    levels = np.array(values).reshape(4, 3)
+    higher = levels.copy()
+    higher[-1, 0] += bump
+    for name in ("own_average", "last_growth", "trend", "peer"):
+        rule = TargetRule(rule=name, years=3)
+        before = rule_targets(rule, levels, YEARS, 2019)[0]
+        after = rule_targets(rule, higher, YEARS, 2019)[0]
+        assert after >= before - 1e-9 * max(1.0, abs(before)), name
