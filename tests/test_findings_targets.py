@@ -123,3 +123,16 @@ def test_rank_change_chart_colours_tiers():
     unit = fig.data[0]
     assert list(unit.y) == [1, 2] and list(unit.x) == ["方案现行规则", "近3年平均增速"]
     assert unit.marker.color[0] != unit.marker.color[1]
+
+
+def test_charts_stay_readable_for_a_large_panel():
+    units = [f"u{i:03d}" for i in range(150)]
+    bt = pd.DataFrame({"indicator": "x", "unit_id": units, "name": units, "year": 2019,
+                       "rule": "a", "target": 1.0, "actual": np.linspace(0.9, 1.1, 150),
+                       "attainment": np.linspace(0.9, 1.1, 150), "met": True, "valid": True})
+    bell = figs.dumbbell_chart(bt, 2019, "财政总收入", LABELS)
+    heat = figs.attainment_heatmap(bt, "财政总收入", LABELS)
+    # names on hover only, and no more than ~8 px per unit row (150 units: 4 px)
+    assert bell.layout.yaxis.showticklabels is False
+    assert heat.layout.yaxis.showticklabels is False
+    assert bell.layout.height <= 150 * 4 + 400 and heat.layout.height <= 150 * 4 + 400

@@ -18,6 +18,12 @@ from ..findings.targets import size_name_zh
 from ..scheme import Scheme
 
 ACTUAL_COLOUR = "#222222"
+MANY_UNITS = 60  # beyond this many units, rows get thinner and unit names show on hover only
+
+
+def _row_px(n: int, wide: int) -> int:
+    """Pixels per unit row: readable names for a few units, a compact strip for a panel."""
+    return wide if n <= MANY_UNITS else max(4, 8 * MANY_UNITS // n)
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -68,8 +74,10 @@ def dumbbell_chart(bt: pd.DataFrame, year: int, indicator_name: str,
                     hovertemplate="%{y}<br>实际值 %{x:.2f}<extra></extra>")
     fig.update_xaxes(title=f"{indicator_name}")
     fig.update_yaxes(title="", automargin=True)
+    if len(names) > MANY_UNITS:
+        fig.update_yaxes(showticklabels=False, title=f"{len(names)} 个单位(悬停查看名称)")
     return _layout(fig, f"{year}年“{indicator_name}”各规则目标值与实际值",
-                   max(380, 26 * len(names) + 180))
+                   max(380, _row_px(len(names), 26) * len(names) + 180))
 
 
 def attainment_heatmap(bt: pd.DataFrame, indicator_name: str, labels: Mapping[str, str],
@@ -96,10 +104,11 @@ def attainment_heatmap(bt: pd.DataFrame, indicator_name: str, labels: Mapping[st
             colorbar={"title": "达成度", "len": 0.8}, xgap=1, ygap=1,
             hovertemplate="%{y} %{x}年<br>达成度 %{z:.3f}<extra>" + _label(labels, rule)
                           + "</extra>"), row=k // cols + 1, col=k % cols + 1)
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True,
+                     showticklabels=len(names) <= MANY_UNITS)
     fig.update_annotations(font_size=12)
     return _layout(fig, f"“{indicator_name}”目标达成度(实际÷目标,逐年回测)",
-                   max(360, rows * (18 * len(names) + 90) + 120))
+                   max(360, rows * (_row_px(len(names), 18) * len(names) + 90) + 120))
 
 
 def equity_scatter(bt: pd.DataFrame, size: pd.Series, size_label: str,
