@@ -85,6 +85,8 @@ def test_scores_table_matches_the_score_command(run: dict, tmp_path: Path) -> No
     assert (run["out"] / "tables" / "scores.csv").read_bytes() == cli_csv.read_bytes()
     xlsx = pd.read_excel(run["out"] / "scores.xlsx", sheet_name=None)
     assert next(iter(xlsx)) == "scores"
+    # one sheet per saved table: the scorecard's and the study chapters'
+    assert set(xlsx) == {p.stem for p in (run["out"] / "tables").glob("*.csv")}
     assert {"scores", "score_breakdown", "tier_margins"} <= set(xlsx)
     cli = pd.read_csv(cli_csv, encoding="utf-8-sig")
     pd.testing.assert_series_equal(xlsx["scores"]["total"], cli["total"])
