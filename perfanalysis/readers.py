@@ -16,7 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from .errors import DataError, Problem
@@ -245,6 +244,8 @@ def _sheet_key(name: str) -> str:
 
 def _workbook_cells(path: Path) -> dict[str, pd.DataFrame]:
     """Every sheet as a frame of display text (values cached by Excel for formulas)."""
+    import openpyxl  # only for workbooks: CSV folders skip its import
+
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         out: dict[str, pd.DataFrame] = {}
