@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -66,7 +66,7 @@ _LAZY: dict[str, str] = {
     "quota_for": ".tiers",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = sorted(_LAZY)  # noqa: PLE0605 (the table is the list of public names)
 
 
 def __getattr__(name: str) -> Any:
@@ -99,25 +99,3 @@ class _Package(types.ModuleType):
 
 sys.modules[__name__].__class__ = _Package
 
-if TYPE_CHECKING:  # for type checkers and IDEs; never executed
-    from .adjustments import adjustment_table
-    from .composite.build import BuildResult, CoinData, Recipe, rerun, run_build
-    from .composite.coin import (
-        build_composite,
-        from_coin_tables,
-        scheme_tree,
-        to_coin_tables,
-        write_coin_import,
-    )
-    from .composite.tree import Hierarchy
-    from .data import Dataset, check_data, load_data
-    from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
-    from .export import write_table, write_tables
-    from .notebook import notebook_setup, show, show_table
-    from .parsing import MISSING_MARKERS, UnitResolver, parse_number
-    from .pipeline import RunConfig, RunResult, run_report
-    from .readers import read_tables
-    from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
-    from .scorecard import latest_year, scorecard
-    from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
-    from .tiers import assign_tiers, quota_for
