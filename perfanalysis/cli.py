@@ -20,6 +20,7 @@ from rich.table import Table
 from .data import check_data, load_data
 from .errors import DataError, PerfAnalysisError
 from .export import write_table
+from .rounding import fmt
 from .scheme import load_scheme
 from .scorecard import latest_year, scorecard
 
@@ -86,7 +87,7 @@ def _rich_table(df: pd.DataFrame, title: str) -> Table:
         table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col])
                          else "left")
     for row in df.itertuples(index=False):
-        table.add_row(*[f"{v:.2f}" if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[fmt(v) if isinstance(v, float) else str(v) for v in row])
     return table
 
 

@@ -28,6 +28,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 
 from .data import Dataset, check_data, load_data
 from .export import write_table
+from .rounding import fmt
 from .scheme import Scheme, load_scheme
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -143,7 +144,7 @@ def sortable_table_html(df: pd.DataFrame, caption: str = "", digits: int = 2) ->
             if isinstance(v, float) and math.isnan(v):  # NaN: no boundary on that side
                 cells.append("<td data-v='Infinity' style='text-align:center'>—</td>")
             elif isinstance(v, float):
-                cells.append(f"<td data-v='{v!r}' style='text-align:right'>{v:.{digits}f}</td>")
+                cells.append(f"<td data-v='{v!r}' style='text-align:right'>{fmt(v, digits)}</td>")
             elif isinstance(v, (int,)) and not isinstance(v, bool):
                 cells.append(f"<td data-v='{v}' style='text-align:right'>{v}</td>")
             else:

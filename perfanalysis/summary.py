@@ -12,6 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from .data import Dataset
+from .rounding import dec, fmt
 from .scheme import Group, Scheme
 from .scoring import leaf_scores
 from .tiers import RULE_BASES, quota_for
@@ -143,7 +144,7 @@ def tier_margins(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
             elif rules.method == "quota_threshold":
                 if level == 0:
                     if outside is not None:
-                        down = _line(total - outside, outside, f"评优名额线({outside:.2f}分)")
+                        down = _line(total - outside, outside, f"评优名额线({fmt(outside)}分)")
                     elif rules.thresholds:
                         first = rules.thresholds[0]
                         down = _line(total - first.min_total, first.min_total,
@@ -157,7 +158,7 @@ def tier_margins(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
                         if basis == "disqualified":
                             up = _rule(f"不能评为{top}({r.tier_reason})")
                         elif inside is not None and k > 0:
-                            up = _line(inside - total, inside, f"评优名额线({inside:.2f}分)")
+                            up = _line(inside - total, inside, f"评优名额线({fmt(inside)}分)")
                     elif better in thr:
                         up = _line(thr[better] - total, thr[better], f"{better}线{thr[better]:g}分")
             else:
@@ -167,12 +168,12 @@ def tier_margins(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
                 better_t = [t for t, lv in zip(totals, tiers_) if lv == level - 1]
                 if worse and same:
                     down = _line(total - max(worse), max(worse),
-                                 f"强制分布分档线({max(worse):.2f}分)")
+                                 f"强制分布分档线({fmt(max(worse))}分)")
                 if level - 1 == 0 and basis == "disqualified":
                     up = _rule(f"不能评为{top}({r.tier_reason})")
                 elif better_t:
                     up = _line(min(better_t) - total, min(better_t),
-                               f"强制分布分档线({min(better_t):.2f}分)")
+                               f"强制分布分档线({fmt(min(better_t))}分)")
             md = round(max(down[0], 0.0), 6) if down and down[0] is not None else math.nan
             gu = round(max(up[0], 0.0), 6) if up and up[0] is not None else math.nan
             finite = [x for x in (md, gu) if not math.isnan(x)]
@@ -191,8 +192,9 @@ def tier_margins(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
 
 
 def shown(x: float) -> Decimal:
-    """A figure as the report prints it (2 decimals), for differences that match the text."""
-    return Decimal(f"{x:.2f}")
+    """A figure as the report prints it (half-up, 2 decimals), for differences that match
+    the text."""
+    return dec(x)
 
 
 def _names(df: pd.DataFrame, scheme: Scheme) -> str:
@@ -201,7 +203,7 @@ def _names(df: pd.DataFrame, scheme: Scheme) -> str:
     for r in df.itertuples(index=False):
         extra = (f",{aff.name},不受名额限制" if aff is not None
                  and getattr(r, "tier_basis", "") == "affirmation" else "")
-        bits.append(f"{r.name}({r.total:.2f}分{extra})")
+        bits.append(f"{r.name}({fmt(r.total)}分{extra})")
     return "、".join(bits)
 
 
@@ -219,7 +221,7 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
         seq_name = scheme.sequences.get(str(seq), str(seq))
         hi, lo = grp.iloc[0], grp.iloc[-1]
         out.append(f"{year}年{seq_name}共{len(grp)}个单位参加考核,总分最高的是{hi['name']}"
-                   f"({hi['total']:.2f}分),最低的是{lo['name']}({lo['total']:.2f}分),"
+                   f"({fmt(hi['total'])}分),最低的是{lo['name']}({fmt(lo['total'])}分),"
                    f"相差{shown(hi['total']) - shown(lo['total'])}分。")
         top = grp.loc[grp["tier"] == labels[0]]
         if len(top):
@@ -236,10 +238,10 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
         md, gu = r.margin_down, r.gap_up
         if not math.isnan(md) and (math.isnan(gu) or md <= gu):
             diff = shown(r.total) - shown(r.line_down)
-            bits.append(f"{r.name}({r.tier},{r.total:.2f}分)仅比{r.boundary_down}高{diff}分")
+            bits.append(f"{r.name}({r.tier},{fmt(r.total)}分)仅比{r.boundary_down}高{diff}分")
         else:
             diff = shown(r.line_up) - shown(r.total)
-            bits.append(f"{r.name}({r.tier},{r.total:.2f}分)距{r.boundary_up}还差{diff}分")
+            bits.append(f"{r.name}({r.tier},{fmt(r.total)}分)距{r.boundary_up}还差{diff}分")
     if bits:
         out.append("离等次边界最近的单位:" + ";".join(bits) + "。分差在测量误差范围内时,"
                    "等次可能因数据的小幅变动而改变。")
@@ -248,7 +250,7 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
         ruled = ruled.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
         if len(ruled):
             out.append("以下单位的等次由规则确定,不只取决于总分和名额:" + "".join(
-                f"{r.name}({r.tier},{r.total:.2f}分)——{r.tier_reason}。"
+                f"{r.name}({r.tier},{fmt(r.total)}分)——{r.tier_reason}。"
                 for r in ruled.itertuples(index=False)))
     return out
 
@@ -292,6 +294,13 @@ def display_margins(margins: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     cols = {"name": "单位", "sequence": "序列", "total": "总分", "tier": "等次",
             "nearest": "距最近边界", "margin_down": "可降分数", "boundary_down": "下方边界",
             "gap_up": "升档差距", "boundary_up": "上方边界"}
-    out = margins.sort_values(["nearest", "unit_id"], kind="stable")[list(cols)].copy()
+    out = margins.sort_values(["nearest", "unit_id"], kind="stable").copy()
+    # the margins as the printed figures give them, so the table and the sentences agree
+    for col, sign, line in (("margin_down", 1, "line_down"), ("gap_up", -1, "line_up")):
+        out[col] = [x if math.isnan(x) or math.isnan(ln) else
+                    float(max(sign * (shown(t) - shown(ln)), Decimal(0)))
+                    for x, t, ln in zip(out[col], out["total"], out[line])]
+    out["nearest"] = out[["margin_down", "gap_up"]].min(axis=1)
+    out = out[list(cols)]
     out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
     return out.rename(columns=cols)
