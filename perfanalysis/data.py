@@ -296,8 +296,8 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
     all_units = np.ones(len(units), dtype=bool)
     needed: list[tuple[np.ndarray, int, str, str]] = []
     for ind in scheme.indicators():
-        if ind.event is not None:
-            continue
+        if ind.event is not None or scheme.missing_rule(ind) != "error":
+            continue  # a rule (zero / reweight) handles this indicator's gaps when scoring
         for back in range(years_needed(ind) + 1):
             needed.append((all_units, year - back, ind.id, "scoring" if back == 0 else
                            f"rule of '{ind.id}' ({ind.method}, basis {ind.basis})"))
@@ -319,10 +319,18 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
             "composite`, which aggregates over the available data; points scoring (`score`, "
             "`run`) needs every value", zh="该方案含综合指数构建步骤:请用 `perfanalysis composite` "
             "计算(按可得数据汇总);积分法计分(score、run)要求数据完整"))
+    unit_names = dict(zip(data.units["unit_id"], data.units["name"]))
+    ind_names = {i.id: i.name for i in scheme.indicators()}
     for u, y, i, why in missing[:MAX_MISSING_LISTED]:
-        problems.append(Problem(obs_label, f"missing value for unit {u}, year {y}, indicator {i}, "
-                                f"needed by {why}", None, "value", None,
-                                zh=f"缺少数据：单位 {u}，{y} 年，指标 {i}（{_why_zh(why, y, year)}）"))
+        who, what = f"{unit_names.get(u, u)} ({u})", f"{ind_names.get(i, i)} ({i})"
+        problems.append(Problem(obs_label, f"missing value for unit {who}, year {y}, indicator "
+                                f"{what}, needed by {why}", None, "value", None,
+                                zh=f"缺少数据：单位 {who}，{y} 年，指标 {what}（"
+                                   f"{_why_zh(why, y, year)}）"))
+    hint = ("" if not missing or scheme.composite is not None else
+            "; to score with gaps set the scheme's (or an indicator's) `missing:` to `zero` "
+            "(0 points) or `reweight` (不适用: its points go to the rest of its group) / "
+            "缺数时可在方案中设置 missing: zero(记0分)或 reweight(不适用,分值分给同组其他指标)")
     if len(missing) > MAX_MISSING_LISTED:
         rest = len(missing) - MAX_MISSING_LISTED
         problems.append(Problem(obs_label, f"{rest} more missing values not listed", None, "value",
@@ -376,4 +384,5 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
                 problems.append(Problem(rat_label, f"missing rating '{cid}' for unit {u}, year {year}",
                                         None, "score", None))
     if problems:
-        raise DataError(problems, headline=f"Data do not fit scheme '{scheme.id}' for {year}")
+        raise DataError(problems,
+                        headline=f"Data do not fit scheme '{scheme.id}' for {year}{hint}")

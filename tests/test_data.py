@@ -110,7 +110,7 @@ def test_missing_year_needed_by_rule(tmp_path):
     _edit(f, "observations", lambda df: df.loc[~((df["unit_id"] == "nanxian")
                                                   & (df["year"] == "2016")
                                                   & (df["indicator"] == "fiscal_revenue"))])
-    _score_fails(f, tmp_path, "missing value for unit nanxian, year 2016",
+    _score_fails(f, tmp_path, "missing value for unit 南县 (nanxian), year 2016",
                  "rule of 'fiscal_revenue'")
 
 
