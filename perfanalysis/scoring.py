@@ -289,15 +289,16 @@ def unit_points(inp: ScoringInput, scheme: Scheme, mask: np.ndarray) -> np.ndarr
     col = {leaf.id: k for k, leaf in enumerate(inp.leaves)}
     problems: list[Problem] = []
     for i in np.flatnonzero(gone.any(axis=1)):
+        row_gone, row_pts = gone[i], pts[i]
 
-        def alive(node: Any) -> bool:
+        def alive(node: Any, row_gone: np.ndarray = row_gone) -> bool:
             if isinstance(node, Indicator):
-                return not gone[i, col[node.id]]
+                return not row_gone[col[node.id]]
             return any(alive(c) for c in node.children)
 
-        def share(node: Any, points: float) -> None:
+        def share(node: Any, points: float, row_pts: np.ndarray = row_pts) -> None:
             if isinstance(node, Indicator):
-                pts[i, col[node.id]] = points if alive(node) else 0.0
+                row_pts[col[node.id]] = points if alive(node) else 0.0
                 return
             kids = [c for c in node.children if alive(c)]
             total = sum(c.points for c in kids)
