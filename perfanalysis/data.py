@@ -268,11 +268,63 @@ def _year_problem(data: Dataset, scheme: Scheme, year: int, label: str) -> Probl
     return None
 
 
+MATCH_SHARE = 0.5  # below this share of the scheme's indicators present, data and scheme differ
+
+
+def scheme_coverage(data: Dataset, scheme: Scheme) -> tuple[int, int]:
+    """(how many of the scheme's observed indicators the data has, how many it has in all)."""
+    wanted = {i.id for i in scheme.indicators() if i.event is None}
+    have = set(data.observations["indicator"].unique())
+    return len(wanted & have), len(wanted)
+
+
+def matching_presets(data: Dataset) -> list[tuple[str, int, int]]:
+    """Preset schemes (data/schemes/*.yaml) the data fits: (file stem, present, total) with
+    at least ``MATCH_SHARE`` of the preset's indicators present, best coverage first."""
+    from .paths import SCHEMES_DIR
+    from .scheme import load_scheme
+
+    out = []
+    for path in sorted(SCHEMES_DIR.glob("*.yaml")):
+        try:
+            preset = load_scheme(path)
+        except Exception:  # noqa: BLE001 - a broken preset never hides the user's error
+            continue
+        present, total = scheme_coverage(data, preset)
+        if total and present / total >= MATCH_SHARE:
+            out.append((path.stem, present, total))
+    return sorted(out, key=lambda t: (-t[1] / t[2], t[0]))
+
+
+def _mismatch(data: Dataset, scheme: Scheme, label: str) -> DataError | None:
+    """One clear error when the data were made for another scheme (not hundreds of gaps)."""
+    present, total = scheme_coverage(data, scheme)
+    if total == 0 or present / total >= MATCH_SHARE:
+        return None
+    presets = matching_presets(data)
+    which = ("; presets that match the data: " + ", ".join(
+        f"{stem} ({p} of {t} indicators)" for stem, p, t in presets)) if presets else (
+        "; no preset in data/schemes matches them either")
+    zh_which = ("。与数据相符的预设方案:" + "、".join(f"{stem}({p}/{t}个指标)"
+                                               for stem, p, t in presets)) if presets else ""
+    wanted = {i.id for i in scheme.indicators()}
+    sample = sorted(set(data.observations["indicator"].unique()) - wanted)[:8]
+    problem = Problem(
+        label, f"the data's indicators do not match scheme '{scheme.id}': only {present} of its "
+        f"{total} indicators are in the data (the data have others, e.g. {', '.join(sample)}){which}",
+        None, "indicator", None,
+        zh=f"数据的指标与方案“{scheme.name}”不符:方案的{total}个指标中数据只有{present}个{zh_which}")
+    return DataError([problem], headline=f"Data and scheme '{scheme.id}' do not match")
+
+
 def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
     """Check data against a scheme for one year; raise DataError listing every problem."""
     problems: list[Problem] = []
     obs = data.observations
     obs_label, rat_label, ev_label = (_label(data, t) for t in ("observations", "ratings", "events"))
+    mismatch = _mismatch(data, scheme, obs_label)
+    if mismatch is not None:
+        raise mismatch
     allowed = scheme.observed_indicators()
     unknown = obs.loc[~obs["indicator"].isin(allowed)]
     for ind, rows in unknown.groupby("indicator", sort=True)["source_row"]:
