@@ -288,7 +288,7 @@ def matching_presets(data: Dataset) -> list[tuple[str, int, int]]:
     for path in sorted(SCHEMES_DIR.glob("*.yaml")):
         try:
             preset = load_scheme(path)
-        except Exception:  # noqa: BLE001 - a broken preset never hides the user's error
+        except Exception:  # noqa: BLE001, S112 - a broken preset never hides the user's error
             continue
         present, total = scheme_coverage(data, preset)
         if total and present / total >= MATCH_SHARE:
