@@ -304,3 +304,64 @@ def display_margins(margins: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     out = out[list(cols)]
     out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
     return out.rename(columns=cols)
+
+
+CUT_PRECISION = 0.1  # points: tier cuts closer than this are "decided by a hair"
+
+
+def close_cuts(table: pd.DataFrame, scheme: Scheme,
+               precision: float = CUT_PRECISION) -> pd.DataFrame:
+    """Tier cuts decided by a hair: neighbours in a sequence's ranking that fall in different
+    tiers although their totals differ by less than ``precision`` points.
+
+    One row per such pair: sequence, name_above, unit_above, tier_above, total_above,
+    name_below, unit_below, tier_below, total_below, gap (points, as printed: the difference
+    of the 2-decimal figures). Pairs where a rule (affirmation, demotion, disqualification)
+    set either tier are left out: the score did not decide them.
+    """
+    if not precision > 0:
+        raise ValueError(f"precision must be positive, got {precision!r}")
+    cols = ["sequence", "name_above", "unit_above", "tier_above", "total_above",
+            "name_below", "unit_below", "tier_below", "total_below", "gap"]
+    rows: list[dict[str, object]] = []
+    for seq, grp in table.groupby("sequence", sort=True):
+        grp = grp.sort_values(["total", "unit_id"], ascending=[False, True], kind="stable")
+        recs = list(grp.itertuples(index=False))
+        for a, b in zip(recs, recs[1:]):
+            if a.tier == b.tier:
+                continue
+            if {getattr(a, "tier_basis", ""), getattr(b, "tier_basis", "")} & RULE_BASES:
+                continue
+            if float(a.total) - float(b.total) < precision - 1e-12:
+                rows.append({"sequence": str(seq), "name_above": a.name, "unit_above": a.unit_id,
+                             "tier_above": a.tier, "total_above": float(a.total),
+                             "name_below": b.name, "unit_below": b.unit_id,
+                             "tier_below": b.tier, "total_below": float(b.total),
+                             "gap": float(shown(a.total) - shown(b.total))})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def close_cut_sentences(cuts: pd.DataFrame, scheme: Scheme,
+                        precision: float = CUT_PRECISION) -> list[str]:
+    """Chinese sentences naming each cut decided by a hair (none: one sentence saying so)."""
+    if cuts.empty:
+        return [f"各序列相邻等次之间的分差都不小于{precision:g}分,"
+                f"没有由不足{precision:g}分的分差决定等次的情形。"]
+    out = []
+    for r in cuts.itertuples(index=False):
+        seq = scheme.sequences.get(str(r.sequence), str(r.sequence))
+        same = "总分相同" if r.gap == 0 else f"仅相差{fmt(r.gap)}分"
+        out.append(f"{seq}:{r.name_above}({fmt(r.total_above)}分,{r.tier_above})与"
+                   f"{r.name_below}({fmt(r.total_below)}分,{r.tier_below}){same},"
+                   f"小于{precision:g}分的判别精度,等次实际由极小的分差决定。")
+    return out
+
+
+def display_cuts(cuts: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """Close cuts with Chinese column names, for the report table."""
+    cols = {"sequence": "序列", "name_above": "上一等次单位", "tier_above": "等次",
+            "total_above": "总分", "name_below": "下一等次单位", "tier_below": "等次 ",
+            "total_below": "总分 ", "gap": "分差"}
+    out = cuts[list(cols)].copy()
+    out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
+    return out.rename(columns=cols)
