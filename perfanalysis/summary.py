@@ -6,6 +6,7 @@ the report's narrative is generated from the numbers and tested like any other r
 
 from __future__ import annotations
 
+import itertools
 import math
 from decimal import Decimal
 
@@ -327,7 +328,7 @@ def close_cuts(table: pd.DataFrame, scheme: Scheme,
     for seq, grp in table.groupby("sequence", sort=True):
         grp = grp.sort_values(["total", "unit_id"], ascending=[False, True], kind="stable")
         recs = list(grp.itertuples(index=False))
-        for a, b in zip(recs, recs[1:]):
+        for a, b in itertools.pairwise(recs):
             if a.tier == b.tier:
                 continue
             if {getattr(a, "tier_basis", ""), getattr(b, "tier_basis", "")} & RULE_BASES:
@@ -345,8 +346,8 @@ def close_cut_sentences(cuts: pd.DataFrame, scheme: Scheme,
                         precision: float = CUT_PRECISION) -> list[str]:
     """Chinese sentences naming each cut decided by a hair (none: one sentence saying so)."""
     if cuts.empty:
-        return [f"各序列相邻等次之间的分差都不小于{precision:g}分,"
-                f"没有由不足{precision:g}分的分差决定等次的情形。"]
+        return [(f"各序列相邻等次之间的分差都不小于{precision:g}分,"
+                 f"没有由不足{precision:g}分的分差决定等次的情形。")]
     out = []
     for r in cuts.itertuples(index=False):
         seq = scheme.sequences.get(str(r.sequence), str(r.sequence))
