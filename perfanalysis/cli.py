@@ -19,7 +19,7 @@ from rich.table import Table
 
 from .data import check_data, load_data
 from .errors import DataError, PerfAnalysisError
-from .export import write_table
+from .export import write_table, write_tables
 from .rounding import fmt
 from .scheme import load_scheme
 from .scorecard import latest_year, scorecard
@@ -106,15 +106,36 @@ def score(
     year: YearOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="write .csv or .xlsx instead of "
                                                            "printing")] = None,
+    detail: Annotated[bool, typer.Option(
+        "--detail", help="per unit × indicator: value, basis value, target, fraction, points "
+                         "earned of possible (a .csv --out gets this table)")] = False,
 ) -> None:
-    """Score every unit for one year and assign tiers."""
+    """Score every unit for one year and assign tiers.
+
+    An .xlsx --out is a workbook for readers: 成绩表, 得分构成 (wide), 指标明细, then the
+    machine-readable ``scores`` sheet.
+    """
 
     def run() -> tuple[pd.DataFrame, str, int]:
+        from . import summary
+
         ds, sch, y = _inputs(data, scheme, year)
-        table = scorecard(ds, sch, y)
+        table = scorecard(ds, sch, y, with_basis=out is not None)
+        shown = table.drop(columns="tier_basis", errors="ignore")
+        if out is not None and out.suffix.lower() == ".xlsx":
+            parts = summary.score_breakdown(ds, sch, y, table)
+            rows = summary.score_detail(ds, sch, y)
+            write_tables({**summary.people_sheets(table, parts, rows, sch), "scores": shown},
+                         out)
+            return shown, sch.name, y
+        if detail:
+            rows = summary.score_detail(ds, sch, y)
+            if out is not None:
+                write_table(rows, out, sheet="score_detail")
+            return summary.display_detail(rows, sch), f"{sch.name} 指标明细", y
         if out is not None:
-            write_table(table, out, sheet="scores")
-        return table, sch.name, y
+            write_table(shown, out, sheet="scores")
+        return shown, sch.name, y
 
     _show_or_say(*_guard(run), out)
 
@@ -208,7 +229,6 @@ def composite(
 ) -> None:
     """Build the scheme's composite index (its `composite:` recipe) for one year."""
     from .composite.coin import build_composite
-    from .export import write_tables
 
     def run() -> tuple[pd.DataFrame, str, int]:
         ds, sch, y = _inputs(data, scheme, year)

@@ -275,7 +275,8 @@ def collect_tables(out: Path) -> dict[str, str]:
     csvs = sorted((out / "tables").glob("*.csv"))
     if not csvs:
         raise PipelineError("the notebooks saved no tables (expected OUT/tables/*.csv)")
-    order = sorted(csvs, key=lambda p: (p.stem != "scores", p.stem))
+    # readers' sheets (Chinese names: 成绩表, 得分构成, 指标明细) first, then scores, then the rest
+    order = sorted(csvs, key=lambda p: (p.stem.isascii(), p.stem != "scores", p.stem))
     write_tables({p.stem: _read_table(p) for p in order}, out / "scores.xlsx")
     return {p.name: sha256_file(p) for p in csvs}
 

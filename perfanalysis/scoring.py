@@ -347,7 +347,8 @@ def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
             "unit_id": inp.unit_ids, "indicator": leaf.id, "name": leaf.name,
             "component": inp.indicator_components[inp.leaf_component[k]],
             "basis": leaf.basis, "value": inp.level[:, k],
-            "previous": inp.previous[:, k] if leaf.basis != "level" else np.nan,
+            "previous": (inp.previous[:, k] if {leaf.basis, leaf.blend.basis if leaf.blend
+                                                 else "level"} != {"level"} else np.nan),
             "basis_value": basis.astype(float), "target": inp.targets[:, k],
             "fraction": frac[:, k], "points": pts[:, k], "points_scheme": leaf.points,
             "score": frac[:, k] * pts[:, k],

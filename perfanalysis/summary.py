@@ -13,7 +13,7 @@ from decimal import Decimal
 import pandas as pd
 
 from .data import Dataset
-from .rounding import dec, fmt
+from .rounding import dec, fmt, round_frame
 from .scheme import Group, Scheme
 from .scoring import leaf_scores
 from .tiers import RULE_BASES, quota_for
@@ -366,3 +366,128 @@ def display_cuts(cuts: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     out = cuts[list(cols)].copy()
     out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
     return out.rename(columns=cols)
+
+
+# --- indicator-level detail and the workbook for people (issue 14, item 11) -------------
+
+METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minmax": "极差法",
+             "rank_points": "排位法", "pass_fail": "达标法", "deduction": "扣分法"}
+BASIS_ZH = {"level": "总量", "increment": "增量", "growth": "增速"}
+MISSING_ZH = {"": "", "zero": "缺数记0分", "reweight": "不适用(分值分给同组其他指标)"}
+
+
+def _leaf_groups(scheme: Scheme) -> dict[str, str]:
+    """Leaf id -> the names of its component and groups, outermost first ("经济发展/工业")."""
+    out: dict[str, str] = {}
+
+    def walk(nodes: list[object], path: list[str]) -> None:
+        for node in nodes:
+            if isinstance(node, Group):
+                walk(node.children, [*path, node.name])
+            else:
+                out[node.id] = "/".join(path)  # type: ignore[attr-defined]
+
+    for comp in scheme.components:
+        walk(list(comp.children or []), [comp.name] if len(scheme.components) > 1 else [])
+    return out
+
+
+def score_detail(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+    """Per unit × indicator: what was scored and how many points it earned.
+
+    Columns: unit_id, name, sequence, indicator, indicator_name, group (its groups' names),
+    method, basis, value (the year's), previous (the year before, for growth/increment),
+    basis_value (the quantity scored: level, increment or growth), target (completion),
+    fraction (completion ratio or efficacy/min–max/rank share of the points), points
+    (earned), points_possible (after any reweighting), missing (rule applied to a gap).
+    Units in scorecard order (sequence, unit_id); indicators in scheme order.
+    """
+    leaves = leaf_scores(data, scheme, year)
+    units = data.units.set_index("unit_id")
+    meta = {i.id: i for i in scheme.indicators()}
+    groups = _leaf_groups(scheme)
+    out = pd.DataFrame({
+        "unit_id": leaves["unit_id"],
+        "name": leaves["unit_id"].map(units["name"]),
+        "sequence": leaves["unit_id"].map(units["sequence"]),
+        "indicator": leaves["indicator"], "indicator_name": leaves["name"],
+        "group": leaves["indicator"].map(groups),
+        "method": leaves["indicator"].map(lambda i: meta[i].method),
+        "basis": leaves["basis"], "value": leaves["value"], "previous": leaves["previous"],
+        "basis_value": leaves["basis_value"], "target": leaves["target"],
+        "fraction": leaves["fraction"], "points": leaves["score"],
+        "points_possible": leaves["points"], "missing": leaves["missing"],
+    })
+    order = {i.id: k for k, i in enumerate(scheme.indicators())}
+    out = out.assign(_k=out["indicator"].map(order)).sort_values(
+        ["sequence", "unit_id", "_k"], kind="stable").drop(columns="_k")
+    num = ["value", "previous", "basis_value", "target", "fraction", "points",
+           "points_possible"]
+    out[num] = out[num].astype(float).round(6)
+    return out.reset_index(drop=True)
+
+
+def display_detail(detail: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """The detail with Chinese headers, method / basis / sequence names in Chinese."""
+    cols = {"name": "单位", "sequence": "序列", "indicator_name": "指标", "group": "所属",
+            "method": "计分方法", "basis": "计分基础", "value": "本年值", "previous": "上年值",
+            "basis_value": "计分值", "target": "目标值", "fraction": "得分率",
+            "points": "得分", "points_possible": "满分", "missing": "缺数处理"}
+    out = detail[list(cols)].copy()
+    out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
+    out["method"] = out["method"].map(lambda m: METHOD_ZH.get(m, m))
+    out["basis"] = out["basis"].map(lambda b: BASIS_ZH.get(b, b))
+    out["missing"] = out["missing"].map(lambda m: MISSING_ZH.get(m, m))
+    return out.rename(columns=cols)
+
+
+def display_breakdown_wide(parts: pd.DataFrame, table: pd.DataFrame,
+                           scheme: Scheme) -> pd.DataFrame:
+    """The score breakdown wide: one row per unit, one column per part, then the total."""
+    names = list(dict.fromkeys(parts["part_name"]))
+    wide = (parts.pivot_table(index="unit_id", columns="part_name", values="points",
+                              aggfunc="sum", sort=False)
+            .reindex(columns=names) + 0.0)  # + 0.0: no "-0.00" for a zero penalty
+    base = table[["unit_id", "name", "sequence"]].copy()
+    base["sequence"] = base["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
+    out = base.join(wide, on="unit_id").drop(columns="unit_id")
+    out["总分"] = table["total"].to_numpy(dtype=float)
+    return out.rename(columns={"name": "单位", "sequence": "序列"}).reset_index(drop=True)
+
+
+PEOPLE_SHEETS = ("成绩表", "得分构成", "指标明细")
+
+
+def people_sheets(table: pd.DataFrame, parts: pd.DataFrame, detail: pd.DataFrame,
+                  scheme: Scheme) -> dict[str, pd.DataFrame]:
+    """The workbook sheets for readers: Chinese headers and names, numbers at 2 decimals
+    (half-up, ``rounding``): 成绩表 (scores and tiers), 得分构成 (breakdown, wide),
+    指标明细 (unit × indicator detail)."""
+    sheets = [display_scores(table, scheme), display_breakdown_wide(parts, table, scheme),
+              display_detail(detail, scheme)]
+    return {name: round_frame(df) for name, df in zip(PEOPLE_SHEETS, sheets, strict=True)}
+
+
+def missing_sentences(detail: pd.DataFrame, scheme: Scheme) -> list[str]:
+    """How the scheme treats missing values, and every gap the year's scoring filled by
+    rule (unit, indicator, rule), from ``score_detail``."""
+    rules = {scheme.missing_rule(i) for i in scheme.indicators() if i.event is None}
+    says = {"error": "缺数时不计分,须补齐数据", "zero": "缺数的指标记0分",
+            "reweight": "缺数的指标按“不适用”处理,其分值按比例分给同组其他指标"}
+    own = [i for i in scheme.indicators() if i.missing is not None and i.missing != scheme.missing]
+    text = f"缺数处理规则:{says[scheme.missing]}"
+    if own:
+        text += ";另有" + "、".join(f"“{i.name}”{says[i.missing]}" for i in own)  # type: ignore[index]
+    out = [text + "。"]
+    gaps = detail.loc[detail["missing"] != ""]
+    if gaps.empty:
+        if rules != {"error"}:
+            out.append("本年度没有缺数的指标。")
+        return out
+    bits = []
+    for (name, uid), grp in gaps.groupby(["name", "unit_id"], sort=False):
+        items = "、".join(f"“{r.indicator_name}”({MISSING_ZH[r.missing]})"
+                         for r in grp.itertuples(index=False))
+        bits.append(f"{name}({uid}):{items}")
+    out.append(f"本年度共有{len(gaps)}项指标缺数,已按规则处理:" + ";".join(bits) + "。")
+    return out

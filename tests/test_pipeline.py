@@ -81,8 +81,9 @@ def test_scores_table_matches_the_score_command(run: dict, tmp_path: Path) -> No
     assert res.exit_code == 0, res.output
     assert (run["out"] / "tables" / "scores.csv").read_bytes() == cli_csv.read_bytes()
     xlsx = pd.read_excel(run["out"] / "scores.xlsx", sheet_name=None)
-    assert next(iter(xlsx)) == "scores"
-    assert set(xlsx) == {"scores", "score_breakdown", "tier_margins"}
+    # readers' sheets first (issue 14 item 11), then the machine tables, scores first
+    assert list(xlsx)[:4] == ["得分构成", "成绩表", "指标明细", "scores"]
+    assert {"score_breakdown", "tier_margins", "score_detail", "close_cuts"} <= set(xlsx)
     cli = pd.read_csv(cli_csv, encoding="utf-8-sig")
     pd.testing.assert_series_equal(xlsx["scores"]["total"], cli["total"])
 
