@@ -50,7 +50,7 @@ def _guard(fn: Callable[[], T]) -> T:
 def _inputs(data: Path, scheme: Path, year: int | None) -> tuple[Any, Any, int]:
     """Load the scheme and the data; the year defaults to the latest with observations."""
     sch = load_scheme(scheme)
-    ds = load_data(data)
+    ds = load_data(data, sch)
     return ds, sch, (year if year is not None else latest_year(ds))
 
 

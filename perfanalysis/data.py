@@ -19,7 +19,7 @@ from pandera.errors import SchemaErrors
 
 from .errors import DataError, Problem
 from .intake import type_table, units_resolver
-from .readers import REQUIRED_TABLES, TABLES, read_tables  # noqa: F401 (re-exported)
+from .readers import REQUIRED_TABLES, TABLES, RawTable, read_tables  # noqa: F401
 from .scheme import Indicator, RankImprovementRule, Scheme
 
 _str = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
@@ -140,15 +140,27 @@ _REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-def load_data(path: Path | str) -> Dataset:
+def load_data(path: Path | str, scheme: Scheme | None = None) -> Dataset:
     """Load and validate a data folder or workbook; raise DataError listing every problem.
 
     Files are read as text in UTF-8 or GBK/GB18030 (``readers``), cells parsed by the
     documented rules (``parsing``: full-width digits, thousands separators, '%', missing
-    markers), unit references resolved by id or unambiguous name (``intake``).
+    markers), unit references resolved by id or unambiguous name (``intake``). With a
+    ``scheme``, a workbook without an ``observations`` sheet is read as an office workbook
+    (Chinese headers, wide sheets matched to the scheme's indicator names: ``office``).
     """
     path = Path(path)
-    raw = read_tables(path)
+    if scheme is not None and path.suffix.lower() in (".xlsx", ".xlsm") and path.exists():
+        from .office import is_contract_workbook, read_office_workbook
+
+        if not is_contract_workbook(path):
+            raw = read_office_workbook(path, scheme).raw_tables()
+            return _typed_dataset(path, raw)
+    return _typed_dataset(path, read_tables(path))
+
+
+def _typed_dataset(path: Path, raw: dict[str, RawTable]) -> Dataset:
+    """Parse and validate text tables into a Dataset (every problem collected)."""
     problems: list[Problem] = []
     parsed: dict[str, pd.DataFrame] = {}
     parsed["units"], found = type_table(raw["units"], None)

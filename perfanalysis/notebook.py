@@ -209,8 +209,8 @@ class NotebookContext:
 def notebook_setup(data_dir: str | Path, scheme_path: str | Path, year: int,
                    out_dir: str | Path, seed: int = 0) -> NotebookContext:
     """Load and check data + scheme for ``year``, set the Plotly renderer, return a context."""
-    data = load_data(data_dir)
     scheme = load_scheme(scheme_path)
+    data = load_data(data_dir, scheme)  # the scheme reads office workbooks
     check_data(data, scheme, int(year))
     use_report_renderer()
     _state["plotlyjs_done"] = False

@@ -93,7 +93,7 @@ class RunResult:
 def validate_inputs(config: RunConfig) -> tuple[Dataset, Scheme, int]:
     """Load and check data and scheme for the year (DataError/SchemeError before any work)."""
     scheme = load_scheme(config.scheme)
-    data = load_data(config.data)
+    data = load_data(config.data, scheme)  # the scheme reads office workbooks
     year = config.year if config.year is not None else latest_year(data)
     check_data(data, scheme, year)
     return data, scheme, year

@@ -330,6 +330,10 @@ def read_tables(path: Path) -> dict[str, RawTable]:
             raise DataError([_problem(str(path), f"missing required files: {listing}",
                                       f"缺少必需的文件：{listing}")])
         listing = ", ".join(missing)
-        raise DataError([_problem(str(path), f"missing required sheets: {listing}",
-                                  f"缺少必需的工作表：{listing}")])
+        raise DataError([_problem(
+            str(path), f"missing required sheets: {listing} (an office workbook with Chinese "
+            "headers and one column per indicator is read against its scheme: "
+            "`perfanalysis score --data BOOK --scheme FILE`, `load_data(book, scheme)`)",
+            f"缺少必需的工作表：{listing}(按指标名称分列、中文表头的工作簿需要配合考核方案读取:"
+            "--scheme)")])
     return out
