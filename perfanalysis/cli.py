@@ -140,6 +140,28 @@ def score(
     _show_or_say(*_guard(run), out)
 
 
+@app.command()
+def convert(
+    data: Annotated[Path, typer.Option("--data", help="office workbook (.xlsx), contract "
+                                                      "workbook or data folder")],
+    scheme: SchemeOpt,
+    out: Annotated[Path, typer.Option("--out", help="folder to write units.csv, "
+                                                    "observations.csv, read_log.csv into")],
+) -> None:
+    """Read an office workbook against a scheme and write the long data contract (CSV).
+
+    Shows what was read: every value with the sheet and cell it came from (read_log.csv).
+    """
+    from .office import convert as convert_book
+
+    def run() -> tuple[int, int]:
+        return convert_book(data, load_scheme(scheme), out)
+
+    n_units, n_obs = _guard(run)
+    console.print(f"wrote {out}: {n_units} units, {n_obs} observations "
+                  "(units.csv, observations.csv, read_log.csv)")
+
+
 @app.command("run")
 def run(
     data: DataOpt,

@@ -496,3 +496,32 @@ def is_contract_workbook(path: Path) -> bool:
             wb.close()
     except Exception:  # noqa: BLE001 - unreadable: let the contract reader report it
         return True
+
+
+def convert(path: Path | str, scheme: Scheme, out: Path | str) -> tuple[int, int]:
+    """Write what a workbook (office or contract) holds as the long contract into ``out``:
+    ``units.csv``, ``observations.csv`` and, for an office workbook, ``read_log.csv`` (the
+    sheet and cell each value came from, its header and any unit factor). Everything is
+    validated first (``load_data``); the folder is replaced atomically."""
+    from .atomic import atomic_dir
+    from .data import load_data
+
+    path = Path(path)
+    data = load_data(path, scheme)
+    log = None
+    if path.suffix.lower() in (".xlsx", ".xlsm") and not is_contract_workbook(path):
+        log = read_office_workbook(path, scheme).log
+    units = data.units.drop(columns="source_row")
+    obs = data.observations[["unit_id", "year", "indicator", "value"]]
+    tables = {"units": units, "observations": obs}
+    for name in ("ratings", "events", "targets"):
+        df = getattr(data, name)
+        if df is not None and len(df):
+            tables[name] = df.drop(columns="source_row")
+    if log is not None:
+        tables["read_log"] = log
+    with atomic_dir(out) as staging:
+        for name, df in tables.items():
+            text = df.to_csv(index=False, lineterminator="\n")
+            (staging / f"{name}.csv").write_bytes(text.encode("utf-8-sig"))
+    return len(units), len(obs)

@@ -54,7 +54,9 @@ def build(path: Path = OUT) -> Path:
                            end_column=col + len(leaves) - 1)
             for leaf in leaves:
                 unit = "万元" if leaf.id in WAN else leaf.unit
-                ws.cell(3, col, f"{leaf.name}({unit})" if unit and col % 2 else leaf.name)
+                # money in 万元 always says so; other units are written on every other column
+                bracket = unit and (leaf.id in WAN or col % 2)
+                ws.cell(3, col, f"{leaf.name}({unit})" if bracket else leaf.name)
                 col += 1
         year_obs = obs.loc[obs["year"] == year].pivot(index="unit_id", columns="indicator",
                                                       values="value")
