@@ -1,8 +1,8 @@
 """The data contract (DESIGN §4): load a folder of CSVs or one XLSX workbook and validate it.
 
 Validation happens at the boundary, in two passes that each collect every problem:
-``load_data`` checks each table on its own (columns, types, duplicates, unknown units) with
-pandera; ``check_data`` checks the data against a scheme and a year (unknown indicators and
+``load_data`` checks each table on its own (columns, types, duplicates, unknown units; the
+structural rules in ``CONTRACT``); ``check_data`` checks the data against a scheme and a year (unknown indicators and
 events, ratings above a component's maximum, years a rule needs).
 """
 
@@ -14,46 +14,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from .errors import DataError, Problem
 from .intake import type_table, units_resolver
 from .readers import REQUIRED_TABLES, TABLES, RawTable, read_tables  # noqa: F401
 from .scheme import Indicator, RankImprovementRule, Scheme
 
-_str = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
-_year = pa.Column(int, coerce=True, nullable=False, checks=pa.Check.in_range(1900, 2200))
-_num = pa.Column(float, coerce=True, nullable=False,
-                 checks=pa.Check(lambda s: np.isfinite(s), element_wise=False,
-                                 error="must be a finite number"))
-
-SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "units": pa.DataFrameSchema(
-        {"unit_id": _str, "name": _str, "sequence": _str},
-        unique=["unit_id"], report_duplicates="all",
-    ),
-    "observations": pa.DataFrameSchema(
-        {"unit_id": _str, "year": _year, "indicator": _str, "value": _num},
-        unique=["unit_id", "year", "indicator"], report_duplicates="all",
-    ),
-    "ratings": pa.DataFrameSchema(
-        {"unit_id": _str, "year": _year, "component": _str,
-         "score": _num.set_checks([pa.Check.ge(0)])},
-        unique=["unit_id", "year", "component"], report_duplicates="all",
-    ),
-    "events": pa.DataFrameSchema(
-        {"unit_id": _str, "year": _year, "event": _str,
-         "count": pa.Column(int, coerce=True, nullable=False, checks=pa.Check.ge(0)),
-         "project": pa.Column(str, nullable=True, required=False)},
-        # the same event may be listed once per project
-    ),
-    "targets": pa.DataFrameSchema(
-        {"unit_id": _str, "year": _year, "indicator": _str,
-         "target": _num.set_checks([pa.Check.gt(0)])},
-        unique=["unit_id", "year", "indicator"], report_duplicates="all",
-    ),
+# the contract's structural rules per table: column -> kind (every cell has been parsed by
+# ``intake`` already; these are the checks left: non-empty text, year range, signs, finite)
+CONTRACT: dict[str, dict[str, str]] = {
+    "units": {"unit_id": "text", "name": "text", "sequence": "text"},
+    "observations": {"unit_id": "text", "year": "year", "indicator": "text", "value": "number"},
+    "ratings": {"unit_id": "text", "year": "year", "component": "text", "score": "nonnegative"},
+    "events": {"unit_id": "text", "year": "year", "event": "text", "count": "count"},
+    "targets": {"unit_id": "text", "year": "year", "indicator": "text", "target": "positive"},
 }
+YEAR_RANGE = (1900, 2200)
 
 
 @dataclass(frozen=True)
@@ -86,44 +62,57 @@ class Dataset:
                 for p in sorted(set(self.files.values()))}
 
 
-def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema
+def _schema_problems(label: str, df: pd.DataFrame, table: str
                      ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Run a pandera schema lazily; failures become Problems (df is indexed by Excel row)."""
-    try:
-        return schema.validate(df, lazy=True), []
-    except SchemaErrors as exc:
-        problems: list[Problem] = []
-        fc = exc.failure_cases
-        dup_rows: dict[int, list[str]] = {}
-        for rec in fc.itertuples(index=False):
-            check = str(rec.check)
-            col = None if pd.isna(rec.column) else str(rec.column)
-            idx = rec.index
-            row = None if idx is None or pd.isna(idx) else int(idx)
-            value = rec.failure_case
-            if (check.startswith("dtype(") or str(value).startswith("TypeError(")):
-                continue  # echoes of a failed conversion, reported once as 'not a valid …'
-            if check in ("field_uniqueness", "multiple_fields_uniqueness", "unique"):
-                if row is not None:
-                    dup_rows.setdefault(row, []).append(f"{col}={value}")
-                continue
-            if check == "column_in_dataframe":
-                problems.append(Problem(label, f"missing required column '{value}'", None, value,
-                                        zh=f"缺少必需的列“{value}”"))
-                continue
-            reason, zh = _REASONS.get(check.split("(")[0], (check, None))
-            if check == "not_nullable":
-                value = None
-            if check.startswith("coerce_dtype"):
-                reason, zh = "not a valid value for this column", "此列的值无效"
-            problems.append(Problem(label, reason, row, col, value, zh=zh))
-        # duplicates are normally caught (with the rows they repeat) before pandera runs
-        for row, parts in dup_rows.items():
-            key = ", ".join(parts)
-            problems.append(Problem(label, f"duplicate key ({key}) appears more than once", row,
-                                    "+".join(p.split("=")[0] for p in parts),
-                                    zh=f"重复：关键列组合（{key}）出现了不止一次"))
+    """Check a parsed table against the contract (``CONTRACT``); failures become Problems
+    (df is indexed by Excel row). Plain numpy checks: validating with pandera cost about a
+    second of imports on every ``perfanalysis score``."""
+    problems: list[Problem] = []
+    out = df.copy()
+    for col, kind in CONTRACT[table].items():
+        if col not in df.columns:
+            problems.append(Problem(label, f"missing required column '{col}'", None, col,
+                                    zh=f"缺少必需的列“{col}”"))
+            continue
+        s = df[col]
+        if kind == "text":
+            text = s.astype(object)
+            bad = text.isna().to_numpy() | (text.astype(str).str.len() == 0).to_numpy()
+            check = "not_nullable"
+        else:
+            values = pd.to_numeric(s, errors="coerce")
+            invalid = values.isna().to_numpy() & s.notna().to_numpy()
+            for r in df.index[invalid]:
+                problems.append(Problem(label, "not a valid value for this column", int(r), col,
+                                        s[r], zh="此列的值无效"))
+            v = values.to_numpy(dtype=float)
+            with np.errstate(invalid="ignore"):
+                if kind == "year":
+                    bad, check = (v < YEAR_RANGE[0]) | (v > YEAR_RANGE[1]), "in_range"
+                elif kind in ("nonnegative", "count"):
+                    bad, check = v < 0, "greater_than_or_equal_to"
+                elif kind == "positive":
+                    bad, check = v <= 0, "greater_than"
+                else:
+                    bad, check = np.zeros(len(v), dtype=bool), ""
+            notfinite = ~np.isfinite(v) & ~invalid & s.notna().to_numpy()
+            for r in df.index[notfinite]:
+                problems.append(Problem(label, "must be a finite number", int(r), col, s[r],
+                                        zh="必须是有限的数字"))
+            bad = bad & ~notfinite
+            empty = s.isna().to_numpy()
+            for r in df.index[empty]:
+                reason, zh = _REASONS["not_nullable"]
+                problems.append(Problem(label, reason, int(r), col, None, zh=zh))
+            out[col] = values.astype("int64") if kind in ("year", "count") and not (
+                invalid.any() or empty.any()) else values
+        reason, zh = _REASONS.get(check, (check, None))
+        for r in df.index[bad]:
+            problems.append(Problem(label, reason, int(r), col,
+                                    None if check == "not_nullable" else s[r], zh=zh))
+    if problems:
         return None, sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.reason))
+    return out, []
 
 
 _REASONS: dict[str, tuple[str, str]] = {
@@ -172,7 +161,7 @@ def _typed_dataset(path: Path, raw: dict[str, RawTable]) -> Dataset:
             problems += found
     typed: dict[str, pd.DataFrame] = {}
     for name, df in parsed.items():
-        valid, found = _schema_problems(raw[name].label, df, SCHEMAS[name])
+        valid, found = _schema_problems(raw[name].label, df, name)
         problems += found
         if valid is not None:
             typed[name] = valid
