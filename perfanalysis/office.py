@@ -262,9 +262,16 @@ class _Reader:
         seen: dict[str, Column] = {}
         body = cells.iloc[r0 + 1:]
         for j, h in enumerate(header):
-            if not h or roles.get(j) is not None:
+            if roles.get(j) is not None:
                 continue
             has_data = any(normalize_text(v) for v in body.iloc[:, j].tolist())
+            if not h:
+                if has_data:
+                    self.problem(sheet, r0 + 1, _letter(j), None,
+                                 "a column without a header holds values: name it as the "
+                                 "scheme's indicator or delete it",
+                                 "有数据的列没有列名:请填写方案中的指标名称或删除该列")
+                continue
             ind, factor, why = self.matcher.match(h)
             letter = _letter(j)
             if ind is None:

@@ -121,3 +121,18 @@ def test_reweight_keeps_points_possible_and_never_exceeds_them(tmp_path_factory,
     assert (leaves["score"] <= leaves["points"] + 1e-9).all()
     t = score(data, sch, 2020)["total"]
     assert ((t >= -1e-9) & (t <= 100 + 1e-9)).all()
+
+
+def test_scorecard_states_the_rule_and_lists_the_gaps(tmp_path):
+    from perfanalysis.summary import missing_sentences, score_detail
+
+    sch = _scheme(missing="zero", per={"b": "reweight"})
+    text = "".join(missing_sentences(score_detail(_data(tmp_path), sch, 2020), sch))
+    assert "缺数的指标记0分" in text and "“指标B”缺数的指标按“不适用”处理" in text
+    # two gaps: 二县 lacks b (reweighted), 四县 lacks a (zero)
+    assert "共有2项指标缺数" in text
+    assert "二县(u2):“指标B”(不适用" in text and "四县(u4):“指标A”(缺数记0分)" in text
+    clean = _scheme()
+    full = {u: (1.0, 12.0, 2.0) for u in VALUES}
+    assert missing_sentences(score_detail(_data(tmp_path / "f", full), clean, 2020),
+                             clean) == ["缺数处理规则:缺数时不计分,须补齐数据。"]

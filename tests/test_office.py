@@ -147,3 +147,9 @@ def test_cli_score_reads_the_office_book():
                               str(SCHEMES_DIR / "yiyang_2018.yaml"), "--year", "2019"])
     assert res.exit_code == 0, res.output
     assert "沅江市" in res.output and "85.61" in res.output
+
+
+def test_values_without_a_header_are_refused(tmp_path):
+    path = _book(tmp_path, {"2019年": [["单位名称", "地区生产总值", None],
+                                      ["安化县", 250.0, 17]]})
+    assert any("row 1, column 'C'" in p and "without a header" in p for p in _problems(path))
