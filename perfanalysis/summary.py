@@ -491,3 +491,14 @@ def missing_sentences(detail: pd.DataFrame, scheme: Scheme) -> list[str]:
         bits.append(f"{name}({uid}):{items}")
     out.append(f"本年度共有{len(gaps)}项指标缺数,已按规则处理:" + ";".join(bits) + "。")
     return out
+
+
+DETAIL_ROWS_SHOWN = 600  # a larger detail table goes to scores.xlsx only (report stays light)
+
+
+def detail_note(n_rows: int, limit: int = DETAIL_ROWS_SHOWN) -> list[str]:
+    """Where to find the indicator detail: below (small panels) or in scores.xlsx."""
+    if n_rows <= limit:
+        return ["下表列出每个单位每项指标的得分明细,完整数据另见 scores.xlsx 的“指标明细”工作表。"]
+    return [(f"指标得分明细共{n_rows}行,超过报告正文列示的上限({limit}行),"
+             "请查阅 scores.xlsx 的“指标明细”工作表。")]

@@ -72,7 +72,9 @@ CELLS = [
     new_code_cell("nb.show_text(summary.missing_sentences(detail, ctx.scheme))"),
     new_markdown_cell("## 指标得分明细\n\n每个单位每项指标的本年值、计分值(总量、增量或增速)、"
                       "目标值、得分率,以及得分与满分。"),
-    new_code_cell("nb.show_table(summary.display_detail(detail, ctx.scheme), "
+    new_code_cell("nb.show_text(summary.detail_note(len(detail)))\n"
+                  "if len(detail) <= summary.DETAIL_ROWS_SHOWN:\n"
+                  "    nb.show_table(summary.display_detail(detail, ctx.scheme), "
                   "caption=f'{ctx.year}年指标得分明细')"),
 ]
 

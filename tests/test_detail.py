@@ -118,3 +118,11 @@ def test_scorecard_notebook_shows_detail_cuts_and_missing_rule(tmp_path):
     assert len(detail) == 13 * len(load_data(SAMPLE_DIR / "heshan").units)
     for r in cuts.itertuples(index=False):  # every listed cut is within the 5-point precision
         assert r.total_above - r.total_below < 5.0 and r.name_above in text
+
+
+def test_detail_note_points_to_the_workbook_for_large_panels():
+    from perfanalysis.summary import DETAIL_ROWS_SHOWN, detail_note
+
+    assert "下表" in detail_note(8 * 17)[0]
+    big = detail_note(120 * 20)  # a researcher's panel: 120 units × 20 indicators
+    assert "2400行" in big[0] and str(DETAIL_ROWS_SHOWN) in big[0] and "指标明细" in big[0]
