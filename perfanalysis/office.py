@@ -172,10 +172,13 @@ def _role(text: str) -> str | None:
 def _header_cells(cells: pd.DataFrame, row: int) -> list[str]:
     """Header text per column: the cell in ``row`` or, when empty (a merged cell), the
     nearest non-empty cell above it in the header block."""
+    # a title row (one filled cell: the merged title) is not part of the header block
+    block = [r for r in range(row, max(-1, row - 3), -1)
+             if r == row or sum(1 for c in _row_text(cells, r) if c) > 1]
     out = []
     for j in range(cells.shape[1]):
         text = ""
-        for r in range(row, max(-1, row - 3), -1):
+        for r in block:
             text = normalize_text(cells.iat[r, j])
             if text:
                 break

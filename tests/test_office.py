@@ -153,3 +153,12 @@ def test_values_without_a_header_are_refused(tmp_path):
     path = _book(tmp_path, {"2019年": [["单位名称", "地区生产总值", None],
                                       ["安化县", 250.0, 17]]})
     assert any("row 1, column 'C'" in p and "without a header" in p for p in _problems(path))
+
+
+def test_title_row_is_not_a_header(tmp_path):
+    # the unit column's header cell is empty (merged from above), the title sits in A1
+    path = _book(tmp_path, {"2019年": [["2019年度考核数据"],
+                                      [None, "地区生产总值"], ["安化县", 250.0]]})
+    problems = _problems(path)
+    assert any("no unit column" in p for p in problems)
+    assert not any("2019年度考核数据" in p for p in problems)  # never read as a header
