@@ -205,6 +205,7 @@ class _Reader:
         self.rows: list[dict[str, object]] = []  # one per value read
         self.unit_rows: list[dict[str, object]] = []  # units seen in data sheets
         self.unit_header = "单位"
+        self.headers: list[str] = []  # every indicator-column header seen (for a mismatch)
 
     def problem(self, sheet: str, row: int | None, column: str | None, value: object,
                 en: str, zh: str) -> None:
@@ -275,6 +276,7 @@ class _Reader:
                                  "scheme's indicator or delete it",
                                  "有数据的列没有列名:请填写方案中的指标名称或删除该列")
                 continue
+            self.headers.append(h)
             ind, factor, why = self.matcher.match(h)
             letter = _letter(j)
             if ind is None:
@@ -435,6 +437,9 @@ def read_office_workbook(path: Path | str, scheme: Scheme) -> OfficeRead:
             str(path), f"no sheet has a header naming indicators of scheme '{scheme.id}' "
             f"(e.g. {names}) or the columns 单位, 指标, 数值", zh="没有工作表的表头包含方案中的"
             f"指标名称(如 {names}),也没有“单位、指标、数值”列"))
+    mismatch = _mismatch(rd)
+    if mismatch is not None:
+        raise mismatch
     units = _units(rd, units_table)
     if rd.problems:
         raise DataError(rd.problems, headline=f"Cannot read office workbook {path.name}")
@@ -457,6 +462,47 @@ def read_office_workbook(path: Path | str, scheme: Scheme) -> OfficeRead:
     log = obs[["sheet", "cell", "header", "unit_id", "year", "indicator", "value", "factor"]]
     return OfficeRead(units, obs[["unit_id", "year", "indicator", "value"]].astype(str),
                       log.reset_index(drop=True), path)
+
+
+def _coverage(headers: list[str], scheme: Scheme) -> tuple[int, int]:
+    """(scheme indicators named by the headers, scheme indicators in all)."""
+    m = IndicatorMatcher(scheme)
+    found = {ind.id for h in headers if (ind := m.match(h)[0]) is not None}
+    return len(found), len(m.leaves)
+
+
+def _mismatch(rd: _Reader) -> DataError | None:
+    """One clear error, before the cell-by-cell list, when most of the workbook's headers
+    are not this scheme's but a preset's: says how many of the scheme's indicators are
+    named and which presets match."""
+    from .data import MATCH_SHARE
+    from .paths import SCHEMES_DIR
+    from .scheme import load_scheme
+
+    present, total = _coverage(rd.headers, rd.scheme)
+    known = sum(1 for h in rd.headers if rd.matcher.match(h)[0] is not None)
+    if not rd.headers or total == 0 or known / len(rd.headers) >= MATCH_SHARE:
+        return None  # most headers are this scheme's: report them cell by cell
+    presets = []
+    for path in sorted(SCHEMES_DIR.glob("*.yaml")):
+        try:
+            p, t = _coverage(rd.headers, load_scheme(path))
+        except Exception:  # noqa: BLE001, S112 - a broken preset never hides the user's error
+            continue
+        if t and p / t >= MATCH_SHARE:
+            presets.append((path.stem, p, t))
+    if not presets:
+        return None  # no better scheme to point to: the did-you-mean list helps more
+    which = ("; presets that match the workbook: " + ", ".join(
+        f"{stem} ({p} of {t} indicators)" for stem, p, t in presets)) if presets else ""
+    zh_which = ("。与工作簿相符的预设方案:" + "、".join(
+        f"{stem}({p}/{t}个指标)" for stem, p, t in presets)) if presets else ""
+    problem = Problem(
+        str(rd.path), f"the workbook's indicator headers do not match scheme "
+        f"'{rd.scheme.id}': only {present} of its {total} indicators are named{which}",
+        zh=f"工作簿的指标表头与方案“{rd.scheme.name}”不符:方案的{total}个指标中只找到"
+           f"{present}个{zh_which}")
+    return DataError([problem], headline=f"Workbook and scheme '{rd.scheme.id}' do not match")
 
 
 def _units(rd: _Reader, table: pd.DataFrame | None) -> pd.DataFrame:

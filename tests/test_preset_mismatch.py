@@ -38,3 +38,16 @@ def test_cli_says_it_first(tmp_path):
     text = " ".join(res.output.split())
     assert text.index("do not match") < 80
     assert "yiyang_2018 (17 of 17 indicators)" in text and "1 problem(s)" in text
+
+
+def test_office_workbook_with_the_wrong_preset_says_so_first():
+    from pathlib import Path
+
+    book = Path(__file__).parent / "data" / "office" / "office_workbook.xlsx"
+    with pytest.raises(DataError) as info:
+        load_data(book, load_scheme(SCHEMES_DIR / "heshan_2013.yaml"))
+    assert len(info.value.problems) == 1  # not one line per unknown header
+    reason = info.value.problems[0].reason
+    # most of the Yiyang book's headers are not Heshan indicators (3 of its 13 are named)
+    assert "do not match scheme 'heshan_2013'" in reason
+    assert "yiyang_2018 (17 of 17 indicators)" in reason
