@@ -34,9 +34,13 @@ score: $(STAMP)
 report: $(STAMP)
 	$(BIN)/perfanalysis run --data $(DATA) --scheme $(SCHEME) --year $(YEAR) --out $(OUT) --renderer $(RENDERER)
 
-## Open the notebooks in JupyterLab (kernel "python3" of .venv)
+ARGS ?=
+# JupyterLab refuses to start as root unless told to (containers, CI runners)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+## Open the notebooks in JupyterLab (kernel "python3" of .venv; extra options: ARGS="--port 8899")
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(ARGS)
 
 ## Lint with ruff
 lint: $(STAMP)

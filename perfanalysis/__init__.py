@@ -2,101 +2,122 @@
 
 Flow: files → ``load_data`` → ``load_scheme`` → ``score`` → ``assign_tiers`` (or
 ``scorecard`` for both) → study functions → notebooks → report.
+
+Public names are imported on first use (``_LAZY`` maps each to its module), so
+``import perfanalysis`` and the ``perfanalysis score`` command do not pay for plotting,
+papermill, statsmodels or the composite engine. To re-export a new function, add one
+``"name": ".module"`` line to ``_LAZY``; ``__all__`` follows the table.
 """
 
-from .adjustments import adjustment_table
-from .brief import Brief, assemble_brief, read_study_tables
-from .composite.build import BuildResult, CoinData, Recipe, rerun, run_build
-from .composite.coin import (
-    build_composite,
-    from_coin_tables,
-    scheme_tree,
-    to_coin_tables,
-    write_coin_import,
-)
-from .composite.tree import Hierarchy
-from .data import Dataset, check_data, load_data
-from .diff import DataDiff, data_diff, scheme_diff
-from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
-from .export import write_table, write_tables
-from .history import TierHistory, followup_flags, followups_under_alternatives, tier_history
-from .notebook import notebook_setup, show, show_table
-from .parsing import MISSING_MARKERS, UnitResolver, parse_number
-from .pipeline import RunConfig, RunResult, run_report
-from .ranks import rank_confidence_sets, top_set
-from .readers import read_tables
-from .rewards import payout_matrix, unit_rewards
-from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
-from .scorecard import latest_year, scorecard
-from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
-from .targets import rule_targets, target_warnings
-from .tiers import TierModel, assign_tiers, quota_for, tier_codes, tier_model
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "MISSING_MARKERS",
-    "Brief",
-    "BuildResult",
-    "CoinData",
-    "DataDiff",
-    "DataError",
-    "Dataset",
-    "Hierarchy",
-    "PerfAnalysisError",
-    "PipelineError",
-    "Problem",
-    "Recipe",
-    "RunConfig",
-    "RunResult",
-    "Scheme",
-    "SchemeError",
-    "TierHistory",
-    "TierModel",
-    "UnitResolver",
-    "adjustment_table",
-    "assemble_brief",
-    "assign_tiers",
-    "build_composite",
-    "check_data",
-    "component_scores",
-    "data_diff",
-    "followup_flags",
-    "followups_under_alternatives",
-    "from_coin_tables",
-    "latest_year",
-    "leaf_fractions",
-    "leaf_scores",
-    "load_data",
-    "load_scheme",
-    "notebook_setup",
-    "parse_number",
-    "payout_matrix",
-    "prepare",
-    "quota_for",
-    "rank_confidence_sets",
-    "read_study_tables",
-    "read_tables",
-    "rerun",
-    "rule_targets",
-    "run_build",
-    "run_report",
-    "scheme_diff",
-    "scheme_from_mapping",
-    "scheme_tree",
-    "score",
-    "scorecard",
-    "show",
-    "show_table",
-    "target_warnings",
-    "tier_codes",
-    "tier_history",
-    "tier_model",
-    "to_coin_tables",
-    "top_set",
-    "unit_rewards",
-    "with_overrides",
-    "write_coin_import",
-    "write_table",
-    "write_tables",
-]
+_LAZY: dict[str, str] = {
+    "adjustment_table": ".adjustments",
+    "BuildResult": ".composite.build",
+    "CoinData": ".composite.build",
+    "Recipe": ".composite.build",
+    "rerun": ".composite.build",
+    "run_build": ".composite.build",
+    "build_composite": ".composite.coin",
+    "from_coin_tables": ".composite.coin",
+    "scheme_tree": ".composite.coin",
+    "to_coin_tables": ".composite.coin",
+    "write_coin_import": ".composite.coin",
+    "Hierarchy": ".composite.tree",
+    "Dataset": ".data",
+    "check_data": ".data",
+    "load_data": ".data",
+    "DataError": ".errors",
+    "PerfAnalysisError": ".errors",
+    "PipelineError": ".errors",
+    "Problem": ".errors",
+    "SchemeError": ".errors",
+    "write_table": ".export",
+    "write_tables": ".export",
+    "notebook_setup": ".notebook",
+    "read_office_workbook": ".office",
+    "show": ".notebook",
+    "show_table": ".notebook",
+    "MISSING_MARKERS": ".parsing",
+    "UnitResolver": ".parsing",
+    "parse_number": ".parsing",
+    "RunConfig": ".pipeline",
+    "RunResult": ".pipeline",
+    "run_report": ".pipeline",
+    "read_tables": ".readers",
+    "Scheme": ".scheme",
+    "load_scheme": ".scheme",
+    "scheme_from_mapping": ".scheme",
+    "with_overrides": ".scheme",
+    "close_cuts": ".summary",
+    "score_detail": ".summary",
+    "latest_year": ".scorecard",
+    "scorecard": ".scorecard",
+    "component_scores": ".scoring",
+    "leaf_fractions": ".scoring",
+    "leaf_scores": ".scoring",
+    "prepare": ".scoring",
+    "score": ".scoring",
+    "assign_tiers": ".tiers",
+    "quota_for": ".tiers",
+    "Brief": ".brief",
+    "assemble_brief": ".brief",
+    "read_study_tables": ".brief",
+    "DataDiff": ".diff",
+    "data_diff": ".diff",
+    "scheme_diff": ".diff",
+    "TierHistory": ".history",
+    "followup_flags": ".history",
+    "followups_under_alternatives": ".history",
+    "tier_history": ".history",
+    "rank_confidence_sets": ".ranks",
+    "top_set": ".ranks",
+    "payout_matrix": ".rewards",
+    "unit_rewards": ".rewards",
+    "rule_targets": ".targets",
+    "target_warnings": ".targets",
+    "TierModel": ".tiers",
+    "tier_codes": ".tiers",
+    "tier_model": ".tiers",
+}
+
+__all__ = sorted(_LAZY)  # noqa: PLE0605 (the table is the list of public names)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access and cache the name here."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(types.ModuleType):
+    """Keeps a public function when its same-named submodule is imported later.
+
+    Importing ``perfanalysis.scorecard`` sets the package attribute ``scorecard`` to the
+    module; the public name is the function ``scorecard.scorecard``, so keep (or load) that.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (isinstance(value, types.ModuleType) and name in _LAZY
+                and value.__name__ == f"{__name__}.{name}"):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+

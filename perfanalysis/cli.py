@@ -19,7 +19,8 @@ from rich.table import Table
 
 from .data import check_data, load_data
 from .errors import DataError, PerfAnalysisError
-from .export import write_table
+from .export import write_table, write_tables
+from .rounding import fmt
 from .scheme import load_scheme
 from .scorecard import latest_year, scorecard
 from .targets import target_warnings, warning_sentences
@@ -50,7 +51,7 @@ def _guard(fn: Callable[[], T]) -> T:
 def _inputs(data: Path, scheme: Path, year: int | None) -> tuple[Any, Any, int]:
     """Load the scheme and the data; the year defaults to the latest with observations."""
     sch = load_scheme(scheme)
-    ds = load_data(data)
+    ds = load_data(data, sch)
     return ds, sch, (year if year is not None else latest_year(ds))
 
 
@@ -111,7 +112,7 @@ def _rich_table(df: pd.DataFrame, title: str) -> Table:
         table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col])
                          else "left")
     for row in df.itertuples(index=False):
-        table.add_row(*[f"{v:.2f}" if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[fmt(v) if isinstance(v, float) else str(v) for v in row])
     return table
 
 
@@ -130,17 +131,60 @@ def score(
     year: YearOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="write .csv or .xlsx instead of "
                                                            "printing")] = None,
+    detail: Annotated[bool, typer.Option(
+        "--detail", help="per unit × indicator: value, basis value, target, fraction, points "
+                         "earned of possible (a .csv --out gets this table)")] = False,
 ) -> None:
-    """Score every unit for one year and assign tiers."""
+    """Score every unit for one year and assign tiers.
+
+    An .xlsx --out is a workbook for readers: 成绩表, 得分构成 (wide), 指标明细, then the
+    machine-readable ``scores`` sheet.
+    """
 
     def run() -> tuple[pd.DataFrame, str, int]:
+        from . import summary
+
         ds, sch, y = _inputs(data, scheme, year)
-        table = scorecard(ds, sch, y)
+        table = scorecard(ds, sch, y, with_basis=out is not None)
+        shown = table.drop(columns="tier_basis", errors="ignore")
+        if out is not None and out.suffix.lower() == ".xlsx":
+            parts = summary.score_breakdown(ds, sch, y, table)
+            rows = summary.score_detail(ds, sch, y)
+            write_tables({**summary.people_sheets(table, parts, rows, sch), "scores": shown},
+                         out)
+            return shown, sch.name, y
+        if detail:
+            rows = summary.score_detail(ds, sch, y)
+            if out is not None:
+                write_table(rows, out, sheet="score_detail")
+            return summary.display_detail(rows, sch), f"{sch.name} 指标明细", y
         if out is not None:
-            write_table(table, out, sheet="scores")
-        return table, sch.name, y
+            write_table(shown, out, sheet="scores")
+        return shown, sch.name, y
 
     _show_or_say(*_guard(run), out)
+
+
+@app.command()
+def convert(
+    data: Annotated[Path, typer.Option("--data", help="office workbook (.xlsx), contract "
+                                                      "workbook or data folder")],
+    scheme: SchemeOpt,
+    out: Annotated[Path, typer.Option("--out", help="folder to write units.csv, "
+                                                    "observations.csv, read_log.csv into")],
+) -> None:
+    """Read an office workbook against a scheme and write the long data contract (CSV).
+
+    Shows what was read: every value with the sheet and cell it came from (read_log.csv).
+    """
+    from .office import convert as convert_book
+
+    def run() -> tuple[int, int]:
+        return convert_book(data, load_scheme(scheme), out)
+
+    n_units, n_obs = _guard(run)
+    console.print(f"wrote {out}: {n_units} units, {n_obs} observations "
+                  "(units.csv, observations.csv, read_log.csv)")
 
 
 @app.command("run")
@@ -232,7 +276,6 @@ def composite(
 ) -> None:
     """Build the scheme's composite index (its `composite:` recipe) for one year."""
     from .composite.coin import build_composite
-    from .export import write_tables
 
     def run() -> tuple[pd.DataFrame, str, int]:
         ds, sch, y = _inputs(data, scheme, year)

@@ -1,8 +1,8 @@
 """The data contract (DESIGN §4): load a folder of CSVs or one XLSX workbook and validate it.
 
 Validation happens at the boundary, in two passes that each collect every problem:
-``load_data`` checks each table on its own (columns, types, duplicates, unknown units) with
-pandera; ``check_data`` checks the data against a scheme and a year (unknown indicators and
+``load_data`` checks each table on its own (columns, types, duplicates, unknown units; the
+structural rules in ``CONTRACT``); ``check_data`` checks the data against a scheme and a year (unknown indicators and
 events, ratings above a component's maximum, years a rule needs).
 """
 
@@ -14,46 +14,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from .errors import DataError, Problem
 from .intake import type_table, units_resolver
-from .readers import REQUIRED_TABLES, TABLES, read_tables  # noqa: F401 (re-exported)
+from .readers import REQUIRED_TABLES, TABLES, RawTable, read_tables  # noqa: F401
 from .scheme import Indicator, RankImprovementRule, Scheme
 
-_str = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
-_year = pa.Column(int, coerce=True, nullable=False, checks=pa.Check.in_range(1900, 2200))
-_num = pa.Column(float, coerce=True, nullable=False,
-                 checks=pa.Check(lambda s: np.isfinite(s), element_wise=False,
-                                 error="must be a finite number"))
-
-SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "units": pa.DataFrameSchema(
-        {"unit_id": _str, "name": _str, "sequence": _str},
-        unique=["unit_id"], report_duplicates="all",
-    ),
-    "observations": pa.DataFrameSchema(
-        {"unit_id": _str, "year": _year, "indicator": _str, "value": _num},
-        unique=["unit_id", "year", "indicator"], report_duplicates="all",
-    ),
-    "ratings": pa.DataFrameSchema(
-        {"unit_id": _str, "year": _year, "component": _str,
-         "score": _num.set_checks([pa.Check.ge(0)])},
-        unique=["unit_id", "year", "component"], report_duplicates="all",
-    ),
-    "events": pa.DataFrameSchema(
-        {"unit_id": _str, "year": _year, "event": _str,
-         "count": pa.Column(int, coerce=True, nullable=False, checks=pa.Check.ge(0)),
-         "project": pa.Column(str, nullable=True, required=False)},
-        # the same event may be listed once per project
-    ),
-    "targets": pa.DataFrameSchema(
-        {"unit_id": _str, "year": _year, "indicator": _str,
-         "target": _num.set_checks([pa.Check.gt(0)])},
-        unique=["unit_id", "year", "indicator"], report_duplicates="all",
-    ),
+# the contract's structural rules per table: column -> kind (every cell has been parsed by
+# ``intake`` already; these are the checks left: non-empty text, year range, signs, finite)
+CONTRACT: dict[str, dict[str, str]] = {
+    "units": {"unit_id": "text", "name": "text", "sequence": "text"},
+    "observations": {"unit_id": "text", "year": "year", "indicator": "text", "value": "number"},
+    "ratings": {"unit_id": "text", "year": "year", "component": "text", "score": "nonnegative"},
+    "events": {"unit_id": "text", "year": "year", "event": "text", "count": "count"},
+    "targets": {"unit_id": "text", "year": "year", "indicator": "text", "target": "positive"},
 }
+YEAR_RANGE = (1900, 2200)
 
 
 @dataclass(frozen=True)
@@ -86,44 +62,57 @@ class Dataset:
                 for p in sorted(set(self.files.values()))}
 
 
-def _schema_problems(label: str, df: pd.DataFrame, schema: pa.DataFrameSchema
+def _schema_problems(label: str, df: pd.DataFrame, table: str
                      ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Run a pandera schema lazily; failures become Problems (df is indexed by Excel row)."""
-    try:
-        return schema.validate(df, lazy=True), []
-    except SchemaErrors as exc:
-        problems: list[Problem] = []
-        fc = exc.failure_cases
-        dup_rows: dict[int, list[str]] = {}
-        for rec in fc.itertuples(index=False):
-            check = str(rec.check)
-            col = None if pd.isna(rec.column) else str(rec.column)
-            idx = rec.index
-            row = None if idx is None or pd.isna(idx) else int(idx)
-            value = rec.failure_case
-            if (check.startswith("dtype(") or str(value).startswith("TypeError(")):
-                continue  # echoes of a failed conversion, reported once as 'not a valid …'
-            if check in ("field_uniqueness", "multiple_fields_uniqueness", "unique"):
-                if row is not None:
-                    dup_rows.setdefault(row, []).append(f"{col}={value}")
-                continue
-            if check == "column_in_dataframe":
-                problems.append(Problem(label, f"missing required column '{value}'", None, value,
-                                        zh=f"缺少必需的列“{value}”"))
-                continue
-            reason, zh = _REASONS.get(check.split("(")[0], (check, None))
-            if check == "not_nullable":
-                value = None
-            if check.startswith("coerce_dtype"):
-                reason, zh = "not a valid value for this column", "此列的值无效"
-            problems.append(Problem(label, reason, row, col, value, zh=zh))
-        # duplicates are normally caught (with the rows they repeat) before pandera runs
-        for row, parts in dup_rows.items():
-            key = ", ".join(parts)
-            problems.append(Problem(label, f"duplicate key ({key}) appears more than once", row,
-                                    "+".join(p.split("=")[0] for p in parts),
-                                    zh=f"重复：关键列组合（{key}）出现了不止一次"))
+    """Check a parsed table against the contract (``CONTRACT``); failures become Problems
+    (df is indexed by Excel row). Plain numpy checks: validating with pandera cost about a
+    second of imports on every ``perfanalysis score``."""
+    problems: list[Problem] = []
+    out = df.copy()
+    for col, kind in CONTRACT[table].items():
+        if col not in df.columns:
+            problems.append(Problem(label, f"missing required column '{col}'", None, col,
+                                    zh=f"缺少必需的列“{col}”"))
+            continue
+        s = df[col]
+        if kind == "text":
+            text = s.astype(object)
+            bad = text.isna().to_numpy() | (text.astype(str).str.len() == 0).to_numpy()
+            check = "not_nullable"
+        else:
+            values = pd.to_numeric(s, errors="coerce")
+            invalid = values.isna().to_numpy() & s.notna().to_numpy()
+            for r in df.index[invalid]:
+                problems.append(Problem(label, "not a valid value for this column", int(r), col,
+                                        s[r], zh="此列的值无效"))
+            v = values.to_numpy(dtype=float)
+            with np.errstate(invalid="ignore"):
+                if kind == "year":
+                    bad, check = (v < YEAR_RANGE[0]) | (v > YEAR_RANGE[1]), "in_range"
+                elif kind in ("nonnegative", "count"):
+                    bad, check = v < 0, "greater_than_or_equal_to"
+                elif kind == "positive":
+                    bad, check = v <= 0, "greater_than"
+                else:
+                    bad, check = np.zeros(len(v), dtype=bool), ""
+            notfinite = ~np.isfinite(v) & ~invalid & s.notna().to_numpy()
+            for r in df.index[notfinite]:
+                problems.append(Problem(label, "must be a finite number", int(r), col, s[r],
+                                        zh="必须是有限的数字"))
+            bad = bad & ~notfinite
+            empty = s.isna().to_numpy()
+            for r in df.index[empty]:
+                reason, zh = _REASONS["not_nullable"]
+                problems.append(Problem(label, reason, int(r), col, None, zh=zh))
+            out[col] = values.astype("int64") if kind in ("year", "count") and not (
+                invalid.any() or empty.any()) else values
+        reason, zh = _REASONS.get(check, (check, None))
+        for r in df.index[bad]:
+            problems.append(Problem(label, reason, int(r), col,
+                                    None if check == "not_nullable" else s[r], zh=zh))
+    if problems:
         return None, sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.reason))
+    return out, []
 
 
 _REASONS: dict[str, tuple[str, str]] = {
@@ -140,15 +129,27 @@ _REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-def load_data(path: Path | str) -> Dataset:
+def load_data(path: Path | str, scheme: Scheme | None = None) -> Dataset:
     """Load and validate a data folder or workbook; raise DataError listing every problem.
 
     Files are read as text in UTF-8 or GBK/GB18030 (``readers``), cells parsed by the
     documented rules (``parsing``: full-width digits, thousands separators, '%', missing
-    markers), unit references resolved by id or unambiguous name (``intake``).
+    markers), unit references resolved by id or unambiguous name (``intake``). With a
+    ``scheme``, a workbook without an ``observations`` sheet is read as an office workbook
+    (Chinese headers, wide sheets matched to the scheme's indicator names: ``office``).
     """
     path = Path(path)
-    raw = read_tables(path)
+    if scheme is not None and path.suffix.lower() in (".xlsx", ".xlsm") and path.exists():
+        from .office import is_contract_workbook, read_office_workbook
+
+        if not is_contract_workbook(path):
+            raw = read_office_workbook(path, scheme).raw_tables()
+            return _typed_dataset(path, raw)
+    return _typed_dataset(path, read_tables(path))
+
+
+def _typed_dataset(path: Path, raw: dict[str, RawTable]) -> Dataset:
+    """Parse and validate text tables into a Dataset (every problem collected)."""
     problems: list[Problem] = []
     parsed: dict[str, pd.DataFrame] = {}
     parsed["units"], found = type_table(raw["units"], None)
@@ -160,7 +161,7 @@ def load_data(path: Path | str) -> Dataset:
             problems += found
     typed: dict[str, pd.DataFrame] = {}
     for name, df in parsed.items():
-        valid, found = _schema_problems(raw[name].label, df, SCHEMAS[name])
+        valid, found = _schema_problems(raw[name].label, df, name)
         problems += found
         if valid is not None:
             typed[name] = valid
@@ -268,11 +269,63 @@ def _year_problem(data: Dataset, scheme: Scheme, year: int, label: str) -> Probl
     return None
 
 
+MATCH_SHARE = 0.5  # below this share of the scheme's indicators present, data and scheme differ
+
+
+def scheme_coverage(data: Dataset, scheme: Scheme) -> tuple[int, int]:
+    """(how many of the scheme's observed indicators the data has, how many it has in all)."""
+    wanted = {i.id for i in scheme.indicators() if i.event is None}
+    have = set(data.observations["indicator"].unique())
+    return len(wanted & have), len(wanted)
+
+
+def matching_presets(data: Dataset) -> list[tuple[str, int, int]]:
+    """Preset schemes (data/schemes/*.yaml) the data fits: (file stem, present, total) with
+    at least ``MATCH_SHARE`` of the preset's indicators present, best coverage first."""
+    from .paths import SCHEMES_DIR
+    from .scheme import load_scheme
+
+    out = []
+    for path in sorted(SCHEMES_DIR.glob("*.yaml")):
+        try:
+            preset = load_scheme(path)
+        except Exception:  # noqa: BLE001, S112 - a broken preset never hides the user's error
+            continue
+        present, total = scheme_coverage(data, preset)
+        if total and present / total >= MATCH_SHARE:
+            out.append((path.stem, present, total))
+    return sorted(out, key=lambda t: (-t[1] / t[2], t[0]))
+
+
+def _mismatch(data: Dataset, scheme: Scheme, label: str) -> DataError | None:
+    """One clear error when the data were made for another scheme (not hundreds of gaps)."""
+    present, total = scheme_coverage(data, scheme)
+    if total == 0 or present / total >= MATCH_SHARE:
+        return None
+    presets = matching_presets(data)
+    which = ("; presets that match the data: " + ", ".join(
+        f"{stem} ({p} of {t} indicators)" for stem, p, t in presets)) if presets else (
+        "; no preset in data/schemes matches them either")
+    zh_which = ("。与数据相符的预设方案:" + "、".join(f"{stem}({p}/{t}个指标)"
+                                               for stem, p, t in presets)) if presets else ""
+    wanted = {i.id for i in scheme.indicators()}
+    sample = sorted(set(data.observations["indicator"].unique()) - wanted)[:8]
+    problem = Problem(
+        label, f"the data's indicators do not match scheme '{scheme.id}': only {present} of its "
+        f"{total} indicators are in the data (the data have others, e.g. {', '.join(sample)}){which}",
+        None, "indicator", None,
+        zh=f"数据的指标与方案“{scheme.name}”不符:方案的{total}个指标中数据只有{present}个{zh_which}")
+    return DataError([problem], headline=f"Data and scheme '{scheme.id}' do not match")
+
+
 def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
     """Check data against a scheme for one year; raise DataError listing every problem."""
     problems: list[Problem] = []
     obs = data.observations
     obs_label, rat_label, ev_label = (_label(data, t) for t in ("observations", "ratings", "events"))
+    mismatch = _mismatch(data, scheme, obs_label)
+    if mismatch is not None:
+        raise mismatch
     allowed = scheme.observed_indicators()
     unknown = obs.loc[~obs["indicator"].isin(allowed)]
     for ind, rows in unknown.groupby("indicator", sort=True)["source_row"]:
@@ -296,8 +349,8 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
     all_units = np.ones(len(units), dtype=bool)
     needed: list[tuple[np.ndarray, int, str, str]] = []
     for ind in scheme.indicators():
-        if ind.event is not None:
-            continue
+        if ind.event is not None or scheme.missing_rule(ind) != "error":
+            continue  # a rule (zero / reweight) handles this indicator's gaps when scoring
         for back in range(years_needed(ind) + 1):
             needed.append((all_units, year - back, ind.id, "scoring" if back == 0 else
                            f"rule of '{ind.id}' ({ind.method}, basis {ind.basis})"))
@@ -319,10 +372,18 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
             "composite`, which aggregates over the available data; points scoring (`score`, "
             "`run`) needs every value", zh="该方案含综合指数构建步骤:请用 `perfanalysis composite` "
             "计算(按可得数据汇总);积分法计分(score、run)要求数据完整"))
+    unit_names = dict(zip(data.units["unit_id"], data.units["name"]))
+    ind_names = {i.id: i.name for i in scheme.indicators()}
     for u, y, i, why in missing[:MAX_MISSING_LISTED]:
-        problems.append(Problem(obs_label, f"missing value for unit {u}, year {y}, indicator {i}, "
-                                f"needed by {why}", None, "value", None,
-                                zh=f"缺少数据：单位 {u}，{y} 年，指标 {i}（{_why_zh(why, y, year)}）"))
+        who, what = f"{unit_names.get(u, u)} ({u})", f"{ind_names.get(i, i)} ({i})"
+        problems.append(Problem(obs_label, f"missing value for unit {who}, year {y}, indicator "
+                                f"{what}, needed by {why}", None, "value", None,
+                                zh=f"缺少数据：单位 {who}，{y} 年，指标 {what}（"
+                                   f"{_why_zh(why, y, year)}）"))
+    hint = ("" if not missing or scheme.composite is not None else
+            "; to score with gaps set the scheme's (or an indicator's) `missing:` to `zero` "
+            "(0 points) or `reweight` (不适用: its points go to the rest of its group) / "
+            "缺数时可在方案中设置 missing: zero(记0分)或 reweight(不适用,分值分给同组其他指标)")
     if len(missing) > MAX_MISSING_LISTED:
         rest = len(missing) - MAX_MISSING_LISTED
         problems.append(Problem(obs_label, f"{rest} more missing values not listed", None, "value",
@@ -376,4 +437,5 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
                 problems.append(Problem(rat_label, f"missing rating '{cid}' for unit {u}, year {year}",
                                         None, "score", None))
     if problems:
-        raise DataError(problems, headline=f"Data do not fit scheme '{scheme.id}' for {year}")
+        raise DataError(problems,
+                        headline=f"Data do not fit scheme '{scheme.id}' for {year}{hint}")

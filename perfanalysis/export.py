@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,9 +39,37 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
             with pd.ExcelWriter(p, engine="openpyxl") as xw:
                 for name, df in tables.items():
                     df.to_excel(xw, sheet_name=name[:31], index=False)
+                    _for_people(xw.sheets[name[:31]], df)
             _reproducible_xlsx(p)
         return write_atomic(path, writer)
     raise PerfAnalysisError(f"{path}: unsupported output format '{suffix}' (use .csv or .xlsx)")
+
+
+NUMBER_FORMAT = "0.00"  # Excel shows 2 decimals (the full value stays in the cell)
+
+
+def _text_width(value: object) -> int:
+    """Display width of a cell's text: CJK characters count two columns."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return 0
+    text = f"{value:.2f}" if isinstance(value, float) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _for_people(ws: object, df: pd.DataFrame) -> None:
+    """A sheet people can read: floats at 2 decimals, columns as wide as their content,
+    the header row frozen."""
+    from openpyxl.utils import get_column_letter
+
+    for j, col in enumerate(df.columns, start=1):
+        letter = get_column_letter(j)
+        values = df[col].tolist()
+        widest = max([_text_width(col), *(_text_width(v) for v in values[:2000])])
+        ws.column_dimensions[letter].width = min(max(widest + 2, 6), 60)  # type: ignore[attr-defined]
+        if pd.api.types.is_float_dtype(df[col]):
+            for row in range(2, len(df) + 2):
+                ws.cell(row=row, column=j).number_format = NUMBER_FORMAT  # type: ignore[attr-defined]
+    ws.freeze_panes = "A2"  # type: ignore[attr-defined]
 
 
 def _reproducible_xlsx(path: Path) -> None:

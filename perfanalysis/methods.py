@@ -9,7 +9,6 @@ When every unit of a group has the same value, all get full points.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 FloatArray = np.ndarray
 EQUAL_RTOL = 1e-9  # relative spread below which a group's values count as all equal
@@ -55,50 +54,86 @@ def completion(actual: FloatArray, target: FloatArray, *, cap: float = 1.0,
     return np.where(target > 0, ratio, np.nan)
 
 
-def _position(x: FloatArray, groups: np.ndarray, reverse: bool) -> FloatArray:
-    """(x − min)/(max − min) within each group (1 when the group's values are all equal)."""
+def _position(x: FloatArray, groups: np.ndarray, reverse: bool,
+              skip_missing: bool = False) -> FloatArray:
+    """(x − min)/(max − min) within each group (1 when the group's values are all equal).
+
+    ``skip_missing``: NaN units are left out of min and max (and stay NaN), for indicators
+    whose gaps a scheme rule handles; otherwise a NaN poisons its group.
+    """
     x = np.asarray(x, dtype=float)
     if reverse:
         x = -x
     out = np.empty_like(x)
+    lo_of, hi_of = (np.nanmin, np.nanmax) if skip_missing else (np.min, np.max)
     for mask, xs in _by_group(x, groups):
-        lo = xs.min(axis=-1, keepdims=True)
-        hi = xs.max(axis=-1, keepdims=True)
+        if skip_missing and np.isnan(xs).all():
+            out[..., mask] = np.nan
+            continue
+        lo = lo_of(xs, axis=-1, keepdims=True)
+        hi = hi_of(xs, axis=-1, keepdims=True)
         span = hi - lo
         # equal up to floating-point noise (e.g. 133.1/121 vs 66/60) counts as equal
         spread = span > EQUAL_RTOL * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
         with np.errstate(divide="ignore", invalid="ignore"):
             pos = np.where(spread, (xs - lo) / np.where(spread, span, 1.0), 1.0)
         pos = np.where(np.isfinite(span), pos, np.nan)  # a NaN or inf poisons its group
-        out[..., mask] = pos
+        out[..., mask] = np.where(np.isnan(xs), np.nan, pos) if skip_missing else pos
     return out
 
 
 def efficacy(x: FloatArray, groups: np.ndarray, *, base: float = 0.6,
-             reverse: bool = False) -> FloatArray:
+             reverse: bool = False, skip_missing: bool = False) -> FloatArray:
     """功效系数法: base + (1 − base)·(x − min)/(max − min) within the comparison group."""
-    return base + (1.0 - base) * _position(x, groups, reverse)
+    return base + (1.0 - base) * _position(x, groups, reverse, skip_missing)
 
 
-def minmax(x: FloatArray, groups: np.ndarray, *, reverse: bool = False) -> FloatArray:
+def minmax(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
+           skip_missing: bool = False) -> FloatArray:
     """Min–max: (x − min)/(max − min) within the comparison group."""
-    return _position(x, groups, reverse)
+    return _position(x, groups, reverse, skip_missing)
 
 
-def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False) -> FloatArray:
-    """Place within the group, 1 = best; ties share the best place ("min" ranking)."""
+def rank_min(a: FloatArray) -> FloatArray:
+    """Ranks along the last axis, ties sharing the lowest ("min") rank; NaN in a row → NaN row.
+
+    Same figures as ``scipy.stats.rankdata(a, method="min", axis=-1)`` without importing
+    scipy.stats (about a second), which ``perfanalysis score`` does not otherwise need.
+    """
+    a = np.asarray(a, dtype=float)
+    order = np.argsort(a, axis=-1, kind="stable")
+    s = np.take_along_axis(a, order, -1)
+    new = np.ones(s.shape, dtype=bool)
+    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    pos = np.broadcast_to(np.arange(1, a.shape[-1] + 1, dtype=float), s.shape)
+    first = np.maximum.accumulate(np.where(new, pos, 0.0), axis=-1)
+    out = np.empty_like(first)
+    np.put_along_axis(out, order, first, -1)
+    return np.where(np.isnan(a).any(axis=-1, keepdims=True), np.nan, out)
+
+
+def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
+           skip_missing: bool = False) -> FloatArray:
+    """Place within the group, 1 = best; ties share the best place ("min" ranking).
+
+    ``skip_missing``: NaN units are ranked after everyone (so they take no place from the
+    others) and stay NaN; otherwise a NaN poisons its group.
+    """
     x = np.round(np.asarray(x, dtype=float), TIE_DECIMALS)  # float noise is not a place
     key = x if reverse else -x
+    gap = np.isnan(key)
+    if skip_missing:
+        key = np.where(gap, np.inf, key)
     out = np.empty_like(x)
     for mask, ks in _by_group(key, groups):
-        out[..., mask] = rankdata(ks, method="min", axis=-1)
-    return out
+        out[..., mask] = rank_min(ks)
+    return np.where(gap, np.nan, out) if skip_missing else out
 
 
 def rank_points(x: FloatArray, groups: np.ndarray, *, points: float, step: float,
-                reverse: bool = False) -> FloatArray:
+                reverse: bool = False, skip_missing: bool = False) -> FloatArray:
     """排位法: first place full points, each place lower loses ``step`` points (not below 0)."""
-    place = places(x, groups, reverse=reverse)
+    place = places(x, groups, reverse=reverse, skip_missing=skip_missing)
     return np.maximum(points - step * (place - 1.0), 0.0) / points
 
 

@@ -28,6 +28,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 
 from .data import Dataset, check_data, load_data
 from .export import write_table
+from .rounding import fmt
 from .scheme import Scheme, load_scheme
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -143,7 +144,7 @@ def sortable_table_html(df: pd.DataFrame, caption: str = "", digits: int = 2) ->
             if isinstance(v, float) and math.isnan(v):  # NaN: no boundary on that side
                 cells.append("<td data-v='Infinity' style='text-align:center'>—</td>")
             elif isinstance(v, float):
-                cells.append(f"<td data-v='{v!r}' style='text-align:right'>{v:.{digits}f}</td>")
+                cells.append(f"<td data-v='{v!r}' style='text-align:right'>{fmt(v, digits)}</td>")
             elif isinstance(v, (int,)) and not isinstance(v, bool):
                 cells.append(f"<td data-v='{v}' style='text-align:right'>{v}</td>")
             else:
@@ -208,8 +209,8 @@ class NotebookContext:
 def notebook_setup(data_dir: str | Path, scheme_path: str | Path, year: int,
                    out_dir: str | Path, seed: int = 0) -> NotebookContext:
     """Load and check data + scheme for ``year``, set the Plotly renderer, return a context."""
-    data = load_data(data_dir)
     scheme = load_scheme(scheme_path)
+    data = load_data(data_dir, scheme)  # the scheme reads office workbooks
     check_data(data, scheme, int(year))
     use_report_renderer()
     _state["plotlyjs_done"] = False

@@ -93,7 +93,7 @@ class RunResult:
 def validate_inputs(config: RunConfig) -> tuple[Dataset, Scheme, int]:
     """Load and check data and scheme for the year (DataError/SchemeError before any work)."""
     scheme = load_scheme(config.scheme)
-    data = load_data(config.data)
+    data = load_data(config.data, scheme)  # the scheme reads office workbooks
     year = config.year if config.year is not None else latest_year(data)
     check_data(data, scheme, year)
     return data, scheme, year
@@ -279,7 +279,8 @@ def collect_tables(out: Path) -> dict[str, str]:
     csvs = sorted((out / "tables").glob("*.csv"))
     if not csvs:
         raise PipelineError("the notebooks saved no tables (expected OUT/tables/*.csv)")
-    order = sorted(csvs, key=lambda p: (p.stem != "scores", p.stem))
+    # readers' sheets (Chinese names: 成绩表, 得分构成, 指标明细) first, then scores, then the rest
+    order = sorted(csvs, key=lambda p: (p.stem.isascii(), p.stem != "scores", p.stem))
     write_tables({p.stem: _read_table(p) for p in order}, out / "scores.xlsx")
     return {p.name: sha256_file(p) for p in csvs}
 

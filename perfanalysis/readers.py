@@ -16,7 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from .errors import DataError, Problem
@@ -245,6 +244,8 @@ def _sheet_key(name: str) -> str:
 
 def _workbook_cells(path: Path) -> dict[str, pd.DataFrame]:
     """Every sheet as a frame of display text (values cached by Excel for formulas)."""
+    import openpyxl  # only for workbooks: CSV folders skip its import
+
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         out: dict[str, pd.DataFrame] = {}
@@ -329,6 +330,10 @@ def read_tables(path: Path) -> dict[str, RawTable]:
             raise DataError([_problem(str(path), f"missing required files: {listing}",
                                       f"缺少必需的文件：{listing}")])
         listing = ", ".join(missing)
-        raise DataError([_problem(str(path), f"missing required sheets: {listing}",
-                                  f"缺少必需的工作表：{listing}")])
+        raise DataError([_problem(
+            str(path), f"missing required sheets: {listing} (an office workbook with Chinese "
+            "headers and one column per indicator is read against its scheme: "
+            "`perfanalysis score --data BOOK --scheme FILE`, `load_data(book, scheme)`)",
+            f"缺少必需的工作表：{listing}(按指标名称分列、中文表头的工作簿需要配合考核方案读取:"
+            "--scheme)")])
     return out

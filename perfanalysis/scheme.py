@@ -37,6 +37,9 @@ Basis = Literal["level", "increment", "growth"]
 Direction = Literal["positive", "negative"]
 Rounding = Literal["half_up", "floor", "ceil"]
 Aggregation = Literal["sum", "arithmetic", "geometric", "harmonic", "generalised", "copeland"]
+# a value missing for points scoring: stop (error), score 0 (zero), or 不适用 — the item's
+# points go to the rest of its group in proportion to their points (reweight)
+MissingRule = Literal["error", "zero", "reweight"]
 
 
 class _Strict(BaseModel):
@@ -171,6 +174,8 @@ class Indicator(_Strict):
     event: str | None = Field(None, description="deduction: count this event from events.csv")
     target: TargetRule | None = None
     comparison_group: Literal["sequence", "all"] | None = None
+    missing: MissingRule | None = Field(
+        None, description="a missing value: error | zero | reweight (default: the scheme's)")
     assumption: bool = False
     note: str | None = None
     # composite build only (perfanalysis.build_composite); points scoring ignores these
@@ -589,6 +594,9 @@ class Scheme(_Strict):
     year: int | None = None
     note: str | None = None
     comparison_group: Literal["sequence", "all"] = "sequence"
+    missing: MissingRule = Field(
+        "error", description="a missing indicator value: error (stop), zero (0 points) or "
+                             "reweight (不适用: points go to the rest of the item's group)")
     sequences: dict[str, str] = Field(default_factory=dict, description="id -> Chinese name")
     events: dict[str, str] = Field(default_factory=dict, description="id -> Chinese name")
     components: list[Component] = Field(min_length=1)
@@ -598,6 +606,10 @@ class Scheme(_Strict):
     rewards: RewardRules | None = Field(None, description="奖金 by tier (rewards.py)")
     composite: CompositeSection | None = Field(
         None, description="composite-indicator build (see data/schemes/README.md)")
+
+    def missing_rule(self, leaf: Indicator) -> str:
+        """The leaf's missing-value rule: its own ``missing`` or the scheme's."""
+        return leaf.missing or self.missing
 
     @model_validator(mode="after")
     def _references(self) -> Scheme:

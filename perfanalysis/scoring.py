@@ -9,6 +9,7 @@ year's table (components, bonus, penalty, total, rank) for one unit per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ class ScoringInput:
     indicator_components: list[str]
     ratings: pd.DataFrame  # (N × rating components), indexed by unit_id
     source: str = "observations.csv"  # where the values came from, for messages
+    missing_rules: tuple[str, ...] = ()  # per leaf: error | zero | reweight (empty: all error)
 
     @property
     def leaf_points(self) -> np.ndarray:
@@ -142,22 +144,23 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
         blend_targets=blend_targets, groups=groups, leaf_component=leaf_component,
         indicator_components=comp_ids, ratings=ratings,
         source=str(data.files.get("observations", data.source)),
+        missing_rules=tuple(scheme.missing_rule(leaf) for leaf in leaves),
     )
 
 
 def _method_fraction(leaf: Indicator, x: np.ndarray, target: np.ndarray,
-                     groups: np.ndarray) -> np.ndarray:
+                     groups: np.ndarray, skip: bool = False) -> np.ndarray:
     reverse = leaf.direction == "negative"
     m = leaf.method
     if m == "completion":
         return methods.completion(x, target, cap=leaf.cap, floor=leaf.floor, reverse=reverse)
     if m == "efficacy":
-        return methods.efficacy(x, groups, base=leaf.base, reverse=reverse)
+        return methods.efficacy(x, groups, base=leaf.base, reverse=reverse, skip_missing=skip)
     if m == "minmax":
-        return methods.minmax(x, groups, reverse=reverse)
+        return methods.minmax(x, groups, reverse=reverse, skip_missing=skip)
     if m == "rank_points":
         return methods.rank_points(x, groups, points=leaf.points, step=leaf.step or 0.0,
-                                   reverse=reverse)
+                                   reverse=reverse, skip_missing=skip)
     if m == "pass_fail":
         return methods.pass_fail(x, threshold=float(leaf.threshold or 0.0), reverse=reverse)
     if m == "deduction":
@@ -179,11 +182,13 @@ def leaf_fractions(inp: ScoringInput, level: np.ndarray | None = None,
     prev = np.ascontiguousarray(np.moveaxis(previous, -1, 0))
     out = np.empty((len(inp.leaves), *np.broadcast_shapes(level.shape, inp.level.shape)[:-1]))
     for k, leaf in enumerate(inp.leaves):
+        # units with a gap a scheme rule handles take no part in the others' comparison
+        skip = bool(inp.missing_rules) and inp.missing_rules[k] != "error"
         x = methods.basis_values(lev[k], prev[k], leaf.basis)
-        frac = _method_fraction(leaf, x, inp.targets[:, k], inp.groups[k])
+        frac = _method_fraction(leaf, x, inp.targets[:, k], inp.groups[k], skip)
         if leaf.blend is not None:
             x2 = methods.basis_values(lev[k], prev[k], leaf.blend.basis)
-            frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k])
+            frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k], skip)
             frac = leaf.blend.alpha * frac + (1.0 - leaf.blend.alpha) * frac2
         out[k] = frac
     return np.moveaxis(out, 0, -1)
@@ -237,27 +242,113 @@ def _refuse_nan(inp: ScoringInput, frac: np.ndarray) -> None:
         problems = []
         for i, k in bad[:50]:
             why, zh = _nan_cause(inp, int(i), int(k))
+            who = f"{inp.names[i]} ({inp.unit_ids[i]})"
             problems.append(Problem(
                 inp.source, f"score of indicator '{inp.leaves[k].id}' could not be computed for "
-                f"unit {inp.unit_ids[i]} in {inp.year}: {why}",
-                zh=f"单位{inp.unit_ids[i]}的指标“{inp.leaves[k].name}”无法计分:{zh}"))
+                f"unit {who} in {inp.year}: {why}",
+                zh=f"单位{who}的指标“{inp.leaves[k].name}”无法计分:{zh}"))
         raise DataError(problems, headline=f"Scores not computable for {inp.year}")
 
 
-def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
-    """Long table of each unit's score on each indicator (points earned and the basis value)."""
+def missing_mask(inp: ScoringInput) -> np.ndarray:
+    """(N, K) True where a leaf whose scheme rule is ``zero`` or ``reweight`` lacks a value
+    it needs (the year's value, the previous year's for growth/increment, or an own-history
+    target); leaves under the ``error`` rule are never masked (check_data stops on them)."""
+    mask = np.zeros(inp.level.shape, dtype=bool)
+    for k, leaf in enumerate(inp.leaves):
+        if not inp.missing_rules or inp.missing_rules[k] == "error" or leaf.event is not None:
+            continue
+        gap = ~np.isfinite(inp.level[:, k])
+        bases = {leaf.basis, leaf.blend.basis if leaf.blend else "level"}
+        if bases != {"level"}:
+            gap |= ~np.isfinite(inp.previous[:, k])
+        if leaf.method == "completion":
+            gap |= np.isnan(inp.targets[:, k])
+            if leaf.blend is not None:
+                gap |= np.isnan(inp.blend_targets[:, k])
+        mask[:, k] = gap
+    return mask
+
+
+def unit_points(inp: ScoringInput, scheme: Scheme, mask: np.ndarray) -> np.ndarray:
+    """(N, K) points each unit's leaves are worth after the ``reweight`` rule (不适用).
+
+    A masked ``reweight`` leaf is worth 0 and its group's points are shared by the group's
+    other children in proportion to their points (recursively: a subgroup with nothing left
+    passes its share up the same way). A component with no child left is an error.
+    """
+    pts = np.tile(inp.leaf_points, (len(inp.unit_ids), 1))
+    rules = inp.missing_rules or ("error",) * len(inp.leaves)
+    gone = mask & (np.array(rules) == "reweight")[None, :]
+    col = {leaf.id: k for k, leaf in enumerate(inp.leaves)}
+    problems: list[Problem] = []
+    for i in np.flatnonzero(gone.any(axis=1)):
+        row_gone, row_pts = gone[i], pts[i]
+
+        def alive(node: Any, row_gone: np.ndarray = row_gone) -> bool:
+            if isinstance(node, Indicator):
+                return not row_gone[col[node.id]]
+            return any(alive(c) for c in node.children)
+
+        def share(node: Any, points: float, row_pts: np.ndarray = row_pts) -> None:
+            if isinstance(node, Indicator):
+                row_pts[col[node.id]] = points if alive(node) else 0.0
+                return
+            kids = [c for c in node.children if alive(c)]
+            total = sum(c.points for c in kids)
+            for c in node.children:
+                share(c, points * c.points / total if c in kids else 0.0)
+
+        for comp in scheme.components:
+            if comp.source != "indicators":
+                continue
+            if not alive(comp):
+                problems.append(Problem(
+                    inp.source, f"unit {inp.names[i]} ({inp.unit_ids[i]}) has no value for any "
+                    f"indicator of '{comp.id}' in {inp.year}: the reweight rule has nothing to "
+                    "give the points to", None, "value", None,
+                    zh=f"单位{inp.names[i]}({inp.unit_ids[i]})的“{comp.name}”各项指标均缺数,"
+                       "无法按不适用重新分配分值"))
+                continue
+            share(comp, comp.points)
+    if problems:
+        raise DataError(problems, headline=f"Scores not computable for {inp.year}")
+    return pts
+
+
+def _scored(data: Dataset, scheme: Scheme, year: int
+            ) -> tuple[ScoringInput, np.ndarray, np.ndarray, np.ndarray]:
+    """Prepared input, fractions (gaps under a rule → 0), per-unit points and the gap mask."""
     inp = prepare(data, scheme, year)
     frac = leaf_fractions(inp)
-    rows = []
+    gaps = missing_mask(inp)
+    frac = np.where(gaps, 0.0, frac)
+    _refuse_nan(inp, frac)
+    return inp, frac, unit_points(inp, scheme, gaps), gaps
+
+
+def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+    """Long table of each unit's score on each indicator: unit_id, indicator, name,
+    component, basis, value (the year's), previous, basis_value, target, fraction, points
+    (possible, after any reweighting), points_scheme (the scheme's), score (earned),
+    missing (the rule applied to a gap, "" when the value is there)."""
+    inp, frac, pts, gaps = _scored(data, scheme, year)
+    rules = inp.missing_rules or ("error",) * len(inp.leaves)
+    frames = []
     for k, leaf in enumerate(inp.leaves):
         basis = methods.basis_values(inp.level[:, k], inp.previous[:, k], leaf.basis)
-        for i, uid in enumerate(inp.unit_ids):
-            rows.append({"unit_id": uid, "indicator": leaf.id, "name": leaf.name,
-                         "component": inp.indicator_components[inp.leaf_component[k]],
-                         "basis": leaf.basis, "basis_value": float(basis[i]),
-                         "target": float(inp.targets[i, k]),
-                         "points": leaf.points, "score": float(frac[i, k] * leaf.points)})
-    return pd.DataFrame(rows)
+        frames.append(pd.DataFrame({
+            "unit_id": inp.unit_ids, "indicator": leaf.id, "name": leaf.name,
+            "component": inp.indicator_components[inp.leaf_component[k]],
+            "basis": leaf.basis, "value": inp.level[:, k],
+            "previous": (inp.previous[:, k] if {leaf.basis, leaf.blend.basis if leaf.blend
+                                                 else "level"} != {"level"} else np.nan),
+            "basis_value": basis.astype(float), "target": inp.targets[:, k],
+            "fraction": frac[:, k], "points": pts[:, k], "points_scheme": leaf.points,
+            "score": frac[:, k] * pts[:, k],
+            "missing": np.where(gaps[:, k], rules[k], ""),
+        }))
+    return pd.concat(frames, ignore_index=True)
 
 
 def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
@@ -265,10 +356,9 @@ def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
 
     Tiers are a separate step (``assign_tiers``) so tier rules can change while scores stay.
     """
-    inp = prepare(data, scheme, year)
-    frac = leaf_fractions(inp)
-    _refuse_nan(inp, frac)
-    comps = component_scores(inp, scheme, frac)
+    inp, frac, pts, _gaps = _scored(data, scheme, year)
+    # fractions of the scheme's points, so reweighted leaves count at their new points
+    comps = component_scores(inp, scheme, frac * pts / inp.leaf_points)
     table = pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names, "sequence": inp.sequences})
     for comp in scheme.components:
         if comp.source == "indicators":

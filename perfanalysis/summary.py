@@ -6,12 +6,14 @@ the report's narrative is generated from the numbers and tested like any other r
 
 from __future__ import annotations
 
+import itertools
 import math
 from decimal import Decimal
 
 import pandas as pd
 
 from .data import Dataset
+from .rounding import dec, fmt, round_frame
 from .scheme import Group, Scheme
 from .scoring import leaf_scores
 from .tiers import RULE_BASES, quota_for
@@ -143,7 +145,7 @@ def tier_margins(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
             elif rules.method == "quota_threshold":
                 if level == 0:
                     if outside is not None:
-                        down = _line(total - outside, outside, f"评优名额线({outside:.2f}分)")
+                        down = _line(total - outside, outside, f"评优名额线({fmt(outside)}分)")
                     elif rules.thresholds:
                         first = rules.thresholds[0]
                         down = _line(total - first.min_total, first.min_total,
@@ -157,7 +159,7 @@ def tier_margins(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
                         if basis == "disqualified":
                             up = _rule(f"不能评为{top}({r.tier_reason})")
                         elif inside is not None and k > 0:
-                            up = _line(inside - total, inside, f"评优名额线({inside:.2f}分)")
+                            up = _line(inside - total, inside, f"评优名额线({fmt(inside)}分)")
                     elif better in thr:
                         up = _line(thr[better] - total, thr[better], f"{better}线{thr[better]:g}分")
             else:
@@ -167,12 +169,12 @@ def tier_margins(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
                 better_t = [t for t, lv in zip(totals, tiers_) if lv == level - 1]
                 if worse and same:
                     down = _line(total - max(worse), max(worse),
-                                 f"强制分布分档线({max(worse):.2f}分)")
+                                 f"强制分布分档线({fmt(max(worse))}分)")
                 if level - 1 == 0 and basis == "disqualified":
                     up = _rule(f"不能评为{top}({r.tier_reason})")
                 elif better_t:
                     up = _line(min(better_t) - total, min(better_t),
-                               f"强制分布分档线({min(better_t):.2f}分)")
+                               f"强制分布分档线({fmt(min(better_t))}分)")
             md = round(max(down[0], 0.0), 6) if down and down[0] is not None else math.nan
             gu = round(max(up[0], 0.0), 6) if up and up[0] is not None else math.nan
             finite = [x for x in (md, gu) if not math.isnan(x)]
@@ -191,8 +193,9 @@ def tier_margins(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
 
 
 def shown(x: float) -> Decimal:
-    """A figure as the report prints it (2 decimals), for differences that match the text."""
-    return Decimal(f"{x:.2f}")
+    """A figure as the report prints it (half-up, 2 decimals), for differences that match
+    the text."""
+    return dec(x)
 
 
 def _names(df: pd.DataFrame, scheme: Scheme) -> str:
@@ -201,7 +204,7 @@ def _names(df: pd.DataFrame, scheme: Scheme) -> str:
     for r in df.itertuples(index=False):
         extra = (f",{aff.name},不受名额限制" if aff is not None
                  and getattr(r, "tier_basis", "") == "affirmation" else "")
-        bits.append(f"{r.name}({r.total:.2f}分{extra})")
+        bits.append(f"{r.name}({fmt(r.total)}分{extra})")
     return "、".join(bits)
 
 
@@ -219,7 +222,7 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
         seq_name = scheme.sequences.get(str(seq), str(seq))
         hi, lo = grp.iloc[0], grp.iloc[-1]
         out.append(f"{year}年{seq_name}共{len(grp)}个单位参加考核,总分最高的是{hi['name']}"
-                   f"({hi['total']:.2f}分),最低的是{lo['name']}({lo['total']:.2f}分),"
+                   f"({fmt(hi['total'])}分),最低的是{lo['name']}({fmt(lo['total'])}分),"
                    f"相差{shown(hi['total']) - shown(lo['total'])}分。")
         top = grp.loc[grp["tier"] == labels[0]]
         if len(top):
@@ -236,10 +239,10 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
         md, gu = r.margin_down, r.gap_up
         if not math.isnan(md) and (math.isnan(gu) or md <= gu):
             diff = shown(r.total) - shown(r.line_down)
-            bits.append(f"{r.name}({r.tier},{r.total:.2f}分)仅比{r.boundary_down}高{diff}分")
+            bits.append(f"{r.name}({r.tier},{fmt(r.total)}分)仅比{r.boundary_down}高{diff}分")
         else:
             diff = shown(r.line_up) - shown(r.total)
-            bits.append(f"{r.name}({r.tier},{r.total:.2f}分)距{r.boundary_up}还差{diff}分")
+            bits.append(f"{r.name}({r.tier},{fmt(r.total)}分)距{r.boundary_up}还差{diff}分")
     if bits:
         out.append("离等次边界最近的单位:" + ";".join(bits) + "。分差在测量误差范围内时,"
                    "等次可能因数据的小幅变动而改变。")
@@ -248,7 +251,7 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
         ruled = ruled.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
         if len(ruled):
             out.append("以下单位的等次由规则确定,不只取决于总分和名额:" + "".join(
-                f"{r.name}({r.tier},{r.total:.2f}分)——{r.tier_reason}。"
+                f"{r.name}({r.tier},{fmt(r.total)}分)——{r.tier_reason}。"
                 for r in ruled.itertuples(index=False)))
     return out
 
@@ -292,6 +295,210 @@ def display_margins(margins: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     cols = {"name": "单位", "sequence": "序列", "total": "总分", "tier": "等次",
             "nearest": "距最近边界", "margin_down": "可降分数", "boundary_down": "下方边界",
             "gap_up": "升档差距", "boundary_up": "上方边界"}
-    out = margins.sort_values(["nearest", "unit_id"], kind="stable")[list(cols)].copy()
+    out = margins.sort_values(["nearest", "unit_id"], kind="stable").copy()
+    # the margins as the printed figures give them, so the table and the sentences agree
+    for col, sign, line in (("margin_down", 1, "line_down"), ("gap_up", -1, "line_up")):
+        out[col] = [x if math.isnan(x) or math.isnan(ln) else
+                    float(max(sign * (shown(t) - shown(ln)), Decimal(0)))
+                    for x, t, ln in zip(out[col], out["total"], out[line])]
+    out["nearest"] = out[["margin_down", "gap_up"]].min(axis=1)
+    out = out[list(cols)]
     out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
     return out.rename(columns=cols)
+
+
+CUT_PRECISION = 0.1  # points: tier cuts closer than this are "decided by a hair"
+
+
+def close_cuts(table: pd.DataFrame, scheme: Scheme,
+               precision: float = CUT_PRECISION) -> pd.DataFrame:
+    """Tier cuts decided by a hair: neighbours in a sequence's ranking that fall in different
+    tiers although their totals differ by less than ``precision`` points.
+
+    One row per such pair: sequence, name_above, unit_above, tier_above, total_above,
+    name_below, unit_below, tier_below, total_below, gap (points, as printed: the difference
+    of the 2-decimal figures). Pairs where a rule (affirmation, demotion, disqualification)
+    set either tier are left out: the score did not decide them.
+    """
+    if not precision > 0:
+        raise ValueError(f"precision must be positive, got {precision!r}")
+    cols = ["sequence", "name_above", "unit_above", "tier_above", "total_above",
+            "name_below", "unit_below", "tier_below", "total_below", "gap"]
+    rows: list[dict[str, object]] = []
+    for seq, grp in table.groupby("sequence", sort=True):
+        grp = grp.sort_values(["total", "unit_id"], ascending=[False, True], kind="stable")
+        recs = list(grp.itertuples(index=False))
+        for a, b in itertools.pairwise(recs):
+            if a.tier == b.tier:
+                continue
+            if {getattr(a, "tier_basis", ""), getattr(b, "tier_basis", "")} & RULE_BASES:
+                continue
+            if float(a.total) - float(b.total) < precision - 1e-12:
+                rows.append({"sequence": str(seq), "name_above": a.name, "unit_above": a.unit_id,
+                             "tier_above": a.tier, "total_above": float(a.total),
+                             "name_below": b.name, "unit_below": b.unit_id,
+                             "tier_below": b.tier, "total_below": float(b.total),
+                             "gap": float(shown(a.total) - shown(b.total))})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def close_cut_sentences(cuts: pd.DataFrame, scheme: Scheme,
+                        precision: float = CUT_PRECISION) -> list[str]:
+    """Chinese sentences naming each cut decided by a hair (none: one sentence saying so)."""
+    if cuts.empty:
+        return [(f"各序列相邻等次之间的分差都不小于{precision:g}分,"
+                 f"没有由不足{precision:g}分的分差决定等次的情形。")]
+    out = []
+    for r in cuts.itertuples(index=False):
+        seq = scheme.sequences.get(str(r.sequence), str(r.sequence))
+        same = "总分相同" if r.gap == 0 else f"仅相差{fmt(r.gap)}分"
+        out.append(f"{seq}:{r.name_above}({fmt(r.total_above)}分,{r.tier_above})与"
+                   f"{r.name_below}({fmt(r.total_below)}分,{r.tier_below}){same},"
+                   f"小于{precision:g}分的判别精度,等次实际由极小的分差决定。")
+    return out
+
+
+def display_cuts(cuts: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """Close cuts with Chinese column names, for the report table."""
+    cols = {"sequence": "序列", "name_above": "上一等次单位", "tier_above": "等次",
+            "total_above": "总分", "name_below": "下一等次单位", "tier_below": "等次 ",
+            "total_below": "总分 ", "gap": "分差"}
+    out = cuts[list(cols)].copy()
+    out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
+    return out.rename(columns=cols)
+
+
+# --- indicator-level detail and the workbook for people (issue 14, item 11) -------------
+
+METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minmax": "极差法",
+             "rank_points": "排位法", "pass_fail": "达标法", "deduction": "扣分法"}
+BASIS_ZH = {"level": "总量", "increment": "增量", "growth": "增速"}
+MISSING_ZH = {"": "", "zero": "缺数记0分", "reweight": "不适用(分值分给同组其他指标)"}
+
+
+def _leaf_groups(scheme: Scheme) -> dict[str, str]:
+    """Leaf id -> the names of its component and groups, outermost first ("经济发展/工业")."""
+    out: dict[str, str] = {}
+
+    def walk(nodes: list[object], path: list[str]) -> None:
+        for node in nodes:
+            if isinstance(node, Group):
+                walk(node.children, [*path, node.name])
+            else:
+                out[node.id] = "/".join(path)  # type: ignore[attr-defined]
+
+    for comp in scheme.components:
+        walk(list(comp.children or []), [comp.name] if len(scheme.components) > 1 else [])
+    return out
+
+
+def score_detail(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+    """Per unit × indicator: what was scored and how many points it earned.
+
+    Columns: unit_id, name, sequence, indicator, indicator_name, group (its groups' names),
+    method, basis, value (the year's), previous (the year before, for growth/increment),
+    basis_value (the quantity scored: level, increment or growth), target (completion),
+    fraction (completion ratio or efficacy/min–max/rank share of the points), points
+    (earned), points_possible (after any reweighting), missing (rule applied to a gap).
+    Units in scorecard order (sequence, unit_id); indicators in scheme order.
+    """
+    leaves = leaf_scores(data, scheme, year)
+    units = data.units.set_index("unit_id")
+    meta = {i.id: i for i in scheme.indicators()}
+    groups = _leaf_groups(scheme)
+    out = pd.DataFrame({
+        "unit_id": leaves["unit_id"],
+        "name": leaves["unit_id"].map(units["name"]),
+        "sequence": leaves["unit_id"].map(units["sequence"]),
+        "indicator": leaves["indicator"], "indicator_name": leaves["name"],
+        "group": leaves["indicator"].map(groups),
+        "method": leaves["indicator"].map(lambda i: meta[i].method),
+        "basis": leaves["basis"], "value": leaves["value"], "previous": leaves["previous"],
+        "basis_value": leaves["basis_value"], "target": leaves["target"],
+        "fraction": leaves["fraction"], "points": leaves["score"],
+        "points_possible": leaves["points"], "missing": leaves["missing"],
+    })
+    order = {i.id: k for k, i in enumerate(scheme.indicators())}
+    out = out.assign(_k=out["indicator"].map(order)).sort_values(
+        ["sequence", "unit_id", "_k"], kind="stable").drop(columns="_k")
+    num = ["value", "previous", "basis_value", "target", "fraction", "points",
+           "points_possible"]
+    out[num] = out[num].astype(float).round(6)
+    return out.reset_index(drop=True)
+
+
+def display_detail(detail: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """The detail with Chinese headers, method / basis / sequence names in Chinese."""
+    cols = {"name": "单位", "sequence": "序列", "indicator_name": "指标", "group": "所属",
+            "method": "计分方法", "basis": "计分基础", "value": "本年值", "previous": "上年值",
+            "basis_value": "计分值", "target": "目标值", "fraction": "得分率",
+            "points": "得分", "points_possible": "满分", "missing": "缺数处理"}
+    out = detail[list(cols)].copy()
+    out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
+    out["method"] = out["method"].map(lambda m: METHOD_ZH.get(m, m))
+    out["basis"] = out["basis"].map(lambda b: BASIS_ZH.get(b, b))
+    out["missing"] = out["missing"].map(lambda m: MISSING_ZH.get(m, m))
+    return out.rename(columns=cols)
+
+
+def display_breakdown_wide(parts: pd.DataFrame, table: pd.DataFrame,
+                           scheme: Scheme) -> pd.DataFrame:
+    """The score breakdown wide: one row per unit, one column per part, then the total."""
+    names = list(dict.fromkeys(parts["part_name"]))
+    wide = (parts.pivot_table(index="unit_id", columns="part_name", values="points",
+                              aggfunc="sum", sort=False)
+            .reindex(columns=names) + 0.0)  # + 0.0: no "-0.00" for a zero penalty
+    base = table[["unit_id", "name", "sequence"]].copy()
+    base["sequence"] = base["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
+    out = base.join(wide, on="unit_id").drop(columns="unit_id")
+    out["总分"] = table["total"].to_numpy(dtype=float)
+    return out.rename(columns={"name": "单位", "sequence": "序列"}).reset_index(drop=True)
+
+
+PEOPLE_SHEETS = ("成绩表", "得分构成", "指标明细")
+
+
+def people_sheets(table: pd.DataFrame, parts: pd.DataFrame, detail: pd.DataFrame,
+                  scheme: Scheme) -> dict[str, pd.DataFrame]:
+    """The workbook sheets for readers: Chinese headers and names, numbers at 2 decimals
+    (half-up, ``rounding``): 成绩表 (scores and tiers), 得分构成 (breakdown, wide),
+    指标明细 (unit × indicator detail)."""
+    sheets = [display_scores(table, scheme), display_breakdown_wide(parts, table, scheme),
+              display_detail(detail, scheme)]
+    return {name: round_frame(df) for name, df in zip(PEOPLE_SHEETS, sheets, strict=True)}
+
+
+def missing_sentences(detail: pd.DataFrame, scheme: Scheme) -> list[str]:
+    """How the scheme treats missing values, and every gap the year's scoring filled by
+    rule (unit, indicator, rule), from ``score_detail``."""
+    rules = {scheme.missing_rule(i) for i in scheme.indicators() if i.event is None}
+    says = {"error": "缺数时不计分,须补齐数据", "zero": "缺数的指标记0分",
+            "reweight": "缺数的指标按“不适用”处理,其分值按比例分给同组其他指标"}
+    own = [i for i in scheme.indicators() if i.missing is not None and i.missing != scheme.missing]
+    text = f"缺数处理规则:{says[scheme.missing]}"
+    if own:
+        text += ";另有" + "、".join(f"“{i.name}”{says[i.missing]}" for i in own)  # type: ignore[index]
+    out = [text + "。"]
+    gaps = detail.loc[detail["missing"] != ""]
+    if gaps.empty:
+        if rules != {"error"}:
+            out.append("本年度没有缺数的指标。")
+        return out
+    bits = []
+    for (name, uid), grp in gaps.groupby(["name", "unit_id"], sort=False):
+        items = "、".join(f"“{r.indicator_name}”({MISSING_ZH[r.missing]})"
+                         for r in grp.itertuples(index=False))
+        bits.append(f"{name}({uid}):{items}")
+    out.append(f"本年度共有{len(gaps)}项指标缺数,已按规则处理:" + ";".join(bits) + "。")
+    return out
+
+
+DETAIL_ROWS_SHOWN = 600  # a larger detail table goes to scores.xlsx only (report stays light)
+
+
+def detail_note(n_rows: int, limit: int = DETAIL_ROWS_SHOWN) -> list[str]:
+    """Where to find the indicator detail: below (small panels) or in scores.xlsx."""
+    if n_rows <= limit:
+        return ["下表列出每个单位每项指标的得分明细,完整数据另见 scores.xlsx 的“指标明细”工作表。"]
+    return [(f"指标得分明细共{n_rows}行,超过报告正文列示的上限({limit}行),"
+             "请查阅 scores.xlsx 的“指标明细”工作表。")]

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from .errors import SchemeError
 from .methods import round_half_up
+from .rounding import dec, fmt
 from .scheme import BottomRule, QuotaRule, Scheme, TierRules
 
 #: What set a unit's tier: ``quota`` (top tier inside the quota or its forced share, ties at
@@ -66,18 +68,24 @@ def _event_flags(events: pd.DataFrame, unit_ids: list[str], names: list[str]) ->
     return pd.Series(unit_ids, index=unit_ids).isin(set(hit))
 
 
-def fmt_total(total: float) -> str:
-    """A total for a reason text, cut (not rounded) to 2 decimals so 699.9996 never reads
-    as 700.00 next to a 700 threshold it missed."""
-    return f"{math.floor(total * 100 + 1e-9) / 100:.2f}"
+def fmt_total(total: float, lines: tuple[float, ...] = ()) -> str:
+    """A total for a reason text, rounded like every displayed number (``rounding.fmt``);
+    a total below one of the score ``lines`` that would print as that line (699.9996 →
+    700.00 next to a 700 line it missed) shows the decimals that tell it is below."""
+    text = fmt(total)
+    if any(total < ln - 1e-12 and dec(total) >= Decimal(repr(float(ln))) for ln in lines):
+        text = f"{total:.6f}".rstrip("0")
+    return text
 
 
 def _threshold_tier(rules: TierRules, total: float) -> tuple[str, str]:
+    lines = tuple(t.min_total for t in rules.thresholds)
     for t in rules.thresholds:
         if total >= t.min_total - 1e-9:
-            return t.label, f"总分{fmt_total(total)}≥{t.min_total:g}"
+            return t.label, f"总分{fmt_total(total, lines)}≥{t.min_total:g}"
     last = rules.thresholds[-1].min_total if rules.thresholds else None
-    return rules.labels[-1], (f"总分{fmt_total(total)}<{last:g}" if last is not None else "")
+    return rules.labels[-1], (f"总分{fmt_total(total, lines)}<{last:g}" if last is not None
+                              else "")
 
 
 def _tied(a: pd.Series, b: pd.Series, keys: list[str]) -> bool:

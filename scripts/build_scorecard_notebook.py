@@ -18,7 +18,8 @@ scheme_path: str = "../data/schemes/yiyang_2018.yaml"  # scheme YAML file
 year: int = 2019  # evaluation year
 seed: int = 20181214  # random seed shared by all notebooks (not used by this chapter)
 out_dir: str = "../out/lab"  # output folder: tables are saved to out_dir/tables
-n_nearest: int = 3  # how many units nearest a tier boundary the summary names'''
+n_nearest: int = 3  # how many units nearest a tier boundary the summary names
+cut_precision: float = 0.1  # points: tier cuts closer than this are reported as decided by a hair'''
 
 SETUP = '''\
 import perfanalysis as pa
@@ -29,9 +30,15 @@ ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
 table = pa.scorecard(ctx.data, ctx.scheme, ctx.year, with_basis=True)
 margins = summary.tier_margins(table, ctx.scheme)
 parts = summary.score_breakdown(ctx.data, ctx.scheme, ctx.year, table)
+detail = summary.score_detail(ctx.data, ctx.scheme, ctx.year)
+cuts = summary.close_cuts(table, ctx.scheme, cut_precision)
 ctx.save_table("scores", table.drop(columns="tier_basis"))
 ctx.save_table("tier_margins", margins)
-ctx.save_table("score_breakdown", parts);'''
+ctx.save_table("score_breakdown", parts)
+ctx.save_table("score_detail", detail)
+ctx.save_table("close_cuts", cuts)
+for sheet, people in summary.people_sheets(table, parts, detail, ctx.scheme).items():
+    ctx.save_table(sheet, people)  # Chinese sheets first in scores.xlsx, for readers'''
 
 CELLS = [
     new_markdown_cell("# 年度考核结果总览\n\n"
@@ -65,6 +72,20 @@ CELLS = [
                   "caption='各单位应发奖金与优岗名额')\n"
                   "else:\n"
                   "    nb.show_text(['本考核方案未规定奖金标准,不计算奖金。'])"),
+    new_markdown_cell("## 由微小分差决定的等次\n\n同一序列中排名相邻、等次不同的两个单位,"
+                      "总分之差小于判别精度时,等次实际由极小的分差决定。"),
+    new_code_cell("nb.show_text(summary.close_cut_sentences(cuts, ctx.scheme, cut_precision))\n"
+                  "if len(cuts):\n"
+                  "    nb.show_table(summary.display_cuts(cuts, ctx.scheme), "
+                  "caption=f'分差小于{cut_precision:g}分的等次分界')"),
+    new_markdown_cell("## 缺数处理"),
+    new_code_cell("nb.show_text(summary.missing_sentences(detail, ctx.scheme))"),
+    new_markdown_cell("## 指标得分明细\n\n每个单位每项指标的本年值、计分值(总量、增量或增速)、"
+                      "目标值、得分率,以及得分与满分。"),
+    new_code_cell("nb.show_text(summary.detail_note(len(detail)))\n"
+                  "if len(detail) <= summary.DETAIL_ROWS_SHOWN:\n"
+                  "    nb.show_table(summary.display_detail(detail, ctx.scheme), "
+                  "caption=f'{ctx.year}年指标得分明细')"),
 ]
 
 

@@ -32,11 +32,12 @@ def test_missing_values_name_unit_year_indicator_and_rule(tmp_path: Path) -> Non
         check_data(load_data(folder), scheme, 2019)
     reasons = [p.reason for p in info.value.problems]
     assert reasons == [
-        "missing value for unit heshan, year 2019, indicator gdp, needed by scoring",
-        ("missing value for unit heshan, year 2016, indicator fiscal_revenue, needed by rule of "
-         "'fiscal_revenue' (completion, basis level)"),
+        ("missing value for unit 赫山区 (heshan), year 2019, indicator 地区生产总值 (gdp), "
+         "needed by scoring"),
+        ("missing value for unit 赫山区 (heshan), year 2016, indicator 财政总收入 "
+         "(fiscal_revenue), needed by rule of 'fiscal_revenue' (completion, basis level)"),
     ]
-    assert "缺少数据：单位 heshan，2019 年，指标 gdp" in str(info.value)
+    assert "缺少数据：单位 赫山区 (heshan)，2019 年，指标 地区生产总值 (gdp)" in str(info.value)
 
 
 def test_complete_sample_passes() -> None:

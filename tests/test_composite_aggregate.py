@@ -12,7 +12,7 @@ from hypothesis.extra.numpy import arrays
 from perfanalysis.composite import aggregate as ag
 from perfanalysis.composite.spec import AggregateLevel
 from perfanalysis.composite.tree import Hierarchy, TreeNode
-from perfanalysis.errors import PipelineError, SchemeError
+from perfanalysis.errors import SchemeError
 
 
 def test_arithmetic_skips_missing_and_renormalises_weights():
@@ -112,13 +112,20 @@ def test_unit_missing_a_whole_group():
     assert np.isnan(out2.loc["u2", "idx"]) and out2.loc["u1", "idx"] == pytest.approx(48.125)
 
 
-def test_copeland_only_at_the_top_and_node_overrides():
+def test_copeland_at_every_level_and_node_overrides():
     values = pd.DataFrame({"a": [1.0, 4.0], "b": [9.0, 1.0], "c": [1.0, 1.0],
                            "d": [1.0, 1.0], "e": [1.0, 1.0]}, index=["u1", "u2"])
-    with pytest.raises(PipelineError, match="only allowed at the top"):
-        ag.aggregate_tree(values, _tree(), AggregateLevel(method="copeland"))
+    out_c = ag.aggregate_tree(values, _tree(), AggregateLevel(method="copeland"))
+    # g1 (a, b equal weights): u1 wins b (½), u2 wins a (½) → 0.5 each;
+    # g2: all ties → ½ each; idx from g1, g2 ties again → ½ each
+    assert out_c["g1"].tolist() == pytest.approx([0.5, 0.5])
+    assert out_c["idx"].tolist() == pytest.approx([0.5, 0.5])
+    over = ag.method_overrides(_tree(), AggregateLevel())
+    assert over.empty
     t = Hierarchy(tuple(TreeNode(**{**n.__dict__, "aggregation": "geometric"})
                         if n.code == "g1" else n for n in _tree().nodes))
+    assert ag.method_overrides(t, AggregateLevel()).to_dict("records") == [
+        {"node": "g1", "height": 2, "recipe_method": "arithmetic", "node_method": "geometric"}]
     out = ag.aggregate_tree(values, t, AggregateLevel())
     # g1 geometric: √(1·9) = 3 and √(4·1) = 2
     assert out["g1"].tolist() == pytest.approx([3.0, 2.0])

@@ -12,6 +12,7 @@ Normalise(n_minmax 0–100) → Aggregate(a_amean).
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -180,7 +181,8 @@ def test_scheme_node_methods_drive_the_build(small: Path):
     p2["children"][1]["normalise"] = {"method": "rank"}
     raw["composite"]["steps"][0].update(lower=1, upper=2)
     sch = scheme_from_mapping(raw)
-    res = build_composite(load_data(small), sch, 2020)
+    with pytest.warns(UserWarning, match="overridden"):
+        res = build_composite(load_data(small), sch, 2020)
     norm = res.datasets["Normalised"]
     assert norm["i4"].tolist()[:3] == [1, 2, 2] and np.isnan(norm["i4"].iloc[3])
     # P2 geometric, weights i3 2, i4 1: A = (1 + 50/350)^(2/3) · 1^(1/3)
@@ -313,3 +315,73 @@ def test_imported_asem_validates_as_composite_and_explains_score(tmp_path: Path)
     res = runner.invoke(app, ["score", *args])
     assert res.exit_code == 1
     assert "build it with `perfanalysis composite`" in " ".join(res.output.split())
+
+
+# --- issue 14 items 7 and 8: the recipe's method reaches every level; overrides are said ---
+
+
+def test_import_leaves_the_method_to_the_recipe(small: Path):
+    raw = yaml.safe_load((small / "scheme.yaml").read_text(encoding="utf-8"))
+    assert "aggregation" not in yaml.safe_dump(raw["components"])
+    ds, sch = load_data(small), load_scheme(small / "scheme.yaml")
+    base = Recipe(tuple(sch.composite.steps))
+    rec = base.with_step("normalise", lower=1, upper=100).with_step("aggregate",
+                                                                   method="geometric")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing overrides the recipe: no warning
+        res = build_composite(ds, sch, 2020, rec)
+    assert "aggregate_overrides" not in res.logs
+    agg = res.aggregated
+    # min–max 1–100: i1 (1..5) A 1, B 25.75, C 50.5, D 100; i2 negative (10..30): A 100,
+    # B 1, D 50.5, C NaN. P1 geometric, equal weights: A √(1·100) = 10, B √25.75,
+    # C 50.5 (only i1), D √(100·50.5)
+    assert agg["P1"].tolist() == pytest.approx([10.0, 25.75 ** 0.5, 50.5, (5050) ** 0.5])
+    # the index is geometric too: Idx = P1^(1/4) · P2^(3/4)
+    expected = agg["P1"] ** 0.25 * agg["P2"] ** 0.75
+    assert agg["Idx"].tolist() == pytest.approx(expected.tolist())
+
+
+def test_node_setting_over_the_recipe_warns_and_logs(small: Path):
+    raw = yaml.safe_load((small / "scheme.yaml").read_text(encoding="utf-8"))
+    raw["components"][1]["aggregation"] = "harmonic"
+    sch = scheme_from_mapping(raw)
+    rec = Recipe(tuple(sch.composite.steps)).with_step("normalise", lower=1, upper=100)
+    with pytest.warns(UserWarning, match=r"P2 \(harmonic, not arithmetic\)"):
+        res = build_composite(load_data(small), sch, 2020, rec)
+    log = res.logs["aggregate_overrides"]
+    assert log.to_dict("records") == [{"node": "P2", "height": 2, "recipe_method": "arithmetic",
+                                       "node_method": "harmonic"}]
+
+
+def test_copeland_below_the_root_like_coinr(small: Path):
+    ds, sch = load_data(small), load_scheme(small / "scheme.yaml")
+    rec = Recipe(tuple(sch.composite.steps)).with_step("aggregate", method="copeland")
+    res = build_composite(ds, sch, 2020, rec)
+    agg = res.aggregated
+    # P1 from i1 (A 0, B 25, C 50, D 100) and i2 (A 100, B 0, C NaN, D 50), weights ½ each.
+    # A beats B on i2 (½), C on nothing (i1 0<50; i2 vs NaN counts for neither), D on i2 (½)
+    # → A = 1; B beats A on i1 (½): B = ½; C beats A, B on i1 (½ each): C = 1;
+    # D beats A, B, C on i1 and B on i2: D = ½·3 + ½ = 2
+    assert agg["P1"].tolist() == pytest.approx([1.0, 0.5, 1.0, 2.0])
+    assert np.isfinite(agg["Idx"]).all()
+
+
+def test_asem_geometric_recipe_reaches_every_level(asem: Path):
+    ds, sch = load_data(asem), load_scheme(asem / "scheme.yaml")
+    rec = Recipe.from_list([{"step": "normalise", "method": "minmax", "lower": 1, "upper": 100},
+                            {"step": "aggregate", "method": "geometric"}])
+    res = build_composite(ds, sch, 2018, rec)
+    raw = pd.read_csv(_reference() / "ASEM_iData.csv").set_index("uCode")
+    meta = pd.read_csv(_reference() / "ASEM_iMeta.csv")
+    ind = meta.loc[meta["Type"] == "Indicator"]
+    # direct: direction, min–max 1–100, unweighted geometric mean of the available values
+    x = raw[ind["iCode"]].to_numpy(float) * ind["Direction"].to_numpy(float)
+    n = 1 + (x - np.nanmin(x, 0)) / (np.nanmax(x, 0) - np.nanmin(x, 0)) * 99
+    normed = pd.DataFrame(np.log(n), index=raw.index, columns=ind["iCode"])
+    pillars = {p: normed[ind.loc[ind["Parent"] == p, "iCode"]].mean(axis=1)
+               for p in ind["Parent"].unique()}
+    conn = np.mean([pillars[p] for p in ("Physical", "ConEcFin", "Political", "Instit", "P2P")], 0)
+    sust = np.mean([pillars[p] for p in ("Environ", "Social", "SusEcFin")], 0)
+    index = np.exp((conn + sust) / 2)
+    got = res.aggregated.loc[raw.index, "Index"].to_numpy()
+    np.testing.assert_allclose(got, index, rtol=1e-10)

@@ -110,7 +110,7 @@ def test_missing_year_needed_by_rule(tmp_path):
     _edit(f, "observations", lambda df: df.loc[~((df["unit_id"] == "nanxian")
                                                   & (df["year"] == "2016")
                                                   & (df["indicator"] == "fiscal_revenue"))])
-    _score_fails(f, tmp_path, "missing value for unit nanxian, year 2016",
+    _score_fails(f, tmp_path, "missing value for unit 南县 (nanxian), year 2016",
                  "rule of 'fiscal_revenue'")
 
 
@@ -180,4 +180,5 @@ def test_validate_command(yiyang_dir, heshan_dir):
     assert res.exit_code == 0 and "OK" in res.output
     res = runner.invoke(app, ["validate", "--data", str(heshan_dir),
                               "--scheme", str(YIYANG_SCHEME)])
-    assert res.exit_code == 1 and "not in scheme" in res.output
+    # issue 14 item 15: a preset paired with the wrong data says so first
+    assert res.exit_code == 1 and "do not match" in res.output

@@ -58,6 +58,7 @@ def test_layout_of_the_output(run: dict) -> None:
     assert {"score_breakdown.csv", "scores.csv", "tier_margins.csv"} <= tables
     assert {"brief_facts.csv", "brief_tradeoffs.csv", "tier_history.csv"} <= tables
     assert {"tier_probabilities.csv", "reward_cost.csv"} <= tables
+    assert {"close_cuts.csv", "score_detail.csv", "得分构成.csv", "成绩表.csv", "指标明细.csv"} <= tables
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
         f"{nb.stem}-{YEAR}.ipynb" for nb in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]
     # nothing left over next to OUT: no staging folder, no failed folder
@@ -84,10 +85,11 @@ def test_scores_table_matches_the_score_command(run: dict, tmp_path: Path) -> No
     assert res.exit_code == 0, res.output
     assert (run["out"] / "tables" / "scores.csv").read_bytes() == cli_csv.read_bytes()
     xlsx = pd.read_excel(run["out"] / "scores.xlsx", sheet_name=None)
-    assert next(iter(xlsx)) == "scores"
+    # readers' sheets first (issue 14 item 11), then the machine tables, scores first
+    assert list(xlsx)[:4] == ["得分构成", "成绩表", "指标明细", "scores"]
+    assert {"score_breakdown", "tier_margins", "score_detail", "close_cuts"} <= set(xlsx)
     # one sheet per saved table: the scorecard's and the study chapters'
     assert set(xlsx) == {p.stem for p in (run["out"] / "tables").glob("*.csv")}
-    assert {"scores", "score_breakdown", "tier_margins"} <= set(xlsx)
     cli = pd.read_csv(cli_csv, encoding="utf-8-sig")
     pd.testing.assert_series_equal(xlsx["scores"]["total"], cli["total"])
 

@@ -201,14 +201,17 @@ def test_quota_requires_a_tier():
 
 
 def test_reason_uses_the_rank_and_never_rounds_up_to_a_threshold():
-    assert fmt_total(699.99965) == "699.99" and fmt_total(700.0) == "700.00"
+    # one rounding rule (half-up, issue 14 item 12): 699.99965 prints as 700.00, except
+    # next to a 700 line it missed, where the reason shows the decimals that tell
+    assert fmt_total(699.99965) == "700.00" and fmt_total(700.0, (700.0,)) == "700.00"
+    assert fmt_total(699.99965, (700.0, 600.0)) == "699.99965"
     scores = _scores([800.0, 750.0, 750.0, 699.99965])
     t = assign_tiers(scores, heshan(), NO_EVENTS).set_index("unit_id")
     # U1 and U2 share rank 2; both tied on every key → both 优秀 (quota 2)
     assert t.loc["U2", "tier_reason"].startswith("工业发展型乡镇第2名")
     assert t.loc["U3", "tier"] == "基本达标"
     assert "699.99<700" not in t.loc["U3", "tier_reason"]  # it is ≥ 600 → 基本达标
-    assert "总分699.99≥600" in t.loc["U3", "tier_reason"]
+    assert "总分699.99965≥600" in t.loc["U3", "tier_reason"]
 
 
 def test_sample_heshan_affirmation_needs_the_full_condition(heshan_dir):

@@ -18,6 +18,12 @@ comparisons with a missing value count for neither. The "coinr" score is the row
 that matrix; the "classic" score counts pairwise majorities: +1 for each j with value
 above 0.5, −1 below, 0 at 0.5. (COINr fills the lower triangle as 1 − upper, which differs
 from the direct computation only when values are missing.)
+Copeland is allowed at any level, as in COINr (``Aggregate(f_ag = "a_copeland")``): note
+that its scores are rank-like (a count of pairwise wins, not a mean of the children), so a
+parent of Copeland-aggregated groups aggregates win counts, not normalised values.
+
+A node's own method (the scheme's ``aggregation`` on a group or component) wins over the
+recipe's level method; ``method_overrides`` lists where that happens so a build can say so.
 """
 
 from __future__ import annotations
@@ -159,6 +165,24 @@ def node_spec(tree: Hierarchy, code: str, default: AggregateLevel,
     return AggregateLevel.model_validate({**spec.model_dump(), **changes}) if changes else spec
 
 
+def method_overrides(tree: Hierarchy, default: AggregateLevel,
+                     levels: dict[int, AggregateLevel] | None = None) -> pd.DataFrame:
+    """Nodes whose own method differs from the recipe's for their level.
+
+    Columns: node, height, recipe_method, node_method — one row per node whose scheme
+    setting, not the recipe's ``aggregate`` step, decides how it is aggregated.
+    """
+    rows = []
+    for code in tree.aggregation_order():
+        height = tree.height(code)
+        recipe = (levels or {}).get(height, default).method
+        used = node_spec(tree, code, default, levels).method
+        if used != recipe:
+            rows.append({"node": code, "height": height, "recipe_method": recipe,
+                         "node_method": used})
+    return pd.DataFrame(rows, columns=["node", "height", "recipe_method", "node_method"])
+
+
 def aggregate_tree(values: pd.DataFrame, tree: Hierarchy, default: AggregateLevel,
                    levels: dict[int, AggregateLevel] | None = None) -> pd.DataFrame:
     """Units × (indicators + every aggregate), computed children before parents."""
@@ -169,9 +193,6 @@ def aggregate_tree(values: pd.DataFrame, tree: Hierarchy, default: AggregateLeve
     for code in tree.aggregation_order():
         kids = tree.children(code)
         spec = node_spec(tree, code, default, levels)
-        if spec.method == "copeland" and code != tree.root:
-            raise PipelineError(f"aggregation: Copeland outranking gives ranks-like scores and "
-                                f"is only allowed at the top node ('{tree.root}'), not '{code}'")
         w = np.array([tree.node(k).weight for k in kids])
         try:
             out[code] = aggregate(out[kids].to_numpy(dtype=float), w, spec)

@@ -11,6 +11,7 @@ and sensitivity analysis (``rerun``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,6 +192,15 @@ def run_build(data: CoinData, recipe: Recipe) -> BuildResult:
         elif isinstance(s, AggregateStep):
             default = AggregateLevel.model_validate(
                 {k: v for k, v in s.model_dump().items() if k not in ("step", "levels")})
+            overridden = agg.method_overrides(data.tree, default, s.levels)
+            if len(overridden):
+                logs["aggregate_overrides"] = overridden
+                warnings.warn(
+                    "the recipe's aggregation method is overridden by the scheme's own "
+                    "'aggregation' on " + ", ".join(
+                        f"{r.node} ({r.node_method}, not {r.recipe_method})"
+                        for r in overridden.itertuples(index=False))
+                    + "; see the build's 'aggregate_overrides' log", UserWarning, stacklevel=2)
             x = agg.aggregate_tree(x, data.tree, default, s.levels)
             logs["weights"] = data.tree.table()
         datasets[name] = x

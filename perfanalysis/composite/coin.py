@@ -10,7 +10,8 @@ denominator columns, indicator columns.
 group columns as attributes), ``observations`` (long; indicators and denominators, year from
 ``Time`` or ``year``) and a scheme mapping: the top aggregate's children become components
 (or the top node itself when it has indicator children), aggregates become groups with
-``weight`` and ``aggregation: arithmetic``, indicators get ``weight``, ``direction`` and
+``weight`` (no ``aggregation``: the recipe's ``aggregate`` step decides, so
+``recipe.with_step("aggregate", method="geometric")`` reaches every level), indicators get ``weight``, ``direction`` and
 ``denominator``; ``points`` are the effective weights × 100 so the core's points scoring
 (``minmax`` per indicator) equals the weighted arithmetic mean with full data. The
 ``composite:`` section holds a min–max 0–100 + arithmetic-mean recipe. ``to_coin_tables``
@@ -155,7 +156,7 @@ def _scheme_mapping(meta: pd.DataFrame, scheme_id: str, scheme_name: str | None,
             if has_den and isinstance(r.get("Denominator"), str):
                 base["denominator"] = r["Denominator"]
             return base
-        base.update(aggregation="arithmetic", children=[build(k) for k in kids])
+        base.update(children=[build(k) for k in kids])
         return base
 
     root = tree.root

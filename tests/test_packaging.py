@@ -1,0 +1,72 @@
+"""Startup cost and packaging (issue 14, item 16): lazy imports, `make lab`, SPDX licence."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from perfanalysis.paths import PROJ_ROOT
+
+HEAVY = ("plotly", "papermill", "statsmodels", "nbformat", "scipy.stats", "SALib",
+         "perfanalysis.composite.build", "perfanalysis.notebook", "perfanalysis.pipeline")
+
+
+def _modules_after(code: str) -> set[str]:
+    env = {**os.environ, "PYTHONPATH": str(PROJ_ROOT)}
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys, json\n"
+                          "print(json.dumps(sorted(sys.modules)))"],
+                         capture_output=True, text=True, env=env, cwd=PROJ_ROOT, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_score_command_imports_no_plotting_papermill_statsmodels_or_composite():
+    loaded = _modules_after(
+        "from perfanalysis.cli import app\n"
+        "try:\n    app(['score', '--data', 'data/sample/yiyang', '--scheme', "
+        "'data/schemes/yiyang_2018.yaml'])\nexcept SystemExit:\n    pass")
+    assert "perfanalysis.scoring" in loaded  # the command did score
+    assert not [m for m in HEAVY if m in loaded]
+
+
+def test_public_names_load_on_first_use():
+    loaded = _modules_after("import perfanalysis")
+    assert not [m for m in HEAVY if m in loaded]
+    import perfanalysis as pa
+
+    for name in pa.__all__:
+        assert getattr(pa, name) is not None, name
+    assert set(pa.__all__) <= set(dir(pa))
+    with pytest.raises(AttributeError):
+        pa.no_such_name  # noqa: B018
+
+
+def test_function_named_like_its_module_stays_the_function():
+    import importlib
+
+    import perfanalysis as pa
+
+    importlib.import_module("perfanalysis.scorecard")
+    assert callable(pa.scorecard)
+    from perfanalysis import scorecard
+
+    assert callable(scorecard)
+
+
+def test_license_is_an_spdx_string():
+    meta = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert meta["project"]["license"] == "MIT"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lab_passes_args_and_allows_root():
+    out = subprocess.run(["make", "-n", "lab", "ARGS=--port 8899"], cwd=PROJ_ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if "jupyter lab" in x)
+    assert "--port 8899" in line
+    assert ("--allow-root" in line) == (os.geteuid() == 0)

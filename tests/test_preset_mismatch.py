@@ -1,0 +1,53 @@
+"""A preset paired with the wrong data says so first (issue 14, item 15)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from perfanalysis import DataError, check_data, load_data, load_scheme
+from perfanalysis.cli import app
+from perfanalysis.data import matching_presets, scheme_coverage
+from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
+
+
+def test_heshan_data_with_yiyang_preset_is_one_clear_error():
+    data = load_data(SAMPLE_DIR / "heshan")
+    scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    # the two presets share 6 indicator ids (fai, fiscal_revenue, …); Yiyang has 17
+    assert scheme_coverage(data, scheme) == (6, 17)
+    with pytest.raises(DataError) as info:
+        check_data(data, scheme, 2013)
+    err = info.value
+    assert len(err.problems) == 1  # not one line per missing value
+    reason = err.problems[0].reason
+    assert "only 6 of its 17 indicators" in reason
+    assert "heshan_2013 (13 of 13 indicators)" in reason
+    assert "yiyang_2018 (" not in reason
+
+
+def test_matching_presets_lists_every_fitting_preset():
+    data = load_data(SAMPLE_DIR / "yiyang")
+    assert [m[0] for m in matching_presets(data)] == ["changsha_forced", "yiyang_2018"]
+
+
+def test_cli_says_it_first(tmp_path):
+    res = CliRunner().invoke(app, ["score", "--data", str(SAMPLE_DIR / "yiyang"), "--scheme",
+                                   str(SCHEMES_DIR / "heshan_2013.yaml")])
+    assert res.exit_code == 1
+    text = " ".join(res.output.split())
+    assert text.index("do not match") < 80
+    assert "yiyang_2018 (17 of 17 indicators)" in text and "1 problem(s)" in text
+
+
+def test_office_workbook_with_the_wrong_preset_says_so_first():
+    from pathlib import Path
+
+    book = Path(__file__).parent / "data" / "office" / "office_workbook.xlsx"
+    with pytest.raises(DataError) as info:
+        load_data(book, load_scheme(SCHEMES_DIR / "heshan_2013.yaml"))
+    assert len(info.value.problems) == 1  # not one line per unknown header
+    reason = info.value.problems[0].reason
+    # most of the Yiyang book's headers are not Heshan indicators (3 of its 13 are named)
+    assert "do not match scheme 'heshan_2013'" in reason
+    assert "yiyang_2018 (17 of 17 indicators)" in reason
