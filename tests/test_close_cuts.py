@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfanalysis import load_data, load_scheme, scorecard
+from perfanalysis import load_data, load_scheme, scorecard, with_overrides
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 from perfanalysis.summary import close_cut_sentences, close_cuts, display_cuts
 
@@ -42,14 +42,17 @@ def test_rule_set_tiers_are_not_close_cuts():
     assert "没有" in close_cut_sentences(close_cuts(t, SCHEME), SCHEME)[0]
 
 
-def test_changsha_forced_sample_names_the_hair_cut():
-    table = scorecard(load_data(SAMPLE_DIR / "yiyang"), SCHEME, 2019, with_basis=True)
-    cuts = close_cuts(table, SCHEME)
-    # 15:80:5: 桃江县 82.03 is the last 二等, 安化县 82.02 the first 三等
+def test_forced_distribution_on_the_sample_names_the_hair_cut():
+    # 15:80:5 of 8 counties now gives no 三等 (5 % × 8 = 0.4, a ceiling: 0 units); with
+    # 15:70:15 the bottom share is 1.2 → 1 unit, so 安化县 (8th) is 三等
+    scheme = with_overrides(SCHEME, {"tiers": {"shares": [0.15, 0.70, 0.15]}})
+    table = scorecard(load_data(SAMPLE_DIR / "yiyang"), scheme, 2019, with_basis=True)
+    cuts = close_cuts(table, scheme)
+    # 桃江县 82.03 is the last 二等, 安化县 82.02 the first 三等
     row = cuts.set_index("name_below").loc["安化县"]
     assert row["name_above"] == "桃江县" and row["gap"] == pytest.approx(0.01)
     assert "桃江县(82.03分,二等)与安化县(82.02分,三等)仅相差0.01分" in "".join(
-        close_cut_sentences(cuts, SCHEME))
+        close_cut_sentences(cuts, scheme))
 
 
 @given(st.lists(st.floats(0, 100, allow_nan=False), min_size=2, max_size=12),
