@@ -144,7 +144,7 @@ def test_missing_history_names_unit_indicator_and_years(panel_dir):
     data, scheme = panel_dir({"rule": "last_growth", "years": 3},
                              drop=(("B", 2015), ("B", 2016)))
     # check_data lists each missing value; the engine itself says the same when unchecked
-    with pytest.raises(DataError, match=r"unit B, year 2015, indicator x"):
+    with pytest.raises(DataError, match=r"unit B区 \(B\), year 2015, indicator 财政收入 \(x\)"):
         score(data, scheme, 2019)
     from perfanalysis.scoring import prepare
 
@@ -172,7 +172,7 @@ def test_non_positive_target_is_an_error(panel_dir, tmp_path):
     folder = write_dataset(tmp_path / "fall", {
         "units": data.units[["unit_id", "name", "sequence"]],
         "observations": obs[["unit_id", "year", "indicator", "value"]]})
-    with pytest.raises(DataError, match="unit C in 2019: its completion target is 0"):
+    with pytest.raises(DataError, match=r"unit C区 \(C\) in 2019: its completion target is 0"):
         score(load_data(folder), scheme, 2019)
 
 
