@@ -154,7 +154,7 @@ def test_sweep_serial_resume_failure_and_dask_identical(tmp_path: Path) -> None:
     a, b = _files(kept / "cells"), _files(out / "cells")
     assert a.keys() == b.keys()
     for name in a:
-        if name.endswith(".csv") or name.endswith("cell.json"):
+        if name.endswith((".csv", "cell.json")):
             assert a[name] == b[name], name
         if name.endswith("run.json"):
             ra, rb = read_record(kept / "cells" / name), read_record(out / "cells" / name)

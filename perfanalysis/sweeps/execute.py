@@ -62,7 +62,7 @@ def _report(cell: Cell) -> dict[str, Any]:
     top = load_scheme(cell.scheme).tiers.labels[0]
     return {"outputs": [str(result.report_html.relative_to(cell.out))]
             + ([str(result.report_docx.relative_to(cell.out))] if result.report_docx else []),
-            "top_tier": _top_set(scores, top), "n_units": int(len(scores)),
+            "top_tier": _top_set(scores, top), "n_units": len(scores),
             "n_tier_changes": None}
 
 
@@ -122,7 +122,7 @@ def run_cell(cell: Cell) -> dict[str, Any]:
             raise ValueError(f"run_cell does not run {cell.kind} cells "
                              "(tier probabilities are split into draw chunks)")
         write_done(cell, outcome)
-    except Exception as exc:  # a failed cell is recorded, the sweep goes on
+    except Exception as exc:  # noqa: BLE001 - any failure of a cell is recorded, the sweep goes on
         return failure(cell, exc, time.perf_counter() - t0)
     return {"label": cell.label, "key": cell.key, "status": "done",
             "seconds": round(time.perf_counter() - t0, 2), **outcome}

@@ -60,9 +60,9 @@ def _finish(cell: Cell, model: Any, started: float, *tallies: Any) -> dict[str, 
         probs = tables["tier_probabilities"]
         top = sorted(probs.loc[probs["official_tier"] == model.labels[0], "unit_id"].astype(str))
         outcome = {"outputs": [f"tables/{n}.csv" for n in tables], "top_tier": ",".join(top),
-                   "n_units": int(len(probs)), "n_tier_changes": None}
+                   "n_units": len(probs), "n_tier_changes": None}
         write_done(cell, outcome)
-    except Exception as exc:  # recorded in the index; the sweep goes on
+    except Exception as exc:  # noqa: BLE001 - recorded in the index; the sweep goes on
         return failure(cell, exc, time.time() - started)
     return {"label": cell.label, "key": cell.key, "status": "done",
             "seconds": round(time.time() - started, 2), **outcome}
@@ -76,7 +76,7 @@ def run_cell_serial(cell: Cell) -> dict[str, Any]:
         sizes = chunk_sizes(cell.options["draws"], cell.options["chunk"])
         seeds = chunk_seeds(cell.seed, len(sizes))
         tallies = [_simulate(model, s, n) for s, n in zip(seeds, sizes, strict=True)]
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - recorded in the index; the sweep goes on
         return failure(cell, exc, time.time() - started)
     return _finish(cell, model, started, *tallies)
 
@@ -86,7 +86,7 @@ def submit_cell(client: Any, cell: Cell) -> Any:
     started = time.time()
     try:
         model = _model(cell)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - recorded in the index; the sweep goes on
         return client.submit(lambda outcome: outcome, failure(cell, exc, 0.0),
                              key=f"cell-{cell.key}", pure=False)
     sizes = chunk_sizes(cell.options["draws"], cell.options["chunk"])

@@ -136,7 +136,7 @@ def _distributed(cells: list[Cell], progress: SweepProgress, scheduler: str | No
             cell = by_key[fut.key]
             try:
                 outcome = fut.result()
-            except Exception as exc:  # a worker died or a chunk failed: record, go on
+            except Exception as exc:  # noqa: BLE001 - a worker died or a chunk failed: record, go on
                 outcome = failure(cell, exc, 0.0)
             outcomes[cell.key] = outcome
             progress.cell_finished(outcome)
