@@ -171,3 +171,22 @@ def test_cli_exit_status_is_the_number_failed(tmp_path: Path) -> None:
     index = pd.read_parquet(tmp_path / "o" / "index.parquet")
     assert list(index["status"]) == ["failed", "failed"]
     assert index["error"].str.len().min() > 0
+
+
+def test_report_tier_changes_against_the_base_cell(tmp_path: Path) -> None:
+    from perfanalysis.sweeps.cells import Cell
+    from perfanalysis.sweeps.runner import report_tier_changes
+
+    def cell(name: str, tiers: list[str], year: int = 2019) -> Cell:
+        out = tmp_path / name
+        (out / "tables").mkdir(parents=True)
+        pd.DataFrame({"unit_id": ["a", "b", "c"], "tier": tiers}).to_csv(
+            out / "tables" / "scores.csv", index=False, encoding="utf-8-sig")
+        return Cell("report", name, name, tmp_path / "data", tmp_path / "s.yaml", year, 1, out)
+
+    cells = [cell("base", ["优秀", "达标", "达标"]), cell("alt", ["达标", "优秀", "达标"]),
+             cell("other_year", ["达标", "达标", "达标"], year=2018)]
+    outcomes = {c.key: {"status": "done"} for c in cells}
+    report_tier_changes(cells, outcomes)
+    # alt differs from base for a and b (2 units); other_year is its own base (0)
+    assert [outcomes[c.key]["n_tier_changes"] for c in cells] == [0, 2, 0]

@@ -82,6 +82,34 @@ def _row(cell: Cell, outcome: dict[str, Any], root: Path) -> dict[str, Any]:
             "key": cell.key}
 
 
+def _tiers(cell: Cell) -> pd.Series | None:
+    path = cell.out / "tables" / "scores.csv"
+    if not path.exists():
+        return None
+    df = pd.read_csv(path, encoding="utf-8-sig", dtype={"unit_id": str})
+    return df.set_index("unit_id")["tier"]
+
+
+def report_tier_changes(cells: list[Cell], outcomes: dict[str, dict[str, Any]]) -> None:
+    """Fill ``n_tier_changes`` of report cells: units whose tier differs from the base cell,
+    the first finished report cell of the same data set and year (first scheme, first
+    parameter set). The base itself gets 0."""
+    base: dict[tuple[Any, ...], pd.Series] = {}
+    for cell in cells:
+        outcome = outcomes[cell.key]
+        if cell.kind != "report" or outcome["status"] == "failed":
+            continue
+        tiers = _tiers(cell)
+        if tiers is None:
+            continue
+        group = (str(cell.data), cell.year)
+        if group not in base:
+            base[group] = tiers
+        ref = base[group]
+        common = ref.index.intersection(tiers.index)
+        outcome["n_tier_changes"] = int((ref.loc[common] != tiers.loc[common]).sum())
+
+
 def write_index(rows: list[dict[str, Any]], out: Path) -> pd.DataFrame:
     """``index.parquet`` (for pandas/DuckDB) and ``summary.xlsx``, written atomically."""
     index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
@@ -179,6 +207,7 @@ def run_sweep(spec_file: Path | str, out: Path | str, workers: int | None = None
             return _distributed(todo, progress, scheduler, workers)
     if todo:
         outcomes.update(run())
+    report_tier_changes(cells, outcomes)
     rows = [_row(c, outcomes[c.key], out) for c in cells]
     index = write_index(rows, out)
     status = index["status"]
