@@ -72,11 +72,11 @@ def _compare(cell: Cell) -> dict[str, Any]:
     from ..export import write_table, write_tables
     from ..scenarios import load_scenarios
     from ..scheme import load_scheme
-    from ..studies.weightings import compare
+    from ..studies.weightings import BASE_NAME, compare_scenarios
 
     data = load_data(cell.data)
     scheme = load_scheme(cell.scheme)
-    result = compare(data, scheme, load_scenarios(cell.scenarios, scheme), cell.year)
+    result = compare_scenarios(data, scheme, load_scenarios(cell.scenarios, scheme), cell.year)
     tables = result.tables()
     with atomic_dir(cell.out) as stage:
         for name, df in tables.items():
@@ -84,7 +84,7 @@ def _compare(cell: Cell) -> dict[str, Any]:
         write_tables(tables, stage / "compare.xlsx")
     summary = tables["scenario_summary"]
     totals = tables["scenario_totals"]
-    base = totals.loc[totals["scenario"] == totals["scenario"].iloc[0]]
+    base = totals.loc[totals["scenario"] == BASE_NAME]
     return {"outputs": ["compare.xlsx"], "top_tier": _top_set(base, scheme.tiers.labels[0]),
             "n_units": int(base["unit_id"].nunique()),
             "n_tier_changes": int(summary["n_tier_changes"].sum())}
