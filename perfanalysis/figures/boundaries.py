@@ -1,0 +1,129 @@
+"""Charts of study 3 (tier boundaries): margins with tier bands, tier probabilities, rank
+intervals with quota lines, threshold sensitivity and the payout distribution."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..charts import TIER_PALETTE, _layout, _x, tier_colours
+from ..scheme import Scheme
+
+
+def _order(table: pd.DataFrame) -> pd.DataFrame:
+    return table.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
+
+
+def margin_chart(probs: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
+    """Each unit's official total (dot, coloured by official tier) with the simulated
+    5–95 % range of its total, over the score bands of the tiers (thresholds)."""
+    t = _order(probs)
+    colours = tier_colours(scheme)
+    fig = go.Figure()
+    lines = [th.min_total for th in scheme.tiers.thresholds]
+    if lines:
+        lows = [float(t["total"].min() - 3 * t["total_sd"].max())] + lines[::-1]
+        highs = lines[::-1] + [float(t["total"].max() + 3 * t["total_sd"].max())]
+        labels = [scheme.tiers.labels[-1]] + [th.label for th in scheme.tiers.thresholds][::-1]
+        for lo, hi, lab in zip(lows, highs, labels, strict=True):
+            if hi > lo:
+                fig.add_hrect(y0=lo, y1=hi, fillcolor=colours.get(lab, "#ddd"), opacity=0.08,
+                              line_width=0, annotation_text=f"{lab}区间",
+                              annotation_position="right", annotation_font_size=10)
+    err = 1.645 * t["total_sd"]
+    fig.add_scatter(x=_x(t, scheme), y=t["total"], mode="markers", showlegend=False,
+                    error_y={"type": "data", "array": err, "visible": True, "color": "#888"},
+                    marker={"size": 10, "color": [colours.get(str(v), "#7f7f7f")
+                                                  for v in t["official_tier"]]},
+                    customdata=np.stack([t["official_tier"], t["p_official"]], axis=-1),
+                    hovertemplate="%{x}<br>总分 %{y:.2f}<br>正式等次 %{customdata[0]},"
+                                  "保持概率 %{customdata[1]:.0%}<extra></extra>")
+    for label in scheme.tiers.labels:
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
+                        marker={"size": 10, "color": colours[label]})
+    fig.update_yaxes(title="总分(竖线:模拟中90%的范围)")
+    return _layout(fig, f"{year}年各单位总分与等次区间", len(t))
+
+
+def probability_chart(probs: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
+    """Stacked bars: each unit's probability of every tier under the simulated noise."""
+    t = _order(probs)
+    colours = tier_colours(scheme)
+    fig = go.Figure()
+    x = _x(t, scheme)
+    for lab in scheme.tiers.labels:
+        fig.add_bar(x=x, y=t[f"p_{lab}"], name=lab, marker_color=colours[lab],
+                    hovertemplate="%{x}<br>" + lab + " %{y:.1%}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="概率", tickformat=".0%", range=[0, 1])
+    return _layout(fig, f"{year}年各单位评为各等次的概率", len(t))
+
+
+def rank_interval_chart(sets: pd.DataFrame, scheme: Scheme, quotas: dict[str, int],
+                        year: int) -> go.Figure:
+    """Caterpillar: each unit's rank (dot) and its 95 % confidence set (bar) within its
+    sequence, with a line under the last place of the top-tier quota."""
+    fig = go.Figure()
+    seqs = list(dict.fromkeys(sets["sequence"]))
+    for k, seq in enumerate(seqs):
+        s = sets.loc[sets["sequence"] == seq].sort_values("rank", kind="stable")
+        name = scheme.sequences.get(str(seq), str(seq))
+        colour = TIER_PALETTE[k % len(TIER_PALETTE)] if len(seqs) > 1 else "#4575b4"
+        x = [[name] * len(s), list(s["name"])] if len(seqs) > 1 else list(s["name"])
+        fig.add_scatter(x=x, y=s["rank"], mode="markers", name=name,
+                        showlegend=len(seqs) > 1, marker={"size": 9, "color": colour},
+                        error_y={"type": "data", "symmetric": False,
+                                 "array": s["upper"] - s["rank"],
+                                 "arrayminus": s["rank"] - s["lower"], "color": colour},
+                        hovertemplate="%{x}<br>名次 %{y}<extra></extra>")
+        q = quotas.get(str(seq))
+        if q and len(seqs) == 1:
+            fig.add_hline(y=q + 0.5, line_dash="dash", line_color=TIER_PALETTE[0],
+                          annotation_text=f"评优名额{q}名", annotation_position="right")
+        elif q:
+            fig.add_scatter(x=[[name] * len(s), list(s["name"])], y=[q + 0.5] * len(s),
+                            mode="lines", line={"dash": "dash", "color": TIER_PALETTE[0]},
+                            name="评优名额线", showlegend=k == 0, hoverinfo="skip")
+    fig.update_yaxes(title="序列内名次(1为最好)", autorange="reversed")
+    return _layout(fig, f"{year}年名次的95%置信区间", len(sets))
+
+
+def sensitivity_chart(sens: pd.DataFrame, year: int) -> go.Figure:
+    """Units changing tier as each score line moves (lines), or as the quota or top share
+    changes (markers)."""
+    fig = go.Figure()
+    for k, (rule, sub) in enumerate(sens.groupby("rule", sort=False)):
+        kind = str(sub["kind"].iloc[0])
+        xt = {"threshold": "分数线移动(分)", "quota_top": "每序列评优名额(名)",
+              "quota_share": "评优比例(%)", "forced_share": "第一等次比例变化(百分点)"}[kind]
+        fig.add_scatter(x=sub["shift"], y=sub["n_changed"], name=f"{rule}({xt})",
+                        mode="lines+markers", line={"color": TIER_PALETTE[k % 6]},
+                        hovertemplate=xt + " %{x}<br>等次变化 %{y} 个单位<extra></extra>")
+    fig.update_xaxes(title="规则的取值变化")
+    fig.update_yaxes(title="等次与正式结果不同的单位数", rangemode="tozero")
+    return _layout(fig, f"{year}年等次对分数线和名额的敏感性", 0, height=450)
+
+
+def payout_chart(samples: np.ndarray, official: float, year: int) -> go.Figure:
+    """Histogram of the total payout (万元) over the draws, with the official payout."""
+    fig = go.Figure()
+    fig.add_histogram(x=np.asarray(samples) / 1e4, nbinsx=40, marker_color="#4575b4",
+                      name="模拟", hovertemplate="奖金 %{x} 万元<br>%{y} 次<extra></extra>")
+    fig.add_vline(x=official / 1e4, line_dash="dash", line_color=TIER_PALETTE[3],
+                  annotation_text=f"正式等次:{official / 1e4:.1f}万元")
+    fig.update_xaxes(title="奖金合计(万元)")
+    fig.update_yaxes(title="模拟次数")
+    return _layout(fig, f"{year}年绩效奖金合计的分布", 0, height=420)
+
+
+def probability_table(probs: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """The per-unit table for display: Chinese headers, probabilities in percent."""
+    t = _order(probs)
+    out = pd.DataFrame({"序列": [scheme.sequences.get(str(s), str(s)) for s in t["sequence"]],
+                        "单位": t["name"], "总分": t["total"].round(2),
+                        "正式等次": t["official_tier"]})
+    for lab in scheme.tiers.labels:
+        out[f"{lab}概率(%)"] = (t[f"p_{lab}"] * 100).round(1)
+    out["名次(5%–95%)"] = [f"{a}–{b}" for a, b in zip(t["rank_p05"], t["rank_p95"], strict=True)]
+    return out.reset_index(drop=True)

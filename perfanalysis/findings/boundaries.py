@@ -1,0 +1,93 @@
+"""Chinese findings of study 3 (tier boundaries), generated from its tables: who is safely
+in a tier, who is a coin toss, how many tiers the noise could flip, what the rank sets and
+score lines say, what the rewards cost."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..scheme import Scheme
+
+SAFE = 0.95  # a unit keeps its official tier in at least this share of draws
+COIN = (0.35, 0.65)  # the official tier's probability in this band: a coin toss
+MAX_NAMES = 8
+
+
+def _names(df: pd.DataFrame, with_p: bool = False) -> str:
+    items = [f"{r.name}({r.official_tier},{r.p_official:.0%})" if with_p else str(r.name)
+             for r in df.head(MAX_NAMES).itertuples()]
+    more = f"等{len(df)}个单位" if len(df) > MAX_NAMES else ""
+    return "、".join(items) + more
+
+
+def setting_text(noise: float, weight_concentration: float, draws: int) -> str:
+    """What was simulated, in one clause."""
+    parts = []
+    if noise > 0:
+        parts.append(f"各指标数据和评议得分带有{noise:.0%}的相对误差")
+    if weight_concentration > 0:
+        parts.append(f"指标权重围绕方案分值随机变动(狄利克雷分布,集中度{weight_concentration:g})")
+    what = "、".join(parts) if parts else "不加任何扰动"
+    return f"模拟{draws}次:{what}。"
+
+
+def boundary_findings(probs: pd.DataFrame, summary: pd.DataFrame, sets: pd.DataFrame,
+                      sensitivity: pd.DataFrame, cost: pd.DataFrame, scheme: Scheme,
+                      noise: float, weight_concentration: float) -> list[str]:
+    """The chapter's findings: one paragraph per claim, numbers from the tables."""
+    s = summary.iloc[0]
+    n = len(probs)
+    out = [setting_text(noise, weight_concentration, int(s["draws"]))]
+    safe = probs.loc[probs["p_official"] >= SAFE]
+    coin = probs.loc[probs["p_official"].between(*COIN)].sort_values("p_official")
+    shaky = probs.loc[probs["p_official"] < SAFE].sort_values("p_official")
+    out.append(f"{n}个单位中,{len(safe)}个单位在{SAFE:.0%}以上的模拟中保持正式等次,"
+               f"等次稳定;{len(shaky)}个单位的等次会随误差改变"
+               + (f",其中变动可能最大的是{_names(shaky, True)}。" if len(shaky) else "。"))
+    if len(coin):
+        out.append(f"{_names(coin, True)}保持正式等次的概率在{COIN[0]:.0%}至{COIN[1]:.0%}"
+                   "之间,等次近乎抛硬币决定。")
+    else:
+        out.append(f"没有单位保持正式等次的概率落在{COIN[0]:.0%}至{COIN[1]:.0%}之间"
+                   "(近乎抛硬币)。")
+    top = scheme.tiers.labels[0]
+    out.append(f"平均每次模拟有{s['expected_changes']:.1f}个单位的等次与正式结果不同;"
+               f"{top}名单与正式结果完全相同的概率为{s['p_top_set_exact']:.0%}"
+               f"(概率的模拟标准误不超过{s['max_se']:.3f})。")
+    if len(sets):
+        width = sets["upper"] - sets["lower"]
+        point = sets.loc[width == 0]
+        widest = sets.assign(width=width).sort_values("width", ascending=False,
+                                                      kind="stable").head(3)
+        text = (f"按95%名次置信区间,{len(point)}个单位的名次可以确定,"
+                f"{len(sets) - len(point)}个单位的名次无法与相邻单位区分")
+        if len(sets) > len(point):
+            text += "(区间最宽的是" + "、".join(
+                f"{r.name}:第{r.lower}至{r.upper}名" for r in widest.itertuples()) + ")"
+        out.append(text + "。")
+        quota_line = sets.loc[sets["surely_top"] | sets["maybe_top"]] if "maybe_top" in sets \
+            else None
+        if quota_line is not None:
+            sure = sets.loc[sets["surely_top"]]
+            maybe = sets.loc[sets["maybe_top"] & ~sets["surely_top"]]
+            out.append(f"以评优名额为界,{len(sure)}个单位的名次区间整体在名额之内,"
+                       f"可以确定属于前列;{len(maybe)}个单位的区间跨越名额线,"
+                       f"名额内外都有可能" + (f"({_names(maybe)})" if len(maybe) else "") + "。")
+    thr = sensitivity.loc[sensitivity["kind"] == "threshold"]
+    if len(thr):
+        for rule, sub in thr.groupby("rule", sort=False):
+            span = float(sub["shift"].abs().max())
+            worst = int(sub["n_changed"].max())
+            out.append(f"{rule}上下移动{span:g}分,最多使{worst}个单位的等次改变。")
+    forced = sensitivity.loc[sensitivity["kind"] == "forced_share"]
+    if len(forced):
+        out.append(f"{top}比例上下调整5个百分点,最多使{int(forced['n_changed'].max())}"
+                   "个单位的等次改变。")
+    if len(cost):
+        c = cost.set_index("statistic")["value"]
+        text = f"按正式等次,绩效奖金合计{c['official'] / 1e4:.1f}万元"
+        if "p05" in c:
+            text += (f";考虑误差后,90%的模拟落在{c['p05'] / 1e4:.1f}万元至"
+                     f"{c['p95'] / 1e4:.1f}万元之间")
+        out.append(text + "。")
+    return out

@@ -1,0 +1,102 @@
+"""Write notebooks/03_tier_boundaries.ipynb (no outputs) so the notebook is reproducible.
+
+Run: .venv/bin/python scripts/build_03_tier_boundaries_notebook.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PARAMETERS = '''\
+data_dir: str = "../data/sample/yiyang"  # data folder (CSV files) or .xlsx workbook
+scheme_path: str = "../data/schemes/yiyang_2018.yaml"  # scheme YAML file
+year: int = 2019  # evaluation year
+seed: int = 20181214  # random seed shared by all notebooks
+out_dir: str = "../out/lab"  # output folder: tables are saved to out_dir/tables
+noise: float = 0.05  # relative measurement error of every indicator value and rating (0 = none)
+weight_concentration: float = 0.0  # Dirichlet concentration of leaf points around the scheme's (0 = fixed weights)
+draws: int = 0  # Monte Carlo draws (0 = adaptive: stop when every tier probability's s.e. < se_target)
+se_target: float = 0.005  # target Monte Carlo standard error of the tier probabilities
+max_draws: int = 50000  # cap on adaptive draws
+chunk: int = 1000  # draws per chunk (memory bound; results depend on seed and chunk)
+alpha: float = 0.05  # 1 − coverage of the rank confidence sets
+rank_draws: int = 1000  # bootstrap draws of the rank confidence sets'''
+
+SETUP = '''\
+import perfanalysis as pa
+from perfanalysis import notebook as nb
+from perfanalysis.figures import boundaries as figures
+from perfanalysis.findings import boundaries as findings
+from perfanalysis.studies import boundaries as study
+
+ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
+model = study.prepare_model(ctx.data, ctx.scheme, ctx.year, noise=noise or None,
+                            weights=weight_concentration or None)
+tally = study.run(model, draws=draws or None, seed=seed, chunk=chunk, se_target=se_target,
+                  max_draws=max_draws)
+probs = study.summarise(model, tally)
+summary = study.uncertainty_summary(model, tally)
+sets = study.rank_sets(model, tally, alpha=alpha, draws=rank_draws, seed=seed)
+sensitivity = study.threshold_sensitivity(model)
+cost = study.reward_cost(model, tally)
+ctx.save_table("tier_probabilities", probs)
+ctx.save_table("tier_uncertainty_summary", summary)
+ctx.save_table("rank_confidence_sets", sets)
+ctx.save_table("threshold_sensitivity", sensitivity)
+ctx.save_table("reward_cost", cost);'''
+
+CELLS = [
+    new_markdown_cell("# 等次边界与不确定性\n\n"
+                      "统计数据有误差,权重是人为选择。本章在数据误差(和权重变动)下反复重新计分、"
+                      "评定等次,回答:每个单位的等次有多大把握,谁稳居其位,谁近乎抛硬币,"
+                      "名次能否区分,分数线和名额的设定又改变了多少结果。"),
+    new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+    new_code_cell(SETUP),
+    new_markdown_cell("## 主要发现"),
+    new_code_cell("nb.show_text(findings.boundary_findings(probs, summary, sets, sensitivity, "
+                  "cost, ctx.scheme, noise, weight_concentration))"),
+    new_markdown_cell("## 总分与等次区间\n\n圆点为正式总分(颜色为正式等次),竖线为模拟中"
+                      "90%的总分范围,底色为各等次的分数区间。"),
+    new_code_cell("nb.show(figures.margin_chart(probs, ctx.scheme, ctx.year))"),
+    new_markdown_cell("## 评为各等次的概率"),
+    new_code_cell("nb.show(figures.probability_chart(probs, ctx.scheme, ctx.year))"),
+    new_markdown_cell("## 名次的置信区间\n\n按 Mogstad、Romano、Shaikh 和 Wilhelm"
+                      "(Inference for Ranks)的方法,以模拟得到的总分协方差为误差,"
+                      "给出每个单位序列内名次的95%置信区间;虚线为评优名额。"),
+    new_code_cell("quotas = dict(zip(sets['sequence'].astype(str), sets['quota']))\n"
+                  "nb.show(figures.rank_interval_chart(sets, ctx.scheme, quotas, ctx.year))"),
+    new_markdown_cell("## 分数线与名额的敏感性"),
+    new_code_cell("nb.show(figures.sensitivity_chart(sensitivity, ctx.year))"),
+    new_markdown_cell("## 奖金成本"),
+    new_code_cell("if len(cost):\n"
+                  "    official = float(cost.set_index('statistic').loc['official', 'value'])\n"
+                  "    nb.show(figures.payout_chart(study.payout_samples(tally), official, "
+                  "ctx.year))\n"
+                  "else:\n"
+                  "    nb.show_text(['本考核方案未规定奖金标准(rewards),不计算奖金成本。'])"),
+    new_markdown_cell("## 各单位的等次概率"),
+    new_code_cell("nb.show_table(figures.probability_table(probs, ctx.scheme), "
+                  "caption='各单位评为各等次的概率与名次范围')"),
+]
+
+
+def build() -> nbformat.NotebookNode:
+    """The tier-boundaries notebook, python3 kernelspec, no outputs."""
+    nbk = new_notebook(cells=CELLS)
+    nbk.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}
+    nbk.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nbk.cells):
+        cell["id"] = f"boundaries-{i:02d}"
+    return nbk
+
+
+if __name__ == "__main__":
+    path = ROOT / "notebooks" / "03_tier_boundaries.ipynb"
+    nbformat.write(build(), path)
+    print(f"wrote {path}")
