@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -190,3 +191,38 @@ def test_report_tier_changes_against_the_base_cell(tmp_path: Path) -> None:
     report_tier_changes(cells, outcomes)
     # alt differs from base for a and b (2 units); other_year is its own base (0)
     assert [outcomes[c.key]["n_tier_changes"] for c in cells] == [0, 2, 0]
+
+
+@pytest.mark.slow
+def test_monte_carlo_chunks_on_dask_equal_the_serial_run(tmp_path: Path) -> None:
+    from perfanalysis import load_data
+    from perfanalysis.studies import boundaries
+    from perfanalysis.sweeps.montecarlo import chunk_seeds, chunk_sizes
+
+    # chunk i's stream is SeedSequence(seed).spawn(n)[i]
+    spawned = np.random.SeedSequence(7).spawn(3)
+    assert [s.generate_state(2).tolist() for s in chunk_seeds(7, 3)] == \
+        [s.generate_state(2).tolist() for s in spawned]
+    assert chunk_sizes(2500, 1000) == [1000, 1000, 500]
+
+    inputs = [{"data": str(SAMPLE / "heshan"), "name": "hs",
+               "schemes": [str(SCHEMES / "heshan_2013.yaml")], "years": [2013]}]
+    path = _spec(tmp_path, inputs, produce={
+        "tier_probabilities": {"draws": 1300, "chunk": 400, "noise": 0.05}})
+    serial = run_sweep(path, tmp_path / "serial", workers=0)
+    dask = run_sweep(path, tmp_path / "dask", workers=2)
+    assert serial.done == dask.done == 1
+    a, b = _files(tmp_path / "serial" / "cells"), _files(tmp_path / "dask" / "cells")
+    assert a.keys() == b.keys() and any(k.endswith("tier_probabilities.csv") for k in a)
+    assert a == b
+    # and both equal the study's own serial run with the same seed and chunk size
+    data = load_data(SAMPLE / "heshan")
+    scheme = load_scheme(SCHEMES / "heshan_2013.yaml")
+    model = boundaries.prepare_model(data, scheme, 2013, noise=0.05)
+    tally = boundaries.run(model, draws=1300, seed=7, chunk=400)
+    expected = boundaries.summarise(model, tally)
+    [name] = [k for k in a if k.endswith("tier_probabilities.csv")]
+    got = pd.read_csv(tmp_path / "serial" / "cells" / name, encoding="utf-8-sig")
+    for col in [c for c in expected.columns if c.startswith("p_")]:
+        np.testing.assert_array_equal(got[col].to_numpy(), expected[col].to_numpy())
+    assert tally.draws == 1300

@@ -24,8 +24,11 @@ def chunk_sizes(draws: int, chunk: int) -> list[int]:
 
 
 def chunk_seeds(seed: int, n_chunks: int) -> list[np.random.SeedSequence]:
-    """Independent streams, one per chunk (``SeedSequence.spawn``)."""
-    return np.random.SeedSequence(seed).spawn(n_chunks)
+    """Independent streams, one per chunk: ``SeedSequence(seed).spawn(n_chunks)``, the
+    streams ``studies.boundaries.run`` uses."""
+    from ..studies.boundaries import chunk_seed
+
+    return [chunk_seed(seed, i) for i in range(n_chunks)]
 
 
 def _model(cell: Cell) -> Any:
@@ -34,9 +37,9 @@ def _model(cell: Cell) -> Any:
     from ..studies import boundaries
 
     opts = cell.options
-    return boundaries.uncertainty_model(load_data(cell.data), load_scheme(cell.scheme),
-                                        cell.year, noise=opts["noise"],
-                                        weights=opts.get("weight_concentration"))
+    return boundaries.prepare_model(load_data(cell.data), load_scheme(cell.scheme), cell.year,
+                                    noise=opts["noise"],
+                                    weights=opts.get("weight_concentration"))
 
 
 def _simulate(model: Any, seed: np.random.SeedSequence, draws: int) -> Any:
@@ -53,7 +56,8 @@ def _finish(cell: Cell, model: Any, started: float, *tallies: Any) -> dict[str, 
 
     try:
         merged = boundaries.merge_tallies(list(tallies))
-        tables = boundaries.summarise(model, merged)
+        tables = {"tier_probabilities": boundaries.summarise(model, merged),
+                  "tier_uncertainty_summary": boundaries.uncertainty_summary(model, merged)}
         with atomic_dir(cell.out) as stage:
             for name, df in tables.items():
                 write_table(df, stage / "tables" / f"{name}.csv")
