@@ -226,3 +226,21 @@ def test_monte_carlo_chunks_on_dask_equal_the_serial_run(tmp_path: Path) -> None
     for col in [c for c in expected.columns if c.startswith("p_")]:
         np.testing.assert_array_equal(got[col].to_numpy(), expected[col].to_numpy())
     assert tally.draws == 1300
+
+
+def test_compare_cells_write_the_comparison_and_count_tier_changes(tmp_path: Path) -> None:
+    inputs = [{"data": str(SAMPLE / "yiyang"), "name": "yy",
+               "schemes": [str(SCHEMES / "yiyang_2018.yaml")], "years": [2019]}]
+    scen = ROOT / "data" / "scenarios" / "yiyang_reform.yaml"
+    path = _spec(tmp_path, inputs, grid={"inputs": inputs, "scenarios": [str(scen)]},
+                 produce={"compare": True})
+    result = run_sweep(path, tmp_path / "o", workers=0)
+    assert (result.done, result.failed) == (1, 0), result.index["error"].tolist()
+    row = result.index.iloc[0]
+    summary = pd.read_csv(tmp_path / "o" / row["out"] / "tables" / "scenario_summary.csv",
+                          encoding="utf-8-sig")
+    assert row["n_tier_changes"] == summary["n_tier_changes"].sum()
+    assert (tmp_path / "o" / row["out"] / "compare.xlsx").exists()
+    totals = pd.read_csv(tmp_path / "o" / row["out"] / "tables" / "scenario_totals.csv",
+                         encoding="utf-8-sig")
+    assert row["n_units"] == totals["unit_id"].nunique()
