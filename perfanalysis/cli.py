@@ -229,6 +229,45 @@ def run(
     console.print(f"report: [bold green]{result.report_html}[/]")
 
 
+@app.command("sweep")
+def sweep(
+    spec: Annotated[Path, typer.Option("--spec", help="sweep file (YAML)")],
+    out: Annotated[Path, typer.Option("--out", help="sweep folder (cells, index.parquet)")],
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="LocalCluster worker processes (default: one per core); "
+                          "0 runs the cells serially in this process")] = None,
+) -> None:
+    """Run every cell of a sweep (regions × years × schemes × scenarios) on Dask; resumable."""
+    from .runprogress import RichSweepProgress
+    from .sweeps import run_sweep
+
+    if scheduler and workers is not None:
+        err_console.print("[bold red]error:[/] give --scheduler or --workers, not both")
+        raise typer.Exit(code=2)
+
+    def go() -> Any:
+        with RichSweepProgress(err_console) as progress:
+            return run_sweep(spec, out, workers=workers, scheduler=scheduler,
+                             progress=progress)
+
+    try:
+        result = _guard(go)
+    except KeyboardInterrupt:
+        err_console.print("[bold red]interrupted:[/] queued cells cancelled; finished cells "
+                          f"are kept in {out} and skipped when the sweep is run again.")
+        raise typer.Exit(code=130) from None
+    console.print(f"{result.executor}: {result.done} done, {result.skipped} skipped "
+                  f"(already finished), {result.failed} failed in {result.seconds:.1f} s")
+    console.print(f"index: [bold green]{result.out / 'index.parquet'}[/] "
+                  f"(and {result.out / 'summary.xlsx'})")
+    if result.failed:
+        err_console.print(f"[bold red]{result.failed} cell(s) failed[/]: see the 'error' "
+                          "column of the index; the exit status is the number failed.")
+        raise typer.Exit(code=min(result.failed, 125))
+
+
 @app.command("make-sample")
 def make_sample(
     out: Annotated[Path, typer.Option("--out", help="folder to write yiyang/ and heshan/ into")],

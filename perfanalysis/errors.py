@@ -91,3 +91,7 @@ class SchemeError(PerfAnalysisError):
 
 class PipelineError(PerfAnalysisError):
     """A report run that failed: names the step, notebook and cell where it stopped."""
+
+
+class SweepError(SchemeError):
+    """A sweep file that does not validate, or a sweep that cannot start; names the key path."""

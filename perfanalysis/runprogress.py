@@ -47,3 +47,45 @@ class RichRunProgress:
     def notebook_finished(self, name: str, seconds: float) -> None:
         task = self.tasks[name]
         self.progress.update(task, completed=self.progress.tasks[task].total)
+
+
+class RichSweepProgress:
+    """Implements ``sweeps.runner.SweepProgress``: one bar with done / failed / remaining."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TextColumn("{task.fields[counts]}"),
+                                 TimeElapsedColumn(), console=self.console, transient=False)
+        self.task: TaskID | None = None
+        self.done = self.failed = self.remaining = 0
+
+    def __enter__(self) -> Self:
+        self.progress.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.progress.stop()
+
+    def _counts(self) -> str:
+        return f"完成 done {self.done} · 失败 failed {self.failed} · 剩余 remaining {self.remaining}"
+
+    def started(self, total: int, skipped: int) -> None:
+        self.remaining = total - skipped
+        if skipped:
+            self.console.print(f"[cyan]•[/] {skipped} of {total} cells already finished "
+                               "(same inputs): skipped")
+        self.task = self.progress.add_task("sweep", total=total, completed=skipped,
+                                           counts=self._counts())
+
+    def cell_finished(self, outcome: dict[str, object]) -> None:
+        if outcome.get("status") == "failed":
+            self.failed += 1
+            self.console.print(f"[red]✗[/] {outcome.get('label')}: {outcome.get('error')}",
+                               highlight=False, markup=False)
+        else:
+            self.done += 1
+        self.remaining -= 1
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, counts=self._counts())
