@@ -144,7 +144,7 @@ def _sequences(units: pd.DataFrame, spec: Regroup, where: str) -> pd.Series:
         ids = list(units["unit_id"])
         unknown = [u for u in mapping if u not in ids]
         if unknown:
-            raise SchemeError(f"sequences.mapping names unknown units: "
+            raise SchemeError("sequences.mapping names unknown units: "
                               + "; ".join(f"'{u}' ({_hint(u, ids)})" for u in unknown),
                               path=f"{where}.sequences.mapping")
         missing = [u for u in ids if u not in mapping]
