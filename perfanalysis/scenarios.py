@@ -276,3 +276,79 @@ def load_scenarios(path: Path | str, base: Scheme) -> list[Scenario]:
     except yaml.YAMLError as exc:
         raise SchemeError(f"not valid YAML (YAML 格式错误): {exc}", file=str(path)) from exc
     return scenarios_from_mapping(raw, base, file=str(path))
+
+
+def generic_scenarios(scheme: Scheme) -> dict[str, Any]:
+    """Scenarios any scheme supports (a parsed scenario file): first-level groups equal,
+    the largest group +50 %, more and less growth weight where indicators blend level and
+    growth, and a 15:80:5 forced distribution where tiers are set by quota and thresholds."""
+    out: dict[str, Any] = {}
+    comps = [c for c in scheme.components if c.source == "indicators"]
+    first = [(c, n) for c in comps for n in (c.children or [])]
+    if any(len(c.children or []) > 1 for c in comps):
+        out["equal_groups"] = {
+            "name": "一级指标等权", "note": "各一级指标分值相同(组内各项按原比例)。",
+            "points": {n.id: c.points / len(c.children or []) for c, n in first}}
+        big_c, big = max(first, key=lambda cn: cn[1].points)
+        if len(big_c.children or []) > 1 and big.points * 1.5 < big_c.points:
+            out["largest_up"] = {
+                "name": f"{big.name}权重提高50%",
+                "note": f"{big.name}分值提高50%,其余一级指标按原比例分配剩余分值。",
+                "points": {big.id: big.points * 1.5}}
+    if any(leaf.blend is not None for leaf in scheme.indicators()):
+        out["more_growth"] = {"name": "增速权重提高", "note": "增量+增速指标中增速占70%(α=0.3)。",
+                              "alpha": 0.3}
+        out["more_level"] = {"name": "增量权重提高", "note": "增量+增速指标中增量占70%(α=0.7)。",
+                             "alpha": 0.7}
+    if scheme.tiers.method == "quota_threshold" and len(scheme.tiers.labels) >= 3:
+        tiers = scheme.tiers.model_dump(mode="python", exclude_none=True)
+        for key in ("quota", "thresholds", "quota_requires"):
+            tiers.pop(key, None)
+        labels = scheme.tiers.labels
+        tiers.update(method="forced_distribution", labels=[labels[0], labels[1], labels[-1]],
+                     shares=[0.15, 0.80, 0.05], rounding="floor")
+        aff = tiers.get("affirmation")
+        if aff and aff.get("requires") not in (None, *tiers["labels"][1:]):
+            aff.pop("requires")
+        out["forced_distribution"] = {"name": "强制分布15:80:5",
+                                      "note": "等次按15%、80%、5%强制分布,人数向下取整。",
+                                      "tiers": tiers}
+    return {"scenarios": out}
+
+
+def scenarios_for(path: Path | str, scheme: Scheme,
+                  scheme_path: Path | str | None = None) -> tuple[list[Scenario], str | None]:
+    """The scenarios of ``path`` for ``scheme``; when the file names a different base scheme
+    (``base:``), the generic scenarios instead, with a Chinese note saying why."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SchemeError("scenario file not found / 找不到情景文件", file=str(path)) from exc
+    except yaml.YAMLError as exc:
+        raise SchemeError(f"not valid YAML (YAML 格式错误): {exc}", file=str(path)) from exc
+    base = raw.get("base") if isinstance(raw, Mapping) else None
+    if base:
+        from .scheme import load_scheme
+
+        base_path = (path.parent / str(base)).resolve()
+        same_file = scheme_path is not None and Path(scheme_path).resolve() == base_path
+        if not same_file and (not base_path.exists() or load_scheme(base_path).id != scheme.id):
+            note = (f"情景文件{path.name}是为考核方案{Path(str(base)).name}编写的,与本次使用的"
+                    f"方案“{scheme.name}”不符;本章改用适用于任何方案的通用情景"
+                    "(一级指标等权、最大一级指标权重提高50%、增量与增速权重调整、强制分布)。")
+            return scenarios_from_mapping(generic_scenarios(scheme), scheme,
+                                          file="generic scenarios"), note
+    return scenarios_from_mapping(raw, scheme, file=str(path)), None
+
+
+def resolve_path(path: Path | str) -> Path:
+    """A path as given when it exists, else relative to ``notebooks/`` (a notebook's default
+    like ``../data/scenarios/…`` then works whatever folder papermill runs it in)."""
+    from .paths import NOTEBOOKS_DIR
+
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return p
+    alt = (NOTEBOOKS_DIR / p).resolve()
+    return alt if alt.exists() else p

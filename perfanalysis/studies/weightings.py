@@ -464,3 +464,10 @@ def remove_groups(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
                      "max_abs_rank_change": int(diff.max()), "n_tier_changes": changed})
     return pd.DataFrame(rows, columns=["group", "name", "mean_abs_rank_change",
                                        "max_abs_rank_change", "n_tier_changes"])
+
+
+def scenario_overview(scenarios: list[Scenario]) -> pd.DataFrame:
+    """One row per scenario: its label, what it changes (its note) and its source."""
+    return pd.DataFrame([{"scenario": s.name, "scenario_id": s.id, "note": s.note or "",
+                          "source": s.spec.source or ""} for s in scenarios],
+                        columns=["scenario", "scenario_id", "note", "source"])
