@@ -13,6 +13,7 @@ from .composite.coin import (
     to_coin_tables,
     write_coin_import,
 )
+from .composite.sensitivity import composite_sensitivity, remove_elements
 from .composite.tree import Hierarchy
 from .data import Dataset, check_data, load_data
 from .errors import DataError, PerfAnalysisError, PipelineError, Problem, SchemeError
@@ -21,9 +22,11 @@ from .notebook import notebook_setup, show, show_table
 from .parsing import MISSING_MARKERS, UnitResolver, parse_number
 from .pipeline import RunConfig, RunResult, run_report
 from .readers import read_tables
+from .scenarios import Scenario, load_scenarios, scenarios_from_mapping
 from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
 from .scorecard import latest_year, scorecard
 from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
+from .studies.weightings import compare_scenarios, remove_groups, weight_sensitivity
 from .tiers import assign_tiers, quota_for
 
 __version__ = "0.1.0"
@@ -41,6 +44,7 @@ __all__ = [
     "Recipe",
     "RunConfig",
     "RunResult",
+    "Scenario",
     "Scheme",
     "SchemeError",
     "UnitResolver",
@@ -48,21 +52,27 @@ __all__ = [
     "assign_tiers",
     "build_composite",
     "check_data",
+    "compare_scenarios",
     "component_scores",
+    "composite_sensitivity",
     "from_coin_tables",
     "latest_year",
     "leaf_fractions",
     "leaf_scores",
     "load_data",
+    "load_scenarios",
     "load_scheme",
     "notebook_setup",
     "parse_number",
     "prepare",
     "quota_for",
     "read_tables",
+    "remove_elements",
+    "remove_groups",
     "rerun",
     "run_build",
     "run_report",
+    "scenarios_from_mapping",
     "scheme_from_mapping",
     "scheme_tree",
     "score",
@@ -70,6 +80,7 @@ __all__ = [
     "show",
     "show_table",
     "to_coin_tables",
+    "weight_sensitivity",
     "with_overrides",
     "write_coin_import",
     "write_table",

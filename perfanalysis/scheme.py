@@ -861,17 +861,20 @@ def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
             else:
                 node[key] = copy.deepcopy(value)
     if points:
-        for nid in sorted(points, key=lambda i: index[i][2]):  # parents before children
-            value = float(points[nid])
-            if not value > 0:
-                raise SchemeError(f"points must be positive; got {value:g}", path=f"points.{nid}")
-            _rescale(index[nid][0], value)
-        if renormalise:
-            parents: dict[str, dict[str, Any]] = {}
-            for nid in points:
-                parent = index[nid][1]
-                if parent is not None:
-                    parents.setdefault(parent["id"], parent)
-            for pid in sorted(parents, key=lambda i: index[i][2]):
-                _renormalise(parents[pid], set(points), f"points.{pid}")
+        bad = {k: v for k, v in points.items() if not float(v) > 0}
+        if bad:
+            raise SchemeError(f"points must be positive; got {bad}", path="points")
+        # depth by depth: a node's own value wins over the rescaling of its ancestors
+        for depth in sorted({index[i][2] for i in points}):
+            named = [i for i in points if index[i][2] == depth]
+            for nid in named:
+                _rescale(index[nid][0], float(points[nid]))
+            if renormalise:
+                parents: dict[str, dict[str, Any]] = {}
+                for nid in named:
+                    parent = index[nid][1]
+                    if parent is not None:
+                        parents.setdefault(parent["id"], parent)
+                for pid, parent in parents.items():
+                    _renormalise(parent, set(named), f"points.{pid}")
     return scheme_from_mapping(raw, file=f"{scheme.id} (scenario)")
