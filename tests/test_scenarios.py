@@ -165,8 +165,8 @@ def _raw(**spec: object) -> dict:
 
 
 @pytest.mark.parametrize("spec, pattern", [
-    ({"methd": {"gdp": "minmax"}}, r"scenario 'mine': scenarios\.mine\.methd: unknown key "
-                                   r"'methd': did you mean 'method'\?"),
+    ({"methd": {"gdp": "minmax"}}, (r"scenario 'mine': scenarios\.mine\.methd: unknown key "
+                                   r"'methd': did you mean 'method'\?")),
     ({"method": {"gpd": "minmax"}}, r"scenarios\.mine\.method.*'gpd' \(did you mean 'gdp'\?"),
     ({"method": {"gdp": "minimax"}}, r"scenarios\.mine\.method\.gdp: Input should be"),
     ({"alpha": 1.5}, r"alpha must lie in \[0, 1\]"),
