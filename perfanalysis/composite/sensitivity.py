@@ -194,6 +194,7 @@ class CompositeSensitivity:
     ranks: pd.DataFrame  # run × unit
     rank_stats: pd.DataFrame  # unit_id, name, nominal, mean, median, q05, q95
     parameters: pd.DataFrame  # run, one column per varied parameter
+    weights: pd.DataFrame  # run × node: the weights each run used
     sobol: pd.DataFrame  # parameter, Si, Si_conf, STi, STi_conf (SA only; else empty)
     nominal: pd.Series  # nominal index scores
     timings: dict[str, float]  # seconds: builds (each alternative once), replications, total
@@ -311,6 +312,7 @@ def composite_sensitivity(data: CoinData, recipe: Recipe, *, n: int = 1000,
         scores=pd.DataFrame(scores, columns=units).rename_axis("run"),
         ranks=pd.DataFrame(ranks, columns=units).rename_axis("run"),
         rank_stats=stats_table, parameters=par, sobol=sob, nominal=nominal,
+        weights=pd.DataFrame(w_all, columns=[nd.code for nd in tree.nodes]).rename_axis("run"),
         timings=timings)
 
 

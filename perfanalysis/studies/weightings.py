@@ -19,11 +19,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import methods
 from ..data import Dataset
 from ..errors import SchemeError
 from ..scenarios import Scenario
 from ..scheme import Component, Group, Indicator, Scheme, with_overrides
-from ..scoring import ScoringInput, component_scores, leaf_fractions, prepare, score
+from ..scoring import ScoringInput, leaf_fractions, prepare, score
 from ..tiers import assign_tiers
 
 BASE_ID = "base"
@@ -296,6 +297,9 @@ class _Engine:
     f0: list[np.ndarray]  # at α = 0 (the blend basis only); equal to f1 for plain leaves
     fixed: np.ndarray  # (N,) ratings + bonus − penalty
     base_total: np.ndarray  # (N,)
+    absolute: np.ndarray  # leaf indices whose loss is in points (rank_points, deduction)
+    loss1: np.ndarray  # (N, A) points lost on the own basis (step·(place−1), per_event·count)
+    loss0: np.ndarray  # (N, A) the same on the blend basis
 
 
 def _engine(data: Dataset, scheme: Scheme, year: int, methods: tuple[str, ...]) -> _Engine:
@@ -318,7 +322,27 @@ def _engine(data: Dataset, scheme: Scheme, year: int, methods: tuple[str, ...]) 
         f0.append(variants[1])
     fixed = _fixed_part(table, scheme, inp)
     base_total = table.set_index("unit_id").reindex(inp.unit_ids)["total"].to_numpy(float)
-    return _Engine(inp, scheme, f1, f0, fixed, base_total)
+    absolute = np.array([k for k, leaf in enumerate(inp.leaves)
+                         if leaf.method in ABSOLUTE_METHODS], dtype=int)
+    losses = [np.column_stack([_loss(inp, k, basis) for k in absolute])
+              if len(absolute) else np.empty((len(inp.unit_ids), 0)) for basis in (1, 0)]
+    return _Engine(inp, scheme, f1, f0, fixed, base_total, absolute, *losses)
+
+
+#: Methods whose parameters are in points (a step per place, points per event): when a
+#: leaf's points change the points lost stay, so the fraction earned does not.
+ABSOLUTE_METHODS = ("rank_points", "deduction")
+
+
+def _loss(inp: ScoringInput, k: int, own: int) -> np.ndarray:
+    """Points leaf k loses per unit on its own basis (``own`` 1) or its blend basis (0)."""
+    leaf = inp.leaves[k]
+    if leaf.method == "deduction":
+        return (leaf.per_event or 0.0) * inp.level[:, k]
+    basis = leaf.basis if own or leaf.blend is None else leaf.blend.basis
+    x = methods.basis_values(inp.level[:, k], inp.previous[:, k], basis)
+    place = methods.places(x, inp.groups[k], reverse=leaf.direction == "negative")
+    return (leaf.step or 0.0) * (place - 1.0)
 
 
 def draw_totals(eng: _Engine, factors: list[Factor], u: np.ndarray,
@@ -335,6 +359,7 @@ def draw_totals(eng: _Engine, factors: list[Factor], u: np.ndarray,
     pts = points_from_weights(eng.scheme, eng.inp, [factors[j].id for j in wf], wvals)
     own_alpha = np.array([leaf.blend.alpha if leaf.blend is not None else 1.0
                           for leaf in eng.inp.leaves])
+    blended = np.array([leaf.blend is not None for leaf in eng.inp.leaves])
     alpha = (factors[kind["alpha"]].values(u[:, kind["alpha"]]) if "alpha" in kind else None)
     choice = (factors[kind["method"]].values(u[:, kind["method"]]) if "method" in kind
               else np.zeros(d, dtype=int))
@@ -348,9 +373,37 @@ def draw_totals(eng: _Engine, factors: list[Factor], u: np.ndarray,
                 frac = np.broadcast_to(f0 + own_alpha * (f1 - f0), (len(sel), *f1.shape))
             else:
                 frac = f0[None] + alpha[sel, None, None] * (f1 - f0)[None]
-            comps = component_scores(eng.inp, eng.scheme, frac, pts[sel])
+            if alpha is None:
+                leaf_alpha = own_alpha
+            else:
+                leaf_alpha = np.where(blended, alpha[sel, None], 1.0)
+            comps = _components(eng, np.array(frac), pts[sel], leaf_alpha)
             out[sel] = comps.sum(axis=-1) + eng.fixed
     return out
+
+
+def _components(eng: _Engine, frac: np.ndarray, pts: np.ndarray,
+                leaf_alpha: np.ndarray) -> np.ndarray:
+    """Indicator components (D, N, C) for fractions (D, N, K), points (D, K) and each leaf's
+    α ((D, K) or (K,); 1 for plain leaves), capped like ``component_scores``. Rank-points and
+    deduction leaves earn α·max(points − loss₁, 0) + (1 − α)·max(points − loss₀, 0): their
+    steps are in points, so a leaf with other points keeps the points it loses."""
+    inp = eng.inp
+    earned = frac * pts[:, None, :]
+    a = eng.absolute
+    if len(a):
+        w1 = np.broadcast_to(leaf_alpha, pts.shape)[:, None, a]
+        p = pts[:, None, a]
+        earned[..., a] = (w1 * np.maximum(p - eng.loss1[None], 0.0)
+                          + (1.0 - w1) * np.maximum(p - eng.loss0[None], 0.0))
+    onehot = np.zeros((len(inp.leaves), len(inp.indicator_components)))
+    onehot[np.arange(len(inp.leaves)), inp.leaf_component] = 1.0
+    comps = earned @ onehot
+    cap = pts @ onehot
+    for j, cid in enumerate(inp.indicator_components):
+        if eng.scheme.component(cid).clip:
+            comps[..., j] = np.minimum(comps[..., j], cap[:, None, j])
+    return comps
 
 
 def sobol_indices(y: np.ndarray, n_factors: int, names: list[str], *, resamples: int = 100,
@@ -449,7 +502,7 @@ def remove_groups(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
             continue  # the only child of its component cannot be dropped
         w = np.array([[0.0]])
         pts = points_from_weights(scheme, eng.inp, [node.id], w)
-        comps = component_scores(eng.inp, scheme, frac, pts[0])
+        comps = _components(eng, frac[None], pts, own_alpha)[0]
         totals = comps.sum(axis=-1) + eng.fixed
         ranks = ranks_within(totals[None], eng.inp.sequences)[0]
         alt = table.set_index("unit_id").reindex(eng.inp.unit_ids).copy()
