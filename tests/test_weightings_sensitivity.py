@@ -250,3 +250,15 @@ def test_asem_vignette_design_runs_and_matches_the_nominal_build() -> None:
     assert top["nominal"] == 1 and top["q95"] <= 3  # the leader stays near the top
     rm = remove_elements(data, recipe, level=2)
     assert len(rm) == 8 and (rm["mean_abs_rank_change"] > 0).all()
+
+
+def test_vectorised_sobol_equals_salib() -> None:
+    u = wt.saltelli_design(3, 512, seed=4)
+    ys = np.column_stack([u[:, 0] + 2 * u[:, 1] ** 2, np.sin(6 * u[:, 2]) + u[:, 0] * u[:, 1],
+                          np.full(len(u), 7.0)])
+    many = wt.sobol_many(ys, 3, resamples=50, seed=9)
+    for t in range(2):
+        one = wt.sobol_indices(ys[:, t], 3, ["a", "b", "c"], resamples=50, seed=9)
+        for key in ("S1", "S1_conf", "ST", "ST_conf"):
+            np.testing.assert_allclose(many[key][t], one[key].to_numpy(), atol=1e-10)
+    assert (many["ST"][2] == 0).all() and (many["S1_conf"][2] == 0).all()  # constant output
