@@ -171,6 +171,8 @@ def scenario_scheme(base: Scheme, sid: str, spec: ScenarioSpec) -> Scheme:
     for key in ("method", "basis", "target"):
         _check_ids(list(getattr(spec, key)), list(leaves), f"{where}.{key}")
     _check_ids(list(spec.nodes), node_ids, f"{where}.nodes")
+    if spec.per_capita is not None:
+        _check_ids(spec.per_capita.indicators, list(leaves), f"{where}.per_capita.indicators")
     for iid, method in spec.method.items():
         change: dict[str, Any] = {"method": method}
         change.update({p: None for p, m in _METHOD_PARAMS.items() if m != method})

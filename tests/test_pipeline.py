@@ -54,9 +54,11 @@ def test_layout_of_the_output(run: dict) -> None:
     out: Path = run["out"]
     assert sorted(p.name for p in out.iterdir()) == [
         "notebooks", "report.docx", "report.html", "run.json", "scores.xlsx", "tables"]
-    assert sorted(p.name for p in (out / "tables").glob("*.csv")) == [
-        "score_breakdown.csv", "scores.csv", "tier_margins.csv"]
-    assert [p.name for p in (out / "notebooks").iterdir()] == [f"00_scorecard-{YEAR}.ipynb"]
+    tables = {p.name for p in (out / "tables").glob("*.csv")}
+    assert {"score_breakdown.csv", "scores.csv", "tier_margins.csv"} <= tables
+    assert {"scenario_totals.csv", "sobol.csv", "alternatives_weightings.csv"} <= tables
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
+        f"{p.stem}-{YEAR}.ipynb" for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]
     # nothing left over next to OUT: no staging folder, no failed folder
     assert sorted(p.name for p in run["base"].iterdir()) == ["report"]
     assert run["result"].renderer == "nbconvert"

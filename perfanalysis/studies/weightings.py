@@ -515,6 +515,9 @@ def weight_sensitivity(data: Dataset, scheme: Scheme, year: int, *, n: int = 102
     shift), parameter (Chinese factor label), factor, S1, S1_conf, ST, ST_conf.
     """
     factors = default_factors(scheme, weight_range, alpha_range, methods)
+    if not factors:
+        raise SchemeError("nothing to vary: the scheme has no first-level groups, no blended "
+                          "indicator and no relative method (efficacy/minmax)")
     used_methods = next((f.choices for f in factors if f.kind == "method"), ())
     eng = _engine(data, scheme, year, used_methods)
     u = saltelli_design(len(factors), n, seed)
