@@ -86,6 +86,14 @@ _LAZY: dict[str, str] = {
     "TierModel": ".tiers",
     "tier_codes": ".tiers",
     "tier_model": ".tiers",
+    "composite_sensitivity": ".composite.sensitivity",
+    "remove_elements": ".composite.sensitivity",
+    "Scenario": ".scenarios",
+    "load_scenarios": ".scenarios",
+    "scenarios_from_mapping": ".scenarios",
+    "compare_scenarios": ".studies.weightings",
+    "remove_groups": ".studies.weightings",
+    "weight_sensitivity": ".studies.weightings",
 }
 
 __all__ = sorted(_LAZY)  # noqa: PLE0605 (the table is the list of public names)

@@ -391,6 +391,46 @@ def diff(
         console.print(f"[yellow]note:[/] {note}")
     if out is not None:
         console.print(f"wrote {out}")
+def compare(
+    data: DataOpt,
+    scheme: SchemeOpt,
+    scenarios: Annotated[Path, typer.Option("--scenarios", help="scenario YAML file")],
+    year: YearOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="write an .xlsx with one sheet per "
+                                                           "table")] = None,
+) -> None:
+    """Compare scenarios (alternative weightings) with the base scheme for one year."""
+    from .scenarios import load_scenarios
+    from .studies.weightings import compare_scenarios
+
+    def run() -> tuple[Any, int]:
+        ds, sch, y = _inputs(data, scheme, year)
+        result = compare_scenarios(ds, sch, load_scenarios(scenarios, sch), y)
+        if out is not None:
+            if out.suffix.lower() != ".xlsx":
+                raise PerfAnalysisError(f"{out}: compare writes several tables; use .xlsx")
+            write_tables(result.tables(), out)
+        return result, y
+
+    result, y = _guard(run)
+    summary = result.summary.drop(columns=["scenario_id"]).rename(columns={
+        "scenario": "情景", "n_tier_changes": "等次变化单位数", "mean_abs_shift": "平均名次变动",
+        "max_abs_shift": "最大名次变动", "top_set_changed": "优秀名单变化",
+        "top_entered": "新进入", "top_left": "退出"})
+    summary["优秀名单变化"] = summary["优秀名单变化"].map({True: "是", False: "否"})
+    console.print(_rich_table(summary, f"情景比较 scenarios vs base — {y}"))
+    dep = result.dependence.loc[result.dependence["n_tiers"] > 1].drop(columns="n_tiers")
+    if len(dep):
+        console.print(_rich_table(dep, "等次随情景变化的单位 units whose tier depends on the "
+                                       "scenario"))
+    else:
+        console.print("No unit's tier depends on the scenario / 各情景下所有单位等次不变。")
+    tau = result.kendall.pivot(index="scenario_a", columns="scenario_b", values="tau")
+    order = list(dict.fromkeys(result.kendall["scenario_a"]))
+    tau = tau.loc[order, order].reset_index().rename(columns={"scenario_a": "Kendall τ"})
+    console.print(_rich_table(tau, "总分的 Kendall τ"))
+    if out is not None:
+        console.print(f"wrote {len(result.tables())} sheets to {out}")
 
 
 def main() -> None:  # pragma: no cover - console entry

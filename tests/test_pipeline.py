@@ -58,6 +58,7 @@ def test_layout_of_the_output(run: dict) -> None:
     assert {"score_breakdown.csv", "scores.csv", "tier_margins.csv"} <= tables
     assert {"brief_facts.csv", "brief_tradeoffs.csv", "tier_history.csv"} <= tables
     assert {"tier_probabilities.csv", "reward_cost.csv"} <= tables
+    assert {"scenario_totals.csv", "sobol.csv", "alternatives_weightings.csv"} <= tables
     assert {"close_cuts.csv", "score_detail.csv", "得分构成.csv", "成绩表.csv", "指标明细.csv"} <= tables
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
         f"{nb.stem}-{YEAR}.ipynb" for nb in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]

@@ -1,0 +1,139 @@
+"""Charts of study 4 (alternative weightings): rank bump chart across scenarios, tier-change
+matrix, Kendall τ heat-map, Sobol indices with intervals, group-removal check.
+
+Each function takes a table from ``perfanalysis.studies.weightings`` and returns a figure.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..charts import FONT, PART_PALETTE, TIER_PALETTE
+
+LABEL_LIMIT = 30  # name the lines of the bump chart up to this many units
+MATRIX_LIMIT = 40  # beyond this many units the tier matrix keeps the units that change
+
+
+def _layout(fig: go.Figure, title: str, height: int = 500) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
+                             "yanchor": "top", "yref": "container"},
+                      height=height, font={"family": FONT}, template="plotly_white",
+                      margin={"l": 60, "r": 60, "t": 100, "b": 40},
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
+                              "yanchor": "bottom"})
+    return fig
+
+
+def rank_bump_chart(totals: pd.DataFrame, year: int) -> go.Figure:
+    """Each unit's position (by total, among all units) in every scenario: crossing lines
+    are rank changes."""
+    order = list(dict.fromkeys(totals["scenario"]))
+    t = totals.copy()
+    t["position"] = t.groupby("scenario")["total"].rank(method="min", ascending=False)
+    base = t.loc[t["scenario"] == order[0]].set_index("unit_id")["position"]
+    units = sorted(dict.fromkeys(t["unit_id"]), key=lambda u: (base.get(u, 0), u))
+    fig = go.Figure()
+    n = len(units)
+    for k, uid in enumerate(units):
+        sub = t.loc[t["unit_id"] == uid].set_index("scenario").reindex(order)
+        name = str(sub["name"].dropna().iloc[0])
+        fig.add_scatter(x=order, y=sub["position"], mode="lines+markers", name=name,
+                        line={"color": PART_PALETTE[k % len(PART_PALETTE)], "width": 2},
+                        customdata=sub[["total", "tier"]].to_numpy(),
+                        hovertemplate=name + "<br>%{x}<br>位次 %{y}<br>总分 %{customdata[0]:.2f}"
+                                      "<br>%{customdata[1]}<extra></extra>",
+                        showlegend=False)
+        if n <= LABEL_LIMIT:
+            fig.add_annotation(x=order[-1], y=float(sub["position"].iloc[-1]), text=name,
+                               xanchor="left", xshift=8, showarrow=False, font={"size": 11})
+    fig.update_yaxes(title="总分位次(1为最高)", autorange="reversed", dtick=1 if n <= 30 else None)
+    fig.update_xaxes(title="", tickangle=-30 if len(order) > 5 else 0)
+    fig.update_layout(margin={"r": 110})
+    return _layout(fig, f"{year}年各情景下的总分位次", height=max(420, 26 * min(n, 40) + 160))
+
+
+def tier_matrix_chart(totals: pd.DataFrame, labels: list[str], year: int) -> go.Figure:
+    """Units × scenarios coloured by tier (best green … worst red); a unit whose tier
+    depends on the scenario shows a changing row."""
+    order = list(dict.fromkeys(totals["scenario"]))
+    all_labels = list(dict.fromkeys([*labels, *totals["tier"].astype(str)]))
+    wide = totals.pivot(index="name", columns="scenario", values="tier")[order]
+    base = totals.loc[totals["scenario"] == order[0]].set_index("name")
+    changing = wide.nunique(axis=1) > 1
+    note = ""
+    if len(wide) > MATRIX_LIMIT and changing.any():
+        wide = wide.loc[changing]
+        note = "(仅列出等次随情景变化的单位)"
+    wide = wide.loc[sorted(wide.index, key=lambda u: (base.at[u, "total"] * -1, u))]
+    z = wide.apply(lambda col: col.map(all_labels.index)).to_numpy(dtype=float)
+    n_lab = len(all_labels)
+    colours = [TIER_PALETTE[min(i, len(TIER_PALETTE) - 1)] for i in range(n_lab)]
+    scale = []
+    for i, c in enumerate(colours):
+        lo, hi = i / n_lab, (i + 1) / n_lab
+        scale += [[lo, c], [hi, c]]
+    fig = go.Figure(go.Heatmap(z=z, x=order, y=list(wide.index), text=wide.to_numpy(),
+                               texttemplate="%{text}", zmin=-0.5, zmax=n_lab - 0.5,
+                               colorscale=scale, showscale=False, xgap=2, ygap=2,
+                               hovertemplate="%{y}<br>%{x}:%{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top", tickangle=-30 if len(order) > 5 else 0)
+    return _layout(fig, f"{year}年各情景下的等次{note}", height=max(360, 28 * len(wide) + 180))
+
+
+def kendall_heatmap(kendall: pd.DataFrame) -> go.Figure:
+    """Kendall τ between every pair of scenarios' totals (1 = the same order)."""
+    order = list(dict.fromkeys(kendall["scenario_a"]))
+    m = kendall.pivot(index="scenario_a", columns="scenario_b", values="tau").loc[order, order]
+    fig = go.Figure(go.Heatmap(z=m.to_numpy(), x=order, y=order, zmin=-1, zmax=1,
+                               colorscale="RdBu", text=m.round(2).to_numpy(),
+                               texttemplate="%{text:.2f}", colorbar={"title": "τ"},
+                               hovertemplate="%{y} × %{x}<br>τ = %{z:.3f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=-30 if len(order) > 5 else 0)
+    return _layout(fig, "情景之间总分排序的一致性(Kendall τ)", height=max(420, 40 * len(order) + 200))
+
+
+def sobol_chart(sobol: pd.DataFrame, target: str) -> go.Figure:
+    """First-order (S1) and total (ST) Sobol indices of one target, with their intervals."""
+    sub = sobol.loc[sobol["target"] == target]
+    fig = go.Figure()
+    for col, name, colour in (("S1", "一阶指数 S1", PART_PALETTE[0]),
+                              ("ST", "总效应指数 ST", PART_PALETTE[1])):
+        fig.add_bar(x=sub["parameter"], y=sub[col], name=name, marker_color=colour,
+                    error_y={"type": "data", "array": sub[f"{col}_conf"], "visible": True},
+                    hovertemplate="%{x}<br>" + name + " %{y:.3f}<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title="Sobol 指数(95%置信区间)", rangemode="tozero")
+    fig.update_xaxes(title="")
+    return _layout(fig, f"{target}对权重与方法选择的敏感性")
+
+
+def sobol_unit_heatmap(sobol: pd.DataFrame, shift_target: str) -> go.Figure:
+    """Total Sobol index of each unit's rank to each factor (darker = more sensitive)."""
+    sub = sobol.loc[sobol["target"] != shift_target]
+    order = list(dict.fromkeys(sub["parameter"]))
+    m = sub.pivot(index="target", columns="parameter", values="ST")[order]
+    units = list(dict.fromkeys(sub["target"]))
+    m = m.loc[units]
+    fig = go.Figure(go.Heatmap(z=m.to_numpy().clip(0, 1), x=order, y=units, zmin=0, zmax=1,
+                               colorscale="Blues", text=m.round(2).to_numpy(),
+                               texttemplate="%{text:.2f}" if len(units) <= 40 else None,
+                               colorbar={"title": "ST"},
+                               hovertemplate="%{y}<br>%{x}<br>ST = %{z:.3f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "各单位名次的总效应 Sobol 指数",
+                   height=max(380, 24 * min(len(units), 60) + 180))
+
+
+def removal_chart(removal: pd.DataFrame) -> go.Figure:
+    """Mean and largest absolute rank change when each first-level group is dropped."""
+    fig = go.Figure()
+    fig.add_bar(x=removal["name"], y=removal["mean_abs_rank_change"], name="平均名次变化",
+                marker_color=PART_PALETTE[0])
+    fig.add_bar(x=removal["name"], y=removal["max_abs_rank_change"], name="最大名次变化",
+                marker_color=PART_PALETTE[1])
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title="名次变化(位)", rangemode="tozero")
+    return _layout(fig, "去掉一个一级指标后的名次变化")
