@@ -391,6 +391,8 @@ def diff(
         console.print(f"[yellow]note:[/] {note}")
     if out is not None:
         console.print(f"wrote {out}")
+
+@app.command()
 def compare(
     data: DataOpt,
     scheme: SchemeOpt,

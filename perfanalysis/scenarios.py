@@ -302,19 +302,23 @@ def generic_scenarios(scheme: Scheme) -> dict[str, Any]:
                               "alpha": 0.3}
         out["more_level"] = {"name": "增量权重提高", "note": "增量+增速指标中增量占70%(α=0.7)。",
                              "alpha": 0.7}
-    if scheme.tiers.method == "quota_threshold" and len(scheme.tiers.labels) >= 3:
+    labels = scheme.tiers.labels
+    if scheme.tiers.method == "quota_threshold" and len(labels) in (3, 4):
+        # the sources' forced distributions: 15:80:5 (three tiers), 15:80:4:1 (four tiers,
+        # Xiangxi/Changsha), so every label, and the rules naming it, stays valid
+        shares = [0.15, 0.80, 0.05] if len(labels) == 3 else [0.15, 0.80, 0.04, 0.01]
+        share_text = ":".join(f"{x * 100:g}" for x in shares)
         tiers = scheme.tiers.model_dump(mode="python", exclude_none=True)
         for key in ("quota", "thresholds", "quota_requires"):
             tiers.pop(key, None)
-        labels = scheme.tiers.labels
-        tiers.update(method="forced_distribution", labels=[labels[0], labels[1], labels[-1]],
-                     shares=[0.15, 0.80, 0.05], rounding="floor")
+        tiers.update(method="forced_distribution", shares=shares, rounding="floor")
         aff = tiers.get("affirmation")
-        if aff and aff.get("requires") not in (None, *tiers["labels"][1:]):
+        if aff and aff.get("requires") not in (None, *labels[1:]):
             aff.pop("requires")
-        out["forced_distribution"] = {"name": "强制分布15:80:5",
-                                      "note": "等次按15%、80%、5%强制分布,人数向下取整。",
-                                      "tiers": tiers}
+        out["forced_distribution"] = {
+            "name": f"强制分布{share_text}",
+            "note": f"等次按{share_text.replace(':', '%、')}%强制分布,人数向下取整。",
+            "tiers": tiers}
     return {"scenarios": out}
 
 

@@ -197,7 +197,7 @@ def test_other_scheme_gets_generic_scenarios() -> None:
     scs, note = scenarios_for(REFORM, heshan, SCHEMES_DIR / "heshan_2013.yaml")
     assert note and "yiyang_2018.yaml" in note
     names = [s.name for s in scs]
-    assert names[0] == "一级指标等权" and "强制分布15:80:5" in names
+    assert names[0] == "一级指标等权" and "强制分布15:80:4:1" in names  # Heshan: 4 tiers
     # equal groups: 700 points over 4 groups → 175 each
     eq = _points(scs[0].scheme)
     assert eq["economy"] == pytest.approx(175.0) and eq["key_work"] == pytest.approx(175.0)
