@@ -179,7 +179,8 @@ def test_failed_notebook_keeps_previous_report_and_names_notebook_and_cell(
     before = _tree_hashes(out)
     with pytest.raises(PipelineError) as info:
         run_report(RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR,
-                             renderer="nbconvert", notebooks_dir=RAISES))
+                             renderer="nbconvert", notebooks_dir=RAISES,
+                             reports_dir=RAISES))
     msg = str(info.value)
     assert "notebook 00_raises.ipynb failed at cell" in msg
     assert "raise ValueError" in msg and "ValueError: 故意出错 deliberate failure" in msg
@@ -271,7 +272,8 @@ def test_failing_notebook_progress_counts_code_cells_and_kernel_warning_is_quiet
     progress = _Recorder()
     with pytest.raises(PipelineError):
         run_report(RunConfig(data=DATA, scheme=SCHEME, out=tmp_path / "report", year=YEAR,
-                             renderer="nbconvert", notebooks_dir=RAISES), progress)
+                             renderer="nbconvert", notebooks_dir=RAISES,
+                             reports_dir=RAISES), progress)
     assert progress.total == {"00_raises.ipynb": 4}
     assert progress.done == {"00_raises.ipynb": 4}
     captured = capfd.readouterr()
