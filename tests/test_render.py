@@ -354,8 +354,8 @@ def test_quarto_input_has_no_outputs_and_well_formed_raw_blocks(
     assert len(charts) == 4 and all(b.count("plotly-graph-div") == 1 for b in charts)
     assert md.index(get_plotlyjs()) < md.index("plotly-graph-div")
     for cell in qnb.cells:  # fenced divs balanced within each cell
-        opens = len(re.findall(r"^::: \{", cell.source, re.M))
-        assert opens == len(re.findall(r"^:::$", cell.source, re.M))
+        opens = len(re.findall(r"^::: \{", cell.source, re.MULTILINE))
+        assert opens == len(re.findall(r"^:::$", cell.source, re.MULTILINE))
     # each chart stays in its section: the Markdown heading before it is the notebook's
     pairs, last = [], ""
     for cell in qnb.cells:

@@ -4,7 +4,6 @@ HTML settings; a real Quarto render when quarto is on PATH."""
 from __future__ import annotations
 
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
