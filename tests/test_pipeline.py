@@ -116,6 +116,31 @@ def test_html_has_charts_headings_and_inline_plotlyjs(run: dict) -> None:
     assert "notebook_setup" not in html  # code is hidden
 
 
+def test_html_is_self_contained_with_charts_in_their_sections(run: dict) -> None:
+    from .test_render import assert_shared_html_checks
+
+    rec = run["record"]
+    executed = [run["out"] / "notebooks" / f"{Path(c).stem}-{YEAR}.ipynb"
+                for c in rec["chapters"]]
+    assert_shared_html_checks(run["html"], executed)
+    assert rec["renderer"]["warnings"] == []
+    assert set(rec["renderer"]["tools"]) == {"nbconvert", "pandoc"}
+
+
+def test_answer_first_and_cover_material_in_the_closing_appendix(run: dict) -> None:
+    html, rec = run["html"], run["record"]
+    appendix = html.index("附录 数据与方法说明")
+    assert html.index("年度考核结果总览") < appendix  # the chapters come first
+    assert html.index(rec["data"]["fingerprint"]) > appendix
+    assert html.index("软件版本") > appendix and html.index("报告信息") > appendix
+    # the short title block stays on top: title, scheme, year, the sample notice
+    assert html.index("示例数据说明") < html.index("年度考核结果总览")
+    assert f"{rec['renderer']['tools']['pandoc']}</td>" in html[appendix:]
+    with zipfile.ZipFile(run["out"] / "report.docx") as z:
+        doc = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
+    assert doc.index("年度考核结果总览") < doc.index("附录 数据与方法说明")
+
+
 def test_cover_states_scheme_year_fingerprint_and_sample(run: dict) -> None:
     html, rec = run["html"], run["record"]
     assert "益阳市2018年县市区绩效考核(示例权重)" in html

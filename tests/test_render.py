@@ -437,3 +437,44 @@ def test_renderer_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("perfanalysis.render.quarto_path", lambda: "/opt/quarto/bin/quarto")
     assert choose_renderer("auto")[0] == "quarto"
     assert choose_renderer("nbconvert")[0] == "nbconvert"
+
+
+# --- render_quarto with a stand-in Quarto (pandoc + Quarto's content-visible rules) ------
+FAKE_QUARTO = Path(__file__).parent / "data" / "fake_quarto"
+
+
+@pytest.mark.parametrize("png", [False, True])
+def test_render_quarto_path_with_a_stand_in_quarto(tmp_path: Path, no_png, png: bool,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfanalysis.officialdoc import docx_summary
+    from perfanalysis.render import pandoc_path, render_quarto
+
+    monkeypatch.setenv("PATH", f"{FAKE_QUARTO}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
+    chapters = [_chapter(tmp_path, "a", SECTIONS_A, png), _chapter(tmp_path, "b", SECTIONS_B, png)]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "_quarto.yml").write_text("report-chapters: [a.ipynb, b.ipynb]\n", encoding="utf-8")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    result = render_quarto(chapters, RECORD, dest, tmp_path / "work", reports)
+    assert result.renderer == "quarto"
+    assert result.tool_versions["quarto"] == "1.9.38"
+    assert re.fullmatch(r"\d+(\.\d+)+", result.tool_versions["pandoc"])
+    assert "quarto: WARN: emulated Quarto warning" in result.warnings  # surfaced
+    page = result.html.read_text(encoding="utf-8")
+    assert_shared_html_checks(page, chapters)
+    assert "交互图表见 HTML 版" not in page and "渲染器 Quarto" in page
+    text, media, descr = docx_text_and_media(result.docx)
+    if png:  # DOCX images = charts, alt text = chart title
+        assert len(media) == 4 and descr == ["图甲", "图乙", "图丙", "图丁"]
+        assert result.docx_charts is True and "no charts in DOCX" not in text
+    else:  # the same note as the nbconvert path, at each chart and on top
+        assert media == [] and result.docx_charts is False
+        assert text.count("交互图表见 HTML 版(DOCX 不含图表)") == 4
+        assert "PNG export switched off (PERFANALYSIS_PNG=0)" in text
+        assert any("no charts in DOCX" in n for n in result.notes)
+    assert "plotly" not in text.lower()
+    summary = docx_summary(result.docx)
+    assert summary["fonts"]["Normal"] == "仿宋_GB2312" and summary["page_mm"] == (210, 297)
+    assert ("Heading 1", "附录 数据与方法说明") in summary["headings"]
