@@ -501,7 +501,8 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
         raise PipelineError(f"quarto render failed in {workdir} (exit {proc.returncode}):\n{tail}")
     result = RenderResult("quarto", reason, dest / "report.html", None, False,
                           tool_versions=tools,
-                          warnings=[f"quarto: {w}" for w in warning_lines(proc.stderr)])
+                          warnings=[f"quarto: {w}" for w in
+                                    dict.fromkeys(warning_lines(proc.stderr))])
     shutil.copy2(workdir / "report.html", result.html)
     _self_contained(result)
     if (workdir / "report.docx").exists():
