@@ -6,6 +6,9 @@ Each function takes tables the package computed and returns a ``go.Figure``; sho
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -18,6 +21,10 @@ PART_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948"
 # Bonus and penalty: colours no component uses, plus a hatch, so 加分 never reads as a part.
 ADJUSTMENT_STYLE = {"bonus": ("#1f1f5c", "/"), "penalty": ("#c51b7d", "x")}
 MANY_UNITS = 10  # angle the unit names beyond this many bars
+#: Height of a bar's value label (11-px text plus plotly's offset) and a conservative height
+#: of the plot area of a 500-px chart, in pixels: a label spans LABEL_PX / PLOT_PX of the axis.
+LABEL_PX = 20.0
+PLOT_PX = 260.0
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 
 
@@ -53,21 +60,56 @@ def _x(table: pd.DataFrame, scheme: Scheme) -> list[list[str]] | list[str]:
     return [seqs, names] if len(set(seqs)) > 1 else names
 
 
+def value_label_positions(values: Sequence[float], lines: Sequence[float], span: float
+                          ) -> tuple[np.ndarray, list[str]]:
+    """Where each bar's value label goes so that no threshold line runs through it.
+
+    A label spans ``span`` axis units: above the bar ([v, v + span]) when no line crosses
+    that band; else inside the top of the bar ([v - span, v]) when the bar is tall enough and
+    no line crosses there; else just above the line(s) it would hit, moved up until clear.
+    Lines within a tenth of ``span`` of a label's edge count as crossing it. Returns each
+    label's anchor (its lower edge above, upper edge inside) and "above" / "inside"."""
+    pad = 0.1 * span
+    cuts = np.sort(np.asarray(list(lines), dtype=float))
+
+    def crossed(lo: float, hi: float) -> np.ndarray:
+        return cuts[(cuts >= lo - pad) & (cuts <= hi + pad)]
+
+    anchors, where = [], []
+    for v in np.asarray(list(values), dtype=float):
+        if crossed(v, v + span).size == 0:
+            anchors.append(v)
+            where.append("above")
+        elif v - span - pad >= 0 and crossed(v - span, v).size == 0:
+            anchors.append(v)
+            where.append("inside")
+        else:
+            base = v
+            hit = crossed(base, base + span)
+            while hit.size:
+                base = float(hit.max()) + 2 * pad
+                hit = crossed(base, base + span)
+            anchors.append(base)
+            where.append("above")
+    return np.asarray(anchors, dtype=float), where
+
+
 def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
     """Totals by unit within each sequence (best first), coloured by tier, with the
-    threshold lines of the scheme's tier rules."""
+    threshold lines of the scheme's tier rules and value labels clear of those lines."""
     t = table.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
     colours = tier_colours(scheme)
+    x = _x(t, scheme)
     fig = go.Figure()
-    fig.add_bar(x=_x(t, scheme), y=t["total"], showlegend=False,
+    fig.add_bar(x=x, y=t["total"], showlegend=False,
                 marker_color=[colours.get(str(v), "#7f7f7f") for v in t["tier"]],
-                text=[f"{v:.1f}" for v in t["total"]], textposition="outside",
                 customdata=t[["tier", "tier_reason"]].to_numpy(),
                 hovertemplate="%{x}<br>总分 %{y:.2f}<br>%{customdata[0]}:%{customdata[1]}"
                               "<extra></extra>")
     for label in scheme.tiers.labels:  # legend entries for the tier colours
         fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
                         marker={"size": 12, "symbol": "square", "color": colours[label]})
+    lines = [thr.min_total for thr in scheme.tiers.thresholds]
     for i, thr in enumerate(scheme.tiers.thresholds):
         # labels in the right margin (never over the bars' value labels); alternate above /
         # below the line so two close lines do not print on top of each other
@@ -76,8 +118,17 @@ def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
                       annotation_position="right", annotation_font_size=11,
                       annotation_yanchor="bottom" if i % 2 == 0 else "top")
     # bars start at 0: a cut axis would exaggerate differences
-    high = max([float(t["total"].max())] + [thr.min_total for thr in scheme.tiers.thresholds])
-    fig.update_yaxes(title="总分", range=[0.0, high * 1.08], rangemode="tozero")
+    high = max([float(t["total"].max())] + lines) * 1.08
+    span = LABEL_PX / PLOT_PX * high
+    anchors, where = value_label_positions(list(t["total"]), lines, span)
+    top = float(anchors.max() + span * 1.1) if len(anchors) else high
+    fig.add_scatter(x=x, y=anchors, mode="text", text=[f"{v:.1f}" for v in t["total"]],
+                    textposition=["top center" if w == "above" else "bottom center"
+                                  for w in where],
+                    textfont={"size": 11, "color": ["#333333" if w == "above" else "white"
+                                                    for w in where]},
+                    showlegend=False, hoverinfo="skip", cliponaxis=False, name="value")
+    fig.update_yaxes(title="总分", range=[0.0, max(high, top)], rangemode="tozero")
     fig.update_xaxes(title="")
     return _layout(fig, f"{year}年各单位总分与等次(按序列)", len(t))
 

@@ -223,6 +223,8 @@ def run(
         raise typer.Exit(code=130) from None
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}")
+    for warning in result.warnings:
+        console.print(f"[yellow]renderer warning:[/] {warning}")
     console.print(f"renderer: [bold]{result.renderer}[/] ({result.record['renderer']['reason']})")
     if result.report_docx is not None:
         console.print(f"DOCX:   {result.report_docx}")

@@ -2,7 +2,7 @@
 
 Notebooks hold narrative, parameters and calls; everything they share lives here.
 ``notebook_setup`` loads and checks data + scheme, registers a Plotly renderer whose outputs
-carry self-contained HTML (plotly.js inline once per notebook) and a PNG when static export
+carry HTML (plotly.js inline, once per notebook, as an output of its own) and a PNG when static export
 works, so Quarto and nbconvert both show the charts, and returns a context that saves
 tables atomically into ``OUT/tables``.
 """
@@ -32,6 +32,9 @@ from .rounding import fmt
 from .scheme import Scheme, load_scheme
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: CSS class of the div around each chart's HTML, and of the plotly.js script output.
+FIGURE_CLASS = "pa-figure"
+PLOTLYJS_CLASS = "pa-plotlyjs"
 SORT_HINT = "点击表头可排序。"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
                  "chrome")
@@ -96,16 +99,33 @@ def _png(fig: go.Figure) -> str | None:
     return base64.b64encode(data).decode("ascii")
 
 
+def plotlyjs_bundle() -> dict[str, Any]:
+    """plotly.js as an output of its own (never together with a chart): Quarto hoists any
+    output carrying plotly.js into the page header, which must not take a chart with it."""
+    from plotly.offline import get_plotlyjs
+
+    return {"text/html": f'<script type="text/javascript" class="{PLOTLYJS_CLASS}">'
+                         f"{get_plotlyjs()}</script>",
+            "text/plain": ""}
+
+
+def figure_html(fig: go.Figure, config: dict[str, Any]) -> str:
+    """A chart's HTML without plotly.js, wrapped in a ``pa-figure`` div naming its title
+    (the renderers and tests find charts by it)."""
+    title = html.escape(str(fig.layout.title.text or ""), quote=True)
+    inner = fig.to_html(full_html=False, include_plotlyjs=False, config=config,
+                        default_width="100%")
+    return f'<div class="{FIGURE_CLASS}" data-title="{title}">{inner}</div>'
+
+
 def figure_bundle(fig: go.Figure) -> dict[str, Any]:
-    """The mimebundle of a figure: plotly JSON, self-contained HTML, PNG when possible."""
-    include = not _state["plotlyjs_done"]
-    _state["plotlyjs_done"] = True
+    """The mimebundle of a figure: plotly JSON, HTML (no plotly.js: ``plotlyjs_bundle``),
+    PNG when possible."""
     config = {"displaylogo": False, "responsive": True}
     bundle: dict[str, Any] = {
         PLOTLY_MIME: json.loads(pio.to_json(fig, validate=False, pretty=False)) | {
             "config": config},
-        "text/html": fig.to_html(full_html=False, include_plotlyjs=include, config=config,
-                                 default_width="100%"),
+        "text/html": figure_html(fig, config),
         "text/plain": f"<图表: {fig.layout.title.text or ''}>",
     }
     png = _png(fig)
@@ -114,10 +134,21 @@ def figure_bundle(fig: go.Figure) -> dict[str, Any]:
     return bundle
 
 
+def _display_plotlyjs_once() -> None:
+    """Display plotly.js as its own output before the notebook's first chart."""
+    if _state["plotlyjs_done"]:
+        return
+    from IPython.display import display
+
+    _state["plotlyjs_done"] = True
+    display(plotlyjs_bundle(), raw=True)
+
+
 class _ReportRenderer(MimetypeRenderer):
-    """Plotly renderer behind ``fig.show()`` in the notebooks (same bundle as ``show``)."""
+    """Plotly renderer behind ``fig.show()`` in the notebooks (same outputs as ``show``)."""
 
     def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
+        _display_plotlyjs_once()
         return figure_bundle(go.Figure(fig_dict))
 
 
@@ -128,9 +159,11 @@ def use_report_renderer() -> None:
 
 
 def show(fig: go.Figure) -> None:
-    """Display a figure with HTML (plotly.js inline once per notebook) and PNG outputs."""
+    """Display a figure (HTML + PNG outputs); plotly.js goes out once per notebook, as an
+    output of its own just before the first chart."""
     from IPython.display import display
 
+    _display_plotlyjs_once()
     display(figure_bundle(fig), raw=True)
 
 

@@ -24,7 +24,7 @@ from .errors import PipelineError
 from .export import write_tables
 from .notebook import PLOTLY_MIME, png_export_status
 from .paths import NOTEBOOKS_DIR, REPORTS_DIR
-from .render import RenderResult, choose_renderer, render_nbconvert, render_quarto
+from .render import RenderResult, choose_renderer, reading_order, render_nbconvert, render_quarto
 from .runrecord import git_state, now_utc, package_versions, sha256_file, write_record
 from .sample import DEFAULT_SEED
 from .scheme import Scheme, load_scheme
@@ -87,6 +87,7 @@ class RunResult:
     renderer: str
     record: dict[str, Any]
     notes: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 # --- step 1: validate ---------------------------------------------------------------------
@@ -110,7 +111,8 @@ def _check_out(config: RunConfig) -> None:
 
 # --- step 2: notebooks and parameters -----------------------------------------------------
 def discover_notebooks(folder: Path) -> list[Path]:
-    """Every ``*.ipynb`` of the folder in name order (the report's chapter order)."""
+    """Every ``*.ipynb`` of the folder in name order (the execution order; the reading
+    order is ``report-chapters`` of ``_quarto.yml``, see ``render.reading_order``)."""
     found = sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
     if not found:
         raise PipelineError(f"no notebooks (*.ipynb) in {folder}")
@@ -319,6 +321,7 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
     renderer, reason = choose_renderer(config.renderer)
     _check_out(config)
     notebooks = discover_notebooks(config.notebooks_dir)
+    chapters = [p.name for p in reading_order(notebooks, config.reports_dir / "_quarto.yml")]
     out = Path(config.out)
     png = png_export_status()
     base = {"data_dir": str(Path(config.data).resolve()),
@@ -360,11 +363,14 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
             "packages": package_versions(),
             "git": git_state(),
             "notebooks": [p.name for p in notebooks],
+            "chapters": chapters,
             "png_export": {**png, "figures": n_fig, "figures_with_png": n_png},
             "outputs": {"tables": table_hashes},
         }
         progress.step(f"生成报告 / rendering with {renderer}")
         t0 = time.perf_counter()
+        by_source = dict(zip([p.name for p in notebooks], executed, strict=True))
+        executed = [by_source[name] for name in chapters]  # reading order
         try:
             if renderer == "quarto":
                 result = render_quarto(executed, record, stage, stage / "_render",
@@ -388,11 +394,14 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
         shutil.rmtree(stale)
     return RunResult(out=out, report_html=out / result.html.name,
                      report_docx=out / result.docx.name if result.docx else None,
-                     renderer=result.renderer, record=record, notes=result.notes)
+                     renderer=result.renderer, record=record, notes=result.notes,
+                     warnings=result.warnings)
 
 
 def _renderer_record(result: RenderResult) -> dict[str, Any]:
+    """run.json's ``renderer``: which one and why, what it wrote, the notes (e.g. no charts
+    in DOCX), the renderer's own warnings, the versions of the renderer and pandoc used."""
     return {"name": result.renderer, "reason": result.reason, "html": result.html.name,
             "docx": result.docx.name if result.docx else None,
             "docx_charts": result.docx_charts, "notes": result.notes,
-            "tools": result.tool_versions}
+            "warnings": result.warnings, "tools": result.tool_versions}

@@ -1,8 +1,13 @@
 """Render executed notebooks into one report: Quarto when on PATH, else nbconvert + pandoc.
 
-Both renderers read the same combined notebook (cover + every chapter, plotly.js inline once)
-and work in a scratch folder the caller gives (under the run's staging output), never in
-the source tree. The HTML is self-contained: no script is fetched from a network.
+Both renderers read the same combined notebook (title block, the chapters in the reading
+order of ``reports/_quarto.yml``, the appendix "数据与方法说明"; plotly.js once, as an output
+of its own just before the first chart) and work in a scratch folder under the run's staging
+output, never in the source tree. Quarto gets that notebook as Markdown cells only (chart
+HTML in raw ``{=html}`` blocks, PNG images with alt text for DOCX), so it never moves a chart
+into the page header nor adds require.js/jQuery from a CDN. Both DOCX files use the same
+official-document reference (``officialdoc``) and the same no-PNG note. The HTML is
+self-contained: any ``http(s)://`` script, link or image left in it is reported as a warning.
 """
 
 from __future__ import annotations
@@ -10,30 +15,38 @@ from __future__ import annotations
 import base64
 import copy
 import html
+import re
 import shutil
 import subprocess
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
-from nbformat.v4 import new_markdown_cell, new_notebook, new_raw_cell
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-from .cover import cover_markdown, report_title
+from .cover import appendix_markdown, report_title, title_block_markdown
 from .errors import PipelineError
-from .notebook import PLOTLY_MIME, png_export_status
+from .notebook import PLOTLY_MIME, PLOTLYJS_CLASS, plotlyjs_bundle, png_export_status
+from .officialdoc import finish_docx, write_reference_docx
 
 RENDERERS = ("auto", "quarto", "nbconvert")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 NO_PNG_NOTE = "DOCX 版不含图表(no charts in DOCX:{reason});交互图表请看 HTML 版。"
+CHART_PLACEHOLDER = "{title}:交互图表见 HTML 版(DOCX 不含图表)"
 MEDIA_DIR = "_docx_media"
+REFERENCE_DOCX = "reference.docx"
+_EXTERNAL = re.compile(r"<(script|link|img)\b[^>]*?\b(src|href)\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)",
+                       re.IGNORECASE)
+_WARNING_LINE = re.compile(r"^\s*(WARN(ING)?\b|\[WARNING\])", re.IGNORECASE)
 
 
 @dataclass
 class RenderResult:
-    """What the render step produced and how."""
+    """What the render step produced and how (warnings: the renderer's own, surfaced)."""
 
     renderer: str
     reason: str
@@ -42,6 +55,7 @@ class RenderResult:
     docx_charts: bool
     notes: list[str] = field(default_factory=list)
     tool_versions: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def quarto_path() -> str | None:
@@ -67,40 +81,105 @@ def choose_renderer(requested: str) -> tuple[str, str]:
     return "nbconvert", "quarto not found on PATH: nbconvert HTML fallback"
 
 
+# --- reading order ------------------------------------------------------------------------
+def report_chapters(quarto_yml: Path) -> list[str]:
+    """The ``report-chapters`` list of ``_quarto.yml`` (notebook file names, reading order)."""
+    import yaml
+
+    try:
+        cfg = yaml.safe_load(Path(quarto_yml).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise PipelineError(f"{quarto_yml}: cannot read the report's chapter list: {exc}"
+                            ) from exc
+    chapters = cfg.get("report-chapters")
+    if not isinstance(chapters, list) or not all(isinstance(c, str) for c in chapters):
+        raise PipelineError(f"{quarto_yml}: 'report-chapters' must be a list of notebook "
+                            "file names (e.g. - 05_brief.ipynb)")
+    dups = sorted({c for c in chapters if chapters.count(c) > 1})
+    if dups:
+        raise PipelineError(f"{quarto_yml}: report-chapters lists {', '.join(dups)} twice")
+    return chapters
+
+
+def reading_order(notebooks: list[Path], quarto_yml: Path) -> list[Path]:
+    """The notebooks in the report's reading order (``report-chapters``); execution order
+    stays name order. A chapter listed but not in the folder, or a notebook not listed, is
+    an error naming both lists."""
+    chapters = report_chapters(quarto_yml)
+    by_name = {p.name: p for p in notebooks}
+    missing = [c for c in chapters if c not in by_name]
+    unlisted = [n for n in by_name if n not in chapters]
+    if missing or unlisted:
+        parts = []
+        if missing:
+            parts.append(f"listed but not in the notebooks folder: {', '.join(missing)}")
+        if unlisted:
+            parts.append(f"notebooks not listed: {', '.join(unlisted)}")
+        raise PipelineError(f"{quarto_yml}: report-chapters and the notebooks differ ("
+                            + "; ".join(parts) + "); list every notebook once, in reading "
+                            "order")
+    return [by_name[c] for c in chapters]
+
+
+# --- one combined notebook ----------------------------------------------------------------
 def _plotlyjs() -> str:
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
 
 
-def combine(executed: list[Path], cover: str, front_matter: str | None = None) -> NotebookNode:
-    """One notebook: optional YAML front matter (raw cell), the cover, then every chapter's
-    cells without the parameter cells; plotly.js kept inline in the first figure only."""
+def _html_of(out: dict[str, Any]) -> str | None:
+    htm = out.get("data", {}).get("text/html")
+    if isinstance(htm, list):
+        htm = "".join(htm)
+        out["data"]["text/html"] = htm
+    return htm if isinstance(htm, str) else None
+
+
+def _is_plotlyjs_output(out: dict[str, Any], js: str) -> bool:
+    htm = _html_of(out)
+    return (htm is not None and PLOTLY_MIME not in out.get("data", {})
+            and (PLOTLYJS_CLASS in htm or js in htm))
+
+
+def combine(executed: list[Path], title_block: str, appendix: str,
+            front_matter: str | None = None) -> NotebookNode:
+    """One notebook: optional YAML front matter (raw cell), the title block, every chapter's
+    cells (in the order given, without parameter cells), the appendix. Every plotly.js copy
+    is dropped from the chapters' outputs and one plotly.js output is placed just before the
+    first chart, apart from any chart."""
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     if front_matter is not None:
         nb.cells.append(new_raw_cell(front_matter))
-    nb.cells.append(new_markdown_cell(cover))
+    nb.cells.append(new_markdown_cell(title_block))
+    js = _plotlyjs()
+    first_chart: int | None = None
     for path in executed:
         chapter = nbformat.read(path, as_version=4)
         for cell in chapter.cells:
             if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
                 continue
-            nb.cells.append(copy.deepcopy(cell))
-    js = _plotlyjs()
-    seen = False
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            htm = out.get("data", {}).get("text/html")
-            if isinstance(htm, list):
-                htm = "".join(htm)
-                out["data"]["text/html"] = htm
-            if isinstance(htm, str) and js in htm:
-                if seen:
-                    out["data"]["text/html"] = htm.replace(js, "")
-                seen = True
+            cell = copy.deepcopy(cell)
+            if cell.cell_type == "code":
+                kept = []
+                for out in cell.get("outputs", []):
+                    if _is_plotlyjs_output(out, js):
+                        continue
+                    htm = _html_of(out)
+                    if htm is not None and js in htm:  # older outputs: plotly.js inline
+                        out["data"]["text/html"] = htm.replace(js, "")
+                    if PLOTLY_MIME in out.get("data", {}) and first_chart is None:
+                        first_chart = len(nb.cells)
+                    kept.append(out)
+                cell["outputs"] = kept
+            nb.cells.append(cell)
+    nb.cells.append(new_markdown_cell(appendix))
+    if first_chart is not None:
+        js_cell = new_code_cell("", outputs=[new_output("display_data", data=plotlyjs_bundle())])
+        nb.cells.insert(first_chart, js_cell)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"report-{i:04d}"  # unique across chapters, stable across runs
     return nb
@@ -108,55 +187,190 @@ def combine(executed: list[Path], cover: str, front_matter: str | None = None) -
 
 def no_png_note(record: dict[str, Any]) -> str:
     """Why the DOCX has no charts, in the words run.json uses (``png_export.note``)."""
-    reason = (record.get("png_export") or {}).get("note") or png_export_status()["note"]
-    return NO_PNG_NOTE.format(reason=reason)
+    return NO_PNG_NOTE.format(reason=_png_reason(record))
 
 
-def _docx_variant(nb: NotebookNode, media: Path | None = None) -> tuple[NotebookNode, int, int]:
-    """A copy for DOCX: each chart becomes its PNG, or a note when there is none.
-    With ``media``, each PNG is written there as ``chart-NN.png`` and shown by an ``<img>``
-    whose alt text and caption are the chart's title (pandoc's DOCX alt text).
-    Returns the notebook, the number of charts and how many had a PNG."""
+def _png_reason(record: dict[str, Any]) -> str:
+    return str((record.get("png_export") or {}).get("note") or png_export_status()["note"])
+
+
+def chart_counts(nb: NotebookNode) -> tuple[int, int]:
+    """Charts in a notebook and how many carry a PNG (what a DOCX can show)."""
+    n = png = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if PLOTLY_MIME in out.get("data", {}):
+                n += 1
+                png += "image/png" in out["data"]
+    return n, png
+
+
+def _chart_title(data: dict[str, Any]) -> str:
+    fig = data.get(PLOTLY_MIME)
+    layout = fig.get("layout", {}) if isinstance(fig, dict) else {}
+    title = layout.get("title") or {}
+    text = title.get("text") if isinstance(title, dict) else title
+    return str(text or "图表")
+
+
+def _write_png(media: Path, index: int, b64: str | list[str]) -> str:
+    media.mkdir(parents=True, exist_ok=True)
+    name = f"chart-{index:02d}.png"
+    raw = "".join(b64) if isinstance(b64, list) else b64
+    (media / name).write_bytes(base64.b64decode(raw))
+    return name
+
+
+def _docx_variant(nb: NotebookNode, media: Path) -> tuple[NotebookNode, int, int]:
+    """A copy for the nbconvert DOCX: each chart becomes its PNG (written to ``media``,
+    shown by an ``<img>`` whose alt text and caption are the chart's title) or a placeholder
+    line when it has none; plotly.js is dropped. Returns the notebook, charts, charts with
+    a PNG."""
     out_nb = copy.deepcopy(nb)
     n, with_png = 0, 0
+    js = _plotlyjs()
     for cell in out_nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
         for out in cell.get("outputs", []):
             data = out.get("data", {})
-            if PLOTLY_MIME not in data:
+            if _is_plotlyjs_output(out, js):
                 continue
-            n += 1
-            layout = data[PLOTLY_MIME].get("layout", {}) if isinstance(
-                data[PLOTLY_MIME], dict) else {}
-            title = str((layout.get("title") or {}).get("text") or "图表")
-            if "image/png" in data:
-                with_png += 1
-                if media is None:
-                    out["data"] = {"image/png": data["image/png"], "text/plain": title}
-                    continue
-                media.mkdir(parents=True, exist_ok=True)
-                name = f"chart-{with_png:02d}.png"
-                (media / name).write_bytes(base64.b64decode(data["image/png"]))
+            if PLOTLY_MIME in data:
+                n += 1
+                title = _chart_title(data)
                 alt = html.escape(title, quote=True)
-                out["data"] = {"text/html": f'<figure><img src="{name}" alt="{alt}" />'
-                                            f"<figcaption>{alt}</figcaption></figure>",
-                               "text/plain": title}
-            else:
-                out["data"] = {"text/html": f"<p><em>{title}:交互图表见 HTML 版(DOCX 不含图表)"
-                                            f"</em></p>", "text/plain": title}
+                if "image/png" in data:
+                    with_png += 1
+                    name = _write_png(media, with_png, data["image/png"])
+                    out["data"] = {"text/html": f'<figure><img src="{name}" alt="{alt}" />'
+                                                f"<figcaption>{alt}</figcaption></figure>",
+                                   "text/plain": title}
+                else:
+                    text = html.escape(CHART_PLACEHOLDER.format(title=title))
+                    out["data"] = {"text/html": f"<p><em>{text}</em></p>", "text/plain": title}
+            kept.append(out)
+        cell["outputs"] = kept
     return out_nb, n, with_png
 
 
-def _export_html(nb: NotebookNode, title: str, anchors: bool = True) -> str:
-    from nbconvert import HTMLExporter
+# --- Quarto's input: Markdown cells only ----------------------------------------------------
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
-    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)],
-                            template_name="perfanalysis_report", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True,
-                            anchor_link_text="¶" if anchors else "")
-    nb = copy.deepcopy(nb)
-    nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body.replace('<html lang="en">', '<html lang="zh-CN">', 1)
+
+def raw_html_block(content: str, html_only: bool = True) -> str:
+    """A pandoc raw HTML block (fence longer than any backtick run inside), wrapped in a
+    ``content-visible when-format="html"`` div unless ``html_only`` is False."""
+    fence = _fence(content)
+    block = f"{fence}{{=html}}\n{content}\n{fence}"
+    return f'::: {{.content-visible when-format="html"}}\n{block}\n:::' if html_only else block
+
+
+def _not_html(text: str) -> str:
+    return f'::: {{.content-visible unless-format="html"}}\n{text}\n:::'
+
+
+_TABLE = re.compile(r"(<table\b.*</table>)(.*)\Z", re.DOTALL | re.IGNORECASE)
+
+
+def _md_attr(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def quarto_notebook(nb: NotebookNode, media: Path, media_name: str = MEDIA_DIR
+                    ) -> tuple[NotebookNode, int, int]:
+    """The notebook handed to Quarto: every output turned into Markdown, so Quarto's output
+    handling (which hoists plotly.js outputs into the header and adds CDN require.js/jQuery
+    for HTML outputs) never applies. Charts: raw HTML for HTML; for other formats their PNG
+    (``media``, alt text and caption = chart title) or a placeholder line. Tables: the
+    ``<table>`` for every format (Quarto parses it into a real table), scripts for HTML only.
+    Returns the notebook, charts, charts with a PNG."""
+    out_nb = new_notebook(metadata=copy.deepcopy(nb.metadata))
+    n = with_png = 0
+    images = 0
+    js = _plotlyjs()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            out_nb.cells.append(copy.deepcopy(cell))
+            continue
+        for out in cell.get("outputs", []):
+            parts: list[str] = []
+            data = out.get("data", {})
+            kind = out.get("output_type")
+            if kind == "stream":
+                if out.get("name") == "stdout" and str(out.get("text", "")).strip():
+                    text = str(out["text"]).rstrip()
+                    parts.append(f"{_fence(text)}\n{text}\n{_fence(text)}")
+            elif kind == "error":
+                text = f"{out.get('ename')}: {out.get('evalue')}"
+                parts.append(f"{_fence(text)}\n{text}\n{_fence(text)}")
+            elif _is_plotlyjs_output(out, js):
+                parts.append(raw_html_block(_html_of(out) or ""))
+            elif PLOTLY_MIME in data:
+                n += 1
+                title = _chart_title(data)
+                parts.append(raw_html_block(_html_of(out) or ""))
+                if "image/png" in data:
+                    with_png += 1
+                    name = _write_png(media, with_png, data["image/png"])
+                    parts.append(_not_html(f'![{title}]({media_name}/{name})'
+                                           f'{{fig-alt="{_md_attr(title)}"}}'))
+                else:
+                    parts.append(_not_html(f"*{CHART_PLACEHOLDER.format(title=title)}*"))
+            elif "text/markdown" in data:
+                md = data["text/markdown"]
+                parts.append("".join(md) if isinstance(md, list) else str(md))
+            elif "text/html" in data:
+                htm = _html_of(out) or ""
+                table = _TABLE.search(htm)
+                if table and "<script" not in table.group(1).lower():
+                    before = htm[: table.start()]
+                    if before.strip():
+                        parts.append(raw_html_block(before))
+                    parts.append(raw_html_block(table.group(1), html_only=False))
+                    if table.group(2).strip():
+                        parts.append(raw_html_block(table.group(2)))
+                else:
+                    parts.append(raw_html_block(htm))
+            elif "image/png" in data:
+                images += 1
+                name = _write_png(media, 100 + images, data["image/png"])
+                parts.append(f"![]({media_name}/{name})")
+            elif "text/plain" in data:
+                text = "".join(data["text/plain"]) if isinstance(
+                    data["text/plain"], list) else str(data["text/plain"])
+                parts.append(f"{_fence(text)}\n{text}\n{_fence(text)}")
+            if parts:
+                out_nb.cells.append(new_markdown_cell("\n\n".join(parts)))
+    for i, c in enumerate(out_nb.cells):
+        c["id"] = f"quarto-{i:04d}"
+    return out_nb, n, with_png
+
+
+# --- checks and tools ----------------------------------------------------------------------
+def external_references(text: str) -> list[str]:
+    """Every ``http(s)://`` (or protocol-relative) ``src=``/``href=`` of a script, link or
+    img element: a self-contained report has none."""
+    return [f"<{m.group(1).lower()} {m.group(2).lower()}={m.group(3)}>"
+            for m in _EXTERNAL.finditer(text)]
+
+
+def warning_lines(text: str) -> list[str]:
+    """The warning lines a renderer printed (Quarto's ``WARN``, pandoc's ``[WARNING]``)."""
+    return [line.strip() for line in text.splitlines() if _WARNING_LINE.match(line)]
+
+
+def _run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def _first_version(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else "unknown"
+    match = re.search(r"\d+(\.\d+)+", first)
+    return match.group(0) if match else first
 
 
 def pandoc_path() -> str | None:
@@ -169,56 +383,97 @@ def pandoc_path() -> str | None:
         return shutil.which("pandoc")
 
 
-def _pandoc_docx(html_text: str, target: Path, title: str, media: Path) -> str:
-    """HTML → DOCX with pandoc (images resolved in ``media``); returns pandoc's version."""
-    import pypandoc
+def _self_contained(result: RenderResult) -> None:
+    found = external_references(result.html.read_text(encoding="utf-8"))
+    if found:
+        result.warnings.append("HTML is not self-contained: external " + ", ".join(found[:5])
+                               + (f" (+{len(found) - 5} more)" if len(found) > 5 else ""))
 
-    pypandoc.convert_text(html_text, "docx", format="html", outputfile=str(target),
-                          extra_args=["--quiet", "--metadata", f"title={title}", "--metadata",
-                                      "toc-title=目录", "--toc", f"--resource-path={media}"])
-    return str(pypandoc.get_pandoc_version())
+
+def _export_html(nb: NotebookNode, title: str, anchors: bool = True) -> tuple[str, list[str]]:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)],
+                            template_name="perfanalysis_report", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True,
+                            anchor_link_text="¶" if anchors else "")
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = title
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    found = [f"nbconvert: {w.category.__name__}: {w.message}" for w in caught]
+    return body.replace('<html lang="en">', '<html lang="zh-CN">', 1), found
+
+
+def _pandoc_docx(pandoc: str, html_text: str, target: Path, title: str, media: Path,
+                 reference: Path) -> list[str]:
+    """HTML → DOCX with pandoc (images resolved in ``media``, official reference document);
+    returns pandoc's warnings."""
+    source = media / "report.html"
+    media.mkdir(parents=True, exist_ok=True)
+    source.write_text(html_text, encoding="utf-8")
+    proc = _run([pandoc, str(source), "-f", "html", "-t", "docx", "-o", str(target),
+                 "--metadata", f"title={title}", "--metadata", "toc-title=目录",
+                 "--metadata", "lang=zh-Hans", "--toc",
+                 f"--resource-path={media}", f"--reference-doc={reference}"])
+    if proc.returncode != 0:
+        raise PipelineError(f"DOCX conversion with pandoc failed (exit {proc.returncode}): "
+                            f"{proc.stderr.strip()[-2000:]}")
+    return [f"pandoc: {line}" for line in dict.fromkeys(warning_lines(proc.stderr))]
 
 
 def render_nbconvert(executed: list[Path], record: dict[str, Any], dest: Path,
                      reason: str = "") -> RenderResult:
     """Fallback: one self-contained report.html (nbconvert, code hidden) and report.docx
-    (pandoc, PNG charts when the notebooks carry them)."""
-    title = report_title(record)
-    nb = combine(executed, cover_markdown(record))
-    html_path = dest / "report.html"
-    html_path.write_text(_export_html(nb, title), encoding="utf-8")
-    result = RenderResult("nbconvert", reason, html_path, None, False)
+    (pandoc with the official reference document; PNG charts when the notebooks carry them,
+    else a note)."""
     import nbconvert
 
-    result.tool_versions["nbconvert"] = nbconvert.__version__
-    if pandoc_path() is None:
+    title = report_title(record)
+    pandoc = pandoc_path()
+    tools = {"nbconvert": nbconvert.__version__}
+    if pandoc is not None:
+        tools["pandoc"] = _first_version(_run([pandoc, "--version"]).stdout)
+    nb = combine(executed, title_block_markdown(record), appendix_markdown(record, tools))
+    n_charts, n_png = chart_counts(nb)
+    note = None if n_png == n_charts else no_png_note(record)
+    html_path = dest / "report.html"
+    page, found = _export_html(nb, title)
+    html_path.write_text(page, encoding="utf-8")
+    result = RenderResult("nbconvert", reason, html_path, None, False, tool_versions=tools,
+                          warnings=found)
+    _self_contained(result)
+    if pandoc is None:
         result.notes.append("pandoc not available: no DOCX")
         return result
     media = dest / MEDIA_DIR
-    docx_nb, n_charts, n_png = _docx_variant(nb, media)
-    note = None if n_png == n_charts else no_png_note(record)
-    docx_nb.cells[0] = new_markdown_cell(cover_markdown(record, with_title=False,
-                                                        docx_note=note))
+    docx_nb, _, _ = _docx_variant(combine(
+        executed, title_block_markdown(record, with_title=False, docx_note=note),
+        appendix_markdown(record, tools, docx_note=note)), media)
     docx_path = dest / "report.docx"
     try:
-        result.tool_versions["pandoc"] = _pandoc_docx(_export_html(docx_nb, title, anchors=False),
-                                                      docx_path, title, media)
-    except (OSError, RuntimeError) as exc:
+        reference = write_reference_docx(media / REFERENCE_DOCX)
+        docx_html, found = _export_html(docx_nb, title, anchors=False)
+        result.warnings += found
+        result.warnings += _pandoc_docx(pandoc, docx_html, docx_path, title, media, reference)
+        finish_docx(docx_path)
+    except OSError as exc:
         raise PipelineError(f"DOCX conversion with pandoc failed: {exc}") from exc
     finally:
         shutil.rmtree(media, ignore_errors=True)
     result.docx = docx_path
     result.docx_charts = n_charts > 0 and n_png == n_charts
     if note:
-        reason_text = (record.get("png_export") or {}).get("note") or png_export_status()["note"]
-        result.notes.append(f"no charts in DOCX: figures have no PNG ({reason_text})")
+        result.notes.append(f"no charts in DOCX: figures have no PNG ({_png_reason(record)})")
     return result
 
 
 def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, workdir: Path,
                   reports_dir: Path, reason: str = "") -> RenderResult:
-    """Quarto: copy the Quarto project to ``workdir``, add report.ipynb (front matter,
-    cover, chapters) and render it to self-contained HTML and DOCX."""
+    """Quarto: copy the Quarto project to ``workdir``, add report.ipynb (front matter with
+    the official reference document, title block, chapters, appendix; Markdown cells only)
+    and render it to self-contained HTML and DOCX."""
     quarto = quarto_path()
     if quarto is None:
         raise PipelineError("quarto is not on PATH")
@@ -226,22 +481,35 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
         shutil.rmtree(workdir)
     shutil.copytree(reports_dir, workdir, ignore=shutil.ignore_patterns(
         ".quarto", "_site", "_freeze", "*.html", "*.docx"))
+    tools = {"quarto": _first_version(_run([quarto, "--version"]).stdout),
+             "pandoc": _first_version(_run([quarto, "pandoc", "--version"]).stdout)}
+    nb0 = combine(executed, "", "")
+    n_charts, n_png = chart_counts(nb0)
+    note = None if n_png == n_charts else no_png_note(record)
     title = report_title(record).replace('"', "'")
-    front = f'---\ntitle: "{title}"\nlang: zh\n---'
-    nb = combine(executed, cover_markdown(record, with_title=False), front_matter=front)
-    nbformat.write(nb, workdir / "report.ipynb")
-    proc = subprocess.run([quarto, "render"], cwd=workdir, capture_output=True, text=True,
-                          check=False)
+    front = (f'---\ntitle: "{title}"\nlang: zh\ntoc-title: 目录\nformat:\n  docx:\n'
+             f"    reference-doc: {REFERENCE_DOCX}\n---")
+    docx_only = f"\n\n{_not_html(f'*{note}*')}\n" if note else ""
+    nb = combine(executed, title_block_markdown(record, with_title=False) + docx_only,
+                 appendix_markdown(record, tools) + docx_only, front_matter=front)
+    qnb, _, _ = quarto_notebook(nb, workdir / MEDIA_DIR)
+    write_reference_docx(workdir / REFERENCE_DOCX)
+    nbformat.write(qnb, workdir / "report.ipynb")
+    proc = _run([quarto, "render"], cwd=workdir)
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise PipelineError(f"quarto render failed in {workdir} (exit {proc.returncode}):\n{tail}")
-    result = RenderResult("quarto", reason, dest / "report.html", None, False)
+    result = RenderResult("quarto", reason, dest / "report.html", None, False,
+                          tool_versions=tools,
+                          warnings=[f"quarto: {w}" for w in
+                                    dict.fromkeys(warning_lines(proc.stderr))])
     shutil.copy2(workdir / "report.html", result.html)
+    _self_contained(result)
     if (workdir / "report.docx").exists():
         shutil.copy2(workdir / "report.docx", dest / "report.docx")
+        finish_docx(dest / "report.docx")
         result.docx = dest / "report.docx"
-        _, n_charts, n_png = _docx_variant(nb)
         result.docx_charts = n_charts > 0 and n_png == n_charts
-    ver = subprocess.run([quarto, "--version"], capture_output=True, text=True, check=False)
-    result.tool_versions["quarto"] = ver.stdout.strip()
+    if note:
+        result.notes.append(f"no charts in DOCX: figures have no PNG ({_png_reason(record)})")
     return result

@@ -124,6 +124,31 @@ def test_html_has_charts_headings_and_inline_plotlyjs(run: dict) -> None:
     assert "notebook_setup" not in html  # code is hidden
 
 
+def test_html_is_self_contained_with_charts_in_their_sections(run: dict) -> None:
+    from .test_render import assert_shared_html_checks
+
+    rec = run["record"]
+    executed = [run["out"] / "notebooks" / f"{Path(c).stem}-{YEAR}.ipynb"
+                for c in rec["chapters"]]
+    assert_shared_html_checks(run["html"], executed)
+    assert rec["renderer"]["warnings"] == []
+    assert set(rec["renderer"]["tools"]) == {"nbconvert", "pandoc"}
+
+
+def test_answer_first_and_cover_material_in_the_closing_appendix(run: dict) -> None:
+    html, rec = run["html"], run["record"]
+    appendix = html.index("附录 数据与方法说明")
+    assert html.index("年度考核结果总览") < appendix  # the chapters come first
+    assert html.index(rec["data"]["fingerprint"]) > appendix
+    assert html.index("软件版本") > appendix and html.index("报告信息") > appendix
+    # the short title block stays on top: title, scheme, year, the sample notice
+    assert html.index("示例数据说明") < html.index("年度考核结果总览")
+    assert f"{rec['renderer']['tools']['pandoc']}</td>" in html[appendix:]
+    with zipfile.ZipFile(run["out"] / "report.docx") as z:
+        doc = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
+    assert doc.index("年度考核结果总览") < doc.index("附录 数据与方法说明")
+
+
 def test_cover_states_scheme_year_fingerprint_and_sample(run: dict) -> None:
     html, rec = run["html"], run["record"]
     assert "益阳市2018年县市区绩效考核(示例权重)" in html
@@ -188,7 +213,8 @@ def test_failed_notebook_keeps_previous_report_and_names_notebook_and_cell(
     before = _tree_hashes(out)
     with pytest.raises(PipelineError) as info:
         run_report(RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR,
-                             renderer="nbconvert", notebooks_dir=RAISES))
+                             renderer="nbconvert", notebooks_dir=RAISES,
+                             reports_dir=RAISES))
     msg = str(info.value)
     assert "notebook 00_raises.ipynb failed at cell" in msg
     assert "raise ValueError" in msg and "ValueError: 故意出错 deliberate failure" in msg
@@ -280,7 +306,8 @@ def test_failing_notebook_progress_counts_code_cells_and_kernel_warning_is_quiet
     progress = _Recorder()
     with pytest.raises(PipelineError):
         run_report(RunConfig(data=DATA, scheme=SCHEME, out=tmp_path / "report", year=YEAR,
-                             renderer="nbconvert", notebooks_dir=RAISES), progress)
+                             renderer="nbconvert", notebooks_dir=RAISES,
+                             reports_dir=RAISES), progress)
     assert progress.total == {"00_raises.ipynb": 4}
     assert progress.done == {"00_raises.ipynb": 4}
     captured = capfd.readouterr()

@@ -1,10 +1,12 @@
-"""Rendering without a kernel: a synthetic executed notebook through the nbconvert fallback,
-with PNG export switched off (the path a machine without Chrome/Chromium takes)."""
+"""Rendering without a kernel: synthetic executed notebooks through the nbconvert renderer and
+through the notebook Quarto is handed (Quarto itself is not needed), with PNG export off
+(the path a machine without Chrome/Chromium takes) and with 1-pixel PNGs standing in."""
 
 from __future__ import annotations
 
 import re
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -13,83 +15,232 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from perfanalysis import notebook as pnb
+from perfanalysis.cover import appendix_markdown, software_rows, title_block_markdown
 from perfanalysis.errors import PipelineError
-from perfanalysis.render import choose_renderer, combine, render_nbconvert
+from perfanalysis.render import (
+    choose_renderer,
+    combine,
+    external_references,
+    quarto_notebook,
+    reading_order,
+    render_nbconvert,
+    warning_lines,
+)
 
 RECORD = {
     "parameters": {"data": "d", "scheme": "s.yaml", "year": 2019, "seed": 1,
                    "study_parameters": {"alpha": 0.5}},
     "scheme": {"id": "x", "name": "测试方案"},
     "data": {"fingerprint": "f" * 64, "illustrative_sample": False},
-    "packages": {"python": "3.11"}, "git": None,
+    "packages": {"python": "3.11", "nbconvert": "7.0", "pypandoc-binary": "1.0"}, "git": None,
 }
+# a 1×1 PNG: charts with a static image without needing Chrome in the test
+PNG_1PX = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAAB"
+           "JRU5ErkJggg==")
 
 
-def _executed(tmp: Path, name: str, n_figs: int) -> Path:
+def _chapter(tmp: Path, name: str, sections: dict[str, list[str]], png: bool = False) -> Path:
+    """An executed chapter as ``show`` writes it: plotly.js as its own output once, just
+    before the first chart; one heading per section, then its charts (titles given)."""
     cells = [new_markdown_cell(f"# 第{name}章"),
              new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
-    for i in range(n_figs):
-        fig = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]), layout={"title": f"图{i}"})
-        out = new_output("display_data", data=pnb.figure_bundle(fig))
-        cells.append(new_code_cell("show(fig)", outputs=[out]))
-    nb = new_notebook(cells=cells)
+    js_done = False
+    for heading, titles in sections.items():
+        cells.append(new_markdown_cell(f"## {heading}\n\n说明文字。"))
+        for title in titles:
+            fig = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]), layout={"title": title})
+            outs = []
+            if not js_done:
+                outs.append(new_output("display_data", data=pnb.plotlyjs_bundle()))
+                js_done = True
+            data = pnb.figure_bundle(fig) | ({"image/png": PNG_1PX} if png else {})
+            outs.append(new_output("display_data", data=data))
+            cells.append(new_code_cell("show(fig)", outputs=outs))
     path = tmp / f"{name}.ipynb"
-    nbformat.write(nb, path)
+    nbformat.write(new_notebook(cells=cells), path)
     return path
 
 
 @pytest.fixture
 def no_png(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PERFANALYSIS_PNG", "0")
-    monkeypatch.setitem(pnb._state, "plotlyjs_done", False)
 
 
-def test_combine_keeps_plotlyjs_once_and_drops_parameter_cells(tmp_path: Path, no_png) -> None:
+# --- shared checks (run on every renderer's HTML) ---------------------------------------
+_EXTERNAL = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//",
+                       re.IGNORECASE)
+
+
+class _Outline(HTMLParser):
+    """Headings (h1–h6) and charts (div.pa-figure) in document order; where <head> ends."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: list[tuple[str, str]] = []
+        self._in_heading: str | None = None
+        self._text: list[str] = []
+        self.in_head = False
+        self.charts_in_head = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "head":
+            self.in_head = True
+        if re.fullmatch(r"h[1-6]", tag):
+            self._in_heading, self._text = tag, []
+        if tag == "div" and pnb.FIGURE_CLASS in (a.get("class") or "").split():
+            self.events.append(("chart", a.get("data-title") or ""))
+            self.charts_in_head += self.in_head
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
+        if tag == self._in_heading:
+            text = "".join(self._text).replace("¶", "").strip()
+            self.events.append(("heading", text))
+            self._in_heading = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_heading:
+            self._text.append(data)
+
+
+def chart_sections(page: str) -> list[tuple[str, str]]:
+    """(chart title, text of the nearest heading before it) for each chart of an HTML page."""
+    outline = _Outline()
+    outline.feed(page)
+    assert outline.charts_in_head == 0, "a chart was moved into <head>"
+    last, pairs = "", []
+    for kind, text in outline.events:
+        if kind == "heading":
+            last = text
+        else:
+            pairs.append((text, last))
+    return pairs
+
+
+def notebook_chart_sections(paths: list[Path]) -> list[tuple[str, str]]:
+    """The same pairs read from the notebooks: the Markdown heading preceding each chart."""
+    pairs, last = [], ""
+    for path in paths:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                heads = [ln.lstrip("#").strip() for ln in cell.source.splitlines()
+                         if ln.startswith("#")]
+                last = heads[-1] if heads else last
+            for out in cell.get("outputs", []):
+                if pnb.PLOTLY_MIME in out.get("data", {}):
+                    pairs.append((out["data"][pnb.PLOTLY_MIME]["layout"]["title"]["text"], last))
+    return pairs
+
+
+def assert_shared_html_checks(page: str, chapters: list[Path]) -> None:
+    """No http(s) src/href on script, link or img; each chart in its notebook section."""
+    assert _EXTERNAL.findall(page) == []
+    assert external_references(page) == []
+    assert chart_sections(page) == notebook_chart_sections(chapters)
+
+
+def docx_text_and_media(path: Path) -> tuple[str, list[str], list[str]]:
+    with zipfile.ZipFile(path) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        xml = z.read("word/document.xml").decode("utf-8")
+    descr = re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', xml)
+    return re.sub(r"<[^>]+>", "", xml), media, descr
+
+
+SECTIONS_A = {"总体情况": ["图甲"], "分项得分": ["图乙", "图丙"]}
+SECTIONS_B = {"稳健性": ["图丁"]}
+
+
+# --- tests --------------------------------------------------------------------------------
+def test_figure_html_never_carries_plotlyjs_and_is_marked() -> None:
     from plotly.offline import get_plotlyjs
 
-    a = _executed(tmp_path, "a", 2)
-    pnb._state["plotlyjs_done"] = False  # a new notebook (kernel) starts fresh
-    b = _executed(tmp_path, "b", 1)
-    nb = combine([a, b], "# 封面")
-    htmls = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])]
-    assert len(htmls) == 3
-    assert [get_plotlyjs() in h for h in htmls] == [True, False, False]
+    bundle = pnb.figure_bundle(go.Figure(go.Bar(y=[1]), layout={"title": "某图"}))
+    assert get_plotlyjs() not in bundle["text/html"]
+    assert bundle["text/html"].startswith('<div class="pa-figure" data-title="某图">')
+    js = pnb.plotlyjs_bundle()["text/html"]
+    assert get_plotlyjs() in js and "plotly-graph-div" not in js
+    assert "require" not in bundle["text/html"]
+
+
+def test_combine_keeps_one_plotlyjs_output_apart_from_charts(tmp_path: Path, no_png) -> None:
+    from plotly.offline import get_plotlyjs
+
+    a = _chapter(tmp_path, "a", SECTIONS_A)
+    b = _chapter(tmp_path, "b", SECTIONS_B)  # each notebook (kernel) emits plotly.js once
+    nb = combine([a, b], "# 标题", "# 附录")
+    outs = [(i, o) for i, c in enumerate(nb.cells) for o in c.get("outputs", [])]
+    js_outs = [(i, o) for i, o in outs if get_plotlyjs() in o["data"].get("text/html", "")]
+    charts = [(i, o) for i, o in outs if pnb.PLOTLY_MIME in o["data"]]
+    assert len(js_outs) == 1 and len(charts) == 4
+    js_cell, js_out = js_outs[0]
+    assert pnb.PLOTLY_MIME not in js_out["data"]
+    assert len(nb.cells[js_cell].outputs) == 1  # an output (and a cell) of its own
+    assert js_cell < charts[0][0]  # before the first chart
     assert "x = 1" not in nbformat.writes(nb)
-    assert [c.source for c in nb.cells if c.cell_type == "markdown"] == ["# 封面", "# 第a章",
-                                                                          "# 第b章"]
+    assert [c.source for c in nb.cells if c.cell_type == "markdown"][::3] == [
+        "# 标题", "## 分项得分\n\n说明文字。", "# 附录"]
+    assert nb.cells[-1].source == "# 附录"
     assert len({c["id"] for c in nb.cells}) == len(nb.cells)
 
 
+def test_combine_strips_plotlyjs_inlined_by_older_notebooks(tmp_path: Path) -> None:
+    from plotly.offline import get_plotlyjs
+
+    fig = go.Figure(go.Bar(y=[1]), layout={"title": "旧图"})
+    old = {pnb.PLOTLY_MIME: {"layout": {"title": {"text": "旧图"}}},
+           "text/html": fig.to_html(full_html=False, include_plotlyjs=True)}
+    path = tmp_path / "old.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("show(fig)", outputs=[
+        new_output("display_data", data=old)])]), path)
+    nb = combine([path], "# 标题", "# 附录")
+    htmls = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])]
+    assert [get_plotlyjs() in h for h in htmls] == [True, False]
+
+
+def test_nbconvert_html_is_self_contained_with_charts_in_their_sections(
+        tmp_path: Path, no_png) -> None:
+    chapters = [_chapter(tmp_path, "a", SECTIONS_A), _chapter(tmp_path, "b", SECTIONS_B)]
+    dest = tmp_path / "out"
+    dest.mkdir()
+    result = render_nbconvert(chapters, RECORD, dest)
+    page = result.html.read_text(encoding="utf-8")
+    assert_shared_html_checks(page, chapters)
+    assert chart_sections(page)[0] == ("图甲", "总体情况")
+    assert result.warnings == [] or all(isinstance(w, str) for w in result.warnings)
+    # title block first, then the chapters, the appendix last
+    first_chapter, appendix = page.index("第a章"), page.index("数据与方法说明")
+    assert page.index("测试方案") < first_chapter < page.index("第b章") < appendix
+    assert page.index("数据指纹") > appendix and page.index("软件版本") > appendix
+
+
 def test_fallback_without_png_says_no_charts_in_docx(tmp_path: Path, no_png) -> None:
-    a = _executed(tmp_path, "a", 2)
+    a = _chapter(tmp_path, "a", SECTIONS_A)
     assert pnb.png_export_status()["available"] is False
     result = render_nbconvert([a], RECORD, tmp_path)
     html = result.html.read_text(encoding="utf-8")
-    assert html.count('class="plotly-graph-div"') == 2 and "测试方案" in html
+    assert html.count('class="plotly-graph-div"') == 3 and "测试方案" in html
     assert "示例数据说明" not in html  # not the bundled sample
     assert result.docx is not None and result.docx_charts is False
     assert any("no charts in DOCX" in n for n in result.notes)
-    with zipfile.ZipFile(result.docx) as z:
-        assert not [n for n in z.namelist() if n.startswith("word/media/")]
-        text = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
+    text, media, _ = docx_text_and_media(result.docx)
+    assert media == []
     assert "no charts in DOCX" in text
-    assert "图1:交互图表见 HTML 版" in text and "¶" not in text and "目录" in text
+    assert "图乙:交互图表见 HTML 版" in text and "¶" not in text and "目录" in text
     # export was switched off on purpose: the DOCX says so (run.json's words), not "no Chrome"
     assert "PNG export switched off (PERFANALYSIS_PNG=0)" in text
     assert "Chrome" not in text
     assert any("PERFANALYSIS_PNG=0" in n for n in result.notes)
 
 
-# a 1×1 PNG: charts with a static image without needing Chrome in the test
-PNG_1PX = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAAB"
-           "JRU5ErkJggg==")
-
-
 def test_docx_charts_have_their_titles_as_alt_text_and_no_html_only_hint(
         tmp_path: Path, no_png) -> None:
     import pandas as pd
 
-    cells = [new_markdown_cell("# 第一章")]
+    cells = [new_markdown_cell("# 第一章"), new_code_cell("show(fig)", outputs=[
+        new_output("display_data", data=pnb.plotlyjs_bundle())])]
     for title in ("2019年各单位总分与等次", "2019年各单位得分构成"):
         fig = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]), layout={"title": title})
         data = pnb.figure_bundle(fig) | {"image/png": PNG_1PX}
@@ -103,20 +254,177 @@ def test_docx_charts_have_their_titles_as_alt_text_and_no_html_only_hint(
     dest = tmp_path / "out"
     dest.mkdir()
     result = render_nbconvert([path], RECORD, dest)
-    assert result.docx_charts is True
+    assert result.docx_charts is True and result.notes == []
     assert sorted(p.name for p in dest.iterdir()) == ["report.docx", "report.html"]  # no media
     assert pnb.SORT_HINT in result.html.read_text(encoding="utf-8")  # in the HTML's script
-    with zipfile.ZipFile(result.docx) as z:
-        media = [n for n in z.namelist() if n.startswith("word/media/")]
-        xml = z.read("word/document.xml").decode("utf-8")
-    assert len(media) == 2
-    descr = re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', xml)
+    text, media, descr = docx_text_and_media(result.docx)
+    assert len(media) == 2  # DOCX images = charts
     assert descr == ["2019年各单位总分与等次", "2019年各单位得分构成"]
-    assert "data:image" not in xml and "No description has been provided" not in xml
-    assert all(len(d) < 40 for d in re.findall(r'<pic:cNvPr [^>]*descr="([^"]*)"', xml))
-    text = re.sub(r"<[^>]+>", "", xml)
     assert text.count("2019年各单位得分构成") == 1  # the caption under the figure (descr is a tag)
     assert pnb.SORT_HINT not in text and "点击" not in text
+    assert "no charts in DOCX" not in text
+
+
+def test_docx_uses_the_official_reference(tmp_path: Path, no_png) -> None:
+    from perfanalysis.officialdoc import docx_summary
+
+    a = _chapter(tmp_path, "a", SECTIONS_A, png=True)
+    result = render_nbconvert([a], RECORD, tmp_path)
+    assert result.docx is not None
+    s = docx_summary(result.docx)
+    assert s["page_mm"] == (210, 297)  # A4
+    assert s["margins_mm"] == {"top": 37, "bottom": 35, "left": 28, "right": 26}  # GB/T 9704
+    assert s["footer_fields"] == ["PAGE"]
+    assert s["fonts"]["Title"] == "方正小标宋简体"
+    assert s["fonts"]["Normal"] == s["fonts"]["Body Text"] == "仿宋_GB2312"
+    assert s["fonts"]["Heading 1"] == "黑体"
+    styles = [h[0] for h in s["headings"]]
+    texts = [h[1] for h in s["headings"]]
+    assert styles[0] == "Title" and texts[0].startswith("测试方案")
+    assert texts[1] == "第a章" and texts[-3:] == ["附录 数据与方法说明", "报告信息", "软件版本"] or \
+        "附录 数据与方法说明" in texts
+    assert [d["descr"] for d in s["images"]] == ["图甲", "图乙", "图丙"]
+    assert s["tables"] >= 2 and set(s["table_widths"]) == {"5000pct"}  # page width
+    with zipfile.ZipFile(result.docx) as z:
+        fonts = z.read("word/fontTable.xml").decode("utf-8")
+    assert 'w:name="仿宋_GB2312"' in fonts and 'w:val="仿宋"' in fonts  # fallback declared
+
+
+def test_software_table_names_the_renderer_and_pandoc_used() -> None:
+    rows = dict(software_rows(RECORD, {"quarto": "1.9.38", "pandoc": "3.6.3"}))
+    assert rows["渲染器 Quarto"] == "1.9.38" and rows["pandoc(DOCX 转换)"] == "3.6.3"
+    assert "nbconvert" not in rows and "pypandoc-binary" not in rows
+    md = appendix_markdown(RECORD, {"nbconvert": "7.0", "pandoc": "3.9"})
+    assert md.startswith("# 附录 数据与方法说明")
+    assert "| 渲染器 nbconvert | 7.0 |" in md and "| pandoc(DOCX 转换) | 3.9 |" in md
+    assert "`" + "f" * 64 + "`" in md and "| alpha | 0.5 |" in md
+    top = title_block_markdown(RECORD | {"data": {"fingerprint": "x",
+                                                  "illustrative_sample": True}})
+    assert "示例数据说明" in top and "测试方案" in top and "2019" in top
+    assert "SHA-256" not in top and "软件" not in top  # the cover material is in the appendix
+
+
+def test_nbconvert_run_json_tools_name_pandoc(tmp_path: Path, no_png) -> None:
+    a = _chapter(tmp_path, "a", SECTIONS_B)
+    result = render_nbconvert([a], RECORD, tmp_path)
+    assert set(result.tool_versions) == {"nbconvert", "pandoc"}
+    assert re.fullmatch(r"\d+(\.\d+)+", result.tool_versions["pandoc"])
+    page = result.html.read_text(encoding="utf-8")
+    assert re.search(re.escape("pandoc(DOCX 转换)") + r"</td>\s*<td[^>]*>" + re.escape(
+        result.tool_versions["pandoc"]) + "</td>", page)
+    assert result.warnings == []  # pandoc said nothing (e.g. its zh-Hans terms load)
+
+
+# --- the notebook handed to Quarto ---------------------------------------------------------
+_RAW_OPEN = re.compile(r"^(`{3,})\{=html\}$")
+
+
+def raw_blocks(md: str) -> list[str]:
+    """The raw HTML blocks of a Markdown text; fails on an unclosed one."""
+    blocks, lines, i = [], md.splitlines(), 0
+    while i < len(lines):
+        m = _RAW_OPEN.match(lines[i])
+        if m:
+            fence = m.group(1)
+            end = next((j for j in range(i + 1, len(lines)) if lines[j] == fence), None)
+            assert end is not None, f"raw block opened at line {i} is never closed"
+            blocks.append("\n".join(lines[i + 1:end]))
+            i = end
+        i += 1
+    return blocks
+
+
+@pytest.mark.parametrize("png", [False, True])
+def test_quarto_input_has_no_outputs_and_well_formed_raw_blocks(
+        tmp_path: Path, no_png, png: bool) -> None:
+    from plotly.offline import get_plotlyjs
+
+    chapters = [_chapter(tmp_path, "a", SECTIONS_A, png), _chapter(tmp_path, "b", SECTIONS_B, png)]
+    nb = combine(chapters, "标题块", "# 附录 数据与方法说明", front_matter="---\ntitle: T\n---")
+    media = tmp_path / "media"
+    qnb, n, with_png = quarto_notebook(nb, media)
+    assert (n, with_png) == (4, 4 if png else 0)
+    assert {c.cell_type for c in qnb.cells} <= {"markdown", "raw"}  # no output for Quarto
+    assert qnb.cells[0].cell_type == "raw" and qnb.cells[-1].source == "# 附录 数据与方法说明"
+    md = "\n\n".join(c.source for c in qnb.cells if c.cell_type == "markdown")
+    blocks = raw_blocks(md)
+    with_js = [b for b in blocks if get_plotlyjs() in b]
+    assert len(with_js) == 1 and "plotly-graph-div" not in with_js[0]
+    charts = [b for b in blocks if "plotly-graph-div" in b]
+    assert len(charts) == 4 and all(b.count("plotly-graph-div") == 1 for b in charts)
+    assert md.index(get_plotlyjs()) < md.index("plotly-graph-div")
+    for cell in qnb.cells:  # fenced divs balanced within each cell
+        opens = len(re.findall(r"^::: \{", cell.source, re.MULTILINE))
+        assert opens == len(re.findall(r"^:::$", cell.source, re.MULTILINE))
+    # each chart stays in its section: the Markdown heading before it is the notebook's
+    pairs, last = [], ""
+    for cell in qnb.cells:
+        fence = None  # inside a raw block: HTML, not Markdown headings
+        for ln in cell.source.splitlines():
+            if fence is None and _RAW_OPEN.match(ln):
+                fence = _RAW_OPEN.match(ln).group(1)
+            elif fence is not None and ln == fence:
+                fence = None
+            elif fence is None and ln.startswith("#"):
+                last = ln.lstrip("#").strip()
+            elif fence is not None:
+                pairs += [(m.group(1), last) for m in re.finditer(r'data-title="([^"]*)"', ln)]
+    assert pairs == notebook_chart_sections(chapters)
+    images = re.findall(r'!\[([^\]]*)\]\(([^)]+)\)\{fig-alt="([^"]*)"\}', md)
+    if png:  # DOCX images = charts, alt text = caption = title
+        assert [(cap, alt) for cap, _, alt in images] == [(t, t) for t, _ in pairs]
+        assert all((media.parent / "media" / Path(p).name).is_file() for _, p, _ in images)
+    else:  # the note, in every non-HTML format
+        assert images == [] and md.count("交互图表见 HTML 版") == 4
+        assert not media.exists()
+
+
+def test_quarto_input_tables_reach_docx_scripts_stay_html(tmp_path: Path) -> None:
+    import pandas as pd
+
+    table = pnb.sortable_table_html(pd.DataFrame({"单位": ["甲"], "总分": [1.5]}), "成绩")
+    path = tmp_path / "t.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("t", outputs=[new_output(
+        "display_data", data={"text/html": table, "text/plain": "t"})]),
+        new_code_cell("s", outputs=[new_output("display_data", data={
+            "text/markdown": "总分最高的是甲。", "text/plain": "x"})])]), path)
+    qnb, _, _ = quarto_notebook(combine([path], "", ""), tmp_path / "m")
+    md = "\n".join(c.source for c in qnb.cells)
+    blocks = raw_blocks(md)
+    assert any(b.startswith("<table") and b.endswith("</table>") for b in blocks)
+    table_pos = md.index("<table")
+    assert 'when-format="html"' not in md[max(0, table_pos - 60):table_pos]  # every format
+    script_pos = md.index("<script>")
+    assert 'when-format="html"' in md[script_pos - 80:script_pos]
+    assert "总分最高的是甲。" in md and "```{=html}\n总分最高" not in md
+
+
+def test_external_references_and_warning_lines() -> None:
+    page = ('<script src="https://cdnjs.cloudflare.com/require.min.js"></script>'
+            "<link href='//fonts.example/x.css' rel='stylesheet'><img src=data:image/png;base64,x>"
+            '<a href="https://quarto.org">ok: a link to read, not a resource</a>')
+    assert len(external_references(page)) == 2
+    err = "WARN: Unable to resolve link\nrendering...\n[WARNING] Could not fetch resource\n"
+    assert warning_lines(err) == ["WARN: Unable to resolve link", "[WARNING] Could not fetch resource"]
+
+
+def test_reading_order_follows_report_chapters(tmp_path: Path) -> None:
+    for name in ("00_scorecard", "01_targets", "05_brief"):
+        (tmp_path / f"{name}.ipynb").write_text("{}", encoding="utf-8")
+    nbs = sorted(tmp_path.glob("*.ipynb"))
+    yml = tmp_path / "_quarto.yml"
+    yml.write_text("report-chapters:\n  - 05_brief.ipynb\n  - 00_scorecard.ipynb\n"
+                   "  - 01_targets.ipynb\n", encoding="utf-8")
+    assert [p.name for p in reading_order(nbs, yml)] == [
+        "05_brief.ipynb", "00_scorecard.ipynb", "01_targets.ipynb"]
+    yml.write_text("report-chapters:\n  - 05_brief.ipynb\n  - 00_scorecard.ipynb\n"
+                   "  - 09_gone.ipynb\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"listed but not in the notebooks folder: "
+                                            r"09_gone.ipynb; notebooks not listed: 01_targets"):
+        reading_order(nbs, yml)
+    yml.write_text("report-chapters:\n  - 05_brief.ipynb\n  - 05_brief.ipynb\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match="lists 05_brief.ipynb twice"):
+        reading_order(nbs, yml)
 
 
 def test_renderer_choice(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -129,3 +437,44 @@ def test_renderer_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("perfanalysis.render.quarto_path", lambda: "/opt/quarto/bin/quarto")
     assert choose_renderer("auto")[0] == "quarto"
     assert choose_renderer("nbconvert")[0] == "nbconvert"
+
+
+# --- render_quarto with a stand-in Quarto (pandoc + Quarto's content-visible rules) ------
+FAKE_QUARTO = Path(__file__).parent / "data" / "fake_quarto"
+
+
+@pytest.mark.parametrize("png", [False, True])
+def test_render_quarto_path_with_a_stand_in_quarto(tmp_path: Path, no_png, png: bool,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfanalysis.officialdoc import docx_summary
+    from perfanalysis.render import pandoc_path, render_quarto
+
+    monkeypatch.setenv("PATH", f"{FAKE_QUARTO}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
+    chapters = [_chapter(tmp_path, "a", SECTIONS_A, png), _chapter(tmp_path, "b", SECTIONS_B, png)]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "_quarto.yml").write_text("report-chapters: [a.ipynb, b.ipynb]\n", encoding="utf-8")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    result = render_quarto(chapters, RECORD, dest, tmp_path / "work", reports)
+    assert result.renderer == "quarto"
+    assert result.tool_versions["quarto"] == "1.9.38"
+    assert re.fullmatch(r"\d+(\.\d+)+", result.tool_versions["pandoc"])
+    assert "quarto: WARN: emulated Quarto warning" in result.warnings  # surfaced
+    page = result.html.read_text(encoding="utf-8")
+    assert_shared_html_checks(page, chapters)
+    assert "交互图表见 HTML 版" not in page and "渲染器 Quarto" in page
+    text, media, descr = docx_text_and_media(result.docx)
+    if png:  # DOCX images = charts, alt text = chart title
+        assert len(media) == 4 and descr == ["图甲", "图乙", "图丙", "图丁"]
+        assert result.docx_charts is True and "no charts in DOCX" not in text
+    else:  # the same note as the nbconvert path, at each chart and on top
+        assert media == [] and result.docx_charts is False
+        assert text.count("交互图表见 HTML 版(DOCX 不含图表)") == 4
+        assert "PNG export switched off (PERFANALYSIS_PNG=0)" in text
+        assert any("no charts in DOCX" in n for n in result.notes)
+    assert "plotly" not in text.lower()
+    summary = docx_summary(result.docx)
+    assert summary["fonts"]["Normal"] == "仿宋_GB2312" and summary["page_mm"] == (210, 297)
+    assert ("Heading 1", "附录 数据与方法说明") in summary["headings"]

@@ -1,0 +1,335 @@
+"""The DOCX for the official file: a pandoc/Quarto reference document with Chinese
+official-document conventions (GB/T 9704-2012: A4, 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm;
+title 方正小标宋 二号, body 仿宋_GB2312 三号 with fixed 28 pt lines, headings 黑体 / 楷体,
+page numbers "— 1 —" in the footer) and the finishing pass every report DOCX gets (tables
+at the page width in 小四, images no wider than the text, alt text on every image).
+
+Fonts fall back where a machine lacks them: each East Asian face is declared in the font
+table with an alternative (``altName``) that Word and LibreOffice use, e.g. 仿宋_GB2312 → 仿宋
+and 方正小标宋简体 → Noto Serif CJK SC.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from .errors import PipelineError
+
+# GB/T 9704-2012 page: A4, margins giving the 156 mm × 225 mm text block.
+PAGE_MM = (210.0, 297.0)
+MARGINS_MM = {"top": 37.0, "bottom": 35.0, "left": 28.0, "right": 26.0}
+TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 156 mm
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEADING_FONTS = {1: "黑体", 2: "楷体_GB2312", 3: BODY_FONT}
+LATIN_FONT = "Times New Roman"
+#: Font → the alternative used where it is missing (written into the font table).
+FONT_FALLBACKS = {
+    "方正小标宋简体": "Noto Serif CJK SC",
+    "仿宋_GB2312": "仿宋",
+    "仿宋": "FangSong",
+    "楷体_GB2312": "楷体",
+    "楷体": "KaiTi",
+    "黑体": "Noto Sans CJK SC",
+    "宋体": "SimSun",
+}
+BODY_PT, TITLE_PT, TABLE_PT, CAPTION_PT, FOOTER_PT = 16.0, 22.0, 12.0, 14.0, 14.0
+LINE_PT = 28.0
+#: The paragraph styles of a pandoc reference document that the official look sets.
+OFFICIAL_STYLES = ("Normal", "Body Text", "First Paragraph", "Compact", "Title",
+                   "Heading 1", "Heading 2", "Heading 3", "Caption", "Image Caption",
+                   "Table Caption", "TOC Heading")
+
+
+def _pandoc() -> str:
+    try:
+        import pypandoc
+
+        return str(pypandoc.get_pandoc_path())
+    except (ImportError, OSError):
+        found = shutil.which("pandoc")
+        if found is None:
+            raise PipelineError("pandoc not found (pypandoc-binary or pandoc on PATH): "
+                                "cannot build the DOCX reference document") from None
+        return found
+
+
+def _style(doc: Any, name: str) -> Any:
+    """A style by its UI name or its id (pandoc names some by id, e.g. 'Image Caption')."""
+    for style in doc.styles:
+        if style.name == name or style.style_id == name.replace(" ", ""):
+            return style
+    raise KeyError(name)
+
+
+def _set_fonts(style: Any, east_asian: str, size_pt: float | None = None,
+               bold: bool | None = None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = style.font
+    font.name = LATIN_FONT
+    if size_pt is not None:
+        font.size = Pt(size_pt)
+    if bold is not None:
+        font.bold = bold
+    rfonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        rfonts.set(qn(attr), LATIN_FONT)
+    rfonts.set(qn("w:eastAsia"), east_asian)
+    rfonts.set(qn("w:hint"), "eastAsia")
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(theme), None)
+
+
+def _paragraph(style: Any, *, align: Any = None, first_indent_pt: float | None = 0.0,
+               line_pt: float | None = LINE_PT, before_pt: float = 0.0,
+               after_pt: float = 0.0) -> None:
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    fmt = style.paragraph_format
+    if align is not None:
+        fmt.alignment = align
+    if first_indent_pt is not None:
+        fmt.first_line_indent = Pt(first_indent_pt)
+    if line_pt is None:
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(line_pt)
+    fmt.space_before = Pt(before_pt)
+    fmt.space_after = Pt(after_pt)
+
+
+def _page_setup(doc: Any) -> None:
+    """A4 with the official margins on every section, page numbers in each footer."""
+    from docx.shared import Mm
+
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+        section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(
+            MARGINS_MM["bottom"])
+        section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(
+            MARGINS_MM["right"])
+        section.footer_distance = Mm(28 - 7)  # page number 7 mm below the text block
+        _page_number_footer(section.footer)
+
+
+def _page_number_footer(footer: Any) -> None:
+    """Footer "— N —" (a PAGE field), centred, 宋体 四号; idempotent."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    footer.is_linked_to_previous = False
+    if any("PAGE" in (el.text or "") for p in footer.paragraphs
+           for el in p._p.iter(qn("w:instrText"))):
+        return
+    para = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    for run in list(para.runs):
+        run._r.getparent().remove(run._r)
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def run_with(text: str | None = None, field: str | None = None,
+                 instr: str | None = None) -> None:
+        run = para.add_run(text or "")
+        run.font.size = Pt(FOOTER_PT)
+        run.font.name = LATIN_FONT
+        run._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+        if field is not None:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), field)
+            run._r.append(el)
+        if instr is not None:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = instr
+            run._r.append(el)
+
+    run_with("— ")
+    run_with(field="begin")
+    run_with(instr=" PAGE ")
+    run_with(field="separate")
+    run_with("1")
+    run_with(field="end")
+    run_with(" —")
+
+
+def _font_table(doc: Any) -> None:
+    """Declare the East Asian fonts with their fallbacks (``altName``) and GB2312 charset."""
+    from lxml import etree
+
+    part = next((p for p in doc.part.package.parts
+                 if str(p.partname) == "/word/fontTable.xml"), None)
+    if part is None:
+        return
+    ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    w = "{" + ns + "}"
+    root = etree.fromstring(part.blob)
+    present = {f.get(w + "name") for f in root.findall(w + "font")}
+    for name, alt in FONT_FALLBACKS.items():
+        if name in present:
+            continue
+        font = etree.SubElement(root, w + "font")
+        font.set(w + "name", name)
+        etree.SubElement(font, w + "altName").set(w + "val", alt)
+        etree.SubElement(font, w + "charset").set(w + "val", "86")  # GB2312
+        etree.SubElement(font, w + "family").set(w + "val", "roman" if "黑" not in name
+                                                  else "modern")
+        etree.SubElement(font, w + "pitch").set(w + "val", "variable")
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                standalone=True)
+
+
+class _Styles:
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+
+    def __getitem__(self, name: str) -> Any:
+        return _style(self.doc, name)
+
+
+def write_reference_docx(path: Path | str) -> Path:
+    """Write the official-document reference DOCX (pandoc's default reference with its
+    styles restyled) for ``pandoc --reference-doc`` and Quarto's ``reference-doc``."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run([_pandoc(), "-o", str(path), "--print-default-data-file",
+                           "reference.docx"], capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise PipelineError(f"pandoc could not write its reference.docx: "
+                            f"{proc.stderr.decode('utf-8', 'replace').strip()}")
+    doc = docx.Document(str(path))
+    styles = _Styles(doc)
+    centre, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+    for name in ("Normal", "Body Text", "First Paragraph"):
+        _set_fonts(styles[name], BODY_FONT, BODY_PT)
+        _paragraph(styles[name], align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+                   first_indent_pt=2 * BODY_PT)
+    _set_fonts(styles["Compact"], BODY_FONT, TABLE_PT)
+    _paragraph(styles["Compact"], align=left, first_indent_pt=0.0, line_pt=None)
+    _set_fonts(styles["Title"], TITLE_FONT, TITLE_PT, bold=False)
+    _paragraph(styles["Title"], align=centre, first_indent_pt=0.0, line_pt=None,
+               before_pt=0.0, after_pt=LINE_PT)
+    styles["Title"].font.color.rgb = None
+    for level, face in HEADING_FONTS.items():
+        style = styles[f"Heading {level}"]
+        _set_fonts(style, face, BODY_PT, bold=level == 3)
+        _paragraph(style, align=left, first_indent_pt=2 * BODY_PT if level > 1 else 0.0,
+                   before_pt=LINE_PT / 2 if level == 1 else 0.0)
+        style.font.color.rgb = None
+    for name in ("Caption", "Image Caption", "Table Caption"):
+        _set_fonts(styles[name], "楷体_GB2312", CAPTION_PT, bold=False)
+        _paragraph(styles[name], align=centre, first_indent_pt=0.0, line_pt=None,
+                   after_pt=6.0)
+        styles[name].font.italic = False
+    _set_fonts(styles["TOC Heading"], "黑体", BODY_PT)
+    styles["TOC Heading"].font.color.rgb = None
+    _page_setup(doc)
+    _font_table(doc)
+    doc.save(str(path))
+    return path
+
+
+def _table_full_width(table: Any) -> None:
+    """A table at 100 % of the text width (columns share it), autofit, 小四 text."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    tbl_pr = table._tbl.tblPr
+    width = tbl_pr.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        tbl_pr.append(width)
+    width.set(qn("w:type"), "pct")
+    width.set(qn("w:w"), "5000")
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tbl_pr.append(layout)
+    layout.set(qn("w:type"), "autofit")
+    for row in table.rows:
+        for cell in row.cells:
+            for para in cell.paragraphs:
+                para.paragraph_format.first_line_indent = Pt(0)
+                for run in para.runs:
+                    run.font.size = Pt(TABLE_PT)
+
+
+def finish_docx(path: Path | str) -> Path:
+    """The finishing pass on a rendered report DOCX: official page set-up and page numbers,
+    every table at the page width, every image at most the text width (aspect kept) and
+    with alt text (its caption when the renderer left none)."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    path = Path(path)
+    doc = docx.Document(str(path))
+    _page_setup(doc)
+    for table in doc.tables:
+        _table_full_width(table)
+    limit = int(Mm(TEXT_WIDTH_MM))
+    for shape in doc.inline_shapes:
+        if shape.width and shape.width > limit:
+            ratio = limit / shape.width
+            shape.height = int(shape.height * ratio)
+            shape.width = limit
+    body = doc.element.body
+    for inline in body.iter(qn("wp:inline")):
+        doc_pr = inline.find(qn("wp:docPr"))
+        if doc_pr is not None and not doc_pr.get("descr"):
+            doc_pr.set("descr", doc_pr.get("title") or doc_pr.get("name") or "图表")
+    _font_table(doc)
+    tmp = path.with_name(path.name + ".tmp")
+    doc.save(str(tmp))
+    tmp.replace(path)
+    return path
+
+
+def docx_summary(path: Path | str) -> dict[str, Any]:
+    """What a DOCX holds (for tests and checks): headings by level, images with alt text,
+    the East Asian font of the key styles, page size and margins in mm, footer fields."""
+    import docx
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(str(path))
+    headings = [(p.style.name, p.text) for p in doc.paragraphs
+                if p.style is not None and (p.style.name.startswith("Heading")
+                                            or p.style.name == "Title")]
+    images = [copy.copy(dict(el.attrib)) for el in doc.element.body.iter(qn("wp:docPr"))]
+    fonts = {}
+    for name in OFFICIAL_STYLES:
+        try:
+            rpr = _style(doc, name).element.rPr
+        except KeyError:
+            continue
+        rfonts = rpr.rFonts if rpr is not None else None
+        fonts[name] = rfonts.get(qn("w:eastAsia")) if rfonts is not None else None
+    sec = doc.sections[-1]
+    footer_fields = [el.text.strip() for p in sec.footer.paragraphs
+                     for el in p._p.iter(qn("w:instrText"))]
+    return {"headings": headings, "images": images, "fonts": fonts,
+            "page_mm": (round(sec.page_width.mm), round(sec.page_height.mm)),
+            "margins_mm": {"top": round(sec.top_margin.mm), "bottom": round(sec.bottom_margin.mm),
+                           "left": round(sec.left_margin.mm), "right": round(sec.right_margin.mm)},
+            "footer_fields": footer_fields, "tables": len(doc.tables),
+            "table_widths": [_table_width(t) for t in doc.tables]}
+
+
+def _table_width(table: Any) -> str | None:
+    from docx.oxml.ns import qn
+
+    width = table._tbl.tblPr.find(qn("w:tblW"))
+    return None if width is None else f"{width.get(qn('w:w'))}{width.get(qn('w:type'))}"
