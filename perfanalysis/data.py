@@ -20,7 +20,7 @@ from pandera.errors import SchemaErrors
 from .errors import DataError, Problem
 from .intake import type_table, units_resolver
 from .readers import REQUIRED_TABLES, TABLES, read_tables  # noqa: F401 (re-exported)
-from .scheme import Indicator, RankImprovementRule, Scheme
+from .scheme import Indicator, ProgressRule, RankImprovementRule, Scheme
 
 _str = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
 _year = pa.Column(int, coerce=True, nullable=False, checks=pa.Check.in_range(1900, 2200))
@@ -45,7 +45,12 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "events": pa.DataFrameSchema(
         {"unit_id": _str, "year": _year, "event": _str,
          "count": pa.Column(int, coerce=True, nullable=False, checks=pa.Check.ge(0)),
-         "project": pa.Column(str, nullable=True, required=False)},
+         "project": pa.Column(str, nullable=True, required=False),
+         # optional amount of a row (给予相应减分), read by rules with per_event: from_data
+         "points": pa.Column(float, coerce=True, nullable=True, required=False,
+                             checks=pa.Check(lambda s: s.isna() | (np.isfinite(s) & (s >= 0)),
+                                             element_wise=False,
+                                             error="must be a number ≥ 0 or blank"))},
         # the same event may be listed once per project
     ),
     "targets": pa.DataFrameSchema(
@@ -178,6 +183,8 @@ def load_data(path: Path | str) -> Dataset:
     if "project" not in typed["events"].columns:
         typed["events"]["project"] = pd.Series([None] * len(typed["events"]), dtype="object",
                                                index=typed["events"].index)
+    if "points" not in typed["events"].columns:
+        typed["events"]["points"] = pd.Series(np.nan, dtype="float64", index=typed["events"].index)
     for name, frame in list(typed.items()):
         typed[name] = frame.assign(source_row=frame.index.astype("int64")).reset_index(drop=True)
     files = {name: t.file for name, t in raw.items()}
@@ -245,6 +252,8 @@ def max_years_back(scheme: Scheme) -> int:
     back = [years_needed(i) for i in scheme.indicators() if i.event is None]
     back += [2 if r.basis in ("growth", "increment") else 1
              for r in scheme.bonus.rules if isinstance(r, RankImprovementRule)]
+    if any(isinstance(r, ProgressRule) for r in scheme.bonus.rules):
+        back.append(max(back, default=0) + 1)  # 进位奖 also scores the year before
     return max(back, default=0)
 
 

@@ -34,7 +34,7 @@ COLUMN_ROLES: dict[str, dict[str, str]] = {
     "observations": {"unit_id": "unit", "year": "year", "indicator": "code", "value": "percent"},
     "ratings": {"unit_id": "unit", "year": "year", "component": "code", "score": "number"},
     "events": {"unit_id": "unit", "year": "year", "event": "code", "count": "count",
-               "project": "optional_text"},
+               "project": "optional_text", "points": "optional_number"},
     "targets": {"unit_id": "unit", "year": "year", "indicator": "code", "target": "percent"},
 }
 KEYS: dict[str, list[str]] = {
@@ -156,6 +156,8 @@ def type_table(raw: RawTable, resolver: UnitResolver | None) -> tuple[pd.DataFra
                 s, allow_percent=role == "percent")
             if role == "percent":
                 percent_cols[col] = percent
+            if role == "optional_number":  # a blank cell is allowed: no value
+                missing = missing & False
         for r in s.index[missing.to_numpy()]:
             problems.append(cell_problem(label, int(r), col, s[r] or None,
                                              _missing_reason(s[r])))

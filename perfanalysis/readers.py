@@ -75,7 +75,7 @@ def _header_key(cell: object) -> str:
 
 
 CONTRACT_COLUMNS: dict[str, frozenset[str]] = {
-    t: frozenset(cols) | ({"project"} if t == "events" else frozenset())
+    t: frozenset(cols) | ({"project", "points"} if t == "events" else frozenset())
     for t, cols in REQUIRED_COLUMNS.items()
 }
 
