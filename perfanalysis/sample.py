@@ -213,7 +213,11 @@ def write_sample(tables: dict[str, pd.DataFrame], folder: Path | str) -> Path:
 
 
 def write_all_samples(root: Path | str, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Regenerate ``root/yiyang`` and ``root/heshan``."""
+    """Regenerate ``root/yiyang``, ``root/heshan`` and the department and town samples."""
+    from .sample_sources import SOURCE_SAMPLES  # imports this module
+
     root = Path(root)
-    return [write_sample(yiyang_sample(seed), root / "yiyang"),
-            write_sample(heshan_sample(seed), root / "heshan")]
+    out = [write_sample(yiyang_sample(seed), root / "yiyang"),
+           write_sample(heshan_sample(seed), root / "heshan")]
+    out += [write_sample(make(seed), root / name) for name, make in SOURCE_SAMPLES.items()]
+    return out
