@@ -116,10 +116,10 @@ class DepartmentSample:
 def _units_frame(units: dict[str, list[str]], prefix: str,
                  rng: np.random.Generator) -> pd.DataFrame:
     rows = []
-    for seq, names in units.items():
+    for s, (seq, names) in enumerate(units.items(), 1):
         for i, name in enumerate(names, 1):
             staff = int(rng.integers(12, 120))
-            rows.append((f"{prefix}_{seq[:4]}{i:02d}", name, seq, staff))
+            rows.append((f"{prefix}{s}{i:02d}", name, seq, staff))
     return pd.DataFrame(rows, columns=["unit_id", "name", "sequence", "staff"])
 
 
@@ -160,10 +160,10 @@ ZHANGJIAGANG_DEPT = DepartmentSample(
 def heshan_departments_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     """The 87 Heshan departments and stationed units of the 2013 scheme, 2011–2013."""
     tables = department_sample(HESHAN_DEPT, seed + 1)
-    # work report near 200·0.8, public survey near 100·0.8: totals spread around 700–860
+    # work report near 200·0.7, public survey near 100·0.7: totals spread across 700
     ids = list(tables["units"]["unit_id"])
     rng = np.random.default_rng(seed + 11)
-    tables["ratings"] = _ratings(rng, ids, HESHAN_DEPT.years, HESHAN_DEPT.ratings, 0.78, 0.08)
+    tables["ratings"] = _ratings(rng, ids, HESHAN_DEPT.years, HESHAN_DEPT.ratings, 0.70, 0.11)
     tables["events"] = pd.DataFrame([
         (ids[0], 2013, "commendation_provincial", 1, "", None),
         (ids[8], 2013, "commendation_city", 1, "", None),
