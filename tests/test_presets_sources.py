@@ -81,8 +81,8 @@ def test_zhangjiagang_towns_thousand_points(tmp_path):
     same = {"gdp": (100, 110), "foreign_investment": (100, 110), "urban_income": (100, 110),
             "rural_income": (100, 110), "fai": (100, 110), "stability": (90, 90),
             "safety_accidents": (0, 0)}
-    own = {"T1": dict(env=95, soc=98, fiscal=110), "T2": dict(env=70, soc=95, fiscal=110),
-           "T3": dict(env=82.5, soc=80, fiscal=110), "T4": dict(env=95, soc=98, fiscal=55)}
+    own = {"T1": {"env": 95, "soc": 98, "fiscal": 110}, "T2": {"env": 70, "soc": 95, "fiscal": 110},
+           "T3": {"env": 82.5, "soc": 80, "fiscal": 110}, "T4": {"env": 95, "soc": 98, "fiscal": 55}}
     obs = []
     for u, _ in units:
         for ind, (a, b) in same.items():
