@@ -20,11 +20,13 @@ from .export import write_table, write_tables
 from .notebook import notebook_setup, show, show_table
 from .parsing import MISSING_MARKERS, UnitResolver, parse_number
 from .pipeline import RunConfig, RunResult, run_report
+from .ranks import rank_confidence_sets, top_set
 from .readers import read_tables
+from .rewards import payout_matrix, unit_rewards
 from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
 from .scorecard import latest_year, scorecard
 from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
-from .tiers import assign_tiers, quota_for
+from .tiers import TierModel, assign_tiers, quota_for, tier_codes, tier_model
 
 __version__ = "0.1.0"
 
@@ -43,6 +45,7 @@ __all__ = [
     "RunResult",
     "Scheme",
     "SchemeError",
+    "TierModel",
     "UnitResolver",
     "adjustment_table",
     "assign_tiers",
@@ -57,8 +60,10 @@ __all__ = [
     "load_scheme",
     "notebook_setup",
     "parse_number",
+    "payout_matrix",
     "prepare",
     "quota_for",
+    "rank_confidence_sets",
     "read_tables",
     "rerun",
     "run_build",
@@ -69,7 +74,11 @@ __all__ = [
     "scorecard",
     "show",
     "show_table",
+    "tier_codes",
+    "tier_model",
     "to_coin_tables",
+    "top_set",
+    "unit_rewards",
     "with_overrides",
     "write_coin_import",
     "write_table",

@@ -402,6 +402,30 @@ class Affirmation(_Strict):
     name: str = "一票肯定"
 
 
+class BottomRule(_Strict):
+    """所属类别后k位: the last ``count`` (or ``share``) units of a sequence by total.
+
+    ``effect``: ``no_top`` bars them from the top tier (like a disqualification),
+    ``last_tier`` puts them in the last tier, ``flag`` only records it (e.g. 诫勉谈话) in
+    ``tier_flags``. Units tied with the k-th last unit are all included (assumption).
+    """
+
+    id: str
+    name: str
+    count: int | None = Field(None, ge=1)
+    share: float | None = Field(None, gt=0, le=1, description="rounded by tiers.rounding")
+    effect: Literal["no_top", "last_tier", "flag"]
+    sequences: list[str] | None = Field(None, description="default: every sequence")
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> BottomRule:
+        if (self.count is None) == (self.share is None):
+            raise ValueError("give exactly one of 'count' or 'share'")
+        return self
+
+
 class TierRules(_Strict):
     """Tier rules, applied to scores in a separate step."""
 
@@ -422,6 +446,8 @@ class TierRules(_Strict):
     )
     quota_requires: str | None = Field(
         None, description="a unit in the quota must also reach this tier by threshold")
+    bottom: list[BottomRule] = Field(default_factory=list,
+                                     description="所属类别后k位 rules (no_top / last_tier / flag)")
 
     @model_validator(mode="after")
     def _consistent(self) -> TierRules:
@@ -470,12 +496,58 @@ class TierRules(_Strict):
         dq = [d.id for d in self.disqualifications]
         if len(set(dq)) != len(dq):
             raise ValueError(f"disqualification ids repeat: {dq}")
+        bt = [b.id for b in self.bottom]
+        if len(set(bt)) != len(bt):
+            raise ValueError(f"bottom rule ids repeat: {bt}")
         if self.demote_at is not None and self.demote_at > max(1, len(self.disqualifications)):
             raise ValueError(
                 f"demote_at={self.demote_at} can never be met with "
                 f"{len(self.disqualifications)} disqualification(s)"
             )
         return self
+
+
+class LeaderMultiplier(_Strict):
+    """Leaders paid a multiple of the per-head amount (党政正职 ×1.5, 其他班子成员 ×1.2)."""
+
+    name: str
+    multiplier: float = Field(gt=0)
+    column: str | None = Field(None, description="units.csv column with their head count")
+    default_count: int | None = Field(None, ge=0, description="count when the column is absent")
+    default_share: float | None = Field(None, ge=0, le=1,
+                                        description="share of staff when the column is absent")
+    assumption: bool = False
+
+    @model_validator(mode="after")
+    def _count_source(self) -> LeaderMultiplier:
+        if self.column is None and self.default_count is None and self.default_share is None:
+            raise ValueError("give 'column', 'default_count' or 'default_share'")
+        if self.default_count is not None and self.default_share is not None:
+            raise ValueError("give at most one of 'default_count' or 'default_share'")
+        return self
+
+
+class LumpSum(_Strict):
+    """A fixed amount per unit by tier for some sequences (驻区单位: 4万 / 2万元)."""
+
+    sequences: list[str] = Field(min_length=1)
+    amounts: dict[str, float] = Field(description="tier label -> 元")
+    assumption: bool = False
+
+
+class RewardRules(_Strict):
+    """Results use (奖金): per-head amounts by tier × the staff column, leaders' multipliers,
+    lump sums for some sequences, and the 优岗 share of each tier's staff."""
+
+    per_head: dict[str, float] = Field(description="tier label -> 元 per staff member")
+    staff_column: str = "staff"
+    leaders: list[LeaderMultiplier] = Field(default_factory=list)
+    lump_sums: list[LumpSum] = Field(default_factory=list)
+    excellent_post_share: dict[str, float] = Field(
+        default_factory=dict, description="tier label -> 优岗 share of staff")
+    source: str | None = None
+    assumption: bool = False
+    note: str | None = None
 
 
 class Scheme(_Strict):
@@ -493,6 +565,7 @@ class Scheme(_Strict):
     bonus: Adjustments = Field(default_factory=Adjustments)
     penalty: Adjustments = Field(default_factory=Adjustments)
     tiers: TierRules
+    rewards: RewardRules | None = Field(None, description="奖金 by tier (rewards.py)")
     composite: CompositeSection | None = Field(
         None, description="composite-indicator build (see data/schemes/README.md)")
 
@@ -547,12 +620,29 @@ class Scheme(_Strict):
         if bad_den:
             raise ValueError(f"indicator denominators not declared under "
                              f"'composite.denominators': {bad_den}")
+        if self.rewards is not None:
+            labels = set(self.tiers.labels)
+            keyed = [*self.rewards.per_head, *self.rewards.excellent_post_share,
+                     *(k for ls in self.rewards.lump_sums for k in ls.amounts)]
+            bad = sorted({k for k in keyed if k not in labels})
+            if bad:
+                raise ValueError(f"rewards name unknown tiers {bad}; allowed: {self.tiers.labels}")
+            if self.sequences:
+                bad = sorted({q for ls in self.rewards.lump_sums for q in ls.sequences
+                              if q not in self.sequences})
+                if bad:
+                    raise ValueError(f"rewards.lump_sums name unknown sequences {bad}")
         comp_ids = {c.id for c in self.components}
         bad_tb = [t for t in self.tiers.tie_break if t not in comp_ids]
         if bad_tb:
             raise ValueError(f"tiers.tie_break names unknown components {bad_tb}; "
                              f"allowed: {sorted(comp_ids)}")
         if self.sequences:
+            for b in self.tiers.bottom:
+                bad = [s for s in (b.sequences or []) if s not in self.sequences]
+                if bad:
+                    raise ValueError(f"tiers.bottom.{b.id} names unknown sequences {bad}; "
+                                     f"allowed: {sorted(self.sequences)}")
             for q in self.tiers.quota:
                 bad = [s for s in (q.sequences or []) if s not in self.sequences]
                 if bad:

@@ -2,20 +2,24 @@
 disqualifications (取消评优资格), affirmation beyond the quota (不受名额限制 / 一票肯定).
 
 A separate step from scoring, so tier rules can be swapped while scores stay fixed. Every
-unit gets ``tier``, a short Chinese ``tier_reason`` and a ``tier_basis`` (which rule set the
-tier, one of ``TIER_BASES``) so the report can tell score lines from rules without parsing text.
+unit gets ``tier``, a short Chinese ``tier_reason``, a ``tier_basis`` (which rule set the
+tier, one of ``TIER_BASES``) so the report can tell score lines from rules without parsing
+text, and ``tier_flags`` (the 后k位 rules it meets, e.g. 诫勉谈话). ``assign_tiers`` is the
+readable per-unit reference; ``tier_codes`` (on a ``TierModel``) gives the same tiers for
+many draws at once, as integer codes into ``labels``.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .errors import SchemeError
 from .methods import round_half_up
-from .scheme import QuotaRule, Scheme, TierRules
+from .scheme import BottomRule, QuotaRule, Scheme, TierRules
 
 #: What set a unit's tier: ``quota`` (top tier inside the quota or its forced share, ties at
 #: the cut included), ``threshold`` (score line), ``position`` (forced-distribution rank),
@@ -86,22 +90,86 @@ def _key_name(scheme: Scheme, key: str) -> str:
     return next((c.name for c in scheme.components if c.id == key), key)
 
 
-def _forced_cuts(rules: TierRules, n: int) -> list[int]:
-    """Cut positions of a forced distribution: cumulative shares × n, rounded."""
-    cuts = [rounded_count(c * n, rules.rounding) for c in np.cumsum(rules.shares)]
-    cuts[-1] = n
-    return cuts
+def middle_tier(shares: list[float]) -> int:
+    """The tier that takes a forced distribution's remainder: the largest share (ties: the
+    one nearest the centre of the labels, then the better one)."""
+    centre = (len(shares) - 1) / 2
+    return min(range(len(shares)), key=lambda t: (-shares[t], abs(t - centre), t))
+
+
+def forced_counts(rules: TierRules, n: int) -> list[int]:
+    """Head count of each tier of a forced distribution over ``n`` units.
+
+    Each tier's count is rounded separately: tiers above the middle one by ``rounding``
+    (the top tier gets at least one unit when its share is positive), tiers below it are
+    ceilings (不超过: rounded down), and the middle tier takes the remainder.
+    """
+    shares = rules.shares
+    mid = middle_tier(shares)
+    counts = [0] * len(shares)
+    for t, share in enumerate(shares):
+        if t < mid:
+            counts[t] = rounded_count(share * n, rules.rounding)
+            if t == 0 and share > 0 and n > 0:
+                counts[t] = max(counts[t], 1)
+        elif t > mid:
+            counts[t] = math.floor(share * n + 1e-9)
+    # never more than n: take back from the bottom tiers first, then from above the middle
+    excess = sum(counts) - n
+    for t in [*range(len(shares) - 1, mid, -1), *range(mid - 1, -1, -1)]:
+        if excess <= 0:
+            break
+        take = min(excess, counts[t])
+        counts[t] -= take
+        excess -= take
+    counts[mid] = n - sum(counts)
+    return counts
+
+
+def forced_cuts(rules: TierRules, n: int) -> list[int]:
+    """Cut positions of a forced distribution (cumulative ``forced_counts``)."""
+    return [int(c) for c in np.cumsum(forced_counts(rules, n))]
+
+
+def bottom_count(rule: BottomRule, rounding: str, n: int) -> int:
+    """How many units at the end of a sequence of ``n`` units a 后k位 rule covers."""
+    k = rule.count if rule.count is not None else rounded_count(rule.share * n, rounding)  # type: ignore[operator]
+    return min(int(k), n)
+
+
+def bottom_applies(rule: BottomRule, sequence: str) -> bool:
+    return rule.sequences is None or sequence in rule.sequences
+
+
+def _classes(order: list[str], rows: dict[str, pd.Series], keys: list[str]) -> tuple[
+        dict[str, int], dict[str, int]]:
+    """Tie classes along ``order``: each unit's class start and end positions."""
+    start: dict[str, int] = {}
+    s = 0
+    for i, u in enumerate(order):
+        if i and not _tied(rows[u], rows[order[i - 1]], keys):
+            s = i
+        start[u] = s
+    end: dict[str, int] = {}
+    e = len(order) - 1
+    for i in range(len(order) - 1, -1, -1):
+        u = order[i]
+        if i < len(order) - 1 and not _tied(rows[u], rows[order[i + 1]], keys):
+            e = i
+        end[u] = e
+    return start, end
 
 
 def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> pd.DataFrame:
-    """Add ``tier``, ``tier_reason`` and ``tier_basis`` to a score table; ``events`` are the
-    year's events.
+    """Add ``tier``, ``tier_reason``, ``tier_basis`` and ``tier_flags`` to a score table;
+    ``events`` are the year's events.
 
     Per sequence, units are ordered by total then ``tie_break``. Units with ``demote_at``
-    or more disqualifications go to the last tier; the top tier takes its quota (or its
-    forced-distribution share) from the units without disqualification, ties at the cut all
-    going up; affirmed units join the top tier beyond the quota; the rest get their tier by
-    threshold (quota_threshold) or by position (forced_distribution).
+    or more disqualifications (or under a ``last_tier`` 后k位 rule) go to the last tier; the
+    top tier takes its quota (or its forced-distribution count) from the units without
+    disqualification (nor a ``no_top`` 后k位 rule), ties at the cut all going up; affirmed
+    units join the top tier beyond the quota; the rest get their tier by threshold
+    (quota_threshold) or by position (forced_distribution, ties at a cut going up).
     """
     rules = scheme.tiers
     out = scores.copy()
@@ -120,6 +188,7 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
     tier: dict[str, str] = {}
     reason: dict[str, str] = {}
     basis: dict[str, str] = {}
+    flags: dict[str, list[str]] = {u: [] for u in unit_ids}
 
     def disq_text(uid: str) -> str:
         return "、".join(disq_names[c] for c in disq.columns if disq.at[uid, c])
@@ -131,28 +200,56 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
         n = len(order)
         seq_name = scheme.sequences.get(str(seq), str(seq))
         place = grp.set_index("unit_id")["total"].rank(method="min", ascending=False).astype(int)
+        cls_start, cls_end = _classes(order, rows, keys)
+        # --- 后k位 rules: units with fewer than k units strictly behind them ------------
+        barred: dict[str, str] = {}
+        bottom_last: dict[str, str] = {}
+        for b in rules.bottom:
+            if not bottom_applies(b, str(seq)):
+                continue
+            kb = bottom_count(b, rules.rounding, n)
+            for u in order:
+                if n - 1 - cls_end[u] < kb:
+                    flags[u].append(b.name)
+                    if b.effect == "no_top":
+                        barred.setdefault(u, b.name)
+                    elif b.effect == "last_tier":
+                        bottom_last.setdefault(u, b.name)
         demoted = [u for u in order
-                   if rules.demote_at is not None and n_disq[u] >= rules.demote_at]
+                   if (rules.demote_at is not None and n_disq[u] >= rules.demote_at)
+                   or u in bottom_last]
         for u in demoted:
             tier[u], basis[u] = last, "demoted"
-            reason[u] = f"{int(n_disq[u])}种取消评优情形({disq_text(u)}),直接认定为{last}"
+            if rules.demote_at is not None and n_disq[u] >= rules.demote_at:
+                reason[u] = f"{int(n_disq[u])}种取消评优情形({disq_text(u)}),直接认定为{last}"
+            else:
+                reason[u] = f"{seq_name}第{place[u]}名/{n},{bottom_last[u]},认定为{last}"
         base = {u: _threshold_tier(rules, float(rows[u]["total"])) for u in order}
         if forced:
-            cuts = _forced_cuts(rules, n)
+            cuts = forced_cuts(rules, n)
             k = cuts[0]
             share_text = ":".join(f"{x * 100:g}" for x in rules.shares)
         else:
             k = quota_for(rules, str(seq), n)
 
-        def eligible(u: str, base: dict[str, tuple[str, str]] = base) -> bool:
-            if n_disq[u] > 0:
+        bar_why: dict[str, str] = {}
+        for u in order:
+            parts = [f"因{disq_text(u)}取消评优资格"] if n_disq[u] > 0 else []
+            if u in barred:
+                parts.append(f"{seq_name}第{place[u]}名/{n},{barred[u]},不能评为{top}")
+            if parts:
+                bar_why[u] = ";".join(parts) + ";"
+
+        def eligible(u: str, base: dict[str, tuple[str, str]] = base,
+                     bar_why: dict[str, str] = bar_why) -> bool:
+            if u in bar_why:
                 return False
             if rules.quota_requires is None:
                 return True
             return labels.index(base[u][0]) <= labels.index(rules.quota_requires)
 
-        # --- the top tier: quota (or first share), ties at the cut all go up -------------
-        pool = order if rules.quota_passes_down else order[:k]
+        # --- the top tier: quota (or first count), ties at the cut all go up ------------
+        pool = order if rules.quota_passes_down else [u for u in order if cls_start[u] < k]
         candidates = [u for u in pool if u not in demoted and eligible(u)]
         winners = candidates[:k]
         beyond: list[str] = []
@@ -181,34 +278,184 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
 
         # --- everyone else --------------------------------------------------------------
         rest = [u for u in order if u not in tier]
+        position: dict[str, int] = {}  # positional tier index (forced), before affirmation
         prev: str | None = None
         for i, u in enumerate(rest):
             if forced:
                 pos = len(winners) + i
                 j = max(1, next(t for t, c in enumerate(cuts) if pos < c))
                 if prev is not None and _tied(rows[u], rows[prev], keys):
-                    j = min(j, labels.index(tier[prev]))  # a tie at a cut goes up
+                    j = min(j, position[prev])  # a tie at a cut goes up
+                position[u] = j
                 label = labels[j]
                 why = f"{seq_name}第{place[u]}名/{n},强制分布{share_text}"
             else:
                 label, why = base[u]
             prev = u
-            if affirmed[u] and n_disq[u] == 0:
+            if affirmed[u] and u not in bar_why:
                 req = rules.affirmation.requires if rules.affirmation else None
                 if req is None or labels.index(label) <= labels.index(req):
                     tier[u], basis[u] = top, "affirmation"
                     reason[u] = f"{rules.affirmation.name}({why}),不受名额限制"  # type: ignore[union-attr]
                     continue
-            if u in split and n_disq[u] == 0:
+            if u in split and u not in bar_why:
                 why = f"总分与名额末位并列,按{'、'.join(key_names[1:])}排后,未入{top};" + why
-            if n_disq[u] > 0:
-                why = f"因{disq_text(u)}取消评优资格;" + why
+            if u in bar_why:
+                why = bar_why[u] + why
             elif rules.quota_requires is not None and not eligible(u) and u in order[:k]:
                 why = f"未达到{rules.quota_requires},不能占用评优名额;" + why
             tier[u], reason[u] = label, why
-            basis[u] = ("disqualified" if n_disq[u] > 0 else "position" if forced
+            basis[u] = ("disqualified" if u in bar_why else "position" if forced
                         else "threshold")
     out["tier"] = out["unit_id"].map(tier)
     out["tier_reason"] = out["unit_id"].map(reason)
     out["tier_basis"] = out["unit_id"].map(basis)
+    out["tier_flags"] = out["unit_id"].map(lambda u: "、".join(flags[u]))
     return out
+
+
+# --- vectorised: tier codes for totals shaped (draws, units) ---------------------------
+
+
+@dataclass(frozen=True)
+class TierModel:
+    """Tier rules prepared for a fixed set of units (picklable, no pandas): everything
+    ``tier_codes`` needs besides the totals. Build it with ``tier_model``."""
+
+    labels: tuple[str, ...]
+    forced: bool
+    seq_index: tuple[np.ndarray, ...]  # unit positions of each sequence
+    top_count: tuple[int, ...]  # quota (or forced top count) per sequence
+    cuts: tuple[np.ndarray, ...]  # forced-distribution cut positions per sequence
+    bottom: tuple[tuple[tuple[int, str], ...], ...]  # (k, effect) of 后k位 rules per sequence
+    thresholds: np.ndarray  # min totals, best first (quota_threshold)
+    quota_requires: int  # tier index a quota unit must reach by threshold; -1 for none
+    passes_down: bool
+    barred: np.ndarray  # (N,) a disqualification: never top tier
+    demoted: np.ndarray  # (N,) demote_at reached: last tier
+    affirmed: np.ndarray  # (N,) affirmation event and no disqualification
+    affirm_requires: int  # tier index the affirmed unit must reach anyway; -1 for none
+
+    @property
+    def n_units(self) -> int:
+        return len(self.barred)
+
+
+def tier_model(scheme: Scheme, unit_ids: list[str], sequences: list[str],
+               events: pd.DataFrame) -> TierModel:
+    """Prepare the scheme's tier rules for these units (in this order) and year's events."""
+    rules = scheme.tiers
+    labels = tuple(rules.labels)
+    seq_arr = np.asarray(sequences, dtype=object)
+    names = sorted(set(sequences))
+    seq_index = tuple(np.flatnonzero(seq_arr == s) for s in names)
+    n_disq = np.zeros(len(unit_ids), dtype=int)
+    for d in rules.disqualifications:
+        n_disq += _event_flags(events, unit_ids, d.events).to_numpy(dtype=int)
+    affirmed = (_event_flags(events, unit_ids, rules.affirmation.events).to_numpy(dtype=bool)
+                if rules.affirmation else np.zeros(len(unit_ids), dtype=bool))
+    forced = rules.method == "forced_distribution"
+    top_count, cuts, bottom = [], [], []
+    for s, idx in zip(names, seq_index, strict=True):
+        n = len(idx)
+        if forced:
+            c = np.asarray(forced_cuts(rules, n), dtype=int)
+            cuts.append(c)
+            top_count.append(int(c[0]))
+        else:
+            cuts.append(np.zeros(0, dtype=int))
+            top_count.append(quota_for(rules, s, n))
+        bottom.append(tuple((bottom_count(b, rules.rounding, n), b.effect)
+                            for b in rules.bottom if bottom_applies(b, s)))
+    req = rules.affirmation.requires if rules.affirmation else None
+    return TierModel(
+        labels=labels, forced=forced, seq_index=seq_index, top_count=tuple(top_count),
+        cuts=tuple(cuts), bottom=tuple(bottom),
+        thresholds=np.array([t.min_total for t in rules.thresholds], dtype=float),
+        quota_requires=(labels.index(rules.quota_requires) if rules.quota_requires else -1),
+        passes_down=rules.quota_passes_down, barred=n_disq > 0,
+        demoted=(n_disq >= rules.demote_at if rules.demote_at is not None
+                 else np.zeros(len(unit_ids), dtype=bool)),
+        affirmed=affirmed & (n_disq == 0),
+        affirm_requires=labels.index(req) if req else -1,
+    )
+
+
+def _take(a: np.ndarray, order: np.ndarray) -> np.ndarray:
+    return np.take_along_axis(a, order, axis=-1)
+
+
+def tier_codes(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = None,
+               ranks: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Tier codes (index into ``model.labels``) shaped like ``totals`` (draws, units).
+
+    ``tie`` (draws, units, T) holds the tie-break components in order. The same rules as
+    ``assign_tiers``, vectorised over draws (one sort per sequence). With ``ranks=True``
+    also returns each unit's rank within its sequence by total (1 = best, ties → min).
+    """
+    totals = np.atleast_2d(np.asarray(totals, dtype=float))
+    d = totals.shape[0]
+    codes = np.empty(totals.shape, dtype=np.int8)
+    rank_out = np.empty(totals.shape, dtype=np.int32) if ranks else None
+    last = len(model.labels) - 1
+    rows = np.arange(d)[:, None]
+    for s, idx in enumerate(model.seq_index):
+        n = len(idx)
+        t = totals[:, idx]
+        keys = [t] + ([tie[:, idx, j] for j in range(tie.shape[2])] if tie is not None else [])
+        order = np.lexsort(tuple(-k for k in reversed(keys)), axis=-1)
+        st = _take(t, order)
+        pos = np.arange(n)
+        same_total = np.zeros((d, n), dtype=bool)
+        same_total[:, 1:] = np.abs(np.diff(st, axis=1)) <= 1e-9
+        tied = same_total.copy()
+        for k in keys[1:]:
+            sk = _take(k, order)
+            tied[:, 1:] &= np.abs(np.diff(sk, axis=1)) <= 1e-9
+        cs = np.maximum.accumulate(np.where(tied, 0, pos), axis=1)  # class start
+        is_end = np.ones((d, n), dtype=bool)
+        is_end[:, :-1] = ~tied[:, 1:]
+        ce = np.minimum.accumulate(np.where(is_end, pos, n)[:, ::-1], axis=1)[:, ::-1]
+        uo = idx[order]  # unit positions in sorted order
+        barred = model.barred[uo]
+        dem = model.demoted[uo]
+        for kb, effect in model.bottom[s]:
+            hit = (n - 1 - ce) < kb
+            if effect == "no_top":
+                barred = barred | hit
+            elif effect == "last_tier":
+                dem = dem | hit
+        if model.forced:
+            base = None
+            elig = ~barred & ~dem
+        else:
+            base = 1 + (st[..., None] < model.thresholds - 1e-9).sum(axis=-1)
+            elig = ~barred & ~dem
+            if model.quota_requires >= 0:
+                elig &= base <= model.quota_requires
+        k = model.top_count[s]
+        cand = elig if model.passes_down else elig & (cs < k)
+        if k > 0:
+            cc = np.cumsum(cand, axis=1)
+            has_k = cc[:, -1] >= k
+            pk = np.argmax(cc >= k, axis=1)
+            cs_k = cs[np.arange(d), pk]
+            win = cand & ((cc <= k) | (has_k[:, None] & (cs == cs_k[:, None])))
+        else:
+            win = np.zeros((d, n), dtype=bool)
+        if model.forced:
+            rest = ~win & ~dem
+            excl = np.cumsum(rest, axis=1) - rest
+            first = _take(excl, cs) + win.sum(axis=1, keepdims=True)
+            code = np.maximum(1, np.searchsorted(model.cuts[s], first, side="right"))
+        else:
+            code = base
+        aff = model.affirmed[uo] & ~barred & ~dem & ~win
+        if model.affirm_requires >= 0:
+            aff &= code <= model.affirm_requires
+        code = np.where(win | aff, 0, np.where(dem, last, code))
+        codes[rows, uo] = code
+        if rank_out is not None:
+            rcs = np.maximum.accumulate(np.where(same_total, 0, pos), axis=1)
+            rank_out[rows, uo] = rcs + 1
+    return (codes, rank_out) if rank_out is not None else codes

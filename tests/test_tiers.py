@@ -44,9 +44,10 @@ def test_forced_distribution_15_80_5():
     t = assign_tiers(_scores([100.0 - i for i in range(20)]), scheme, NO_EVENTS)
     assert t["tier"].value_counts().to_dict() == {"一等": 3, "二等": 16, "三等": 1}
     assert list(t["tier"][:3]) == ["一等"] * 3 and t["tier"].iloc[-1] == "三等"
-    # 8 units with floor rounding: 0.15·8 = 1.2 → 1; 0.95·8 = 7.6 → 7 → 1 / 6 / 1
+    # 8 units with floor rounding, each tier separately: 一等 0.15·8 = 1.2 → 1; 三等 is a
+    # ceiling (不超过5%): 0.05·8 = 0.4 → 0; 二等 takes the remainder 8 − 1 = 7
     t = assign_tiers(_scores([100.0 - i for i in range(8)]), scheme, NO_EVENTS)
-    assert t["tier"].value_counts().to_dict() == {"一等": 1, "二等": 6, "三等": 1}
+    assert t["tier"].value_counts().to_dict() == {"一等": 1, "二等": 7}
 
 
 def test_forced_distribution_tie_at_cut_goes_up():

@@ -1,0 +1,479 @@
+"""Study 3, tier boundaries: how much of each unit's tier is signal.
+
+Monte Carlo over measurement noise (relative error per indicator and per rating component)
+and weight uncertainty (Dirichlet around the scheme's points, or uniform ±x %): each draw is
+scored with the vectorised engine and tiered with ``tiers.tier_codes``. The work splits into
+chunks that can run anywhere: ``prepare_model`` builds a picklable model,
+``simulate_chunk(model, seed_sequence, draws)`` returns a ``Tally`` of sums and counts,
+``merge_tallies`` adds tallies up and ``summarise`` turns a tally into the per-unit table.
+Chunk i uses ``np.random.SeedSequence(seed).spawn(n)[i]`` (``chunk_seed(seed, i)``), so
+serial and distributed runs with the same seed and chunk size give identical results.
+Also: threshold and quota sensitivity, and the reward payout under uncertainty.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..adjustments import adjustment_table
+from ..data import Dataset
+from ..rewards import payout_matrix
+from ..scheme import Scheme, TierRules
+from ..scoring import ScoringInput, component_scores, leaf_fractions, prepare, score
+from ..tiers import TierModel, assign_tiers, tier_codes, tier_model
+
+
+@dataclass(frozen=True)
+class WeightUncertainty:
+    """How leaf points vary: ``dirichlet`` with concentration ``value`` around the scheme's
+    points (larger = closer), or ``uniform`` ±``value`` (a share, 0.2 = ±20 %). Points are
+    drawn within each indicator component, whose total stays fixed."""
+
+    kind: Literal["dirichlet", "uniform"]
+    value: float
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("dirichlet", "uniform"):
+            raise ValueError(f"weight uncertainty kind must be dirichlet or uniform; got {self.kind}")
+        if self.value <= 0 or (self.kind == "uniform" and self.value >= 1):
+            raise ValueError(f"weight uncertainty value out of range: {self.value}")
+
+
+@dataclass(frozen=True)
+class BoundaryModel:
+    """Everything one draw needs (picklable): prepared data, noise, weights, tier rules."""
+
+    scheme: Scheme
+    inp: ScoringInput
+    frac: np.ndarray  # (N, K) leaf fractions without noise
+    level_noise: np.ndarray  # (K,) relative error of this year's values
+    prev_noise: np.ndarray  # (K,) relative error of last year's values (growth/increment)
+    ratings: np.ndarray  # (N, R) rating components
+    rating_noise: np.ndarray  # (R,)
+    rating_points: np.ndarray  # (R,)
+    comp_kind: tuple[tuple[str, int], ...]  # per scheme component: ("ind"|"rating", column)
+    bonus: np.ndarray  # (N,)
+    penalty: np.ndarray  # (N,)
+    tie_cols: tuple[int, ...]  # scheme component positions used to break ties
+    weights: WeightUncertainty | None
+    tiers: TierModel
+    official: np.ndarray  # (N,) official tier codes
+    totals: np.ndarray  # (N,) official totals
+    payout: np.ndarray | None  # (N, L) reward of each unit in each tier, or None
+    seq_index: tuple[np.ndarray, ...] = field(default=())
+
+    @property
+    def n_units(self) -> int:
+        return len(self.inp.unit_ids)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.tiers.labels
+
+
+@dataclass
+class Tally:
+    """Sums and counts over draws; add tallies with ``merge_tallies``."""
+
+    draws: int
+    tier_counts: np.ndarray  # (N, L)
+    rank_hist: np.ndarray  # (N, max sequence size): rank r at column r − 1
+    changes: float  # Σ over draws of units whose tier differs from the official one
+    changes_sq: float
+    top_exact: int  # draws whose top-tier set is exactly the official one
+    total_sum: np.ndarray  # (N,)
+    cross: tuple[np.ndarray, ...]  # per sequence Σ x xᵀ of totals (for covariances)
+    payout: np.ndarray  # (draws,) total payout per draw (empty without rewards)
+
+
+def _noise_vector(spec: float | Mapping[str, float] | None, ids: list[str]) -> np.ndarray:
+    if spec is None:
+        return np.zeros(len(ids))
+    if isinstance(spec, Mapping):
+        unknown = set(spec) - set(ids) - {"default"}
+        if unknown:
+            raise ValueError(f"noise names unknown indicators or components: {sorted(unknown)}")
+        return np.array([float(spec.get(i, spec.get("default", 0.0))) for i in ids])
+    return np.full(len(ids), float(spec))
+
+
+def prepare_model(data: Dataset, scheme: Scheme, year: int,
+                  noise: float | Mapping[str, float] | None = None,
+                  weights: WeightUncertainty | float | None = None) -> BoundaryModel:
+    """Prepare the study for one scheme and year.
+
+    ``noise``: relative measurement error (0.05 = 5 % standard deviation) for every
+    indicator value and rating score, or a mapping from indicator / rating-component id to
+    its error (key ``default`` for the rest). Event counts are exact. ``weights``: a
+    ``WeightUncertainty`` or a number (a Dirichlet concentration).
+    """
+    if isinstance(weights, int | float):
+        weights = WeightUncertainty("dirichlet", float(weights))
+    inp = prepare(data, scheme, year)
+    frac = leaf_fractions(inp)
+    leaf_ids = [leaf.id for leaf in inp.leaves]
+    rating_ids = [c.id for c in scheme.components if c.source == "rating"]
+    spec = noise
+    level_noise = _noise_vector(spec, leaf_ids + rating_ids)
+    rating_noise = level_noise[len(leaf_ids):]
+    level_noise = level_noise[:len(leaf_ids)]
+    uses_prev = np.array([leaf.basis != "level" or (leaf.blend is not None
+                                                    and leaf.blend.basis != "level")
+                          for leaf in inp.leaves], dtype=bool)
+    is_event = np.array([leaf.event is not None for leaf in inp.leaves], dtype=bool)
+    level_noise = np.where(is_event, 0.0, level_noise)
+    prev_noise = np.where(uses_prev, level_noise, 0.0)
+    comp_kind = tuple(("ind", inp.indicator_components.index(c.id)) if c.source == "indicators"
+                      else ("rating", rating_ids.index(c.id)) for c in scheme.components)
+    adj = adjustment_table(data, scheme, year, inp.unit_ids)
+    events = data.events.loc[data.events["year"] == year]
+    tmodel = tier_model(scheme, inp.unit_ids, inp.sequences, events)
+    official_table = assign_tiers(score(data, scheme, year), scheme, events)
+    official_table = official_table.set_index("unit_id").loc[inp.unit_ids]
+    official = official_table["tier"].map({lab: i for i, lab in enumerate(tmodel.labels)})
+    comp_pos = [c.id for c in scheme.components]
+    payout = payout_matrix(data, scheme, inp.unit_ids) if getattr(scheme, "rewards", None) \
+        else None
+    return BoundaryModel(
+        scheme=scheme, inp=inp, frac=frac, level_noise=level_noise, prev_noise=prev_noise,
+        ratings=inp.ratings.to_numpy(dtype=float).reshape(len(inp.unit_ids), len(rating_ids)),
+        rating_noise=rating_noise,
+        rating_points=np.array([scheme.component(r).points for r in rating_ids], dtype=float),
+        comp_kind=comp_kind, bonus=adj["bonus"].to_numpy(dtype=float),
+        penalty=adj["penalty"].to_numpy(dtype=float),
+        tie_cols=tuple(comp_pos.index(t) for t in scheme.tiers.tie_break),
+        weights=weights, tiers=tmodel, official=official.to_numpy(dtype=np.int8),
+        totals=official_table["total"].to_numpy(dtype=float), payout=payout,
+        seq_index=tmodel.seq_index,
+    )
+
+
+def draw_points(model: BoundaryModel, rng: np.random.Generator, draws: int) -> np.ndarray:
+    """Leaf points for ``draws`` draws (D, K), each indicator component's total kept."""
+    base = model.inp.leaf_points
+    w = model.weights
+    assert w is not None
+    out = np.empty((draws, len(base)))
+    for j in range(len(model.inp.indicator_components)):
+        idx = np.flatnonzero(model.inp.leaf_component == j)
+        p = base[idx]
+        if w.kind == "dirichlet":
+            share = rng.dirichlet(w.value * p / p.sum(), size=draws)
+        else:
+            raw = p * rng.uniform(1 - w.value, 1 + w.value, size=(draws, len(idx)))
+            share = raw / raw.sum(axis=1, keepdims=True)
+        out[:, idx] = share * p.sum()
+    return out
+
+
+def draw_totals(model: BoundaryModel, rng: np.random.Generator,
+                draws: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Totals (D, N) and tie-break components (D, N, T) of ``draws`` draws."""
+    inp = model.inp
+    n = model.n_units
+    if model.level_noise.any() or model.prev_noise.any():
+        lv = np.flatnonzero(model.level_noise)
+        pv = np.flatnonzero(model.prev_noise)
+        level = np.broadcast_to(inp.level, (draws, *inp.level.shape)).copy()
+        level[..., lv] *= 1 + model.level_noise[lv] * rng.standard_normal((draws, n, len(lv)))
+        previous = np.broadcast_to(inp.previous, (draws, *inp.previous.shape)).copy()
+        previous[..., pv] *= 1 + model.prev_noise[pv] * rng.standard_normal((draws, n, len(pv)))
+        frac = leaf_fractions(inp, level, previous)
+        frac = np.where(np.isfinite(frac), frac, 0.0)
+    else:
+        frac = model.frac
+    points = draw_points(model, rng, draws) if model.weights is not None else None
+    comps = component_scores(inp, model.scheme, frac, points)
+    if comps.ndim == 2:
+        comps = np.broadcast_to(comps, (draws, *comps.shape))
+    ratings = model.ratings
+    if model.rating_noise.any():
+        ratings = ratings * (1 + model.rating_noise * rng.standard_normal((draws, *ratings.shape)))
+        ratings = np.clip(ratings, 0, model.rating_points)
+    else:
+        ratings = np.broadcast_to(ratings, (draws, *ratings.shape))
+    cols = [comps[..., j] if kind == "ind" else ratings[..., j] for kind, j in model.comp_kind]
+    total = cols[0].copy()
+    for c in cols[1:]:
+        total += c
+    total = np.round(total + model.bonus - model.penalty, 6)
+    tie = (np.stack([np.round(cols[j], 6) for j in model.tie_cols], axis=-1)
+           if model.tie_cols else None)
+    return total, tie
+
+
+def empty_tally(model: BoundaryModel) -> Tally:
+    n, labels = model.n_units, len(model.labels)
+    width = max(len(i) for i in model.seq_index)
+    return Tally(0, np.zeros((n, labels), dtype=np.int64), np.zeros((n, width), dtype=np.int64),
+                 0.0, 0.0, 0, np.zeros(n), tuple(np.zeros((len(i), len(i)))
+                                                  for i in model.seq_index), np.zeros(0))
+
+
+def simulate_chunk(model: BoundaryModel, seed_sequence: np.random.SeedSequence | int,
+                   draws: int) -> Tally:
+    """Draw, score and tier ``draws`` draws; return their tally (sums and counts only)."""
+    rng = np.random.default_rng(seed_sequence)
+    total, tie = draw_totals(model, rng, draws)
+    codes, ranks = tier_codes(model.tiers, total, tie, ranks=True)
+    n, nl = model.n_units, len(model.labels)
+    width = max(len(i) for i in model.seq_index)
+    unit = np.arange(n)
+    tier_counts = np.bincount((unit * nl + codes).ravel(), minlength=n * nl).reshape(n, nl)
+    rank_hist = np.bincount((unit * width + ranks - 1).ravel(),
+                            minlength=n * width).reshape(n, width)
+    changed = (codes != model.official).sum(axis=1)
+    top_exact = int(((codes == 0) == (model.official == 0)).all(axis=1).sum())
+    cross = tuple(total[:, i].T @ total[:, i] for i in model.seq_index)
+    payout = (model.payout[unit, codes].sum(axis=1) if model.payout is not None
+              else np.zeros(0))
+    return Tally(draws, tier_counts, rank_hist, float(changed.sum()),
+                 float((changed.astype(float) ** 2).sum()), top_exact, total.sum(axis=0),
+                 cross, payout)
+
+
+def merge_tallies(tallies: list[Tally]) -> Tally:
+    """Add tallies up (payout samples are concatenated in list order)."""
+    if not tallies:
+        raise ValueError("no tallies to merge")
+    first = tallies[0]
+    return Tally(
+        sum(t.draws for t in tallies), sum(t.tier_counts for t in tallies),
+        sum(t.rank_hist for t in tallies), sum(t.changes for t in tallies),
+        sum(t.changes_sq for t in tallies), sum(t.top_exact for t in tallies),
+        sum(t.total_sum for t in tallies),
+        tuple(sum(t.cross[s] for t in tallies) for s in range(len(first.cross))),
+        np.concatenate([t.payout for t in tallies]))
+
+
+def chunk_seed(seed: int, i: int) -> np.random.SeedSequence:
+    """The seed sequence of chunk ``i``: equal to ``np.random.SeedSequence(seed).spawn(n)[i]``
+    for any n > i."""
+    return np.random.SeedSequence(seed, spawn_key=(i,))
+
+
+def max_se(tally: Tally) -> float:
+    """Largest Monte Carlo standard error of a tier probability."""
+    p = tally.tier_counts / max(tally.draws, 1)
+    return float(np.sqrt(p * (1 - p) / max(tally.draws, 1)).max())
+
+
+def run(model: BoundaryModel, draws: int | None = None, seed: int = 0, chunk: int = 500,
+        se_target: float = 0.005, max_draws: int = 200_000, min_draws: int = 1000) -> Tally:
+    """Serial run: ``draws`` draws in chunks, or (``draws=None``) chunks until every tier
+    probability's standard error is below ``se_target`` (at least ``min_draws``, at most
+    ``max_draws``)."""
+    if chunk < 1:
+        raise ValueError("chunk must be at least 1")
+    tallies: list[Tally] = []
+    done, i = 0, 0
+    while True:
+        if draws is not None:
+            if done >= draws:
+                break
+            size = min(chunk, draws - done)
+        else:
+            size = min(chunk, max_draws - done)
+            if size <= 0:
+                break
+        tallies.append(simulate_chunk(model, chunk_seed(seed, i), size))
+        done += size
+        i += 1
+        if draws is None and done >= min_draws and max_se(merge_tallies(tallies)) < se_target:
+            break
+    return merge_tallies(tallies) if tallies else empty_tally(model)
+
+
+def _rank_percentile(hist: np.ndarray, q: float) -> np.ndarray:
+    cdf = np.cumsum(hist, axis=1) / np.maximum(hist.sum(axis=1, keepdims=True), 1)
+    return (cdf < q - 1e-12).sum(axis=1) + 1
+
+
+def summarise(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
+    """Per unit: official tier, probability of each tier (``p_<label>``), ``p_official``,
+    rank percentiles 5/50/95 within the sequence, the mean simulated total and its sd."""
+    inp = model.inp
+    d = max(tally.draws, 1)
+    out = pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names, "sequence": inp.sequences,
+                        "total": model.totals,
+                        "official_tier": [model.labels[c] for c in model.official]})
+    probs = tally.tier_counts / d
+    for j, lab in enumerate(model.labels):
+        out[f"p_{lab}"] = probs[:, j]
+    out["p_official"] = probs[np.arange(model.n_units), model.official]
+    for q, name in ((0.05, "rank_p05"), (0.5, "rank_p50"), (0.95, "rank_p95")):
+        out[name] = _rank_percentile(tally.rank_hist, q)
+    out["total_mean"] = tally.total_sum / d
+    sd = np.zeros(model.n_units)
+    for s, idx in enumerate(model.seq_index):
+        sd[idx] = np.sqrt(np.clip(np.diag(tally.cross[s]) / d - (tally.total_sum[idx] / d) ** 2,
+                                  0, None))
+    out["total_sd"] = sd
+    return out.sort_values(["sequence", "total", "unit_id"], ascending=[True, False, True],
+                           kind="stable").reset_index(drop=True)
+
+
+def uncertainty_summary(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
+    """One row: draws, expected number of units off their official tier (and its standard
+    error), the probability the top-tier set is exactly the official one, the largest
+    standard error of a tier probability."""
+    d = max(tally.draws, 1)
+    mean = tally.changes / d
+    var = max(tally.changes_sq / d - mean ** 2, 0.0)
+    return pd.DataFrame([{"draws": tally.draws, "expected_changes": mean,
+                          "expected_changes_se": float(np.sqrt(var / d)),
+                          "p_top_set_exact": tally.top_exact / d, "max_se": max_se(tally)}])
+
+
+def total_covariance(model: BoundaryModel, tally: Tally, sequence_pos: int) -> np.ndarray:
+    """Covariance of the simulated totals of one sequence's units (for rank sets)."""
+    idx = model.seq_index[sequence_pos]
+    d = max(tally.draws, 1)
+    m = tally.total_sum[idx] / d
+    return tally.cross[sequence_pos] / d - np.outer(m, m)
+
+
+def tier_probabilities(data: Dataset, scheme: Scheme, year: int,
+                       noise: float | Mapping[str, float] | None = None,
+                       weights: WeightUncertainty | float | None = None,
+                       draws: int | None = None, seed: int = 0, se_target: float = 0.005,
+                       chunk: int = 500) -> pd.DataFrame:
+    """Each unit's probability of every tier under noise and/or weight uncertainty, rank
+    percentiles 5/50/95 and its official tier (see ``summarise``); ``draws=None`` stops when
+    every probability's standard error is below ``se_target``. ``attrs["summary"]`` holds
+    ``uncertainty_summary`` (draws used, expected changes, P(top set exact))."""
+    model = prepare_model(data, scheme, year, noise, weights)
+    tally = run(model, draws=draws, seed=seed, chunk=chunk, se_target=se_target)
+    out = summarise(model, tally)
+    out.attrs["summary"] = uncertainty_summary(model, tally)
+    return out
+
+
+# --- rank confidence sets of the official totals -------------------------------------
+
+
+def rank_sets(model: BoundaryModel, tally: Tally, alpha: float = 0.05, draws: int = 1000,
+              seed: int = 0) -> pd.DataFrame:
+    """Marginal rank confidence sets within each sequence, the official totals as estimates
+    and the simulated covariance of totals as their error (unit_id, name, sequence,
+    estimate, rank, lower, upper)."""
+    from ..ranks import rank_confidence_sets
+
+    frames = []
+    inp = model.inp
+    for s, idx in enumerate(model.seq_index):
+        cov = total_covariance(model, tally, s)
+        sets = rank_confidence_sets(model.totals[idx], cov=cov, alpha=alpha, draws=draws,
+                                    seed=seed)
+        sets.insert(0, "sequence", [inp.sequences[i] for i in idx])
+        sets.insert(0, "name", [inp.names[i] for i in idx])
+        sets.insert(0, "unit_id", [inp.unit_ids[i] for i in idx])
+        frames.append(sets)
+    return (pd.concat(frames, ignore_index=True)
+            .sort_values(["sequence", "rank", "unit_id"], kind="stable").reset_index(drop=True))
+
+
+# --- threshold and quota sensitivity ---------------------------------------------------
+
+
+def _changed(model: BoundaryModel, rules: TierRules, tie: np.ndarray | None) -> int:
+    scheme = model.scheme.model_copy(update={"tiers": rules})
+    events = pd.DataFrame(columns=["unit_id", "year", "event", "count", "project"])
+    tm = tier_model(scheme, model.inp.unit_ids, model.inp.sequences, events)
+    tm = replace(tm, barred=model.tiers.barred, demoted=model.tiers.demoted,
+                 affirmed=model.tiers.affirmed)
+    codes = tier_codes(tm, model.totals[None], tie)[0]
+    return int((codes != model.official).sum())
+
+
+def threshold_sensitivity(model: BoundaryModel, span: float | None = None,
+                          steps: int = 21) -> pd.DataFrame:
+    """Units changing tier as each score line moves (±``span``, default 5 % of the full
+    score: ±50 on a 1000-point scheme), as the quota changes (top k per sequence, top p %),
+    or (forced distribution) as the top share moves ±5 points.
+
+    Columns: rule (Chinese), kind (threshold / quota_top / quota_share / forced_share),
+    shift (points, k, or percent), setting (the value tried), n_changed.
+    """
+    rules = model.scheme.tiers
+    span = 0.05 * model.scheme.max_points if span is None else span
+    tie = None
+    if model.tie_cols:
+        comps = score_components(model)
+        tie = np.stack([comps[:, j] for j in model.tie_cols], axis=-1)[None]
+    rows = []
+    if rules.method == "quota_threshold":
+        for i, t in enumerate(rules.thresholds):
+            for shift in np.linspace(-span, span, steps):
+                new = [th.model_copy(update={"min_total": th.min_total + (shift if j == i else 0)})
+                       for j, th in enumerate(rules.thresholds)]
+                mins = [th.min_total for th in new]
+                if any(a <= b for a, b in itertools.pairwise(mins)):
+                    continue
+                rows.append({"rule": f"{t.label}线", "kind": "threshold",
+                             "shift": round(float(shift), 6),
+                             "setting": round(t.min_total + float(shift), 6),
+                             "n_changed": _changed(model, rules.model_copy(
+                                 update={"thresholds": new}), tie)})
+        sizes = [len(i) for i in model.seq_index]
+        for k in range(max(sizes) + 1):
+            quota = [rules.quota[0].model_copy(update={"sequences": None, "top": k,
+                                                       "share": None})]
+            rows.append({"rule": "评优名额:每序列前k名", "kind": "quota_top",
+                         "shift": k, "setting": k, "n_changed": _changed(
+                             model, rules.model_copy(update={"quota": quota}), tie)})
+        for p in (5, 10, 15, 20, 25, 30, 35, 40, 50):
+            quota = [rules.quota[0].model_copy(update={"sequences": None, "top": None,
+                                                       "share": p / 100,
+                                                       "rounding": "half_up",
+                                                       "min_count": 1})]
+            rows.append({"rule": "评优比例:每序列前p%", "kind": "quota_share", "shift": p,
+                         "setting": p, "n_changed": _changed(
+                             model, rules.model_copy(update={"quota": quota}), tie)})
+    else:
+        mid = int(np.argmax(rules.shares))
+        for pp in range(-5, 6):
+            shares = list(rules.shares)
+            shares[0] = shares[0] + pp / 100
+            shares[mid] = shares[mid] - pp / 100
+            if shares[0] <= 0 or shares[mid] < 0:
+                continue
+            rows.append({"rule": f"{rules.labels[0]}比例", "kind": "forced_share", "shift": pp,
+                         "setting": round(shares[0] * 100, 6), "n_changed": _changed(
+                             model, rules.model_copy(update={"shares": shares}), tie)})
+    return pd.DataFrame(rows, columns=["rule", "kind", "shift", "setting", "n_changed"])
+
+
+def score_components(model: BoundaryModel) -> np.ndarray:
+    """Official component scores (N, C) in scheme order, rounded like ``score``."""
+    comps = component_scores(model.inp, model.scheme, model.frac)
+    cols = [comps[:, j] if kind == "ind" else model.ratings[:, j] for kind, j in model.comp_kind]
+    return np.round(np.stack(cols, axis=-1), 6)
+
+
+# --- reward cost ------------------------------------------------------------------------
+
+
+def reward_cost(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
+    """Total payout (元) of the official tiers and its distribution over the draws
+    (statistic: official, mean, p05, p50, p95); empty when the scheme has no rewards."""
+    if model.payout is None:
+        return pd.DataFrame(columns=["statistic", "value"])
+    official = float(model.payout[np.arange(model.n_units), model.official].sum())
+    p = tally.payout
+    stats = [("official", official)]
+    if len(p):
+        stats += [("mean", float(p.mean())), ("p05", float(np.quantile(p, 0.05))),
+                  ("p50", float(np.quantile(p, 0.5))), ("p95", float(np.quantile(p, 0.95)))]
+    return pd.DataFrame(stats, columns=["statistic", "value"])
+
+
+def payout_samples(tally: Tally) -> np.ndarray:
+    """The total payout of each draw (for a histogram)."""
+    return tally.payout
