@@ -72,6 +72,9 @@ def test_zhangjiagang_departments_60_20_20(tmp_path):
     assert t.loc[["A", "B", "C"], "total"].tolist() == pytest.approx([95, 93, 60])
     # 优秀 share 0.2 of 3 = 0.6 → floor 0, at least 1: only A
     assert t.loc[["A", "B", "C"], "tier"].tolist() == ["优秀", "合格", "合格"]
+    # 所属类别后两位取消评优资格: B and C are the last two of the category
+    assert t.loc[["B", "C"], "tier_reason"].str.contains("后两位").all()
+    assert not t.loc["A", "tier_reason"].count("后两位")
 
 
 def test_zhangjiagang_towns_thousand_points(tmp_path):
