@@ -5,6 +5,7 @@ Flow: files → ``load_data`` → ``load_scheme`` → ``score`` → ``assign_tie
 """
 
 from .adjustments import adjustment_table
+from .cadres import CadreRules, cadre_table
 from .composite.build import BuildResult, CoinData, Recipe, rerun, run_build
 from .composite.coin import (
     build_composite,
@@ -33,6 +34,7 @@ __version__ = "0.1.0"
 __all__ = [
     "MISSING_MARKERS",
     "BuildResult",
+    "CadreRules",
     "CoinData",
     "DataError",
     "Dataset",
@@ -50,6 +52,7 @@ __all__ = [
     "adjustment_table",
     "assign_tiers",
     "build_composite",
+    "cadre_table",
     "check_data",
     "component_scores",
     "from_coin_tables",

@@ -105,15 +105,25 @@ def score(
     year: YearOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="write .csv or .xlsx instead of "
                                                            "printing")] = None,
+    level: Annotated[str, typer.Option(
+        "--level", help="units (teams, 领导班子) or cadres (领导干部: needs persons.csv)")] = "units",
 ) -> None:
-    """Score every unit for one year and assign tiers."""
+    """Score every unit (or every cadre) for one year and assign tiers."""
+    if level not in ("units", "cadres"):
+        raise typer.BadParameter("--level must be 'units' or 'cadres'", param_hint="--level")
 
     def run() -> tuple[pd.DataFrame, str, int]:
         ds, sch, y = _inputs(data, scheme, year)
-        table = scorecard(ds, sch, y)
+        if level == "cadres":
+            from .cadres import cadre_table
+
+            table = cadre_table(ds, sch, y)
+        else:
+            table = scorecard(ds, sch, y)
         if out is not None:
-            write_table(table, out, sheet="scores")
-        return table, sch.name, y
+            write_table(table, out, sheet="cadres" if level == "cadres" else "scores")
+        name = f"{sch.name}·领导干部" if level == "cadres" else sch.name
+        return table, name, y
 
     _show_or_say(*_guard(run), out)
 

@@ -58,6 +58,28 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
          "target": _num.set_checks([pa.Check.gt(0)])},
         unique=["unit_id", "year", "indicator"], report_duplicates="all",
     ),
+    # cadres (领导干部): role head (班子正职) | member (班子成员); scores 0–100
+    "persons": pa.DataFrameSchema(
+        {"person_id": _str, "unit_id": _str, "name": _str,
+         "role": pa.Column(str, checks=pa.Check.isin(["head", "member"])),
+         "year": _year,
+         "character": _num.set_checks([pa.Check.in_range(0, 100)]),
+         "democratic": _num.set_checks([pa.Check.in_range(0, 100)]),
+         "portfolio": pa.Column(float, nullable=True, required=False,
+                                checks=pa.Check(lambda s: s.isna() | s.between(0, 100),
+                                                element_wise=False, error="must be 0–100 or blank")),
+         "quantitative": pa.Column(float, nullable=True, required=False,
+                                   checks=pa.Check(lambda s: s.isna() | s.between(0, 100),
+                                                   element_wise=False,
+                                                   error="must be 0–100 or blank")),
+         "votes_total": pa.Column(float, nullable=True, required=False,
+                                  checks=pa.Check(lambda s: s.isna() | (s >= 0),
+                                                  element_wise=False, error="must be ≥ 0")),
+         "votes_basic": pa.Column(float, nullable=True, required=False,
+                                  checks=pa.Check(lambda s: s.isna() | (s >= 0),
+                                                  element_wise=False, error="must be ≥ 0"))},
+        unique=["person_id", "year"], report_duplicates="all",
+    ),
 }
 
 
@@ -72,6 +94,7 @@ class Dataset:
     targets: pd.DataFrame | None
     source: Path
     files: dict[str, Path] = field(default_factory=dict)
+    persons: pd.DataFrame | None = None  # cadres (perfanalysis.cadres), optional
 
     @property
     def years(self) -> list[int]:
@@ -191,6 +214,7 @@ def load_data(path: Path | str) -> Dataset:
     return Dataset(
         units=typed["units"], observations=typed["observations"], ratings=typed["ratings"],
         events=typed["events"], targets=typed.get("targets"), source=path, files=files,
+        persons=typed.get("persons"),
     )
 
 

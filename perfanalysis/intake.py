@@ -36,12 +36,17 @@ COLUMN_ROLES: dict[str, dict[str, str]] = {
     "events": {"unit_id": "unit", "year": "year", "event": "code", "count": "count",
                "project": "optional_text", "points": "optional_number"},
     "targets": {"unit_id": "unit", "year": "year", "indicator": "code", "target": "percent"},
+    "persons": {"person_id": "code", "unit_id": "unit", "name": "text", "role": "code",
+                "year": "year", "character": "number", "democratic": "number",
+                "portfolio": "optional_number", "quantitative": "optional_number",
+                "votes_total": "optional_number", "votes_basic": "optional_number"},
 }
 KEYS: dict[str, list[str]] = {
     "units": ["unit_id"],
     "observations": ["unit_id", "year", "indicator"],
     "ratings": ["unit_id", "year", "component"],
     "targets": ["unit_id", "year", "indicator"],
+    "persons": ["person_id", "year"],
 }
 MAX_ROWS_NAMED = 5
 MAX_DUPLICATES_NAMED = 200

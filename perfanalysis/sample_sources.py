@@ -174,9 +174,42 @@ def heshan_departments_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFram
     return tables
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+GIVEN = "明华军平伟红建国志文斌勇静丽敏强磊洪涛峰"
+
+
+def persons_sample(units: pd.DataFrame, years: list[int], rng: np.random.Generator,
+                   members: int = 3) -> pd.DataFrame:
+    """One head (班子正职) and ``members`` members (班子成员) per unit, with personal scores."""
+    rows = []
+    for uid in units["unit_id"]:
+        people = [("head", 0)] + [("member", k) for k in range(1, members + 1)]
+        for role, k in people:
+            pid = f"{uid}p{k}"
+            name = (SURNAMES[int(rng.integers(len(SURNAMES)))]
+                    + GIVEN[int(rng.integers(len(GIVEN)))] + GIVEN[int(rng.integers(len(GIVEN)))])
+            talent = rng.normal(0, 1)
+            for y in years:
+                votes = int(rng.integers(40, 80))
+                basic_share = float(np.clip(rng.normal(0.06 - 0.05 * talent, 0.06), 0, 0.6))
+                rows.append((pid, uid, name, role, y,
+                             round(float(np.clip(rng.normal(85 + 4 * talent, 3), 50, 100)), 1),
+                             round(float(np.clip(rng.normal(86 + 4 * talent, 3), 50, 100)), 1),
+                             None if role == "head" else
+                             round(float(np.clip(rng.normal(84 + 5 * talent, 5), 30, 100)), 1),
+                             round(float(np.clip(rng.normal(82 + 8 * talent, 8), 20, 100)), 1),
+                             votes, round(votes * basic_share)))
+    return pd.DataFrame(rows, columns=["person_id", "unit_id", "name", "role", "year", "character",
+                                       "democratic", "portfolio", "quantitative", "votes_total",
+                                       "votes_basic"])
+
+
 def xiangxi_departments_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
-    """Xiangxi 州直 units in the seven department categories, 2010–2011."""
-    return department_sample(XIANGXI_DEPT, seed + 2)
+    """Xiangxi 州直 units in the seven department categories, 2010–2011, with their cadres."""
+    tables = department_sample(XIANGXI_DEPT, seed + 2)
+    tables["persons"] = persons_sample(tables["units"], XIANGXI_DEPT.years,
+                                       np.random.default_rng(seed + 22))
+    return tables
 
 
 def zhangjiagang_departments_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
