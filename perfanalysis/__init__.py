@@ -27,6 +27,7 @@ from .rewards import payout_matrix, unit_rewards
 from .scheme import Scheme, load_scheme, scheme_from_mapping, with_overrides
 from .scorecard import latest_year, scorecard
 from .scoring import component_scores, leaf_fractions, leaf_scores, prepare, score
+from .targets import rule_targets, target_warnings
 from .tiers import TierModel, assign_tiers, quota_for, tier_codes, tier_model
 
 __version__ = "0.1.0"
@@ -69,6 +70,7 @@ __all__ = [
     "rank_confidence_sets",
     "read_tables",
     "rerun",
+    "rule_targets",
     "run_build",
     "run_report",
     "scheme_from_mapping",
@@ -77,6 +79,7 @@ __all__ = [
     "scorecard",
     "show",
     "show_table",
+    "target_warnings",
     "tier_codes",
     "tier_model",
     "to_coin_tables",

@@ -22,6 +22,7 @@ from .errors import DataError, PerfAnalysisError
 from .export import write_table
 from .scheme import load_scheme
 from .scorecard import latest_year, scorecard
+from .targets import target_warnings, warning_sentences
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Analyse performance-evaluation schemes (绩效考核).")
@@ -78,6 +79,30 @@ def validate(data: DataOpt, scheme: SchemeOpt, year: YearOpt = None) -> None:
     console.print(f"[green]OK[/] {len(ds.units)} units, {len(ds.observations)} observations, "
                   f"scheme '{sch.id}' ({len(sch.indicators())} indicators), year {y}.{note}",
                   markup=True, highlight=False)
+    if sch.composite is None:
+        _print_target_warnings(_guard(lambda: target_warnings(ds, sch, y)))
+
+
+MAX_WARNINGS_SHOWN = 20
+
+
+def _print_target_warnings(warnings: pd.DataFrame) -> None:
+    """Targets easier than last year's actual: one line per unit and indicator."""
+    if warnings.empty:
+        return
+    console.print(f"[yellow]warning / 提示:[/] {len(warnings)} target(s) easier than last "
+                  "year's actual (below it; above it for a negative indicator):",
+                  markup=True, highlight=False)
+    shown = warnings.head(MAX_WARNINGS_SHOWN)
+    for w, zh in zip(shown.itertuples(index=False), warning_sentences(shown)):
+        word = "below" if w.direction == "positive" else "above"
+        console.print(f"  - unit {w.unit_id}, indicator {w.indicator}: {w.year} target "
+                      f"{w.target:.2f} is {word} the {w.year - 1} actual {w.last_actual:.2f} "
+                      f"(rule {w.rule})\n    {zh}", markup=False, highlight=False)
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        rest = len(warnings) - MAX_WARNINGS_SHOWN
+        console.print(f"  … and {rest} more / 另有 {rest} 处未列出 (all of them: "
+                      "perfanalysis.target_warnings)", markup=False, highlight=False)
 
 
 def _rich_table(df: pd.DataFrame, title: str) -> Table:

@@ -231,12 +231,12 @@ def years_needed(ind: Indicator) -> int:
     for basis in [ind.basis] + ([ind.blend.basis] if ind.blend else []):
         if basis in ("growth", "increment"):
             back = max(back, 1)
-    if ind.target is not None and ind.target.rule == "own_average":
-        # a blended indicator's second basis also takes targets from history (a growth
-        # target for year t − years needs year t − years − 1)
+    if ind.target is not None and ind.target.years_required():
+        # a target from history (perfanalysis/targets.py); a growth or increment basis reads
+        # one year more (a growth target for year t − years needs year t − years − 1)
         bases = [ind.basis] + ([ind.blend.basis] if ind.blend else [])
         extra = 1 if any(b in ("growth", "increment") for b in bases) else 0
-        back = max(back, ind.target.years + extra)
+        back = max(back, ind.target.years_required() + extra)
     return back
 
 

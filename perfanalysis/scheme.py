@@ -45,22 +45,105 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TargetRule(_Strict):
-    """Where a completion target comes from: the targets table, own history, or one value."""
+TargetRuleName = Literal["table", "own_average", "uniform", "last_growth", "trend", "peer",
+                         "blend"]
+HISTORY_RULES = ("own_average", "last_growth", "trend", "peer", "blend")
 
-    rule: Literal["table", "own_average", "uniform"]
-    years: int = Field(3, ge=1, description="own_average: how many previous years")
-    factor: float = Field(1.0, gt=0, description="own_average: multiplier on the average")
-    add: float = Field(0.0, description="own_average: added after the multiplier")
+
+class TargetRule(_Strict):
+    """Where a completion target comes from (目标值): the targets table, one value, or history.
+
+    ``own_average``: mean of the last ``years`` values; ``last_growth``: last value × (1 +
+    mean growth of the last ``years`` years); ``trend``: least-squares line through the last
+    ``years`` values, one year ahead; ``peer``: last value × (1 + median growth of the unit's
+    sequence last year); ``blend``: weight·first + (1 − weight)·second of ``of``. Then
+    ``× factor + add``, ``floor``/``ceiling``, ``not_below_last`` (never easier than last
+    year's actual: not below it, not above it for a negative indicator), and ``fallback`` for
+    units whose history is missing. The engine is perfanalysis/targets.py.
+    """
+
+    rule: TargetRuleName
+    years: int = Field(3, ge=1, description="own_average, last_growth, trend: years of history")
+    factor: float = Field(1.0, gt=0, description="multiplier on the rule's value")
+    add: float = Field(0.0, description="added after the multiplier")
     value: float | None = Field(None, description="uniform: the target of every unit")
+    peer_group: Literal["sequence", "all"] = Field(
+        "sequence", description="peer: whose median growth (the unit's sequence or all units)")
+    of: list[TargetRule] | None = Field(None, description="blend: the two rules blended")
+    weight: float | None = Field(None, ge=0, le=1, description="blend: weight of the first rule")
+    floor: float | None = Field(None, description="the target is never below this value")
+    ceiling: float | None = Field(None, description="the target is never above this value")
+    not_below_last: bool = Field(
+        False, description="never easier than last year's actual (for a negative indicator: "
+                           "never above it)")
+    fallback: TargetRule | None = Field(
+        None, description="rule for units whose history the rule lacks")
 
     @model_validator(mode="after")
-    def _uniform_needs_value(self) -> TargetRule:
-        if self.rule == "uniform" and self.value is None:
+    def _parameters(self) -> TargetRule:
+        r = self.rule
+        if r == "uniform" and self.value is None:
             raise ValueError("rule 'uniform' needs 'value'")
-        if self.rule == "uniform" and self.value is not None and self.value <= 0:
+        if r == "uniform" and self.value is not None and self.value <= 0:
             raise ValueError(f"a completion target must be positive; got value {self.value:g}")
+        if r != "uniform" and self.value is not None:
+            raise ValueError(f"'value' is only used by rule 'uniform', not '{r}'")
+        if r == "blend":
+            if self.of is None or len(self.of) != 2 or self.weight is None:
+                raise ValueError("rule 'blend' needs 'of' (exactly two rules) and 'weight' "
+                                 "(0–1, the weight of the first)")
+        elif self.of is not None or self.weight is not None:
+            raise ValueError(f"'of' and 'weight' are only used by rule 'blend', not '{r}'")
+        if r == "trend" and self.years < 2:
+            raise ValueError(f"rule 'trend' fits a line: it needs 'years' ≥ 2; got {self.years}")
+        if self.floor is not None and self.ceiling is not None and self.floor > self.ceiling:
+            raise ValueError(f"'floor' ({self.floor:g}) is above 'ceiling' ({self.ceiling:g})")
+        if self.floor is not None and self.floor <= 0:
+            raise ValueError(f"a completion target must be positive; got floor {self.floor:g}")
+        if self.fallback is not None and self.fallback.rule not in ("uniform", "table") \
+                and self.fallback.years_back() >= self.years_back():
+            raise ValueError("a 'fallback' must need less history than the rule it backs up "
+                             f"(it reads {self.fallback.years_back()} earlier year(s), the rule "
+                             f"{self.years_back()})")
         return self
+
+    def years_back(self) -> int:
+        """How many years before the target year this rule reads (without its fallback)."""
+        r = self.rule
+        if r in ("uniform", "table"):
+            back = 0
+        elif r == "own_average" or r == "trend":
+            back = self.years
+        elif r == "last_growth":
+            back = self.years + 1
+        elif r == "peer":
+            back = 2
+        else:
+            back = max(rule.years_back() for rule in self.of or [])
+        return max(back, 1) if self.not_below_last else back
+
+    def years_required(self) -> int:
+        """Years before the target year every unit must have (a fallback covers the rest)."""
+        back = self.years_back()
+        return back if self.fallback is None else min(back, self.fallback.years_required())
+
+    def label(self) -> str:
+        """A short English description, e.g. 'last_growth(3)' or 'blend(0.5·trend(3), peer)'."""
+        r = self.rule
+        if r == "uniform":
+            text = f"uniform({self.value:g})"
+        elif r in ("own_average", "last_growth", "trend"):
+            text = f"{r}({self.years})"
+        elif r == "blend":
+            a, b = self.of or []
+            text = f"blend({self.weight:g}·{a.label()}, {b.label()})"
+        else:
+            text = r
+        if self.factor != 1.0:
+            text += f"×{self.factor:g}"
+        if self.add:
+            text += f"{self.add:+g}"
+        return text
 
 
 class Blend(_Strict):
@@ -117,7 +200,8 @@ class Indicator(_Strict):
     def _method_parameters(self) -> Indicator:
         m = self.method
         if m in TARGET_METHODS and self.target is None:
-            raise ValueError(f"method '{m}' needs 'target' (rule: table | own_average | uniform)")
+            raise ValueError(f"method '{m}' needs 'target' (rule: table | uniform | "
+                             "own_average | last_growth | trend | peer | blend)")
         if m not in TARGET_METHODS and self.target is not None:
             raise ValueError(f"'target' is only used by methods {TARGET_METHODS}, not '{m}'")
         if m == "rank_points" and self.step is None:
@@ -166,9 +250,11 @@ class Indicator(_Strict):
             raise ValueError("basis 'given_rate' reads its own indicator: it cannot be blended "
                              "with a basis computed from levels; split the points over two "
                              "leaves (the level leaf and the official-rate leaf)")
-        if m in TARGET_METHODS and self.blend is not None and self.target.rule != "own_average":  # type: ignore[union-attr]
-            raise ValueError(f"a blended {m} indicator needs target rule 'own_average' "
-                             "(a target for each basis is taken from the unit's own history)")
+        if m in TARGET_METHODS and self.blend is not None and \
+                self.target.rule not in HISTORY_RULES:  # type: ignore[union-attr]
+            raise ValueError(f"a blended {m} indicator needs a target rule from history "
+                             f"({', '.join(HISTORY_RULES)}): a target for each basis is taken "
+                             "from the unit's own history")
         if m == "deduction" and (self.basis != "level" or self.blend is not None):
             raise ValueError("method 'deduction' scores counts: use basis 'level' and no blend")
         return self
@@ -745,6 +831,7 @@ def _leaves(nodes: list[Any]) -> Iterator[Indicator]:
             yield n
 
 
+TargetRule.model_rebuild()
 Group.model_rebuild()
 Component.model_rebuild()
 Scheme.model_rebuild()

@@ -17,7 +17,8 @@ from . import methods
 from .adjustments import adjustment_table, event_row_points, progress_points
 from .data import Dataset, check_data
 from .errors import DataError, Problem, SchemeError
-from .scheme import Group, Indicator, ProgressRule, Scheme, TargetRule
+from .scheme import Group, Indicator, ProgressRule, Scheme
+from .targets import require_targets, rule_targets
 
 
 @dataclass(frozen=True)
@@ -55,29 +56,6 @@ def _panel(data: Dataset, unit_ids: list[str], ids: list[str]) -> tuple[np.ndarr
     ki = pd.Index(ids).get_indexer(obs["indicator"])
     cube[yi, ui, ki] = obs["value"].to_numpy(dtype=float)
     return cube, years
-
-
-def _history_basis(cube: np.ndarray, years: list[int], year: int, k: int, basis: str,
-                   back: int) -> np.ndarray:
-    """Basis values of leaf k in ``year - back`` for all units."""
-    t = years.index(year - back)
-    computed = basis in ("increment", "growth")
-    prev = cube[t - 1, :, k] if computed and t >= 1 else None
-    if computed and prev is None:
-        return np.full(cube.shape[1], np.nan)
-    return methods.basis_values(cube[t, :, k], prev, basis)
-
-
-def _rule_target(rule: TargetRule, cube: np.ndarray, years: list[int], year: int, k: int,
-                 basis: str, table: np.ndarray | None) -> np.ndarray:
-    if rule.rule == "uniform":
-        return np.full(cube.shape[1], float(rule.value))  # type: ignore[arg-type]
-    if rule.rule == "table":
-        assert table is not None
-        return table
-    hist = np.stack([_history_basis(cube, years, year, k, basis, b)
-                     for b in range(1, rule.years + 1)])
-    return hist.mean(axis=0) * rule.factor + rule.add
 
 
 ADDITIVE = ("sum", "arithmetic")
@@ -134,10 +112,16 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
             if leaf.target.rule == "table" and tg is not None:
                 sub = tg.loc[(tg["year"] == year) & (tg["indicator"] == leaf.id)]
                 table = sub.set_index("unit_id")["target"].reindex(unit_ids).to_numpy(dtype=float)
-            targets[:, k] = _rule_target(leaf.target, cube, years, year, k, leaf.basis, table)
-            if leaf.blend is not None:
-                blend_targets[:, k] = _rule_target(leaf.target, cube, years, year, k,
-                                                   leaf.blend.basis, table)
+            for basis, dest in ((leaf.basis, targets),
+                                *(((leaf.blend.basis, blend_targets),) if leaf.blend else ())):
+                # the target engine (perfanalysis/targets.py): one rule, all units at once
+                got = rule_targets(leaf.target, cube[:, :, k], years, year, basis=basis,
+                                   reverse=leaf.direction == "negative", groups=seq_codes,
+                                   table=table)
+                require_targets(leaf.target, got, cube[:, :, k], years, year,
+                                unit_ids=unit_ids, indicator=leaf.id, basis=basis,
+                                source=str(data.files.get("observations", data.source)))
+                dest[:, k] = got
     comp_ids = [c.id for c in scheme.components if c.source == "indicators"]
     leaf_comp = scheme.indicator_component()
     leaf_component = np.array([comp_ids.index(leaf_comp[leaf.id]) for leaf in leaves], dtype=int)

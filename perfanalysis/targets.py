@@ -1,0 +1,289 @@
+"""Target rules (目标值规则): one function per rule, vectorised over units.
+
+A rule reads a unit's history of one indicator (a ``(years, units)`` array of levels) and
+gives the completion target of a year: ``own_average``, ``last_growth``, ``trend``,
+``peer``, ``blend``, ``uniform`` or ``table`` (targets.csv); then ``× factor + add``, the
+bounds (``floor``, ``ceiling``, ``not_below_last``) and, for units whose history is
+missing, the ``fallback`` rule. Scoring and the targets study both call ``rule_targets``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import methods
+from .data import Dataset
+from .errors import DataError, Problem
+from .scheme import Indicator, Scheme, TargetRule
+
+
+def basis_series(levels: np.ndarray, basis: str) -> np.ndarray:
+    """Basis values per year (rows) of a ``(years, units)`` level array: NaN where no
+    previous year exists for a growth or increment basis."""
+    levels = np.asarray(levels, dtype=float)
+    if basis in ("level", "given_rate"):  # given_rate: an official rate, read not computed
+        return methods.basis_values(levels, None, basis)
+    out = np.full_like(levels, np.nan)
+    if len(levels) > 1:
+        out[1:] = methods.basis_values(levels[1:], levels[:-1], basis)
+    return out
+
+
+def _at(series: np.ndarray, years: Sequence[int], year: int) -> np.ndarray:
+    """The row of ``year`` (NaN when the data have no such year)."""
+    if year in years:
+        return series[list(years).index(year)]
+    return np.full(series.shape[1], np.nan)
+
+
+def _window(series: np.ndarray, years: Sequence[int], first: int, last: int) -> np.ndarray:
+    """Rows ``first``..``last`` (inclusive) as a ``(n, units)`` array, NaN for absent years."""
+    return np.stack([_at(series, years, y) for y in range(first, last + 1)])
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(x), x, np.nan)
+
+
+def _own_average(hist: np.ndarray) -> np.ndarray:
+    """Mean of the window (NaN when any year is missing)."""
+    return hist.mean(axis=0)
+
+
+def _last_growth(hist: np.ndarray) -> np.ndarray:
+    """Last value × (1 + mean of the window's year-on-year growth rates)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = hist[1:] / hist[:-1] - 1.0
+    return hist[-1] * (1.0 + _finite(growth).mean(axis=0))
+
+
+def _trend(hist: np.ndarray) -> np.ndarray:
+    """Least-squares line through the window, evaluated one year after its last year."""
+    k = hist.shape[0]
+    t = np.arange(k) - (k - 1) / 2.0  # centred years: the intercept is the window mean
+    mean = hist.mean(axis=0)
+    slope = t @ (hist - mean) / (t @ t)
+    return mean + slope * (k + 1) / 2.0  # the next year sits at (k − 1)/2 + 1
+
+
+def _peer(last: np.ndarray, before: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Last value × (1 + median growth of the unit's group last year, over units that have it)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = _finite(last / before - 1.0)
+    median = np.full(len(last), np.nan)
+    for g in np.unique(groups):
+        mask = groups == g
+        if np.isfinite(growth[mask]).any():
+            median[mask] = np.nanmedian(growth[mask])
+    return last * (1.0 + median)
+
+
+def rule_targets(rule: TargetRule, levels: np.ndarray, years: Sequence[int], year: int, *,
+                 basis: str = "level", reverse: bool = False,
+                 groups: np.ndarray | None = None,
+                 table: np.ndarray | None = None) -> np.ndarray:
+    """Targets of ``year`` for every unit (NaN where the history the rule needs is missing).
+
+    ``levels`` is ``(len(years), units)``; the rule reads basis values (level, increment or
+    growth rate) of earlier years. ``groups`` are peer-group codes (default: one group);
+    ``table`` the targets from targets.csv (rule ``table``). ``reverse`` marks a negative
+    indicator (lower is better), for which ``not_below_last`` means "not above last year".
+    """
+    years = [int(y) for y in years]
+    series = basis_series(levels, basis)
+    n = series.shape[1]
+    r = rule.rule
+    if r == "uniform":
+        out = np.full(n, float(rule.value))  # type: ignore[arg-type]
+    elif r == "table":
+        out = (np.full(n, np.nan) if table is None else np.asarray(table, dtype=float).copy())
+    elif r == "own_average":
+        out = _own_average(_window(series, years, year - rule.years, year - 1))
+    elif r == "last_growth":
+        out = _last_growth(_window(series, years, year - rule.years - 1, year - 1))
+    elif r == "trend":
+        out = _trend(_window(series, years, year - rule.years, year - 1))
+    elif r == "peer":
+        codes = np.zeros(n, dtype=int) if groups is None or rule.peer_group == "all" \
+            else np.asarray(groups)
+        out = _peer(_at(series, years, year - 1), _at(series, years, year - 2), codes)
+    else:  # blend
+        first, second = rule.of or []
+        kw = {"basis": basis, "reverse": reverse, "groups": groups, "table": table}
+        w = float(rule.weight)  # type: ignore[arg-type]
+        out = (w * rule_targets(first, levels, years, year, **kw)  # type: ignore[arg-type]
+               + (1.0 - w) * rule_targets(second, levels, years, year, **kw))  # type: ignore[arg-type]
+    out = _finite(out * rule.factor + rule.add)
+    if rule.floor is not None:
+        out = np.where(np.isnan(out), np.nan, np.maximum(out, rule.floor))
+    if rule.ceiling is not None:
+        out = np.where(np.isnan(out), np.nan, np.minimum(out, rule.ceiling))
+    if rule.not_below_last:
+        last = _at(series, years, year - 1)
+        out = np.minimum(out, last) if reverse else np.maximum(out, last)  # NaN stays NaN
+    if rule.fallback is not None:
+        missing = np.isnan(out)
+        if missing.any():
+            backup = rule_targets(rule.fallback, levels, years, year, basis=basis,
+                                  reverse=reverse, groups=groups, table=table)
+            out = np.where(missing, backup, out)
+    return out
+
+
+def level_years_read(rule: TargetRule, year: int, basis: str = "level") -> list[int]:
+    """Years of levels a unit needs for ``rule`` to give its target (without the fallback)."""
+    r = rule.rule
+    if r in ("uniform", "table"):
+        reads: set[int] = set()
+    elif r in ("own_average", "trend"):
+        reads = set(range(year - rule.years, year))
+    elif r == "last_growth":
+        reads = set(range(year - rule.years - 1, year))
+    elif r == "peer":
+        reads = {year - 1}
+    else:
+        reads = {y for sub in rule.of or [] for y in level_years_read(sub, year, "level")}
+    if rule.not_below_last:
+        reads.add(year - 1)
+    if basis not in ("level", "given_rate"):
+        reads |= {y - 1 for y in reads}
+    return sorted(reads)
+
+
+def _missing_years(rule: TargetRule, levels: np.ndarray, years: Sequence[int], year: int,
+                   basis: str, i: int) -> list[int]:
+    """Years of ``rule`` (and of its fallbacks) for which unit ``i`` has no value."""
+    out: set[int] = set()
+    while rule is not None:
+        for y in level_years_read(rule, year, basis):
+            if y not in years or not np.isfinite(levels[list(years).index(y), i]):
+                out.add(y)
+        rule = rule.fallback  # type: ignore[assignment]
+    return sorted(out)
+
+
+def require_targets(rule: TargetRule, targets: np.ndarray, levels: np.ndarray,
+                    years: Sequence[int], year: int, *, unit_ids: Sequence[str],
+                    indicator: str, basis: str = "level", source: str = "observations.csv",
+                    ) -> None:
+    """Raise DataError naming unit, indicator and the missing years where a target is NaN."""
+    bad = np.flatnonzero(np.isnan(targets))
+    if not len(bad):
+        return
+    problems = []
+    for i in bad:
+        gone = _missing_years(rule, levels, years, year, basis, int(i))
+        listing = ", ".join(str(y) for y in gone)
+        if rule.rule == "table" and not gone:
+            why, zh = "targets.csv has no target for it", "targets.csv 中没有该目标值"
+        elif gone:
+            why = f"the history the rule reads is missing for year(s) {listing}"
+            zh = f"缺少 {listing} 年的数据"
+        else:
+            why = ("the history gives no finite target (a zero or negative value where a "
+                   "growth rate is taken?)")
+            zh = "历史数据算不出有限的目标值(增速的基数为零或负数?)"
+        hint = "" if rule.fallback is not None else "; give the rule a 'fallback' rule"
+        problems.append(Problem(
+            source, f"no {year} target for unit {unit_ids[i]}, indicator '{indicator}' "
+            f"(rule {rule.label()}): {why}{hint}", None, "value", None,
+            zh=f"单位 {unit_ids[i]} 的指标“{indicator}”无法按规则 {rule.label()} 计算 {year} "
+               f"年目标值:{zh}"))
+    raise DataError(problems, headline=f"Targets not computable for {year}")
+
+
+def indicator_targets(rule: TargetRule, data: Dataset, indicator: str, year: int, *,
+                      basis: str = "level", reverse: bool = False, unit_ids: Sequence[str]
+                      | None = None) -> np.ndarray:
+    """Checked targets of one indicator for ``year`` (order of ``unit_ids``, default units.csv).
+
+    Reads levels from observations.csv, peer groups from the units' sequences and rule
+    ``table`` from targets.csv; missing history is a DataError naming the years.
+    """
+    ids = list(data.units["unit_id"]) if unit_ids is None else list(unit_ids)
+    levels, years = indicator_levels(data, indicator, ids)
+    seq = data.units.set_index("unit_id")["sequence"].reindex(ids)
+    groups = pd.factorize(seq, sort=True)[0]
+    table = table_targets(data, indicator, year, ids)
+    out = rule_targets(rule, levels, years, year, basis=basis, reverse=reverse, groups=groups,
+                       table=table)
+    require_targets(rule, out, levels, years, year, unit_ids=ids, indicator=indicator,
+                    basis=basis, source=str(data.files.get("observations", data.source)))
+    return out
+
+
+def indicator_levels(data: Dataset, indicator: str,
+                     unit_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+    """One indicator's levels as ``(years, units)`` (NaN where absent) and the years."""
+    obs = data.observations.loc[data.observations["indicator"] == indicator]
+    years = sorted(int(y) for y in data.observations["year"].unique())
+    out = np.full((len(years), len(unit_ids)), np.nan)
+    yi = pd.Index(years).get_indexer(obs["year"])
+    ui = pd.Index(list(unit_ids)).get_indexer(obs["unit_id"])
+    ok = ui >= 0
+    out[yi[ok], ui[ok]] = obs["value"].to_numpy(dtype=float)[ok]
+    return out, years
+
+
+def table_targets(data: Dataset, indicator: str, year: int,
+                  unit_ids: Sequence[str]) -> np.ndarray | None:
+    """Targets of targets.csv for one indicator and year (NaN where absent), or None."""
+    tg = data.targets
+    if tg is None:
+        return None
+    sub = tg.loc[(tg["year"] == year) & (tg["indicator"] == indicator)]
+    return sub.set_index("unit_id")["target"].reindex(list(unit_ids)).to_numpy(dtype=float)
+
+
+def completion_indicators(scheme: Scheme) -> list[Indicator]:
+    """The scheme's completion indicators (those with a target rule), in file order."""
+    return [i for i in scheme.indicators() if i.method == "completion" and i.target is not None]
+
+
+WARNING_COLUMNS = ["unit_id", "name", "indicator", "indicator_name", "year", "rule", "target",
+                   "last_actual", "direction"]
+
+
+def target_warnings(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+    """Targets easier than last year's actual: below it for a positive indicator (above it
+    for a negative one), one row per unit and completion indicator, with both numbers.
+
+    A target under what the unit already achieved asks for decline; ``validate`` and the
+    report name every such case (e.g. an own-average target of a growing unit).
+    """
+    ids = list(data.units["unit_id"])
+    names = data.units.set_index("unit_id")["name"]
+    rows = []
+    for ind in completion_indicators(scheme):
+        if ind.blend is not None:
+            bases = [ind.basis, ind.blend.basis]
+        else:
+            bases = [ind.basis]
+        reverse = ind.direction == "negative"
+        for basis in bases:
+            targets = indicator_targets(ind.target, data, ind.id, year,  # type: ignore[arg-type]
+                                        basis=basis, reverse=reverse, unit_ids=ids)
+            levels, years = indicator_levels(data, ind.id, ids)
+            last = _at(basis_series(levels, basis), years, year - 1)
+            easier = targets > last if reverse else targets < last
+            for i in np.flatnonzero(easier & np.isfinite(last)):
+                rows.append({"unit_id": ids[i], "name": names[ids[i]], "indicator": ind.id,
+                             "indicator_name": ind.name, "year": int(year),
+                             "rule": ind.target.label(),  # type: ignore[union-attr]
+                             "target": float(targets[i]), "last_actual": float(last[i]),
+                             "direction": ind.direction})
+    return pd.DataFrame(rows, columns=WARNING_COLUMNS)
+
+
+def warning_sentences(warnings: pd.DataFrame, digits: int = 2) -> list[str]:
+    """One Chinese sentence per warning, naming unit, indicator and both numbers."""
+    out = []
+    for w in warnings.itertuples(index=False):
+        word, what = ("低于", "低") if w.direction == "positive" else ("高于", "宽松")
+        out.append(f"{w.name}的“{w.indicator_name}”{w.year}年目标值 {w.target:.{digits}f} "
+                   f"{word}上年实际值 {w.last_actual:.{digits}f}(规则 {w.rule}),"
+                   f"目标比已达到的水平还{what}。")
+    return out

@@ -1,0 +1,134 @@
+"""Write notebooks/01_differentiated_targets.ipynb (no outputs) so the notebook is reproducible.
+
+Run: .venv/bin/python scripts/build_01_differentiated_targets_notebook.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+STEM = "01_differentiated_targets"
+
+PARAMETERS = '''\
+data_dir: str = "../data/sample/yiyang"  # data folder (CSV files) or .xlsx workbook
+scheme_path: str = "../data/schemes/yiyang_2018.yaml"  # scheme YAML file
+year: int = 2019  # evaluation year (back-tests use every earlier year with enough history)
+seed: int = 20181214  # random seed shared by all notebooks (bootstrap of the equity interval)
+out_dir: str = "../out/lab"  # output folder: tables are saved to out_dir/tables
+indicator: str = ""  # completion indicator id(s), comma-separated; empty: all with per-unit targets
+rules: str = "scheme,own_average,last_growth,trend,peer,blend"  # target rules compared
+k: int = 3  # years of history for own_average, last_growth and trend
+size: str = "auto"  # unit size: a units.csv column, or indicator:<id> (first-year value)
+focus_unit: str = ""  # unit_id the findings follow; empty: the smallest unit by size
+panel_path: str = ""  # own panel (folder or .xlsx) to back-test; empty: data_dir
+n_boot: int = 1000  # bootstrap draws for the 90 % interval of the equity correlation'''
+
+SETUP = '''\
+import perfanalysis as pa
+from perfanalysis import notebook as nb
+from perfanalysis.figures import targets as figs
+from perfanalysis.findings import targets as say
+from perfanalysis.studies import targets as study
+
+ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
+panel = pa.load_data(panel_path) if panel_path else ctx.data
+res = study.run_study(panel, ctx.scheme, ctx.year, indicator=indicator, rules=rules, k=k,
+                      size=size, focus_unit=focus_unit, seed=ctx.seed, n_boot=n_boot,
+                      score_data=ctx.data)
+ctx.save_table("targets_backtest", res.backtest)
+ctx.save_table("targets_summary", res.summary)
+ctx.save_table("targets_warnings", res.warnings)
+ctx.save_table("alternatives_targets", res.alternatives)
+ctx.save_table("targets_shifts", res.shifts);'''
+
+RULES_TEXT = (
+    "## 比较的目标规则\n\n"
+    "设 x 为单位某指标的实际值,目标年为 t:\n\n"
+    "- **方案现行规则**:考核方案为该指标规定的目标规则;\n"
+    "- **近 k 年平均**:x(t−k)…x(t−1) 的平均值,即“按近三年平均水平”的字面读法;\n"
+    "- **近 k 年平均增速**:x(t−1) ×(1 + 近 k 年平均增速),对增长中的指标是“近三年平均水平”"
+    "的通常读法;\n"
+    "- **近 k 年趋势**:过 x(t−k)…x(t−1) 的最小二乘直线外推一年;\n"
+    "- **同序列增速中位数**:x(t−1) ×(1 + 本序列各单位上年增速的中位数);\n"
+    "- **各半**:两条规则的目标各取一半。\n\n"
+    "负向指标(越低越好,如 PM2.5)的达成度为目标 ÷ 实际。回测只用各规则都能算出目标的"
+    "单位-年度,使规则之间可比;“准确”指目标与实际的平均绝对百分比误差小,"
+    "“公平”指达成度与单位规模的秩相关接近 0(秩相关为正:大单位更容易完成)。")
+
+CELLS = [
+    new_markdown_cell("# 差异化目标:哪种目标规则准确、公平\n\n"
+                      "本章用历年数据回测各种目标规则:按每条规则为过去每一年设定目标,"
+                      "与实际完成情况比较,看哪条规则最准确、哪条对小单位最公平,"
+                      "以及换用各规则对当年得分和等次的影响。"),
+    new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+    new_code_cell(SETUP),
+    new_markdown_cell("## 结果摘要"),
+    new_code_cell(
+        "nb.show_text(say.k_note(res.k, res.k_used, min(panel.years), ctx.year)\n"
+        "             + say.accuracy_sentences(res.summary, res.labels, res.indicator_names)\n"
+        "             + say.equity_sentences(res.summary, res.labels, res.indicator_names,\n"
+        "                                    res.size_label)\n"
+        "             + say.focus_sentences(res.backtest, res.focus_unit, res.focus_name,\n"
+        "                                   res.labels)\n"
+        "             + (say.effect_sentences(res.shifts, res.labels, ctx.year)\n"
+        "                or [res.effects_note])\n"
+        "             + say.warning_summary(res.warnings, ctx.year)[:1])"),
+    new_markdown_cell(RULES_TEXT),
+    new_markdown_cell("## 目标值与实际值\n\n每行一个单位:菱形为实际值,圆点为各规则给出的目标,"
+                      "灰线连接最低与最高者。"),
+    new_code_cell("for ind, name in res.indicator_names.items():\n"
+                  "    nb.show(figs.dumbbell_chart(res.backtest.loc[res.backtest['indicator'] "
+                  "== ind],\n"
+                  "                                ctx.year, name, res.labels))"),
+    new_markdown_cell("## 目标达成度(逐年回测)\n\n蓝色为完成目标(达成度 ≥ 1),红色为未完成;"
+                      "单位按规模从小到大自上而下排列。"),
+    new_code_cell("order = study.units_by_size(res.backtest, res.size)\n"
+                  "for ind, name in res.indicator_names.items():\n"
+                  "    nb.show(figs.attainment_heatmap(res.backtest.loc[res.backtest['indicator']"
+                  " == ind],\n"
+                  "                                    name, res.labels, order))"),
+    new_markdown_cell("## 公平性:达成度与单位规模"),
+    new_code_cell("for ind, name in res.indicator_names.items():\n"
+                  "    nb.show(figs.equity_scatter(res.backtest.loc[res.backtest['indicator'] "
+                  "== ind],\n"
+                  "                                res.size, res.size_label, res.labels, name))\n"
+                  "nb.show_table(say.display_summary(res.summary, res.labels, "
+                  "res.indicator_names),\n"
+                  "              caption='各目标规则回测结果')"),
+    new_markdown_cell("## 对得分与等次的影响\n\n把方案中各完成率指标的目标换成每条规则,"
+                      "重新计算当年得分、名次与等次。"),
+    new_code_cell("if res.shifts.empty:\n"
+                  "    nb.show_text([res.effects_note])\n"
+                  "else:\n"
+                  "    nb.show_text(say.effect_sentences(res.shifts, res.labels, ctx.year))\n"
+                  "    nb.show(figs.rank_change_chart(res.shifts, ctx.scheme, ctx.year, "
+                  "res.labels))\n"
+                  "    nb.show_table(say.display_changes(res.shifts, res.labels),\n"
+                  "                  caption='名次或等次变化的单位')"),
+    new_markdown_cell("## 目标低于上年实际值的提示"),
+    new_code_cell("nb.show_text(say.warning_summary(res.warnings, ctx.year))\n"
+                  "if not res.warnings.empty:\n"
+                  "    nb.show_table(say.display_warnings(res.warnings), "
+                  "caption='目标比上年实际值还容易完成的情形')"),
+]
+
+
+def build() -> nbformat.NotebookNode:
+    """The differentiated-targets notebook, python3 kernelspec, no outputs."""
+    nbk = new_notebook(cells=CELLS)
+    nbk.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}
+    nbk.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nbk.cells):
+        cell["id"] = f"targets-{i:02d}"
+    return nbk
+
+
+if __name__ == "__main__":
+    path = ROOT / "notebooks" / f"{STEM}.ipynb"
+    nbformat.write(build(), path)
+    print(f"wrote {path}")
