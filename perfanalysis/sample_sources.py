@@ -72,6 +72,19 @@ ZHANGJIAGANG_TOWNS = [("yangshe", "杨舍镇"), ("tangqiao", "塘桥镇"), ("jin
                       ("nanfeng", "南丰镇"), ("daxin", "大新镇"),
                       ("changyinsha", "常阴沙现代农业示范园区"), ("shuangshan", "双山岛旅游度假区")]
 
+# Yiyang (seeds/000): 市直 units "根据工作性质分为党群类、经济发展类、社会工作类等八个类别";
+# the other five categories are not named (the preset's names are assumptions)
+YIYANG_DEPARTMENTS: dict[str, list[str]] = {
+    "party_mass": ["市委办", "市委组织部", "市委宣传部", "市总工会", "团市委"],
+    "economic_development": ["市发改委", "市工信局", "市商务局", "市财政局", "市农业农村局"],
+    "social_work": ["市教育局", "市卫健委", "市民政局", "市人社局", "市文旅广体局"],
+    "law_enforcement": ["市公安局", "市司法局", "市市场监管局", "市城管执法局"],
+    "resources_environment": ["市自然资源和规划局", "市生态环境局", "市水利局", "市林业局"],
+    "infrastructure": ["市住建局", "市交通运输局", "市城投集团"],
+    "general_services": ["市政府办", "市统计局", "市审计局", "市机关事务局"],
+    "vertical_units": ["市税务局", "市气象局", "国家统计局益阳调查队"],
+}
+
 DEPARTMENT_SPECS = {
     # completion-type task indicators (%), assessment scores (分)
     "key_tasks": _Spec("key_tasks", "bounded", 95.0, 0.3, 3.0, 1),
@@ -141,6 +154,9 @@ def department_sample(spec: DepartmentSample, seed: int) -> dict[str, pd.DataFra
     return {"units": units, "observations": obs, "ratings": ratings}
 
 
+YIYANG_DEPT = DepartmentSample(
+    YIYANG_DEPARTMENTS, "yy", ["key_tasks", "functional_work", "public_accountability"], {},
+    [2017, 2018, 2019])
 HESHAN_DEPT = DepartmentSample(
     HESHAN_DEPARTMENTS, "hs",
     ["functional_work", "livelihood_projects", "environment", "party_building_eval",
@@ -204,6 +220,13 @@ def persons_sample(units: pd.DataFrame, years: list[int], rng: np.random.Generat
                                        "votes_basic"])
 
 
+def yiyang_departments_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
+    """Yiyang 市直 units in the eight categories, 2017–2019 (no ratings: 取消了主观评估)."""
+    tables = department_sample(YIYANG_DEPT, seed + 5)
+    del tables["ratings"]
+    return tables
+
+
 def xiangxi_departments_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     """Xiangxi 州直 units in the seven department categories, 2010–2011, with their cadres."""
     tables = department_sample(XIANGXI_DEPT, seed + 2)
@@ -242,4 +265,5 @@ SOURCE_SAMPLES = {
     "xiangxi_departments": xiangxi_departments_sample,
     "zhangjiagang_departments": zhangjiagang_departments_sample,
     "zhangjiagang_towns": zhangjiagang_towns_sample,
+    "yiyang_departments": yiyang_departments_sample,
 }

@@ -23,7 +23,8 @@ SOURCE_CASES = [("yiyang", "changsha", 2019), ("yiyang", "xiangxi_counties", 201
                 ("xiangxi_departments", "xiangxi_departments", 2011),
                 ("zhangjiagang_departments", "zhangjiagang_departments", 2013),
                 ("zhangjiagang_towns", "zhangjiagang_towns", 2013),
-                ("heshan_departments", "heshan_2013_departments", 2013)]
+                ("heshan_departments", "heshan_2013_departments", 2013),
+                ("yiyang_departments", "yiyang_departments", 2019)]
 
 
 def test_committed_sample_is_the_generator_output(tmp_path):
