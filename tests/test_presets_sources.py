@@ -216,30 +216,28 @@ def test_heshan_departments_quota_is_a_ceiling(tmp_path):
     assert t.loc[list(vals), "tier"].tolist() == ["优秀", "达标", "达标", "达标", "达标", "基本达标"]
 
 
-def test_yiyang_increment_and_growth_against_own_three_year_average(tmp_path):
+def test_yiyang_increment_against_own_growth_target(tmp_path):
     raw = preset_mapping("yiyang_2018")
     gdp = next(leaf for leaf in raw["components"][0]["children"][0]["children"]
                if leaf["id"] == "gdp")
-    assert gdp["method"] == "completion" and gdp["basis"] == "increment"
-    assert gdp["blend"] == {"basis": "growth", "alpha": 0.5}
+    assert gdp["method"] == "completion" and gdp["target"]["rule"] == "last_growth"
     raw["components"][0]["points"] = gdp["points"]
     raw["components"][0]["children"] = [gdp]
     raw["components"][0]["clip"] = False  # one leaf: let its cap of 120 % show
     raw["tiers"]["thresholds"] = [{"label": "达标", "min_total": 5},
                                   {"label": "基本达标", "min_total": 2}]
-    levels = [100, 110, 121, 133.1]
-    obs = [(u, 2015 + i, "gdp", v) for u in ("big", "small") for i, v in enumerate(levels)]
-    obs += [("big", 2019, "gdp", 150), ("small", 2019, "gdp", 140)]
+    # big: 100 → 133.1 at 10 % a year; small: 10 → 11.5 at 5 % a year (5 % of big's size)
+    obs = [("big", 2015 + i, "gdp", v) for i, v in enumerate([100, 110, 121, 133.1])]
+    obs += [("small", 2015 + i, "gdp", v) for i, v in enumerate([10, 10.5, 11.025, 11.57625])]
+    obs += [("big", 2019, "gdp", 140), ("small", 2019, "gdp", 12.5)]
     t = run(tmp_path, raw, [("big", "counties"), ("small", "counties")], obs, year=2019)
-    # targets (近三年的平均水平): increments 10, 11, 12.1 → 11.0333; growth 10 % each year
-    # big: increment 16.9/11.0333 = 1.53 → cap 1.2; growth 12.70 %/10 % = 1.27 → 1.2;
-    #      0.5·1.2 + 0.5·1.2 = 1.2 → 8 × 1.2 = 9.6
-    # small: increment 6.9/11.0333 = 0.62538; growth (140/133.1 − 1)/0.1 = 0.51841;
-    #      0.5·(0.62538 + 0.51841) = 0.57190 → 8 × 0.57190 = 4.5752
-    assert t.loc["big", "total"] == pytest.approx(9.6)
-    assert t.loc["small", "total"] == pytest.approx(8 * 0.5 * (6.9 / (33.1 / 3)
-                                                               + (140 / 133.1 - 1) / 0.1), rel=1e-6)
-    assert t.loc["small", "total"] == pytest.approx(4.5752, abs=1e-3)
+    # targets (last_growth, 3 years): big 133.1 × 1.10 = 146.41; small 11.57625 × 1.05
+    # = 12.1550625. big: 140/146.41 = 0.95622 → 8 × 0.95622 = 7.6498;
+    # small: 12.5/12.1550625 = 1.02838 → 8 × 1.02838 = 8.2271: the small unit that beat its
+    # own record outscores the big one that fell short, whatever their sizes
+    assert t.loc["big", "total"] == pytest.approx(8 * 140 / 146.41)
+    assert t.loc["small", "total"] == pytest.approx(8 * 12.5 / 12.1550625)
+    assert t.loc["small", "total"] > t.loc["big", "total"]
 
 
 def test_yiyang_departments_eight_categories():
