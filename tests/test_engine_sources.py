@@ -182,3 +182,27 @@ def test_events_points_column_is_optional(tmp_path):
         [("a", 2020, "q", 1)])}))
     assert "points" in d.events.columns and d.events["points"].isna().all()
     assert isinstance(d.events, pd.DataFrame)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 12), st.integers(1, 12)), min_size=1, max_size=12),
+       st.floats(0.1, 3), st.one_of(st.none(), st.floats(0.5, 5)), st.integers(1, 3))
+def test_progress_points_capped_and_only_for_gains(ranks, per_place, cap, min_places):
+    from perfanalysis.adjustments import progress_points
+    from perfanalysis.scheme import ProgressRule
+
+    rule = ProgressRule(kind="progress", id="p", name="进位奖", per_place=per_place, cap=cap,
+                        min_places=min_places)
+    idx = [f"u{i}" for i in range(len(ranks))]
+    before = pd.Series([float(b) for b, _ in ranks], index=idx)
+    now = pd.Series([float(a) for _, a in ranks], index=idx)
+    pts = progress_points(rule, pd.Series("s", index=idx), now, before)
+    gained = before - now
+    assert (pts[gained < min_places] == 0).all()
+    assert (pts >= 0).all()
+    if cap is not None:
+        assert (pts <= cap + 1e-12).all()
+    expected = np.where(gained >= min_places, gained * per_place, 0.0)
+    if cap is not None:
+        expected = np.minimum(expected, cap)
+    assert pts.to_numpy() == pytest.approx(expected)
