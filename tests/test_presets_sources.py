@@ -231,7 +231,8 @@ def test_yiyang_increment_against_own_growth_target(tmp_path):
     obs += [("small", 2015 + i, "gdp", v) for i, v in enumerate([10, 10.5, 11.025, 11.57625])]
     obs += [("big", 2019, "gdp", 140), ("small", 2019, "gdp", 12.5)]
     t = run(tmp_path, raw, [("big", "counties"), ("small", "counties")], obs, year=2019)
-    # targets (last_growth, 3 years): big 133.1 × 1.10 = 146.41; small 11.57625 × 1.05
+    # targets (last_growth over 2017–2018, levels 2016–2018): big 133.1 × 1.10 = 146.41;
+    # small 11.57625 × 1.05
     # = 12.1550625. big: 140/146.41 = 0.95622 → 8 × 0.95622 = 7.6498;
     # small: 12.5/12.1550625 = 1.02838 → 8 × 1.02838 = 8.2271: the small unit that beat its
     # own record outscores the big one that fell short, whatever their sizes
