@@ -179,8 +179,8 @@ def yiyang_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     return {"units": units, "observations": obs, "ratings": ratings}
 
 
-BAD_YEAR_SHORTFALL = {"fiscal_revenue": 0.45, "fai": 0.45, "investment_attraction": 0.5,
-                      "livelihood_projects": 0.25, "family_planning_rate": 0.12}
+BAD_YEAR_SHORTFALL = {"fiscal_revenue": 0.6, "fai": 0.6, "investment_attraction": 0.6,
+                      "livelihood_projects": 0.4, "family_planning_rate": 0.2}
 
 
 def _bad_year(obs: pd.DataFrame, effect: dict[str, float], year: int) -> pd.DataFrame:
@@ -207,6 +207,9 @@ def heshan_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     # a lasting unit effect drives both ratings, and weak units lose indicator points in a
     # bad year, so totals spread down to the 700 (达标) and 600 (基本达标) thresholds
     effect = np.random.default_rng(seed + 7).normal(0.0, 1.0, len(HESHAN_UNITS))
+    # the town with the illustrative national commendation and affirmation (bazishao) is a
+    # strong unit, so the affirmation (which needs 达标) shows in the sample
+    effect[[u for u, *_ in HESHAN_UNITS].index("bazishao")] = 0.8
     obs = _bad_year(obs, dict(zip([u for u, *_ in HESHAN_UNITS], effect)), years[-1])
     rows = []
     for (uid, *_), u in zip(HESHAN_UNITS, effect):
