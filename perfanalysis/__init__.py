@@ -94,6 +94,8 @@ _LAZY: dict[str, str] = {
     "compare_scenarios": ".studies.weightings",
     "remove_groups": ".studies.weightings",
     "weight_sensitivity": ".studies.weightings",
+    "CadreRules": ".cadres",
+    "cadre_table": ".cadres",
 }
 
 __all__ = sorted(_LAZY)  # noqa: PLE0605 (the table is the list of public names)

@@ -14,13 +14,30 @@ import pandas as pd
 
 from . import methods
 from .data import Dataset
-from .scheme import Adjustments, EventRule, RankImprovementRule, Scheme, SubCap
+from .scheme import Adjustments, EventRule, ProgressRule, RankImprovementRule, Scheme, SubCap
+
+
+def event_row_points(rows: pd.DataFrame, per: pd.Series | float) -> pd.Series:
+    """Amount of each events.csv row: its own ``points`` when given, else ``per`` × count.
+
+    Used by rules with ``per_event: from_data`` (给予相应减分: the amount differs per case).
+    """
+    pts = rows["points"] if "points" in rows.columns else pd.Series(np.nan, index=rows.index)
+    fallback = rows["count"].astype(float) * per
+    return pts.astype(float).where(pts.notna(), fallback)
 
 
 def event_amounts(events: pd.DataFrame, rule: EventRule, unit_ids: list[str]) -> pd.DataFrame:
     """Points of one event rule per unit and event, before caps (同一项目只计最高 applied)."""
-    ev = events.loc[events["event"].isin(list(rule.points)) & (events["count"] > 0)].copy()
-    ev["per"] = ev["event"].map(rule.points).astype(float)
+    chosen = events["event"].isin(list(rule.points))
+    if rule.per_event == "from_data":
+        has_pts = events["points"].notna() if "points" in events.columns else False
+        ev = events.loc[chosen & ((events["count"] > 0) | has_pts)].copy()
+        ev["per"] = event_row_points(ev, ev["event"].map(rule.points).astype(float))
+        ev["count"] = 1
+    else:
+        ev = events.loc[chosen & (events["count"] > 0)].copy()
+        ev["per"] = ev["event"].map(rule.points).astype(float)
     if rule.once_per_project:
         has_project = ev["project"].notna() & (ev["project"].astype(str).str.len() > 0)
         keyed = ev.loc[has_project]
@@ -114,6 +131,8 @@ def block_points(data: Dataset, block: Adjustments, year: int, unit_ids: list[st
             pts = amounts[rule.id].sum(axis=1)
             if rule.cap is not None:
                 pts = pts.clip(upper=rule.cap)
+        elif isinstance(rule, ProgressRule):
+            continue  # needs totals: added by scoring.score (progress_points)
         else:
             pts = rank_improvement_points(data, rule, year, unit_ids, directions)
         out[rule.id] = pts.to_numpy() * _applies(units, rule.applies_to)
@@ -134,4 +153,21 @@ def adjustment_table(data: Dataset, scheme: Scheme, year: int,
     out["bonus"] = bonus.pop("total")
     out["penalty"] = penalty.pop("total")
     out = out.join(bonus.add_prefix("bonus_")).join(penalty.add_prefix("penalty_"))
+    return out
+
+
+def progress_points(rule: ProgressRule, sequences: pd.Series, rank_now: pd.Series,
+                    rank_before: pd.Series) -> pd.Series:
+    """进位奖: ``per_place`` per place gained in the sequence ranking, from ``min_places`` up.
+
+    All three series are indexed by unit_id; a unit without last year's rank (new unit)
+    gets nothing. Capped at the rule's ``cap``.
+    """
+    gained = (rank_before.reindex(rank_now.index) - rank_now).fillna(0.0).clip(lower=0.0)
+    pts = np.where(gained >= rule.min_places, gained * rule.per_place, 0.0)
+    out = pd.Series(pts, index=rank_now.index, dtype=float)
+    if rule.cap is not None:
+        out = out.clip(upper=rule.cap)
+    if rule.applies_to is not None:
+        out = out.where(sequences.reindex(out.index).isin(rule.applies_to), 0.0)
     return out

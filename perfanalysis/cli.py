@@ -134,17 +134,28 @@ def score(
     detail: Annotated[bool, typer.Option(
         "--detail", help="per unit × indicator: value, basis value, target, fraction, points "
                          "earned of possible (a .csv --out gets this table)")] = False,
+    level: Annotated[str, typer.Option(
+        "--level", help="units (teams, 领导班子) or cadres (领导干部: needs persons.csv)")] = "units",
 ) -> None:
-    """Score every unit for one year and assign tiers.
+    """Score every unit (or every cadre) for one year and assign tiers.
 
     An .xlsx --out is a workbook for readers: 成绩表, 得分构成 (wide), 指标明细, then the
     machine-readable ``scores`` sheet.
     """
+    if level not in ("units", "cadres"):
+        raise typer.BadParameter("--level must be 'units' or 'cadres'", param_hint="--level")
 
     def run() -> tuple[pd.DataFrame, str, int]:
         from . import summary
 
         ds, sch, y = _inputs(data, scheme, year)
+        if level == "cadres":
+            from .cadres import cadre_table
+
+            cadres = cadre_table(ds, sch, y)
+            if out is not None:
+                write_table(cadres, out, sheet="cadres")
+            return cadres, f"{sch.name}·领导干部", y
         table = scorecard(ds, sch, y, with_basis=out is not None)
         shown = table.drop(columns="tier_basis", errors="ignore")
         if out is not None and out.suffix.lower() == ".xlsx":

@@ -18,7 +18,7 @@ import pandas as pd
 from .errors import DataError, Problem
 from .intake import type_table, units_resolver
 from .readers import REQUIRED_TABLES, TABLES, RawTable, read_tables  # noqa: F401
-from .scheme import Indicator, RankImprovementRule, Scheme
+from .scheme import Indicator, ProgressRule, RankImprovementRule, Scheme
 
 # the contract's structural rules per table: column -> kind (every cell has been parsed by
 # ``intake`` already; these are the checks left: non-empty text, year range, signs, finite)
@@ -28,7 +28,18 @@ CONTRACT: dict[str, dict[str, str]] = {
     "ratings": {"unit_id": "text", "year": "year", "component": "text", "score": "nonnegative"},
     "events": {"unit_id": "text", "year": "year", "event": "text", "count": "count"},
     "targets": {"unit_id": "text", "year": "year", "indicator": "text", "target": "positive"},
+    # cadres (领导干部): role head (班子正职) | member (班子成员); scores 0–100
+    "persons": {"person_id": "text", "unit_id": "text", "name": "text", "role": "role",
+                "year": "year", "character": "percent", "democratic": "percent"},
 }
+#: Optional columns, checked when present; a blank cell is allowed (NaN).
+OPTIONAL: dict[str, dict[str, str]] = {
+    # the amount of one row (给予相应减分), read by rules with per_event: from_data
+    "events": {"points": "nonnegative"},
+    "persons": {"portfolio": "percent", "quantitative": "percent",
+                "votes_total": "nonnegative", "votes_basic": "nonnegative"},
+}
+ROLES = ("head", "member")
 YEAR_RANGE = (1900, 2200)
 
 
@@ -43,6 +54,7 @@ class Dataset:
     targets: pd.DataFrame | None
     source: Path
     files: dict[str, Path] = field(default_factory=dict)
+    persons: pd.DataFrame | None = None  # cadres (perfanalysis.cadres), optional
 
     @property
     def years(self) -> list[int]:
@@ -69,7 +81,8 @@ def _schema_problems(label: str, df: pd.DataFrame, table: str
     second of imports on every ``perfanalysis score``."""
     problems: list[Problem] = []
     out = df.copy()
-    for col, kind in CONTRACT[table].items():
+    optional = {c: k for c, k in OPTIONAL.get(table, {}).items() if c in df.columns}
+    for col, kind in {**CONTRACT[table], **optional}.items():
         if col not in df.columns:
             problems.append(Problem(label, f"missing required column '{col}'", None, col,
                                     zh=f"缺少必需的列“{col}”"))
@@ -79,6 +92,9 @@ def _schema_problems(label: str, df: pd.DataFrame, table: str
             text = s.astype(object)
             bad = text.isna().to_numpy() | (text.astype(str).str.len() == 0).to_numpy()
             check = "not_nullable"
+        elif kind == "role":
+            bad = ~s.astype(object).isin(ROLES).to_numpy()
+            check = "isin_role"
         else:
             values = pd.to_numeric(s, errors="coerce")
             invalid = values.isna().to_numpy() & s.notna().to_numpy()
@@ -93,6 +109,8 @@ def _schema_problems(label: str, df: pd.DataFrame, table: str
                     bad, check = v < 0, "greater_than_or_equal_to"
                 elif kind == "positive":
                     bad, check = v <= 0, "greater_than"
+                elif kind == "percent":
+                    bad, check = (v < 0) | (v > 100), "percent"
                 else:
                     bad, check = np.zeros(len(v), dtype=bool), ""
             notfinite = ~np.isfinite(v) & ~invalid & s.notna().to_numpy()
@@ -100,7 +118,7 @@ def _schema_problems(label: str, df: pd.DataFrame, table: str
                 problems.append(Problem(label, "must be a finite number", int(r), col, s[r],
                                         zh="必须是有限的数字"))
             bad = bad & ~notfinite
-            empty = s.isna().to_numpy()
+            empty = s.isna().to_numpy() & (col not in optional)
             for r in df.index[empty]:
                 reason, zh = _REASONS["not_nullable"]
                 problems.append(Problem(label, reason, int(r), col, None, zh=zh))
@@ -126,6 +144,9 @@ _REASONS: dict[str, tuple[str, str]] = {
     "greater_than_or_equal_to": ("must not be negative", "不能为负数"),
     "greater_than": ("must be positive", "必须大于 0"),
     "<lambda>": ("must be a finite number", "必须是有限的数字"),
+    "percent": ("must be between 0 and 100", "必须在 0 到 100 之间"),
+    "isin_role": ("role must be 'head' (班子正职) or 'member' (班子成员)",
+                  "角色必须是 head(班子正职)或 member(班子成员)"),
 }
 
 
@@ -179,12 +200,15 @@ def _typed_dataset(path: Path, raw: dict[str, RawTable]) -> Dataset:
     if "project" not in typed["events"].columns:
         typed["events"]["project"] = pd.Series([None] * len(typed["events"]), dtype="object",
                                                index=typed["events"].index)
+    if "points" not in typed["events"].columns:
+        typed["events"]["points"] = pd.Series(np.nan, dtype="float64", index=typed["events"].index)
     for name, frame in list(typed.items()):
         typed[name] = frame.assign(source_row=frame.index.astype("int64")).reset_index(drop=True)
     files = {name: t.file for name, t in raw.items()}
     return Dataset(
         units=typed["units"], observations=typed["observations"], ratings=typed["ratings"],
         events=typed["events"], targets=typed.get("targets"), source=path, files=files,
+        persons=typed.get("persons"),
     )
 
 
@@ -246,6 +270,8 @@ def max_years_back(scheme: Scheme) -> int:
     back = [years_needed(i) for i in scheme.indicators() if i.event is None]
     back += [2 if r.basis in ("growth", "increment") else 1
              for r in scheme.bonus.rules if isinstance(r, RankImprovementRule)]
+    if any(isinstance(r, ProgressRule) for r in scheme.bonus.rules):
+        back.append(max(back, default=0) + 1)  # 进位奖 also scores the year before
     return max(back, default=0)
 
 

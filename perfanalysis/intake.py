@@ -34,14 +34,19 @@ COLUMN_ROLES: dict[str, dict[str, str]] = {
     "observations": {"unit_id": "unit", "year": "year", "indicator": "code", "value": "percent"},
     "ratings": {"unit_id": "unit", "year": "year", "component": "code", "score": "number"},
     "events": {"unit_id": "unit", "year": "year", "event": "code", "count": "count",
-               "project": "optional_text"},
+               "project": "optional_text", "points": "optional_number"},
     "targets": {"unit_id": "unit", "year": "year", "indicator": "code", "target": "percent"},
+    "persons": {"person_id": "code", "unit_id": "unit", "name": "text", "role": "code",
+                "year": "year", "character": "number", "democratic": "number",
+                "portfolio": "optional_number", "quantitative": "optional_number",
+                "votes_total": "optional_number", "votes_basic": "optional_number"},
 }
 KEYS: dict[str, list[str]] = {
     "units": ["unit_id"],
     "observations": ["unit_id", "year", "indicator"],
     "ratings": ["unit_id", "year", "component"],
     "targets": ["unit_id", "year", "indicator"],
+    "persons": ["person_id", "year"],
 }
 MAX_ROWS_NAMED = 5
 MAX_DUPLICATES_NAMED = 200
@@ -156,6 +161,8 @@ def type_table(raw: RawTable, resolver: UnitResolver | None) -> tuple[pd.DataFra
                 s, allow_percent=role == "percent")
             if role == "percent":
                 percent_cols[col] = percent
+            if role == "optional_number":  # a blank cell is allowed: no value
+                missing = missing & False
         for r in s.index[missing.to_numpy()]:
             problems.append(cell_problem(label, int(r), col, s[r] or None,
                                              _missing_reason(s[r])))

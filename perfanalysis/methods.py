@@ -88,6 +88,48 @@ def efficacy(x: FloatArray, groups: np.ndarray, *, base: float = 0.6,
     return base + (1.0 - base) * _position(x, groups, reverse, skip_missing)
 
 
+def efficacy_fixed(x: FloatArray, *, satisfactory: float, allowed: float,
+                   base: float = 0.6) -> FloatArray:
+    """功效系数法 with fixed bounds: base + (1 − base)·(x − 不允许值)/(满意值 − 不允许值), clipped.
+
+    The bounds are the scheme's, not the group's best and worst, so a unit's score does not
+    move when another unit's value does. A reverse indicator has 满意值 below 不允许值; the
+    same formula then rewards lower values.
+    """
+    x = np.asarray(x, dtype=float)
+    pos = np.clip((x - allowed) / (satisfactory - allowed), 0.0, 1.0)
+    return base + (1.0 - base) * pos
+
+
+def gap_points(x: FloatArray, target: FloatArray, *, points: float, per_point: float,
+               per_point_above: float = 0.0, max_deduction: float | None = None,
+               max_bonus: float = 0.0, scale: float = 1.0, reverse: bool = False) -> FloatArray:
+    """每差1个百分点扣x分,每超1个百分点加y分: points − deduction + bonus, as a fraction of points.
+
+    The gap is (target − x)·``scale`` percentage points (x − target for reverse indicators);
+    ``scale`` is 100 when x and target are rates stored as fractions. The deduction stops at
+    ``max_deduction`` (default: all the points), the bonus at ``max_bonus``.
+    """
+    x = np.asarray(x, dtype=float)
+    target = np.asarray(target, dtype=float)
+    short = (x - target if reverse else target - x) * scale
+    cut = np.minimum(np.maximum(short, 0.0) * per_point,
+                     points if max_deduction is None else min(max_deduction, points))
+    add = np.minimum(np.maximum(-short, 0.0) * per_point_above, max_bonus)
+    return (points - cut + add) / points
+
+
+def time_progress(actual: FloatArray, target: FloatArray, *, elapsed: float, cap: float = 1.0,
+                  reverse: bool = False) -> FloatArray:
+    """序时进度: year-to-date actual against the annual target × the elapsed share of the year.
+
+    In-year monitoring (月度/季度评估): by the end of September (elapsed 0.75) a unit that has
+    done 75 % of its annual target is on schedule (1.0). Capped at ``cap``.
+    """
+    return completion(actual, np.asarray(target, dtype=float) * elapsed, cap=cap,
+                      reverse=reverse)
+
+
 def minmax(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
            skip_missing: bool = False) -> FloatArray:
     """Min–max: (x − min)/(max − min) within the comparison group."""
@@ -151,10 +193,19 @@ def deduction(count: FloatArray, *, points: float, per_event: float) -> FloatArr
     return np.where(count >= 0, frac, np.nan)  # a negative count is not a count
 
 
+GIVEN_RATE_SCALE = 0.01  # official growth rates are published in per cent (7.8 = 7.8 %)
+
+
 def basis_values(level: FloatArray, previous: FloatArray | None, basis: str) -> FloatArray:
-    """The quantity scored: the level, the increment (x_t − x_{t−1}) or the growth rate."""
+    """The quantity scored: the level, the increment (x_t − x_{t−1}) or the growth rate.
+
+    ``given_rate``: the observed value is itself an official growth rate in per cent (at
+    comparable prices, 可比价), returned as a fraction so it sits on the scale of ``growth``.
+    """
     if basis == "level":
         return np.asarray(level, dtype=float)
+    if basis == "given_rate":
+        return np.asarray(level, dtype=float) * GIVEN_RATE_SCALE
     if previous is None:
         raise ValueError(f"basis '{basis}' needs the previous year's values")
     if basis == "increment":

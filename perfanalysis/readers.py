@@ -21,7 +21,7 @@ import pandas as pd
 from .errors import DataError, Problem
 from .parsing import map_unique, normalize_text
 
-TABLES = ("units", "observations", "ratings", "events", "targets")
+TABLES = ("units", "observations", "ratings", "events", "targets", "persons")
 REQUIRED_TABLES = ("units", "observations")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "units": ("unit_id", "name", "sequence"),
@@ -29,6 +29,12 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "ratings": ("unit_id", "year", "component", "score"),
     "events": ("unit_id", "year", "event", "count"),
     "targets": ("unit_id", "year", "indicator", "target"),
+    # cadres (领导干部): perfanalysis.cadres
+    "persons": ("person_id", "unit_id", "name", "role", "year", "character", "democratic"),
+}
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
+    "events": frozenset({"project", "points"}),
+    "persons": frozenset({"portfolio", "quantitative", "votes_total", "votes_basic"}),
 }
 HEADER_SEARCH_ROWS = 10
 """How many rows from the top are searched for the header (title rows may sit above it)."""
@@ -74,7 +80,7 @@ def _header_key(cell: object) -> str:
 
 
 CONTRACT_COLUMNS: dict[str, frozenset[str]] = {
-    t: frozenset(cols) | ({"project"} if t == "events" else frozenset())
+    t: frozenset(cols) | OPTIONAL_COLUMNS.get(t, frozenset())
     for t, cols in REQUIRED_COLUMNS.items()
 }
 

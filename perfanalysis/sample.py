@@ -107,13 +107,19 @@ HESHAN_SPECS = [
 ]
 
 
+INCOME_ELASTICITY = 0.3  # per-capita income ∝ (GDP per resident) ** 0.3 across units
+
+
 def _series(rng: np.random.Generator, spec: _Spec, size: float, ref: float,
             wealth: float, years: list[int]) -> np.ndarray:
     """One unit's yearly values; small units get noisier growth (σ ∝ 1/√size)."""
     n = len(years)
     scale = np.sqrt(ref / size)
     if spec.kind in ("volume", "percap"):
-        level0 = spec.base * (size / ref if spec.kind == "volume" else 1.0) * wealth
+        # incomes per resident vary far less than GDP per resident: a zone with twice the
+        # GDP per head (益阳高新区) does not pay twice the wages (elasticity INCOME_ELASTICITY)
+        factor = wealth if spec.kind == "volume" else wealth ** INCOME_ELASTICITY
+        level0 = spec.base * (size / ref if spec.kind == "volume" else 1.0) * factor
         level0 *= float(np.exp(rng.normal(0, 0.08)))
         g = spec.trend + rng.normal(0, 0.01) + rng.normal(0, spec.noise * scale, n)
         g[0] = 0.0
@@ -162,8 +168,31 @@ def yiyang_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
                              ("public_recognition", 15.0)):
                 rows.append((uid, y, comp, round(float(np.clip(rng.normal(0.86, 0.05), 0.6, 1.0)
                                                        * hi), 2)))
+    # 社会公认情况评估 of the Changsha preset (43 points), from its own stream so the other
+    # ratings keep their values
+    rng_opinion = np.random.default_rng(seed + 43)
+    for uid, *_ in YIYANG_UNITS:
+        for y in years:
+            rows.append((uid, y, "public_opinion",
+                         round(float(np.clip(rng_opinion.normal(0.81, 0.04), 0.6, 1.0) * 43.0), 2)))
     ratings = pd.DataFrame(rows, columns=["unit_id", "year", "component", "score"])
     return {"units": units, "observations": obs, "ratings": ratings}
+
+
+BAD_YEAR_SHORTFALL = {"fiscal_revenue": 0.6, "fai": 0.6, "investment_attraction": 0.6,
+                      "livelihood_projects": 0.4, "family_planning_rate": 0.2}
+
+
+def _bad_year(obs: pd.DataFrame, effect: dict[str, float], year: int) -> pd.DataFrame:
+    """Units with a unit effect below −0.5 miss their targets in ``year`` (a bad year)."""
+    weak = [u for u, e in effect.items() if e < -0.5]
+    out = obs.copy()
+    for ind, cut in BAD_YEAR_SHORTFALL.items():
+        for u in weak:
+            sel = (out["unit_id"] == u) & (out["year"] == year) & (out["indicator"] == ind)
+            depth = min(1.0, -effect[u])  # deeper for weaker units
+            out.loc[sel, "value"] = (out.loc[sel, "value"] * (1 - cut * depth)).round(1)
+    return out
 
 
 def heshan_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
@@ -175,11 +204,20 @@ def heshan_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     wealth = {"industrial_towns": 1.2, "agricultural_towns": 0.8, "streets": 1.1}
     obs = _observations(rng, [(u, pop, wealth[s]) for u, _, s, pop, _ in HESHAN_UNITS],
                         HESHAN_SPECS, years)
+    # a lasting unit effect drives both ratings, and weak units lose indicator points in a
+    # bad year, so totals spread down to the 700 (达标) and 600 (基本达标) thresholds
+    effect = np.random.default_rng(seed + 7).normal(0.0, 1.0, len(HESHAN_UNITS))
+    # the town with the illustrative national commendation and affirmation (bazishao) is a
+    # strong unit, so the affirmation (which needs 达标) shows in the sample
+    effect[[u for u, *_ in HESHAN_UNITS].index("bazishao")] = 0.8
+    obs = _bad_year(obs, dict(zip([u for u, *_ in HESHAN_UNITS], effect)), years[-1])
     rows = []
-    for uid, *_ in HESHAN_UNITS:
+    for (uid, *_), u in zip(HESHAN_UNITS, effect):
         for y in years:
-            rows.append((uid, y, "work_report", round(float(np.clip(rng.normal(158, 16), 100, 200)), 1)))
-            rows.append((uid, y, "public_survey", round(float(np.clip(rng.normal(78, 8), 50, 100)), 1)))
+            rows.append((uid, y, "work_report",
+                         round(float(np.clip(rng.normal(148 + 26 * u, 10), 90, 200)), 1)))
+            rows.append((uid, y, "public_survey",
+                         round(float(np.clip(rng.normal(74 + 9 * u, 5), 40, 100)), 1)))
     ratings = pd.DataFrame(rows, columns=["unit_id", "year", "component", "score"])
     events = pd.DataFrame([
         # illustrative events for 2013 covering each rule of the scheme
@@ -213,7 +251,11 @@ def write_sample(tables: dict[str, pd.DataFrame], folder: Path | str) -> Path:
 
 
 def write_all_samples(root: Path | str, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Regenerate ``root/yiyang`` and ``root/heshan``."""
+    """Regenerate ``root/yiyang``, ``root/heshan`` and the department and town samples."""
+    from .sample_sources import SOURCE_SAMPLES  # imports this module
+
     root = Path(root)
-    return [write_sample(yiyang_sample(seed), root / "yiyang"),
-            write_sample(heshan_sample(seed), root / "heshan")]
+    out = [write_sample(yiyang_sample(seed), root / "yiyang"),
+           write_sample(heshan_sample(seed), root / "heshan")]
+    out += [write_sample(make(seed), root / name) for name, make in SOURCE_SAMPLES.items()]
+    return out

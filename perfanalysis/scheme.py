@@ -32,8 +32,10 @@ TOLERANCE = 1e-6
 RESERVED_COLUMNS = ("unit_id", "name", "sequence", "bonus", "penalty", "total", "rank", "tier",
                     "tier_reason")
 
-Method = Literal["completion", "efficacy", "minmax", "rank_points", "pass_fail", "deduction"]
-Basis = Literal["level", "increment", "growth"]
+Method = Literal["completion", "efficacy", "minmax", "rank_points", "pass_fail", "deduction",
+                 "gap_points", "time_progress"]
+Basis = Literal["level", "increment", "growth", "given_rate"]
+TARGET_METHODS = ("completion", "gap_points", "time_progress")
 Direction = Literal["positive", "negative"]
 Rounding = Literal["half_up", "floor", "ceil"]
 Aggregation = Literal["sum", "arithmetic", "geometric", "harmonic", "generalised", "copeland"]
@@ -165,13 +167,28 @@ class Indicator(_Strict):
     basis: Basis = "level"
     blend: Blend | None = None
     unit: str | None = None
-    cap: float = Field(1.0, ge=1.0, description="completion: maximum ratio actual/target")
+    cap: float = Field(1.0, ge=1.0, description="completion, time_progress: maximum ratio "
+                                                 "actual/target")
     floor: float | None = Field(None, ge=0, description="completion: ratio below which score is 0")
     base: float = Field(0.6, ge=0, le=1, description="efficacy: share given to the worst unit")
+    satisfactory: float | None = Field(
+        None, description="efficacy: fixed 满意值 (full points) instead of the group's best value")
+    allowed: float | None = Field(
+        None, description="efficacy: fixed 不允许值 (the base share) instead of the group's worst")
     step: float | None = Field(None, gt=0, description="rank_points: points lost per place")
     threshold: float | None = Field(None, description="pass_fail: value needed to pass")
-    per_event: float | None = Field(None, gt=0, description="deduction: points per event")
+    per_event: float | Literal["from_data"] | None = Field(
+        None, description="deduction: points per event, or 'from_data' (events.csv `points`)")
     event: str | None = Field(None, description="deduction: count this event from events.csv")
+    per_point: float | None = Field(
+        None, ge=0, description="gap_points: points off per percentage point short of target")
+    per_point_above: float = Field(
+        0.0, ge=0, description="gap_points: points added per percentage point above target")
+    max_deduction: float | None = Field(
+        None, gt=0, description="gap_points: most points taken off (default: all the points)")
+    max_bonus: float = Field(0.0, ge=0, description="gap_points: most points added above target")
+    elapsed: float | None = Field(
+        None, gt=0, le=1, description="time_progress: elapsed share of the year (序时进度)")
     target: TargetRule | None = None
     comparison_group: Literal["sequence", "all"] | None = None
     missing: MissingRule | None = Field(
@@ -187,26 +204,60 @@ class Indicator(_Strict):
     @model_validator(mode="after")
     def _method_parameters(self) -> Indicator:
         m = self.method
-        if m == "completion" and self.target is None:
-            raise ValueError("method 'completion' needs 'target' (rule: table | uniform | "
+        if m in TARGET_METHODS and self.target is None:
+            raise ValueError(f"method '{m}' needs 'target' (rule: table | uniform | "
                              "own_average | last_growth | trend | peer | blend)")
-        if m != "completion" and self.target is not None:
-            raise ValueError(f"'target' is only used by method 'completion', not '{m}'")
+        if m not in TARGET_METHODS and self.target is not None:
+            raise ValueError(f"'target' is only used by methods {TARGET_METHODS}, not '{m}'")
         if m == "rank_points" and self.step is None:
             raise ValueError("method 'rank_points' needs 'step' (points lost per place)")
         if m == "pass_fail" and self.threshold is None:
             raise ValueError("method 'pass_fail' needs 'threshold'")
         if m == "deduction" and self.per_event is None:
-            raise ValueError("method 'deduction' needs 'per_event'")
+            raise ValueError("method 'deduction' needs 'per_event' (a number or 'from_data')")
+        if m != "deduction" and self.per_event is not None:
+            raise ValueError("'per_event' is only used by method 'deduction'")
+        if isinstance(self.per_event, float) and self.per_event <= 0:
+            raise ValueError(f"'per_event' must be positive, got {self.per_event:g}")
+        if self.per_event == "from_data" and self.event is None:
+            raise ValueError("per_event 'from_data' reads the `points` column of events.csv: "
+                             "name the 'event'")
         if m != "deduction" and self.event is not None:
             raise ValueError("'event' is only used by method 'deduction'")
+        if m == "gap_points" and self.per_point is None:
+            raise ValueError("method 'gap_points' needs 'per_point' (points per percentage point)")
+        if m != "gap_points" and (self.per_point is not None or self.per_point_above
+                                  or self.max_bonus or self.max_deduction is not None):
+            raise ValueError("'per_point', 'per_point_above', 'max_deduction' and 'max_bonus' "
+                             "are only used by method 'gap_points'")
+        if m == "gap_points" and self.per_point_above and not self.max_bonus:
+            raise ValueError("'per_point_above' needs 'max_bonus' (the source's cap on the "
+                             "points added above target)")
+        if m == "time_progress" and self.elapsed is None:
+            raise ValueError("method 'time_progress' needs 'elapsed' (share of the year gone)")
+        if m != "time_progress" and self.elapsed is not None:
+            raise ValueError("'elapsed' is only used by method 'time_progress'")
+        if (self.satisfactory is None) != (self.allowed is None):
+            raise ValueError("give both 'satisfactory' (满意值) and 'allowed' (不允许值), or neither")
+        if self.satisfactory is not None:
+            if m != "efficacy":
+                raise ValueError("'satisfactory'/'allowed' are only used by method 'efficacy'")
+            if self.satisfactory == self.allowed:
+                raise ValueError("'satisfactory' and 'allowed' must differ")
+            if (self.satisfactory < self.allowed) != (self.direction == "negative"):  # type: ignore[operator]
+                raise ValueError("'satisfactory' must be above 'allowed' for a positive indicator "
+                                 "and below it for a negative one")
         if self.floor is not None and self.floor > self.cap:
             raise ValueError(f"'floor' ({self.floor}) is above 'cap' ({self.cap})")
         if self.blend is not None and self.blend.basis == self.basis:
             raise ValueError("'blend.basis' must differ from 'basis'")
-        if m == "completion" and self.blend is not None and \
-                self.target.rule not in HISTORY_RULES:
-            raise ValueError("a blended completion indicator needs a target rule from history "
+        if self.blend is not None and "given_rate" in (self.basis, self.blend.basis):
+            raise ValueError("basis 'given_rate' reads its own indicator: it cannot be blended "
+                             "with a basis computed from levels; split the points over two "
+                             "leaves (the level leaf and the official-rate leaf)")
+        if m in TARGET_METHODS and self.blend is not None and \
+                self.target.rule not in HISTORY_RULES:  # type: ignore[union-attr]
+            raise ValueError(f"a blended {m} indicator needs a target rule from history "
                              f"({', '.join(HISTORY_RULES)}): a target for each basis is taken "
                              "from the unit's own history")
         if m == "deduction" and (self.basis != "level" or self.blend is not None):
@@ -216,7 +267,13 @@ class Indicator(_Strict):
     @property
     def max_fraction(self) -> float:
         """Largest score as a share of points (completion may pay above 100 %)."""
-        return self.cap if self.method == "completion" else 1.0
+        if self.method == "completion":
+            return self.cap
+        if self.method == "time_progress":
+            return self.cap
+        if self.method == "gap_points":
+            return 1.0 + self.max_bonus / self.points
+        return 1.0
 
 
 def _node_kind(value: Any) -> str:
@@ -312,8 +369,13 @@ class EventRule(_Strict):
     once_per_project: bool = Field(
         False, description="同一项目只计最高: events sharing a project count once, at the highest"
     )
+    per_event: Literal["fixed", "from_data"] = Field(
+        "fixed", description="from_data: a row's `points` in events.csv is its amount (给予相应"
+                             "减分); rows without points use `points` × count")
     cap: float | None = Field(None, gt=0)
     applies_to: list[str] | None = None
+    assumption: bool = False
+    note: str | None = None
 
     @model_validator(mode="after")
     def _positive_points(self) -> EventRule:
@@ -340,6 +402,24 @@ class RankImprovementRule(_Strict):
     applies_to: list[str] | None = Field(None, description="sequences ranked together")
 
 
+class ProgressRule(_Strict):
+    """进位奖 / 进步奖: points per place the unit's total rank rose on last year, capped.
+
+    Both years' ranks are within the unit's sequence, on totals without this award (last
+    year's total is scored with the same scheme on last year's data).
+    """
+
+    kind: Literal["progress"]
+    id: str
+    name: str
+    per_place: float = Field(gt=0)
+    min_places: int = Field(1, ge=1, description="places to gain before any points are given")
+    cap: float | None = Field(None, gt=0)
+    applies_to: list[str] | None = Field(None, description="sequences the award applies to")
+    assumption: bool = False
+    note: str | None = None
+
+
 def _rule_kind(value: Any) -> str:
     if isinstance(value, Mapping):
         return str(value.get("kind", "events"))
@@ -347,7 +427,8 @@ def _rule_kind(value: Any) -> str:
 
 
 BonusRule = Annotated[
-    Annotated[EventRule, Tag("events")] | Annotated[RankImprovementRule, Tag("rank_improvement")],
+    Annotated[EventRule, Tag("events")] | Annotated[RankImprovementRule, Tag("rank_improvement")]
+    | Annotated[ProgressRule, Tag("progress")],
     Discriminator(_rule_kind),
 ]
 
@@ -645,7 +726,7 @@ class Scheme(_Strict):
                 if isinstance(rule, EventRule):
                     used += [(f"{block_name}.rules.{rule.id}.points", e) for e in rule.points]
                 elif block_name == "penalty":
-                    raise ValueError("rank_improvement rules belong in 'bonus'")
+                    raise ValueError(f"{rule.kind} rules belong in 'bonus'")
             used += [(f"{block_name}.subcaps", e) for s in block.subcaps for e in s.events]
         used += [(f"tiers.disqualifications.{d.id}", e)
                  for d in self.tiers.disqualifications for e in d.events]
@@ -801,7 +882,7 @@ def _key_path(raw: Any, loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     node = raw
     for item in loc:
-        if item in ("group", "indicator", "events", "rank_improvement") and not (
+        if item in ("group", "indicator", "events", "rank_improvement", "progress") and not (
             isinstance(node, Mapping) and item in node
         ):
             continue  # discriminator tags pydantic inserts
@@ -950,7 +1031,7 @@ def scheme_from_mapping(raw: Any, file: str | None = None) -> Scheme:
 
 
 _TAGGED.update({"group": Group, "indicator": Indicator, "events": EventRule,
-                "rank_improvement": RankImprovementRule})
+                "rank_improvement": RankImprovementRule, "progress": ProgressRule})
 
 
 def load_scheme(path: Path | str) -> Scheme:

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from . import methods
-from .adjustments import adjustment_table
+from .adjustments import adjustment_table, event_row_points, progress_points
 from .data import Dataset, check_data
 from .errors import DataError, Problem, SchemeError
-from .scheme import Group, Indicator, Scheme
+from .scheme import Group, Indicator, ProgressRule, Scheme
 from .targets import require_targets, rule_targets
 
 
@@ -112,7 +112,10 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
         cg = leaf.comparison_group or scheme.comparison_group
         groups[k] = seq_codes if cg == "sequence" else 0
         if leaf.event is not None:
-            counts = ev_year.loc[ev_year["event"] == leaf.event].groupby("unit_id")["count"].sum()
+            rows = ev_year.loc[ev_year["event"] == leaf.event]
+            if leaf.per_event == "from_data":
+                rows = rows.assign(count=event_row_points(rows, 1.0))
+            counts = rows.groupby("unit_id")["count"].sum()
             level[:, k] = counts.reindex(unit_ids, fill_value=0).to_numpy(dtype=float)
             continue
         assert t is not None, "check_data guarantees the year is present"
@@ -154,8 +157,20 @@ def _method_fraction(leaf: Indicator, x: np.ndarray, target: np.ndarray,
     m = leaf.method
     if m == "completion":
         return methods.completion(x, target, cap=leaf.cap, floor=leaf.floor, reverse=reverse)
+    if m == "efficacy" and leaf.satisfactory is not None:
+        return methods.efficacy_fixed(x, satisfactory=leaf.satisfactory,
+                                      allowed=float(leaf.allowed), base=leaf.base)  # type: ignore[arg-type]
     if m == "efficacy":
         return methods.efficacy(x, groups, base=leaf.base, reverse=reverse, skip_missing=skip)
+    if m == "gap_points":
+        scale = 100.0 if leaf.basis in ("growth", "given_rate") else 1.0
+        return methods.gap_points(x, target, points=leaf.points, per_point=float(leaf.per_point),  # type: ignore[arg-type]
+                                  per_point_above=leaf.per_point_above,
+                                  max_deduction=leaf.max_deduction, max_bonus=leaf.max_bonus,
+                                  scale=scale, reverse=reverse)
+    if m == "time_progress":
+        return methods.time_progress(x, target, elapsed=float(leaf.elapsed), cap=leaf.cap,  # type: ignore[arg-type]
+                                     reverse=reverse)
     if m == "minmax":
         return methods.minmax(x, groups, reverse=reverse, skip_missing=skip)
     if m == "rank_points":
@@ -164,7 +179,9 @@ def _method_fraction(leaf: Indicator, x: np.ndarray, target: np.ndarray,
     if m == "pass_fail":
         return methods.pass_fail(x, threshold=float(leaf.threshold or 0.0), reverse=reverse)
     if m == "deduction":
-        return methods.deduction(x, points=leaf.points, per_event=leaf.per_event or 0.0)
+        # per_event 'from_data': the level already holds the points (events.csv `points`)
+        per = 1.0 if leaf.per_event == "from_data" else float(leaf.per_event or 0.0)
+        return methods.deduction(x, points=leaf.points, per_event=per)
     raise ValueError(f"unknown method {m!r}")  # unreachable: the scheme model restricts it
 
 
@@ -351,6 +368,34 @@ def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def without_progress(scheme: Scheme) -> Scheme:
+    """The scheme without its progress-award rules (the ranking those rules compare)."""
+    rules = [r for r in scheme.bonus.rules if not isinstance(r, ProgressRule)]
+    return scheme.model_copy(update={"bonus": scheme.bonus.model_copy(update={"rules": rules})})
+
+
+def _with_progress(data: Dataset, scheme: Scheme, year: int, table: pd.DataFrame,
+                   adj: pd.DataFrame, rules: list[ProgressRule]) -> pd.Series:
+    """The bonus with 进位奖 added: ranks on totals without the award, this year and last."""
+    base = without_progress(scheme)
+    try:
+        before = score(data, base, year - 1).set_index("unit_id")
+    except DataError as exc:
+        raise DataError(exc.problems, headline=(
+            f"Progress award '{rules[0].id}' compares {year} with {year - 1}, and {year - 1} "
+            f"cannot be scored / 进位奖需要上一年的排名,{year - 1} 年无法计分")) from exc
+    comp_cols = [c.id for c in scheme.components]
+    now = table.set_index("unit_id")
+    total = now[comp_cols].sum(axis=1) + adj["bonus"] - adj["penalty"]
+    rank_now = total.groupby(now["sequence"]).rank(method="min", ascending=False)
+    raw = adj[[c for c in adj.columns if c.startswith("bonus_")]].sum(axis=1)
+    for rule in rules:
+        pts = progress_points(rule, now["sequence"], rank_now, before["rank"].astype(float))
+        adj[f"bonus_{rule.id}"] = pts
+        raw = raw + pts
+    return raw.clip(upper=scheme.bonus.cap) if scheme.bonus.cap is not None else raw
+
+
 def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     """The year's scores: one row per unit with components, bonus, penalty, total and rank.
 
@@ -366,6 +411,9 @@ def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
         else:
             table[comp.id] = inp.ratings[comp.id].to_numpy()
     adj = adjustment_table(data, scheme, year, inp.unit_ids)
+    progress = [r for r in scheme.bonus.rules if isinstance(r, ProgressRule)]
+    if progress:
+        adj["bonus"] = _with_progress(data, scheme, year, table, adj, progress)
     table["bonus"] = adj["bonus"].to_numpy()
     table["penalty"] = adj["penalty"].to_numpy()
     comp_cols = [c.id for c in scheme.components]

@@ -24,8 +24,8 @@ def basis_series(levels: np.ndarray, basis: str) -> np.ndarray:
     """Basis values per year (rows) of a ``(years, units)`` level array: NaN where no
     previous year exists for a growth or increment basis."""
     levels = np.asarray(levels, dtype=float)
-    if basis == "level":
-        return levels
+    if basis in ("level", "given_rate"):  # given_rate: an official rate, read not computed
+        return methods.basis_values(levels, None, basis)
     out = np.full_like(levels, np.nan)
     if len(levels) > 1:
         out[1:] = methods.basis_values(levels[1:], levels[:-1], basis)
@@ -148,7 +148,7 @@ def level_years_read(rule: TargetRule, year: int, basis: str = "level") -> list[
         reads = {y for sub in rule.of or [] for y in level_years_read(sub, year, "level")}
     if rule.not_below_last:
         reads.add(year - 1)
-    if basis != "level":
+    if basis not in ("level", "given_rate"):
         reads |= {y - 1 for y in reads}
     return sorted(reads)
 

@@ -40,8 +40,10 @@ def test_yiyang_preset_marks_assumptions():
     assert [g.name for g in groups] == ["高质量发展", "三大攻坚战", "党的建设", "社会稳定和安全生产"]
     assert all(g.assumption for g in groups)
     assert s.max_points == 100
-    bases = {(i.basis, i.blend.basis if i.blend else None) for i in s.indicators()}
-    assert ("level", "growth") in bases  # level and growth both scored
+    # 既考增量,也考增速: volumes against own growth targets (level completion of
+    # last_growth targets), incomes on their growth rates
+    assert {"level", "growth"} <= {i.basis for i in s.indicators()}
+    assert any(i.target is not None and i.target.rule == "last_growth" for i in s.indicators())
 
 
 def _bad(mutate) -> str:

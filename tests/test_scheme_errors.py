@@ -78,7 +78,7 @@ def test_unknown_method_lists_the_methods() -> None:
     first_leaf(raw)["method"] = "weighted"
     text = str(error_of(raw))
     assert ".method: Input should be 'completion', 'efficacy', 'minmax', 'rank_points', " \
-           "'pass_fail' or 'deduction'; got 'weighted'" in text
+           "'pass_fail', 'deduction', 'gap_points' or 'time_progress'; got 'weighted'" in text
 
 
 def test_wrong_types_say_what_is_expected() -> None:
