@@ -28,7 +28,12 @@ def test_heshan_data_with_yiyang_preset_is_one_clear_error():
 
 def test_matching_presets_lists_every_fitting_preset():
     data = load_data(SAMPLE_DIR / "yiyang")
-    assert [m[0] for m in matching_presets(data)] == ["changsha_forced", "yiyang_2018"]
+    found = matching_presets(data)
+    # every preset built on the Yiyang counties' 17 indicators, full coverage first; the
+    # Zhangjiagang towns preset shares 5 of its 10 (at least MATCH_SHARE) and comes last
+    assert {"changsha_forced", "yiyang_2018", "yiyang_2018_targets"} <= {m[0] for m in found}
+    assert all(p == t == 17 for _, p, t in found[:-1]) and found[-1] == ("zhangjiagang_towns", 5, 10)
+    assert "heshan_2013" not in {m[0] for m in found}
 
 
 def test_cli_says_it_first(tmp_path):

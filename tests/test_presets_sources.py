@@ -217,7 +217,7 @@ def test_heshan_departments_quota_is_a_ceiling(tmp_path):
 
 
 def test_yiyang_increment_against_own_growth_target(tmp_path):
-    raw = preset_mapping("yiyang_2018")
+    raw = preset_mapping("yiyang_2018_targets")
     gdp = next(leaf for leaf in raw["components"][0]["children"][0]["children"]
                if leaf["id"] == "gdp")
     assert gdp["method"] == "completion" and gdp["target"]["rule"] == "last_growth"

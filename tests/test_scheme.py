@@ -34,16 +34,20 @@ def test_heshan_preset_is_the_heshan_rules():
     assert s.tiers.demote_at == 2 and len(s.tiers.disqualifications) == 4
 
 
-def test_yiyang_preset_marks_assumptions():
-    s = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+@pytest.mark.parametrize("preset", ["yiyang_2018", "yiyang_2018_targets"])
+def test_yiyang_preset_marks_assumptions(preset):
+    s = load_scheme(SCHEMES_DIR / f"{preset}.yaml")
     groups = [n for n in s.iter_nodes() if hasattr(n, "children")]
     assert [g.name for g in groups] == ["高质量发展", "三大攻坚战", "党的建设", "社会稳定和安全生产"]
     assert all(g.assumption for g in groups)
     assert s.max_points == 100
-    # 既考增量,也考增速: volumes against own growth targets (level completion of
-    # last_growth targets), incomes on their growth rates
-    assert {"level", "growth"} <= {i.basis for i in s.indicators()}
-    assert any(i.target is not None and i.target.rule == "last_growth" for i in s.indicators())
+    if preset == "yiyang_2018":  # level and growth blended (增量+增速)
+        bases = {(i.basis, i.blend.basis if i.blend else None) for i in s.indicators()}
+        assert ("level", "growth") in bases
+    else:  # volumes against own growth targets (level completion of last_growth targets)
+        assert {"level", "growth"} <= {i.basis for i in s.indicators()}
+        assert any(i.target is not None and i.target.rule == "last_growth"
+                   for i in s.indicators())
 
 
 def _bad(mutate) -> str:
