@@ -403,7 +403,35 @@ def _export_html(nb: NotebookNode, title: str, anchors: bool = True) -> tuple[st
         warnings.simplefilter("always")
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     found = [f"nbconvert: {w.category.__name__}: {w.message}" for w in caught]
-    return body.replace('<html lang="en">', '<html lang="zh-CN">', 1), found
+    return unique_ids(body.replace('<html lang="en">', '<html lang="zh-CN">', 1)), found
+
+
+def unique_ids(html_text: str) -> str:
+    """Make every ``id="…"`` unique (结果摘要, 结果摘要-2, …), the heading's own anchor link
+    following: chapters share heading names, and duplicate ids make pandoc warn and links
+    jump to the first chapter."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    pos = 0
+    for m in re.finditer(r'id="([^"]+)"', html_text):
+        ident = m.group(1)
+        seen[ident] = seen.get(ident, 0) + 1
+        if seen[ident] == 1:
+            continue
+        new = f"{ident}-{seen[ident]}"
+        while new in seen:
+            new += "-x"
+        seen[new] = 1
+        out.append(html_text[pos:m.start()])
+        out.append(f'id="{new}"')
+        pos = m.end()
+        link = html_text.find(f'href="#{ident}"', pos, pos + 400)
+        if link != -1:
+            out.append(html_text[pos:link])
+            out.append(f'href="#{new}"')
+            pos = link + len(f'href="#{ident}"')
+    out.append(html_text[pos:])
+    return "".join(out)
 
 
 def _pandoc_docx(pandoc: str, html_text: str, target: Path, title: str, media: Path,

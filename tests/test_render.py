@@ -478,3 +478,16 @@ def test_render_quarto_path_with_a_stand_in_quarto(tmp_path: Path, no_png, png: 
     summary = docx_summary(result.docx)
     assert summary["fonts"]["Normal"] == "仿宋_GB2312" and summary["page_mm"] == (210, 297)
     assert ("Heading 1", "附录 数据与方法说明") in summary["headings"]
+
+
+def test_unique_ids_renames_repeats_and_their_anchor_links() -> None:
+    from perfanalysis.render import unique_ids
+
+    html = ('<h2 id="结果摘要">结果摘要<a class="anchor-link" href="#结果摘要">¶</a></h2>'
+            '<p id="x">a</p>'
+            '<h2 id="结果摘要">结果摘要<a class="anchor-link" href="#结果摘要">¶</a></h2>')
+    out = unique_ids(html)
+    # the first keeps its id, the second becomes 结果摘要-2 and its own link follows
+    assert out.count('id="结果摘要"') == 1 and out.count('id="结果摘要-2"') == 1
+    assert out.count('href="#结果摘要-2"') == 1 and out.count('href="#结果摘要"') == 1
+    assert unique_ids(out) == out

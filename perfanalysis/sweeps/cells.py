@@ -19,7 +19,7 @@ from typing import Any
 from ..data import Dataset, load_data
 from ..errors import SweepError
 from ..export import write_table
-from ..paths import NOTEBOOKS_DIR
+from ..paths import NOTEBOOKS_DIR, REPORTS_DIR
 from ..runrecord import sha256_file
 from .spec import SweepSpec, resolve
 
@@ -44,6 +44,7 @@ class Cell:
     scenarios: Path | None = None
     options: dict[str, Any] = field(default_factory=dict)
     notebooks_dir: Path | None = None
+    reports_dir: Path | None = None  # a Quarto project listing only the chosen notebooks
     coords: dict[str, Any] = field(default_factory=dict)  # grid coordinates for the index
 
     def finished(self) -> bool:
@@ -135,11 +136,13 @@ def _folder_hashes(folder: Path) -> dict[str, str]:
             if p.is_file() and not p.name.startswith(".")}
 
 
-def _notebook_folder(names: list[str] | None, dest: Path) -> tuple[Path, dict[str, str]]:
-    """The notebooks a report cell runs: all of notebooks/, or a copy of the chosen ones."""
+def _notebook_folder(names: list[str] | None, dest: Path
+                     ) -> tuple[Path, Path, dict[str, str]]:
+    """The notebooks a report cell runs and the report project listing them: notebooks/
+    and reports/, or copies holding only the chosen notebooks (in reading order)."""
     available = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
     if names is None:
-        return NOTEBOOKS_DIR, _folder_hashes(NOTEBOOKS_DIR)
+        return NOTEBOOKS_DIR, REPORTS_DIR, _folder_hashes(NOTEBOOKS_DIR)
     wanted = [n if n.endswith(".ipynb") else f"{n}.ipynb" for n in names]
     unknown = [n for n in wanted if n not in available]
     if unknown:
@@ -150,11 +153,30 @@ def _notebook_folder(names: list[str] | None, dest: Path) -> tuple[Path, dict[st
     if not folder.exists():
         tmp = dest / f".{folder.name}.new"
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        (tmp / "notebooks").mkdir(parents=True)
         for n in wanted:
-            shutil.copyfile(NOTEBOOKS_DIR / n, tmp / n)
+            shutil.copyfile(NOTEBOOKS_DIR / n, tmp / "notebooks" / n)
+        shutil.copytree(REPORTS_DIR, tmp / "reports",
+                        ignore=shutil.ignore_patterns(".quarto", "_site", "_freeze"))
+        _keep_chapters(tmp / "reports" / "_quarto.yml", set(wanted))
         tmp.rename(folder)
-    return folder, hashes
+    return folder / "notebooks", folder / "reports", hashes
+
+
+def _keep_chapters(quarto_yml: Path, keep: set[str]) -> None:
+    """Drop the chapters not run from ``report-chapters`` (the rest keep their order)."""
+    lines = quarto_yml.read_text(encoding="utf-8").splitlines(keepends=True)
+    out, inside = [], False
+    for line in lines:
+        if line.startswith("report-chapters:"):
+            inside = True
+        elif inside and not line.startswith((" ", "\t", "#")) and line.strip():
+            inside = False
+        if inside and line.strip().startswith("- ") and \
+                line.strip()[2:].split("#")[0].strip() not in keep:
+            continue
+        out.append(line)
+    quarto_yml.write_text("".join(out), encoding="utf-8")
 
 
 def _years(data_path: Path, wanted: list[int] | None) -> list[int]:
@@ -172,9 +194,11 @@ def plan(spec: SweepSpec, spec_file: Path, out: Path) -> list[Cell]:
     code = source_fingerprint()
     cells: list[Cell] = []
     nb_dir: Path | None = None
+    rep_dir: Path | None = None
     nb_hashes: dict[str, str] = {}
     if spec.produce.reports is not None:
-        nb_dir, nb_hashes = _notebook_folder(spec.produce.reports.notebooks, out / "notebooks")
+        nb_dir, rep_dir, nb_hashes = _notebook_folder(spec.produce.reports.notebooks,
+                                                      out / "notebooks")
     scenario_files = [resolve(spec_file, s) for s in spec.grid.scenarios]
     for i, inp in enumerate(spec.grid.inputs):
         source = resolve(spec_file, inp.data)
@@ -207,7 +231,7 @@ def plan(spec: SweepSpec, spec_file: Path, out: Path) -> list[Cell]:
                             cells.append(Cell("report", f"{name}-report", key, data_path,
                                               scheme, year, spec.seed,
                                               out / "cells" / f"{name}-report-{key[:10]}",
-                                              params, None, opts, nb_dir,
+                                              params, None, opts, nb_dir, rep_dir,
                                               {**coords, "parameters": params}))
                     if spec.produce.compare:
                         for scen in scenario_files:
@@ -216,8 +240,8 @@ def plan(spec: SweepSpec, spec_file: Path, out: Path) -> list[Cell]:
                             label = f"{stem}-compare-{_safe(scen.stem)}"
                             cells.append(Cell("compare", label, key, data_path, scheme, year,
                                               spec.seed, out / "cells" / f"{label}-{key[:10]}",
-                                              {}, scen, {},
-                                              None, {**coords, "scenarios": scen.name}))
+                                              {}, scen, {}, None, None,
+                                              {**coords, "scenarios": scen.name}))
                     if spec.produce.tier_probabilities is not None:
                         opts = spec.produce.tier_probabilities.model_dump()
                         key = _hash_json({**base, "kind": "tier_probabilities",
@@ -226,7 +250,7 @@ def plan(spec: SweepSpec, spec_file: Path, out: Path) -> list[Cell]:
                         cells.append(Cell("tier_probabilities", label, key, data_path, scheme,
                                           year, spec.seed,
                                           out / "cells" / f"{label}-{key[:10]}", {}, None, opts,
-                                          None, dict(coords)))
+                                          None, None, dict(coords)))
     labels = [c.label for c in cells]
     if len(set(labels)) != len(labels):
         dup = sorted({x for x in labels if labels.count(x) > 1})[:3]

@@ -54,7 +54,8 @@ def _report(cell: Cell) -> dict[str, Any]:
     config = RunConfig(data=cell.data, scheme=cell.scheme, out=cell.out, year=cell.year,
                        seed=cell.seed, renderer=opts.get("renderer", "auto"),
                        params={k: str(v) for k, v in cell.params.items()},
-                       notebooks_dir=cell.notebooks_dir or RunConfig.notebooks_dir)
+                       notebooks_dir=cell.notebooks_dir or RunConfig.notebooks_dir,
+                       reports_dir=cell.reports_dir or RunConfig.reports_dir)
     with _env(PERFANALYSIS_PNG="1" if opts.get("png") else "0"):
         result = run_report(config)
     scores = pd.read_csv(cell.out / "tables" / "scores.csv", encoding="utf-8-sig",
