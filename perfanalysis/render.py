@@ -407,30 +407,37 @@ def _export_html(nb: NotebookNode, title: str, anchors: bool = True) -> tuple[st
 
 
 def unique_ids(html_text: str) -> str:
-    """Make every ``id="…"`` unique (结果摘要, 结果摘要-2, …), the heading's own anchor link
-    following: chapters share heading names, and duplicate ids make pandoc warn and links
-    jump to the first chapter."""
+    """Make every element ``id="…"`` unique (结果摘要, 结果摘要-2, …), the heading's own
+    anchor link following: chapters share heading names, and duplicate ids make pandoc warn
+    and links jump to the first chapter. Script and style blocks (plotly.js) are untouched."""
     seen: dict[str, int] = {}
+    pieces = re.split(r"(<script\b.*?</script>|<style\b.*?</style>)", html_text,
+                      flags=re.DOTALL | re.IGNORECASE)
+    return "".join(piece if i % 2 else _unique_ids_in(piece, seen)
+                   for i, piece in enumerate(pieces))
+
+
+def _unique_ids_in(text: str, seen: dict[str, int]) -> str:
     out: list[str] = []
     pos = 0
-    for m in re.finditer(r'id="([^"]+)"', html_text):
+    for m in re.finditer(r'(?<=\s)id="([^"]+)"', text):
         ident = m.group(1)
         seen[ident] = seen.get(ident, 0) + 1
-        if seen[ident] == 1:
+        if seen[ident] == 1 or m.start() < pos:
             continue
         new = f"{ident}-{seen[ident]}"
         while new in seen:
             new += "-x"
         seen[new] = 1
-        out.append(html_text[pos:m.start()])
+        out.append(text[pos:m.start()])
         out.append(f'id="{new}"')
         pos = m.end()
-        link = html_text.find(f'href="#{ident}"', pos, pos + 400)
+        link = text.find(f'href="#{ident}"', pos, pos + 400)
         if link != -1:
-            out.append(html_text[pos:link])
+            out.append(text[pos:link])
             out.append(f'href="#{new}"')
             pos = link + len(f'href="#{ident}"')
-    out.append(html_text[pos:])
+    out.append(text[pos:])
     return "".join(out)
 
 

@@ -491,3 +491,12 @@ def test_unique_ids_renames_repeats_and_their_anchor_links() -> None:
     assert out.count('id="结果摘要"') == 1 and out.count('id="结果摘要-2"') == 1
     assert out.count('href="#结果摘要-2"') == 1 and out.count('href="#结果摘要"') == 1
     assert unique_ids(out) == out
+
+
+def test_unique_ids_leaves_scripts_alone() -> None:
+    from perfanalysis.render import unique_ids
+
+    script = '<script>var a = \'<div id="x">\'; var b = \'<div id="x">\';</script>'
+    html = f'<div id="x"></div>{script}<div id="x"></div>'
+    out = unique_ids(html)
+    assert script in out and out.endswith('<div id="x-2"></div>')
