@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
+
+from perfanalysis.nbbuild import build_notebook, write_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 STEM = "01_differentiated_targets"
@@ -119,16 +121,9 @@ CELLS = [
 
 def build() -> nbformat.NotebookNode:
     """The differentiated-targets notebook, python3 kernelspec, no outputs."""
-    nbk = new_notebook(cells=CELLS)
-    nbk.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                  "language": "python"}
-    nbk.metadata["language_info"] = {"name": "python"}
-    for i, cell in enumerate(nbk.cells):
-        cell["id"] = f"targets-{i:02d}"
-    return nbk
+    return build_notebook(CELLS, "targets")
 
 
 if __name__ == "__main__":
     path = ROOT / "notebooks" / f"{STEM}.ipynb"
-    nbformat.write(build(), path)
-    print(f"wrote {path}")
+    write_notebook(build(), path)
