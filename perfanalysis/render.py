@@ -402,7 +402,10 @@ def _export_html(nb: NotebookNode, title: str, anchors: bool = True) -> tuple[st
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    found = [f"nbconvert: {w.category.__name__}: {w.message}" for w in caught]
+    # ResourceWarnings come from the garbage collector (a file some other code left open),
+    # not from the conversion: they are not the renderer's warnings
+    found = [f"nbconvert: {w.category.__name__}: {w.message}" for w in caught
+             if not issubclass(w.category, ResourceWarning)]
     return unique_ids(body.replace('<html lang="en">', '<html lang="zh-CN">', 1)), found
 
 

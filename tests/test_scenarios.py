@@ -295,7 +295,8 @@ def test_compare_command_prints_and_writes_sheets(tmp_path: Path) -> None:
                                    "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "强制分布15:80:5" in res.output and "Kendall" in res.output
-    sheets = pd.ExcelFile(out).sheet_names
+    with pd.ExcelFile(out) as book:
+        sheets = book.sheet_names
     assert sheets == ["scenario_totals", "scenario_shifts", "scenario_kendall",
                       "scenario_summary", "scenario_tier_dependence", "alternatives_weightings"]
     bad = tmp_path / "bad.yaml"
