@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from bench_draws import national_scheme  # the same synthetic national scheme
 
 from perfanalysis import (
     assign_tiers,
@@ -39,31 +40,17 @@ from perfanalysis.sample import write_sample
 from perfanalysis.studies import boundaries as study
 from perfanalysis.tiers import tier_codes
 
-METHODS = ["efficacy", "completion", "minmax", "rank_points", "pass_fail"]
 NO_EVENTS = pd.DataFrame(columns=["unit_id", "year", "event", "count", "project"])
 
 
 def synthetic_scheme(k: int) -> dict:
-    leaves = []
-    for j in range(k):
-        m = METHODS[j % len(METHODS)]
-        leaf = {"id": f"i{j:02d}", "name": f"指标{j}", "points": 100 / k, "method": m}
-        if m == "completion":
-            leaf["target"] = {"rule": "own_average", "years": 3, "factor": 1.05}
-        if m == "rank_points":
-            leaf["step"] = 0.05
-        if m == "pass_fail":
-            leaf["threshold"] = 1.0
-        if j % 3 == 0 and m in ("efficacy", "minmax"):
-            leaf["blend"] = {"basis": "growth", "alpha": 0.5}
-        leaves.append(leaf)
-    return {"id": "national", "name": "全国县域", "components": [
-        {"id": "indicators", "name": "指标", "points": 100, "source": "indicators",
-         "children": [{"id": "all", "name": "全部", "points": 100, "children": leaves}]}],
-        "tiers": {"method": "quota_threshold", "labels": ["优秀", "达标", "基本达标", "不达标"],
-                  "quota": [{"share": 0.2}],
-                  "thresholds": [{"label": "达标", "min_total": 75},
-                                 {"label": "基本达标", "min_total": 65}]}}
+    """bench_draws' national scheme with quota-and-threshold tiers (top 20 %, 75 / 65)."""
+    raw = national_scheme(k)
+    raw["tiers"] = {"method": "quota_threshold", "labels": ["优秀", "达标", "基本达标", "不达标"],
+                    "quota": [{"share": 0.2}],
+                    "thresholds": [{"label": "达标", "min_total": 75},
+                                   {"label": "基本达标", "min_total": 65}]}
+    return raw
 
 
 def synthetic_data(n: int, k: int, n_seq: int, folder: str, seed: int = 0):

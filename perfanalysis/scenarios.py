@@ -268,15 +268,20 @@ def _scenario_describe(err: Mapping[str, Any]) -> tuple[str, str]:
     return _describe(err)
 
 
-def load_scenarios(path: Path | str, base: Scheme) -> list[Scenario]:
-    """Read and validate a scenario file (YAML, safe loader) against the base scheme."""
-    path = Path(path)
+def _read_yaml(path: Path) -> Any:
+    """A scenario file's parsed YAML (safe loader); a missing file or bad YAML is an error."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SchemeError("scenario file not found / 找不到情景文件", file=str(path)) from exc
     except yaml.YAMLError as exc:
         raise SchemeError(f"not valid YAML (YAML 格式错误): {exc}", file=str(path)) from exc
+
+
+def load_scenarios(path: Path | str, base: Scheme) -> list[Scenario]:
+    """Read and validate a scenario file (YAML, safe loader) against the base scheme."""
+    path = Path(path)
+    raw = _read_yaml(path)
     return scenarios_from_mapping(raw, base, file=str(path))
 
 
@@ -327,12 +332,7 @@ def scenarios_for(path: Path | str, scheme: Scheme,
     """The scenarios of ``path`` for ``scheme``; when the file names a different base scheme
     (``base:``), the generic scenarios instead, with a Chinese note saying why."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SchemeError("scenario file not found / 找不到情景文件", file=str(path)) from exc
-    except yaml.YAMLError as exc:
-        raise SchemeError(f"not valid YAML (YAML 格式错误): {exc}", file=str(path)) from exc
+    raw = _read_yaml(path)
     base = raw.get("base") if isinstance(raw, Mapping) else None
     if base:
         from .scheme import load_scheme
