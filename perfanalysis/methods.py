@@ -34,6 +34,19 @@ def _by_group(x: FloatArray, groups: np.ndarray):
         yield mask, x[..., mask]
 
 
+def group_blocks(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(starts, sizes) of the comparison groups when each is one contiguous block (as
+    ``prepare`` arranges them), else None. Lets the methods work on all groups at once."""
+    groups = np.asarray(groups)
+    if groups.size == 0:
+        return None
+    change = np.flatnonzero(groups[1:] != groups[:-1]) + 1
+    starts = np.concatenate(([0], change))
+    if len(np.unique(groups)) != len(starts):
+        return None
+    return starts, np.diff(np.append(starts, len(groups)))
+
+
 def completion(actual: FloatArray, target: FloatArray, *, cap: float = 1.0,
                floor: float | None = None, reverse: bool = False) -> FloatArray:
     """完成率法: min(actual/target, cap); reverse indicators use target/actual.
@@ -64,6 +77,26 @@ def _position(x: FloatArray, groups: np.ndarray, reverse: bool,
     x = np.asarray(x, dtype=float)
     if reverse:
         x = -x
+    blocks = group_blocks(groups)
+    if blocks is not None:
+        # every group at once: its min and max by reduceat, spread back over its units
+        # every group at once: min, max and span per group (reduceat), spread over its units
+        starts, sizes = blocks
+        lo_r, hi_r = (np.fmin, np.fmax) if skip_missing else (np.minimum, np.maximum)
+        lo = lo_r.reduceat(x, starts, axis=-1)
+        hi = hi_r.reduceat(x, starts, axis=-1)
+        span = hi - lo
+        spread = span > EQUAL_RTOL * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pos = (x - np.repeat(lo, sizes, axis=-1)) / np.repeat(
+                np.where(spread, span, 1.0), sizes, axis=-1)
+        ok = spread & np.isfinite(span)
+        if not ok.all():  # all-equal groups get 1, a NaN or inf poisons its group
+            fill = np.where(np.isfinite(span), 1.0, np.nan)
+            pos = np.where(np.repeat(ok, sizes, axis=-1), pos, np.repeat(fill, sizes, axis=-1))
+            if skip_missing:
+                pos = np.where(np.isnan(x), np.nan, pos)
+        return pos
     out = np.empty_like(x)
     lo_of, hi_of = (np.nanmin, np.nanmax) if skip_missing else (np.min, np.max)
     for mask, xs in _by_group(x, groups):
@@ -72,14 +105,20 @@ def _position(x: FloatArray, groups: np.ndarray, reverse: bool,
             continue
         lo = lo_of(xs, axis=-1, keepdims=True)
         hi = hi_of(xs, axis=-1, keepdims=True)
-        span = hi - lo
-        # equal up to floating-point noise (e.g. 133.1/121 vs 66/60) counts as equal
-        spread = span > EQUAL_RTOL * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pos = np.where(spread, (xs - lo) / np.where(spread, span, 1.0), 1.0)
-        pos = np.where(np.isfinite(span), pos, np.nan)  # a NaN or inf poisons its group
-        out[..., mask] = np.where(np.isnan(xs), np.nan, pos) if skip_missing else pos
+        out[..., mask] = _span_position(xs, lo, hi, skip_missing)
     return out
+
+
+def _span_position(xs: FloatArray, lo: FloatArray, hi: FloatArray,
+                   skip_missing: bool) -> FloatArray:
+    """(x − lo)/(hi − lo), 1 when the span is nil, NaN when it is not finite."""
+    span = hi - lo
+    # equal up to floating-point noise (e.g. 133.1/121 vs 66/60) counts as equal
+    spread = span > EQUAL_RTOL * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pos = np.where(spread, (xs - lo) / np.where(spread, span, 1.0), 1.0)
+    pos = np.where(np.isfinite(span), pos, np.nan)  # a NaN or inf poisons its group
+    return np.where(np.isnan(xs), np.nan, pos) if skip_missing else pos
 
 
 def efficacy(x: FloatArray, groups: np.ndarray, *, base: float = 0.6,
@@ -136,22 +175,42 @@ def minmax(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
     return _position(x, groups, reverse, skip_missing)
 
 
-def rank_min(a: FloatArray) -> FloatArray:
+def rank_min(a: FloatArray, lengths: np.ndarray | None = None) -> FloatArray:
     """Ranks along the last axis, ties sharing the lowest ("min") rank; NaN in a row → NaN row.
 
     Same figures as ``scipy.stats.rankdata(a, method="min", axis=-1)`` without importing
     scipy.stats (about a second), which ``perfanalysis score`` does not otherwise need.
+    ``lengths`` (one per row of the last axis, broadcast over the leading ones): only the
+    first ``lengths`` values of a row are real, the rest is +inf padding whose ranks do not
+    matter (so ties among the padding cost nothing).
     """
     a = np.asarray(a, dtype=float)
-    order = np.argsort(a, axis=-1, kind="stable")
-    s = np.take_along_axis(a, order, -1)
-    new = np.ones(s.shape, dtype=bool)
-    new[..., 1:] = s[..., 1:] != s[..., :-1]
-    pos = np.broadcast_to(np.arange(1, a.shape[-1] + 1, dtype=float), s.shape)
-    first = np.maximum.accumulate(np.where(new, pos, 0.0), axis=-1)
-    out = np.empty_like(first)
-    np.put_along_axis(out, order, first, -1)
-    return np.where(np.isnan(a).any(axis=-1, keepdims=True), np.nan, out)
+    m = a.shape[-1]
+    if a.size == 0:
+        return np.empty_like(a)
+    rows = np.ascontiguousarray(a).reshape(-1, m)
+    order = np.argsort(rows, axis=-1)  # tied values share one place: their order never matters
+    s = np.sort(rows, axis=-1)  # the same values as rows taken in that order
+    same = s[:, 1:] == s[:, :-1]
+    if lengths is not None:  # ties within the padding do not count
+        lens = np.broadcast_to(np.asarray(lengths), a.shape[:-1]).reshape(-1)
+        same &= np.arange(m - 1) < (lens - 1)[:, None]
+    tie_rows = same.any(axis=1)
+    place = np.empty(s.shape, dtype=float)
+    place[:] = np.arange(1, m + 1, dtype=float)
+    if tie_rows.any():
+        # first place of each run of equal values, in the rows that have ties: a running
+        # maximum over those rows flattened (a row's first place always starts a run)
+        new = np.ones((int(tie_rows.sum()), m), dtype=bool)
+        new[:, 1:] = ~same[tie_rows]
+        flat = np.arange(new.size, dtype=float).reshape(new.shape)
+        first = np.maximum.accumulate(np.where(new, flat, 0.0).ravel()).reshape(new.shape)
+        place[tie_rows] = first - flat[:, :1] + 1.0
+    out = np.empty(s.size)
+    out[(order + (np.arange(len(rows)) * m)[:, None]).ravel()] = place.ravel()
+    out = out.reshape(a.shape)
+    nan_row = np.isnan(s[:, -1]).reshape(*a.shape[:-1], 1)  # NaN sorts last
+    return np.where(nan_row, np.nan, out) if nan_row.any() else out
 
 
 def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
@@ -166,17 +225,42 @@ def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
     gap = np.isnan(key)
     if skip_missing:
         key = np.where(gap, np.inf, key)
-    out = np.empty_like(x)
-    for mask, ks in _by_group(key, groups):
-        out[..., mask] = rank_min(ks)
+    blocks = group_blocks(groups)
+    if blocks is not None and len(blocks[0]) > 1:
+        out = _grouped_rank_min(key, *blocks)
+    else:
+        out = np.empty_like(x)
+        for mask, ks in _by_group(key, groups):
+            out[..., mask] = rank_min(ks)
     return np.where(gap, np.nan, out) if skip_missing else out
+
+
+def _grouped_rank_min(key: FloatArray, starts: np.ndarray, sizes: np.ndarray) -> FloatArray:
+    """``rank_min`` within each contiguous group, all groups in one sort: the groups are laid
+    out as rows padded with +inf (padding follows every finite value, so it never takes a
+    place from one)."""
+    width = int(sizes.max())
+    gid = np.repeat(np.arange(len(starts)), sizes)
+    flat = gid * width + np.arange(len(gid)) - starts[gid]  # unit → slot of its group's row
+    lead = key.shape[:-1]
+    padded = np.full((*lead, len(starts) * width), np.inf)
+    padded[..., flat] = key
+    # real +inf values tie with the padding: then every tie counts
+    lengths = None if np.isposinf(key).any() else sizes
+    ranks = rank_min(padded.reshape(*lead, len(starts), width), lengths=lengths)
+    return np.take(ranks.reshape(*lead, len(starts) * width), flat, axis=-1)
 
 
 def rank_points(x: FloatArray, groups: np.ndarray, *, points: float, step: float,
                 reverse: bool = False, skip_missing: bool = False) -> FloatArray:
     """排位法: first place full points, each place lower loses ``step`` points (not below 0)."""
-    place = places(x, groups, reverse=reverse, skip_missing=skip_missing)
-    return np.maximum(points - step * (place - 1.0), 0.0) / points
+    lost = places(x, groups, reverse=reverse, skip_missing=skip_missing)
+    lost -= 1.0  # in place: points − step·(place − 1), not below 0, over points
+    lost *= step
+    np.subtract(points, lost, out=lost)
+    np.maximum(lost, 0.0, out=lost)
+    lost /= points
+    return lost
 
 
 def pass_fail(x: FloatArray, *, threshold: float, reverse: bool = False) -> FloatArray:

@@ -198,17 +198,25 @@ def leaf_fractions(inp: ScoringInput, level: np.ndarray | None = None,
     lev = np.ascontiguousarray(np.moveaxis(level, -1, 0))
     prev = np.ascontiguousarray(np.moveaxis(previous, -1, 0))
     out = np.empty((len(inp.leaves), *np.broadcast_shapes(level.shape, inp.level.shape)[:-1]))
-    for k, leaf in enumerate(inp.leaves):
-        # units with a gap a scheme rule handles take no part in the others' comparison
-        skip = bool(inp.missing_rules) and inp.missing_rules[k] != "error"
-        x = methods.basis_values(lev[k], prev[k], leaf.basis)
-        frac = _method_fraction(leaf, x, inp.targets[:, k], inp.groups[k], skip)
-        if leaf.blend is not None:
-            x2 = methods.basis_values(lev[k], prev[k], leaf.blend.basis)
-            frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k], skip)
-            frac = leaf.blend.alpha * frac + (1.0 - leaf.blend.alpha) * frac2
-        out[k] = frac
+    for k in range(len(inp.leaves)):
+        out[k] = leaf_fraction(inp, k, lev[k], prev[k])
     return np.moveaxis(out, 0, -1)
+
+
+def leaf_fraction(inp: ScoringInput, k: int, level: np.ndarray,
+                  previous: np.ndarray) -> np.ndarray:
+    """Leaf ``k``'s score as a fraction of its points from its values (..., N): this year's
+    and last year's (the basis decides which it needs), blend included."""
+    leaf = inp.leaves[k]
+    # units with a gap a scheme rule handles take no part in the others' comparison
+    skip = bool(inp.missing_rules) and inp.missing_rules[k] != "error"
+    x = methods.basis_values(level, previous, leaf.basis)
+    frac = _method_fraction(leaf, x, inp.targets[:, k], inp.groups[k], skip)
+    if leaf.blend is not None:
+        x2 = methods.basis_values(level, previous, leaf.blend.basis)
+        frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k], skip)
+        frac = leaf.blend.alpha * frac + (1.0 - leaf.blend.alpha) * frac2
+    return frac
 
 
 def component_scores(inp: ScoringInput, scheme: Scheme, fractions: np.ndarray,

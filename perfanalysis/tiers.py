@@ -389,8 +389,239 @@ def tier_model(scheme: Scheme, unit_ids: list[str], sequences: list[str],
     )
 
 
-def _take(a: np.ndarray, order: np.ndarray) -> np.ndarray:
-    return np.take_along_axis(a, order, axis=-1)
+@dataclass(frozen=True)
+class SortedTiers:
+    """Tiers of many draws in rank order: row s of a draw holds sequence s best first,
+    padded to the largest sequence (pads hold unit ``n_units``, code 0, ``valid`` False)."""
+
+    unit: np.ndarray  # (D, S, M) unit position at each place (n_units for a pad)
+    code: np.ndarray  # (D, S, M) tier code (int8)
+    rank: np.ndarray | None  # (D, S, M) rank within the sequence (1 = best, ties → min)
+    valid: np.ndarray  # (S, M) place holds a unit
+
+    def scatter(self, values: np.ndarray, n_units: int, dtype: type) -> np.ndarray:
+        """Values given per place back in unit order, shaped (D, N)."""
+        d = values.shape[0]
+        out = np.empty((d, n_units + 1), dtype=dtype)  # column n_units takes the pads
+        flat = (self.unit + (np.arange(d, dtype=self.unit.dtype) * (n_units + 1))[:, None, None])
+        out.ravel()[flat.ravel()] = values.ravel()
+        return out[:, :n_units]
+
+
+def _row_starts(shape: tuple[int, ...], new: np.ndarray) -> np.ndarray:
+    """Position of the start of the run each place belongs to, along the last axis (runs
+    start where ``new`` is True; the first place of a row always starts one). One running
+    maximum over the flattened rows: a row's first place resets it."""
+    size = math.prod(shape)
+    itype = np.int32 if size < 2**31 else np.int64
+    flat = np.arange(size, dtype=itype).reshape(shape)
+    first = np.maximum.accumulate(np.where(new, flat, 0).ravel()).reshape(shape)
+    first -= flat[..., :1]
+    return first
+
+
+GRID = 1e6  # totals on a grid of 10⁻⁶ points (rounded to 6 decimals) sort as integers
+
+
+def on_grid(totals: np.ndarray) -> np.ndarray | None:
+    """``totals`` × 10⁶ as exact integers (float array) when every total is already rounded
+    to 6 decimals, else None."""
+    micro = np.rint(totals * GRID)
+    return micro if np.array_equal(micro / GRID, totals) else None
+
+
+def _integer_sort(micro: np.ndarray, sizes: np.ndarray, m: int,
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Sort every sequence best first by one integer sort: key = −total·10⁶ shifted left,
+    the place's slot in the low bits (units laid out sequence by sequence). Returns (sorted
+    −total·10⁶, slot) shaped (D, S, M), or None when the totals are too large to pack."""
+    d, ns = micro.shape[0], len(sizes)
+    bits = max(1, int(ns * m - 1).bit_length())
+    pad = (1 << min(62 - bits, 52 - bits)) - 1  # sorts after any real total
+    if micro.size and np.abs(micro).max() >= pad:
+        return None
+    keys = np.empty((d, ns, m), dtype=np.int64)
+    start = 0
+    for s, size in enumerate(sizes):
+        # −r·2^bits + slot is an exact float below 2^52: built in float, cast once
+        block = micro[:, start:start + size] * float(-(1 << bits))
+        block += np.arange(s * m, s * m + size, dtype=float)
+        keys[:, s, :size] = block
+        keys[:, s, size:] = (pad << bits) | np.arange(s * m + size, (s + 1) * m)
+        start += size
+    keys.sort(axis=-1)
+    slot = keys & ((1 << bits) - 1)
+    keys >>= bits
+    return keys, slot
+
+
+def _micro_cut(threshold: float) -> int:
+    """Smallest integer r with r / 10⁶ ≥ ``threshold``: on the grid, total < threshold
+    exactly when r < this (division by 10⁶ is monotone, so the float test is reproduced)."""
+    r = math.floor(threshold * GRID) - 2
+    while r / GRID < threshold:
+        r += 1
+    return r
+
+
+def sorted_tiers(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = None,
+                 ranks: bool = False, micro: np.ndarray | None = None) -> SortedTiers:
+    """The rules of ``assign_tiers`` for totals shaped (draws, units), all sequences at once:
+    each sequence is a row padded to the largest one (pads sort last and take no place).
+
+    ``micro``: the totals × 10⁶ as exact integers when the caller knows them (totals rounded
+    to 6 decimals); then, without tie-break components, one integer sort orders every
+    sequence.
+    """
+    totals = np.atleast_2d(np.asarray(totals, dtype=float))
+    d, n = totals.shape
+    sizes = np.array([len(i) for i in model.seq_index])
+    ns, m = len(sizes), int(sizes.max()) if len(sizes) else 0
+    slot = np.concatenate([s * m + np.arange(len(i)) for s, i in enumerate(model.seq_index)])
+    unit_at = np.full(ns * m, n, dtype=np.int32)
+    unit_at[slot] = np.concatenate(model.seq_index)
+    units_by_slot = unit_at[slot]  # unit of each real slot, in slot order
+
+    in_order = bool(np.array_equal(units_by_slot, np.arange(n)))  # sequences contiguous
+
+    def padded(values: np.ndarray) -> np.ndarray:
+        out = np.full((values.shape[0], ns, m), -np.inf)
+        if in_order:  # one block copy per sequence
+            start = 0
+            for s, size in enumerate(sizes):
+                out[:, s, :size] = values[:, start:start + size]
+                start += size
+        else:
+            out.reshape(values.shape[0], ns * m)[:, slot] = values[:, units_by_slot]
+        return out
+
+    shape = (d, ns, m)
+    pos = np.arange(m, dtype=np.int32)
+    valid = pos < sizes[:, None]  # (S, M): pads sort after every unit
+    packed = None
+    if tie is None and in_order:
+        if micro is None:
+            micro = on_grid(totals)
+        if micro is not None:
+            packed = _integer_sort(micro, sizes, m)
+    n_keys = 1 + (tie.shape[2] if tie is not None else 0)
+    if packed is not None:
+        neg_micro, slot_sorted = packed
+        uo = unit_at[slot_sorted]
+        same_total = np.zeros(neg_micro.shape, dtype=bool)  # on the grid, tied means equal
+        np.equal(neg_micro[..., 1:], neg_micro[..., :-1], out=same_total[..., 1:])
+        tied = same_total
+
+        def below(threshold: float) -> np.ndarray:
+            return neg_micro > -_micro_cut(threshold - 1e-9)
+    else:
+        t = padded(totals)
+        keys = [t] + ([padded(tie[:, :, j]) for j in range(tie.shape[2])]
+                      if tie is not None else [])
+        if len(keys) == 1:
+            order = np.argsort(-t, axis=-1)  # full ties: the order among them never matters
+            st = -np.sort(-t, axis=-1)
+        else:
+            order = np.lexsort(tuple(-k for k in reversed(keys)), axis=-1)
+            st = np.take_along_axis(t, order, axis=-1)
+        same_total = np.zeros(shape, dtype=bool)
+        with np.errstate(invalid="ignore"):  # pad − pad is NaN: never tied
+            np.less_equal(np.abs(st[..., 1:] - st[..., :-1]), 1e-9, out=same_total[..., 1:])
+            tied = same_total
+            if len(keys) > 1:
+                tied = same_total.copy()
+                for key in keys[1:]:
+                    sk = np.take_along_axis(key, order, axis=-1)
+                    tied[..., 1:] &= np.abs(np.diff(sk, axis=-1)) <= 1e-9
+        uo = unit_at[(order + (np.arange(ns) * m)[:, None]).astype(np.int32, copy=False)]
+
+        def below(threshold: float) -> np.ndarray:
+            return st < threshold - 1e-9
+    # class start: first place of the unit's tie class (each place its own without ties)
+    tied &= valid
+    tie_rows = tied.any(axis=-1)  # (D, S): sequences of a draw with a tie
+    any_tie = bool(tie_rows.any())
+    if any_tie:  # class starts worked out only in the rows that have ties
+        cs = np.empty(shape, dtype=np.int32)
+        cs[:] = pos
+        sub = ~tied[tie_rows]
+        cs[tie_rows] = _row_starts(sub.shape, sub)
+    else:
+        cs = np.broadcast_to(pos, shape)
+    ext = np.zeros(n + 1, dtype=bool)
+
+    def per_place(flags: np.ndarray) -> np.ndarray:
+        ext[:n] = flags
+        return ext[uo]
+
+    barred = per_place(model.barred) if model.barred.any() else np.zeros(shape, dtype=bool)
+    any_dem = bool(model.demoted.any())
+    dem = per_place(model.demoted) if any_dem else np.zeros(shape, dtype=bool)
+    any_bottom = any(model.bottom)
+    if any_bottom:
+        is_end = np.ones(shape, dtype=bool)
+        is_end[..., :-1] = ~tied[..., 1:]
+        ce = np.minimum.accumulate(np.where(is_end, pos, m)[..., ::-1], axis=-1)[..., ::-1]
+        behind = (sizes[:, None] - 1 - ce)  # places behind the end of the unit's class
+        for effect in ("no_top", "last_tier"):
+            kb = np.array([max([k for k, e in rules if e == effect], default=0)
+                           for rules in model.bottom])[:, None]
+            if kb.any():
+                hit = behind < kb
+                if effect == "no_top":
+                    barred = barred | hit
+                else:
+                    dem = dem | hit
+    elig = ~(barred | dem) & valid
+    if model.forced:
+        code = None
+    else:
+        code = np.ones(shape, dtype=np.int8)
+        for thr in model.thresholds:
+            code += below(thr)
+        if model.quota_requires >= 0:
+            elig &= code <= model.quota_requires
+    k = np.array(model.top_count)[:, None]  # (S, 1)
+    # the quota: only the first w places can take it unless it passes down (a tie class
+    # that starts above the cut carries it past the cut, so w reaches the class's end)
+    w = m
+    if not model.passes_down:
+        kmax = int(k.max()) if k.size else 0
+        w = min(m, int((cs < kmax).sum(axis=-1).max()) if any_tie else kmax)
+    cs_w = cs[..., :w]
+    cand = elig[..., :w] if model.passes_down else elig[..., :w] & (cs_w < k)
+    cc = np.cumsum(cand, axis=-1, dtype=np.int32)
+    has_k = (cc[..., -1:] >= k) if w else np.zeros((d, ns, 1), dtype=bool)
+    pk = np.argmax(cc >= k, axis=-1)[..., None] if w else np.zeros((d, ns, 1), dtype=int)
+    cs_k = np.where(has_k, np.take_along_axis(cs_w, pk, axis=-1) if w else -1, -1)
+    win = np.zeros(shape, dtype=bool)
+    win[..., :w] = cand & ((cc <= k) | (cs_w == cs_k)) & (k > 0)
+    if model.forced:
+        rest = ~(win | dem) & valid
+        excl = np.cumsum(rest, axis=-1, dtype=np.int32) - rest
+        first = np.take_along_axis(excl, cs, axis=-1) + win.sum(axis=-1, keepdims=True,
+                                                                 dtype=np.int32)
+        cuts = np.array([np.asarray(c) for c in model.cuts])  # (S, L)
+        code = np.zeros(shape, dtype=np.int8)
+        for j in range(cuts.shape[1]):
+            code += first >= cuts[:, j:j + 1]
+        np.maximum(code, 1, out=code)
+    assert code is not None
+    top = win
+    if model.affirmed.any():
+        aff = per_place(model.affirmed) & ~barred & ~dem & ~win
+        if model.affirm_requires >= 0:
+            aff &= code <= model.affirm_requires
+        top = win | aff
+    if any_dem or any_bottom:
+        code[dem] = len(model.labels) - 1
+    code[top] = 0
+    code[:, ~valid] = 0  # pads: a fixed code, so tallies over places need no mask
+    rank = None
+    if ranks:
+        rcs = cs if n_keys == 1 or not any_tie else _row_starts(shape, ~(same_total & valid))
+        rank = rcs + 1
+    return SortedTiers(uo, code, rank, valid)
 
 
 def tier_codes(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = None,
@@ -398,94 +629,15 @@ def tier_codes(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = No
     """Tier codes (index into ``model.labels``) shaped like ``totals`` (draws, units).
 
     ``tie`` (draws, units, T) holds the tie-break components in order. The same rules as
-    ``assign_tiers``, vectorised over draws (one sort per sequence). With ``ranks=True``
-    also returns each unit's rank within its sequence by total (1 = best, ties → min).
+    ``assign_tiers``, vectorised over draws and sequences (see ``sorted_tiers``). With
+    ``ranks=True`` also returns each unit's rank within its sequence by total (1 = best,
+    ties → min).
     """
     totals = np.atleast_2d(np.asarray(totals, dtype=float))
-    d = totals.shape[0]
-    codes = np.empty(totals.shape, dtype=np.int8)
-    rank_out = np.empty(totals.shape, dtype=np.int32) if ranks else None
-    last = len(model.labels) - 1
-    rows = np.arange(d)[:, None]
-    any_barred, any_dem = bool(model.barred.any()), bool(model.demoted.any())
-    any_aff = bool(model.affirmed.any())
-    for s, idx in enumerate(model.seq_index):
-        n = len(idx)
-        contiguous = n > 0 and idx[-1] - idx[0] + 1 == n and bool((np.diff(idx) == 1).all())
-        t = totals[:, idx[0]:idx[-1] + 1] if contiguous else totals[:, idx]
-        keys = [t] + ([tie[:, idx, j] for j in range(tie.shape[2])] if tie is not None else [])
-        if len(keys) == 1:
-            order = np.argsort(-t, axis=-1)  # full ties: the order among them never matters
-        else:
-            order = np.lexsort(tuple(-k for k in reversed(keys)), axis=-1)
-        st = _take(t, order)
-        pos = np.arange(n, dtype=np.int32)
-        same_total = np.zeros((d, n), dtype=bool)
-        same_total[:, 1:] = np.abs(np.diff(st, axis=1)) <= 1e-9
-        tied = same_total
-        if len(keys) > 1:
-            tied = same_total.copy()
-            for k in keys[1:]:
-                sk = _take(k, order)
-                tied[:, 1:] &= np.abs(np.diff(sk, axis=1)) <= 1e-9
-        cs = np.maximum.accumulate(np.where(tied, 0, pos), axis=1)  # class start
-        uo = idx[order]  # unit positions in sorted order
-        barred = model.barred[uo] if any_barred else np.zeros((d, n), dtype=bool)
-        dem = model.demoted[uo] if any_dem else np.zeros((d, n), dtype=bool)
-        if model.bottom[s]:
-            is_end = np.ones((d, n), dtype=bool)
-            is_end[:, :-1] = ~tied[:, 1:]
-            ce = np.minimum.accumulate(np.where(is_end, pos, n)[:, ::-1], axis=1)[:, ::-1]
-            for kb, effect in model.bottom[s]:
-                hit = (n - 1 - ce) < kb
-                if effect == "no_top":
-                    barred = barred | hit
-                elif effect == "last_tier":
-                    dem = dem | hit
-        elig = ~(barred | dem)
-        if model.forced:
-            base = None
-        else:
-            base = np.full((d, n), 1, dtype=np.int8)
-            for thr in model.thresholds:
-                base += st < thr - 1e-9
-            if model.quota_requires >= 0:
-                elig &= base <= model.quota_requires
-        k = model.top_count[s]
-        cand = elig if model.passes_down else elig & (cs < k)
-        if k > 0:
-            cc = np.cumsum(cand, axis=1, dtype=np.int32)
-            has_k = cc[:, -1] >= k
-            pk = np.argmax(cc >= k, axis=1)
-            cs_k = np.where(has_k, cs[np.arange(d), pk], -1)
-            win = cand & ((cc <= k) | (cs == cs_k[:, None]))
-        else:
-            win = np.zeros((d, n), dtype=bool)
-        if model.forced:
-            rest = ~(win | dem)
-            excl = np.cumsum(rest, axis=1, dtype=np.int32) - rest
-            first = _take(excl, cs) + win.sum(axis=1, keepdims=True)
-            code = np.maximum(1, np.searchsorted(model.cuts[s], first, side="right"))
-        else:
-            code = base
-        top = win
-        if any_aff:
-            aff = model.affirmed[uo] & ~barred & ~dem & ~win
-            if model.affirm_requires >= 0:
-                aff &= code <= model.affirm_requires
-            top = win | aff
-        code = np.where(top, 0, np.where(dem, last, code)) if any_dem or model.bottom[s] \
-            else np.where(top, 0, code)
-        rcs = None
-        if rank_out is not None:
-            rcs = cs if len(keys) == 1 else np.maximum.accumulate(
-                np.where(same_total, 0, pos), axis=1)
-        if contiguous:
-            np.put_along_axis(codes[:, idx[0]:idx[-1] + 1], order, code.astype(np.int8), axis=1)
-            if rank_out is not None:
-                np.put_along_axis(rank_out[:, idx[0]:idx[-1] + 1], order, rcs + 1, axis=1)
-        else:
-            codes[rows, uo] = code
-            if rank_out is not None:
-                rank_out[rows, uo] = rcs + 1
-    return (codes, rank_out) if rank_out is not None else codes
+    n = totals.shape[1]
+    st = sorted_tiers(model, totals, tie, ranks)
+    codes = st.scatter(st.code, n, np.int8)
+    if not ranks:
+        return codes
+    assert st.rank is not None
+    return codes, st.scatter(st.rank, n, np.int32)

@@ -14,6 +14,9 @@ Also: threshold and quota sensitivity, and the reward payout under uncertainty.
 from __future__ import annotations
 
 import itertools
+import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -23,10 +26,18 @@ import pandas as pd
 
 from ..adjustments import adjustment_table
 from ..data import Dataset
+from ..memory import keep_freed_memory
 from ..rewards import payout_matrix
 from ..scheme import Scheme, TierRules
-from ..scoring import ScoringInput, component_scores, leaf_fractions, prepare, score
-from ..tiers import TierModel, assign_tiers, tier_codes, tier_model
+from ..scoring import (
+    ScoringInput,
+    component_scores,
+    leaf_fraction,
+    leaf_fractions,
+    prepare,
+    score,
+)
+from ..tiers import GRID, TierModel, assign_tiers, sorted_tiers, tier_codes, tier_model
 
 
 @dataclass(frozen=True)
@@ -192,27 +203,68 @@ def _weighted_components(model: BoundaryModel, frac: np.ndarray,
     return out
 
 
+def _noisy_value(rng: np.random.Generator, value: np.ndarray, error: float,
+                 draws: int) -> np.ndarray:
+    """``draws`` noisy copies (D, N) of one leaf's values: value · (1 + error · z), computed
+    as value + (value · error) · z in two passes over the deviates."""
+    z = rng.standard_normal((draws, len(value)))
+    z *= value * error
+    z += value
+    return z
+
+
+def _noisy_components(model: BoundaryModel, rng: np.random.Generator, draws: int,
+                      points: np.ndarray | None) -> np.ndarray:
+    """Indicator components (D, N, C) of ``draws`` noisy copies of the data, leaf by leaf.
+
+    Each leaf's noisy values are drawn as one (D, N) block, scored by ``leaf_fraction`` and
+    added to its component at once, so no (D, N, K) array is ever built: the work stays in
+    cache and costs a few passes per value, next to the normal deviates it needs. Points
+    are the scheme's, or the drawn ones (D, K) when weights vary too. A score that cannot
+    be computed counts 0, as in a draw of the reference engine.
+    """
+    inp = model.inp
+    n, c = model.n_units, len(inp.indicator_components)
+    comps = np.zeros((c, draws, n))
+    for k in range(len(inp.leaves)):
+        level, prev = inp.level[:, k], inp.previous[:, k]
+        if model.level_noise[k] > 0:
+            level = _noisy_value(rng, level, model.level_noise[k], draws)
+        if model.prev_noise[k] > 0:
+            prev = _noisy_value(rng, prev, model.prev_noise[k], draws)
+        frac = np.asarray(leaf_fraction(inp, k, level, prev), dtype=float)
+        if not np.isfinite(frac).all():
+            frac = np.where(np.isfinite(frac), frac, 0.0)
+        pts = inp.leaf_points[k] if points is None else points[:, k, None]
+        comps[inp.leaf_component[k]] += pts * frac
+    for j, cid in enumerate(inp.indicator_components):
+        if model.scheme.component(cid).clip:
+            idx = inp.leaf_component == j
+            cap = inp.leaf_points[idx].sum() if points is None \
+                else points[:, idx].sum(axis=1)[:, None]
+            np.minimum(comps[j], cap, out=comps[j])
+    return np.moveaxis(comps, 0, -1)
+
+
 def draw_totals(model: BoundaryModel, rng: np.random.Generator,
                 draws: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Totals (D, N) and tie-break components (D, N, T) of ``draws`` draws."""
+    total, _, tie = _draw(model, rng, draws)
+    return total, tie
+
+
+def _draw(model: BoundaryModel, rng: np.random.Generator,
+          draws: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``draw_totals`` plus the totals × 10⁶ as exact integers (what rounding to 6 decimals
+    makes of them), which ``sorted_tiers`` sorts as integers."""
     inp = model.inp
-    n = model.n_units
-    if model.level_noise.any() or model.prev_noise.any():
-        lv = np.flatnonzero(model.level_noise)
-        pv = np.flatnonzero(model.prev_noise)
-        level = np.broadcast_to(inp.level, (draws, *inp.level.shape)).copy()
-        level[..., lv] *= 1 + model.level_noise[lv] * rng.standard_normal((draws, n, len(lv)))
-        previous = np.broadcast_to(inp.previous, (draws, *inp.previous.shape)).copy()
-        previous[..., pv] *= 1 + model.prev_noise[pv] * rng.standard_normal((draws, n, len(pv)))
-        frac = leaf_fractions(inp, level, previous)
-        frac = np.where(np.isfinite(frac), frac, 0.0)
-    else:
-        frac = model.frac
     points = draw_points(model, rng, draws) if model.weights is not None else None
-    if points is not None and frac.ndim == 2:
-        comps = _weighted_components(model, frac, points)
+    if model.level_noise.any() or model.prev_noise.any():
+        comps = _noisy_components(model, rng, draws, points)
+    elif points is not None:
+        comps = _weighted_components(model, model.frac, points)
     else:
-        comps = component_scores(inp, model.scheme, frac, points)
+        comps = component_scores(inp, model.scheme, model.frac)
     if comps.ndim == 2:
         comps = np.broadcast_to(comps, (draws, *comps.shape))
     ratings = model.ratings
@@ -225,10 +277,15 @@ def draw_totals(model: BoundaryModel, rng: np.random.Generator,
     total = cols[0].copy()
     for c in cols[1:]:
         total += c
-    total = np.round(total + model.bonus - model.penalty, 6)
+    total += model.bonus
+    total -= model.penalty
+    # np.round(x, 6) is rint(x · 10⁶) / 10⁶: keep the integers for the tier sort
+    total *= GRID
+    micro = np.rint(total, out=total)
+    total = micro / GRID
     tie = (np.stack([np.round(cols[j], 6) for j in model.tie_cols], axis=-1)
            if model.tie_cols else None)
-    return total, tie
+    return total, micro, tie
 
 
 def empty_tally(model: BoundaryModel) -> Tally:
@@ -243,21 +300,27 @@ def empty_tally(model: BoundaryModel) -> Tally:
 def simulate_chunk(model: BoundaryModel, seed_sequence: np.random.SeedSequence | int,
                    draws: int) -> Tally:
     """Draw, score and tier ``draws`` draws; return their tally (sums and counts only)."""
+    keep_freed_memory()  # temporaries reuse freed blocks: no page faults per chunk
     rng = np.random.default_rng(seed_sequence)
-    total, tie = draw_totals(model, rng, draws)
-    codes, ranks = tier_codes(model.tiers, total, tie, ranks=True)
+    total, micro, tie = _draw(model, rng, draws)
+    # tallied place by place in rank order: no scatter back to unit order; pads are unit n
+    # with code 0, their bins dropped
+    st = sorted_tiers(model.tiers, total, tie, ranks=True, micro=micro)
+    assert st.rank is not None
     n, nl = model.n_units, len(model.labels)
     width = max(len(i) for i in model.seq_index)
-    unit = np.arange(n)
-    tier_counts = np.bincount((unit * nl + codes).ravel(), minlength=n * nl).reshape(n, nl)
-    rank_hist = np.bincount((unit * width + ranks - 1).ravel(),
-                            minlength=n * width).reshape(n, width)
-    changed = (codes != model.official).sum(axis=1)
-    top_exact = int(((codes == 0) == (model.official == 0)).all(axis=1).sum())
+    unit = st.unit
+    tier_counts = np.bincount((unit * nl + st.code).ravel(),
+                              minlength=(n + 1) * nl)[:n * nl].reshape(n, nl)
+    rank_hist = np.bincount((unit * width + (st.rank - 1)).ravel(),
+                            minlength=(n + 1) * width)[:n * width].reshape(n, width)
+    official = np.append(model.official, 0).astype(np.int8)[unit]  # a pad's official code 0
+    changed = (st.code != official).sum(axis=(1, 2))
+    top_exact = int(((st.code == 0) == (official == 0)).all(axis=(1, 2)).sum())
     cross = tuple(_block(total, i).T @ _block(total, i) for i in model.seq_index) \
         if model.covariance else ()
-    payout = (model.payout[unit, codes].sum(axis=1) if model.payout is not None
-              else np.zeros(0))
+    payout = (np.vstack([model.payout, np.zeros((1, nl))])[unit, st.code].sum(axis=(1, 2))
+              if model.payout is not None else np.zeros(0))
     return Tally(draws, tier_counts, rank_hist, float(changed.sum()),
                  float((changed.astype(float) ** 2).sum()), top_exact, total.sum(axis=0),
                  np.einsum("dn,dn->n", total, total), cross, payout)
@@ -296,29 +359,55 @@ def max_se(tally: Tally) -> float:
     return float(np.sqrt(p * (1 - p) / max(tally.draws, 1)).max())
 
 
+def default_workers() -> int:
+    """Threads for ``run``: one per core, at most four (numpy releases the GIL in the heavy
+    steps, so chunks on two threads take about half the time on two cores)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def run(model: BoundaryModel, draws: int | None = None, seed: int = 0, chunk: int = 500,
-        se_target: float = 0.005, max_draws: int = 200_000, min_draws: int = 1000) -> Tally:
+        se_target: float = 0.005, max_draws: int = 200_000, min_draws: int = 1000,
+        workers: int | None = None) -> Tally:
     """Serial run: ``draws`` draws in chunks, or (``draws=None``) chunks until every tier
     probability's standard error is below ``se_target`` (at least ``min_draws``, at most
-    ``max_draws``)."""
+    ``max_draws``).
+
+    ``workers`` threads (default ``default_workers()``) simulate consecutive chunks at once;
+    chunk i always uses ``chunk_seed(seed, i)``, tallies are merged in chunk order and the
+    adaptive stop is checked after each chunk in that order, so the result is the same for
+    any number of workers.
+    """
     if chunk < 1:
         raise ValueError("chunk must be at least 1")
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    limit = max_draws if draws is None else draws
+    sizes = [min(chunk, limit - start) for start in range(0, limit, chunk)]
     tallies: list[Tally] = []
-    done, i = 0, 0
-    while True:
-        if draws is not None:
-            if done >= draws:
+    done = 0
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[Tally]] = deque()
+        queued = iter(enumerate(sizes))
+
+        def top_up() -> None:
+            while len(pending) < workers + 1:
+                nxt = next(queued, None)
+                if nxt is None:
+                    return
+                i, size = nxt
+                pending.append(pool.submit(simulate_chunk, model, chunk_seed(seed, i), size))
+
+        top_up()
+        while pending:
+            tally = pending.popleft().result()
+            tallies.append(tally)
+            done += tally.draws
+            if draws is None and done >= min_draws and max_se(merge_tallies(tallies)) < se_target:
+                for f in pending:
+                    f.cancel()
                 break
-            size = min(chunk, draws - done)
-        else:
-            size = min(chunk, max_draws - done)
-            if size <= 0:
-                break
-        tallies.append(simulate_chunk(model, chunk_seed(seed, i), size))
-        done += size
-        i += 1
-        if draws is None and done >= min_draws and max_se(merge_tallies(tallies)) < se_target:
-            break
+            top_up()
     return merge_tallies(tallies) if tallies else empty_tally(model)
 
 
