@@ -8,6 +8,8 @@ When every unit of a group has the same value, all get full points.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 FloatArray = np.ndarray
@@ -103,8 +105,10 @@ def _position(x: FloatArray, groups: np.ndarray, reverse: bool,
         if skip_missing and np.isnan(xs).all():
             out[..., mask] = np.nan
             continue
-        lo = lo_of(xs, axis=-1, keepdims=True)
-        hi = hi_of(xs, axis=-1, keepdims=True)
+        with warnings.catch_warnings():  # a row all NaN: NaN bounds, NaN scores
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo = lo_of(xs, axis=-1, keepdims=True)
+            hi = hi_of(xs, axis=-1, keepdims=True)
         out[..., mask] = _span_position(xs, lo, hi, skip_missing)
     return out
 

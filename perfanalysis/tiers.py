@@ -619,7 +619,10 @@ def sorted_tiers(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = 
     code[:, ~valid] = 0  # pads: a fixed code, so tallies over places need no mask
     rank = None
     if ranks:
-        rcs = cs if n_keys == 1 or not any_tie else _row_starts(shape, ~(same_total & valid))
+        rcs = cs
+        if n_keys > 1:  # ranks go by total alone: classes of equal totals
+            by_total = same_total & valid
+            rcs = _row_starts(shape, ~by_total) if by_total.any() else np.broadcast_to(pos, shape)
         rank = rcs + 1
     return SortedTiers(uo, code, rank, valid)
 
