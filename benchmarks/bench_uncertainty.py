@@ -8,7 +8,7 @@ over a straightforward per-draw loop (score → ``assign_tiers``) on a small cas
 give identical tiers (asserted). Prints figures; asserts nothing about time.
 
     .venv/bin/python benchmarks/bench_uncertainty.py [--weight-draws 100000]
-        [--noise-draws 5000] [--chunk 1000] [--noise-chunk 100]
+        [--noise-draws 5000] [--chunk 1000] [--noise-chunk 100] [--workers 2]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import argparse
 import resource
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,7 @@ from perfanalysis import (
     scheme_from_mapping,
 )
 from perfanalysis.data import load_data
+from perfanalysis.memory import keep_freed_memory
 from perfanalysis.sample import write_sample
 from perfanalysis.studies import boundaries as study
 from perfanalysis.tiers import tier_codes
@@ -69,36 +71,43 @@ def synthetic_data(n: int, k: int, n_seq: int, folder: str, seed: int = 0):
     return load_data(folder), scheme_from_mapping(synthetic_scheme(k))
 
 
-def timed_run(model: study.BoundaryModel, draws: int, chunk: int) -> tuple[float, study.Tally]:
+def timed_run(model: study.BoundaryModel, draws: int, chunk: int,
+              workers: int) -> tuple[float, study.Tally]:
     t0 = time.perf_counter()
-    tally = study.run(model, draws=draws, seed=1, chunk=chunk)
+    tally = study.run(model, draws=draws, seed=1, chunk=chunk, workers=workers)
     return time.perf_counter() - t0, tally
 
 
-def weight_floor(model: study.BoundaryModel, draws: int, chunk: int) -> float:
+def _chunks(draws: int, chunk: int) -> list[tuple[int, int]]:
+    return [(i, min(chunk, draws - start)) for i, start in enumerate(range(0, draws, chunk))]
+
+
+def _threaded(job, draws: int, chunk: int, workers: int) -> float:
+    """Wall time of ``job(i, size)`` over the chunks on ``workers`` threads (as ``run``)."""
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda c: job(*c), _chunks(draws, chunk)))
+    return time.perf_counter() - t0
+
+
+def weight_floor(model: study.BoundaryModel, draws: int, chunk: int, workers: int) -> float:
     """Time to draw the same Dirichlet weights alone."""
-    t0 = time.perf_counter()
-    done, i = 0, 0
-    while done < draws:
-        d = min(chunk, draws - done)
-        study.draw_points(model, np.random.default_rng(study.chunk_seed(1, i)), d)
-        done, i = done + d, i + 1
-    return time.perf_counter() - t0
+    def job(i: int, size: int) -> None:
+        study.draw_points(model, np.random.default_rng(study.chunk_seed(1, i)), size)
+    return _threaded(job, draws, chunk, workers)
 
 
-def noise_floor(model: study.BoundaryModel, draws: int, chunk: int) -> float:
-    """Time to generate the same normal deviates (this year's and last year's values)."""
+def noise_floor(model: study.BoundaryModel, draws: int, chunk: int, workers: int) -> float:
+    """Time to generate the same normal deviates, in the same (draws, units) blocks per
+    leaf (this year's values, and last year's where growth or increment needs them)."""
     n = model.n_units
-    lv, pv = int((model.level_noise > 0).sum()), int((model.prev_noise > 0).sum())
-    t0 = time.perf_counter()
-    done, i = 0, 0
-    while done < draws:
-        d = min(chunk, draws - done)
+    blocks = int((model.level_noise > 0).sum() + (model.prev_noise > 0).sum())
+
+    def job(i: int, size: int) -> None:
         rng = np.random.default_rng(study.chunk_seed(1, i))
-        rng.standard_normal((d, n, lv))
-        rng.standard_normal((d, n, pv))
-        done, i = done + d, i + 1
-    return time.perf_counter() - t0
+        for _ in range(blocks):
+            rng.standard_normal((size, n))
+    return _threaded(job, draws, chunk, workers)
 
 
 def loop_comparison(draws: int) -> None:
@@ -141,6 +150,8 @@ def main() -> None:
     ap.add_argument("--noise-draws", type=int, default=5000)
     ap.add_argument("--noise-chunk", type=int, default=100)
     ap.add_argument("--loop-draws", type=int, default=40)
+    ap.add_argument("--workers", type=int, default=study.default_workers(),
+                    help="threads for the Monte Carlo (also run with 1 for comparison)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -153,20 +164,28 @@ def main() -> None:
         t_prep = time.perf_counter() - t0
     print(f"units={args.units} indicators={args.indicators} sequences={args.sequences}; "
           f"data + models prepared in {t_prep:.1f} s")
-    t_w, tally = timed_run(weights, args.weight_draws, args.chunk)
-    f_w = weight_floor(weights, args.weight_draws, args.chunk)
-    print(f"weight draws with ranks and tiers: {args.weight_draws} in {t_w:.2f} s "
-          f"({args.weight_draws / t_w:,.0f} draws/s); floor (Dirichlet draws alone) "
-          f"{f_w:.2f} s → {t_w / f_w:.1f}× the floor; expected tier changes "
-          f"{tally.changes / tally.draws:.1f}")
-    t_n, tally = timed_run(noisy, args.noise_draws, args.noise_chunk)
-    f_n = noise_floor(noisy, args.noise_draws, args.noise_chunk)
+    keep_freed_memory()  # as simulate_chunk does: the floors run under the same malloc
+    for workers in sorted({1, args.workers}):
+        t_w, tally = timed_run(weights, args.weight_draws, args.chunk, workers)
+        f_w = weight_floor(weights, args.weight_draws, args.chunk, workers)
+        print(f"weight draws with ranks and tiers, {workers} thread(s): {args.weight_draws} in "
+              f"{t_w:.2f} s ({args.weight_draws / t_w:,.0f} draws/s, "
+              f"{t_w * 100_000 / args.weight_draws:.1f} s per 100 000); floor (Dirichlet draws "
+              f"alone) {f_w:.2f} s → {t_w / f_w:.1f}× the floor; expected tier changes "
+              f"{tally.changes / tally.draws:.1f}")
     per = 100_000 / args.noise_draws
-    print(f"noisy-data draws with ranks and tiers: {args.noise_draws} in {t_n:.2f} s "
-          f"({args.noise_draws / t_n:,.0f} draws/s, {t_n * per:.0f} s per 100 000); floor "
-          f"(normal deviates alone) {f_n:.2f} s ({f_n * per:.0f} s per 100 000) → "
-          f"{t_n / f_n:.1f}× the floor; expected tier changes "
-          f"{tally.changes / tally.draws:.1f}")
+    for workers in sorted({1, args.workers}):
+        # floor before and after the run: the machine's speed may drift while it runs
+        f_a = noise_floor(noisy, args.noise_draws, args.noise_chunk, workers)
+        t_n, tally = timed_run(noisy, args.noise_draws, args.noise_chunk, workers)
+        f_b = noise_floor(noisy, args.noise_draws, args.noise_chunk, workers)
+        f_n = (f_a + f_b) / 2
+        print(f"noisy-data draws with ranks and tiers, {workers} thread(s): {args.noise_draws} "
+              f"in {t_n:.2f} s ({args.noise_draws / t_n:,.0f} draws/s, {t_n * per:.0f} s per "
+              f"100 000); floor (the same normal deviates alone, {workers} thread(s)) "
+              f"{f_n:.2f} s ({f_n * per:.0f} s per 100 000; {f_a:.2f} before, {f_b:.2f} after) "
+              f"→ {t_n / f_n:.2f}× the floor; expected tier changes "
+              f"{tally.changes / tally.draws:.1f}")
     loop_comparison(args.loop_draws)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS of the process): {peak:,.0f} MB")

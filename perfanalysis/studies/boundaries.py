@@ -16,8 +16,8 @@ from __future__ import annotations
 import itertools
 import os
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -233,10 +233,14 @@ def _noisy_components(model: BoundaryModel, rng: np.random.Generator, draws: int
         if model.prev_noise[k] > 0:
             prev = _noisy_value(rng, prev, model.prev_noise[k], draws)
         frac = np.asarray(leaf_fraction(inp, k, level, prev), dtype=float)
-        if not np.isfinite(frac).all():
+        if not np.isfinite(frac.sum()):  # one reduction: any NaN or inf makes the sum so
             frac = np.where(np.isfinite(frac), frac, 0.0)
         pts = inp.leaf_points[k] if points is None else points[:, k, None]
-        comps[inp.leaf_component[k]] += pts * frac
+        if frac.ndim == 2 and frac.flags.writeable and frac.base is None:
+            frac *= pts  # a fresh array of this leaf's: weight it in place
+        else:
+            frac = frac * pts
+        comps[inp.leaf_component[k]] += frac
     for j, cid in enumerate(inp.indicator_components):
         if model.scheme.component(cid).clip:
             idx = inp.leaf_component == j
