@@ -196,10 +196,12 @@ def rank_min(a: FloatArray, lengths: np.ndarray | None = None) -> FloatArray:
     order = np.argsort(rows, axis=-1)  # tied values share one place: their order never matters
     s = np.sort(rows, axis=-1)  # the same values as rows taken in that order
     same = s[:, 1:] == s[:, :-1]
-    if lengths is not None:  # ties within the padding do not count
-        lens = np.broadcast_to(np.asarray(lengths), a.shape[:-1]).reshape(-1)
-        same &= np.arange(m - 1) < (lens - 1)[:, None]
     tie_rows = same.any(axis=1)
+    if lengths is not None and tie_rows.any():  # ties within the padding do not count
+        lens = np.broadcast_to(np.asarray(lengths), a.shape[:-1]).reshape(-1)[tie_rows]
+        sub = same[tie_rows] & (np.arange(m - 1) < (lens - 1)[:, None])
+        same[tie_rows] = sub
+        tie_rows[tie_rows] = sub.any(axis=1)
     place = np.empty(s.shape, dtype=float)
     place[:] = np.arange(1, m + 1, dtype=float)
     if tie_rows.any():

@@ -467,13 +467,15 @@ def tier_probabilities(data: Dataset, scheme: Scheme, year: int,
                        noise: float | Mapping[str, float] | None = None,
                        weights: WeightUncertainty | float | None = None,
                        draws: int | None = None, seed: int = 0, se_target: float = 0.005,
-                       chunk: int = 500) -> pd.DataFrame:
+                       chunk: int = 500, workers: int | None = None) -> pd.DataFrame:
     """Each unit's probability of every tier under noise and/or weight uncertainty, rank
     percentiles 5/50/95 and its official tier (see ``summarise``); ``draws=None`` stops when
     every probability's standard error is below ``se_target``. ``attrs["summary"]`` holds
-    ``uncertainty_summary`` (draws used, expected changes, P(top set exact))."""
+    ``uncertainty_summary`` (draws used, expected changes, P(top set exact)). ``workers``
+    threads share the chunks (same result for any number, see ``run``)."""
     model = prepare_model(data, scheme, year, noise, weights)
-    tally = run(model, draws=draws, seed=seed, chunk=chunk, se_target=se_target)
+    tally = run(model, draws=draws, seed=seed, chunk=chunk, se_target=se_target,
+                workers=workers)
     out = summarise(model, tally)
     out.attrs["summary"] = uncertainty_summary(model, tally)
     return out
