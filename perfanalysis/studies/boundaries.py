@@ -278,11 +278,13 @@ def _draw(model: BoundaryModel, rng: np.random.Generator,
     else:
         ratings = np.broadcast_to(ratings, (draws, *ratings.shape))
     cols = [comps[..., j] if kind == "ind" else ratings[..., j] for kind, j in model.comp_kind]
-    total = cols[0].copy()
-    for c in cols[1:]:
+    total = cols[0] + cols[1] if len(cols) > 1 else cols[0].copy()
+    for c in cols[2:]:
         total += c
-    total += model.bonus
-    total -= model.penalty
+    if model.bonus.any():
+        total += model.bonus
+    if model.penalty.any():
+        total -= model.penalty
     # np.round(x, 6) is rint(x · 10⁶) / 10⁶: keep the integers for the tier sort
     total *= GRID
     micro = np.rint(total, out=total)
