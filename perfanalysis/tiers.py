@@ -431,28 +431,32 @@ def on_grid(totals: np.ndarray) -> np.ndarray | None:
 
 
 def _integer_sort(micro: np.ndarray, sizes: np.ndarray, m: int,
-                  ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Sort every sequence best first by one integer sort: key = −total·10⁶ shifted left,
-    the place's slot in the low bits (units laid out sequence by sequence). Returns (sorted
-    −total·10⁶, slot) shaped (D, S, M), or None when the totals are too large to pack."""
+                  ) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Sort every sequence best first by one integer sort: key = (−total·10⁶)·2^bits + the
+    place's slot (units laid out sequence by sequence). Returns the sorted keys and slots
+    shaped (D, S, M) and ``bits``, or None when the totals are too large to pack."""
     d, ns = micro.shape[0], len(sizes)
     bits = max(1, int(ns * m - 1).bit_length())
-    pad = (1 << min(62 - bits, 52 - bits)) - 1  # sorts after any real total
-    if micro.size and np.abs(micro).max() >= pad:
+    pad = (1 << (52 - bits)) - 1  # sorts after any real total; keys stay exact floats
+    if micro.size and max(-float(micro.min()), float(micro.max())) >= pad:
         return None
-    keys = np.empty((d, ns, m), dtype=np.int64)
-    start = 0
-    for s, size in enumerate(sizes):
-        # −r·2^bits + slot is an exact float below 2^52: built in float, cast once
-        block = micro[:, start:start + size] * float(-(1 << bits))
-        block += np.arange(s * m, s * m + size, dtype=float)
-        keys[:, s, :size] = block
-        keys[:, s, size:] = (pad << bits) | np.arange(s * m + size, (s + 1) * m)
-        start += size
+    slot_of_unit = np.concatenate([np.arange(s * m, s * m + size) for s, size in
+                                   enumerate(sizes)])
+    packed = np.empty(micro.shape, dtype=np.int64)
+    # −r·2^bits is exact in float below 2^52: computed and cast in one pass
+    np.multiply(micro, float(-(1 << bits)), out=packed, casting="unsafe")
+    packed += slot_of_unit
+    if (sizes == m).all():  # no padding: the rows are the sequences already
+        keys = packed.reshape(d, ns, m)
+    else:
+        keys = np.empty((d, ns, m), dtype=np.int64)
+        start = 0
+        for s, size in enumerate(sizes):
+            keys[:, s, :size] = packed[:, start:start + size]
+            keys[:, s, size:] = (pad << bits) | np.arange(s * m + size, (s + 1) * m)
+            start += size
     keys.sort(axis=-1)
-    slot = keys & ((1 << bits) - 1)
-    keys >>= bits
-    return keys, slot
+    return keys, keys & ((1 << bits) - 1), bits
 
 
 def _micro_cut(threshold: float) -> int:
@@ -506,14 +510,17 @@ def sorted_tiers(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = 
             packed = _integer_sort(micro, sizes, m)
     n_keys = 1 + (tie.shape[2] if tie is not None else 0)
     if packed is not None:
-        neg_micro, slot_sorted = packed
+        keys, slot_sorted, bits = packed
         uo = unit_at[slot_sorted]
-        same_total = np.zeros(neg_micro.shape, dtype=bool)  # on the grid, tied means equal
-        np.equal(neg_micro[..., 1:], neg_micro[..., :-1], out=same_total[..., 1:])
+        # on the grid, tied means equal: the keys' high parts (above the slot bits) agree
+        same_total = np.zeros(keys.shape, dtype=bool)
+        ukeys = keys.view(np.uint64)
+        np.less(ukeys[..., 1:] ^ ukeys[..., :-1], np.uint64(1 << bits), out=same_total[..., 1:])
         tied = same_total
 
         def below(threshold: float) -> np.ndarray:
-            return neg_micro > -_micro_cut(threshold - 1e-9)
+            # total < threshold ⇔ r < cut ⇔ −r ≥ 1 − cut ⇔ key ≥ (1 − cut)·2^bits
+            return keys >= (1 - _micro_cut(threshold - 1e-9)) * (1 << bits)
     else:
         t = padded(totals)
         keys = [t] + ([padded(tie[:, :, j]) for j in range(tie.shape[2])]
