@@ -482,7 +482,7 @@ def sorted_tiers(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = 
     sizes = np.array([len(i) for i in model.seq_index])
     ns, m = len(sizes), int(sizes.max()) if len(sizes) else 0
     slot = np.concatenate([s * m + np.arange(len(i)) for s, i in enumerate(model.seq_index)])
-    unit_at = np.full(ns * m, n, dtype=np.int32)
+    unit_at = np.full(ns * m, n, dtype=np.intp)
     unit_at[slot] = np.concatenate(model.seq_index)
     units_by_slot = unit_at[slot]  # unit of each real slot, in slot order
 
@@ -579,7 +579,10 @@ def sorted_tiers(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = 
                     barred = barred | hit
                 else:
                     dem = dem | hit
-    elig = ~(barred | dem) & valid
+    if model.barred.any() or any_dem or any_bottom:
+        elig = ~(barred | dem) & valid
+    else:  # nobody barred or demoted: every unit is eligible
+        elig = np.broadcast_to(valid, shape)
     if model.forced:
         code = None
     else:
@@ -587,7 +590,7 @@ def sorted_tiers(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = 
         for thr in model.thresholds:
             code += below(thr)
         if model.quota_requires >= 0:
-            elig &= code <= model.quota_requires
+            elig = elig & (code <= model.quota_requires)
     k = np.array(model.top_count)[:, None]  # (S, 1)
     # the quota: only the first w places can take it unless it passes down (a tie class
     # that starts above the cut carries it past the cut, so w reaches the class's end)
