@@ -179,14 +179,16 @@ def minmax(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
     return _position(x, groups, reverse, skip_missing)
 
 
-def rank_min(a: FloatArray, lengths: np.ndarray | None = None) -> FloatArray:
+def rank_min(a: FloatArray, lengths: np.ndarray | None = None,
+             values: np.ndarray | None = None) -> FloatArray:
     """Ranks along the last axis, ties sharing the lowest ("min") rank; NaN in a row → NaN row.
 
     Same figures as ``scipy.stats.rankdata(a, method="min", axis=-1)`` without importing
     scipy.stats (about a second), which ``perfanalysis score`` does not otherwise need.
     ``lengths`` (one per row of the last axis, broadcast over the leading ones): only the
     first ``lengths`` values of a row are real, the rest is +inf padding whose ranks do not
-    matter (so ties among the padding cost nothing).
+    matter (so ties among the padding cost nothing). ``values``: return ``values[rank − 1]``
+    instead of the rank (a score per place, looked up rather than computed per unit).
     """
     a = np.asarray(a, dtype=float)
     m = a.shape[-1]
@@ -194,7 +196,9 @@ def rank_min(a: FloatArray, lengths: np.ndarray | None = None) -> FloatArray:
         return np.empty_like(a)
     rows = np.ascontiguousarray(a).reshape(-1, m)
     order = np.argsort(rows, axis=-1)  # tied values share one place: their order never matters
-    s = np.sort(rows, axis=-1)  # the same values as rows taken in that order
+    order += (np.arange(len(rows)) * m)[:, None]  # positions in the flattened rows
+    idx = order.ravel()
+    s = rows.ravel()[idx].reshape(rows.shape)  # the rows sorted
     same = s[:, 1:] == s[:, :-1]
     tie_rows = same.any(axis=1)
     if lengths is not None and tie_rows.any():  # ties within the padding do not count
@@ -202,29 +206,34 @@ def rank_min(a: FloatArray, lengths: np.ndarray | None = None) -> FloatArray:
         sub = same[tie_rows] & (np.arange(m - 1) < (lens - 1)[:, None])
         same[tie_rows] = sub
         tie_rows[tie_rows] = sub.any(axis=1)
-    place = np.empty(s.shape, dtype=float)
-    place[:] = np.arange(1, m + 1, dtype=float)
+    table = np.arange(1.0, m + 1.0) if values is None else np.asarray(values, dtype=float)[:m]
     if tie_rows.any():
         # first place of each run of equal values, in the rows that have ties: a running
         # maximum over those rows flattened (a row's first place always starts a run)
+        place = np.empty(s.shape, dtype=np.intp)
+        place[:] = np.arange(m)
         new = np.ones((int(tie_rows.sum()), m), dtype=bool)
         new[:, 1:] = ~same[tie_rows]
-        flat = np.arange(new.size, dtype=float).reshape(new.shape)
-        first = np.maximum.accumulate(np.where(new, flat, 0.0).ravel()).reshape(new.shape)
-        place[tie_rows] = first - flat[:, :1] + 1.0
+        flat = np.arange(new.size).reshape(new.shape)
+        first = np.maximum.accumulate(np.where(new, flat, 0).ravel()).reshape(new.shape)
+        place[tie_rows] = first - flat[:, :1]
+        got = table[place]
+    else:
+        got = np.broadcast_to(table, s.shape)
     out = np.empty(s.size)
-    out[(order + (np.arange(len(rows)) * m)[:, None]).ravel()] = place.ravel()
+    out[idx] = got.ravel()
     out = out.reshape(a.shape)
     nan_row = np.isnan(s[:, -1]).reshape(*a.shape[:-1], 1)  # NaN sorts last
     return np.where(nan_row, np.nan, out) if nan_row.any() else out
 
 
 def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
-           skip_missing: bool = False) -> FloatArray:
+           skip_missing: bool = False, values: np.ndarray | None = None) -> FloatArray:
     """Place within the group, 1 = best; ties share the best place ("min" ranking).
 
     ``skip_missing``: NaN units are ranked after everyone (so they take no place from the
-    others) and stay NaN; otherwise a NaN poisons its group.
+    others) and stay NaN; otherwise a NaN poisons its group. ``values``: a figure per place
+    (``values[place − 1]``) instead of the place.
     """
     x = np.round(np.asarray(x, dtype=float), TIE_DECIMALS)  # float noise is not a place
     key = x if reverse else -x
@@ -233,15 +242,16 @@ def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
         key = np.where(gap, np.inf, key)
     blocks = group_blocks(groups)
     if blocks is not None and len(blocks[0]) > 1:
-        out = _grouped_rank_min(key, *blocks)
+        out = _grouped_rank_min(key, *blocks, values=values)
     else:
         out = np.empty_like(x)
         for mask, ks in _by_group(key, groups):
-            out[..., mask] = rank_min(ks)
+            out[..., mask] = rank_min(ks, values=values)
     return np.where(gap, np.nan, out) if skip_missing else out
 
 
-def _grouped_rank_min(key: FloatArray, starts: np.ndarray, sizes: np.ndarray) -> FloatArray:
+def _grouped_rank_min(key: FloatArray, starts: np.ndarray, sizes: np.ndarray,
+                      values: np.ndarray | None = None) -> FloatArray:
     """``rank_min`` within each contiguous group, all groups in one sort: the groups are laid
     out as rows padded with +inf (padding follows every finite value, so it never takes a
     place from one)."""
@@ -253,20 +263,18 @@ def _grouped_rank_min(key: FloatArray, starts: np.ndarray, sizes: np.ndarray) ->
     padded[..., flat] = key
     # real +inf values tie with the padding: then every tie counts
     lengths = None if np.isposinf(key).any() else sizes
-    ranks = rank_min(padded.reshape(*lead, len(starts), width), lengths=lengths)
+    ranks = rank_min(padded.reshape(*lead, len(starts), width), lengths=lengths, values=values)
     return np.take(ranks.reshape(*lead, len(starts) * width), flat, axis=-1)
 
 
 def rank_points(x: FloatArray, groups: np.ndarray, *, points: float, step: float,
                 reverse: bool = False, skip_missing: bool = False) -> FloatArray:
     """排位法: first place full points, each place lower loses ``step`` points (not below 0)."""
-    lost = places(x, groups, reverse=reverse, skip_missing=skip_missing)
-    lost -= 1.0  # in place: points − step·(place − 1), not below 0, over points
-    lost *= step
-    np.subtract(points, lost, out=lost)
-    np.maximum(lost, 0.0, out=lost)
-    lost /= points
-    return lost
+    n = np.shape(x)[-1] if np.ndim(x) else 1
+    # the score of every possible place, looked up per unit: max(points − step·(place − 1),
+    # 0) / points worked out once for places 1..n
+    score = np.maximum(points - step * (np.arange(1.0, n + 1.0) - 1.0), 0.0) / points
+    return places(x, groups, reverse=reverse, skip_missing=skip_missing, values=score)
 
 
 def pass_fail(x: FloatArray, *, threshold: float, reverse: bool = False) -> FloatArray:
