@@ -348,12 +348,17 @@ def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     """Long table of each unit's score on each indicator: unit_id, indicator, name,
     component, basis, value (the year's), previous, basis_value, target, fraction, points
     (possible, after any reweighting), points_scheme (the scheme's), score (earned),
-    missing (the rule applied to a gap, "" when the value is there)."""
+    missing (the rule applied to a gap, "" when the value is there); for a blended leaf
+    (增量+增速) also blend_basis, blend_basis_value, blend_target (the second half's
+    quantity and completion target) and alpha, empty/NaN otherwise."""
     inp, frac, pts, gaps = _scored(data, scheme, year)
     rules = inp.missing_rules or ("error",) * len(inp.leaves)
     frames = []
     for k, leaf in enumerate(inp.leaves):
         basis = methods.basis_values(inp.level[:, k], inp.previous[:, k], leaf.basis)
+        nan = np.full(len(inp.unit_ids), np.nan)
+        second = (nan if leaf.blend is None else
+                  methods.basis_values(inp.level[:, k], inp.previous[:, k], leaf.blend.basis))
         frames.append(pd.DataFrame({
             "unit_id": inp.unit_ids, "indicator": leaf.id, "name": leaf.name,
             "component": inp.indicator_components[inp.leaf_component[k]],
@@ -364,6 +369,10 @@ def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
             "fraction": frac[:, k], "points": pts[:, k], "points_scheme": leaf.points,
             "score": frac[:, k] * pts[:, k],
             "missing": np.where(gaps[:, k], rules[k], ""),
+            "blend_basis": leaf.blend.basis if leaf.blend is not None else "",
+            "blend_basis_value": np.asarray(second, dtype=float),
+            "blend_target": inp.blend_targets[:, k],
+            "alpha": leaf.blend.alpha if leaf.blend is not None else np.nan,
         }))
     return pd.concat(frames, ignore_index=True)
 

@@ -171,7 +171,8 @@ def _raw(**spec: object) -> dict:
     ({"method": {"gdp": "minimax"}}, r"scenarios\.mine\.method\.gdp: Input should be"),
     ({"alpha": 1.5}, r"alpha must lie in \[0, 1\]"),
     ({"points": {"high_quality": 100}}, r"(?s)scenario 'mine' \(我的情景\).*leave nothing"),
-    ({"method": {"gdp": "completion"}}, r"(?s)scenario 'mine'.*'completion' needs 'target'"),
+    ({"method": {"urban_income": "completion"}},
+     r"(?s)scenario 'mine'.*'completion' needs 'target'"),
     ({"sequences": {"mapping": {"heshan": "a"}, "names": {"a": "甲"}}},
      r"leaves units without a sequence"),
 ])
