@@ -168,7 +168,7 @@ def score(
             rows = summary.score_detail(ds, sch, y)
             if out is not None:
                 write_table(rows, out, sheet="score_detail")
-            return summary.display_detail(rows, sch), f"{sch.name} 指标明细", y
+            return summary.display_detail(rows, sch, blend=False), f"{sch.name} 指标明细", y
         if out is not None:
             write_table(shown, out, sheet="scores")
         return shown, sch.name, y

@@ -225,12 +225,16 @@ def years_needed(ind: Indicator) -> int:
     for basis in [ind.basis] + ([ind.blend.basis] if ind.blend else []):
         if basis in ("growth", "increment"):
             back = max(back, 1)
-    if ind.target is not None and ind.target.years_required():
+    if ind.target is not None:
         # a target from history (perfanalysis/targets.py); a growth or increment basis reads
         # one year more (a growth target for year t − years needs year t − years − 1)
-        bases = [ind.basis] + ([ind.blend.basis] if ind.blend else [])
-        extra = 1 if any(b in ("growth", "increment") for b in bases) else 0
-        back = max(back, ind.target.years_required() + extra)
+        pairs = [(ind.basis, ind.target)]
+        if ind.blend is not None:
+            pairs.append((ind.blend.basis, ind.blend.target or ind.target))
+        for basis, rule in pairs:
+            if rule.years_required():
+                extra = 1 if basis in ("growth", "increment") else 0
+                back = max(back, rule.years_required() + extra)
     return back
 
 

@@ -199,7 +199,8 @@ def scenario_scheme(base: Scheme, sid: str, spec: ScenarioSpec) -> Scheme:
         for iid, a in alphas.items():
             blend = leaves[iid].blend
             assert blend is not None
-            nodes.setdefault(iid, {})["blend"] = {"basis": blend.basis, "alpha": float(a)}
+            nodes.setdefault(iid, {})["blend"] = {
+                **blend.model_dump(mode="python", exclude_none=True), "alpha": float(a)}
     for nid, fields in spec.nodes.items():
         nodes.setdefault(nid, {}).update(fields)
     overrides: dict[str, Any] = {}

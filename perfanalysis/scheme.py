@@ -51,6 +51,8 @@ class _Strict(BaseModel):
 TargetRuleName = Literal["table", "own_average", "uniform", "last_growth", "trend", "peer",
                          "blend"]
 HISTORY_RULES = ("own_average", "last_growth", "trend", "peer", "blend")
+#: target bounds a scheme sets whatever rule derives the target (kept by the targets study)
+BOUND_KEYS = ("floor", "ceiling", "not_below_last", "min_growth")
 
 
 class TargetRule(_Strict):
@@ -61,8 +63,9 @@ class TargetRule(_Strict):
     ``years`` values, one year ahead; ``peer``: last value × (1 + median growth of the unit's
     sequence last year); ``blend``: weight·first + (1 − weight)·second of ``of``. Then
     ``× factor + add``, ``floor``/``ceiling``, ``not_below_last`` (never easier than last
-    year's actual: not below it, not above it for a negative indicator), and ``fallback`` for
-    units whose history is missing. The engine is perfanalysis/targets.py.
+    year's actual: not below it, not above it for a negative indicator), ``min_growth`` (at
+    least that growth on last year's level, whatever the basis), and ``fallback`` for units
+    whose history is missing. The engine is perfanalysis/targets.py.
     """
 
     rule: TargetRuleName
@@ -79,6 +82,10 @@ class TargetRule(_Strict):
     not_below_last: bool = Field(
         False, description="never easier than last year's actual (for a negative indicator: "
                            "never above it)")
+    min_growth: float | None = Field(
+        None, gt=0, description="the target asks at least this growth on last year's level: "
+                                "level x(t−1)·(1 + r), increment r·x(t−1), growth r (positive "
+                                "indicators; keeps targets of an increment or growth positive)")
     fallback: TargetRule | None = Field(
         None, description="rule for units whose history the rule lacks")
 
@@ -123,7 +130,17 @@ class TargetRule(_Strict):
             back = 2
         else:
             back = max(rule.years_back() for rule in self.of or [])
-        return max(back, 1) if self.not_below_last else back
+        return max(back, 1) if self.not_below_last or self.min_growth else back
+
+    def bounds(self) -> dict[str, Any]:
+        """The bounds of this rule (floor, ceiling, not_below_last, min_growth) that are set:
+        what a scheme asks of any target whatever rule derives it."""
+        out: dict[str, Any] = {}
+        for key in BOUND_KEYS:
+            value = getattr(self, key)
+            if value is not None and value is not False:
+                out[key] = value
+        return out
 
     def years_required(self) -> int:
         """Years before the target year every unit must have (a fallback covers the rest)."""
@@ -146,14 +163,24 @@ class TargetRule(_Strict):
             text += f"×{self.factor:g}"
         if self.add:
             text += f"{self.add:+g}"
+        if self.min_growth:
+            text += f"≥{self.min_growth * 100:g}%"
         return text
 
 
 class Blend(_Strict):
-    """增量+增速: score = alpha·score(basis) + (1−alpha)·score(blend.basis)."""
+    """增量+增速: score = alpha·score(basis) + (1−alpha)·score(blend.basis).
+
+    For completion-type methods the blend basis takes its target from ``target`` when given
+    (e.g. an increment against its own average increment, a growth rate against its own
+    average growth with a floor), else from the indicator's rule applied to that basis.
+    """
 
     basis: Basis
     alpha: float = Field(0.5, ge=0, le=1, description="weight of the indicator's own basis")
+    target: TargetRule | None = Field(
+        None, description="target rule of the blend basis (completion, gap_points, "
+                          "time_progress); default: the indicator's own rule")
 
 
 class Indicator(_Strict):
@@ -255,11 +282,24 @@ class Indicator(_Strict):
             raise ValueError("basis 'given_rate' reads its own indicator: it cannot be blended "
                              "with a basis computed from levels; split the points over two "
                              "leaves (the level leaf and the official-rate leaf)")
-        if m in TARGET_METHODS and self.blend is not None and \
+        if m in TARGET_METHODS and self.blend is not None and self.blend.target is None and \
                 self.target.rule not in HISTORY_RULES:  # type: ignore[union-attr]
             raise ValueError(f"a blended {m} indicator needs a target rule from history "
                              f"({', '.join(HISTORY_RULES)}): a target for each basis is taken "
-                             "from the unit's own history")
+                             "from the unit's own history (or give the blend its own "
+                             "'target')")
+        if self.blend is not None and self.blend.target is not None:
+            if m not in TARGET_METHODS:
+                raise ValueError(f"'blend.target' is only used by methods {TARGET_METHODS}, "
+                                 f"not '{m}'")
+            if self.blend.target.rule == "table":
+                raise ValueError("'blend.target' cannot be rule 'table': targets.csv holds one "
+                                 "target per indicator, the one of its own basis")
+        if self.direction == "negative" and any(
+                r is not None and r.min_growth for r in (
+                    self.target, self.blend.target if self.blend else None)):
+            raise ValueError("'min_growth' asks for growth: it applies to positive indicators "
+                             "only (use 'ceiling' for a negative one)")
         if m == "deduction" and (self.basis != "level" or self.blend is not None):
             raise ValueError("method 'deduction' scores counts: use basis 'level' and no blend")
         return self

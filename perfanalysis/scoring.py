@@ -18,7 +18,7 @@ from . import methods
 from .adjustments import adjustment_table, event_row_points, progress_points
 from .data import Dataset, check_data
 from .errors import DataError, Problem, SchemeError
-from .scheme import Group, Indicator, ProgressRule, Scheme
+from .scheme import Group, Indicator, ProgressRule, Scheme, TargetRule
 from .targets import require_targets, rule_targets
 
 
@@ -60,14 +60,13 @@ def _panel(data: Dataset, unit_ids: list[str], ids: list[str]) -> tuple[np.ndarr
     return cube, years
 
 
-def _targets(leaf: Indicator, basis: str, levels: np.ndarray, years: list[int], year: int,
-             sequences: np.ndarray, table: np.ndarray | None, data: Dataset,
-             unit_ids: list[str]) -> np.ndarray:
+def _targets(leaf: Indicator, rule: TargetRule, basis: str, levels: np.ndarray,
+             years: list[int], year: int, sequences: np.ndarray, table: np.ndarray | None,
+             data: Dataset, unit_ids: list[str]) -> np.ndarray:
     """Completion targets of one leaf and basis; missing history is a DataError."""
-    assert leaf.target is not None
-    got = rule_targets(leaf.target, levels, years, year, basis=basis,
+    got = rule_targets(rule, levels, years, year, basis=basis,
                        reverse=leaf.direction == "negative", groups=sequences, table=table)
-    require_targets(leaf.target, got, levels, years, year, unit_ids=unit_ids,
+    require_targets(rule, got, levels, years, year, unit_ids=unit_ids,
                     indicator=leaf.id, basis=basis,
                     source=str(data.files.get("observations", data.source)))
     return got
@@ -128,11 +127,12 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
                 sub = tg.loc[(tg["year"] == year) & (tg["indicator"] == leaf.id)]
                 table = sub.set_index("unit_id")["target"].reindex(unit_ids).to_numpy(dtype=float)
             # the target engine (perfanalysis/targets.py): one rule, all units at once
-            targets[:, k] = _targets(leaf, leaf.basis, cube[:, :, k], years, year, seq_codes,
-                                     table, data, unit_ids)
+            targets[:, k] = _targets(leaf, leaf.target, leaf.basis, cube[:, :, k], years, year,
+                                     seq_codes, table, data, unit_ids)
             if leaf.blend is not None:
-                blend_targets[:, k] = _targets(leaf, leaf.blend.basis, cube[:, :, k], years,
-                                               year, seq_codes, table, data, unit_ids)
+                blend_targets[:, k] = _targets(leaf, leaf.blend.target or leaf.target,
+                                               leaf.blend.basis, cube[:, :, k], years, year,
+                                               seq_codes, table, data, unit_ids)
     comp_ids = [c.id for c in scheme.components if c.source == "indicators"]
     leaf_comp = scheme.indicator_component()
     leaf_component = np.array([comp_ids.index(leaf_comp[leaf.id]) for leaf in leaves], dtype=int)
@@ -356,12 +356,17 @@ def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     """Long table of each unit's score on each indicator: unit_id, indicator, name,
     component, basis, value (the year's), previous, basis_value, target, fraction, points
     (possible, after any reweighting), points_scheme (the scheme's), score (earned),
-    missing (the rule applied to a gap, "" when the value is there)."""
+    missing (the rule applied to a gap, "" when the value is there); for a blended leaf
+    (增量+增速) also blend_basis, blend_basis_value, blend_target (the second half's
+    quantity and completion target) and alpha, empty/NaN otherwise."""
     inp, frac, pts, gaps = _scored(data, scheme, year)
     rules = inp.missing_rules or ("error",) * len(inp.leaves)
     frames = []
     for k, leaf in enumerate(inp.leaves):
         basis = methods.basis_values(inp.level[:, k], inp.previous[:, k], leaf.basis)
+        nan = np.full(len(inp.unit_ids), np.nan)
+        second = (nan if leaf.blend is None else
+                  methods.basis_values(inp.level[:, k], inp.previous[:, k], leaf.blend.basis))
         frames.append(pd.DataFrame({
             "unit_id": inp.unit_ids, "indicator": leaf.id, "name": leaf.name,
             "component": inp.indicator_components[inp.leaf_component[k]],
@@ -372,6 +377,10 @@ def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
             "fraction": frac[:, k], "points": pts[:, k], "points_scheme": leaf.points,
             "score": frac[:, k] * pts[:, k],
             "missing": np.where(gaps[:, k], rules[k], ""),
+            "blend_basis": leaf.blend.basis if leaf.blend is not None else "",
+            "blend_basis_value": np.asarray(second, dtype=float),
+            "blend_target": inp.blend_targets[:, k],
+            "alpha": leaf.blend.alpha if leaf.blend is not None else np.nan,
         }))
     return pd.concat(frames, ignore_index=True)
 

@@ -399,7 +399,9 @@ def score_detail(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     method, basis, value (the year's), previous (the year before, for growth/increment),
     basis_value (the quantity scored: level, increment or growth), target (completion),
     fraction (completion ratio or efficacy/min–max/rank share of the points), points
-    (earned), points_possible (after any reweighting), missing (rule applied to a gap).
+    (earned), points_possible (after any reweighting), missing (rule applied to a gap);
+    for a 增量+增速 blend also blend_basis, blend_basis_value, blend_target (the second
+    half) and alpha (the weight of the first), empty/NaN for other indicators.
     Units in scorecard order (sequence, unit_id); indicators in scheme order.
     """
     leaves = leaf_scores(data, scheme, year)
@@ -417,23 +419,34 @@ def score_detail(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
         "basis_value": leaves["basis_value"], "target": leaves["target"],
         "fraction": leaves["fraction"], "points": leaves["score"],
         "points_possible": leaves["points"], "missing": leaves["missing"],
+        "blend_basis": leaves["blend_basis"], "blend_basis_value": leaves["blend_basis_value"],
+        "blend_target": leaves["blend_target"], "alpha": leaves["alpha"],
     })
     order = {i.id: k for k, i in enumerate(scheme.indicators())}
     out = out.assign(_k=out["indicator"].map(order)).sort_values(
         ["sequence", "unit_id", "_k"], kind="stable").drop(columns="_k")
     num = ["value", "previous", "basis_value", "target", "fraction", "points",
-           "points_possible"]
+           "points_possible", "blend_basis_value", "blend_target", "alpha"]
     out[num] = out[num].astype(float).round(6)
     return out.reset_index(drop=True)
 
 
-def display_detail(detail: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """The detail with Chinese headers, method / basis / sequence names in Chinese."""
+def display_detail(detail: pd.DataFrame, scheme: Scheme, blend: bool = True) -> pd.DataFrame:
+    """The detail with Chinese headers, method / basis / sequence names in Chinese; with
+    ``blend`` (the workbook) also the second half of 增量+增速 indicators when there are any
+    (the console leaves them out: it has no room)."""
     cols = {"name": "单位", "sequence": "序列", "indicator_name": "指标", "group": "所属",
             "method": "计分方法", "basis": "计分基础", "value": "本年值", "previous": "上年值",
             "basis_value": "计分值", "target": "目标值", "fraction": "得分率",
             "points": "得分", "points_possible": "满分", "missing": "缺数处理"}
+    blended = blend and "blend_basis" in detail.columns and bool(
+        (detail["blend_basis"].fillna("") != "").any())
+    if blended:  # 增量+增速: the second half's quantity and target, and the weight α
+        cols.update({"blend_basis": "混合计分基础", "blend_basis_value": "混合计分值",
+                     "blend_target": "混合目标值", "alpha": "本口径权重α"})
     out = detail[list(cols)].copy()
+    if blended:
+        out["blend_basis"] = out["blend_basis"].map(lambda b: BASIS_ZH.get(b, b))
     out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
     out["method"] = out["method"].map(lambda m: METHOD_ZH.get(m, m))
     out["basis"] = out["basis"].map(lambda b: BASIS_ZH.get(b, b))

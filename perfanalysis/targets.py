@@ -124,6 +124,8 @@ def rule_targets(rule: TargetRule, levels: np.ndarray, years: Sequence[int], yea
     if rule.not_below_last:
         last = _at(series, years, year - 1)
         out = np.minimum(out, last) if reverse else np.maximum(out, last)  # NaN stays NaN
+    if rule.min_growth:
+        out = np.maximum(out, min_growth_target(rule.min_growth, levels, years, year, basis))
     if rule.fallback is not None:
         missing = np.isnan(out)
         if missing.any():
@@ -131,6 +133,19 @@ def rule_targets(rule: TargetRule, levels: np.ndarray, years: Sequence[int], yea
                                   reverse=reverse, groups=groups, table=table)
             out = np.where(missing, backup, out)
     return out
+
+
+def min_growth_target(rate: float, levels: np.ndarray, years: Sequence[int], year: int,
+                      basis: str) -> np.ndarray:
+    """The least target ``min_growth`` allows: last year's level grown by ``rate``, in the
+    basis's terms — level x(t−1)·(1 + rate), increment rate·x(t−1), growth ``rate`` (NaN
+    where last year's level is missing, so a unit without it is reported, not floored)."""
+    last = _at(np.asarray(levels, dtype=float), years, year - 1)
+    if basis in ("growth", "given_rate"):
+        return np.where(np.isfinite(last) | (basis == "given_rate"), rate, np.nan)
+    if basis == "increment":
+        return rate * np.abs(last)
+    return last * (1.0 + rate)
 
 
 def level_years_read(rule: TargetRule, year: int, basis: str = "level") -> list[int]:
@@ -150,6 +165,8 @@ def level_years_read(rule: TargetRule, year: int, basis: str = "level") -> list[
         reads.add(year - 1)
     if basis not in ("level", "given_rate"):
         reads |= {y - 1 for y in reads}
+    if rule.min_growth and basis != "given_rate":
+        reads.add(year - 1)  # last year's level
     return sorted(reads)
 
 
@@ -243,6 +260,16 @@ def completion_indicators(scheme: Scheme) -> list[Indicator]:
     return [i for i in scheme.indicators() if i.method == "completion" and i.target is not None]
 
 
+def basis_rules(ind: Indicator) -> list[tuple[str, TargetRule]]:
+    """(basis, target rule) of each scored basis of a target indicator: its own basis and,
+    when blended, the blend basis with ``blend.target`` (default: the indicator's rule)."""
+    assert ind.target is not None
+    out = [(ind.basis, ind.target)]
+    if ind.blend is not None:
+        out.append((ind.blend.basis, ind.blend.target or ind.target))
+    return out
+
+
 WARNING_COLUMNS = ["unit_id", "name", "indicator", "indicator_name", "year", "rule", "target",
                    "last_actual", "direction"]
 
@@ -252,19 +279,20 @@ def target_warnings(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     for a negative one), one row per unit and completion indicator, with both numbers.
 
     A target under what the unit already achieved asks for decline; ``validate`` and the
-    report name every such case (e.g. an own-average target of a growing unit).
+    report name every such case (e.g. an own-average target of a growing unit). Only level
+    targets are checked: an increment or growth target below last year's increment or rate
+    still asks the unit to grow (an own-average increment is below the last one whenever
+    the unit accelerated).
     """
     ids = list(data.units["unit_id"])
     names = data.units.set_index("unit_id")["name"]
     rows = []
     for ind in completion_indicators(scheme):
-        if ind.blend is not None:
-            bases = [ind.basis, ind.blend.basis]
-        else:
-            bases = [ind.basis]
         reverse = ind.direction == "negative"
-        for basis in bases:
-            targets = indicator_targets(ind.target, data, ind.id, year,  # type: ignore[arg-type]
+        for basis, rule in basis_rules(ind):
+            if basis != "level":
+                continue
+            targets = indicator_targets(rule, data, ind.id, year,
                                         basis=basis, reverse=reverse, unit_ids=ids)
             levels, years = indicator_levels(data, ind.id, ids)
             last = _at(basis_series(levels, basis), years, year - 1)
@@ -272,7 +300,7 @@ def target_warnings(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
             for i in np.flatnonzero(easier & np.isfinite(last)):
                 rows.append({"unit_id": ids[i], "name": names[ids[i]], "indicator": ind.id,
                              "indicator_name": ind.name, "year": int(year),
-                             "rule": ind.target.label(),  # type: ignore[union-attr]
+                             "rule": rule.label(),
                              "target": float(targets[i]), "last_actual": float(last[i]),
                              "direction": ind.direction})
     return pd.DataFrame(rows, columns=WARNING_COLUMNS)

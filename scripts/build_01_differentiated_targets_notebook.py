@@ -76,8 +76,8 @@ CELLS = [
         "                                    res.size_label)\n"
         "             + say.focus_sentences(res.backtest, res.focus_unit, res.focus_name,\n"
         "                                   res.labels)\n"
-        "             + (say.effect_sentences(res.shifts, res.labels, ctx.year)\n"
-        "                or [res.effects_note])\n"
+        "             + say.effect_sentences(res.shifts, res.labels, ctx.year)\n"
+        "             + ([res.effects_note] if res.effects_note else [])\n"
         "             + say.warning_summary(res.warnings, ctx.year)[:1])"),
     new_markdown_cell(RULES_TEXT),
     new_markdown_cell("## 目标值与实际值\n\n每行一个单位:菱形为实际值,圆点为各规则给出的目标,"
@@ -103,9 +103,9 @@ CELLS = [
                   "              caption='各目标规则回测结果')"),
     new_markdown_cell("## 对得分与等次的影响\n\n把方案中各完成率指标的目标换成每条规则,"
                       "重新计算当年得分、名次与等次。"),
-    new_code_cell("if res.shifts.empty:\n"
+    new_code_cell("if res.effects_note:\n"
                   "    nb.show_text([res.effects_note])\n"
-                  "else:\n"
+                  "if not res.shifts.empty:\n"
                   "    nb.show_text(say.effect_sentences(res.shifts, res.labels, ctx.year))\n"
                   "    nb.show(figs.rank_change_chart(res.shifts, ctx.scheme, ctx.year, "
                   "res.labels))\n"

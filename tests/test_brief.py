@@ -25,7 +25,8 @@ from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 YEAR = 2019
 # Yiyang sample, population_2020 ascending (units.csv)
 BY_SIZE = ["datonghu", "gaoxin", "ziyang", "nanxian", "yuanjiang", "taojiang", "heshan", "anhua"]
-# official 2019 tiers of the sample: 优秀 yuanjiang, nanxian; 基本达标 anhua, taojiang
+# official 2019 tiers of the sample under the levels reading (yiyang_2018_levels, the
+# pre-reform 总量横向比较 counterfactual): 优秀 yuanjiang, nanxian; 基本达标 anhua, taojiang
 GROWTH_TIERS = {"datonghu": "优秀", "gaoxin": "优秀", "ziyang": "达标", "nanxian": "达标",
                 "yuanjiang": "达标", "taojiang": "基本达标", "heshan": "达标", "anhua": "基本达标"}
 LEVEL_TIERS = {"datonghu": "达标", "gaoxin": "达标", "ziyang": "达标", "nanxian": "优秀",
@@ -35,7 +36,7 @@ EQUAL_TIERS = {**LEVEL_TIERS, "taojiang": "不达标"}
 
 @pytest.fixture(scope="module")
 def sample():
-    return load_data(SAMPLE_DIR / "yiyang"), load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    return load_data(SAMPLE_DIR / "yiyang"), load_scheme(SCHEMES_DIR / "yiyang_2018_levels.yaml")
 
 
 def _alt(study: str, label: str, kind: str, totals: dict[str, float], tiers: dict[str, str],

@@ -115,9 +115,11 @@ def test_missing_year_needed_by_rule(tmp_path):
 
 
 def test_first_year_cannot_be_scored_with_growth(tmp_path):
-    # own 3-year averages need 2010–2012: one message naming the earliest scorable year
-    text = _score_fails(SAMPLE_DIR / "yiyang", tmp_path, "needs data from 2010",
-                        "earliest year it can score is 2016", "最早可评 2016 年", year=2013)
+    # own 3-year averages of increments and growth rates (gdp, fai, …) need the increments
+    # of 2010–2012, i.e. levels from 2009 (4 years back): one message naming the earliest
+    # scorable year, 2013 (first year of data) + 4 = 2017
+    text = _score_fails(SAMPLE_DIR / "yiyang", tmp_path, "needs data from 2009",
+                        "earliest year it can score is 2017", "最早可评 2017 年", year=2013)
     assert "1 problem(s)" in text
 
 

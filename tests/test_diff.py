@@ -137,3 +137,24 @@ def test_cli_diff_prints_and_writes(tmp_path: Path) -> None:
     assert res.exit_code == 1
     res = runner.invoke(app, ["diff", "--old", str(tmp_path / "nowhere"), "--new", str(new)])
     assert res.exit_code == 1 and "error" in res.output.lower()
+
+
+def test_scheme_diff_of_the_reform_names_every_target_rule() -> None:
+    # the pre-reform counterfactual → the 2018 default: method, basis, cap, target and the
+    # blend's own target, each rule in words with its bounds
+    old = load_scheme(SCHEMES_DIR / "yiyang_2018_levels.yaml")
+    new = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    text = list(scheme_diff(old, new)["description"])
+    assert "指标“地区生产总值”的计分方法由功效系数法改为完成率法" in text
+    assert "指标“地区生产总值”的计分口径由总量改为增量" in text
+    assert "指标“地区生产总值”的目标规则由无改为本单位前3年平均×1,至少比上年增长2%" in text
+    # every rule the engine knows has words (the study's rules, nested in a blend)
+    raw = preset_mapping("yiyang_2018")
+    raw["components"][0]["children"][0]["children"][0]["target"] = {
+        "rule": "blend", "weight": 0.25,
+        "of": [{"rule": "last_growth", "years": 2}, {"rule": "peer", "factor": 1.1}],
+        "not_below_last": True}
+    text = list(scheme_diff(new, scheme_from_mapping(raw))["description"])
+    assert ("指标“地区生产总值”的目标规则由本单位前3年平均×1,至少比上年增长2%改为"
+            "0.25×上年值×(1+前2年平均增速)×1+0.75×上年值×(1+同序列增速中位数)×1.1,"
+            "不低于上年实际") in text

@@ -120,11 +120,12 @@ def test_tier_history_scores_every_scoreable_year() -> None:
     data = load_data(SAMPLE_DIR / "yiyang")
     scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
     hist = tier_history(data, scheme)
-    # own 3-year-average targets: 2013-2015 cannot be scored from data starting in 2013
-    assert list(hist.skipped["year"]) == [2013, 2014, 2015]
-    assert all("2016" in r for r in hist.skipped["reason"])
-    assert sorted(hist.table["year"].unique()) == [2016, 2017, 2018, 2019]
-    assert len(hist.table) == 4 * len(data.units)
+    # own 3-year-average targets of increments and growth rates read 4 years of levels
+    # (increments of t−3…t−1 need t−4): 2013-2016 cannot be scored from data starting in 2013
+    assert list(hist.skipped["year"]) == [2013, 2014, 2015, 2016]
+    assert all("2017" in r for r in hist.skipped["reason"])
+    assert sorted(hist.table["year"].unique()) == [2017, 2018, 2019]
+    assert len(hist.table) == 3 * len(data.units)
     y2019 = hist.table.loc[hist.table["year"] == 2019].set_index("unit_id")
     card = scorecard(data, scheme, 2019).set_index("unit_id")
     assert (y2019["tier"] == card["tier"].reindex(y2019.index)).all()

@@ -31,7 +31,7 @@ def test_matching_presets_lists_every_fitting_preset():
     found = matching_presets(data)
     # every preset built on the Yiyang counties' 17 indicators, full coverage first; the
     # Zhangjiagang towns preset shares 5 of its 10 (at least MATCH_SHARE) and comes last
-    assert {"changsha_forced", "yiyang_2018", "yiyang_2018_targets"} <= {m[0] for m in found}
+    assert {"changsha_forced", "yiyang_2018", "yiyang_2018_levels"} <= {m[0] for m in found}
     assert all(p == t == 17 for _, p, t in found[:-1]) and found[-1] == ("zhangjiagang_towns", 5, 10)
     assert "heshan_2013" not in {m[0] for m in found}
 

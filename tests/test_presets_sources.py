@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from perfanalysis import load_data, load_scheme, scheme_from_mapping, scorecard
-from perfanalysis.paths import SCHEMES_DIR
+from perfanalysis import load_data, load_scheme, scheme_from_mapping, score_detail, scorecard
+from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 from perfanalysis.tiers import quota_for
 
 from .helpers import preset_mapping, write_dataset
@@ -216,29 +216,67 @@ def test_heshan_departments_quota_is_a_ceiling(tmp_path):
     assert t.loc[list(vals), "tier"].tolist() == ["优秀", "达标", "达标", "达标", "达标", "基本达标"]
 
 
-def test_yiyang_increment_against_own_growth_target(tmp_path):
-    raw = preset_mapping("yiyang_2018_targets")
+def test_yiyang_increment_and_growth_against_own_averages(tmp_path):
+    # the default preset's gdp leaf alone: 增量+增速, each half by completion of its own
+    # last-3-year average (≥ 2 % growth on last year's level), capped at 120 %
+    raw = preset_mapping("yiyang_2018")
     gdp = next(leaf for leaf in raw["components"][0]["children"][0]["children"]
                if leaf["id"] == "gdp")
-    assert gdp["method"] == "completion" and gdp["target"]["rule"] == "last_growth"
+    assert (gdp["method"], gdp["basis"], gdp["blend"]["basis"]) == (
+        "completion", "increment", "growth")
     raw["components"][0]["points"] = gdp["points"]
     raw["components"][0]["children"] = [gdp]
     raw["components"][0]["clip"] = False  # one leaf: let its cap of 120 % show
     raw["tiers"]["thresholds"] = [{"label": "达标", "min_total": 5},
                                   {"label": "基本达标", "min_total": 2}]
-    # big: 100 → 133.1 at 10 % a year; small: 10 → 11.5 at 5 % a year (5 % of big's size)
-    obs = [("big", 2015 + i, "gdp", v) for i, v in enumerate([100, 110, 121, 133.1])]
-    obs += [("small", 2015 + i, "gdp", v) for i, v in enumerate([10, 10.5, 11.025, 11.57625])]
-    obs += [("big", 2019, "gdp", 140), ("small", 2019, "gdp", 12.5)]
-    t = run(tmp_path, raw, [("big", "counties"), ("small", "counties")], obs, year=2019)
-    # targets (last_growth over 2017–2018, levels 2016–2018): big 133.1 × 1.10 = 146.41;
-    # small 11.57625 × 1.05
-    # = 12.1550625. big: 140/146.41 = 0.95622 → 8 × 0.95622 = 7.6498;
-    # small: 12.5/12.1550625 = 1.02838 → 8 × 1.02838 = 8.2271: the small unit that beat its
-    # own record outscores the big one that fell short, whatever their sizes
-    assert t.loc["big", "total"] == pytest.approx(8 * 140 / 146.41)
-    assert t.loc["small", "total"] == pytest.approx(8 * 12.5 / 12.1550625)
-    assert t.loc["small", "total"] > t.loc["big", "total"]
+    series = {"big": [100, 110, 121, 133.1, 140],            # +10 % a year, then +5.18 %
+              "small": [10, 10.5, 11.025, 11.57625, 12.5],   # +5 % a year, then +7.98 %
+              "falling": [50, 48, 46, 45, 45.6]}             # shrinking, then +1.33 %
+    obs = [(u, 2015 + i, "gdp", v) for u, vals in series.items() for i, v in enumerate(vals)]
+    t = run(tmp_path, raw, [(u, "counties") for u in series], obs, year=2019)
+    # big: increments 2016–2018 10, 11, 12.1 → target 33.1/3 = 11.0333 (> 2 % × 133.1 =
+    # 2.662); 2019 increment 6.9 → 6.9/11.0333 = 0.62538. Growth 10 %, 10 %, 10 % → target
+    # 0.10; 2019 growth 6.9/133.1 = 0.051841 → 0.51841. 8 × (0.62538 + 0.51841)/2 = 4.5751
+    big = 0.5 * (6.9 / (33.1 / 3)) + 0.5 * ((6.9 / 133.1) / 0.10)
+    assert t.loc["big", "total"] == pytest.approx(8 * big)
+    # small: increments 0.5, 0.525, 0.55125 → target 0.525417; 2019 increment 0.92375 →
+    # 1.758 → cap 1.2; growth target 5 %, 2019 growth 7.98 % → 1.596 → cap 1.2: 8 × 1.2 = 9.6
+    assert t.loc["small", "total"] == pytest.approx(9.6)
+    # falling: own averages are negative (increments −2, −2, −1 → −1.667; growth −4 %,
+    # −4.17 %, −2.17 %), so the 2 % floor sets both targets: increment 0.02 × 45 = 0.9,
+    # growth 0.02. 2019: increment 0.6 → 0.6/0.9 = 0.6667; growth 0.6/45 = 0.013333 →
+    # 0.6667. 8 × 0.6667 = 5.3333
+    assert t.loc["falling", "total"] == pytest.approx(8 * 0.6 / 0.9)
+    # the small unit that beat its own record outscores the big one, whatever their sizes
+    assert t.loc["small", "total"] > t.loc["falling", "total"] > t.loc["big", "total"]
+
+
+def test_yiyang_default_gdp_points_of_datonghu_by_hand():
+    # data/sample/yiyang/observations.csv, 大通湖区 gdp (亿元): 2015 34.02, 2016 35.27,
+    # 2017 36.99, 2018 41.62, 2019 43.07
+    data = load_data(SAMPLE_DIR / "yiyang")
+    scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    lv = {2015: 34.02, 2016: 35.27, 2017: 36.99, 2018: 41.62, 2019: 43.07}
+    obs = data.observations.set_index(["unit_id", "indicator", "year"])["value"]
+    assert {y: obs[("datonghu", "gdp", y)] for y in lv} == lv
+    # increment half: increments 2016–2018 = 1.25, 1.72, 4.63 → own average 7.60/3 = 2.5333
+    # (above the floor 2 % × 41.62 = 0.8324); 2019 increment 43.07 − 41.62 = 1.45 →
+    # completion 1.45/2.5333 = 0.57237
+    inc_target = (1.25 + 1.72 + 4.63) / 3
+    inc = 1.45 / inc_target
+    # growth half: 35.27/34.02 − 1 = 0.036743, 36.99/35.27 − 1 = 0.048767,
+    # 41.62/36.99 − 1 = 0.125169 → own average 0.070226 (above the 2 % floor); 2019 growth
+    # 43.07/41.62 − 1 = 0.034839 → completion 0.034839/0.070226 = 0.49610
+    g_target = (35.27 / 34.02 + 36.99 / 35.27 + 41.62 / 36.99 - 3) / 3
+    gro = (43.07 / 41.62 - 1) / g_target
+    # neither reaches the 120 % cap; α = 0.5: 8 × (0.57237 + 0.49610)/2 = 8 × 0.53423 = 4.2739
+    assert 0.57 < inc < 0.58 and 0.49 < gro < 0.50
+    detail = score_detail(data, scheme, 2019).set_index(["unit_id", "indicator"])
+    row = detail.loc[("datonghu", "gdp")]
+    assert row["target"] == pytest.approx(inc_target, abs=1e-6)
+    assert row["blend_target"] == pytest.approx(g_target, abs=1e-6)
+    assert row["points"] == pytest.approx(8 * (0.5 * inc + 0.5 * gro), abs=1e-5)
+    assert row["points"] == pytest.approx(4.2739, abs=1e-4)
 
 
 def test_yiyang_departments_eight_categories():

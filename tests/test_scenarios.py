@@ -141,13 +141,23 @@ def test_renormalised_points_always_add_up(points: dict[str, float]) -> None:
 def test_reform_file_loads_with_the_issue_variants(yiyang: pa.Scheme) -> None:
     scs = pa.load_scenarios(REFORM, yiyang)
     ids = [s.id for s in scs]
-    assert ids == ["growth_weight", "high_quality_50", "increment", "per_capita",
+    assert ids == ["growth_weight", "high_quality_50", "levels", "per_capita",
                    "categories", "forced_distribution"]
     by = {s.id: s for s in scs}
     gdp = {i.id: i for i in by["growth_weight"].scheme.indicators()}["gdp"]
     assert gdp.blend is not None and gdp.blend.alpha == 0.3
     assert _points(by["high_quality_50"].scheme)["party_building"] == pytest.approx(20 * 50 / 60)
-    assert {i.id: i for i in by["increment"].scheme.indicators()}["fai"].basis == "increment"
+    # the pre-reform counterfactual: the volumes compared across counties again, as in
+    # yiyang_2018_levels.yaml (same leaves, so the same scores)
+    levels = {i.id: i for i in by["levels"].scheme.indicators()}
+    assert (levels["fai"].method, levels["fai"].basis, levels["fai"].target) == (
+        "efficacy", "level", None)
+    assert levels["fai"].blend == pa.scheme.Blend(basis="growth", alpha=0.5)
+    data = pa.load_data(SAMPLE_DIR / "yiyang")
+    counterfactual = pa.load_scheme(YIYANG.parent / "yiyang_2018_levels.yaml")
+    pd.testing.assert_series_equal(
+        pa.score(data, by["levels"].scheme, 2019).set_index("unit_id")["total"],
+        pa.score(data, counterfactual, 2019).set_index("unit_id")["total"])
     assert by["forced_distribution"].scheme.tiers.shares == [0.15, 0.8, 0.05]
     data = pa.load_data(SAMPLE_DIR / "yiyang")
     adapted = by["categories"].adapt(data)
@@ -171,7 +181,8 @@ def _raw(**spec: object) -> dict:
     ({"method": {"gdp": "minimax"}}, r"scenarios\.mine\.method\.gdp: Input should be"),
     ({"alpha": 1.5}, r"alpha must lie in \[0, 1\]"),
     ({"points": {"high_quality": 100}}, r"(?s)scenario 'mine' \(我的情景\).*leave nothing"),
-    ({"method": {"gdp": "completion"}}, r"(?s)scenario 'mine'.*'completion' needs 'target'"),
+    ({"method": {"urban_income": "completion"}},
+     r"(?s)scenario 'mine'.*'completion' needs 'target'"),
     ({"sequences": {"mapping": {"heshan": "a"}, "names": {"a": "甲"}}},
      r"leaves units without a sequence"),
 ])

@@ -34,20 +34,31 @@ def test_heshan_preset_is_the_heshan_rules():
     assert s.tiers.demote_at == 2 and len(s.tiers.disqualifications) == 4
 
 
-@pytest.mark.parametrize("preset", ["yiyang_2018", "yiyang_2018_targets"])
+@pytest.mark.parametrize("preset", ["yiyang_2018", "yiyang_2018_levels"])
 def test_yiyang_preset_marks_assumptions(preset):
     s = load_scheme(SCHEMES_DIR / f"{preset}.yaml")
     groups = [n for n in s.iter_nodes() if hasattr(n, "children")]
     assert [g.name for g in groups] == ["高质量发展", "三大攻坚战", "党的建设", "社会稳定和安全生产"]
     assert all(g.assumption for g in groups)
     assert s.max_points == 100
-    if preset == "yiyang_2018":  # level and growth blended (增量+增速)
-        bases = {(i.basis, i.blend.basis if i.blend else None) for i in s.indicators()}
-        assert ("level", "growth") in bases
-    else:  # volumes against own growth targets (level completion of last_growth targets)
-        assert {"level", "growth"} <= {i.basis for i in s.indicators()}
-        assert any(i.target is not None and i.target.rule == "last_growth"
-                   for i in s.indicators())
+    volumes = {"gdp", "fai", "industry_va", "retail_sales"}
+    leaves = {i.id: i for i in s.indicators()}
+    if preset == "yiyang_2018":
+        # 增量+增速 by completion of differentiated targets, no efficacy on sizes: increment
+        # against its own 3-year average, growth against its own 3-year average, both ≥ 2 %
+        for v in volumes:
+            leaf = leaves[v]
+            assert leaf.method == "completion" and leaf.basis == "increment"
+            assert leaf.blend is not None and leaf.blend.basis == "growth"
+            assert leaf.blend.alpha == 0.5
+            for rule in (leaf.target, leaf.blend.target):
+                assert rule is not None and (rule.rule, rule.years) == ("own_average", 3)
+                assert rule.min_growth == 0.02
+    else:  # the pre-reform counterfactual: efficacy across counties on level and growth
+        for v in volumes:
+            leaf = leaves[v]
+            assert (leaf.method, leaf.basis) == ("efficacy", "level")
+            assert leaf.blend is not None and leaf.blend.basis == "growth"
 
 
 def _bad(mutate) -> str:

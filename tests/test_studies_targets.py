@@ -219,7 +219,8 @@ def test_run_study_on_an_own_panel_that_does_not_fit_the_scheme(tmp_path):
     scheme = load_scheme(PROJ_ROOT / "data/schemes/yiyang_2018.yaml")
     # a researcher's panel carrying only the completion indicators (no ratings, no others)
     obs = sample.observations.loc[sample.observations["indicator"].isin(
-        ["fiscal_revenue", "pm25"]), ["unit_id", "year", "indicator", "value"]]
+        ["gdp", "fiscal_revenue", "fai", "industry_va", "retail_sales", "pm25"]),
+        ["unit_id", "year", "indicator", "value"]]
     own = load_data(write_dataset(tmp_path / "own", {
         "units": sample.units.drop(columns="source_row", errors="ignore"),
         "observations": obs}))

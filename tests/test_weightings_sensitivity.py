@@ -69,7 +69,8 @@ def test_weight_draws_equal_scoring_the_overridden_scheme(u: list[float]) -> Non
     nodes: dict[str, dict[str, object]] = {}
     for leaf in scheme.indicators():
         if leaf.blend is not None:
-            nodes[leaf.id] = {"blend": {"basis": leaf.blend.basis, "alpha": alpha}}
+            nodes[leaf.id] = {"blend": {**leaf.blend.model_dump(exclude_none=True),
+                                        "alpha": alpha}}
         if leaf.method in ("efficacy", "minmax"):
             nodes.setdefault(leaf.id, {})["method"] = method
     other = pa.with_overrides(scheme, points=weights, nodes=nodes, renormalise=True)

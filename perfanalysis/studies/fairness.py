@@ -42,6 +42,7 @@ from .fairness_noise import (
     alpha_label,
     alpha_range,
     alternatives,
+    blend_parts,
     frontier,
     rank_volatility,
     simulate_noise,
@@ -59,7 +60,7 @@ from .fairness_stats import (
 
 __all__ = [
     "MONEY_UNITS", "SIZE_COLUMNS", "TOTAL", "VARIANT_NAMES", "Blend", "NoiseResult",
-    "Persistence", "alpha_grid", "alpha_label", "alpha_range", "alternatives", "blended_leaves", "conditional_growth_percentiles", "default_size_column",
+    "Persistence", "alpha_grid", "alpha_label", "alpha_range", "alternatives", "blend_parts", "blended_leaves", "conditional_growth_percentiles", "default_size_column",
     "frontier", "main_level_indicator", "persistence", "rank_volatility", "simulate_noise",
     "size_dependence", "size_dependence_table", "small_unit_chance", "small_units",
     "top_chance", "unit_sizes", "usable_years", "variants", "variants_panel",

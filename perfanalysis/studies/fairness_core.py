@@ -99,11 +99,11 @@ def unit_sizes(data: Dataset, column: str | None = None,
 
 
 def main_level_indicator(scheme: Scheme) -> str:
-    """The scheme's main level indicator (e.g. GDP): the first leaf scored on level with a
-    growth blend, else the level-scored money leaf with the most points."""
+    """The scheme's main level indicator (e.g. GDP): the first leaf with a blend (level or
+    increment with growth, 增量+增速), else the level-scored money leaf with the most points."""
     leaves = [leaf for leaf in scheme.indicators() if leaf.event is None]
     for leaf in leaves:
-        if leaf.basis == "level" and leaf.blend is not None:
+        if leaf.blend is not None and leaf.basis in ("level", "increment"):
             return leaf.id
     money = [leaf for leaf in leaves if leaf.basis == "level" and leaf.direction == "positive"
              and (leaf.unit or "") in MONEY_UNITS]

@@ -33,6 +33,7 @@ from .fairness_core import (
     _needed_years,
     _top_counts,
     _units,
+    blended_leaves,
 )
 
 
@@ -189,9 +190,26 @@ def alpha_range(front: pd.DataFrame) -> tuple[float, float] | None:
 
 
 # --- alternatives of the scheme's total, for the brief ----------------------------------------
-def alpha_label(alpha: float) -> str:
-    """Readable Chinese label of a blend: α=0.3(总量30%+增速70%)."""
-    return f"α={alpha:.2f}(总量{alpha * 100:.0f}%+增速{(1 - alpha) * 100:.0f}%)"
+BASIS_NAMES = {"level": "总量", "increment": "增量", "growth": "增速", "given_rate": "增速"}
+
+
+def alpha_label(alpha: float, first: str = "总量", second: str = "增速") -> str:
+    """Readable Chinese label of a blend: α=0.3(总量30%+增速70%), or with other parts
+    named (增量30%+增速70% for an increment/growth blend)."""
+    return f"α={alpha:.2f}({first}{alpha * 100:.0f}%+{second}{(1 - alpha) * 100:.0f}%)"
+
+
+def blend_parts(scheme: Scheme) -> tuple[str, str]:
+    """Chinese names of the two parts the α of ``blended_leaves`` weighs: the bases of the
+    scheme's blended leaves (增量 and 增速 for an increment/growth blend), 总量 and 增速 for
+    level leaves without a blend, 本口径/混合口径 when the leaves differ."""
+    leaves = {leaf.id: leaf for leaf in scheme.indicators()}
+    picked = [leaves[i] for i in blended_leaves(scheme)]
+    own = {leaf.basis for leaf in picked}
+    other = {leaf.blend.basis if leaf.blend is not None else "growth" for leaf in picked}
+    first = BASIS_NAMES.get(own.pop(), "本口径") if len(own) == 1 else "本口径"
+    second = BASIS_NAMES.get(other.pop(), "混合口径") if len(other) == 1 else "混合口径"
+    return first, second
 
 
 def alternatives(data: Dataset, scheme: Scheme, year: int,
@@ -205,6 +223,7 @@ def alternatives(data: Dataset, scheme: Scheme, year: int,
     base = pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names, "sequence": inp.sequences})
     adj = adjustment_table(data, scheme, year, inp.unit_ids)
     events = data.events.loc[data.events["year"] == year]
+    first, second = blend_parts(scheme)
     frames = []
     for a, alpha in enumerate(alphas):
         table = base.copy()
@@ -221,7 +240,8 @@ def alternatives(data: Dataset, scheme: Scheme, year: int,
                                                                 ascending=False).astype(int)
         tiers = assign_tiers(table, scheme, events)
         frames.append(pd.DataFrame({
-            "study": "fairness", "alternative": alpha_label(float(alpha)), "kind": "alpha",
+            "study": "fairness", "alternative": alpha_label(float(alpha), first, second),
+            "kind": "alpha",
             "alpha": float(alpha), "unit_id": tiers["unit_id"], "name": tiers["name"],
             "sequence": tiers["sequence"], "total": tiers["total"], "rank": tiers["rank"],
             "tier": tiers["tier"]}))

@@ -373,16 +373,37 @@ def size_series(data: Dataset, by: str = "auto", *, year: int | None = None
     return vals.reindex(units.index).rename("size"), f"{ind}@{base}"
 
 
+def bounded_rule(rule: TargetRule, scheme_rule: TargetRule | None) -> TargetRule:
+    """``rule`` with the bounds of the scheme's own rule (``floor``, ``ceiling``,
+    ``not_below_last``, ``min_growth``) where ``rule`` sets none: the study varies how a
+    target is derived, the scheme's limits on any target stay (a floor that keeps an
+    increment or growth target positive keeps it positive under trend or peer too)."""
+    if scheme_rule is None:
+        return rule
+    add = {k: v for k, v in scheme_rule.bounds().items() if k not in rule.bounds()}
+    if not add:
+        return rule
+    return TargetRule.model_validate({**rule.model_dump(mode="python", exclude_none=True),
+                                      **add})
+
+
 def _with_targets(scheme: Scheme, indicators: Sequence[str], rule: TargetRule) -> Scheme:
-    """The scheme with the target rule of the named completion indicators replaced."""
+    """The scheme with the target rule of the named completion indicators replaced (the rule
+    of a blended indicator's blend basis too), each keeping its own bounds (``bounded_rule``)."""
     raw = scheme.model_dump(mode="python", exclude_none=True)
     wanted = set(indicators)
-    dumped = rule.model_dump(mode="python", exclude_none=True)
+    leaves = {leaf.id: leaf for leaf in scheme.indicators()}
+
+    def dumped(own: TargetRule | None) -> dict[str, Any]:
+        return bounded_rule(rule, own).model_dump(mode="python", exclude_none=True)
 
     def visit(nodes: list[dict[str, Any]]) -> None:
         for node in nodes:
             if node.get("id") in wanted and node.get("method") == "completion":
-                node["target"] = dumped
+                leaf = leaves[node["id"]]
+                node["target"] = dumped(leaf.target)
+                if leaf.blend is not None and leaf.blend.target is not None:
+                    node["blend"]["target"] = dumped(leaf.blend.target)
             visit(node.get("children") or [])
 
     visit(raw["components"])
@@ -392,13 +413,18 @@ def _with_targets(scheme: Scheme, indicators: Sequence[str], rule: TargetRule) -
 def score_effects(data: Dataset, scheme: Scheme, year: int,
                   rules: Mapping[str, RuleLike | None], *,
                   indicators: Sequence[str] | None = None,
-                  labels: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  labels: Mapping[str, str] | None = None,
+                  skipped: list[tuple[str, DataError]] | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score ``year`` with each rule applied to the scheme's completion indicators.
 
-    ``rules`` maps a name to a rule (None: the scheme as it is). Returns the alternatives
-    table (study, alternative, kind, unit_id, name, sequence, total, rank, tier, rule) and
-    the shifts against the scheme's own rules (rank_base, rank, shift = places moved up,
-    tier_base, tier, tier_changed).
+    ``rules`` maps a name to a rule (None: the scheme as it is); each keeps the bounds of
+    the scheme's rules (``bounded_rule``). Returns the alternatives table (study,
+    alternative, kind, unit_id, name, sequence, total, rank, tier, rule) and the shifts
+    against the scheme's own rules (rank_base, rank, shift = places moved up, tier_base,
+    tier, tier_changed). A rule that leaves some unit without a usable target (none, or
+    one ≤ 0) raises its DataError, or, when a ``skipped`` list is given, is left out and
+    listed there with the error (not applicable to these data).
     """
     ids = [i.id for i in (study_indicators(scheme) if indicators is None else
                           study_indicators(scheme, list(indicators)))]
@@ -412,7 +438,13 @@ def score_effects(data: Dataset, scheme: Scheme, year: int,
     base = scored(scheme)
     alts, shifts = [], []
     for name, rule in rules.items():
-        table = base if rule is None else scored(_with_targets(scheme, ids, _rule(rule)))
+        try:
+            table = base if rule is None else scored(_with_targets(scheme, ids, _rule(rule)))
+        except DataError as exc:
+            if skipped is None or rule is None:
+                raise
+            skipped.append((name, exc))
+            continue
         label = labels.get(name, name)
         alts.append(table.assign(study="targets", alternative=label, kind="target_rule",
                                  rule=name)[ALTERNATIVE_COLUMNS])
@@ -423,6 +455,19 @@ def score_effects(data: Dataset, scheme: Scheme, year: int,
         shifts.append(merged.assign(rule=name, alternative=label)[SHIFT_COLUMNS])
     return (pd.concat(alts, ignore_index=True) if alts else pd.DataFrame(columns=ALTERNATIVE_COLUMNS),
             pd.concat(shifts, ignore_index=True) if shifts else pd.DataFrame(columns=SHIFT_COLUMNS))
+
+
+def skipped_note(skipped: Sequence[tuple[str, DataError]], labels: Mapping[str, str]) -> str:
+    """A Chinese sentence naming the rules that could not rescore the year and why (the
+    first problem of each), or "" when every rule could."""
+    if not skipped:
+        return ""
+    parts = []
+    for name, exc in skipped:
+        first = exc.problems[0]
+        parts.append(f"“{labels.get(name, name)}”({first.zh or first.reason})")
+    return ("以下目标规则在当年数据上不适用(有单位得不到可用的正目标值),未参与重新计分:"
+            + ";".join(parts) + "。")
 
 
 @dataclass(frozen=True)
@@ -442,7 +487,7 @@ class TargetStudy:
     k_used: int
     focus_unit: str
     focus_name: str
-    effects_note: str  # why score effects are missing ("" when computed)
+    effects_note: str  # why score effects (or some rules' effects) are missing ("" if none)
 
 
 def _split(text: str | Sequence[str] | None) -> list[str]:
@@ -506,8 +551,11 @@ def run_study(data: Dataset, scheme: Scheme, year: int, *,
             for n, r in preset_rules(names, usable_k(scored, year, k)).items()}
         if "scheme" in names:
             effect_rules = {"scheme": None, **effect_rules}
+        skipped: list[tuple[str, DataError]] = []
         alts, shifts = score_effects(scored, scheme, year, effect_rules,
-                                     indicators=[i.id for i in inds], labels=labels)
+                                     indicators=[i.id for i in inds], labels=labels,
+                                     skipped=skipped)
+        note = skipped_note(skipped, labels)
     if focus_unit:
         if focus_unit not in unit_names.index:
             raise ValueError(f"focus_unit '{focus_unit}' is not a unit_id of units.csv")

@@ -313,8 +313,9 @@ def _engine(data: Dataset, scheme: Scheme, year: int, methods: tuple[str, ...]) 
         nodes: dict[str, dict[str, object]] = {i: {"method": m} for i in relative} if m else {}
         variants = []
         for alpha in (1.0, 0.0):
-            change = {b.id: {"blend": {"basis": b.blend.basis, "alpha": alpha}}  # type: ignore[union-attr]
-                      for b in blended}
+            # only α changes: the blend keeps its basis and its own target rule
+            change = {b.id: {"blend": {**b.blend.model_dump(mode="python", exclude_none=True),  # type: ignore[union-attr]
+                                       "alpha": alpha}} for b in blended}
             merged = {k: {**nodes.get(k, {}), **change.get(k, {})} for k in {*nodes, *change}}
             sch = with_overrides(scheme, nodes=merged) if merged else scheme
             variants.append(leaf_fractions(prepare(data, sch, year, check=False)))
