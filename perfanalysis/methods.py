@@ -8,6 +8,7 @@ When every unit of a group has the same value, all get full points.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -42,11 +43,22 @@ def group_blocks(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     groups = np.asarray(groups)
     if groups.size == 0:
         return None
+    return _group_blocks(groups.tobytes(), groups.dtype.str)
+
+
+@functools.lru_cache(maxsize=64)
+def _group_blocks(raw: bytes, dtype: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """``group_blocks`` of a groups array given by its bytes (the same groups recur for
+    every leaf and every draw chunk: worked out once)."""
+    groups = np.frombuffer(raw, dtype=dtype)
     change = np.flatnonzero(groups[1:] != groups[:-1]) + 1
     starts = np.concatenate(([0], change))
     if len(np.unique(groups)) != len(starts):
         return None
-    return starts, np.diff(np.append(starts, len(groups)))
+    sizes = np.diff(np.append(starts, len(groups)))
+    starts.setflags(write=False)  # shared by every caller: read-only
+    sizes.setflags(write=False)
+    return starts, sizes
 
 
 def completion(actual: FloatArray, target: FloatArray, *, cap: float = 1.0,
@@ -63,9 +75,11 @@ def completion(actual: FloatArray, target: FloatArray, *, cap: float = 1.0,
         ratio = target / actual if reverse else actual / target
     if reverse:
         ratio = np.where(actual <= 0, cap, ratio)
-    ratio = np.clip(ratio, 0.0, cap)
+    ratio = np.clip(ratio, 0.0, cap, out=ratio if ratio.ndim and ratio.base is None else None)
     if floor is not None:
         ratio = np.where(ratio < floor, 0.0, ratio)
+    if (target > 0).all():  # the usual case: every target positive, nothing to blank
+        return ratio
     return np.where(target > 0, ratio, np.nan)
 
 
@@ -128,7 +142,10 @@ def _span_position(xs: FloatArray, lo: FloatArray, hi: FloatArray,
 def efficacy(x: FloatArray, groups: np.ndarray, *, base: float = 0.6,
              reverse: bool = False, skip_missing: bool = False) -> FloatArray:
     """功效系数法: base + (1 − base)·(x − min)/(max − min) within the comparison group."""
-    return base + (1.0 - base) * _position(x, groups, reverse, skip_missing)
+    pos = _position(x, groups, reverse, skip_missing)  # a fresh array: scaled in place
+    pos *= 1.0 - base
+    pos += base
+    return pos
 
 
 def efficacy_fixed(x: FloatArray, *, satisfactory: float, allowed: float,

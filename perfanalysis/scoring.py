@@ -215,7 +215,13 @@ def leaf_fraction(inp: ScoringInput, k: int, level: np.ndarray,
     if leaf.blend is not None:
         x2 = methods.basis_values(level, previous, leaf.blend.basis)
         frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k], skip)
-        frac = leaf.blend.alpha * frac + (1.0 - leaf.blend.alpha) * frac2
+        a = leaf.blend.alpha
+        if frac.shape == frac2.shape and frac.base is None and frac2.base is None:
+            frac *= a  # fresh arrays of this leaf's: α·f + (1 − α)·f₂ in place
+            frac2 *= 1.0 - a
+            frac += frac2
+        else:
+            frac = a * frac + (1.0 - a) * frac2
     return frac
 
 
