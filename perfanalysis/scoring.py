@@ -152,7 +152,11 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
 
 
 def _method_fraction(leaf: Indicator, x: np.ndarray, target: np.ndarray,
-                     groups: np.ndarray, skip: bool = False) -> np.ndarray:
+                     groups: np.ndarray, skip: bool = False,
+                     basis: str | None = None) -> np.ndarray:
+    """Leaf's method applied to ``x``, the values of ``basis`` (the leaf's own basis, or its
+    blend's for the blend half: rates scale gap points by 100 whichever half they are)."""
+    basis = leaf.basis if basis is None else basis
     reverse = leaf.direction == "negative"
     m = leaf.method
     if m == "completion":
@@ -163,7 +167,7 @@ def _method_fraction(leaf: Indicator, x: np.ndarray, target: np.ndarray,
     if m == "efficacy":
         return methods.efficacy(x, groups, base=leaf.base, reverse=reverse, skip_missing=skip)
     if m == "gap_points":
-        scale = 100.0 if leaf.basis in ("growth", "given_rate") else 1.0
+        scale = 100.0 if basis in ("growth", "given_rate") else 1.0
         return methods.gap_points(x, target, points=leaf.points, per_point=float(leaf.per_point),  # type: ignore[arg-type]
                                   per_point_above=leaf.per_point_above,
                                   max_deduction=leaf.max_deduction, max_bonus=leaf.max_bonus,
@@ -214,7 +218,8 @@ def leaf_fraction(inp: ScoringInput, k: int, level: np.ndarray,
     frac = _method_fraction(leaf, x, inp.targets[:, k], inp.groups[k], skip)
     if leaf.blend is not None:
         x2 = methods.basis_values(level, previous, leaf.blend.basis)
-        frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k], skip)
+        frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k], skip,
+                                 basis=leaf.blend.basis)
         a = leaf.blend.alpha
         if frac.shape == frac2.shape and frac.base is None and frac2.base is None:
             frac *= a  # fresh arrays of this leaf's: α·f + (1 − α)·f₂ in place

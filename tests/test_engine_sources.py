@@ -206,3 +206,22 @@ def test_progress_points_capped_and_only_for_gains(ranks, per_place, cap, min_pl
     if cap is not None:
         expected = np.minimum(expected, cap)
     assert pts.to_numpy() == pytest.approx(expected)
+
+
+def test_gap_points_blend_half_on_growth_counts_percentage_points(tmp_path):
+    # 10 points, 每差1个百分点/每差1亿元扣1分; level half against 110, growth half against 8 %
+    leaf = {"id": "gdp", "name": "地区生产总值", "points": 10, "method": "gap_points",
+            "per_point": 1, "target": {"rule": "uniform", "value": 110},
+            "blend": {"basis": "growth", "alpha": 0.5,
+                      "target": {"rule": "uniform", "value": 0.08}}}
+    s = mini_scheme([leaf])
+    d = load_data(write_dataset(tmp_path, {"units": UNITS, "observations": obs([
+        (u, y, "gdp", v) for u, vals in (("a", (100, 106)), ("b", (100, 110)), ("c", (50, 55)))
+        for y, v in zip((2019, 2020), vals, strict=True)])}))
+    t = score(d, s, 2020).set_index("unit_id")
+    # a: level 106 → 4 short → 10 − 4 = 6; growth 6 % → 2 pp short → 10 − 2 = 8; ½·6 + ½·8 = 7
+    assert t.loc["a", "ind"] == pytest.approx(7.0)
+    # b: level 110 → 10; growth 10 % → 2 pp above, no bonus rule → 10; 10
+    assert t.loc["b", "ind"] == pytest.approx(10.0)
+    # c: level 55 → 55 short → 0; growth 10 % → 10; ½·0 + ½·10 = 5
+    assert t.loc["c", "ind"] == pytest.approx(5.0)
