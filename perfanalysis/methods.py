@@ -16,6 +16,7 @@ import numpy as np
 FloatArray = np.ndarray
 EQUAL_RTOL = 1e-9  # relative spread below which a group's values count as all equal
 TIE_DECIMALS = 10  # values equal to this many decimals share a place
+TIE_SCALE = 10.0 ** TIE_DECIMALS
 
 
 def _by_group(x: FloatArray, groups: np.ndarray):
@@ -223,25 +224,32 @@ def rank_min(a: FloatArray, lengths: np.ndarray | None = None,
         sub = same[tie_rows] & (np.arange(m - 1) < (lens - 1)[:, None])
         same[tie_rows] = sub
         tie_rows[tie_rows] = sub.any(axis=1)
-    table = np.arange(1.0, m + 1.0) if values is None else np.asarray(values, dtype=float)[:m]
-    if tie_rows.any():
-        # first place of each run of equal values, in the rows that have ties: a running
-        # maximum over those rows flattened (a row's first place always starts a run)
-        place = np.empty(s.shape, dtype=np.intp)
-        place[:] = np.arange(m)
-        new = np.ones((int(tie_rows.sum()), m), dtype=bool)
-        new[:, 1:] = ~same[tie_rows]
-        flat = np.arange(new.size).reshape(new.shape)
-        first = np.maximum.accumulate(np.where(new, flat, 0).ravel()).reshape(new.shape)
-        place[tie_rows] = first - flat[:, :1]
-        got = table[place]
-    else:
-        got = np.broadcast_to(table, s.shape)
+    got = _place_values(same, tie_rows, m, values)
     out = np.empty(s.size)
     out[idx] = got.ravel()
     out = out.reshape(a.shape)
     nan_row = np.isnan(s[:, -1]).reshape(*a.shape[:-1], 1)  # NaN sorts last
     return np.where(nan_row, np.nan, out) if nan_row.any() else out
+
+
+def _place_values(same: np.ndarray, tie_rows: np.ndarray, m: int,
+                  values: np.ndarray | None) -> np.ndarray:
+    """The figure of each sorted position (R, m): its place (1-based), or ``values[place − 1]``,
+    where tied neighbours (``same``: (R, m − 1), sorted row equal to the one before) share
+    the first place of their run."""
+    table = np.arange(1.0, m + 1.0) if values is None else np.asarray(values, dtype=float)[:m]
+    if not tie_rows.any():
+        return np.broadcast_to(table, (len(same), m))
+    # first place of each run of equal values, in the rows that have ties: a running
+    # maximum over those rows flattened (a row's first place always starts a run)
+    place = np.empty((len(same), m), dtype=np.intp)
+    place[:] = np.arange(m)
+    new = np.ones((int(tie_rows.sum()), m), dtype=bool)
+    new[:, 1:] = ~same[tie_rows]
+    flat = np.arange(new.size).reshape(new.shape)
+    first = np.maximum.accumulate(np.where(new, flat, 0).ravel()).reshape(new.shape)
+    place[tie_rows] = first - flat[:, :1]
+    return table[place]
 
 
 def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
@@ -252,12 +260,17 @@ def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
     others) and stay NaN; otherwise a NaN poisons its group. ``values``: a figure per place
     (``values[place − 1]``) instead of the place.
     """
-    x = np.round(np.asarray(x, dtype=float), TIE_DECIMALS)  # float noise is not a place
+    x = np.asarray(x, dtype=float)
+    blocks = group_blocks(groups)
+    if blocks is not None and len(blocks[0]) > 1:
+        out = _packed_places(x, *blocks, reverse=reverse, values=values)
+        if out is not None:  # every value finite: nothing to skip
+            return out
+    x = np.round(x, TIE_DECIMALS)  # float noise is not a place
     key = x if reverse else -x
     gap = np.isnan(key)
     if skip_missing:
         key = np.where(gap, np.inf, key)
-    blocks = group_blocks(groups)
     if blocks is not None and len(blocks[0]) > 1:
         out = _grouped_rank_min(key, *blocks, values=values)
     else:
@@ -267,14 +280,58 @@ def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
     return np.where(gap, np.nan, out) if skip_missing else out
 
 
+def _group_slots(starts: np.ndarray, sizes: np.ndarray, width: int) -> np.ndarray:
+    """Each unit's slot in the groups laid out as rows of ``width`` (group · width + its
+    position in the group)."""
+    gid = np.repeat(np.arange(len(starts)), sizes)
+    return gid * width + np.arange(len(gid)) - starts[gid]
+
+
+def _packed_places(x: FloatArray, starts: np.ndarray, sizes: np.ndarray, *, reverse: bool,
+                   values: np.ndarray | None) -> FloatArray | None:
+    """``places`` within contiguous groups by one integer sort, or None when a value does not
+    fit (NaN, ±inf, or |x| beyond 2^(62 − b) · 10⁻¹⁰, e.g. 3.6 × 10⁶ for groups of up to 128).
+
+    A value's key is rint(∓x · 10¹⁰), the integer that rounding to ``TIE_DECIMALS`` makes of
+    it, so equal keys are exactly the ties; shifted up by b bits it carries the value's slot
+    in its group's row in the low bits. The rows, padded with keys above every real one, are
+    sorted as plain integers (several times faster than an argsort, which must carry the
+    indices along) and each sorted key says which unit holds that place.
+    """
+    width = int(sizes.max())
+    bits = max(1, (width - 1).bit_length())
+    q = np.multiply(x, TIE_SCALE if reverse else -TIE_SCALE)
+    np.rint(q, out=q)
+    limit = 2 ** (62 - bits)
+    if not (q.min() > -limit and q.max() < limit):  # NaN fails both
+        return None
+    lead = x.shape[:-1]
+    slots = _group_slots(starts, sizes, width)
+    col = np.arange(width, dtype=np.int64)
+    keys = np.empty((*lead, len(starts) * width), dtype=np.int64)
+    rows = keys.reshape(-1, width)
+    rows[:] = limit + col  # padding: distinct keys above every real one
+    keys[..., slots] = q  # integers below 2^62: exact in int64
+    rows <<= bits
+    rows |= col
+    rows.sort(axis=-1)
+    key = rows >> bits
+    same = key[:, 1:] == key[:, :-1]
+    got = _place_values(same, same.any(axis=1), width, values)
+    rows &= (1 << bits) - 1  # the slot of each place
+    rows += (np.arange(len(rows)) * width)[:, None]
+    out = np.empty(rows.size)
+    out[rows.ravel()] = got.ravel()
+    return np.take(out.reshape(*lead, len(starts) * width), slots, axis=-1)
+
+
 def _grouped_rank_min(key: FloatArray, starts: np.ndarray, sizes: np.ndarray,
                       values: np.ndarray | None = None) -> FloatArray:
     """``rank_min`` within each contiguous group, all groups in one sort: the groups are laid
     out as rows padded with +inf (padding follows every finite value, so it never takes a
     place from one)."""
     width = int(sizes.max())
-    gid = np.repeat(np.arange(len(starts)), sizes)
-    flat = gid * width + np.arange(len(gid)) - starts[gid]  # unit → slot of its group's row
+    flat = _group_slots(starts, sizes, width)  # unit → slot of its group's row
     lead = key.shape[:-1]
     padded = np.full((*lead, len(starts) * width), np.inf)
     padded[..., flat] = key

@@ -141,6 +141,10 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
                            & data.ratings["component"].isin(rating_ids)]
     ratings = (rat.pivot(index="unit_id", columns="component", values="score")
                .reindex(index=unit_ids, columns=rating_ids).astype(float))
+    # (N, K) arrays column-major: a leaf's column [:, k] is contiguous, so scoring a leaf
+    # (once, or per block of draws) reads its values in unit strides rather than K-strided
+    level, previous, targets, blend_targets = (np.asfortranarray(a) for a in
+                                               (level, previous, targets, blend_targets))
     return ScoringInput(
         year=year, unit_ids=unit_ids, names=list(units["name"]), sequences=list(units["sequence"]),
         leaves=leaves, level=level, previous=previous, targets=targets,

@@ -137,6 +137,62 @@ def test_grouped_methods_equal_group_by_group(case, reverse, skip):
             assert np.array_equal(got, want, equal_nan=True)
 
 
+
+@st.composite
+def finite_grouped(draw):
+    """Contiguous groups of finite values with near-ties around the 10⁻¹⁰ tie grid and
+    magnitudes up to beyond the integer sort's range."""
+    sizes = draw(st.lists(st.integers(1, 40), min_size=2, max_size=6))
+    groups = np.repeat(np.arange(len(sizes)), sizes)
+    scale = draw(st.sampled_from([1.0, 1e3, 3e6, 1e9]))
+    rows = draw(st.integers(1, 3))
+    cells = st.lists(st.sampled_from([0.0, 1.0, -2.5, 7.25, 0.1 + 0.2, 0.3]),
+                     min_size=len(groups), max_size=len(groups))
+    nudges = st.lists(st.sampled_from([0.0, 4e-11, -4e-11, 2e-10, 1e-9]),
+                      min_size=len(groups), max_size=len(groups))
+    x = np.array([np.array(draw(cells)) * scale + np.array(draw(nudges))
+                  for _ in range(rows)])
+    return x, groups
+
+
+@settings(max_examples=200, deadline=None)
+@given(finite_grouped(), st.booleans())
+def test_integer_sorted_places_equal_the_float_path(case, reverse):
+    """``places`` on finite values in contiguous groups sorts packed integer keys; the
+    figures equal the float argsort path (``_grouped_rank_min``) and pandas' min ranks of
+    the values rounded to 10 decimals, group by group; beyond its range it falls back."""
+    x, groups = case
+    starts, sizes = M.group_blocks(groups)
+    table = np.maximum(1.0 - 0.25 * np.arange(x.shape[-1]), 0.0)
+    packed = M._packed_places(x, starts, sizes, reverse=reverse, values=table)
+    rounded = np.round(x, M.TIE_DECIMALS)
+    key = rounded if reverse else -rounded
+    want = M._grouped_rank_min(key, starts, sizes, values=table)
+    width = int(sizes.max())
+    fits = np.abs(x).max() * M.TIE_SCALE < 2 ** (62 - max(1, (width - 1).bit_length())) - 1
+    if fits:
+        assert packed is not None
+        assert np.array_equal(packed, want)
+    got = M.places(x, groups, reverse=reverse)
+    for row, out in zip(rounded, got):
+        ranks = pd.Series(row).groupby(groups).rank(method="min", ascending=reverse)
+        assert np.array_equal(out, ranks.to_numpy())
+
+
+def test_integer_sort_range_and_gaps_fall_back():
+    groups = np.array([0, 0, 1, 1])
+    starts, sizes = M.group_blocks(groups)
+    # groups of 2 use 1 slot bit: keys up to 2⁶¹ on the 10⁻¹⁰ grid, |x| < 2.3 × 10⁸
+    assert M._packed_places(np.array([1e8, 2.0, 3.0, 4.0]), starts, sizes, reverse=False,
+                            values=None).tolist() == [1.0, 2.0, 2.0, 1.0]
+    for bad in (1e9, np.nan, np.inf):
+        x = np.array([bad, 2.0, 3.0, 4.0])
+        assert M._packed_places(x, starts, sizes, reverse=False, values=None) is None
+    # the fallback gives the same places: 1e9 first in its group, NaN poisons its group
+    assert M.places(np.array([1e9, 2.0, 3.0, 4.0]), groups).tolist() == [1.0, 2.0, 2.0, 1.0]
+    assert np.isnan(M.places(np.array([np.nan, 2.0, 3.0, 4.0]), groups)[:2]).all()
+
+
 def test_minmax_by_hand():
     # groups [1, 3, 2] and [5, 5]: (x − min)/(max − min) → 0, 1, 0.5; an all-equal group → 1
     got = M.minmax(np.array([1.0, 3.0, 2.0, 5.0, 5.0]), np.array([0, 0, 0, 1, 1]))

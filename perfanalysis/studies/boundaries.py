@@ -316,16 +316,16 @@ def simulate_chunk(model: BoundaryModel, seed_sequence: np.random.SeedSequence |
     n, nl = model.n_units, len(model.labels)
     width = max(len(i) for i in model.seq_index)
     unit = st.unit
-    # one count of (unit, rank, tier) triples gives both the tier counts and the ranks
+    # tier counts and rank histogram by one count each of (unit, tier) and (unit, rank)
+    # pairs (a joint count of triples needs two reductions of an n × width × tiers array,
+    # several times the cost of the second count)
+    key = unit * nl
+    key += st.code
+    tier_counts = np.bincount(key.ravel(), minlength=(n + 1) * nl)[:n * nl].reshape(n, nl)
     key = unit * width
     key += st.rank
     key -= 1
-    key *= nl
-    key += st.code
-    joint = np.bincount(key.ravel(), minlength=(n + 1) * width * nl)[:n * width * nl]
-    joint = joint.reshape(n, width, nl)
-    tier_counts = joint.sum(axis=1)
-    rank_hist = joint.sum(axis=2)
+    rank_hist = np.bincount(key.ravel(), minlength=(n + 1) * width)[:n * width].reshape(n, width)
     official = np.append(model.official, 0).astype(np.int8)[unit]  # a pad's official code 0
     changed = (st.code != official).sum(axis=(1, 2))
     top_exact = int(((st.code == 0) == (official == 0)).all(axis=(1, 2)).sum())
