@@ -32,8 +32,42 @@ from .scorecard import latest_year
 
 BASE_PARAMETERS = ("data_dir", "scheme_path", "year", "seed", "out_dir")
 KERNEL = "python3"
-#: Smallest allowed value of numeric study parameters, checked before any notebook runs.
-PARAMETER_MINIMUMS: dict[str, int | float] = {"n_nearest": 1}
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The allowed range of a numeric study parameter (``None``: unbounded on that side)."""
+
+    low: float | None = None
+    high: float | None = None
+    open_low: bool = False  # low itself excluded
+    open_high: bool = False  # high itself excluded
+
+    def admits(self, v: float) -> bool:
+        if self.low is not None and (v < self.low or (self.open_low and v == self.low)):
+            return False
+        return self.high is None or not (v > self.high or (self.open_high and v == self.high))
+
+    def __str__(self) -> str:
+        if self.high is None:
+            return f"{'>' if self.open_low else '≥'} {self.low:g}"
+        left, right = "(" if self.open_low else "[", ")" if self.open_high else "]"
+        return f"in {left}{self.low:g}, {self.high:g}{right}"
+
+
+#: Allowed values of numeric study parameters, checked before any notebook runs (a count of
+#: draws or resamples below 1, a negative noise or an α outside (0, 1) would otherwise fail
+#: half-way through the report, or quietly mean nothing). ``draws`` may be 0: adaptive in
+#: the tier chapter; the fairness chapter's ``noise_draws`` needs two copies to vary.
+PARAMETER_BOUNDS: dict[str, Bounds] = {
+    "n_nearest": Bounds(1), "k": Bounds(1), "n_boot": Bounds(1), "boot": Bounds(1),
+    "noise_draws": Bounds(2), "draws": Bounds(0), "chunk": Bounds(1), "max_draws": Bounds(1), "rank_draws": Bounds(1),
+    "sobol_samples": Bounds(2), "noise": Bounds(0), "weight_concentration": Bounds(0),
+    "se_target": Bounds(0, open_low=True), "cut_precision": Bounds(0, open_low=True),
+    "alpha": Bounds(0, 1, open_low=True, open_high=True),
+    "alpha_step": Bounds(0, 1, open_low=True), "weight_range": Bounds(0, 1, open_high=True),
+    "max_size_rho": Bounds(0, 1), "max_rank_sd": Bounds(0),
+}
 #: Kernel options: keep ipykernel's start-up warnings (e.g. "Kernel is running over TCP
 #: without encryption") out of the terminal; errors still show, cell output is unaffected.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
@@ -125,9 +159,18 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     import papermill
 
     nb = nbformat.read(notebook, as_version=4)
-    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
         raise PipelineError(f"{notebook.name}: no cell tagged 'parameters'; add one with "
                             "'name: type = default  # meaning' lines")
+    for i, line in enumerate(str(cells[0].source).splitlines(), start=1):
+        code = line.strip()
+        # papermill skips (with only a log warning) any line holding more than one '=':
+        # the parameter would silently keep its default whatever the run passes
+        if code and not code.startswith("#") and code.count("=") > 1:
+            raise PipelineError(f"{notebook.name}: parameters cell line {i} {code!r} has "
+                                "more than one '=', which papermill cannot read (the run "
+                                "could not set it); write the comment without '='")
     return dict(papermill.inspect_notebook(str(notebook)))
 
 
@@ -174,9 +217,9 @@ def notebook_parameters(notebooks: list[Path], base: dict[str, Any],
                             f"notebooks declare: {', '.join(allowed) or '(none)'}")
     typed = {k: _convert(k, v, known[k]) for k, v in study.items()}
     for name, value in typed.items():
-        low = PARAMETER_MINIMUMS.get(name)
-        if low is not None and isinstance(value, (int, float)) and value < low:
-            raise PipelineError(f"parameter {name}={study[name]!r}: must be ≥ {low:g}")
+        bounds = PARAMETER_BOUNDS.get(name)
+        if bounds is not None and isinstance(value, (int, float)) and not bounds.admits(value):
+            raise PipelineError(f"parameter {name}={study[name]!r}: must be {bounds}")
     values = {**base, **typed}
     per_nb = {nb: {k: v for k, v in values.items() if k in params}
               for nb, params in declared.items()}

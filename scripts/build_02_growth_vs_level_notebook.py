@@ -25,7 +25,7 @@ alpha_step: float = 0.1  # step of the grid of α, the weight of the level score
 size_column: str = ""  # units.csv column measuring size; empty: population, else staff
 size_path: str = ""  # optional CSV with columns unit_id,size (real figures); overrides size_column
 noise: float = 0.05  # relative measurement error of every observed value, e.g. 0.05 for 5 %
-draws: int = 200  # noisy copies of the data simulated (2000+ for a final report)
+noise_draws: int = 200  # noisy copies of the data simulated (at least 2; 2000+ for a final report)
 boot: int = 500  # bootstrap resamples for the 90 % interval of ρ
 max_size_rho: float = 0.3  # frontier: largest acceptable |ρ| between score and size
 max_rank_sd: float = 1.0  # frontier: largest acceptable mean rank SD (places) under noise
@@ -40,7 +40,7 @@ from perfanalysis.studies.fairness_report import run_fairness
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
 study = run_fairness(ctx.data, ctx.scheme, ctx.year, indicator=indicator,
                      alpha_step=alpha_step, size_column=size_column, size_path=size_path,
-                     noise=noise, draws=draws, boot=boot, max_rho=max_size_rho,
+                     noise=noise, draws=noise_draws, boot=boot, max_rho=max_size_rho,
                      max_volatility=max_rank_sd, focus_unit=focus_unit, seed=ctx.seed)
 for name, table in study.tables().items():
     ctx.save_table(name, table)
@@ -58,7 +58,7 @@ CELLS = [
     new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
     new_code_cell(SETUP),
     new_code_cell("nb.show_text([f'分析对象:{study.indicator_name}({ctx.year}年),规模指标:'\n"
-                  "              f'{study.size_label};测量误差{noise * 100:g}%,模拟{draws}次。'])"),
+                  "              f'{study.size_label};测量误差{noise * 100:g}%,模拟{noise_draws}次。'])"),
     new_markdown_cell("## 主要发现"),
     new_code_cell("nb.show_text(fw.size_sentences(study.size_dependence)\n"
                   "             + fw.frontier_sentences(study.frontier, study.alpha_range,\n"

@@ -42,7 +42,7 @@ def _execute(tmp: Path, **params: object) -> tuple[nbformat.NotebookNode, Path]:
     out = tmp / "out"
     target = tmp / "02.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(target), cwd=str(NOTEBOOKS_DIR),
-                               parameters={"out_dir": str(out), "draws": 30, "boot": 60,
+                               parameters={"out_dir": str(out), "noise_draws": 30, "boot": 60,
                                            "alpha_step": 0.25, **params},
                                kernel_name="python3", progress_bar=False)
     return nbformat.read(target, as_version=4), out / "tables"

@@ -279,6 +279,41 @@ def test_study_parameter_below_its_minimum_is_rejected_before_any_notebook(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("name", "raw", "rule"), [
+    ("alpha", "1", "in (0, 1)"), ("alpha", "0", "in (0, 1)"), ("se_target", "0", "> 0"),
+    ("noise", "-0.05", "≥ 0"), ("noise_draws", "1", "≥ 2"), ("weight_range", "1", "in [0, 1)"),
+    ("max_size_rho", "1.5", "in [0, 1]"), ("rank_draws", "0", "≥ 1"), ("draws", "-1", "≥ 0")])
+def test_study_parameters_outside_their_range_are_rejected(name: str, raw: str,
+                                                           rule: str) -> None:
+    nbs = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    with pytest.raises(PipelineError, match=re.escape(f"{name}='{raw}': must be {rule}")):
+        notebook_parameters(nbs, {}, {name: raw})
+
+
+def test_range_edges_that_mean_something_are_accepted() -> None:
+    # draws=0: adaptive tier draws; noise=0 and weight_concentration=0: no noise, fixed
+    # weights; max_size_rho=1 and alpha_step=1: the closed ends
+    nbs = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    study = {"draws": "0", "noise": "0", "weight_concentration": "0", "max_size_rho": "1",
+             "alpha_step": "1", "noise_draws": "2"}
+    _, typed = notebook_parameters(nbs, {}, study)
+    assert typed == {"draws": 0, "noise": 0.0, "weight_concentration": 0.0,
+                     "max_size_rho": 1.0, "alpha_step": 1.0, "noise_draws": 2}
+
+
+def test_parameter_line_papermill_cannot_read_is_an_error(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('year: int = 2019  # evaluation year\n'
+                                     'draws: int = 0  # 0 = adaptive\n')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    path = tmp_path / "09_extra.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(PipelineError, match=r"09_extra.ipynb: parameters cell line 2 "
+                                            r"'draws: int = 0  # 0 = adaptive' has more"):
+        notebook_parameters([path], {}, {})
+
+
 class _Recorder:
     """A RunProgress that remembers what it was told."""
 
