@@ -298,6 +298,8 @@ def _packed_places(x: FloatArray, starts: np.ndarray, sizes: np.ndarray, *, reve
     sorted as plain integers (several times faster than an argsort, which must carry the
     indices along) and each sorted key says which unit holds that place.
     """
+    if x.size == 0:
+        return None
     width = int(sizes.max())
     bits = max(1, (width - 1).bit_length())
     q = np.multiply(x, TIE_SCALE if reverse else -TIE_SCALE)
