@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 
+from .packsort import group_slots, row_starts, sort_packed
+
 FloatArray = np.ndarray
 EQUAL_RTOL = 1e-9  # relative spread below which a group's values count as all equal
 TIE_DECIMALS = 10  # values equal to this many decimals share a place
@@ -96,14 +98,12 @@ def _position(x: FloatArray, groups: np.ndarray, reverse: bool,
         x = -x
     blocks = group_blocks(groups)
     if blocks is not None:
-        # every group at once: its min and max by reduceat, spread back over its units
         # every group at once: min, max and span per group (reduceat), spread over its units
         starts, sizes = blocks
         lo_r, hi_r = (np.fmin, np.fmax) if skip_missing else (np.minimum, np.maximum)
         lo = lo_r.reduceat(x, starts, axis=-1)
         hi = hi_r.reduceat(x, starts, axis=-1)
-        span = hi - lo
-        spread = span > EQUAL_RTOL * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
+        span, spread = _spread(lo, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             pos = (x - np.repeat(lo, sizes, axis=-1)) / np.repeat(
                 np.where(spread, span, 1.0), sizes, axis=-1)
@@ -128,12 +128,17 @@ def _position(x: FloatArray, groups: np.ndarray, reverse: bool,
     return out
 
 
+def _spread(lo: FloatArray, hi: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The span hi − lo and whether it counts: values equal up to floating-point noise
+    (e.g. 133.1/121 vs 66/60) count as all equal."""
+    span = hi - lo
+    return span, span > EQUAL_RTOL * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
+
+
 def _span_position(xs: FloatArray, lo: FloatArray, hi: FloatArray,
                    skip_missing: bool) -> FloatArray:
     """(x − lo)/(hi − lo), 1 when the span is nil, NaN when it is not finite."""
-    span = hi - lo
-    # equal up to floating-point noise (e.g. 133.1/121 vs 66/60) counts as equal
-    spread = span > EQUAL_RTOL * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
+    span, spread = _spread(lo, hi)
     with np.errstate(divide="ignore", invalid="ignore"):
         pos = np.where(spread, (xs - lo) / np.where(spread, span, 1.0), 1.0)
     pos = np.where(np.isfinite(span), pos, np.nan)  # a NaN or inf poisons its group
@@ -240,15 +245,12 @@ def _place_values(same: np.ndarray, tie_rows: np.ndarray, m: int,
     table = np.arange(1.0, m + 1.0) if values is None else np.asarray(values, dtype=float)[:m]
     if not tie_rows.any():
         return np.broadcast_to(table, (len(same), m))
-    # first place of each run of equal values, in the rows that have ties: a running
-    # maximum over those rows flattened (a row's first place always starts a run)
+    # first place of each run of equal values, in the rows that have ties
     place = np.empty((len(same), m), dtype=np.intp)
     place[:] = np.arange(m)
     new = np.ones((int(tie_rows.sum()), m), dtype=bool)
     new[:, 1:] = ~same[tie_rows]
-    flat = np.arange(new.size).reshape(new.shape)
-    first = np.maximum.accumulate(np.where(new, flat, 0).ravel()).reshape(new.shape)
-    place[tie_rows] = first - flat[:, :1]
+    place[tie_rows] = row_starts(new.shape, new)
     return table[place]
 
 
@@ -280,51 +282,29 @@ def places(x: FloatArray, groups: np.ndarray, *, reverse: bool = False,
     return np.where(gap, np.nan, out) if skip_missing else out
 
 
-def _group_slots(starts: np.ndarray, sizes: np.ndarray, width: int) -> np.ndarray:
-    """Each unit's slot in the groups laid out as rows of ``width`` (group · width + its
-    position in the group)."""
-    gid = np.repeat(np.arange(len(starts)), sizes)
-    return gid * width + np.arange(len(gid)) - starts[gid]
-
-
 def _packed_places(x: FloatArray, starts: np.ndarray, sizes: np.ndarray, *, reverse: bool,
                    values: np.ndarray | None) -> FloatArray | None:
-    """``places`` within contiguous groups by one integer sort, or None when a value does not
-    fit (NaN, ±inf, or |x| beyond 2^(62 − b) · 10⁻¹⁰, e.g. 3.6 × 10⁶ for groups of up to 128).
-
-    A value's key is rint(∓x · 10¹⁰), the integer that rounding to ``TIE_DECIMALS`` makes of
-    it, so equal keys are exactly the ties; shifted up by b bits it carries the value's slot
-    in its group's row in the low bits. The rows, padded with keys above every real one, are
-    sorted as plain integers (several times faster than an argsort, which must carry the
-    indices along) and each sorted key says which unit holds that place.
-    """
-    if x.size == 0:
-        return None
-    width = int(sizes.max())
-    bits = max(1, (width - 1).bit_length())
+    """``places`` within contiguous groups by one integer sort (``packsort.sort_packed``),
+    or None when a value does not fit (NaN, ±inf, or |x| beyond 2^(62 − b) · 10⁻¹⁰, e.g.
+    3.6 × 10⁶ for groups of up to 128). A value's key is rint(∓x · 10¹⁰), the integer that
+    rounding to ``TIE_DECIMALS`` makes of it, so equal keys are exactly the ties."""
     q = np.multiply(x, TIE_SCALE if reverse else -TIE_SCALE)
     np.rint(q, out=q)
-    limit = 2 ** (62 - bits)
-    if not (q.min() > -limit and q.max() < limit):  # NaN fails both
+    packed = sort_packed(q, starts, sizes)
+    if packed is None:
         return None
-    lead = x.shape[:-1]
-    slots = _group_slots(starts, sizes, width)
-    col = np.arange(width, dtype=np.int64)
-    keys = np.empty((*lead, len(starts) * width), dtype=np.int64)
+    keys, bits = packed
+    width = keys.shape[-1]
     rows = keys.reshape(-1, width)
-    rows[:] = limit + col  # padding: distinct keys above every real one
-    keys[..., slots] = q  # integers below 2^62: exact in int64
-    rows <<= bits
-    rows |= col
-    rows.sort(axis=-1)
     key = rows >> bits
     same = key[:, 1:] == key[:, :-1]
     got = _place_values(same, same.any(axis=1), width, values)
-    rows &= (1 << bits) - 1  # the slot of each place
+    rows &= (1 << bits) - 1  # the unit's position in its group, at each place
     rows += (np.arange(len(rows)) * width)[:, None]
     out = np.empty(rows.size)
     out[rows.ravel()] = got.ravel()
-    return np.take(out.reshape(*lead, len(starts) * width), slots, axis=-1)
+    return np.take(out.reshape(*x.shape[:-1], len(starts) * width),
+                   group_slots(starts, sizes, width), axis=-1)
 
 
 def _grouped_rank_min(key: FloatArray, starts: np.ndarray, sizes: np.ndarray,
@@ -333,7 +313,7 @@ def _grouped_rank_min(key: FloatArray, starts: np.ndarray, sizes: np.ndarray,
     out as rows padded with +inf (padding follows every finite value, so it never takes a
     place from one)."""
     width = int(sizes.max())
-    flat = _group_slots(starts, sizes, width)  # unit → slot of its group's row
+    flat = group_slots(starts, sizes, width)  # unit → slot of its group's row
     lead = key.shape[:-1]
     padded = np.full((*lead, len(starts) * width), np.inf)
     padded[..., flat] = key

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .errors import SchemeError
 from .methods import round_half_up
+from .packsort import row_starts, sort_packed
 from .rounding import dec, fmt
 from .scheme import BottomRule, QuotaRule, Scheme, TierRules
 
@@ -408,18 +409,6 @@ class SortedTiers:
         return out[:, :n_units]
 
 
-def _row_starts(shape: tuple[int, ...], new: np.ndarray) -> np.ndarray:
-    """Position of the start of the run each place belongs to, along the last axis (runs
-    start where ``new`` is True; the first place of a row always starts one). One running
-    maximum over the flattened rows: a row's first place resets it."""
-    size = math.prod(shape)
-    itype = np.int32 if size < 2**31 else np.int64
-    flat = np.arange(size, dtype=itype).reshape(shape)
-    first = np.maximum.accumulate(np.where(new, flat, 0).ravel()).reshape(shape)
-    first -= flat[..., :1]
-    return first
-
-
 GRID = 1e6  # totals on a grid of 10⁻⁶ points (rounded to 6 decimals) sort as integers
 
 
@@ -428,35 +417,6 @@ def on_grid(totals: np.ndarray) -> np.ndarray | None:
     to 6 decimals, else None."""
     micro = np.rint(totals * GRID)
     return micro if np.array_equal(micro / GRID, totals) else None
-
-
-def _integer_sort(micro: np.ndarray, sizes: np.ndarray, m: int,
-                  ) -> tuple[np.ndarray, np.ndarray, int] | None:
-    """Sort every sequence best first by one integer sort: key = (−total·10⁶)·2^bits + the
-    place's slot (units laid out sequence by sequence). Returns the sorted keys and slots
-    shaped (D, S, M) and ``bits``, or None when the totals are too large to pack."""
-    d, ns = micro.shape[0], len(sizes)
-    bits = max(1, int(ns * m - 1).bit_length())
-    pad = (1 << (52 - bits)) - 1  # sorts after any real total; keys stay exact floats
-    if micro.size and max(-float(micro.min()), float(micro.max())) >= pad:
-        return None
-    slot_of_unit = np.concatenate([np.arange(s * m, s * m + size) for s, size in
-                                   enumerate(sizes)])
-    packed = np.empty(micro.shape, dtype=np.int64)
-    # −r·2^bits is exact in float below 2^52: computed and cast in one pass
-    np.multiply(micro, float(-(1 << bits)), out=packed, casting="unsafe")
-    packed += slot_of_unit
-    if (sizes == m).all():  # no padding: the rows are the sequences already
-        keys = packed.reshape(d, ns, m)
-    else:
-        keys = np.empty((d, ns, m), dtype=np.int64)
-        start = 0
-        for s, size in enumerate(sizes):
-            keys[:, s, :size] = packed[:, start:start + size]
-            keys[:, s, size:] = (pad << bits) | np.arange(s * m + size, (s + 1) * m)
-            start += size
-    keys.sort(axis=-1)
-    return keys, keys & ((1 << bits) - 1), bits
 
 
 def _micro_cut(threshold: float) -> int:
@@ -506,11 +466,13 @@ def sorted_tiers(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = 
     if tie is None and in_order:
         if micro is None:
             micro = on_grid(totals)
-        if micro is not None:
-            packed = _integer_sort(micro, sizes, m)
+        if micro is not None:  # best first: keys −total·10⁶, sequences contiguous
+            packed = sort_packed(-micro, np.cumsum(sizes) - sizes, sizes)
     n_keys = 1 + (tie.shape[2] if tie is not None else 0)
     if packed is not None:
-        keys, slot_sorted, bits = packed
+        keys, bits = packed
+        slot_sorted = keys & ((1 << bits) - 1)  # the unit's position in its sequence
+        slot_sorted += (np.arange(ns) * m)[:, None]
         uo = unit_at[slot_sorted]
         # on the grid, tied means equal: the keys' high parts (above the slot bits) agree
         same_total = np.zeros(keys.shape, dtype=bool)
@@ -552,7 +514,7 @@ def sorted_tiers(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = 
         cs = np.empty(shape, dtype=np.int32)
         cs[:] = pos
         sub = ~tied[tie_rows]
-        cs[tie_rows] = _row_starts(sub.shape, sub)
+        cs[tie_rows] = row_starts(sub.shape, sub)
     else:
         cs = np.broadcast_to(pos, shape)
     ext = np.zeros(n + 1, dtype=bool)
@@ -632,7 +594,7 @@ def sorted_tiers(model: TierModel, totals: np.ndarray, tie: np.ndarray | None = 
         rcs = cs
         if n_keys > 1:  # ranks go by total alone: classes of equal totals
             by_total = same_total & valid
-            rcs = _row_starts(shape, ~by_total) if by_total.any() else np.broadcast_to(pos, shape)
+            rcs = row_starts(shape, ~by_total) if by_total.any() else np.broadcast_to(pos, shape)
         rank = rcs + 1
     return SortedTiers(uo, code, rank, valid)
 
