@@ -228,10 +228,7 @@ def years_needed(ind: Indicator) -> int:
     if ind.target is not None:
         # a target from history (perfanalysis/targets.py); a growth or increment basis reads
         # one year more (a growth target for year t − years needs year t − years − 1)
-        pairs = [(ind.basis, ind.target)]
-        if ind.blend is not None:
-            pairs.append((ind.blend.basis, ind.blend.target or ind.target))
-        for basis, rule in pairs:
+        for basis, rule in ind.basis_rules():
             if rule.years_required():
                 extra = 1 if basis in ("growth", "increment") else 0
                 back = max(back, rule.years_required() + extra)

@@ -53,6 +53,8 @@ TargetRuleName = Literal["table", "own_average", "uniform", "last_growth", "tren
 HISTORY_RULES = ("own_average", "last_growth", "trend", "peer", "blend")
 #: target bounds a scheme sets whatever rule derives the target (kept by the targets study)
 BOUND_KEYS = ("floor", "ceiling", "not_below_last", "min_growth")
+#: the quantity an indicator is scored on, in Chinese (official rates: 官方增速)
+BASIS_ZH = {"level": "总量", "increment": "增量", "growth": "增速", "given_rate": "官方增速"}
 
 
 class TargetRule(_Strict):
@@ -303,6 +305,16 @@ class Indicator(_Strict):
         if m == "deduction" and (self.basis != "level" or self.blend is not None):
             raise ValueError("method 'deduction' scores counts: use basis 'level' and no blend")
         return self
+
+    def basis_rules(self) -> list[tuple[str, TargetRule]]:
+        """(basis, target rule) of each scored basis of a target indicator: its own basis
+        and, when blended, the blend basis with ``blend.target`` (default: its own rule)."""
+        if self.target is None:
+            return []
+        out = [(self.basis, self.target)]
+        if self.blend is not None:
+            out.append((self.blend.basis, self.blend.target or self.target))
+        return out
 
     @property
     def max_fraction(self) -> float:

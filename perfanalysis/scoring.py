@@ -126,13 +126,11 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
             if leaf.target.rule == "table" and tg is not None:
                 sub = tg.loc[(tg["year"] == year) & (tg["indicator"] == leaf.id)]
                 table = sub.set_index("unit_id")["target"].reindex(unit_ids).to_numpy(dtype=float)
-            # the target engine (perfanalysis/targets.py): one rule, all units at once
-            targets[:, k] = _targets(leaf, leaf.target, leaf.basis, cube[:, :, k], years, year,
-                                     seq_codes, table, data, unit_ids)
-            if leaf.blend is not None:
-                blend_targets[:, k] = _targets(leaf, leaf.blend.target or leaf.target,
-                                               leaf.blend.basis, cube[:, :, k], years, year,
-                                               seq_codes, table, data, unit_ids)
+            # the target engine (perfanalysis/targets.py): one rule, all units at once; the
+            # blend basis (if any) has its own
+            for out, (basis, rule) in zip((targets, blend_targets), leaf.basis_rules()):
+                out[:, k] = _targets(leaf, rule, basis, cube[:, :, k], years, year, seq_codes,
+                                     table, data, unit_ids)
     comp_ids = [c.id for c in scheme.components if c.source == "indicators"]
     leaf_comp = scheme.indicator_component()
     leaf_component = np.array([comp_ids.index(leaf_comp[leaf.id]) for leaf in leaves], dtype=int)

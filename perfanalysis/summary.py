@@ -14,7 +14,7 @@ import pandas as pd
 
 from .data import Dataset
 from .rounding import dec, fmt, round_frame
-from .scheme import Group, Scheme
+from .scheme import BASIS_ZH, Group, Scheme
 from .scoring import leaf_scores
 from .tiers import RULE_BASES, quota_for
 
@@ -372,7 +372,6 @@ def display_cuts(cuts: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
 
 METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minmax": "极差法",
              "rank_points": "排位法", "pass_fail": "达标法", "deduction": "扣分法"}
-BASIS_ZH = {"level": "总量", "increment": "增量", "growth": "增速"}
 MISSING_ZH = {"": "", "zero": "缺数记0分", "reweight": "不适用(分值分给同组其他指标)"}
 
 

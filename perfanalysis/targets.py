@@ -260,16 +260,6 @@ def completion_indicators(scheme: Scheme) -> list[Indicator]:
     return [i for i in scheme.indicators() if i.method == "completion" and i.target is not None]
 
 
-def basis_rules(ind: Indicator) -> list[tuple[str, TargetRule]]:
-    """(basis, target rule) of each scored basis of a target indicator: its own basis and,
-    when blended, the blend basis with ``blend.target`` (default: the indicator's rule)."""
-    assert ind.target is not None
-    out = [(ind.basis, ind.target)]
-    if ind.blend is not None:
-        out.append((ind.blend.basis, ind.blend.target or ind.target))
-    return out
-
-
 WARNING_COLUMNS = ["unit_id", "name", "indicator", "indicator_name", "year", "rule", "target",
                    "last_actual", "direction"]
 
@@ -289,7 +279,7 @@ def target_warnings(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     rows = []
     for ind in completion_indicators(scheme):
         reverse = ind.direction == "negative"
-        for basis, rule in basis_rules(ind):
+        for basis, rule in ind.basis_rules():
             if basis != "level":
                 continue
             targets = indicator_targets(rule, data, ind.id, year,

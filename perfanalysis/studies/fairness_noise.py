@@ -17,7 +17,7 @@ from .. import methods
 from ..adjustments import adjustment_table
 from ..data import Dataset
 from ..errors import SchemeError
-from ..scheme import Scheme
+from ..scheme import BASIS_ZH, Scheme
 from ..tiers import assign_tiers
 from .fairness_core import (
     TOTAL,
@@ -190,9 +190,6 @@ def alpha_range(front: pd.DataFrame) -> tuple[float, float] | None:
 
 
 # --- alternatives of the scheme's total, for the brief ----------------------------------------
-BASIS_NAMES = {"level": "总量", "increment": "增量", "growth": "增速", "given_rate": "增速"}
-
-
 def alpha_label(alpha: float, first: str = "总量", second: str = "增速") -> str:
     """Readable Chinese label of a blend: α=0.3(总量30%+增速70%), or with other parts
     named (增量30%+增速70% for an increment/growth blend)."""
@@ -207,8 +204,8 @@ def blend_parts(scheme: Scheme) -> tuple[str, str]:
     picked = [leaves[i] for i in blended_leaves(scheme)]
     own = {leaf.basis for leaf in picked}
     other = {leaf.blend.basis if leaf.blend is not None else "growth" for leaf in picked}
-    first = BASIS_NAMES.get(own.pop(), "本口径") if len(own) == 1 else "本口径"
-    second = BASIS_NAMES.get(other.pop(), "混合口径") if len(other) == 1 else "混合口径"
+    first = BASIS_ZH.get(own.pop(), "本口径") if len(own) == 1 else "本口径"
+    second = BASIS_ZH.get(other.pop(), "混合口径") if len(other) == 1 else "混合口径"
     return first, second
 
 
