@@ -396,8 +396,7 @@ def run(model: BoundaryModel, draws: int | None = None, seed: int = 0, chunk: in
         raise ValueError("workers must be at least 1")
     limit = max_draws if draws is None else draws
     sizes = [min(chunk, limit - start) for start in range(0, limit, chunk)]
-    tallies: list[Tally] = []
-    done = 0
+    merged: Tally | None = None  # the chunks so far, merged in chunk order as they finish
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future[Tally]] = deque()
         queued = iter(enumerate(sizes))
@@ -413,14 +412,13 @@ def run(model: BoundaryModel, draws: int | None = None, seed: int = 0, chunk: in
         top_up()
         while pending:
             tally = pending.popleft().result()
-            tallies.append(tally)
-            done += tally.draws
-            if draws is None and done >= min_draws and max_se(merge_tallies(tallies)) < se_target:
+            merged = tally if merged is None else merge_tallies([merged, tally])
+            if draws is None and merged.draws >= min_draws and max_se(merged) < se_target:
                 for f in pending:
                     f.cancel()
                 break
             top_up()
-    return merge_tallies(tallies) if tallies else empty_tally(model)
+    return merged if merged is not None else empty_tally(model)
 
 
 def _rank_percentile(hist: np.ndarray, q: float) -> np.ndarray:
