@@ -211,7 +211,7 @@ def run(
 ) -> None:
     """Run every notebook and render the annual report (HTML + DOCX) into OUT."""
     from .pipeline import RunConfig, run_report
-    from .runprogress import RichRunProgress
+    from .runprogress import run_progress
 
     params: dict[str, str] = {}
     for item in param or []:
@@ -224,7 +224,7 @@ def run(
                        renderer=renderer, params=params)
 
     def go() -> Any:
-        with RichRunProgress(err_console) as progress:
+        with run_progress(err_console) as progress:
             return run_report(config, progress)
 
     try:
