@@ -171,7 +171,10 @@ def score(
             return summary.display_detail(rows, sch, blend=False), f"{sch.name} 指标明细", y
         if out is not None:
             write_table(shown, out, sheet="scores")
-        return shown, sch.name, y
+            return shown, sch.name, y
+        # on the console, sequences by their Chinese names (files keep the ids)
+        names = shown["sequence"].map(lambda s: sch.sequences.get(s, s))
+        return shown.assign(sequence=names), sch.name, y
 
     _show_or_say(*_guard(run), out)
 

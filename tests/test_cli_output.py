@@ -1,4 +1,5 @@
-"""``perfanalysis run`` progress: rich bars on a terminal, plain lines in a log or pipe."""
+"""What the CLI prints: run progress (rich bars on a terminal, plain lines in a log or pipe) and
+the score table on the console."""
 
 from __future__ import annotations
 
@@ -30,3 +31,17 @@ def test_plain_lines_when_the_output_is_not_a_terminal() -> None:
 def test_bars_on_a_terminal() -> None:
     console = Console(file=io.StringIO(), force_terminal=True)
     assert isinstance(run_progress(console), RichRunProgress)
+
+
+def test_score_console_shows_sequence_names_and_forced_quota_share() -> None:
+    from typer.testing import CliRunner
+
+    from perfanalysis.cli import app
+    from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
+
+    res = CliRunner().invoke(app, ["score", "--data", str(SAMPLE_DIR / "yiyang"), "--scheme",
+                                   str(SCHEMES_DIR / "changsha_forced.yaml"), "--year", "2019"])
+    assert res.exit_code == 0, res.output
+    assert "区县市" in res.output and "counties" not in res.output
+    # 15:80:5 — the top tier is the first 15 %: 8 × 15 % = 1.2 → 1 unit
+    assert "前15%的1名" in res.output and "15:80:5%" not in res.output
