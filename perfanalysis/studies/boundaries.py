@@ -450,7 +450,7 @@ def _rank_percentile(hist: np.ndarray, q: float) -> np.ndarray:
 
 def summarise(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
     """Per unit: official tier, probability of each tier (``p_<label>``) and its Monte Carlo
-    standard error (``p_<label>_se``), ``p_official`` (and ``_se``), rank percentiles
+    standard error (``se_<label>``), ``p_official`` (and ``se_official``), rank percentiles
     5/50/95 within the sequence, the mean simulated total and its sd, and ``bias``: mean
     simulated total − official total (with ``bias_se``, its Monte Carlo standard error).
     The draws are centred, so a bias beyond its standard error comes from the scheme's
@@ -464,9 +464,9 @@ def summarise(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
     for j, lab in enumerate(model.labels):
         out[f"p_{lab}"] = probs[:, j]
     for j, lab in enumerate(model.labels):
-        out[f"p_{lab}_se"] = np.sqrt(probs[:, j] * (1 - probs[:, j]) / d)
+        out[f"se_{lab}"] = np.sqrt(probs[:, j] * (1 - probs[:, j]) / d)
     out["p_official"] = probs[np.arange(model.n_units), model.official]
-    out["p_official_se"] = np.sqrt(out["p_official"] * (1 - out["p_official"]) / d)
+    out["se_official"] = np.sqrt(out["p_official"] * (1 - out["p_official"]) / d)
     for q, name in ((0.05, "rank_p05"), (0.5, "rank_p50"), (0.95, "rank_p95")):
         out[name] = _rank_percentile(tally.rank_hist, q)
     out["total_mean"] = tally.total_sum / d
