@@ -231,3 +231,25 @@ def test_yiyang_sample_mean_totals_no_longer_fall_8_points():
     lev, _ = draw_pair(np.random.default_rng(0), model.errors, k, model.inp.level[:, k],
                        None, 5000)
     assert lev.max() <= 100 and lev.min() >= 0
+
+
+def test_fairness_volatility_uses_the_tier_study_error_model():
+    from perfanalysis.studies import fairness as fs
+    data = load_data(SAMPLES / "yiyang")
+    scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    sim = fs.simulate_noise(data, "total", 2019, [0.5], scheme=scheme, noise=0.05, draws=40,
+                            seed=1)
+    tier = b.prepare_model(data, scheme, 2019, noise=0.05)
+    assert sim.error_model == tier.error_model  # one model for both chapters
+    top = fs.top_chance(sim)
+    p = top["p_top"].to_numpy()
+    assert np.allclose(top["p_top_se"], np.sqrt(p * (1 - p) / 40))
+    # an explicit model reaches the simulation: every error off → every rank SD 0
+    off = ErrorModel(tuple(ErrorSpec(s.id, "none", 0.0) for s in tier.error_model.specs))
+    quiet = fs.simulate_noise(data, "total", 2019, [0.5], scheme=scheme, draws=5,
+                              error_model=off)
+    assert (quiet.rank_sd == 0).all()
+    # one indicator: the scheme's entry for it (GDP: relative, correlated across years)
+    gdp = fs.simulate_noise(data, "gdp", 2019, [0.5], scheme=scheme, noise=0.05, draws=5)
+    assert gdp.error_model is not None
+    assert gdp.error_model.specs == (tier.error_model.get("gdp"),)
