@@ -349,7 +349,7 @@ def check_values(model: ErrorModel, ids: list[str], unit_ids: list[str], values:
         raise DataError(problems, headline="Values outside the error model's range")
 
 
-def model_table(model: ErrorModel, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+def error_model_table(model: ErrorModel, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The error model as the chapter shows it: one row per indicator or rating (id, name,
     class, kind, size, year_correlation, structure, lower, upper, source)."""
     names = names or {}
@@ -413,7 +413,7 @@ def additive(x: np.ndarray, size: float, lower: float, upper: float,
         else:
             np.clip(z, -a, a, out=z)  # symmetric: still centred; binds with P < 10⁻¹⁴
     z *= s
-    z += np.where(np.isfinite(x), x, np.nan)
+    z += x
     return z
 
 

@@ -21,7 +21,7 @@ from perfanalysis.errormodel import (
     draw_history,
     draw_pair,
     load_error_model,
-    model_table,
+    error_model_table,
 )
 from perfanalysis.errors import DataError
 from perfanalysis.paths import PROJ_ROOT, SCHEMES_DIR
@@ -124,7 +124,7 @@ def test_defaults_by_indicator_class():
     half = default_error_model(scheme, data, noise=0.025)
     assert half.get("water_quality").size == 0.5 and half.get("gdp").size == 0.025
     assert not default_error_model(scheme, data, noise=0).active
-    table = model_table(m)
+    table = error_model_table(m)
     assert list(table["id"])[:2] == ["gdp", "fiscal_revenue"] and len(table) == len(m.specs)
 
 

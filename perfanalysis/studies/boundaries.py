@@ -32,6 +32,7 @@ from ..errormodel import (
     additive,
     check_values,
     draw_pair,
+    error_model_table,
     resolve_error_model,
 )
 from ..memory import keep_freed_memory
@@ -195,6 +196,15 @@ def prepare_model(data: Dataset, scheme: Scheme, year: int,
         totals=official_table["total"].to_numpy(dtype=float), payout=payout,
         seq_index=tmodel.seq_index, covariance=covariance, error_model=emodel,
     )
+
+
+def error_table(model: BoundaryModel) -> pd.DataFrame:
+    """The error model the draws used, one row per indicator and rating component, with
+    their Chinese names (``errormodel.error_model_table``); the chapter prints it."""
+    assert model.error_model is not None
+    names = {leaf.id: leaf.name for leaf in model.scheme.indicators()}
+    names |= {c.id: c.name for c in model.scheme.components}
+    return error_model_table(model.error_model, names)
 
 
 def draw_points(model: BoundaryModel, rng: np.random.Generator, draws: int) -> np.ndarray:
