@@ -20,8 +20,8 @@ from perfanalysis.errormodel import (
     default_error_model,
     draw_history,
     draw_pair,
-    load_error_model,
     error_model_table,
+    load_error_model,
 )
 from perfanalysis.errors import DataError
 from perfanalysis.paths import PROJ_ROOT, SCHEMES_DIR
