@@ -450,10 +450,13 @@ def draw_pair(rng: np.random.Generator, arrays: ErrorArrays, j: int, level: np.n
             zp = z.copy()
         else:
             zp = rng.standard_normal((draws, n))
-            if rho > 0:
+            if rho >= 1e-3:  # ρz + √(1 − ρ²)w in three in-place passes
                 zp *= math.sqrt(1 - rho * rho) / rho
                 zp += z
                 zp *= rho
+            elif rho > 0:
+                zp *= math.sqrt(1 - rho * rho)
+                zp += rho * z
     lev = noisy(level, arrays, j, z)
     prev = None if zp is None else noisy(previous, arrays, j, zp)  # type: ignore[arg-type]
     return lev, prev

@@ -253,3 +253,22 @@ def test_fairness_volatility_uses_the_tier_study_error_model():
     gdp = fs.simulate_noise(data, "gdp", 2019, [0.5], scheme=scheme, noise=0.05, draws=5)
     assert gdp.error_model is not None
     assert gdp.error_model.specs == (tier.error_model.get("gdp"),)
+
+
+def test_findings_and_display_state_the_model_from_its_table():
+    import pandas as pd
+
+    from perfanalysis.figures.boundaries import error_model_display
+    from perfanalysis.findings.boundaries import error_model_text
+    t = pd.DataFrame({"id": list("abcd"), "name": ["甲", "乙", "丙", "丁"],
+                      "class": ["volume", "volume", "rate", "count"],
+                      "kind": ["relative", "relative", "absolute", "none"],
+                      "size": [0.05, 0.05, 1.0, 0.0], "year_correlation": [0.9, 0.9, 0.5, 0.0],
+                      "structure": "ar1", "lower": [None, None, 0.0, None],
+                      "upper": [None, None, None, None], "source": "默认"})
+    assert error_model_text(t) == ("数据误差按误差模型表:2项总量类指标相对误差5%(相邻年份误差"
+                                   "相关系数0.9)、1项比率类指标绝对误差1个百分点(相邻年份误差"
+                                   "相关系数0.5),1项按精确值处理")
+    shown = error_model_display(t)
+    assert list(shown["误差大小"]) == ["5%", "5%", "1", "—"]
+    assert list(shown["有效范围"]) == ["", "", "[0, +∞)", ""]

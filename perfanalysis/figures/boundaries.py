@@ -148,7 +148,8 @@ def error_model_display(errors: pd.DataFrame) -> pd.DataFrame:
     size = [("—" if k == "none" or v <= 0 else f"{v * 100:.3g}%" if k == "relative"
              else f"{v:.3g}") for k, v in zip(errors["kind"], errors["size"], strict=True)]
     rng = [("" if not _bound(lo) and not _bound(hi) else
-            f"[{_bound(lo) or '−∞'}, {_bound(hi) or '+∞'}]")
+            ("[" + _bound(lo) if _bound(lo) else "(−∞") + ", "
+            + (_bound(hi) + "]" if _bound(hi) else "+∞)"))
            for lo, hi in zip(errors["lower"], errors["upper"], strict=True)]
     return pd.DataFrame({
         "指标": errors["name"], "类别": errors["class"].map(CLASS_ZH).fillna(errors["class"]),
