@@ -38,7 +38,7 @@ from perfanalysis.findings import boundaries as findings
 from perfanalysis.studies import boundaries as study
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
-model = study.prepare_model(ctx.data, ctx.scheme, ctx.year, noise=noise or None,
+model = study.prepare_model(ctx.data, ctx.scheme, ctx.year, noise=noise,
                             weights=weight_concentration or None,
                             error_model=error_model or None)
 errors = study.error_table(model)

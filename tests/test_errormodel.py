@@ -272,3 +272,22 @@ def test_findings_and_display_state_the_model_from_its_table():
     shown = error_model_display(t)
     assert list(shown["误差大小"]) == ["5%", "5%", "1", "—"]
     assert list(shown["有效范围"]) == ["", "", "[0, +∞)", ""]
+
+
+def test_prepare_model_reads_the_file_and_checks_the_values_against_it(tmp_path):
+    data = load_data(SAMPLES / "yiyang")
+    scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    path = tmp_path / "errors.csv"
+    path.write_text("id,kind,size\ngdp,none,\n", encoding="utf-8")
+    model = b.prepare_model(data, scheme, 2019, error_model=path)  # noise None: defaults
+    assert model.error_model is not None and not model.error_model.get("gdp").active
+    assert model.error_model.get("fai").size == 0.05
+    k = [leaf.id for leaf in model.inp.leaves].index("gdp")
+    assert model.errors.code[k] == 0 and model.level_noise[k] == 0
+    assert not b.prepare_model(data, scheme, 2019, noise=0.0, error_model=path).errors.code.any()
+    table = b.error_table(model).set_index("id")
+    assert table.loc["gdp", "name"] == "地区生产总值" and table.loc["gdp", "source"] == "errors.csv"
+    # a water-quality rate bounded at 90 by the file: the units above are named
+    path.write_text("id,kind,size,upper\nwater_quality,absolute,1,90\n", encoding="utf-8")
+    with pytest.raises(DataError, match="water_quality' of unit"):
+        b.prepare_model(data, scheme, 2019, error_model=path)

@@ -27,6 +27,7 @@ import pandas as pd
 from ..adjustments import adjustment_table
 from ..data import Dataset
 from ..errormodel import (
+    REFERENCE_NOISE,
     ErrorArrays,
     ErrorModel,
     additive,
@@ -142,7 +143,8 @@ def prepare_model(data: Dataset, scheme: Scheme, year: int,
     relative, rates 1 percentage point, official growth rates 0.5 point, scores 1 point,
     ratings 2 % of their points, counts and events exact; see ``errormodel``), or an
     ``ErrorModel``; None or 0: no error. ``error_model``: a CSV/YAML file overriding the
-    defaults (or a model). ``weights``: a ``WeightUncertainty`` or a number (a Dirichlet
+    defaults (or a model); with it, ``noise`` None means the defaults at 0.05 and 0 still
+    means no error. ``weights``: a ``WeightUncertainty`` or a number (a Dirichlet
     concentration). ``covariance``: tally the covariance of totals within each sequence
     (for rank sets; else variances only). Bonus and penalty points are taken as they are
     (events are exact); targets are the issued ones, fixed.
@@ -155,7 +157,7 @@ def prepare_model(data: Dataset, scheme: Scheme, year: int,
     rating_ids = [c.id for c in scheme.components if c.source == "rating"]
     if error_model is not None and not isinstance(noise, ErrorModel):
         emodel = resolve_error_model(error_model, scheme, data,
-                                     0.0 if noise is None else float(noise))
+                                     REFERENCE_NOISE if noise is None else float(noise))
     else:
         emodel = resolve_error_model(noise, scheme, data)
     errors = ErrorArrays.of(emodel, leaf_ids)
