@@ -8,8 +8,8 @@ independent year errors turn a 5 % level error into a ~100 % increment error, wh
 completion rates then turn into a loss of points. Here each indicator gets the error of its
 kind (defaults by indicator class, overridable by a CSV or YAML table):
 
-- ``relative`` (volumes: 亿元, 万元, 元, intensities): x·exp(σz − σ²/2), mean exactly x, never
-  changes sign;
+- ``relative`` (volumes: 亿元, 万元, 元, intensities): x·(1 + σz̃), z̃ the normal deviate
+  kept in [−1/σ, 1/σ] by a symmetric fold: mean exactly x, sd σ|x|, never changes sign;
 - ``absolute`` (rates in %, percentage points), ``se`` (standard error of a survey or rating
   score, in points) and ``growth`` (an error on an official growth rate, in percentage
   points): x + s·fold(z), zero mean, where fold reflects the normal deviate into the
@@ -418,14 +418,17 @@ def additive(x: np.ndarray, size: float, lower: float, upper: float,
 
 
 def relative(x: np.ndarray, size: float, z: np.ndarray) -> np.ndarray:
-    """x·exp(σz − σ²/2) (D, N) from deviates ``z``, consumed: mean exactly x."""
-    z *= size
-    if (x > 0).all():
-        z += np.log(x) - 0.5 * size * size  # exp(σz + log x − σ²/2): one pass fewer
-        return np.exp(z, out=z)
-    z -= 0.5 * size * size
-    np.exp(z, out=z)
-    z *= x
+    """x·(1 + σ·z̃) (D, N) from deviates ``z``, consumed: z̃ is z kept in [−1/σ, 1/σ] (folded
+    there when 1/σ < ``FOLD_LIMIT``, else by a symmetric clip that binds with P < 10⁻¹⁴),
+    so the mean is exactly x, the sd σ|x| and the sign never changes. Three passes over
+    the deviates, no exponential: the draw costs little next to the deviates themselves."""
+    a = 1.0 / size
+    if a < FOLD_LIMIT:
+        z = fold(z, a)
+    else:
+        np.clip(z, -a, a, out=z)
+    z *= size * x
+    z += x
     return z
 
 
