@@ -1,6 +1,6 @@
 # perfanalysis — `make help` lists the targets.
 .DEFAULT_GOAL := help
-.PHONY: help venv test score report lab lint bench clean
+.PHONY: help venv test score report lab lint bench docs clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -49,6 +49,15 @@ lint: $(STAMP)
 ## Run the benchmark scripts and print their figures
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done
+
+QUARTO ?= quarto
+# quarto from PATH (or QUARTO=/path/to/quarto): ../shared/tools/quarto/install.sh, or
+# `conda install -c conda-forge quarto`, or https://quarto.org/docs/get-started/
+## Build the docs site: API reference (quartodoc) + quarto render → docs/_site/index.html
+docs: $(STAMP)
+	@command -v $(QUARTO) > /dev/null || { echo "make docs needs Quarto on PATH: ../shared/tools/quarto/install.sh, or conda install -c conda-forge quarto (or QUARTO=/path/to/quarto)"; exit 1; }
+	cd docs && ../$(BIN)/quartodoc build --verbose && $(QUARTO) render .
+	@echo "docs: docs/_site/index.html"
 
 ## Remove build output (out/, caches)
 clean:
