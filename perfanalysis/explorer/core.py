@@ -1,0 +1,545 @@
+"""The weights explorer's state and arithmetic, without a browser.
+
+A setting of the explorer *is* a scenario (one entry of a scenario file: ``points``,
+``alpha``, ``method``, ``tiers`` …), so ``evaluate`` validates it with the scenario code
+(``scenarios_from_mapping``, which calls ``with_overrides``) and the export is that same
+mapping written as YAML: what the page shows is what ``perfanalysis compare`` reads.
+
+Scoring reuses the engine: ``prepare`` once per year and data-changing part of the setting
+(cached), then per update ``leaf_fractions`` → ``component_scores`` on the overridden
+scheme's leaves, ratings + bonus − penalty from ``adjustment_table``, and tiers and ranks
+from ``tier_codes`` (the vectorised twin of ``assign_tiers``). A scheme with a progress
+award (进位奖, a bonus that depends on last year's ranks) is scored by ``score`` itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from ..adjustments import adjustment_table
+from ..data import Dataset
+from ..errors import PerfAnalysisError, SchemeError
+from ..scenarios import Scenario, load_scenarios, scenarios_from_mapping
+from ..scheme import Indicator, ProgressRule, Scheme
+from ..scoring import (
+    ScoringInput,
+    _refuse_nan,
+    component_scores,
+    leaf_fractions,
+    missing_mask,
+    prepare,
+    score,
+    unit_points,
+)
+from ..tiers import TierModel, tier_codes, tier_model
+
+#: Scenario keys the controls set; the rest of a starting scenario (basis, nodes, per
+#: capita, sequences …) changes the data or targets and is kept as it is.
+CONTROL_KEYS = ("points", "alpha", "method", "tiers")
+#: Id and label of the explored setting in an exported scenario file.
+SCENARIO_ID = "explored"
+SCENARIO_NAME = "权重探索"
+#: Methods a leaf may switch between: the relative methods need no parameters; completion
+#: needs a target rule (the leaf has one); the leaf's own method always applies.
+RELATIVE = ("efficacy", "minmax")
+METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minmax": "极差标准化",
+             "rank_points": "排位法", "pass_fail": "达标法", "deduction": "扣分法",
+             "gap_points": "差距计分法", "time_progress": "时序进度法"}
+BASE_START = ""  # id of the "scheme as it is" starting point
+#: Bootstrap resamples of the live size-dependence interval (a report uses 1000).
+LIVE_BOOT = 200
+
+
+class ExploreError(PerfAnalysisError):
+    """A setting the explorer cannot score; the message is shown in the page."""
+
+
+@dataclass(frozen=True)
+class Start:
+    """A starting point: the scheme as it is, or one scenario of a scenario file."""
+
+    id: str
+    name: str
+    spec: dict[str, Any]  # the scenario mapping (without name/note), {} for the scheme
+
+
+@dataclass
+class Explorer:
+    """Data, scheme, starting points and the caches of prepared inputs (one per year and
+    data-changing part of a setting)."""
+
+    data: Dataset
+    scheme: Scheme
+    years: list[int]
+    starts: dict[str, Start]
+    sizes: pd.Series | None
+    scheme_path: Path | None = None
+    _prepared: dict[str, tuple[ScoringInput, Dataset, pd.DataFrame]] = field(
+        default_factory=dict, repr=False)
+    _tiers: dict[str, TierModel] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class View:
+    """One evaluated setting: the score table, the scheme it came from and figures."""
+
+    year: int
+    spec: dict[str, Any]
+    scheme: Scheme
+    table: pd.DataFrame  # unit_id, name, sequence, total, rank, tier (score's order)
+    node_points: dict[str, float]  # first-level node id -> points in force
+    points_sum: float  # Σ first-level points
+    points_total: float  # Σ indicator-component points (the scheme's total)
+    size: dict[str, Any] | None  # size_dependence of the total, None without sizes
+
+
+def first_level(scheme: Scheme) -> list[tuple[str, str, float]]:
+    """(id, Chinese name, points) of the children of every indicator component."""
+    return [(n.id, n.name, float(n.points)) for c in scheme.components
+            if c.source == "indicators" for n in (c.children or [])]
+
+
+def all_nodes(scheme: Scheme) -> list[tuple[str, str, float]]:
+    """(id, name, points) of every group and indicator under the indicator components."""
+    return [(n.id, n.name, float(n.points)) for n in scheme.iter_nodes()]
+
+
+def blended(scheme: Scheme) -> list[Indicator]:
+    """Leaves scored as a blend of two bases (增量+增速) with weight α."""
+    return [leaf for leaf in scheme.indicators() if leaf.blend is not None]
+
+
+def applicable_methods(leaf: Indicator) -> list[str]:
+    """Methods this leaf may use without new parameters: its own, the relative ones
+    (values it has), and completion when it has a target rule. Event leaves keep theirs."""
+    if leaf.event is not None:
+        return [leaf.method]
+    out = [leaf.method, *RELATIVE]
+    if leaf.target is not None:
+        out.append("completion")
+    return list(dict.fromkeys(out))
+
+
+def _scenario_mapping(raw: Any, file: str) -> dict[str, Start]:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("scenarios"), Mapping):
+        raise ExploreError(f"{file}: a scenario file needs a 'scenarios:' mapping")
+    out = {}
+    for sid, spec in raw["scenarios"].items():
+        body = {k: v for k, v in dict(spec).items() if k not in ("name", "note", "source")}
+        out[str(sid)] = Start(str(sid), str(spec.get("name", sid)), body)
+    return out
+
+
+def make_explorer(data: Dataset, scheme: Scheme, *, scheme_path: Path | str | None = None,
+                  scenarios: Path | str | None = None) -> Explorer:
+    """The explorer's context: years with observations, the starting points (the scheme,
+    then each scenario of ``scenarios``, validated against the scheme) and unit sizes (the
+    fairness study's size column; None when units.csv has none)."""
+    from ..studies.fairness_core import unit_sizes
+
+    starts = {BASE_START: Start(BASE_START, "方案原值", {})}
+    if scenarios is not None:
+        load_scenarios(scenarios, scheme)  # validates; errors name the file and key
+        raw = yaml.safe_load(Path(scenarios).read_text(encoding="utf-8"))
+        starts.update(_scenario_mapping(raw, str(scenarios)))
+    try:
+        sizes: pd.Series | None = unit_sizes(data)
+    except PerfAnalysisError:
+        sizes = None
+    return Explorer(data=data, scheme=scheme, years=data.years, starts=starts, sizes=sizes,
+                    scheme_path=Path(scheme_path) if scheme_path is not None else None)
+
+
+def merged_spec(start: Start, controls: Mapping[str, Any]) -> dict[str, Any]:
+    """The starting scenario with the controls' keys laid over it (a control key that is
+    empty removes nothing: the start's value stays)."""
+    spec = {k: v for k, v in start.spec.items()}
+    for key in CONTROL_KEYS:
+        value = controls.get(key)
+        if value is None or value == {}:
+            continue
+        if isinstance(value, Mapping) and isinstance(spec.get(key), Mapping):
+            spec[key] = {**spec[key], **value}
+        else:
+            spec[key] = value
+    return spec
+
+
+def points_changes(start_points: Mapping[str, float], values: Mapping[str, float | None]
+                   ) -> dict[str, float]:
+    """The points a user set: every control whose value differs from the starting point's
+    (None — an emptied box — counts as a change so that the scenario check can name it)."""
+    out: dict[str, Any] = {}
+    for nid, value in values.items():
+        if value is None or not np.isclose(float(value), float(start_points[nid])):
+            out[nid] = value
+    return out
+
+
+def _check_spec(spec: Mapping[str, Any], scheme: Scheme) -> None:
+    """Catch, in the page's words, what the scenario check would also reject: points that
+    are not positive numbers, and named children taking all of their parent's points (the
+    siblings left would get nothing or less)."""
+    points = spec.get("points") or {}
+    names = {n.id: n.name for n in scheme.iter_nodes()} | {c.id: c.name for c in scheme.components}
+    for nid, v in points.items():
+        who = names.get(nid, nid)
+        if v is None or isinstance(v, bool) or not isinstance(v, int | float) \
+                or not np.isfinite(v):
+            raise ExploreError(f"“{who}”的分值须为数字 / points of '{nid}' must be a number")
+        if v <= 0:
+            raise ExploreError(f"“{who}”的分值须为正数,当前为{v:g} / points of '{nid}' must be "
+                               f"positive, got {v:g}")
+    if spec.get("renormalise", True):
+        for parent in [*scheme.components, *scheme.iter_nodes()]:
+            kids = [k for k in (getattr(parent, "children", None) or [])]
+            named = [k for k in kids if k.id in points]
+            if not named or len(named) == len(kids) or parent.id in points:
+                continue
+            taken = sum(float(points[k.id]) for k in named)
+            if taken >= float(parent.points) - 1e-9:
+                rest = "、".join(k.name for k in kids if k.id not in points)
+                raise ExploreError(
+                    f"所设分值合计{taken:g}分,已达到或超过“{parent.name}”的{float(parent.points):g}分,"
+                    f"其余的{rest}将为零或负分 / the points set take {taken:g} of "
+                    f"'{parent.id}' ({float(parent.points):g}) and leave nothing for the rest")
+
+
+def describe(scheme: Scheme, spec: Mapping[str, Any]) -> str:
+    """The controls' part of a setting in one Chinese sentence (for the exported note)."""
+    names = {n.id: n.name for n in scheme.iter_nodes()} | {c.id: c.name for c in scheme.components}
+    parts = []
+    if spec.get("points"):
+        parts.append("分值:" + "、".join(f"{names.get(k, k)}{float(v):g}分"
+                                         for k, v in spec["points"].items()))
+    alpha = spec.get("alpha")
+    if isinstance(alpha, Mapping):
+        parts.append("α:" + "、".join(f"{names.get(k, k)}{float(v):g}" for k, v in alpha.items()))
+    elif alpha is not None:
+        parts.append(f"增量+增速指标的α为{float(alpha):g}")
+    if spec.get("method"):
+        parts.append("计分方法:" + "、".join(f"{names.get(k, k)}用{METHOD_ZH.get(m, m)}"
+                                          for k, m in spec["method"].items()))
+    if spec.get("tiers"):
+        parts.append("等次规则已调整")
+    return ";".join(parts) if parts else "未改动方案"
+
+
+def scenario_of(ex: Explorer, spec: Mapping[str, Any]) -> Scenario:
+    """The setting as a validated ``Scenario`` (the scenario file's own checks)."""
+    _check_spec(spec, ex.scheme)
+    raw = {"scenarios": {SCENARIO_ID: {"name": SCENARIO_NAME, **spec}}}
+    try:
+        return scenarios_from_mapping(raw, ex.scheme, file="explorer")[0]
+    except (SchemeError, ValidationError, ValueError) as exc:
+        raise ExploreError(_plain(str(exc))) from exc
+
+
+def _plain(message: str) -> str:
+    """A scheme error's message without the internal labels (file, scenario id)."""
+    for noise in ("explorer: ", f"at 'scenarios.{SCENARIO_ID}': ",
+                  f"scenario '{SCENARIO_ID}' ({SCENARIO_NAME}): ", " (scenario)"):
+        message = message.replace(noise, "")
+    return message
+
+
+def _key(year: int, spec: Mapping[str, Any], *keys: str) -> str:
+    rest = {k: v for k, v in spec.items() if k in keys or (not keys and k not in
+                                                           ("points", "alpha", "tiers"))}
+    return json.dumps([year, rest], sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _prepared(ex: Explorer, sc: Scenario, year: int
+              ) -> tuple[ScoringInput, Dataset, pd.DataFrame]:
+    key = _key(year, sc.spec.model_dump(mode="json", exclude_none=True))
+    hit = ex._prepared.get(key)
+    if hit is None:
+        data = sc.adapt(ex.data)
+        inp = prepare(data, sc.scheme, year)
+        adj = adjustment_table(data, sc.scheme, year, inp.unit_ids)
+        hit = ex._prepared[key] = (inp, data, adj)
+    return hit
+
+
+def _tier_model(ex: Explorer, sc: Scenario, inp: ScoringInput, data: Dataset,
+                year: int) -> TierModel:
+    spec = sc.spec.model_dump(mode="json", exclude_none=True)
+    key = _key(year, spec, "tiers", "sequences")
+    hit = ex._tiers.get(key)
+    if hit is None:
+        events = data.events.loc[data.events["year"] == year]
+        hit = ex._tiers[key] = tier_model(sc.scheme, inp.unit_ids, inp.sequences, events)
+    return hit
+
+
+def score_setting(ex: Explorer, sc: Scenario, year: int) -> pd.DataFrame:
+    """unit_id, name, sequence, scheme components, bonus, penalty, total (rounded to 6
+    decimals as ``score`` does), rank and tier of a validated setting, ordered like
+    ``score`` (sequence, rank, unit_id). Arrays throughout: one DataFrame at the end."""
+    scheme = sc.scheme
+    inp0, data, adj = _prepared(ex, sc, year)
+    comp_ids = [c.id for c in scheme.components]
+    if any(isinstance(r, ProgressRule) for r in scheme.bonus.rules):
+        ref = score(data, scheme, year).set_index("unit_id").loc[inp0.unit_ids]
+        cols = {c: ref[c].to_numpy(dtype=float) for c in [*comp_ids, "bonus", "penalty",
+                                                          "total"]}
+    else:
+        inp = dataclasses.replace(inp0, leaves=scheme.indicators(), missing_rules=tuple(
+            scheme.missing_rule(leaf) for leaf in scheme.indicators()))
+        frac = leaf_fractions(inp)
+        gaps = missing_mask(inp)
+        frac = np.where(gaps, 0.0, frac)
+        _refuse_nan(inp, frac)
+        pts = unit_points(inp, scheme, gaps)
+        comps = component_scores(inp, scheme, frac * pts / inp.leaf_points)
+        cols = {c.id: (comps[:, inp.indicator_components.index(c.id)]
+                       if c.source == "indicators" else inp.ratings[c.id].to_numpy(dtype=float))
+                for c in scheme.components}
+        cols["bonus"] = adj["bonus"].to_numpy(dtype=float)
+        cols["penalty"] = adj["penalty"].to_numpy(dtype=float)
+        # as score(): components added left to right, then bonus − penalty, then rounded
+        total = np.column_stack([cols[c] for c in comp_ids]).sum(axis=1)
+        cols["total"] = total + cols["bonus"] - cols["penalty"]
+        cols = {k: np.round(v, 6) for k, v in cols.items()}
+    model = _tier_model(ex, sc, inp0, data, year)
+    tie = (np.column_stack([cols[c] for c in scheme.tiers.tie_break])[None]
+           if scheme.tiers.tie_break else None)
+    codes, ranks = tier_codes(model, cols["total"][None], tie, ranks=True)
+    seq_codes = pd.factorize(np.asarray(inp0.sequences, dtype=object), sort=True)[0]
+    order = np.lexsort((ranks[0], seq_codes))  # stable: ties keep the unit_id order
+    labels = np.asarray(model.labels, dtype=object)
+    out = {"unit_id": np.asarray(inp0.unit_ids, dtype=object)[order],
+           "name": np.asarray(inp0.names, dtype=object)[order],
+           "sequence": np.asarray(inp0.sequences, dtype=object)[order],
+           **{k: v[order] for k, v in cols.items()},
+           "rank": ranks[0][order].astype(int), "tier": labels[codes[0][order]]}
+    return pd.DataFrame(out)
+
+
+def evaluate(ex: Explorer, controls: Mapping[str, Any], *, year: int | None = None,
+             start: str = BASE_START, boot: int = LIVE_BOOT) -> View:
+    """Score one setting: the starting point with the controls laid over it. A setting a
+    scenario file could not hold raises ``ExploreError`` with a message for the page."""
+    year = max(ex.years) if year is None else int(year)
+    if year not in ex.years:
+        raise ExploreError(f"年度{year}没有数据 / no observations for {year}")
+    if start not in ex.starts:
+        raise ExploreError(f"未知的起点“{start}” / unknown starting point '{start}'")
+    spec = merged_spec(ex.starts[start], controls)
+    sc = scenario_of(ex, spec)
+    try:
+        table = score_setting(ex, sc, year)
+    except SchemeError as exc:
+        raise ExploreError(_plain(str(exc))) from exc
+    except PerfAnalysisError as exc:
+        raise ExploreError(f"{year}年无法计分 / cannot score {year}: {exc}") from exc
+    nodes = first_level(sc.scheme)
+    total = sum(c.points for c in sc.scheme.components if c.source == "indicators")
+    return View(year=year, spec=spec, scheme=sc.scheme,
+                table=table[["unit_id", "name", "sequence", "total", "rank", "tier"]],
+                node_points={i: p for i, _, p in nodes},
+                points_sum=float(sum(p for _, _, p in nodes)), points_total=float(total),
+                size=size_of(ex, table, boot))
+
+
+def size_of(ex: Explorer, table: pd.DataFrame, boot: int) -> dict[str, Any] | None:
+    """Size dependence of the totals (the one definition, ``size_dependence``), or None
+    when the units have no size column."""
+    if ex.sizes is None:
+        return None
+    from ..studies.size import size_dependence
+
+    t = table.set_index("unit_id")
+    return size_dependence(t["total"], ex.sizes.reindex(t.index), t["sequence"], boot=boot,
+                           seed=0)
+
+
+def compared(base: View, cur: View) -> pd.DataFrame:
+    """Per unit the baseline beside the current setting: 单位, 序列, totals, ranks, tiers,
+    change in total and places moved (positive: up), in the current order."""
+    b = base.table.set_index("unit_id")
+    out = cur.table.copy()
+    out["base_total"] = out["unit_id"].map(b["total"])
+    out["base_rank"] = out["unit_id"].map(b["rank"]).astype(int)
+    out["base_tier"] = out["unit_id"].map(b["tier"])
+    out["change"] = (out["total"] - out["base_total"]).round(6)
+    out["moved"] = out["base_rank"] - out["rank"]
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def move_reason(row: Mapping[str, Any], base: Scheme, cur: Scheme,
+                quota: Mapping[str, int], base_quota: Mapping[str, int]) -> str:
+    """Why a unit's tier changed, naming the nearest boundary it crossed: the top-tier
+    quota (by place) or a score line (by total), in Chinese."""
+    rules, labels = cur.tiers, cur.tiers.labels
+    b_tier, tier = str(row["base_tier"]), str(row["tier"])
+    up = labels.index(tier) < labels.index(b_tier)
+    seq = str(row["sequence"])
+    t0, t1, r0, r1 = float(row["base_total"]), float(row["total"]), int(row["base_rank"]), \
+        int(row["rank"])
+    if rules.method == "forced_distribution" or labels[0] in (b_tier, tier):
+        q, q0 = quota.get(seq), base_quota.get(seq)
+        cut = f"前{q}名" if q is not None else "按比例确定的名额"
+        if q0 is not None and q is not None and q != q0:
+            cut += f"(原为前{q0}名)"
+        where = f"名次由第{r0}名{'升至' if up else '降至'}第{r1}名"
+        if labels[0] in (b_tier, tier):
+            return f"{where},{'进入' if up else '落出'}{labels[0]}名额({cut})"
+        return f"{where},跨过{tier if up else b_tier}档的名次界限"
+    lines = {t.label: t.min_total for t in rules.thresholds}
+    old_lines = {t.label: t.min_total for t in base.tiers.thresholds} \
+        if base.tiers.method == "quota_threshold" else {}
+    crossed = []
+    for label, line in lines.items():
+        before = t0 >= old_lines.get(label, line)
+        after = t1 >= line
+        if before != after:
+            moved = f"(原为{_fmt(old_lines[label])}分)" if label in old_lines and \
+                old_lines[label] != line else ""
+            crossed.append(f"{label}线{_fmt(line)}分{moved}")
+    verb = "升过" if up else "跌破"
+    return f"总分由{_fmt(t0)}{'升至' if t1 >= t0 else '降至'}{_fmt(t1)},{verb}" + \
+        "、".join(crossed or ["等次分数线"])
+
+
+def _quotas(scheme: Scheme, table: pd.DataFrame) -> dict[str, int]:
+    from ..tiers import forced_counts, quota_for
+
+    out = {}
+    for seq, n in table.groupby("sequence").size().items():
+        rules = scheme.tiers
+        out[str(seq)] = (forced_counts(rules, int(n))[0] if rules.method == "forced_distribution"
+                         else quota_for(rules, str(seq), int(n)))
+    return out
+
+
+def tier_moves(base: View, cur: View) -> pd.DataFrame:
+    """Units whose tier differs from the baseline, with the reason (nearest boundary
+    crossed): unit_id, name, sequence, base_tier, tier, base_total, total, base_rank,
+    rank, reason."""
+    both = compared(base, cur)
+    moved = both.loc[both["tier"] != both["base_tier"]].copy()
+    q, q0 = _quotas(cur.scheme, cur.table), _quotas(base.scheme, base.table)
+    moved["reason"] = [move_reason(r, base.scheme, cur.scheme, q, q0)
+                       for r in moved.to_dict("records")]
+    return moved[["unit_id", "name", "sequence", "base_tier", "tier", "base_total", "total",
+                  "base_rank", "rank", "reason"]].reset_index(drop=True)
+
+
+def scenario_yaml(ex: Explorer, view: View, *, start: str = BASE_START) -> str:
+    """The setting as a scenario file that ``perfanalysis compare --scheme`` (and the
+    report's ``-p scenarios=``) read unchanged: one scenario, no ``base:`` (the scheme is
+    the one given with it), the scheme named in a comment."""
+    s = ex.starts[start]
+    note = f"由权重探索页面导出({view.year}年;起点:{s.name})。{describe(ex.scheme, view.spec)}。"
+    body = {"name": SCENARIO_NAME, "note": note, **_plain_types(view.spec)}
+    doc = {"note": f"考核方案:{ex.scheme.name}({ex.scheme.id})",
+           "scenarios": {SCENARIO_ID: body}}
+    head = (f"# 权重探索导出的情景 (perfanalysis explore), scheme {ex.scheme.id}"
+            + (f": {ex.scheme_path.name}" if ex.scheme_path else "") + "\n"
+            "# perfanalysis compare --data DIR --scheme SCHEME --scenarios THIS_FILE\n")
+    return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+def _plain_types(value: Any) -> Any:
+    """JSON-like Python values (numpy numbers as floats) for a YAML dump."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain_types(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_types(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def view_table(base: View, cur: View) -> pd.DataFrame:
+    """The page's table with Chinese headers: the baseline beside the current setting."""
+    both = compared(base, cur)
+    return pd.DataFrame({
+        "单位": both["name"], "序列": both["sequence"].map(
+            lambda s: cur.scheme.sequences.get(s, s) if cur.scheme.sequences else s),
+        "基准总分": both["base_total"], "总分": both["total"], "总分变化": both["change"],
+        "基准名次": both["base_rank"], "名次": both["rank"], "名次变化": both["moved"],
+        "基准等次": both["base_tier"], "等次": both["tier"], "unit_id": both["unit_id"]})
+
+
+@dataclass(frozen=True)
+class TierControls:
+    """The tier settings a page offers for a scheme: the top-tier quota of the default
+    rule (a share in % or a head count), the score lines (quota_threshold) or the forced
+    shares in % (forced_distribution)."""
+
+    method: str
+    labels: tuple[str, ...]
+    quota_kind: str | None  # "share" | "top" | None (forced distribution)
+    quota_value: float | None  # % for a share, head count for top
+    thresholds: tuple[tuple[str, float], ...]
+    shares: tuple[float, ...]  # % per label
+
+
+def tier_controls(scheme: Scheme) -> TierControls:
+    """What the tier controls start from, read off the scheme's tier rules."""
+    t = scheme.tiers
+    if t.method == "forced_distribution":
+        return TierControls(t.method, tuple(t.labels), None, None, (),
+                            tuple(round(s * 100, 6) for s in t.shares))
+    rule = next((q for q in t.quota if q.sequences is None), t.quota[0])
+    kind = "share" if rule.share is not None else "top"
+    value = round(rule.share * 100, 6) if rule.share is not None else float(rule.top or 0)
+    return TierControls(t.method, tuple(t.labels), kind, value,
+                        tuple((th.label, float(th.min_total)) for th in t.thresholds), ())
+
+
+def tiers_from_controls(scheme: Scheme, quota: float | None,
+                        lines: list[float | None], shares: list[float | None]
+                        ) -> dict[str, Any] | None:
+    """A ``tiers`` override from the tier controls (None when they equal the scheme's).
+    Bad values raise ``ExploreError`` naming the control: a quota outside 0–100 %, an empty
+    box, shares not adding up to 100 %."""
+    tc = tier_controls(scheme)
+    t = scheme.tiers
+    if tc.method == "forced_distribution":
+        if any(v is None for v in shares):
+            raise ExploreError("强制分布比例须为数字 / every forced share must be a number")
+        pct = [float(v) for v in shares]  # type: ignore[arg-type]
+        if any(v < 0 or v > 100 for v in pct) or abs(sum(pct) - 100) > 1e-6:
+            raise ExploreError(f"强制分布各档比例须在0–100%之间且合计100%,当前合计{sum(pct):g}% "
+                               f"/ forced shares must lie in 0–100 % and add up to 100 %")
+        if all(np.isclose(a, b) for a, b in zip(pct, tc.shares, strict=True)):
+            return None
+        return {"shares": [round(v / 100, 9) for v in pct]}
+    if quota is None:
+        raise ExploreError("优秀名额须为数字 / the top-tier quota must be a number")
+    if tc.quota_kind == "share" and not 0 < float(quota) <= 100:
+        raise ExploreError(f"{t.labels[0]}名额比例须在0到100%之间,当前为{float(quota):g}% / "
+                           f"the quota share must lie in (0, 100] %, got {float(quota):g}")
+    if tc.quota_kind == "top" and (float(quota) < 0 or float(quota) != int(quota)):
+        raise ExploreError(f"{t.labels[0]}名额须为非负整数 / the quota must be a whole number")
+    if any(v is None for v in lines):
+        raise ExploreError("分数线须为数字 / every score line must be a number")
+    out: dict[str, Any] = {}
+    if not np.isclose(float(quota), tc.quota_value or 0.0):
+        rules = [q.model_dump(mode="python", exclude_none=True) for q in t.quota]
+        i = next((j for j, q in enumerate(t.quota) if q.sequences is None), 0)
+        rules[i]["share" if tc.quota_kind == "share" else "top"] = (
+            round(float(quota) / 100, 9) if tc.quota_kind == "share" else int(quota))
+        out["quota"] = rules
+    if any(not np.isclose(float(v), m) for v, (_, m) in  # type: ignore[arg-type]
+           zip(lines, tc.thresholds, strict=True)):
+        out["thresholds"] = [{"label": lab, "min_total": float(v)}  # type: ignore[arg-type]
+                             for v, (lab, _) in zip(lines, tc.thresholds, strict=True)]
+    return out or None
