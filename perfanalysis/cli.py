@@ -448,6 +448,38 @@ def compare(
         console.print(f"wrote {len(result.tables())} sheets to {out}")
 
 
+@app.command()
+def explore(
+    data: DataOpt,
+    scheme: SchemeOpt,
+    year: YearOpt = None,
+    port: Annotated[int, typer.Option("--port", help="local port of the page")] = 8050,
+    scenarios: Annotated[Path | None, typer.Option(
+        "--scenarios", help="scenario YAML whose scenarios are offered as starting points")] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="open the page in the default "
+                                                              "browser")] = False,
+) -> None:
+    """Weights explorer: move a weight in the browser, see every unit's total, rank and tier
+    change at once; export the setting as a scenario file (serves http://127.0.0.1:PORT)."""
+    from .explorer.app import build_app
+    from .explorer.core import make_explorer
+
+    def setup() -> Any:
+        ds, sch, y = _inputs(data, scheme, year)
+        ex = make_explorer(ds, sch, scheme_path=scheme, scenarios=scenarios)
+        return build_app(ex, year=y)
+
+    dash_app = _guard(setup)
+    url = f"http://127.0.0.1:{port}/"
+    console.print(f"权重探索 weights explorer: [bold green]{url}[/] (Ctrl+C to stop)")
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    dash_app.run(host="127.0.0.1", port=port, debug=False)
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

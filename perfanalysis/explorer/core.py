@@ -87,6 +87,7 @@ class Explorer:
     _prepared: dict[str, tuple[ScoringInput, Dataset, pd.DataFrame]] = field(
         default_factory=dict, repr=False)
     _tiers: dict[str, TierModel] = field(default_factory=dict, repr=False)
+    _starts: dict[str, View] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -543,3 +544,76 @@ def tiers_from_controls(scheme: Scheme, quota: float | None,
         out["thresholds"] = [{"label": lab, "min_total": float(v)}  # type: ignore[arg-type]
                              for v, (lab, _) in zip(lines, tc.thresholds, strict=True)]
     return out or None
+
+
+def start_view(ex: Explorer, start: str, year: int) -> View:
+    """The starting point scored as it is (the baseline of the page), cached."""
+    key = f"{start}\x00{year}"
+    hit = ex._starts.get(key)
+    if hit is None:
+        hit = ex._starts[key] = evaluate(ex, {}, year=year, start=start)
+    return hit
+
+
+def start_alpha(scheme: Scheme) -> float | None:
+    """The α the α control starts from: the first blended leaf's (None without blends)."""
+    leaves = blended(scheme)
+    return float(leaves[0].blend.alpha) if leaves else None  # type: ignore[union-attr]
+
+
+def spec_from_controls(ex: Explorer, start: str, year: int, *,
+                       node_values: Mapping[str, float | None],
+                       extra_points: Mapping[str, float | None] | None = None,
+                       alpha: float | None = None,
+                       methods: Mapping[str, str] | None = None,
+                       quota: float | None = None, lines: list[float | None] | None = None,
+                       shares: list[float | None] | None = None) -> dict[str, Any]:
+    """The controls as a scenario's control keys, relative to the starting point: only
+    what differs from it (a first-level value equal to the start's is not named, so the
+    others are not pinned by it). ``extra_points`` (any node, set on demand) and
+    ``methods`` are named as given."""
+    base = start_view(ex, start, year)
+    out: dict[str, Any] = {}
+    points = points_changes(base.node_points, node_values)
+    points.update(dict(extra_points or {}))
+    if points:
+        out["points"] = points
+    a0 = start_alpha(base.scheme)
+    if alpha is not None and a0 is not None and not np.isclose(float(alpha), a0):
+        if not 0 <= float(alpha) <= 1:
+            raise ExploreError(f"α须在0到1之间,当前为{float(alpha):g} / α must lie in [0, 1]")
+        out["alpha"] = float(alpha)
+    if methods:
+        out["method"] = dict(methods)
+    tiers = tiers_from_controls(base.scheme, quota, list(lines or []), list(shares or []))
+    if tiers:
+        out["tiers"] = tiers
+    return out
+
+
+def uncertainty(ex: Explorer, controls: Mapping[str, Any], *, year: int, start: str,
+                noise: float, draws: int, sobol_n: int, seed: int = 0
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The current setting's tier probabilities under relative measurement error ``noise``
+    (study 3's ``tier_probabilities``) and the Sobol indices of the mean absolute rank
+    shift to its first-level weights, α and relative method (study 4's
+    ``weight_sensitivity``), as tables with Chinese headers."""
+    from ..studies.boundaries import tier_probabilities
+    from ..studies.weightings import SHIFT_TARGET, weight_sensitivity
+
+    sc = scenario_of(ex, merged_spec(ex.starts[start], controls))
+    data = sc.adapt(ex.data)
+    probs = tier_probabilities(data, sc.scheme, year, noise=noise, draws=draws, seed=seed,
+                               workers=1)
+    labels = sc.scheme.tiers.labels
+    p = pd.DataFrame({"单位": probs["name"], "总分": probs["total"].round(2),
+                      "当前等次": probs["official_tier"],
+                      **{f"P({lab})": probs[f"p_{lab}"] for lab in labels},
+                      "名次5%–95%": [f"{a}–{b}" for a, b in zip(probs["rank_p05"],
+                                                               probs["rank_p95"], strict=True)]})
+    sens = weight_sensitivity(data, sc.scheme, year, n=sobol_n, seed=seed)
+    sob = sens.sobol.loc[sens.sobol["target"] == SHIFT_TARGET]
+    s = pd.DataFrame({"因素": sob["parameter"], "一阶指数S1": sob["S1"],
+                      "S1的95%区间半宽": sob["S1_conf"], "总效应指数ST": sob["ST"],
+                      "ST的95%区间半宽": sob["ST_conf"]})
+    return p.reset_index(drop=True), s.reset_index(drop=True)

@@ -1,0 +1,384 @@
+"""The weights explorer's page (Dash): layout and thin callbacks over ``core``.
+
+Every control change rebuilds the setting (``core.spec_from_controls``) and scores it
+(``core.evaluate``); a setting that cannot be scored shows its message and leaves the
+tables, chart and the last valid setting (what the exports write) as they were. No
+callback lets an exception reach the server. Assets are served by the app itself
+(``serve_locally``), so the page works offline.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
+
+from ..export import write_tables
+from . import core
+
+KEEP = "页面保留上一次有效的结果。"
+NOISE = 0.05  # relative measurement error of the on-demand tier probabilities (report default)
+STUDY_DRAWS = 2000
+SOBOL_N = 256
+
+_BOX = {"border": "1px solid #ddd", "borderRadius": "6px", "padding": "10px",
+        "marginBottom": "10px"}
+_NUM = {"width": "90px"}
+
+
+def _money(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _size_text(size: dict[str, Any] | None) -> str:
+    if size is None:
+        return "规模相关性:单位表没有规模列(如人口),无法计算。"
+    pct = round(float(size["level"]) * 100)
+    return (f"总分与规模的组内Spearman相关系数ρ = {size['rho']:.2f}"
+            f"({pct}%区间 {size['rho_lo']:.2f} 至 {size['rho_hi']:.2f};"
+            f"{int(size['n'])}个单位,{int(size['groups'])}个序列)")
+
+
+def _table_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = df.copy()
+    for col in ("基准总分", "总分", "总分变化"):
+        out[col] = out[col].round(2)
+    return out.to_dict("records")
+
+
+def _bump(base: core.View, cur: core.View, sequence: str | None, scheme_seq: dict[str, str]
+          ) -> go.Figure:
+    """Slope chart of ranks: baseline (left) to the current setting (right), one line a
+    unit, within one sequence."""
+    both = core.compared(base, cur)
+    seqs = list(dict.fromkeys(both["sequence"]))
+    seq = sequence if sequence in seqs else seqs[0]
+    part = both.loc[both["sequence"] == seq]
+    fig = go.Figure()
+    for r in part.itertuples(index=False):
+        colour = "#2a9d8f" if r.moved > 0 else "#e76f51" if r.moved < 0 else "#999999"
+        fig.add_trace(go.Scatter(
+            x=["基准", "当前设定"], y=[r.base_rank, r.rank], mode="lines+markers+text",
+            text=["", r.name], textposition="middle right", line={"color": colour},
+            name=r.name, showlegend=False,
+            hovertemplate=f"{r.name}<br>名次 %{{y}}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title="序列内名次", dtick=1 if len(part) <= 30 else None)
+    fig.update_layout(title=f"名次变化({scheme_seq.get(seq, seq)})", height=420,
+                      margin={"l": 50, "r": 120, "t": 50, "b": 30}, template="plotly_white")
+    return fig
+
+
+def _tier_inputs(tc: core.TierControls) -> list[Any]:
+    rows: list[Any] = []
+    if tc.quota_kind is not None:
+        label = f"{tc.labels[0]}名额比例(%)" if tc.quota_kind == "share" else \
+            f"{tc.labels[0]}名额(人数)"
+        rows.append(html.Div([html.Label(label + ":"), dcc.Input(
+            id={"type": "tq", "i": 0}, type="number", value=tc.quota_value, debounce=True,
+            style=_NUM)]))
+    for j, (lab, line) in enumerate(tc.thresholds):
+        rows.append(html.Div([html.Label(f"{lab}分数线(分):"), dcc.Input(
+            id={"type": "tl", "i": j}, type="number", value=line, debounce=True, style=_NUM)]))
+    for j, (lab, share) in enumerate(zip(tc.labels, tc.shares, strict=False)):
+        rows.append(html.Div([html.Label(f"{lab}比例(%):"), dcc.Input(
+            id={"type": "ts", "i": j}, type="number", value=share, debounce=True,
+            style=_NUM)]))
+    return rows
+
+
+def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None = None) -> Dash:
+    """The Dash app for an explorer, opening on ``year`` (default: the latest); assets are
+    served by the app itself, so it works offline."""
+    scheme = ex.scheme
+    year0 = max(ex.years) if year is None else int(year)
+    base0 = core.start_view(ex, core.BASE_START, year0)
+    nodes = core.first_level(scheme)
+    comp_max = max(c.points for c in scheme.components if c.source == "indicators")
+    leaves = [leaf for leaf in scheme.indicators() if len(core.applicable_methods(leaf)) > 1]
+    alpha0 = core.start_alpha(scheme)
+    seq_names = dict(scheme.sequences or {})
+    app = Dash(__name__, title=title or f"权重探索:{scheme.name}", serve_locally=True,
+               suppress_callback_exceptions=True)
+
+    sliders = []
+    for nid, name, pts in nodes:
+        sliders.append(html.Div([
+            html.Div([html.B(name), html.Span(" 生效分值:"),
+                      html.Span(_money(pts), id={"type": "eff", "node": nid})]),
+            dcc.Slider(id={"type": "pts", "node": nid}, min=0, max=comp_max, step=0.5,
+                       value=pts, marks=None, allow_direct_input=True, updatemode="mouseup",
+                       tooltip={"placement": "bottom", "always_visible": False}),
+        ], style={"marginBottom": "6px"}))
+    controls = [
+        html.Div([html.Label("年度:"), dcc.Dropdown(
+            id="year", options=[{"label": f"{y}年", "value": y} for y in ex.years],
+            value=year0, clearable=False)], style=_BOX),
+        html.Div([html.Label("起点(方案或情景):"), dcc.Dropdown(
+            id="start", options=[{"label": s.name, "value": s.id} for s in ex.starts.values()],
+            value=core.BASE_START, clearable=False)], style=_BOX),
+        html.Div([html.H4("一级指标分值"),
+                  html.Div("移动一项,未改动的各项按原比例分配其余分值。",
+                           style={"fontSize": "12px", "color": "#666"}),
+                  *sliders, html.Div(id="points-sum")], style=_BOX),
+        html.Div([html.H4("任意节点分值"),
+                  dcc.Dropdown(id="node-pick", options=[
+                      {"label": f"{name}({pts:g}分)", "value": nid}
+                      for nid, name, pts in core.all_nodes(scheme)], placeholder="选择节点"),
+                  dcc.Input(id="node-pts", type="number", placeholder="分值", style=_NUM),
+                  html.Button("设定", id="node-add"), html.Button("清除", id="node-clear"),
+                  html.Div(id="node-list", style={"fontSize": "12px"})], style=_BOX),
+    ]
+    if alpha0 is not None:
+        controls.append(html.Div([
+            html.H4("增量与增速权重α"),
+            html.Div("α为增量(总量)部分的权重,1−α为增速部分的权重。",
+                     style={"fontSize": "12px", "color": "#666"}),
+            dcc.Slider(id="alpha", min=0, max=1, step=0.05, value=alpha0, marks=None,
+                       allow_direct_input=True, updatemode="mouseup")], style=_BOX))
+    else:
+        controls.append(dcc.Store(id="alpha", data=None))
+    controls += [
+        html.Div([html.H4("计分方法"),
+                  dcc.Dropdown(id="method-leaf", options=[
+                      {"label": leaf.name, "value": leaf.id} for leaf in leaves],
+                      placeholder="选择指标"),
+                  dcc.Dropdown(id="method-choice", placeholder="选择计分方法"),
+                  html.Button("设定", id="method-add"), html.Button("清除", id="method-clear"),
+                  html.Div(id="method-list", style={"fontSize": "12px"})], style=_BOX),
+        html.Div([html.H4("等次规则"), html.Div(id="tier-box")], style=_BOX),
+        html.Div([html.Button("恢复起点设定", id="reset"), html.Br(), html.Br(),
+                  html.Button("导出情景YAML", id="export-yaml"),
+                  html.Button("导出Excel表", id="export-xlsx"),
+                  dcc.Download(id="download-yaml"), dcc.Download(id="download-xlsx")],
+                 style=_BOX),
+    ]
+    cols = ["单位", "序列", "基准总分", "总分", "总分变化", "基准名次", "名次", "名次变化",
+            "基准等次", "等次"]
+    views = [
+        html.Div(id="message", role="alert",
+                 style={"color": "#b00020", "fontWeight": "bold", "minHeight": "1.2em"}),
+        html.Div(id="summary", style=_BOX),
+        html.H4("各单位总分、名次与等次(左为起点,右为当前设定;点击表头排序)"),
+        dash_table.DataTable(id="table", columns=[{"name": c, "id": c} for c in cols],
+                             sort_action="native", page_size=50,
+                             style_cell={"fontFamily": "sans-serif", "padding": "4px"},
+                             style_data_conditional=[
+                                 {"if": {"filter_query": "{名次变化} > 0", "column_id": "名次变化"},
+                                  "color": "#2a9d8f"},
+                                 {"if": {"filter_query": "{名次变化} < 0", "column_id": "名次变化"},
+                                  "color": "#e76f51"}]),
+        html.H4("等次变化及原因(最近的等次界限)"),
+        dash_table.DataTable(id="moves", columns=[{"name": c, "id": c} for c in (
+            "单位", "基准等次", "等次", "原因")], style_cell={"textAlign": "left"}),
+        html.Div([html.Label("名次图的序列:"), dcc.Dropdown(
+            id="seq", options=[{"label": seq_names.get(s, s), "value": s}
+                               for s in sorted(set(base0.table["sequence"]))],
+            value=sorted(set(base0.table["sequence"]))[0], clearable=False)]),
+        dcc.Graph(id="bump", config={"displaylogo": False}),
+        html.Div([html.H4("不确定性(按需计算)"),
+                  html.Div(f"等次概率:各指标和评分{NOISE:.0%}的相对测量误差,{STUDY_DRAWS}次模拟;"
+                           f"Sobol指数:一级指标分值±25%、α与相对计分方法,{SOBOL_N}个基础样本。",
+                           style={"fontSize": "12px", "color": "#666"}),
+                  html.Button("计算等次概率与Sobol指数", id="run-study"),
+                  dcc.Loading(children=html.Div(id="study-out"), type="default")], style=_BOX),
+        dcc.Store(id="valid"), dcc.Store(id="extra", data={}), dcc.Store(id="methods", data={}),
+    ]
+    app.layout = html.Div([
+        html.H2(f"权重探索:{scheme.name}"),
+        html.Div([html.Div(controls, style={"width": "32%", "paddingRight": "12px"}),
+                  html.Div(views, style={"width": "68%"})], style={"display": "flex"}),
+    ], style={"fontFamily": "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif",
+              "margin": "12px"})
+    _callbacks(app, ex, nodes, seq_names)
+    return app
+
+
+def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]],
+               seq_names: dict[str, str]) -> None:
+    node_ids = [n for n, _, _ in nodes]
+    names = {n.id: n.name for n in ex.scheme.iter_nodes()}
+
+    @app.callback(Output({"type": "pts", "node": ALL}, "value"),
+                  Output("tier-box", "children"), Output("extra", "data"),
+                  Output("methods", "data"),
+                  *([Output("alpha", "value")] if core.start_alpha(ex.scheme) is not None
+                    else []),
+                  Input("start", "value"), Input("reset", "n_clicks"), State("year", "value"))
+    def reset(start: str, _n: int | None, year: int) -> tuple[Any, ...]:
+        try:
+            view = core.start_view(ex, start, year)
+        except core.ExploreError:
+            view = core.start_view(ex, core.BASE_START, year)
+        out: tuple[Any, ...] = ([view.node_points[n] for n in node_ids],
+                                _tier_inputs(core.tier_controls(view.scheme)), {}, {})
+        if core.start_alpha(ex.scheme) is not None:
+            out += (core.start_alpha(view.scheme),)
+        return out
+
+    @app.callback(Output("extra", "data", allow_duplicate=True),
+                  Output("node-list", "children"),
+                  Input("node-add", "n_clicks"), Input("node-clear", "n_clicks"),
+                  Input("extra", "data"), State("node-pick", "value"), State("node-pts", "value"),
+                  prevent_initial_call=True)
+    def set_node(_a: int | None, _c: int | None, extra: dict[str, Any], node: str | None,
+                 pts: float | None) -> tuple[Any, Any]:
+        extra = dict(extra or {})
+        trig = ctx.triggered_id
+        if trig == "node-clear":
+            extra = {}
+        elif trig == "node-add" and node:
+            extra[node] = pts
+        else:
+            return no_update, "、".join(f"{names.get(k, k)}:{v}" for k, v in extra.items())
+        return extra, "、".join(f"{names.get(k, k)}:{v}" for k, v in extra.items())
+
+    @app.callback(Output("method-choice", "options"), Input("method-leaf", "value"))
+    def method_options(leaf_id: str | None) -> list[dict[str, str]]:
+        if not leaf_id:
+            return []
+        leaf = next(leaf for leaf in ex.scheme.indicators() if leaf.id == leaf_id)
+        return [{"label": core.METHOD_ZH.get(m, m), "value": m}
+                for m in core.applicable_methods(leaf)]
+
+    @app.callback(Output("methods", "data", allow_duplicate=True),
+                  Output("method-list", "children"),
+                  Input("method-add", "n_clicks"), Input("method-clear", "n_clicks"),
+                  Input("methods", "data"), State("method-leaf", "value"),
+                  State("method-choice", "value"), prevent_initial_call=True)
+    def set_method(_a: int | None, _c: int | None, methods: dict[str, str],
+                   leaf: str | None, method: str | None) -> tuple[Any, Any]:
+        methods = dict(methods or {})
+        trig = ctx.triggered_id
+        if trig == "method-clear":
+            methods = {}
+        elif trig == "method-add" and leaf and method:
+            methods[leaf] = method
+        else:
+            return no_update, "、".join(f"{names.get(k, k)}:{core.METHOD_ZH.get(v, v)}"
+                                       for k, v in methods.items())
+        return methods, "、".join(f"{names.get(k, k)}:{core.METHOD_ZH.get(v, v)}"
+                                 for k, v in methods.items())
+
+    @app.callback(Output("message", "children"), Output("summary", "children"),
+                  Output("table", "data"), Output("moves", "data"), Output("bump", "figure"),
+                  Output({"type": "eff", "node": ALL}, "children"), Output("points-sum", "children"),
+                  Output("valid", "data"),
+                  Input("year", "value"), Input("start", "value"),
+                  Input({"type": "pts", "node": ALL}, "value"),
+                  Input("alpha", "value" if core.start_alpha(ex.scheme) is not None else "data"),
+                  Input("extra", "data"), Input("methods", "data"),
+                  Input({"type": "tq", "i": ALL}, "value"), Input({"type": "tl", "i": ALL}, "value"),
+                  Input({"type": "ts", "i": ALL}, "value"), Input("seq", "value"))
+    def update(year: int, start: str, values: list[float | None], alpha: float | None,
+               extra: dict[str, Any], methods: dict[str, str], quota: list[float | None],
+               lines: list[float | None], shares: list[float | None], seq: str
+               ) -> tuple[Any, ...]:
+        keep = (no_update,) * 7
+        try:
+            controls = core.spec_from_controls(
+                ex, start, year, node_values=dict(zip(node_ids, values, strict=True)),
+                extra_points=extra, alpha=alpha, methods=methods,
+                quota=quota[0] if quota else None, lines=lines, shares=shares)
+            base = core.start_view(ex, start, year)
+            view = core.evaluate(ex, controls, year=year, start=start)
+            moves = core.tier_moves(base, view)
+        except core.ExploreError as exc:
+            return (f"设定无效:{exc}。{KEEP}", *keep)
+        except Exception as exc:  # noqa: BLE001 - the server must answer every request
+            return (f"无法计算该设定({type(exc).__name__}: {exc})。{KEEP}", *keep)
+        summary = [
+            html.Div(f"一级指标分值合计 {view.points_sum:g} 分(方案总分 {view.points_total:g} 分)"),
+            html.Div(f"等次变化的单位:{len(moves)} 个(共 {len(view.table)} 个)"),
+            html.Div(_size_text(view.size), id="rho"),
+        ]
+        move_rows = [{"单位": r.name, "基准等次": r.base_tier, "等次": r.tier, "原因": r.reason}
+                     for r in moves.itertuples(index=False)]
+        eff = [_money(view.node_points[n]) for n in node_ids]
+        valid = {"year": year, "start": start, "controls": controls}
+        return ("", summary, _table_records(core.view_table(base, view)), move_rows,
+                _bump(base, view, seq, seq_names), eff,
+                f"分值合计:{view.points_sum:g} / {view.points_total:g}", valid)
+
+    def _valid_view(valid: dict[str, Any]) -> tuple[core.View, core.View]:
+        view = core.evaluate(ex, valid["controls"], year=valid["year"], start=valid["start"])
+        return core.start_view(ex, valid["start"], valid["year"]), view
+
+    @app.callback(Output("download-yaml", "data"), Output("message", "children",
+                                                          allow_duplicate=True),
+                  Input("export-yaml", "n_clicks"), State("valid", "data"),
+                  prevent_initial_call=True)
+    def export_yaml(_n: int | None, valid: dict[str, Any] | None) -> tuple[Any, Any]:
+        if not valid:
+            return no_update, "尚无有效设定可导出。"
+        try:
+            _, view = _valid_view(valid)
+            text = core.scenario_yaml(ex, view, start=valid["start"])
+        except Exception as exc:  # noqa: BLE001
+            return no_update, f"导出失败:{exc}"
+        return dict(content=text, filename="explored_scenario.yaml"), no_update
+
+    @app.callback(Output("download-xlsx", "data"), Output("message", "children",
+                                                          allow_duplicate=True),
+                  Input("export-xlsx", "n_clicks"), State("valid", "data"),
+                  prevent_initial_call=True)
+    def export_xlsx(_n: int | None, valid: dict[str, Any] | None) -> tuple[Any, Any]:
+        if not valid:
+            return no_update, "尚无有效设定可导出。"
+        try:
+            base, view = _valid_view(valid)
+            data = workbook_bytes(base, view)
+        except Exception as exc:  # noqa: BLE001
+            return no_update, f"导出失败:{exc}"
+        return dcc.send_bytes(data, "explored_scores.xlsx"), no_update
+
+    @app.callback(Output("study-out", "children"), Input("run-study", "n_clicks"),
+                  State("valid", "data"), prevent_initial_call=True,
+                  running=[(Output("run-study", "disabled"), True, False)])
+    def study(_n: int | None, valid: dict[str, Any] | None) -> Any:
+        if not valid:
+            return "尚无有效设定。"
+        try:
+            probs, sob = core.uncertainty(ex, valid["controls"], year=valid["year"],
+                                          start=valid["start"], noise=NOISE, draws=STUDY_DRAWS,
+                                          sobol_n=SOBOL_N)
+        except Exception as exc:  # noqa: BLE001
+            return f"无法计算:{exc}"
+        return [html.H5("等次概率(当前设定)"), _plain_table("probs", probs),
+                html.H5("Sobol指数(平均绝对名次变化)"), _plain_table("sobol", sob)]
+
+
+def _plain_table(tid: str, df: pd.DataFrame) -> dash_table.DataTable:
+    return dash_table.DataTable(id=tid, columns=[{"name": c, "id": c} for c in df.columns],
+                                data=df.round(3).to_dict("records"), sort_action="native",
+                                page_size=30)
+
+
+def workbook_bytes(base: core.View, view: core.View) -> bytes:
+    """The page's tables as an .xlsx (written by ``export.write_tables``)."""
+    table = core.view_table(base, view)
+    moves = core.tier_moves(base, view).rename(columns={
+        "unit_id": "单位代码", "name": "单位", "sequence": "序列", "base_tier": "基准等次",
+        "tier": "等次", "base_total": "基准总分", "total": "总分", "base_rank": "基准名次",
+        "rank": "名次", "reason": "原因"})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "explored.xlsx"
+        write_tables({"总分与名次": table.rename(columns={"unit_id": "单位代码"}),
+                      "等次变化": moves}, path)
+        return path.read_bytes()
+
+
+def run_explorer(ex: core.Explorer, *, year: int | None = None, port: int = 8050,
+                 host: str = "127.0.0.1",
+                 debug: bool = False, jupyter_mode: str | None = None) -> Dash:
+    """Build and serve the app (``jupyter_mode`` 'inline'/'tab'/'jupyterlab' inside
+    JupyterLab); returns the app."""
+    app = build_app(ex, year=year)
+    kwargs: dict[str, Any] = {"port": port, "host": host, "debug": debug}
+    if jupyter_mode is not None:
+        kwargs["jupyter_mode"] = jupyter_mode
+    app.run(**kwargs)
+    return app
