@@ -284,7 +284,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
                 extra_points=extra, alpha=alpha, methods=methods,
                 quota=quota[0] if quota else None, lines=lines, shares=shares)
             base = core.start_view(ex, start, year)
-            view = core.evaluate(ex, controls, year=year, start=start)
+            view = core.evaluate(ex, controls, year=year, start=start, boot=None)
             moves = core.tier_moves(base, view)
         except core.ExploreError as exc:
             return (f"设定无效:{exc}。{KEEP}", *keep)
@@ -293,7 +293,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
         summary = [
             html.Div(f"一级指标分值合计 {view.points_sum:g} 分(方案总分 {view.points_total:g} 分)"),
             html.Div(f"等次变化的单位:{len(moves)} 个(共 {len(view.table)} 个)"),
-            html.Div(_size_text(view.size), id="rho"),
+            html.Div("规模相关性计算中…", id="rho"),
         ]
         move_rows = [{"单位": r.name, "基准等次": r.base_tier, "等次": r.tier, "原因": r.reason}
                      for r in moves.itertuples(index=False)]
@@ -303,9 +303,21 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
                 _bump(base, view, seq, seq_names), eff,
                 f"分值合计:{view.points_sum:g} / {view.points_total:g}", valid)
 
-    def _valid_view(valid: dict[str, Any]) -> tuple[core.View, core.View]:
-        view = core.evaluate(ex, valid["controls"], year=valid["year"], start=valid["start"])
+    def _valid_view(valid: dict[str, Any], boot: int | None = None
+                    ) -> tuple[core.View, core.View]:
+        view = core.evaluate(ex, valid["controls"], year=valid["year"], start=valid["start"],
+                             boot=boot)
         return core.start_view(ex, valid["start"], valid["year"]), view
+
+    @app.callback(Output("rho", "children"), Input("valid", "data"),
+                  prevent_initial_call=True)
+    def rho(valid: dict[str, Any] | None) -> Any:
+        if not valid:
+            return no_update
+        try:
+            return _size_text(_valid_view(valid, core.LIVE_BOOT)[1].size)
+        except Exception as exc:  # noqa: BLE001
+            return f"规模相关性无法计算:{exc}"
 
     @app.callback(Output("download-yaml", "data"), Output("message", "children",
                                                           allow_duplicate=True),

@@ -328,9 +328,11 @@ def score_setting(ex: Explorer, sc: Scenario, year: int) -> pd.DataFrame:
 
 
 def evaluate(ex: Explorer, controls: Mapping[str, Any], *, year: int | None = None,
-             start: str = BASE_START, boot: int = LIVE_BOOT) -> View:
+             start: str = BASE_START, boot: int | None = LIVE_BOOT) -> View:
     """Score one setting: the starting point with the controls laid over it. A setting a
-    scenario file could not hold raises ``ExploreError`` with a message for the page."""
+    scenario file could not hold raises ``ExploreError`` with a message for the page.
+    ``boot``: bootstrap resamples of the size-dependence interval; None leaves size
+    dependence out (the page computes it in a second step, after the table)."""
     year = max(ex.years) if year is None else int(year)
     if year not in ex.years:
         raise ExploreError(f"年度{year}没有数据 / no observations for {year}")
@@ -350,7 +352,7 @@ def evaluate(ex: Explorer, controls: Mapping[str, Any], *, year: int | None = No
                 table=table[["unit_id", "name", "sequence", "total", "rank", "tier"]],
                 node_points={i: p for i, _, p in nodes},
                 points_sum=float(sum(p for _, _, p in nodes)), points_total=float(total),
-                size=size_of(ex, table, boot))
+                size=None if boot is None else size_of(ex, table, boot))
 
 
 def size_of(ex: Explorer, table: pd.DataFrame, boot: int) -> dict[str, Any] | None:
