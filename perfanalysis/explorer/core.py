@@ -415,8 +415,9 @@ def move_reason(row: Mapping[str, Any], base: Scheme, cur: Scheme,
                 old_lines[label] != line else ""
             crossed.append(f"{label}线{_fmt(line)}分{moved}")
     verb = "升过" if up else "跌破"
-    return f"总分由{_fmt(t0)}{'升至' if t1 >= t0 else '降至'}{_fmt(t1)},{verb}" + \
-        "、".join(crossed or ["等次分数线"])
+    change = (f"总分{_fmt(t1)}不变" if _fmt(t0) == _fmt(t1) else
+              f"总分由{_fmt(t0)}{'升至' if t1 > t0 else '降至'}{_fmt(t1)}")
+    return f"{change},{verb}" + "、".join(crossed or ["等次分数线"])
 
 
 def _quotas(scheme: Scheme, table: pd.DataFrame) -> dict[str, int]:
