@@ -64,11 +64,11 @@ def _bump(base: core.View, cur: core.View, sequence: str | None, scheme_seq: dic
         fig.add_trace(go.Scatter(
             x=["基准", "当前设定"], y=[r.base_rank, r.rank], mode="lines+markers+text",
             text=["", r.name], textposition="middle right", line={"color": colour},
-            name=r.name, showlegend=False,
+            name=r.name, showlegend=False, cliponaxis=False,
             hovertemplate=f"{r.name}<br>名次 %{{y}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title="序列内名次", dtick=1 if len(part) <= 30 else None)
     fig.update_layout(title=f"名次变化({scheme_seq.get(seq, seq)})", height=420,
-                      margin={"l": 50, "r": 120, "t": 50, "b": 30}, template="plotly_white")
+                      margin={"l": 50, "r": 160, "t": 50, "b": 30}, template="plotly_white")
     return fig
 
 
@@ -277,31 +277,9 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
                extra: dict[str, Any], methods: dict[str, str], quota: list[float | None],
                lines: list[float | None], shares: list[float | None], seq: str
                ) -> tuple[Any, ...]:
-        keep = (no_update,) * 7
-        try:
-            controls = core.spec_from_controls(
-                ex, start, year, node_values=dict(zip(node_ids, values, strict=True)),
-                extra_points=extra, alpha=alpha, methods=methods,
-                quota=quota[0] if quota else None, lines=lines, shares=shares)
-            base = core.start_view(ex, start, year)
-            view = core.evaluate(ex, controls, year=year, start=start, boot=None)
-            moves = core.tier_moves(base, view)
-        except core.ExploreError as exc:
-            return (f"设定无效:{exc}。{KEEP}", *keep)
-        except Exception as exc:  # noqa: BLE001 - the server must answer every request
-            return (f"无法计算该设定({type(exc).__name__}: {exc})。{KEEP}", *keep)
-        summary = [
-            html.Div(f"一级指标分值合计 {view.points_sum:g} 分(方案总分 {view.points_total:g} 分)"),
-            html.Div(f"等次变化的单位:{len(moves)} 个(共 {len(view.table)} 个)"),
-            html.Div("规模相关性计算中…", id="rho"),
-        ]
-        move_rows = [{"单位": r.name, "基准等次": r.base_tier, "等次": r.tier, "原因": r.reason}
-                     for r in moves.itertuples(index=False)]
-        eff = [_money(view.node_points[n]) for n in node_ids]
-        valid = {"year": year, "start": start, "controls": controls}
-        return ("", summary, _table_records(core.view_table(base, view)), move_rows,
-                _bump(base, view, seq, seq_names), eff,
-                f"分值合计:{view.points_sum:g} / {view.points_total:g}", valid)
+        return page_update(ex, node_ids, seq_names, year=year, start=start, values=values,
+                           alpha=alpha, extra=extra, methods=methods, quota=quota,
+                           lines=lines, shares=shares, seq=seq)
 
     def _valid_view(valid: dict[str, Any], boot: int | None = None
                     ) -> tuple[core.View, core.View]:
@@ -361,6 +339,43 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
             return f"无法计算:{exc}"
         return [html.H5("等次概率(当前设定)"), _plain_table("probs", probs),
                 html.H5("Sobol指数(平均绝对名次变化)"), _plain_table("sobol", sob)]
+
+
+def page_update(ex: core.Explorer, node_ids: list[str], seq_names: dict[str, str], *,
+                year: int, start: str, values: list[float | None], alpha: float | None,
+                extra: dict[str, Any] | None, methods: dict[str, str] | None,
+                quota: list[float | None], lines: list[float | None],
+                shares: list[float | None], seq: str | None) -> tuple[Any, ...]:
+    """The main callback's outputs for the controls' values: message, summary, table rows,
+    tier-change rows, rank chart, effective points per first-level node (a list), the
+    points line and the valid setting. A setting that cannot be scored returns its message
+    and ``no_update`` everywhere else (a list of them for the per-node output), so the page
+    keeps the last valid state; no exception leaves this function."""
+    keep = (no_update,) * 4 + ([no_update] * len(node_ids), no_update, no_update)
+    try:
+        controls = core.spec_from_controls(
+            ex, start, year, node_values=dict(zip(node_ids, values, strict=True)),
+            extra_points=extra, alpha=alpha, methods=methods,
+            quota=quota[0] if quota else None, lines=lines, shares=shares)
+        base = core.start_view(ex, start, year)
+        view = core.evaluate(ex, controls, year=year, start=start, boot=None)
+        moves = core.tier_moves(base, view)
+    except core.ExploreError as exc:
+        return (f"设定无效:{exc}。{KEEP}", *keep)
+    except Exception as exc:  # noqa: BLE001 - the server must answer every request
+        return (f"无法计算该设定({type(exc).__name__}: {exc})。{KEEP}", *keep)
+    summary = [
+        html.Div(f"一级指标分值合计 {view.points_sum:g} 分(方案总分 {view.points_total:g} 分)"),
+        html.Div(f"等次变化的单位:{len(moves)} 个(共 {len(view.table)} 个)"),
+        html.Div("规模相关性计算中…", id="rho"),
+    ]
+    move_rows = [{"单位": r.name, "基准等次": r.base_tier, "等次": r.tier, "原因": r.reason}
+                 for r in moves.itertuples(index=False)]
+    eff = [_money(view.node_points[n]) for n in node_ids]
+    valid = {"year": year, "start": start, "controls": controls}
+    return ("", summary, _table_records(core.view_table(base, view)), move_rows,
+            _bump(base, view, seq, seq_names), eff,
+            f"分值合计:{view.points_sum:g} / {view.points_total:g}", valid)
 
 
 def _plain_table(tid: str, df: pd.DataFrame) -> dash_table.DataTable:
