@@ -68,6 +68,7 @@ _LAZY: dict[str, str] = {
     "assign_tiers": ".tiers",
     "quota_for": ".tiers",
     "size_dependence": ".studies.size",
+    "make_explorer": ".explorer",
     "Brief": ".brief",
     "assemble_brief": ".brief",
     "read_study_tables": ".brief",

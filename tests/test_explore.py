@@ -81,7 +81,7 @@ def test_one_group_up_rescales_the_rest_in_proportion(ex: core.Explorer) -> None
        alpha=st.sampled_from([None, 0.0, 0.3, 1.0]))
 def test_any_weighting_equals_score_on_the_scheme(ex: core.Explorer, yiyang, pts: list[int],
                                                    alpha: float | None) -> None:
-    data, scheme = yiyang
+    data, _scheme = yiyang
     ids = ["high_quality", "three_battles", "party_building", "stability_safety"]
     controls: dict = {"points": dict(zip(ids, pts, strict=True))}
     if alpha is not None:
@@ -305,16 +305,16 @@ def test_page_update_keeps_the_last_state_on_bad_input(ex: core.Explorer) -> Non
 
     start = core.start_view(ex, "", YEAR)
     ids = list(start.node_points)
-    good = dict(year=YEAR, start="", values=[30.0, 25.0, 30.0, 15.0], alpha=0.5, extra={},
-                methods={}, quota=[25], lines=[75, 65], shares=[], seq="counties")
+    good = {"year": YEAR, "start": "", "values": [30.0, 25.0, 30.0, 15.0], "alpha": 0.5, "extra": {},
+                "methods": {}, "quota": [25], "lines": [75, 65], "shares": [], "seq": "counties"}
     out = page_update(ex, ids, {}, **good)
     assert out[0] == "" and out[5] == ["30.00", "25.00", "30.00", "15.00"]
     assert out[7]["controls"] == {"points": {"high_quality": 30.0, "party_building": 30.0}}
     assert [r["总分"] for r in out[2]] == list(core.evaluate(
         ex, out[7]["controls"], year=YEAR, boot=None).table["total"].round(2))
-    for bad, words in ((dict(quota=[150]), "0到100%之间"),
-                       (dict(values=[30.0, 25.0, 0.0, 15.0]), "须为正数"),
-                       (dict(year=1990), "没有数据")):
+    for bad, words in (({"quota": [150]}, "0到100%之间"),
+                       ({"values": [30.0, 25.0, 0.0, 15.0]}, "须为正数"),
+                       ({"year": 1990}, "没有数据")):
         got = page_update(ex, ids, {}, **{**good, **bad})
         assert words in got[0] and "页面保留上一次有效的结果" in got[0]
         # every other output untouched; the per-node output is a list (a wildcard output)

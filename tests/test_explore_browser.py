@@ -34,7 +34,7 @@ dash_testing = pytest.importorskip("dash.testing.composite",
 
 
 @pytest.fixture
-def dash_duo(dash_thread_server, tmp_path: Path):  # noqa: ANN201 - the plugin's type
+def dash_duo(dash_thread_server, tmp_path: Path):
     """dash[testing]'s dash_duo, always headless (CI has no display)."""
     download = tmp_path / "download"
     download.mkdir()

@@ -4,7 +4,7 @@ browser), ``app`` the Dash page over it."""
 
 from __future__ import annotations
 
-from .core import Explorer, ExploreError, View, evaluate, make_explorer, scenario_yaml, tier_moves
+from .core import ExploreError, Explorer, View, evaluate, make_explorer, scenario_yaml, tier_moves
 
 __all__ = ["ExploreError", "Explorer", "View", "evaluate", "make_explorer", "scenario_yaml",
            "tier_moves"]

@@ -67,7 +67,8 @@ def _bump(base: core.View, cur: core.View, sequence: str | None, scheme_seq: dic
             name=r.name, showlegend=False, cliponaxis=False,
             hovertemplate=f"{r.name}<br>名次 %{{y}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title="序列内名次", dtick=1 if len(part) <= 30 else None)
-    fig.update_layout(title=f"名次变化({scheme_seq.get(seq, seq)})", height=420,
+    names = {**scheme_seq, **dict(cur.scheme.sequences or {})}
+    fig.update_layout(title=f"名次变化({names.get(seq, seq)})", height=420,
                       margin={"l": 50, "r": 160, "t": 50, "b": 30}, template="plotly_white")
     return fig
 
@@ -177,7 +178,7 @@ def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None =
         html.Div([html.Label("名次图的序列:"), dcc.Dropdown(
             id="seq", options=[{"label": seq_names.get(s, s), "value": s}
                                for s in sorted(set(base0.table["sequence"]))],
-            value=sorted(set(base0.table["sequence"]))[0], clearable=False)]),
+            value=min(set(base0.table["sequence"])), clearable=False)]),
         dcc.Graph(id="bump", config={"displaylogo": False}),
         html.Div([html.H4("不确定性(按需计算)"),
                   html.Div(f"等次概率:各指标和评分{NOISE:.0%}的相对测量误差,{STUDY_DRAWS}次模拟;"
@@ -205,6 +206,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
     @app.callback(Output({"type": "pts", "node": ALL}, "value"),
                   Output("tier-box", "children"), Output("extra", "data"),
                   Output("methods", "data"),
+                  Output("seq", "options"), Output("seq", "value"),
                   *([Output("alpha", "value")] if core.start_alpha(ex.scheme) is not None
                     else []),
                   Input("start", "value"), Input("reset", "n_clicks"), State("year", "value"))
@@ -213,8 +215,11 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
             view = core.start_view(ex, start, year)
         except core.ExploreError:
             view = core.start_view(ex, core.BASE_START, year)
+        seqs = sorted(set(view.table["sequence"]))
+        names = dict(view.scheme.sequences or {})
         out: tuple[Any, ...] = ([view.node_points[n] for n in node_ids],
-                                _tier_inputs(core.tier_controls(view.scheme)), {}, {})
+                                _tier_inputs(core.tier_controls(view.scheme)), {}, {},
+                                [{"label": names.get(q, q), "value": q} for q in seqs], seqs[0])
         if core.start_alpha(ex.scheme) is not None:
             out += (core.start_alpha(view.scheme),)
         return out
@@ -309,7 +314,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
             text = core.scenario_yaml(ex, view, start=valid["start"])
         except Exception as exc:  # noqa: BLE001
             return no_update, f"导出失败:{exc}"
-        return dict(content=text, filename="explored_scenario.yaml"), no_update
+        return {"content": text, "filename": "explored_scenario.yaml"}, no_update
 
     @app.callback(Output("download-xlsx", "data"), Output("message", "children",
                                                           allow_duplicate=True),

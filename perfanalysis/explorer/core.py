@@ -58,6 +58,8 @@ METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minma
 BASE_START = ""  # id of the "scheme as it is" starting point
 #: Bootstrap resamples of the live size-dependence interval (a report uses 1000).
 LIVE_BOOT = 200
+#: Prepared inputs kept (one per year and data-changing part of a setting).
+CACHE_SIZE = 16
 
 
 class ExploreError(PerfAnalysisError):
@@ -268,6 +270,8 @@ def _prepared(ex: Explorer, sc: Scenario, year: int
         data = sc.adapt(ex.data)
         inp = prepare(data, sc.scheme, year)
         adj = adjustment_table(data, sc.scheme, year, inp.unit_ids)
+        while len(ex._prepared) >= CACHE_SIZE:  # oldest first (dicts keep insertion order)
+            ex._prepared.pop(next(iter(ex._prepared)))
         hit = ex._prepared[key] = (inp, data, adj)
     return hit
 
