@@ -320,3 +320,22 @@ def test_page_update_keeps_the_last_state_on_bad_input(ex: core.Explorer) -> Non
         # every other output untouched; the per-node output is a list (a wildcard output)
         assert got[1:5] == (no_update,) * 4 and got[5] == [no_update] * 4
         assert got[6:] == (no_update, no_update)
+
+
+def test_single_leaf_alpha(ex: core.Explorer, yiyang) -> None:
+    data, _ = yiyang
+    start = core.start_view(ex, "", YEAR)
+    spec = core.spec_from_controls(ex, "", YEAR, node_values=start.node_points, alpha=0.7,
+                                   leaf_alpha={"gdp": 0.2}, quota=25, lines=[75, 65])
+    # gdp gets its own α; the other blended leaves the α control's 0.7
+    assert spec == {"alpha": {"gdp": 0.2, "fai": 0.7, "industry_va": 0.7, "retail_sales": 0.7}}
+    view = core.evaluate(ex, spec, year=YEAR, boot=None)
+    alphas = {leaf.id: leaf.blend.alpha for leaf in view.scheme.indicators() if leaf.blend}
+    assert alphas == spec["alpha"]
+    _same(view, _reference(data, view.scheme, YEAR))
+    with pytest.raises(core.ExploreError, match="没有增量"):
+        core.spec_from_controls(ex, "", YEAR, node_values=start.node_points,
+                                leaf_alpha={"pm25": 0.2}, quota=25, lines=[75, 65])
+    with pytest.raises(core.ExploreError, match="0到1之间"):
+        core.spec_from_controls(ex, "", YEAR, node_values=start.node_points,
+                                leaf_alpha={"gdp": 1.5}, quota=25, lines=[75, 65])

@@ -139,7 +139,14 @@ def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None =
             html.Div("α为增量(总量)部分的权重,1−α为增速部分的权重。",
                      style={"fontSize": "12px", "color": "#666"}),
             dcc.Slider(id="alpha", min=0, max=1, step=0.05, value=alpha0, marks=None,
-                       allow_direct_input=True, updatemode="mouseup")], style=_BOX))
+                       allow_direct_input=True, updatemode="mouseup"),
+            html.Div("单项指标的α:", style={"fontSize": "12px"}),
+            dcc.Dropdown(id="alpha-leaf", options=[
+                {"label": leaf.name, "value": leaf.id} for leaf in core.blended(scheme)],
+                placeholder="选择增量+增速指标"),
+            dcc.Input(id="alpha-value", type="number", placeholder="α", style=_NUM),
+            html.Button("设定", id="alpha-add"), html.Button("清除", id="alpha-clear"),
+            html.Div(id="alpha-list", style={"fontSize": "12px"})], style=_BOX))
     else:
         controls.append(dcc.Store(id="alpha", data=None))
     controls += [
@@ -187,6 +194,7 @@ def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None =
                   html.Button("计算等次概率与Sobol指数", id="run-study"),
                   dcc.Loading(children=html.Div(id="study-out"), type="default")], style=_BOX),
         dcc.Store(id="valid"), dcc.Store(id="extra", data={}), dcc.Store(id="methods", data={}),
+        dcc.Store(id="leaf-alpha", data={}),
     ]
     app.layout = html.Div([
         html.H2(f"权重探索:{scheme.name}"),
@@ -205,7 +213,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
 
     @app.callback(Output({"type": "pts", "node": ALL}, "value"),
                   Output("tier-box", "children"), Output("extra", "data"),
-                  Output("methods", "data"),
+                  Output("methods", "data"), Output("leaf-alpha", "data"),
                   Output("seq", "options"), Output("seq", "value"),
                   *([Output("alpha", "value")] if core.start_alpha(ex.scheme) is not None
                     else []),
@@ -218,7 +226,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
         seqs = sorted(set(view.table["sequence"]))
         names = dict(view.scheme.sequences or {})
         out: tuple[Any, ...] = ([view.node_points[n] for n in node_ids],
-                                _tier_inputs(core.tier_controls(view.scheme)), {}, {},
+                                _tier_inputs(core.tier_controls(view.scheme)), {}, {}, {},
                                 [{"label": names.get(q, q), "value": q} for q in seqs], seqs[0])
         if core.start_alpha(ex.scheme) is not None:
             out += (core.start_alpha(view.scheme),)
@@ -240,6 +248,24 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
         else:
             return no_update, "、".join(f"{names.get(k, k)}:{v}" for k, v in extra.items())
         return extra, "、".join(f"{names.get(k, k)}:{v}" for k, v in extra.items())
+
+    if core.start_alpha(ex.scheme) is not None:
+        @app.callback(Output("leaf-alpha", "data", allow_duplicate=True),
+                      Output("alpha-list", "children"),
+                      Input("alpha-add", "n_clicks"), Input("alpha-clear", "n_clicks"),
+                      Input("leaf-alpha", "data"), State("alpha-leaf", "value"),
+                      State("alpha-value", "value"), prevent_initial_call=True)
+        def set_leaf_alpha(_a: int | None, _c: int | None, chosen: dict[str, Any],
+                           leaf: str | None, value: float | None) -> tuple[Any, Any]:
+            chosen = dict(chosen or {})
+            trig = ctx.triggered_id
+            if trig == "alpha-clear":
+                chosen = {}
+            elif trig == "alpha-add" and leaf:
+                chosen[leaf] = value
+            else:
+                return no_update, "、".join(f"{names.get(k, k)}:α={v}" for k, v in chosen.items())
+            return chosen, "、".join(f"{names.get(k, k)}:α={v}" for k, v in chosen.items())
 
     @app.callback(Output("method-choice", "options"), Input("method-leaf", "value"))
     def method_options(leaf_id: str | None) -> list[dict[str, str]]:
@@ -275,15 +301,16 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
                   Input("year", "value"), Input("start", "value"),
                   Input({"type": "pts", "node": ALL}, "value"),
                   Input("alpha", "value" if core.start_alpha(ex.scheme) is not None else "data"),
-                  Input("extra", "data"), Input("methods", "data"),
+                  Input("extra", "data"), Input("methods", "data"), Input("leaf-alpha", "data"),
                   Input({"type": "tq", "i": ALL}, "value"), Input({"type": "tl", "i": ALL}, "value"),
                   Input({"type": "ts", "i": ALL}, "value"), Input("seq", "value"))
     def update(year: int, start: str, values: list[float | None], alpha: float | None,
-               extra: dict[str, Any], methods: dict[str, str], quota: list[float | None],
-               lines: list[float | None], shares: list[float | None], seq: str
-               ) -> tuple[Any, ...]:
+               extra: dict[str, Any], methods: dict[str, str], leaf_alpha: dict[str, Any],
+               quota: list[float | None], lines: list[float | None],
+               shares: list[float | None], seq: str) -> tuple[Any, ...]:
         return page_update(ex, node_ids, seq_names, year=year, start=start, values=values,
-                           alpha=alpha, extra=extra, methods=methods, quota=quota,
+                           alpha=alpha, leaf_alpha=leaf_alpha, extra=extra, methods=methods,
+                           quota=quota,
                            lines=lines, shares=shares, seq=seq)
 
     def _valid_view(valid: dict[str, Any], boot: int | None = None
@@ -349,6 +376,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
 def page_update(ex: core.Explorer, node_ids: list[str], seq_names: dict[str, str], *,
                 year: int, start: str, values: list[float | None], alpha: float | None,
                 extra: dict[str, Any] | None, methods: dict[str, str] | None,
+                leaf_alpha: dict[str, Any] | None = None,
                 quota: list[float | None], lines: list[float | None],
                 shares: list[float | None], seq: str | None) -> tuple[Any, ...]:
     """The main callback's outputs for the controls' values: message, summary, table rows,
@@ -360,7 +388,7 @@ def page_update(ex: core.Explorer, node_ids: list[str], seq_names: dict[str, str
     try:
         controls = core.spec_from_controls(
             ex, start, year, node_values=dict(zip(node_ids, values, strict=True)),
-            extra_points=extra, alpha=alpha, methods=methods,
+            extra_points=extra, alpha=alpha, leaf_alpha=leaf_alpha, methods=methods,
             quota=quota[0] if quota else None, lines=lines, shares=shares)
         base = core.start_view(ex, start, year)
         view = core.evaluate(ex, controls, year=year, start=start, boot=None)

@@ -75,6 +75,21 @@ class Start:
     spec: dict[str, Any]  # the scenario mapping (without name/note), {} for the scheme
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What stays fixed while the controls move, for one year and data-changing part of a
+    setting: the engine's prepared arrays, the data as the setting scores it, bonus and
+    penalty, and the unit columns of the table (in the prepared order)."""
+
+    inp: ScoringInput
+    data: Dataset
+    bonus: np.ndarray
+    penalty: np.ndarray
+    ratings: dict[str, np.ndarray]
+    seq_codes: np.ndarray
+    units: pd.DataFrame  # unit_id, name, sequence
+
+
 @dataclass
 class Explorer:
     """Data, scheme, starting points and the caches of prepared inputs (one per year and
@@ -86,8 +101,7 @@ class Explorer:
     starts: dict[str, Start]
     sizes: pd.Series | None
     scheme_path: Path | None = None
-    _prepared: dict[str, tuple[ScoringInput, Dataset, pd.DataFrame]] = field(
-        default_factory=dict, repr=False)
+    _prepared: dict[str, Prepared] = field(default_factory=dict, repr=False)
     _tiers: dict[str, TierModel] = field(default_factory=dict, repr=False)
     _starts: dict[str, View] = field(default_factory=dict, repr=False)
 
@@ -203,11 +217,13 @@ def _check_spec(spec: Mapping[str, Any], scheme: Scheme) -> None:
         if v <= 0:
             raise ExploreError(f"“{who}”的分值须为正数,当前为{v:g} / points of '{nid}' must be "
                                f"positive, got {v:g}")
-    if spec.get("renormalise", True):
-        for parent in [*scheme.components, *scheme.iter_nodes()]:
-            kids = [k for k in (getattr(parent, "children", None) or [])]
+    if spec.get("renormalise", True) and points:
+        parents = [p for p in [*scheme.components, *scheme.iter_nodes()]
+                   if any(k.id in points for k in (getattr(p, "children", None) or []))]
+        for parent in parents:
+            kids = list(parent.children or [])
             named = [k for k in kids if k.id in points]
-            if not named or len(named) == len(kids) or parent.id in points:
+            if len(named) == len(kids) or parent.id in points:
                 continue
             taken = sum(float(points[k.id]) for k in named)
             if taken >= float(parent.points) - 1e-9:
@@ -262,8 +278,7 @@ def _key(year: int, spec: Mapping[str, Any], *keys: str) -> str:
     return json.dumps([year, rest], sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _prepared(ex: Explorer, sc: Scenario, year: int
-              ) -> tuple[ScoringInput, Dataset, pd.DataFrame]:
+def _prepared(ex: Explorer, sc: Scenario, year: int) -> Prepared:
     key = _key(year, sc.spec.model_dump(mode="json", exclude_none=True))
     hit = ex._prepared.get(key)
     if hit is None:
@@ -272,7 +287,13 @@ def _prepared(ex: Explorer, sc: Scenario, year: int
         adj = adjustment_table(data, sc.scheme, year, inp.unit_ids)
         while len(ex._prepared) >= CACHE_SIZE:  # oldest first (dicts keep insertion order)
             ex._prepared.pop(next(iter(ex._prepared)))
-        hit = ex._prepared[key] = (inp, data, adj)
+        hit = ex._prepared[key] = Prepared(
+            inp=inp, data=data, bonus=adj["bonus"].to_numpy(dtype=float),
+            penalty=adj["penalty"].to_numpy(dtype=float),
+            ratings={c: inp.ratings[c].to_numpy(dtype=float) for c in inp.ratings.columns},
+            seq_codes=pd.factorize(np.asarray(inp.sequences, dtype=object), sort=True)[0],
+            units=pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names,
+                                "sequence": inp.sequences}, dtype=object))
     return hit
 
 
@@ -288,11 +309,12 @@ def _tier_model(ex: Explorer, sc: Scenario, inp: ScoringInput, data: Dataset,
 
 
 def score_setting(ex: Explorer, sc: Scenario, year: int) -> pd.DataFrame:
-    """unit_id, name, sequence, scheme components, bonus, penalty, total (rounded to 6
+    """unit_id, name, sequence, total (components added, bonus − penalty, rounded to 6
     decimals as ``score`` does), rank and tier of a validated setting, ordered like
     ``score`` (sequence, rank, unit_id). Arrays throughout: one DataFrame at the end."""
     scheme = sc.scheme
-    inp0, data, adj = _prepared(ex, sc, year)
+    prep = _prepared(ex, sc, year)
+    inp0, data = prep.inp, prep.data
     comp_ids = [c.id for c in scheme.components]
     if any(isinstance(r, ProgressRule) for r in scheme.bonus.rules):
         ref = score(data, scheme, year).set_index("unit_id").loc[inp0.unit_ids]
@@ -308,10 +330,10 @@ def score_setting(ex: Explorer, sc: Scenario, year: int) -> pd.DataFrame:
         pts = unit_points(inp, scheme, gaps)
         comps = component_scores(inp, scheme, frac * pts / inp.leaf_points)
         cols = {c.id: (comps[:, inp.indicator_components.index(c.id)]
-                       if c.source == "indicators" else inp.ratings[c.id].to_numpy(dtype=float))
+                       if c.source == "indicators" else prep.ratings[c.id])
                 for c in scheme.components}
-        cols["bonus"] = adj["bonus"].to_numpy(dtype=float)
-        cols["penalty"] = adj["penalty"].to_numpy(dtype=float)
+        cols["bonus"] = prep.bonus
+        cols["penalty"] = prep.penalty
         # as score(): components added left to right, then bonus − penalty, then rounded
         total = np.column_stack([cols[c] for c in comp_ids]).sum(axis=1)
         cols["total"] = total + cols["bonus"] - cols["penalty"]
@@ -320,15 +342,13 @@ def score_setting(ex: Explorer, sc: Scenario, year: int) -> pd.DataFrame:
     tie = (np.column_stack([cols[c] for c in scheme.tiers.tie_break])[None]
            if scheme.tiers.tie_break else None)
     codes, ranks = tier_codes(model, cols["total"][None], tie, ranks=True)
-    seq_codes = pd.factorize(np.asarray(inp0.sequences, dtype=object), sort=True)[0]
-    order = np.lexsort((ranks[0], seq_codes))  # stable: ties keep the unit_id order
+    order = np.lexsort((ranks[0], prep.seq_codes))  # stable: ties keep the unit_id order
     labels = np.asarray(model.labels, dtype=object)
-    out = {"unit_id": np.asarray(inp0.unit_ids, dtype=object)[order],
-           "name": np.asarray(inp0.names, dtype=object)[order],
-           "sequence": np.asarray(inp0.sequences, dtype=object)[order],
-           **{k: v[order] for k, v in cols.items()},
-           "rank": ranks[0][order].astype(int), "tier": labels[codes[0][order]]}
-    return pd.DataFrame(out)
+    out = prep.units.take(order).reset_index(drop=True)
+    out["total"] = cols["total"][order]
+    out["rank"] = ranks[0][order].astype(int)
+    out["tier"] = labels[codes[0][order]]
+    return out
 
 
 def evaluate(ex: Explorer, controls: Mapping[str, Any], *, year: int | None = None,
@@ -353,7 +373,7 @@ def evaluate(ex: Explorer, controls: Mapping[str, Any], *, year: int | None = No
     nodes = first_level(sc.scheme)
     total = sum(c.points for c in sc.scheme.components if c.source == "indicators")
     return View(year=year, spec=spec, scheme=sc.scheme,
-                table=table[["unit_id", "name", "sequence", "total", "rank", "tier"]],
+                table=table,
                 node_points={i: p for i, _, p in nodes},
                 points_sum=float(sum(p for _, _, p in nodes)), points_total=float(total),
                 size=None if boot is None else size_of(ex, table, boot))
@@ -572,13 +592,16 @@ def spec_from_controls(ex: Explorer, start: str, year: int, *,
                        node_values: Mapping[str, float | None],
                        extra_points: Mapping[str, float | None] | None = None,
                        alpha: float | None = None,
+                       leaf_alpha: Mapping[str, float | None] | None = None,
                        methods: Mapping[str, str] | None = None,
                        quota: float | None = None, lines: list[float | None] | None = None,
                        shares: list[float | None] | None = None) -> dict[str, Any]:
     """The controls as a scenario's control keys, relative to the starting point: only
     what differs from it (a first-level value equal to the start's is not named, so the
     others are not pinned by it). ``extra_points`` (any node, set on demand) and
-    ``methods`` are named as given."""
+    ``methods`` are named as given; ``leaf_alpha`` (α of single blended leaves) turns
+    ``alpha`` into a per-leaf mapping: the named leaves get theirs, the other blended
+    leaves the α control's value."""
     base = start_view(ex, start, year)
     out: dict[str, Any] = {}
     points = points_changes(base.node_points, node_values)
@@ -586,10 +609,23 @@ def spec_from_controls(ex: Explorer, start: str, year: int, *,
     if points:
         out["points"] = points
     a0 = start_alpha(base.scheme)
-    if alpha is not None and a0 is not None and not np.isclose(float(alpha), a0):
-        if not 0 <= float(alpha) <= 1:
-            raise ExploreError(f"α须在0到1之间,当前为{float(alpha):g} / α must lie in [0, 1]")
-        out["alpha"] = float(alpha)
+    if leaf_alpha and any(a is None for a in leaf_alpha.values()):
+        raise ExploreError("指标的α须为数字 / an indicator's α must be a number")
+    for a in [alpha, *(leaf_alpha or {}).values()]:
+        if a is not None and a0 is not None and not 0 <= float(a) <= 1:
+            raise ExploreError(f"α须在0到1之间,当前为{float(a):g} / α must lie in [0, 1]")
+    moved = alpha is not None and a0 is not None and not np.isclose(float(alpha), a0)
+    if leaf_alpha:
+        own = {leaf.id: float(leaf.blend.alpha) for leaf in blended(base.scheme)}  # type: ignore[union-attr]
+        unknown = [i for i in leaf_alpha if i not in own]
+        if unknown:
+            raise ExploreError(f"这些指标没有增量+增速组合,不能设定α:{unknown} / no blend: "
+                               f"{unknown}")
+        out["alpha"] = {i: float(leaf_alpha[i]) if i in leaf_alpha  # type: ignore[arg-type]
+                        else (float(alpha) if moved else a)  # type: ignore[arg-type]
+                        for i, a in own.items()}
+    elif moved:
+        out["alpha"] = float(alpha)  # type: ignore[arg-type]
     if methods:
         out["method"] = dict(methods)
     tiers = tiers_from_controls(base.scheme, quota, list(lines or []), list(shares or []))
