@@ -11,7 +11,7 @@ weighting (study 3's weight draws, ranks and tiers included, per draw). Optional
 value, wait until the table shows it. Prints figures; asserts nothing about time.
 
     .venv/bin/python benchmarks/bench_explore.py [--units 2850] [--indicators 30]
-        [--sequences 31] [--updates 20] [--draws 20000] [--browser]
+        [--sequences 31] [--updates 20] [--draws 20000] [--browser] [--no-national]
 """
 
 from __future__ import annotations
@@ -158,11 +158,13 @@ def main() -> None:
     ap.add_argument("--updates", type=int, default=20)
     ap.add_argument("--draws", type=int, default=20_000)
     ap.add_argument("--browser", action="store_true", help="also time the page in Chromium")
+    ap.add_argument("--no-national", action="store_true", help="the sample only")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        data, scheme = national(args.units, args.indicators, args.sequences, tmp)
-        ex = core.make_explorer(data, scheme)
-        report("national synthetic", ex, "g_green", 20.0, args.updates, args.draws)
+    if not args.no_national:
+        with tempfile.TemporaryDirectory() as tmp:
+            data, scheme = national(args.units, args.indicators, args.sequences, tmp)
+            ex = core.make_explorer(data, scheme)
+            report("national synthetic", ex, "g_green", 20.0, args.updates, args.draws)
     scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
     ex = core.make_explorer(load_data(SAMPLE_DIR / "yiyang", scheme), scheme)
     report("Yiyang sample", ex, "party_building", 20.0, args.updates, args.draws)

@@ -342,3 +342,14 @@ def test_single_leaf_alpha(ex: core.Explorer, yiyang) -> None:
     with pytest.raises(core.ExploreError, match="0到1之间"):
         core.spec_from_controls(ex, "", YEAR, node_values=start.node_points,
                                 leaf_alpha={"gdp": 1.5}, quota=25, lines=[75, 65])
+
+
+def test_run_explorer_passes_jupyter_mode(ex: core.Explorer, monkeypatch) -> None:
+    from dash import Dash
+
+    from perfanalysis.explorer.app import run_explorer
+
+    seen: dict = {}
+    monkeypatch.setattr(Dash, "run", lambda self, **kw: seen.update(kw))
+    run_explorer(ex, year=YEAR, port=8123, jupyter_mode="inline")
+    assert seen == {"port": 8123, "host": "127.0.0.1", "debug": False, "jupyter_mode": "inline"}
