@@ -84,6 +84,30 @@ def update_times(ex: core.Explorer, node: str, start_points: float, updates: int
     return out
 
 
+def page_times(ex: core.Explorer, node: str, start_points: float, updates: int) -> list[float]:
+    """Seconds per call of the page's main callback (setting from the controls, rescore,
+    table rows, tier changes with reasons, rank chart), without ρ."""
+    from perfanalysis.explorer.app import page_update
+
+    year = max(ex.years)
+    start = core.start_view(ex, core.BASE_START, year)
+    ids = list(start.node_points)
+    tc = core.tier_controls(ex.scheme)
+    kw = {"year": year, "start": core.BASE_START, "alpha": core.start_alpha(ex.scheme),
+          "extra": {}, "methods": {}, "quota": [tc.quota_value] if tc.quota_kind else [],
+          "lines": [v for _, v in tc.thresholds], "shares": list(tc.shares), "seq": None}
+    out = []
+    for i in range(updates):
+        values = [start.node_points[n] for n in ids]
+        values[ids.index(node)] = round(start_points * (0.8 + 0.4 * i / max(updates - 1, 1))
+                                        + 1e-3 * i, 6)
+        t0 = time.perf_counter()
+        res = page_update(ex, ids, {}, values=values, **kw)
+        out.append(time.perf_counter() - t0)
+        assert res[0] == "", res[0]
+    return out
+
+
 def engine_per_weighting(data, scheme, year: int, draws: int) -> float:
     """Seconds per weighting of the engine's own vectorised path (study 3: Dirichlet weight
     draws scored, ranked and tiered in chunks), one worker."""
@@ -97,6 +121,7 @@ def report(label: str, ex: core.Explorer, node: str, pts: float, updates: int,
            draws: int) -> None:
     bare = update_times(ex, node, pts, updates, None)
     full = update_times(ex, node, pts, updates, core.LIVE_BOOT)
+    page = page_times(ex, node, pts, updates)
     eng = engine_per_weighting(ex.data, ex.scheme, max(ex.years), draws)
     n = len(ex.data.units)
     print(f"{label}: {n} units, {len(ex.scheme.indicators())} indicators, "
@@ -105,6 +130,8 @@ def report(label: str, ex: core.Explorer, node: str, pts: float, updates: int,
           f" (min {1e3 * min(bare):.1f}, {updates} updates)")
     print(f"  one update with size dependence ρ ({core.LIVE_BOOT} boot): median "
           f"{1e3 * statistics.median(full):7.1f} ms (min {1e3 * min(full):.1f})")
+    print(f"  the page's main callback (+ table rows, tier changes, chart): median "
+          f"{1e3 * statistics.median(page):7.1f} ms (min {1e3 * min(page):.1f})")
     print(f"  engine's own time per weighting (ranks and tiers, vectorised): "
           f"{1e3 * eng:.3f} ms ({draws} draws)")
 

@@ -13,8 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
+import plotly.io as pio
 from dash import ALL, Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
 from ..export import write_tables
@@ -28,6 +29,7 @@ SOBOL_N = 256
 _BOX = {"border": "1px solid #ddd", "borderRadius": "6px", "padding": "10px",
         "marginBottom": "10px"}
 _NUM = {"width": "90px"}
+_TEMPLATE = pio.templates["plotly_white"].to_plotly_json()
 
 
 def _money(x: float) -> str:
@@ -51,26 +53,40 @@ def _table_records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _bump(base: core.View, cur: core.View, sequence: str | None, scheme_seq: dict[str, str]
-          ) -> go.Figure:
-    """Slope chart of ranks: baseline (left) to the current setting (right), one line a
-    unit, within one sequence."""
-    both = core.compared(base, cur)
-    seqs = list(dict.fromkeys(both["sequence"]))
+          ) -> dict[str, Any]:
+    """Slope chart of ranks within one sequence: baseline (left) to the current setting
+    (right), one line a unit, green up, red down, grey unchanged. A plain figure mapping
+    (no per-trace validation: it is rebuilt on every update)."""
+    c = core._columns(base, cur)
+    seqs = list(dict.fromkeys(c["sequence"]))
     seq = sequence if sequence in seqs else seqs[0]
-    part = both.loc[both["sequence"] == seq]
-    fig = go.Figure()
-    for r in part.itertuples(index=False):
-        colour = "#2a9d8f" if r.moved > 0 else "#e76f51" if r.moved < 0 else "#999999"
-        fig.add_trace(go.Scatter(
-            x=["基准", "当前设定"], y=[r.base_rank, r.rank], mode="lines+markers+text",
-            text=["", r.name], textposition="middle right", line={"color": colour},
-            name=r.name, showlegend=False, cliponaxis=False,
-            hovertemplate=f"{r.name}<br>名次 %{{y}}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title="序列内名次", dtick=1 if len(part) <= 30 else None)
+    rows = np.flatnonzero(c["sequence"] == seq)
+    data = []
+    for colour, pick in (("#2a9d8f", c["moved"] > 0), ("#e76f51", c["moved"] < 0),
+                         ("#999999", c["moved"] == 0)):
+        sel = [i for i in rows if pick[i]]
+        if not sel:
+            continue
+        xs: list[Any] = []
+        ys: list[Any] = []
+        for i in sel:
+            xs += ["基准", "当前设定", None]
+            ys += [int(c["base_rank"][i]), int(c["rank"][i]), None]
+        data.append({"type": "scatter", "mode": "lines+markers", "x": xs, "y": ys,
+                     "line": {"color": colour}, "hoverinfo": "skip", "showlegend": False})
+        data.append({"type": "scatter", "mode": "markers+text", "x": ["当前设定"] * len(sel),
+                     "y": [int(c["rank"][i]) for i in sel],
+                     "text": [str(c["name"][i]) for i in sel], "textposition": "middle right",
+                     "cliponaxis": False, "marker": {"color": colour}, "showlegend": False,
+                     "hovertemplate": "%{text}<br>名次 %{y}<extra></extra>"})
     names = {**scheme_seq, **dict(cur.scheme.sequences or {})}
-    fig.update_layout(title=f"名次变化({names.get(seq, seq)})", height=420,
-                      margin={"l": 50, "r": 160, "t": 50, "b": 30}, template="plotly_white")
-    return fig
+    yaxis: dict[str, Any] = {"autorange": "reversed", "title": {"text": "序列内名次"}}
+    if len(rows) <= 30:
+        yaxis["dtick"] = 1
+    return {"data": data, "layout": {
+        "title": {"text": f"名次变化({names.get(seq, seq)})"}, "height": 420,
+        "margin": {"l": 50, "r": 160, "t": 50, "b": 30}, "template": _TEMPLATE,
+        "yaxis": yaxis}}
 
 
 def _tier_inputs(tc: core.TierControls) -> list[Any]:

@@ -391,17 +391,29 @@ def size_of(ex: Explorer, table: pd.DataFrame, boot: int) -> dict[str, Any] | No
                            seed=0)
 
 
+def _columns(base: View, cur: View) -> dict[str, np.ndarray]:
+    """The current table's columns beside the baseline's (looked up by unit, in the current
+    order) as arrays: base_total, base_rank, base_tier, change, moved (positive: up)."""
+    t, b = cur.table, base.table
+    at = pd.Index(b["unit_id"].to_numpy(dtype=object)).get_indexer(
+        t["unit_id"].to_numpy(dtype=object))
+    if (at < 0).any():
+        raise ExploreError("起点与当前设定的单位不同 / the units differ from the starting point's")
+    cols = {c: t[c].to_numpy(dtype=object if c in ("unit_id", "name", "sequence", "tier")
+                             else None) for c in t.columns}
+    cols["base_total"] = b["total"].to_numpy(dtype=float)[at]
+    cols["base_rank"] = b["rank"].to_numpy(dtype=int)[at]
+    cols["base_tier"] = b["tier"].to_numpy(dtype=object)[at]
+    cols["change"] = np.round(cols["total"] - cols["base_total"], 6)
+    cols["moved"] = cols["base_rank"] - cols["rank"]
+    return cols
+
+
 def compared(base: View, cur: View) -> pd.DataFrame:
-    """Per unit the baseline beside the current setting: 单位, 序列, totals, ranks, tiers,
-    change in total and places moved (positive: up), in the current order."""
-    b = base.table.set_index("unit_id")
-    out = cur.table.copy()
-    out["base_total"] = out["unit_id"].map(b["total"])
-    out["base_rank"] = out["unit_id"].map(b["rank"]).astype(int)
-    out["base_tier"] = out["unit_id"].map(b["tier"])
-    out["change"] = (out["total"] - out["base_total"]).round(6)
-    out["moved"] = out["base_rank"] - out["rank"]
-    return out
+    """Per unit the baseline beside the current setting: unit_id, name, sequence, total,
+    rank, tier, base_total, base_rank, base_tier, change in total and places moved
+    (positive: up), in the current order."""
+    return pd.DataFrame(_columns(base, cur))
 
 
 def _fmt(x: float) -> str:
@@ -444,11 +456,12 @@ def move_reason(row: Mapping[str, Any], base: Scheme, cur: Scheme,
     return f"{change},{verb}" + "、".join(crossed or ["等次分数线"])
 
 
-def _quotas(scheme: Scheme, table: pd.DataFrame) -> dict[str, int]:
+def _quotas(scheme: Scheme, sequences: np.ndarray) -> dict[str, int]:
+    """Top-tier places per sequence (the quota, or the forced distribution's top count)."""
     from ..tiers import forced_counts, quota_for
 
     out = {}
-    for seq, n in table.groupby("sequence").size().items():
+    for seq, n in zip(*np.unique(sequences.astype(str), return_counts=True), strict=True):
         rules = scheme.tiers
         out[str(seq)] = (forced_counts(rules, int(n))[0] if rules.method == "forced_distribution"
                          else quota_for(rules, str(seq), int(n)))
@@ -459,13 +472,16 @@ def tier_moves(base: View, cur: View) -> pd.DataFrame:
     """Units whose tier differs from the baseline, with the reason (nearest boundary
     crossed): unit_id, name, sequence, base_tier, tier, base_total, total, base_rank,
     rank, reason."""
-    both = compared(base, cur)
-    moved = both.loc[both["tier"] != both["base_tier"]].copy()
-    q, q0 = _quotas(cur.scheme, cur.table), _quotas(base.scheme, base.table)
-    moved["reason"] = [move_reason(r, base.scheme, cur.scheme, q, q0)
-                       for r in moved.to_dict("records")]
-    return moved[["unit_id", "name", "sequence", "base_tier", "tier", "base_total", "total",
-                  "base_rank", "rank", "reason"]].reset_index(drop=True)
+    cols = _columns(base, cur)
+    hit = np.flatnonzero(cols["tier"] != cols["base_tier"])
+    keys = ["unit_id", "name", "sequence", "base_tier", "tier", "base_total", "total",
+            "base_rank", "rank"]
+    rows = [{k: cols[k][i] for k in keys} for i in hit]
+    q = _quotas(cur.scheme, cols["sequence"])
+    q0 = _quotas(base.scheme, base.table["sequence"].to_numpy(dtype=object))
+    for r in rows:
+        r["reason"] = move_reason(r, base.scheme, cur.scheme, q, q0)
+    return pd.DataFrame(rows, columns=[*keys, "reason"])
 
 
 def scenario_yaml(ex: Explorer, view: View, *, start: str = BASE_START) -> str:
@@ -496,13 +512,13 @@ def _plain_types(value: Any) -> Any:
 
 def view_table(base: View, cur: View) -> pd.DataFrame:
     """The page's table with Chinese headers: the baseline beside the current setting."""
-    both = compared(base, cur)
+    c = _columns(base, cur)
+    names = dict(cur.scheme.sequences or {})
     return pd.DataFrame({
-        "单位": both["name"], "序列": both["sequence"].map(
-            lambda s: cur.scheme.sequences.get(s, s) if cur.scheme.sequences else s),
-        "基准总分": both["base_total"], "总分": both["total"], "总分变化": both["change"],
-        "基准名次": both["base_rank"], "名次": both["rank"], "名次变化": both["moved"],
-        "基准等次": both["base_tier"], "等次": both["tier"], "unit_id": both["unit_id"]})
+        "单位": c["name"], "序列": np.array([names.get(s, s) for s in c["sequence"]], dtype=object),
+        "基准总分": c["base_total"], "总分": c["total"], "总分变化": c["change"],
+        "基准名次": c["base_rank"], "名次": c["rank"], "名次变化": c["moved"],
+        "基准等次": c["base_tier"], "等次": c["tier"], "unit_id": c["unit_id"]})
 
 
 @dataclass(frozen=True)
