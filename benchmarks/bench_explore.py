@@ -31,7 +31,7 @@ import pandas as pd
 from bench_uncertainty import synthetic_scheme
 
 from perfanalysis import load_data, load_scheme, scheme_from_mapping
-from perfanalysis.explorer import core
+from perfanalysis.explorer import controls, core
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 from perfanalysis.sample import write_sample
 from perfanalysis.studies import boundaries as study
@@ -92,7 +92,7 @@ def page_times(ex: core.Explorer, node: str, start_points: float, updates: int) 
     year = max(ex.years)
     start = core.start_view(ex, core.BASE_START, year)
     ids = list(start.node_points)
-    tc = core.tier_controls(ex.scheme)
+    tc = controls.tier_controls(ex.scheme)
     kw = {"year": year, "start": core.BASE_START, "alpha": core.start_alpha(ex.scheme),
           "extra": {}, "methods": {}, "quota": [tc.quota_value] if tc.quota_kind else [],
           "lines": [v for _, v in tc.thresholds], "shares": list(tc.shares), "seq": None}

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import perfanalysis as pa
 from perfanalysis.cli import app as cli_app
-from perfanalysis.explorer import core
+from perfanalysis.explorer import changes, controls, core, exports
 from perfanalysis.paths import DATA_DIR, SAMPLE_DIR
 from perfanalysis.scenarios import load_scenarios, scenarios_for
 from perfanalysis.scheme import with_overrides
@@ -145,7 +145,7 @@ def test_quota_move_reason_names_the_cut(ex: core.Explorer) -> None:
     base = core.start_view(ex, "", YEAR)
     cur = core.evaluate(ex, {"points": {"party_building": 30, "high_quality": 30}}, year=YEAR,
                         boot=None)
-    moves = core.tier_moves(base, cur).set_index("unit_id")
+    moves = changes.tier_moves(base, cur).set_index("unit_id")
     # 25 % of 8 units, half up: 2 优秀 places
     up = moves.loc[moves["tier"] == "优秀"]
     assert len(up) >= 1
@@ -153,33 +153,33 @@ def test_quota_move_reason_names_the_cut(ex: core.Explorer) -> None:
         assert row["rank"] <= 2 < row["base_rank"]
         assert row["reason"] == (f"名次由第{row['base_rank']}名升至第{row['rank']}名,"
                                  "进入优秀名额(前2名)")
-    both = core.compared(base, cur)
+    both = changes.compared(base, cur)
     assert set(moves.index) == set(both.loc[both["tier"] != both["base_tier"], "unit_id"])
 
 
 def test_threshold_move_reason_names_the_line(ex: core.Explorer, yiyang) -> None:
     data, scheme = yiyang
     base = core.start_view(ex, "", YEAR)
-    tiers = core.tiers_from_controls(scheme, 25, [85, 65], [])
+    tiers = controls.tiers_from_controls(scheme, 25, [85, 65], [])
     assert tiers == {"thresholds": [{"label": "达标", "min_total": 85.0},
                                     {"label": "基本达标", "min_total": 65.0}]}
     cur = core.evaluate(ex, {"tiers": tiers}, year=YEAR, boot=None)
-    moves = core.tier_moves(base, cur).set_index("unit_id")
+    moves = changes.tier_moves(base, cur).set_index("unit_id")
     ref = _reference(data, scheme, YEAR).set_index("unit_id")
     # who falls: 达标 units with 75 ≤ total < 85 (the line moved from 75 to 85)
     expected = ref.index[(ref["tier"] == "达标") & (ref["total"] < 85)]
     assert sorted(moves.index) == sorted(expected) and len(expected) > 0
     for uid in expected:
         t = ref.loc[uid, "total"]
-        assert moves.loc[uid, "reason"] == f"总分{core._fmt(t)}不变,跌破达标线85分(原为75分)"
+        assert moves.loc[uid, "reason"] == f"总分{changes._fmt(t)}不变,跌破达标线85分(原为75分)"
 
 
 def test_controls_name_only_what_moved(ex: core.Explorer) -> None:
     start = core.start_view(ex, "", YEAR)
-    same = core.spec_from_controls(ex, "", YEAR, node_values=start.node_points, alpha=0.5,
+    same = controls.spec_from_controls(ex, "", YEAR, node_values=start.node_points, alpha=0.5,
                                    quota=25, lines=[75, 65])
     assert same == {}
-    moved = core.spec_from_controls(ex, "", YEAR, node_values={**start.node_points,
+    moved = controls.spec_from_controls(ex, "", YEAR, node_values={**start.node_points,
                                                                "party_building": 30.0},
                                     alpha=0.3, quota=50, lines=[75, 65],
                                     methods={"clean_government": "minmax"})
@@ -210,17 +210,17 @@ def test_bad_settings_raise_a_clear_message(ex: core.Explorer, controls: dict,
 def test_bad_tier_controls(yiyang, quota, lines, words) -> None:
     _, scheme = yiyang
     with pytest.raises(core.ExploreError, match=words):
-        core.tiers_from_controls(scheme, quota, lines, [])
+        controls.tiers_from_controls(scheme, quota, lines, [])
 
 
 def test_forced_shares_must_add_up(ex: core.Explorer) -> None:
     scheme = core.start_view(ex, "forced_distribution", YEAR).scheme
-    assert core.tier_controls(scheme).shares == (15, 80, 5)
-    assert core.tiers_from_controls(scheme, None, [], [15, 80, 5]) is None
-    assert core.tiers_from_controls(scheme, None, [], [25, 70, 5]) == {
+    assert controls.tier_controls(scheme).shares == (15, 80, 5)
+    assert controls.tiers_from_controls(scheme, None, [], [15, 80, 5]) is None
+    assert controls.tiers_from_controls(scheme, None, [], [25, 70, 5]) == {
         "shares": [0.25, 0.7, 0.05]}
     with pytest.raises(core.ExploreError, match="合计100%"):
-        core.tiers_from_controls(scheme, None, [], [50, 80, 5])
+        controls.tiers_from_controls(scheme, None, [], [50, 80, 5])
 
 
 def test_applicable_methods(yiyang) -> None:
@@ -240,7 +240,7 @@ def test_exported_scenario_round_trips_through_compare_and_run(ex: core.Explorer
                 "tiers": {"quota": [{"share": 0.375, "rounding": "half_up", "min_count": 1}]}}
     view = core.evaluate(ex, controls, year=YEAR, start="levels", boot=None)
     path = tmp_path / "explored.yaml"
-    path.write_text(core.scenario_yaml(ex, view, start="levels"), encoding="utf-8")
+    path.write_text(exports.scenario_yaml(ex, view, start="levels"), encoding="utf-8")
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert "base" not in raw and list(raw["scenarios"]) == ["explored"]
     # what compare reads
@@ -262,13 +262,13 @@ def test_exported_scenario_round_trips_through_compare_and_run(ex: core.Explorer
 def test_export_note_in_chinese(ex: core.Explorer) -> None:
     view = core.evaluate(ex, {"points": {"party_building": 30}, "alpha": 0.3}, year=YEAR,
                          boot=None)
-    text = core.scenario_yaml(ex, view)
+    text = exports.scenario_yaml(ex, view)
     note = yaml.safe_load(text)["scenarios"]["explored"]["note"]
     assert note == "由权重探索页面导出(2019年;起点:方案原值)。分值:党的建设30分;增量+增速指标的α为0.3。"
 
 
 def test_workbook_is_readable_and_reproducible(ex: core.Explorer) -> None:
-    from perfanalysis.explorer.app import workbook_bytes
+    from perfanalysis.explorer.exports import workbook_bytes
 
     base = core.start_view(ex, "", YEAR)
     cur = core.evaluate(ex, {"points": {"party_building": 30, "high_quality": 30}}, year=YEAR,
@@ -328,7 +328,7 @@ def test_page_update_keeps_the_last_state_on_bad_input(ex: core.Explorer) -> Non
 def test_single_leaf_alpha(ex: core.Explorer, yiyang) -> None:
     data, _ = yiyang
     start = core.start_view(ex, "", YEAR)
-    spec = core.spec_from_controls(ex, "", YEAR, node_values=start.node_points, alpha=0.7,
+    spec = controls.spec_from_controls(ex, "", YEAR, node_values=start.node_points, alpha=0.7,
                                    leaf_alpha={"gdp": 0.2}, quota=25, lines=[75, 65])
     # gdp gets its own α; the other blended leaves the α control's 0.7
     assert spec == {"alpha": {"gdp": 0.2, "fai": 0.7, "industry_va": 0.7, "retail_sales": 0.7}}
@@ -337,10 +337,10 @@ def test_single_leaf_alpha(ex: core.Explorer, yiyang) -> None:
     assert alphas == spec["alpha"]
     _same(view, _reference(data, view.scheme, YEAR))
     with pytest.raises(core.ExploreError, match="没有增量"):
-        core.spec_from_controls(ex, "", YEAR, node_values=start.node_points,
+        controls.spec_from_controls(ex, "", YEAR, node_values=start.node_points,
                                 leaf_alpha={"pm25": 0.2}, quota=25, lines=[75, 65])
     with pytest.raises(core.ExploreError, match="0到1之间"):
-        core.spec_from_controls(ex, "", YEAR, node_values=start.node_points,
+        controls.spec_from_controls(ex, "", YEAR, node_values=start.node_points,
                                 leaf_alpha={"gdp": 1.5}, quota=25, lines=[75, 65])
 
 

@@ -1,6 +1,6 @@
 """The weights explorer's page (Dash): layout and thin callbacks over ``core``.
 
-Every control change rebuilds the setting (``core.spec_from_controls``) and scores it
+Every control change rebuilds the setting (``controls.spec_from_controls``) and scores it
 (``core.evaluate``); a setting that cannot be scored shows its message and leaves the
 tables, chart and the last valid setting (what the exports write) as they were. No
 callback lets an exception reach the server. Assets are served by the app itself
@@ -9,8 +9,6 @@ callback lets an exception reach the server. Assets are served by the app itself
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,8 +16,7 @@ import pandas as pd
 import plotly.io as pio
 from dash import ALL, Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
-from ..export import write_tables
-from . import core
+from . import changes, controls, core, exports
 
 KEEP = "页面保留上一次有效的结果。"
 NOISE = 0.05  # relative measurement error of the on-demand tier probabilities (report default)
@@ -57,7 +54,7 @@ def _bump(base: core.View, cur: core.View, sequence: str | None, scheme_seq: dic
     """Slope chart of ranks within one sequence: baseline (left) to the current setting
     (right), one line a unit, green up, red down, grey unchanged. A plain figure mapping
     (no per-trace validation: it is rebuilt on every update)."""
-    c = core._columns(base, cur)
+    c = changes._columns(base, cur)
     seqs = list(dict.fromkeys(c["sequence"]))
     seq = sequence if sequence in seqs else seqs[0]
     rows = np.flatnonzero(c["sequence"] == seq)
@@ -89,7 +86,7 @@ def _bump(base: core.View, cur: core.View, sequence: str | None, scheme_seq: dic
         "yaxis": yaxis}}
 
 
-def _tier_inputs(tc: core.TierControls) -> list[Any]:
+def _tier_inputs(tc: controls.TierControls) -> list[Any]:
     rows: list[Any] = []
     if tc.quota_kind is not None:
         label = f"{tc.labels[0]}名额比例(%)" if tc.quota_kind == "share" else \
@@ -130,7 +127,7 @@ def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None =
                        value=pts, marks=None, allow_direct_input=True, updatemode="mouseup",
                        tooltip={"placement": "bottom", "always_visible": False}),
         ], style={"marginBottom": "6px"}))
-    controls = [
+    panel = [
         html.Div([html.Label("年度:"), dcc.Dropdown(
             id="year", options=[{"label": f"{y}年", "value": y} for y in ex.years],
             value=year0, clearable=False)], style=_BOX),
@@ -150,7 +147,7 @@ def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None =
                   html.Div(id="node-list", style={"fontSize": "12px"})], style=_BOX),
     ]
     if alpha0 is not None:
-        controls.append(html.Div([
+        panel.append(html.Div([
             html.H4("增量与增速权重α"),
             html.Div("α为增量(总量)部分的权重,1−α为增速部分的权重。",
                      style={"fontSize": "12px", "color": "#666"}),
@@ -164,8 +161,8 @@ def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None =
             html.Button("设定", id="alpha-add"), html.Button("清除", id="alpha-clear"),
             html.Div(id="alpha-list", style={"fontSize": "12px"})], style=_BOX))
     else:
-        controls.append(dcc.Store(id="alpha", data=None))
-    controls += [
+        panel.append(dcc.Store(id="alpha", data=None))
+    panel += [
         html.Div([html.H4("计分方法"),
                   dcc.Dropdown(id="method-leaf", options=[
                       {"label": leaf.name, "value": leaf.id} for leaf in leaves],
@@ -214,7 +211,7 @@ def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None =
     ]
     app.layout = html.Div([
         html.H2(f"权重探索:{scheme.name}"),
-        html.Div([html.Div(controls, style={"width": "32%", "paddingRight": "12px"}),
+        html.Div([html.Div(panel, style={"width": "32%", "paddingRight": "12px"}),
                   html.Div(views, style={"width": "68%"})], style={"display": "flex"}),
     ], style={"fontFamily": "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif",
               "margin": "12px"})
@@ -242,7 +239,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
         seqs = sorted(set(view.table["sequence"]))
         names = dict(view.scheme.sequences or {})
         out: tuple[Any, ...] = ([view.node_points[n] for n in node_ids],
-                                _tier_inputs(core.tier_controls(view.scheme)), {}, {}, {},
+                                _tier_inputs(controls.tier_controls(view.scheme)), {}, {}, {},
                                 [{"label": names.get(q, q), "value": q} for q in seqs], seqs[0])
         if core.start_alpha(ex.scheme) is not None:
             out += (core.start_alpha(view.scheme),)
@@ -354,7 +351,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
             return no_update, "尚无有效设定可导出。"
         try:
             _, view = _valid_view(valid)
-            text = core.scenario_yaml(ex, view, start=valid["start"])
+            text = exports.scenario_yaml(ex, view, start=valid["start"])
         except Exception as exc:  # noqa: BLE001
             return no_update, f"导出失败:{exc}"
         return {"content": text, "filename": "explored_scenario.yaml"}, no_update
@@ -368,7 +365,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
             return no_update, "尚无有效设定可导出。"
         try:
             base, view = _valid_view(valid)
-            data = workbook_bytes(base, view)
+            data = exports.workbook_bytes(base, view)
         except Exception as exc:  # noqa: BLE001
             return no_update, f"导出失败:{exc}"
         return dcc.send_bytes(data, "explored_scores.xlsx"), no_update
@@ -402,13 +399,13 @@ def page_update(ex: core.Explorer, node_ids: list[str], seq_names: dict[str, str
     keeps the last valid state; no exception leaves this function."""
     keep = (no_update,) * 4 + ([no_update] * len(node_ids), no_update, no_update)
     try:
-        controls = core.spec_from_controls(
+        setting = controls.spec_from_controls(
             ex, start, year, node_values=dict(zip(node_ids, values, strict=True)),
             extra_points=extra, alpha=alpha, leaf_alpha=leaf_alpha, methods=methods,
             quota=quota[0] if quota else None, lines=lines, shares=shares)
         base = core.start_view(ex, start, year)
-        view = core.evaluate(ex, controls, year=year, start=start, boot=None)
-        moves = core.tier_moves(base, view)
+        view = core.evaluate(ex, setting, year=year, start=start, boot=None)
+        moves = changes.tier_moves(base, view)
     except core.ExploreError as exc:
         return (f"设定无效:{exc}。{KEEP}", *keep)
     except Exception as exc:  # noqa: BLE001 - the server must answer every request
@@ -421,8 +418,8 @@ def page_update(ex: core.Explorer, node_ids: list[str], seq_names: dict[str, str
     move_rows = [{"单位": r.name, "基准等次": r.base_tier, "等次": r.tier, "原因": r.reason}
                  for r in moves.itertuples(index=False)]
     eff = [_money(view.node_points[n]) for n in node_ids]
-    valid = {"year": year, "start": start, "controls": controls}
-    return ("", summary, _table_records(core.view_table(base, view)), move_rows,
+    valid = {"year": year, "start": start, "controls": setting}
+    return ("", summary, _table_records(changes.view_table(base, view)), move_rows,
             _bump(base, view, seq, seq_names), eff,
             f"分值合计:{view.points_sum:g} / {view.points_total:g}", valid)
 
@@ -431,20 +428,6 @@ def _plain_table(tid: str, df: pd.DataFrame) -> dash_table.DataTable:
     return dash_table.DataTable(id=tid, columns=[{"name": c, "id": c} for c in df.columns],
                                 data=df.round(3).to_dict("records"), sort_action="native",
                                 page_size=30)
-
-
-def workbook_bytes(base: core.View, view: core.View) -> bytes:
-    """The page's tables as an .xlsx (written by ``export.write_tables``)."""
-    table = core.view_table(base, view)
-    moves = core.tier_moves(base, view).rename(columns={
-        "unit_id": "单位代码", "name": "单位", "sequence": "序列", "base_tier": "基准等次",
-        "tier": "等次", "base_total": "基准总分", "total": "总分", "base_rank": "基准名次",
-        "rank": "名次", "reason": "原因"})
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "explored.xlsx"
-        write_tables({"总分与名次": table.rename(columns={"unit_id": "单位代码"}),
-                      "等次变化": moves}, path)
-        return path.read_bytes()
 
 
 def run_explorer(ex: core.Explorer, *, year: int | None = None, port: int = 8050,
