@@ -42,19 +42,12 @@ def _size_text(size: dict[str, Any] | None) -> str:
             f"{int(size['n'])}个单位,{int(size['groups'])}个序列)")
 
 
-def _table_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = df.copy()
-    for col in ("基准总分", "总分", "总分变化"):
-        out[col] = out[col].round(2)
-    return out.to_dict("records")
-
-
-def _bump(base: core.View, cur: core.View, sequence: str | None, scheme_seq: dict[str, str]
-          ) -> dict[str, Any]:
+def _bump(cols: dict[str, np.ndarray], cur: core.View, sequence: str | None,
+          scheme_seq: dict[str, str]) -> dict[str, Any]:
     """Slope chart of ranks within one sequence: baseline (left) to the current setting
     (right), one line a unit, green up, red down, grey unchanged. A plain figure mapping
     (no per-trace validation: it is rebuilt on every update)."""
-    c = changes._columns(base, cur)
+    c = cols
     seqs = list(dict.fromkeys(c["sequence"]))
     seq = sequence if sequence in seqs else seqs[0]
     rows = np.flatnonzero(c["sequence"] == seq)
@@ -236,7 +229,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
             view = core.start_view(ex, start, year)
         except core.ExploreError:
             view = core.start_view(ex, core.BASE_START, year)
-        seqs = sorted(set(view.table["sequence"]))
+        seqs = sorted(set(view.columns["sequence"]))
         names = dict(view.scheme.sequences or {})
         out: tuple[Any, ...] = ([view.node_points[n] for n in node_ids],
                                 _tier_inputs(controls.tier_controls(view.scheme)), {}, {}, {},
@@ -405,22 +398,23 @@ def page_update(ex: core.Explorer, node_ids: list[str], seq_names: dict[str, str
             quota=quota[0] if quota else None, lines=lines, shares=shares)
         base = core.start_view(ex, start, year)
         view = core.evaluate(ex, setting, year=year, start=start, boot=None)
-        moves = changes.tier_moves(base, view)
+        cols = changes._columns(base, view)
+        moves = changes.tier_moves(base, view, cols)
     except core.ExploreError as exc:
         return (f"设定无效:{exc}。{KEEP}", *keep)
     except Exception as exc:  # noqa: BLE001 - the server must answer every request
         return (f"无法计算该设定({type(exc).__name__}: {exc})。{KEEP}", *keep)
     summary = [
         html.Div(f"一级指标分值合计 {view.points_sum:g} 分(方案总分 {view.points_total:g} 分)"),
-        html.Div(f"等次变化的单位:{len(moves)} 个(共 {len(view.table)} 个)"),
+        html.Div(f"等次变化的单位:{len(moves)} 个(共 {len(view.columns['unit_id'])} 个)"),
         html.Div("规模相关性计算中…", id="rho"),
     ]
     move_rows = [{"单位": r.name, "基准等次": r.base_tier, "等次": r.tier, "原因": r.reason}
                  for r in moves.itertuples(index=False)]
     eff = [_money(view.node_points[n]) for n in node_ids]
     valid = {"year": year, "start": start, "controls": setting}
-    return ("", summary, _table_records(changes.view_table(base, view)), move_rows,
-            _bump(base, view, seq, seq_names), eff,
+    return ("", summary, changes.table_rows(view, cols), move_rows,
+            _bump(cols, view, seq, seq_names), eff,
             f"分值合计:{view.points_sum:g} / {view.points_total:g}", valid)
 
 

@@ -16,16 +16,14 @@ from .core import ExploreError, View
 def _columns(base: View, cur: View) -> dict[str, np.ndarray]:
     """The current table's columns beside the baseline's (looked up by unit, in the current
     order) as arrays: base_total, base_rank, base_tier, change, moved (positive: up)."""
-    t, b = cur.table, base.table
-    at = pd.Index(b["unit_id"].to_numpy(dtype=object)).get_indexer(
-        t["unit_id"].to_numpy(dtype=object))
+    t, b = cur.columns, base.columns
+    at = pd.Index(b["unit_id"]).get_indexer(t["unit_id"])
     if (at < 0).any():
         raise ExploreError("起点与当前设定的单位不同 / the units differ from the starting point's")
-    cols = {c: t[c].to_numpy(dtype=object if c in ("unit_id", "name", "sequence", "tier")
-                             else None) for c in t.columns}
-    cols["base_total"] = b["total"].to_numpy(dtype=float)[at]
-    cols["base_rank"] = b["rank"].to_numpy(dtype=int)[at]
-    cols["base_tier"] = b["tier"].to_numpy(dtype=object)[at]
+    cols = dict(t)
+    cols["base_total"] = b["total"][at]
+    cols["base_rank"] = b["rank"][at]
+    cols["base_tier"] = b["tier"][at]
     cols["change"] = np.round(cols["total"] - cols["base_total"], 6)
     cols["moved"] = cols["base_rank"] - cols["rank"]
     return cols
@@ -90,28 +88,44 @@ def _quotas(scheme: Scheme, sequences: np.ndarray) -> dict[str, int]:
     return out
 
 
-def tier_moves(base: View, cur: View) -> pd.DataFrame:
+def tier_moves(base: View, cur: View, cols: dict[str, np.ndarray] | None = None
+               ) -> pd.DataFrame:
     """Units whose tier differs from the baseline, with the reason (nearest boundary
     crossed): unit_id, name, sequence, base_tier, tier, base_total, total, base_rank,
-    rank, reason."""
-    cols = _columns(base, cur)
+    rank, reason. ``cols``: ``_columns(base, cur)`` when the caller has them."""
+    cols = _columns(base, cur) if cols is None else cols
     hit = np.flatnonzero(cols["tier"] != cols["base_tier"])
     keys = ["unit_id", "name", "sequence", "base_tier", "tier", "base_total", "total",
             "base_rank", "rank"]
     rows = [{k: cols[k][i] for k in keys} for i in hit]
     q = _quotas(cur.scheme, cols["sequence"])
-    q0 = _quotas(base.scheme, base.table["sequence"].to_numpy(dtype=object))
+    q0 = _quotas(base.scheme, base.columns["sequence"])
     for r in rows:
         r["reason"] = move_reason(r, base.scheme, cur.scheme, q, q0)
     return pd.DataFrame(rows, columns=[*keys, "reason"])
 
 
-def view_table(base: View, cur: View) -> pd.DataFrame:
+def view_table(base: View, cur: View, cols: dict[str, np.ndarray] | None = None
+               ) -> pd.DataFrame:
     """The page's table with Chinese headers: the baseline beside the current setting."""
-    c = _columns(base, cur)
+    c = _columns(base, cur) if cols is None else cols
     names = dict(cur.scheme.sequences or {})
     return pd.DataFrame({
         "单位": c["name"], "序列": np.array([names.get(s, s) for s in c["sequence"]], dtype=object),
         "基准总分": c["base_total"], "总分": c["total"], "总分变化": c["change"],
         "基准名次": c["base_rank"], "名次": c["rank"], "名次变化": c["moved"],
         "基准等次": c["base_tier"], "等次": c["tier"], "unit_id": c["unit_id"]})
+
+
+def table_rows(cur: View, cols: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """The page table's rows (totals to 2 decimals) straight from the arrays: the same
+    columns as ``view_table`` without building a frame (it is sent on every update)."""
+    names = dict(cur.scheme.sequences or {})
+    keys = ("单位", "序列", "基准总分", "总分", "总分变化", "基准名次", "名次", "名次变化",
+            "基准等次", "等次", "unit_id")
+    values = (cols["name"].tolist(), [names.get(x, x) for x in cols["sequence"].tolist()],
+              np.round(cols["base_total"], 2).tolist(), np.round(cols["total"], 2).tolist(),
+              np.round(cols["change"], 2).tolist(), cols["base_rank"].tolist(),
+              cols["rank"].tolist(), cols["moved"].tolist(), cols["base_tier"].tolist(),
+              cols["tier"].tolist(), cols["unit_id"].tolist())
+    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]

@@ -18,6 +18,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ class Prepared:
     penalty: np.ndarray
     ratings: dict[str, np.ndarray]
     seq_codes: np.ndarray
-    units: pd.DataFrame  # unit_id, name, sequence
+    units: dict[str, np.ndarray]  # unit_id, name, sequence (object arrays)
 
 
 @dataclass
@@ -108,16 +109,23 @@ class Explorer:
 
 @dataclass(frozen=True)
 class View:
-    """One evaluated setting: the score table, the scheme it came from and figures."""
+    """One evaluated setting: the score table (kept as arrays; ``table`` is the frame),
+    the scheme it came from and figures."""
 
     year: int
     spec: dict[str, Any]
     scheme: Scheme
-    table: pd.DataFrame  # unit_id, name, sequence, total, rank, tier (score's order)
+    columns: dict[str, np.ndarray]  # unit_id, name, sequence, total, rank, tier (score's order)
     node_points: dict[str, float]  # first-level node id -> points in force
     points_sum: float  # Σ first-level points
     points_total: float  # Σ indicator-component points (the scheme's total)
     size: dict[str, Any] | None  # size_dependence of the total, None without sizes
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """unit_id, name, sequence, total, rank, tier, one row per unit in ``score``'s
+        order (sequence, rank, unit_id)."""
+        return pd.DataFrame(self.columns)
 
 
 def first_level(scheme: Scheme) -> list[tuple[str, str, float]]:
@@ -261,8 +269,9 @@ def _prepared(ex: Explorer, sc: Scenario, year: int) -> Prepared:
             penalty=adj["penalty"].to_numpy(dtype=float),
             ratings={c: inp.ratings[c].to_numpy(dtype=float) for c in inp.ratings.columns},
             seq_codes=pd.factorize(np.asarray(inp.sequences, dtype=object), sort=True)[0],
-            units=pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names,
-                                "sequence": inp.sequences}, dtype=object))
+            units={"unit_id": np.asarray(inp.unit_ids, dtype=object),
+                   "name": np.asarray(inp.names, dtype=object),
+                   "sequence": np.asarray(inp.sequences, dtype=object)})
     return hit
 
 
@@ -277,10 +286,10 @@ def _tier_model(ex: Explorer, sc: Scenario, inp: ScoringInput, data: Dataset,
     return hit
 
 
-def score_setting(ex: Explorer, sc: Scenario, year: int) -> pd.DataFrame:
+def score_setting(ex: Explorer, sc: Scenario, year: int) -> dict[str, np.ndarray]:
     """unit_id, name, sequence, total (components added, bonus − penalty, rounded to 6
     decimals as ``score`` does), rank and tier of a validated setting, ordered like
-    ``score`` (sequence, rank, unit_id). Arrays throughout: one DataFrame at the end."""
+    ``score`` (sequence, rank, unit_id), as arrays (strings as object arrays)."""
     scheme = sc.scheme
     prep = _prepared(ex, sc, year)
     inp0, data = prep.inp, prep.data
@@ -313,11 +322,9 @@ def score_setting(ex: Explorer, sc: Scenario, year: int) -> pd.DataFrame:
     codes, ranks = tier_codes(model, cols["total"][None], tie, ranks=True)
     order = np.lexsort((ranks[0], prep.seq_codes))  # stable: ties keep the unit_id order
     labels = np.asarray(model.labels, dtype=object)
-    out = prep.units.take(order).reset_index(drop=True)
-    out["total"] = cols["total"][order]
-    out["rank"] = ranks[0][order].astype(int)
-    out["tier"] = labels[codes[0][order]]
-    return out
+    return {**{c: prep.units[c][order] for c in ("unit_id", "name", "sequence")},
+            "total": cols["total"][order], "rank": ranks[0][order].astype(int),
+            "tier": labels[codes[0][order]]}
 
 
 def evaluate(ex: Explorer, controls: Mapping[str, Any], *, year: int | None = None,
@@ -334,7 +341,7 @@ def evaluate(ex: Explorer, controls: Mapping[str, Any], *, year: int | None = No
     spec = merged_spec(ex.starts[start], controls)
     sc = scenario_of(ex, spec)
     try:
-        table = score_setting(ex, sc, year)
+        columns = score_setting(ex, sc, year)
     except SchemeError as exc:
         raise ExploreError(_plain(str(exc))) from exc
     except PerfAnalysisError as exc:
@@ -342,22 +349,24 @@ def evaluate(ex: Explorer, controls: Mapping[str, Any], *, year: int | None = No
     nodes = first_level(sc.scheme)
     total = sum(c.points for c in sc.scheme.components if c.source == "indicators")
     return View(year=year, spec=spec, scheme=sc.scheme,
-                table=table,
+                columns=columns,
                 node_points={i: p for i, _, p in nodes},
                 points_sum=float(sum(p for _, _, p in nodes)), points_total=float(total),
-                size=None if boot is None else size_of(ex, table, boot))
+                size=None if boot is None else size_of(ex, columns, boot))
 
 
-def size_of(ex: Explorer, table: pd.DataFrame, boot: int) -> dict[str, Any] | None:
+def size_of(ex: Explorer, columns: Mapping[str, np.ndarray], boot: int
+            ) -> dict[str, Any] | None:
     """Size dependence of the totals (the one definition, ``size_dependence``), or None
     when the units have no size column."""
     if ex.sizes is None:
         return None
     from ..studies.size import size_dependence
 
-    t = table.set_index("unit_id")
-    return size_dependence(t["total"], ex.sizes.reindex(t.index), t["sequence"], boot=boot,
-                           seed=0)
+    index = pd.Index(columns["unit_id"], name="unit_id")
+    return size_dependence(pd.Series(columns["total"], index=index),
+                           ex.sizes.reindex(index),
+                           pd.Series(columns["sequence"], index=index), boot=boot, seed=0)
 
 
 def start_view(ex: Explorer, start: str, year: int) -> View:
