@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.io as pio
 from dash import ALL, Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
+from ..methods import METHOD_ZH
 from . import changes, controls, core, exports
 
 KEEP = "页面保留上一次有效的结果。"
@@ -278,7 +279,7 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
         if not leaf_id:
             return []
         leaf = next(leaf for leaf in ex.scheme.indicators() if leaf.id == leaf_id)
-        return [{"label": core.METHOD_ZH.get(m, m), "value": m}
+        return [{"label": METHOD_ZH.get(m, m), "value": m}
                 for m in core.applicable_methods(leaf)]
 
     @app.callback(Output("methods", "data", allow_duplicate=True),
@@ -295,9 +296,9 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
         elif trig == "method-add" and leaf and method:
             methods[leaf] = method
         else:
-            return no_update, "、".join(f"{names.get(k, k)}:{core.METHOD_ZH.get(v, v)}"
+            return no_update, "、".join(f"{names.get(k, k)}:{METHOD_ZH.get(v, v)}"
                                        for k, v in methods.items())
-        return methods, "、".join(f"{names.get(k, k)}:{core.METHOD_ZH.get(v, v)}"
+        return methods, "、".join(f"{names.get(k, k)}:{METHOD_ZH.get(v, v)}"
                                  for k, v in methods.items())
 
     @app.callback(Output("message", "children"), Output("summary", "children"),

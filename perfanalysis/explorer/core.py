@@ -53,9 +53,6 @@ SCENARIO_NAME = "权重探索"
 #: Methods a leaf may switch between: the relative methods need no parameters; completion
 #: needs a target rule (the leaf has one); the leaf's own method always applies.
 RELATIVE = ("efficacy", "minmax")
-METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minmax": "极差标准化",
-             "rank_points": "排位法", "pass_fail": "达标法", "deduction": "扣分法",
-             "gap_points": "差距计分法", "time_progress": "时序进度法"}
 BASE_START = ""  # id of the "scheme as it is" starting point
 #: Bootstrap resamples of the live size-dependence interval (a report uses 1000).
 LIVE_BOOT = 200

@@ -12,9 +12,10 @@ import numpy as np
 import yaml
 
 from ..export import write_tables
+from ..methods import METHOD_ZH
 from ..scheme import Scheme
 from .changes import tier_moves, view_table
-from .core import BASE_START, METHOD_ZH, SCENARIO_ID, SCENARIO_NAME, Explorer, View
+from .core import BASE_START, SCENARIO_ID, SCENARIO_NAME, Explorer, View
 
 
 def describe(scheme: Scheme, spec: Mapping[str, Any]) -> str:
