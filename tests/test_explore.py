@@ -353,3 +353,16 @@ def test_run_explorer_passes_jupyter_mode(ex: core.Explorer, monkeypatch) -> Non
     monkeypatch.setattr(Dash, "run", lambda self, **kw: seen.update(kw))
     run_explorer(ex, year=YEAR, port=8123, jupyter_mode="inline")
     assert seen == {"port": 8123, "host": "127.0.0.1", "debug": False, "jupyter_mode": "inline"}
+
+
+@pytest.mark.parametrize("year", [2010, 2011])
+def test_provincial_panel_regions_reweight_and_forced_shares(year: int) -> None:
+    # real data, four regions of unequal size, `missing: reweight` before 2011, 15:80:5
+    scheme = pa.load_scheme(DATA_DIR / "schemes" / "china_provinces.yaml")
+    data = pa.load_data(DATA_DIR / "real" / "china_provinces", scheme)
+    ex = core.make_explorer(data, scheme)
+    (first, _, pts), _ = core.first_level(scheme)
+    controls = {"points": {first: pts - 20}}
+    view = core.evaluate(ex, controls, year=year, boot=None)
+    _same(view, _reference(data, core.scenario_of(ex, controls).scheme, year))
+    assert view.points_sum == pytest.approx(100)
