@@ -482,13 +482,15 @@ def explore(
                                                               "browser")] = False,
 ) -> None:
     """Weights explorer: move a weight in the browser, see every unit's total, rank and tier
-    change at once; export the setting as a scenario file (serves http://127.0.0.1:PORT)."""
+    change at once; export the setting as a scenario file (serves http://127.0.0.1:PORT).
+    Starting points: the scheme, the presets beside it with the same tree, the scenarios."""
     from .explorer.app import build_app
     from .explorer.core import make_explorer
 
     def setup() -> Any:
         ds, sch, y = _inputs(data, scheme, year)
-        ex = make_explorer(ds, sch, scheme_path=scheme, scenarios=scenarios)
+        ex = make_explorer(ds, sch, scheme_path=scheme, scenarios=scenarios,
+                           presets=scheme.parent)
         return build_app(ex, year=y)
 
     dash_app = _guard(setup)

@@ -366,3 +366,29 @@ def test_provincial_panel_regions_reweight_and_forced_shares(year: int) -> None:
     view = core.evaluate(ex, controls, year=year, boot=None)
     _same(view, _reference(data, core.scenario_of(ex, controls).scheme, year))
     assert view.points_sum == pytest.approx(100)
+
+
+def test_preset_with_the_same_tree_is_a_starting_point(yiyang, tmp_path: Path) -> None:
+    from perfanalysis.explorer.presets import preset_spec
+
+    data, scheme = yiyang
+    levels = pa.load_scheme(DATA_DIR / "schemes" / "yiyang_2018_levels.yaml")
+    spec = preset_spec(scheme, levels)
+    # the four economic volumes switch to efficacy on levels blended with growth
+    assert spec is not None and set(spec["nodes"]) == {"gdp", "fai", "industry_va",
+                                                       "retail_sales"}
+    assert spec["nodes"]["gdp"]["method"] == "efficacy" and spec["nodes"]["gdp"]["target"] is None
+    assert preset_spec(scheme, pa.load_scheme(DATA_DIR / "schemes" / "heshan_2013.yaml")) is None
+    ex = core.make_explorer(data, scheme, scheme_path=YIYANG_SCHEME,
+                            presets=DATA_DIR / "schemes")
+    assert "preset:yiyang_2018_levels" in ex.starts and "preset:yiyang_2018" not in ex.starts
+    start = core.start_view(ex, "preset:yiyang_2018_levels", YEAR)
+    _same(start, _reference(data, levels, YEAR))
+    # moved from there and exported: compare reads the preset's changes and the move
+    view = core.evaluate(ex, {"points": {"party_building": 30}}, year=YEAR,
+                         start="preset:yiyang_2018_levels", boot=None)
+    path = tmp_path / "from_preset.yaml"
+    path.write_text(exports.scenario_yaml(ex, view, start="preset:yiyang_2018_levels"),
+                    encoding="utf-8")
+    ref = scenario_totals(data, scheme, load_scenarios(path, scheme), YEAR)
+    _same(view, ref.loc[ref["scenario_id"] == "explored", ["unit_id", "total", "rank", "tier"]])

@@ -163,13 +163,19 @@ def _scenario_mapping(raw: Any, file: str) -> dict[str, Start]:
 
 
 def make_explorer(data: Dataset, scheme: Scheme, *, scheme_path: Path | str | None = None,
-                  scenarios: Path | str | None = None) -> Explorer:
-    """The explorer's context: years with observations, the starting points (the scheme,
-    then each scenario of ``scenarios``, validated against the scheme) and unit sizes (the
-    fairness study's size column; None when units.csv has none)."""
+                  scenarios: Path | str | None = None,
+                  presets: Path | str | None = None) -> Explorer:
+    """The explorer's context: years with observations, the starting points (the scheme;
+    the presets in folder ``presets`` with the scheme's tree, as scenarios; each scenario of
+    ``scenarios``, validated against the scheme) and unit sizes (the fairness study's size
+    column; None when units.csv has none)."""
     from ..studies.fairness_core import unit_sizes
+    from .presets import preset_starts
 
     starts = {BASE_START: Start(BASE_START, "方案原值", {})}
+    if presets is not None:
+        for sid, name, spec in preset_starts(scheme, presets, skip=scheme_path):
+            starts[sid] = Start(sid, name, spec)
     if scenarios is not None:
         load_scenarios(scenarios, scheme)  # validates; errors name the file and key
         raw = yaml.safe_load(Path(scenarios).read_text(encoding="utf-8"))
