@@ -317,7 +317,7 @@ def test_page_update_keeps_the_last_state_on_bad_input(ex: core.Explorer) -> Non
         ex, out[7]["controls"], year=YEAR, boot=None).table["total"].round(2))
     for bad, words in (({"quota": [150]}, "0到100%之间"),
                        ({"values": [30.0, 25.0, 0.0, 15.0]}, "须为正数"),
-                       ({"year": 1990}, "没有数据")):
+                       ({"year": 1990}, "没有数据"), ({"year": 2013}, "2013年无法计分")):
         got = page_update(ex, ids, {}, **{**good, **bad})
         assert words in got[0] and "页面保留上一次有效的结果" in got[0]
         # every other output untouched; the per-node output is a list (a wildcard output)
@@ -392,3 +392,9 @@ def test_preset_with_the_same_tree_is_a_starting_point(yiyang, tmp_path: Path) -
                     encoding="utf-8")
     ref = scenario_totals(data, scheme, load_scenarios(path, scheme), YEAR)
     _same(view, ref.loc[ref["scenario_id"] == "explored", ["unit_id", "total", "rank", "tier"]])
+
+
+def test_a_year_without_history_is_a_message(ex: core.Explorer) -> None:
+    # 2013 is the sample's first year: the own-average targets have no history
+    with pytest.raises(core.ExploreError, match="2013年无法计分"):
+        core.evaluate(ex, {}, year=2013, boot=None)

@@ -209,12 +209,12 @@ def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None =
                   html.Div(views, style={"width": "68%"})], style={"display": "flex"}),
     ], style={"fontFamily": "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif",
               "margin": "12px"})
-    _callbacks(app, ex, nodes, seq_names)
+    _callbacks(app, ex, nodes, seq_names, year0)
     return app
 
 
 def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]],
-               seq_names: dict[str, str]) -> None:
+               seq_names: dict[str, str], year0: int) -> None:
     node_ids = [n for n, _, _ in nodes]
     names = {n.id: n.name for n in ex.scheme.iter_nodes()}
 
@@ -228,8 +228,8 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
     def reset(start: str, _n: int | None, year: int) -> tuple[Any, ...]:
         try:
             view = core.start_view(ex, start, year)
-        except core.ExploreError:
-            view = core.start_view(ex, core.BASE_START, year)
+        except core.ExploreError:  # the main callback says why; controls from the opening view
+            view = core.start_view(ex, core.BASE_START, year0)
         seqs = sorted(set(view.columns["sequence"]))
         names = dict(view.scheme.sequences or {})
         out: tuple[Any, ...] = ([view.node_points[n] for n in node_ids],
