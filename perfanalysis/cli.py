@@ -480,6 +480,9 @@ def explore(
         "--scenarios", help="scenario YAML whose scenarios are offered as starting points")] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="open the page in the default "
                                                               "browser")] = False,
+    error_model: Annotated[Path | None, typer.Option(
+        "--error-model", help="error-model file (CSV/YAML) of the on-demand tier "
+                              "probabilities (default: the built-in table)")] = None,
 ) -> None:
     """Weights explorer: move a weight in the browser, see every unit's total, rank and tier
     change at once; export the setting as a scenario file (serves http://127.0.0.1:PORT).
@@ -490,7 +493,7 @@ def explore(
     def setup() -> Any:
         ds, sch, y = _inputs(data, scheme, year)
         ex = make_explorer(ds, sch, scheme_path=scheme, scenarios=scenarios,
-                           presets=scheme.parent)
+                           presets=scheme.parent, error_model=error_model)
         return build_app(ex, year=y)
 
     dash_app = _guard(setup)

@@ -398,3 +398,20 @@ def test_a_year_without_history_is_a_message(ex: core.Explorer) -> None:
     # 2013 is the sample's first year: the own-average targets have no history
     with pytest.raises(core.ExploreError, match="2013年无法计分"):
         core.evaluate(ex, {}, year=2013, boot=None)
+
+
+def test_on_demand_uncertainty_is_the_studies_own(ex: core.Explorer, yiyang) -> None:
+    from perfanalysis.studies.boundaries import tier_probabilities
+    from perfanalysis.studies.weightings import SHIFT_TARGET, weight_sensitivity
+
+    data, _ = yiyang
+    controls = {"points": {"party_building": 30}}
+    probs, sob = core.uncertainty(ex, controls, year=YEAR, start="", noise=0.05, draws=400,
+                                  sobol_n=64)
+    scheme = core.scenario_of(ex, controls).scheme
+    ref = tier_probabilities(data, scheme, YEAR, noise=0.05, draws=400, seed=0, workers=1)
+    assert list(probs["单位"]) == list(ref["name"])
+    assert np.allclose(probs["P(优秀)"], ref["p_优秀"]) and probs["P(优秀)"].sum() > 0
+    sens = weight_sensitivity(data, scheme, YEAR, n=64, seed=0).sobol
+    sens = sens.loc[sens["target"] == SHIFT_TARGET]
+    assert np.allclose(sob["总效应指数ST"], sens["ST"])

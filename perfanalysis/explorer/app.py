@@ -20,7 +20,7 @@ from ..methods import METHOD_ZH
 from . import changes, controls, core, exports
 
 KEEP = "页面保留上一次有效的结果。"
-NOISE = 0.05  # relative measurement error of the on-demand tier probabilities (report default)
+NOISE = 0.05  # scale of the error model of the on-demand tier probabilities (report default)
 STUDY_DRAWS = 2000
 SOBOL_N = 256
 
@@ -195,7 +195,9 @@ def build_app(ex: core.Explorer, *, year: int | None = None, title: str | None =
             value=min(set(base0.table["sequence"])), clearable=False)]),
         dcc.Graph(id="bump", config={"displaylogo": False}),
         html.Div([html.H4("不确定性(按需计算)"),
-                  html.Div(f"等次概率:各指标和评分{NOISE:.0%}的相对测量误差,{STUDY_DRAWS}次模拟;"
+                  html.Div(("等次概率:按误差模型文件" if ex.error_model else
+                            "等次概率:按默认误差模型(总量5%相对误差、比率1个百分点、评分1分等)")
+                           + f",{STUDY_DRAWS}次模拟;"
                            f"Sobol指数:一级指标分值±25%、α与相对计分方法,{SOBOL_N}个基础样本。",
                            style={"fontSize": "12px", "color": "#666"}),
                   html.Button("计算等次概率与Sobol指数", id="run-study"),

@@ -99,6 +99,7 @@ class Explorer:
     starts: dict[str, Start]
     sizes: pd.Series | None
     scheme_path: Path | None = None
+    error_model: Path | None = None  # error-model file of the tier probabilities (None: defaults)
     _prepared: dict[str, Prepared] = field(default_factory=dict, repr=False)
     _tiers: dict[str, TierModel] = field(default_factory=dict, repr=False)
     _starts: dict[str, View] = field(default_factory=dict, repr=False)
@@ -164,11 +165,13 @@ def _scenario_mapping(raw: Any, file: str) -> dict[str, Start]:
 
 def make_explorer(data: Dataset, scheme: Scheme, *, scheme_path: Path | str | None = None,
                   scenarios: Path | str | None = None,
-                  presets: Path | str | None = None) -> Explorer:
+                  presets: Path | str | None = None,
+                  error_model: Path | str | None = None) -> Explorer:
     """The explorer's context: years with observations, the starting points (the scheme;
     the presets in folder ``presets`` with the scheme's tree, as scenarios; each scenario of
     ``scenarios``, validated against the scheme) and unit sizes (the fairness study's size
-    column; None when units.csv has none)."""
+    column; None when units.csv has none). ``error_model``: a file overriding the default
+    error model of the on-demand tier probabilities (study 3's format)."""
     from ..studies.fairness_core import unit_sizes
     from .presets import preset_starts
 
@@ -185,7 +188,8 @@ def make_explorer(data: Dataset, scheme: Scheme, *, scheme_path: Path | str | No
     except PerfAnalysisError:
         sizes = None
     return Explorer(data=data, scheme=scheme, years=data.years, starts=starts, sizes=sizes,
-                    scheme_path=Path(scheme_path) if scheme_path is not None else None)
+                    scheme_path=Path(scheme_path) if scheme_path is not None else None,
+                    error_model=Path(error_model) if error_model is not None else None)
 
 
 def merged_spec(start: Start, controls: Mapping[str, Any]) -> dict[str, Any]:
@@ -390,8 +394,9 @@ def start_alpha(scheme: Scheme) -> float | None:
 def uncertainty(ex: Explorer, controls: Mapping[str, Any], *, year: int, start: str,
                 noise: float, draws: int, sobol_n: int, seed: int = 0
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The current setting's tier probabilities under relative measurement error ``noise``
-    (study 3's ``tier_probabilities``) and the Sobol indices of the mean absolute rank
+    """The current setting's tier probabilities under the error model at scale ``noise``
+    (study 3's ``tier_probabilities``: its default table, or the explorer's error-model
+    file) and the Sobol indices of the mean absolute rank
     shift to its first-level weights, α and relative method (study 4's
     ``weight_sensitivity``), as tables with Chinese headers."""
     from ..studies.boundaries import tier_probabilities
@@ -400,6 +405,7 @@ def uncertainty(ex: Explorer, controls: Mapping[str, Any], *, year: int, start: 
     sc = scenario_of(ex, merged_spec(ex.starts[start], controls))
     data = sc.adapt(ex.data)
     probs = tier_probabilities(data, sc.scheme, year, noise=noise, draws=draws, seed=seed,
+                               error_model=ex.error_model,
                                workers=1)
     labels = sc.scheme.tiers.labels
     p = pd.DataFrame({"单位": probs["name"], "总分": probs["total"].round(2),
