@@ -412,6 +412,10 @@ def test_on_demand_uncertainty_is_the_studies_own(ex: core.Explorer, yiyang) -> 
     ref = tier_probabilities(data, scheme, YEAR, noise=0.05, draws=400, seed=0, workers=1)
     assert list(probs["单位"]) == list(ref["name"])
     assert np.allclose(probs["P(优秀)"], ref["p_优秀"]) and probs["P(优秀)"].sum() > 0
+    assert probs.attrs["draws"] == 400
+    # the largest binomial standard error √(p(1−p)/n) over every unit and tier
+    p = ref[[c for c in ref.columns if c.startswith("p_") and c != "p_official"]].to_numpy()
+    assert probs.attrs["max_se"] == pytest.approx(np.sqrt(p * (1 - p) / 400).max())
     sens = weight_sensitivity(data, scheme, YEAR, n=64, seed=0).sobol
     sens = sens.loc[sens["target"] == SHIFT_TARGET]
     assert np.allclose(sob["总效应指数ST"], sens["ST"])

@@ -378,7 +378,9 @@ def _callbacks(app: Dash, ex: core.Explorer, nodes: list[tuple[str, str, float]]
                                           sobol_n=SOBOL_N)
         except Exception as exc:  # noqa: BLE001
             return f"无法计算:{exc}"
-        return [html.H5("等次概率(当前设定)"), _plain_table("probs", probs),
+        note = (f"等次概率(当前设定;{probs.attrs['draws']}次模拟,各概率的蒙特卡罗标准误"
+                f"不超过{probs.attrs['max_se']:.3f})")
+        return [html.H5(note), _plain_table("probs", probs),
                 html.H5("Sobol指数(平均绝对名次变化)"), _plain_table("sobol", sob)]
 
 

@@ -413,6 +413,8 @@ def uncertainty(ex: Explorer, controls: Mapping[str, Any], *, year: int, start: 
                       **{f"P({lab})": probs[f"p_{lab}"] for lab in labels},
                       "名次5%–95%": [f"{a}–{b}" for a, b in zip(probs["rank_p05"],
                                                                probs["rank_p95"], strict=True)]})
+    p.attrs["draws"] = int(probs.attrs["summary"]["draws"].iloc[0])
+    p.attrs["max_se"] = float(probs.attrs["summary"]["max_se"].iloc[0])
     sens = weight_sensitivity(data, sc.scheme, year, n=sobol_n, seed=seed)
     sob = sens.sobol.loc[sens.sobol["target"] == SHIFT_TARGET]
     s = pd.DataFrame({"因素": sob["parameter"], "一阶指数S1": sob["S1"],
