@@ -21,7 +21,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy.stats import rankdata
 
 MIN_GROUP = 3
@@ -70,17 +69,28 @@ def _weighted_within(rhos: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def _slope(df: pd.DataFrame) -> tuple[float, float]:
-    """OLS of within-group place (1 = best) on log2 size with group dummies, HC3."""
+    """OLS of within-group place (1 = best) on log2 size with group fixed effects, HC3.
+
+    Computed by Frisch–Waugh–Lovell (both sides demeaned within groups), which gives the
+    dummy regression's slope and residuals; HC3 uses the full design's leverage, which for
+    group dummies plus one regressor is 1/n_g + x̃ᵢ²/Σx̃² — so the result equals statsmodels'
+    ``place ~ C(group) + log2(size)`` with HC3 without building the dummy matrix."""
+    g = df["group"]
     place = df.groupby("group", sort=False)["score"].rank(ascending=False, method="average")
-    lx = np.log2(df["size"].to_numpy(float))
-    dummies = pd.get_dummies(df["group"], dtype=float).to_numpy()
-    resid = lx - dummies @ np.linalg.lstsq(dummies, lx, rcond=None)[0]
-    if not np.any(np.abs(resid) > 1e-12):
+    lx = pd.Series(np.log2(df["size"].to_numpy(float)), index=df.index)
+    xt = (lx - lx.groupby(g).transform("mean")).to_numpy()
+    yt = (place - place.groupby(g).transform("mean")).to_numpy(float)
+    sxx = float(xt @ xt)
+    if sxx <= 1e-12 * max(1.0, float(lx.abs().max()) ** 2):
         return math.nan, math.nan
-    x = np.column_stack([lx, dummies])
-    fit = sm.OLS(place.to_numpy(float), x).fit(cov_type="HC3")
-    slope, se = float(fit.params[0]), float(fit.bse[0])
-    return slope, (se if np.isfinite(se) else math.nan)
+    slope = float(xt @ yt) / sxx
+    resid = yt - slope * xt
+    n_g = g.map(g.value_counts()).to_numpy(float)
+    h = 1.0 / n_g + xt ** 2 / sxx
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = float(((xt * resid / (1.0 - h)) ** 2).sum()) / sxx ** 2
+    se = math.sqrt(var) if np.isfinite(var) else math.nan
+    return slope, se
 
 
 def size_dependence(score: pd.Series, size: pd.Series, groups: pd.Series | None = None, *,
