@@ -56,7 +56,7 @@ QUARTO ?= quarto
 ## Build the docs site: API reference (quartodoc) + quarto render → docs/_site/index.html
 docs: $(STAMP)
 	@command -v $(QUARTO) > /dev/null || { echo "make docs needs Quarto on PATH: ../shared/tools/quarto/install.sh, or conda install -c conda-forge quarto (or QUARTO=/path/to/quarto)"; exit 1; }
-	cd docs && ../$(BIN)/quartodoc build --verbose && $(QUARTO) render .
+	cd docs && $(abspath $(BIN))/quartodoc build && $(QUARTO) render .
 	@echo "docs: docs/_site/index.html"
 
 ## Remove build output (out/, caches)
