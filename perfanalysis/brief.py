@@ -17,6 +17,7 @@ import pandas as pd
 
 from .errors import DataError, Problem
 from .parsing import UnitResolver
+from .reply import Reply, build_reply, find_proposal
 from .studies.size import size_dependence as _size_dependence
 from .study_tables import (  # noqa: F401 (re-exported: the brief's contract)
     ALT_COLUMNS,
@@ -83,12 +84,13 @@ def size_dependence(totals: pd.DataFrame, sizes: pd.Series) -> float:
 
 
 def _volatility(alt_rows: pd.DataFrame, vol: pd.DataFrame | None) -> float:
-    """Mean rank_sd (fairness_volatility) of the alternative, matched on the columns the two
-    tables share among variant and alpha; NaN when the study gives none."""
+    """Mean rank_sd (fairness_volatility) of the alternative, matched on variant and alpha
+    (one construct per row: an alternative without a variant, such as the scheme's own
+    增量/增速 α, is never paired with a GDP-only variant's volatility); NaN otherwise."""
     if vol is None or alt_rows.empty:
         return math.nan
     keys = [k for k in ("variant", "alpha") if k in alt_rows.columns]
-    if not keys:
+    if "variant" not in keys:
         return math.nan
     first = alt_rows.iloc[0]
     sel = vol
@@ -230,8 +232,8 @@ def focus_facts(uid: str, year: int, tables: StudyTables, history: pd.DataFrame,
 
 
 #: fairness variants in Chinese (fairness_top_chance labels them by variant id and alpha)
-VARIANT_ZH = {"level": "总量", "growth": "增速", "increment": "增量", "per_capita": "人均",
-              "value_added": "增加值", "blend": "总量+增速"}
+VARIANT_ZH = {"level": "总量", "growth": "增速", "increment": "增量", "per_capita": "人均量",
+              "value_added": "增值残差", "cgp": "条件增长百分位", "blend": "总量与增速混合"}
 
 
 def variant_label(variant: str, alpha: object) -> str:
@@ -347,11 +349,14 @@ class Brief:
     unit_changes: pd.DataFrame | None = None
     scheme_changes: pd.DataFrame | None = None
     new_years: list[int] = field(default_factory=list)
+    reply: Reply | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         out = {"brief_facts": self.facts, "brief_tradeoffs": self.trade,
                "tier_history": self.history, "tier_followups": self.flags,
                "followups_alternatives": self.alt_flags, "brief_status": self.status}
+        if self.reply is not None:
+            out.update(self.reply.tables())
         if self.revisions is not None and self.unit_changes is not None:
             out["data_revisions"] = self.revisions
             out["unit_changes"] = self.unit_changes
@@ -362,9 +367,13 @@ class Brief:
 
 def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
                    focus_unit: str = "", size: str = "", previous_data: str = "",
-                   previous_scheme: str = "") -> Brief:
-    """Read the study tables, score the history, pick the focus units and build the facts,
-    the trade-offs and (when a previous data folder or scheme is given) the diffs."""
+                   previous_scheme: str = "", proposal: str = "", boot: int = 1000,
+                   seed: int = 0) -> Brief:
+    """Read the study tables, score the history, pick the focus units, build the reply
+    (``reply.build_reply``: the proposal file ``proposal`` or ``proposal.yaml`` beside the
+    data, else the generic question), the facts, the trade-offs and (when a previous data
+    folder or scheme is given) the diffs. Focus units: ``focus_unit``, else the proposal's,
+    else none."""
     from .data import load_data
     from .diff import data_diff, scheme_diff
     from .history import followup_flags, followups_under_alternatives, tier_history
@@ -378,7 +387,13 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
     alts = alternatives(studies)
     alt_flags = followups_under_alternatives(history, alts, rules, year)
     size_col = size_column(data.units, size)
-    focus = focus_units(data.units, focus_unit, size_col)
+    prop = find_proposal(data.source, proposal)
+    if focus_unit.strip():
+        focus = focus_units(data.units, focus_unit, size_col)
+    elif prop is not None:
+        focus = [u for f in prop.focus_units for u in focus_units(data.units, f, size_col)]
+    else:
+        focus = []
     names = dict(zip(data.units["unit_id"], data.units["name"]))
     sizes = (data.units.set_index("unit_id")[size_col].astype(float)
              if size_col is not None else None)
@@ -395,6 +410,8 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
                   status=studies.status(), history=history, skipped_years=hist.skipped,
                   flags=flags, alt_flags=alt_flags, alternatives=alts, trade=trade,
                   facts=facts, followup_text=rules_text, reward_note=reward_note)
+    brief.reply = build_reply(data, scheme, year, data.source, size_col, prop, boot=boot,
+                              seed=seed, focus=focus)
     if previous_data.strip():
         dd = data_diff(load_data(previous_data.strip()), data, scheme)
         brief.revisions, brief.unit_changes, brief.new_years = dd.revisions, dd.units, \

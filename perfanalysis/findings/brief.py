@@ -322,3 +322,175 @@ def skipped_sentences(skipped: pd.DataFrame) -> list[str]:
     years = "、".join(str(int(y)) for y in skipped["year"])
     return [(f"{years}年的数据不足以按本方案计分,逐年等次不含这些年度"
             f"(以{int(skipped['year'].iloc[-1])}年为例:{skipped['reason'].iloc[-1]})。")]
+
+
+# --- the reply (结论, 答复要点, 说明) ------------------------------------------------------
+from .. import wording as wd  # noqa: E402
+from ..reply import RULES, Reply, size_name  # noqa: E402
+
+_VERDICT_HEAD = {
+    "favours_large": "现行方案下小单位仍然吃亏",
+    "favours_small": "现行方案下小单位并不吃亏",
+    "no_sign": "现行方案下未见小单位吃亏",
+}
+_VERDICT_WHY = {
+    "favours_large": "规模越大得分越高",
+    "favours_small": "规模越小得分反而越高",
+    "no_sign": "得分没有随规模增大而升高",
+    "undecided": "区间包含0,方向不能确定",
+}
+GENERIC_QUESTION = "现行方案对经济指标按增量、增速评分后,规模较小的单位是否仍然吃亏?"
+
+
+def reply_title(reply: Reply) -> str:
+    """The reply's title: the proposal it answers, or the generic question of the scheme."""
+    p = reply.proposal
+    if p is None:
+        return "关于现行考核方案对不同规模单位影响的评估意见"
+    return f"关于{p.heading}的答复要点"
+
+
+def question_text(reply: Reply) -> str:
+    """The proposal's question (its file), or the generic question without one."""
+    return reply.proposal.question if reply.proposal is not None else GENERIC_QUESTION
+
+
+def _stat(row: pd.Series, level: float) -> str:
+    groups = int(row["groups"])
+    n = f"{int(row['n'])}个单位" + (f",{groups}个序列内分别计算" if groups > 1 else "")
+    return (f"ρ={wd.num(row['rho'])}({wd.interval(row['rho_lo'], row['rho_hi'], level)},"
+            f"{n})")
+
+
+def _size_row(reply: Reply, measure: str) -> pd.Series | None:
+    sel = reply.sizes.loc[reply.sizes["measure"] == measure]
+    return sel.iloc[0] if len(sel) else None
+
+
+def conclusion_paragraph(reply: Reply, top_label: str) -> str:
+    """结论: the sign-aware answer from the block as scored (its size dependence with
+    interval and n), the group and the total beside it, and the smaller half's top tiers."""
+    blk = _size_row(reply, "block")
+    wd_size = size_name(reply.size_col)
+    if blk is None:
+        return "结论:单位名单中没有规模数据(如常住人口),无法判断考核结果是否随单位规模变化。"
+    v = blk["verdict"]
+    head = (_VERDICT_HEAD[v] if v in _VERDICT_HEAD
+            else f"{int(blk['n'])}个单位不足以判断现行方案下小单位是否吃亏")
+    level = float(blk["level"])
+    text = (f"结论:{head}。按现行方案实际计分,{blk['label']}(满分{blk['points']:g}分)"
+            f"得分与{wd_size}的等级相关系数{_stat(blk, level)},{_VERDICT_WHY[v]}。")
+    others = []
+    grp = _size_row(reply, "group")
+    if grp is not None:
+        others.append(f"{grp['label']}{_stat(grp, level)}")
+    tot = _size_row(reply, "total")
+    if tot is not None:
+        others.append(f"总分{_stat(tot, level)}")
+    if others:
+        text += "作为参照," + ";".join(others) + ",总分还包含其他一级指标,不作为判断依据。"
+    s = reply.block.scores.dropna(subset=["size"])
+    if len(s):
+        r = s.groupby("sequence")["size"].rank(method="first")
+        n_seq = s.groupby("sequence")["size"].transform("size")
+        small = s.loc[r <= n_seq // 2]
+        k = int((small["tier"] == top_label).sum())
+        n_top = int((s["tier"] == top_label).sum())
+        text += (f"本年度评为{top_label}的{n_top}个单位中,"
+                 + (f"{k}个属于各序列规模较小的一半单位" if k else
+                    "没有单位属于各序列规模较小的一半单位") + "。"
+                 if n_top else f"本年度没有单位评为{top_label}。")
+    return text
+
+
+def focus_sentence(reply: Reply, max_units: int = 3) -> list[str]:
+    """At most ``max_units`` focus units of the proposal in one sentence each: total, place,
+    tier and the block's points (more go to a table)."""
+    s = reply.block.scores.set_index("unit_id")
+    out = []
+    for uid in reply.focus[:max_units]:
+        if uid not in s.index:
+            continue
+        r = s.loc[uid]
+        seq = s.loc[s["sequence"] == r["sequence"]]
+        place = int((seq["total"] > r["total"]).sum()) + 1
+        out.append(f"{r['name']}{reply.year}年总分{r['total']:.2f}分,在同序列{len(seq)}个单位中"
+                   f"排第{place}位,等次为{r['tier']};其中经济增量增速指标得分"
+                   f"{r['block']:.2f}分(满分{reply.block.points:g}分)。")
+    return out
+
+
+def _alternatives_effect(reply: Reply) -> str:
+    alts = reply.alternatives
+    if alts.empty:
+        return "现行方案没有可调整增量与增速比重的指标,未测算替代方案。"
+    lo, hi = alts["block_rho"].min(), alts["block_rho"].max()
+    cur = alts.loc[alts["is_current"]]
+    half = float((cur["block_rho_hi"] - cur["block_rho_lo"]).iloc[0]) / 2 if len(cur) else 0
+    changes = int(alts["tier_changes"].max())
+    tiers = ("均不改变任何单位的等次" if changes == 0
+             else f"最多使{changes}个单位的等次改变")
+    text = (f"将增量与增速的比重从“{alts.sort_values('alpha')['alternative'].iloc[0]}”调到"
+            f"“{alts.sort_values('alpha')['alternative'].iloc[-1]}”,ρ在{wd.num(lo)}至"
+            f"{wd.num(hi)}之间,{tiers}")
+    if half and hi - lo < half:
+        text += ",差别小于置信区间的半宽,调整比重不能明显改变规模影响"
+    else:
+        best = alts.loc[alts["rank"] == 1]
+        if len(best):
+            b = best.iloc[0]
+            text += (f";按“ρ最接近0且等次变化不超过四分之一单位”排序,首选“{b['alternative']}”"
+                     f"(ρ={wd.num(b['block_rho'])},{b['meaning']})")
+    return text + "。"
+
+
+_NO_DATA = {
+    "key_work": "现有数据不含各单位申报的重点工作及其完成情况,无法测算其效果",
+    "budget": "现有数据不含预算执行和资金结余情况,无法测算其效果",
+}
+
+
+def reply_points(reply: Reply) -> list[str]:
+    """答复要点: one paragraph per suggestion (``reply.answers``): the scheme's measure, the
+    evidence with its interval, the alternatives' effect, the category and its rule."""
+    blk = _size_row(reply, "block")
+    out = []
+    for a in reply.answers.itertuples(index=False):
+        text = f"({a.key})关于“{a.title}”。现行方案:{a.measure}。"
+        if a.evidence == "block" and blk is not None:
+            text += (f"测算:这部分得分与规模的相关系数{_stat(blk, float(blk['level']))},"
+                     f"{_VERDICT_WHY[blk['verdict']]}。")
+            text += _alternatives_effect(reply)
+        else:
+            topics = str(a.topics).split(",")
+            text += ";".join(_NO_DATA.get(t, "现有数据不能反映这项内容") for t in topics) + "。"
+        text += f"处理意见:{a.category}(依据:{a.rule_text})。"
+        out.append(text)
+    return out
+
+
+def rules_sentence() -> str:
+    """The stated rules, in one sentence (printed below the reply)."""
+    return "处理意见按以下规则确定:" + ";".join(
+        f"{cond},{cat}" for cond, cat in RULES.values()) + "。"
+
+
+def limitations_paragraph(reply: Reply, scheme_assumptions: int, scheme_nodes: int,
+                          noise: pd.DataFrame | None = None) -> str:
+    """说明: n, illustrative or real data, the bootstrap and Monte Carlo error, assumptions."""
+    blk = _size_row(reply, "block")
+    n = int(blk["n"]) if blk is not None else len(reply.block.scores)
+    kind = ("公开统计数据" if reply.real_data else
+            "示例数据(按公开资料构造,用于演示方法,不代表各单位真实情况)")
+    text = (f"说明:本测算基于{n}个单位{reply.year}年的{kind};相关系数的置信区间由"
+            f"{reply.boot}次自助抽样得到,单位数少时区间较宽,结论只在区间所示范围内成立。")
+    if noise is not None and len(noise):
+        r = noise.iloc[0]
+        se = r.get("max_se", math.nan)
+        text += (f"测量误差的影响经{int(r['draws'])}次模拟估计"
+                 + (f",模拟误差不超过{wd.pct(float(se))}" if isinstance(se, float)
+                    and not math.isnan(se) else "") + "。")
+    if scheme_assumptions:
+        text += (f"方案的{scheme_nodes}个节点中有{scheme_assumptions}个(分值、目标规则等)"
+                 "原文未作规定,按示例假设设置,详见附件《方案依据与假设》。")
+    return text
