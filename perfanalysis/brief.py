@@ -312,7 +312,7 @@ def reward_pricing(data: Any, scheme: Any) -> tuple[Callable[[pd.DataFrame], flo
     """A payout function for tiered tables when the scheme has a ``rewards`` section and
     ``perfanalysis.rewards`` is installed, and a note (Chinese) saying why not otherwise."""
     if getattr(scheme, "rewards", None) is None:
-        return None, "考核方案没有奖金规则(rewards),不计算各方案的奖励成本。"
+        return None, "考核方案没有奖金规则,不计算各方案的奖励成本。"
     try:
         from .rewards import unit_rewards  # type: ignore[import-not-found]
     except ImportError:
@@ -404,7 +404,7 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
     price, reward_note = reward_pricing(data, scheme)
     trade = tradeoffs(official, alts, sizes, studies, focus, price)
     facts = brief_facts(focus, year, studies, history, flags, alts, top, trade)
-    rules_text = ";".join(f"连续{r.years}年{r.tier}→{r.consequence}" for r in rules)
+    rules_text = ";".join(f"连续{r.years}年{r.tier}的单位{r.consequence}" for r in rules)
     brief = Brief(year=year, top_label=top, size_col=size_col, focus=focus,
                   focus_names=[names[u] for u in focus], studies=studies,
                   status=studies.status(), history=history, skipped_years=hist.skipped,
@@ -474,3 +474,28 @@ def display_scheme_changes(changes: pd.DataFrame) -> pd.DataFrame:
     return _zh_table(changes, {"section": "部分", "item_name": "项目", "change": "变化",
                                "field_name": "内容",
                                "old": "原规定", "new": "新规定"})
+
+
+def display_alternatives(alts: pd.DataFrame) -> pd.DataFrame:
+    """The economic block's alternatives, ranked, with Chinese headers (one construct per
+    row: one weight of 增量 and 增速, scored by the scheme's rules)."""
+    out = alts.assign(
+        rank=alts["rank"].map(lambda r: "—" if pd.isna(r) else str(int(r))),
+        admissible=alts["admissible"].map(lambda x: "是" if bool(x) else "否"),
+        is_current=alts["is_current"].map(lambda x: "现行" if bool(x) else ""))
+    return _zh_table(out, {"rank": "排序", "alternative": "计分方式", "is_current": "现行方案",
+                           "block_rho": "经济指标得分与规模的ρ", "block_rho_lo": "置信区间下限",
+                           "block_rho_hi": "置信区间上限", "meaning": "含义",
+                           "total_rho": "总分与规模的ρ", "tier_changes": "等次改变的单位数",
+                           "admissible": "等次稳定(不超过四分之一单位改变)"})
+
+
+def display_sizes(sizes: pd.DataFrame) -> pd.DataFrame:
+    """Size dependence of the block, its group and the total, Chinese headers."""
+    from .reply import VERDICT_ZH
+
+    out = sizes.assign(verdict=sizes["verdict"].map(lambda v: VERDICT_ZH.get(v, "—")))
+    return _zh_table(out, {"label": "得分", "points": "满分", "rho": "序列内ρ",
+                           "rho_lo": "置信区间下限", "rho_hi": "置信区间上限", "n": "单位数",
+                           "groups": "序列数", "rho_all": "全体单位ρ",
+                           "slope": "规模每增加一倍名次变化(位)", "verdict": "判断"})

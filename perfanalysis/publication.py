@@ -246,3 +246,60 @@ def basis_sentence(basis: pd.DataFrame) -> str:
     text += f";{quoted}项注明原文出处" if quoted else ";没有规定注明原文出处"
     text += f";{bare}项既未注明出处也未标为假设" if bare else ""
     return text + "。"
+
+
+# --- the reply as an official DOCX --------------------------------------------------------
+def reply_docx(title: str, sections: list[tuple[str, list[str]]], path: Any) -> Any:
+    """The reply part (title, then each section's heading and paragraphs) as a DOCX in the
+    official styles (``officialdoc.write_reference_docx``: 方正小标宋 二号 title, 仿宋 三号
+    body at 28 pt lines, 黑体 headings). Written atomically; returns the path."""
+    from pathlib import Path
+
+    import docx
+
+    from .officialdoc import write_reference_docx
+
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp.docx")
+    write_reference_docx(tmp)
+    doc = docx.Document(str(tmp))
+    body = doc.element.body
+    for child in list(body):  # pandoc's specimen content; keep the section properties
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    doc.add_paragraph(title, style="Title")
+    for heading, paragraphs in sections:
+        if heading:
+            doc.add_paragraph(heading, style="Heading 1")
+        for text in paragraphs:
+            doc.add_paragraph(text, style="Body Text")
+    doc.save(str(tmp))
+    tmp.replace(path)
+    return path
+
+
+def docx_pages(path: Any, timeout: float = 240) -> int | None:
+    """Pages of a DOCX as LibreOffice lays it out (converted to PDF, counted by pdfinfo);
+    None when soffice or pdfinfo is not installed."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    info = shutil.which("pdfinfo")
+    if office is None or info is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([office, "--headless", "--norestore",
+                               f"-env:UserInstallation=file://{tmp}/profile", "--convert-to",
+                               "pdf", "--outdir", tmp, str(path)], capture_output=True,
+                              text=True, timeout=timeout, check=False)
+        pdf = Path(tmp) / (Path(path).stem + ".pdf")
+        if proc.returncode != 0 or not pdf.is_file():
+            raise RuntimeError(f"LibreOffice could not convert {path}: {proc.stderr.strip()}")
+        out = subprocess.run([info, str(pdf)], capture_output=True, text=True, check=True)
+    for line in out.stdout.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"pdfinfo gave no page count for {path}")

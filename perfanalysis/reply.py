@@ -291,10 +291,12 @@ def alpha_label(alpha: float, bases: tuple[str, str]) -> str:
     return f"{a}{alpha * 100:.1f}%+{b}{(1 - alpha) * 100:.1f}%"
 
 
+VERDICT_ZH = {"favours_large": "规模大的单位得分高", "favours_small": "规模小的单位得分高",
+              "undecided": "单位数不足以判断", "no_sign": "未见随规模升高"}
+
+
 def _meaning(rho: float, lo: float, hi: float) -> str:
-    v = verdict(rho, lo, hi)
-    return {"favours_large": "规模大的单位得分高", "favours_small": "规模小的单位得分高",
-            "undecided": "单位数不足以判断", "no_sign": "未见随规模升高"}.get(v or "", "—")
+    return VERDICT_ZH.get(verdict(rho, lo, hi) or "", "—")
 
 
 def block_alternatives(data: Any, scheme: Scheme, year: int, block: Block,
@@ -336,21 +338,23 @@ def block_alternatives(data: Any, scheme: Scheme, year: int, block: Block,
 
 
 def rank_alternatives(df: pd.DataFrame) -> pd.DataFrame:
-    """Rank on the stated objective: the block's size dependence closest to zero (|ρ|),
-    among alternatives whose tier changes stay within ``MAX_TIER_CHANGE_SHARE`` of the
-    units (admissible); ties by fewer tier changes. Inadmissible rows come after, unranked."""
+    """Rank on the stated objective: the block's size dependence closest to zero (|ρ| to
+    two decimals), among alternatives whose tier changes stay within
+    ``MAX_TIER_CHANGE_SHARE`` of the units (admissible); ties go to the current scheme, then
+    to fewer tier changes. Inadmissible rows come after, unranked."""
     if df.empty:
         return pd.DataFrame(columns=ALT_RANK_COLUMNS)
     out = df.copy()
     limit = np.floor(MAX_TIER_CHANGE_SHARE * out["n_units"])
     out["admissible"] = out["tier_changes"] <= limit
-    out["_key"] = out["block_rho"].abs()
-    out = out.sort_values(["admissible", "_key", "tier_changes", "alpha"],
-                          ascending=[False, True, True, True], kind="stable")
+    out["_key"] = out["block_rho"].abs().round(2)  # closer than 0.01: a tie
+    out["_cur"] = ~out["is_current"].astype(bool)  # a tie goes to the current scheme
+    out = out.sort_values(["admissible", "_key", "_cur", "tier_changes", "alpha"],
+                          ascending=[False, True, True, True, True], kind="stable")
     out["rank"] = np.where(out["admissible"], np.arange(1, len(out) + 1), np.nan)
     out["meaning"] = [_meaning(r, lo, hi) for r, lo, hi in zip(
         out["block_rho"], out["block_rho_lo"], out["block_rho_hi"])]
-    return out.drop(columns="_key")[ALT_RANK_COLUMNS].reset_index(drop=True)
+    return out[ALT_RANK_COLUMNS].reset_index(drop=True)
 
 
 # --- the scheme's measures and the decision -----------------------------------------------

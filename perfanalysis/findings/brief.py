@@ -5,11 +5,28 @@ from those tables and each sentence names the table (and where the report shows 
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 from ..brief import SHOWN_IN
 from ..diff import STATUS_ZH
+from ..reply import size_name
+from ..wording import count_units, num, pct
+
+#: result tables by their Chinese names (citations never show a table id)
+TABLE_ZH: dict[str, str] = {
+    "scores": "成绩表", "tier_margins": "距等次边界的分差表", "tier_history": "逐年等次表",
+    "tier_followups": "连续低等次后续处理表", "tier_probabilities": "等次概率表",
+    "tier_uncertainty_summary": "等次不确定性汇总表", "fairness_top_chance": "进入最高等次概率表",
+    "fairness_size_dependence": "得分与规模相关系数表", "targets_backtest": "目标回测表",
+    "targets_summary": "目标回测汇总表", "brief_tradeoffs": "各方案利弊表",
+    "reward_cost": "奖励成本表", "followups_alternatives": "替代方案下的后续处理表",
+    "data_revisions": "数据修订表", "unit_changes": "单位变化表", "scheme_changes": "方案变化表",
+    "alternatives_targets": "差异化目标替代方案表",
+    "alternatives_fairness": "增量与增速替代方案表",
+    "alternatives_weightings": "替代权重方案表", "brief_alternatives": "经济指标替代方案排序表",
+}
 
 DEFAULT_QUESTION = (
     "提案第1214号(关于全市绩效评估对重点工作差异化考核的建议)认为:现行办法把8个地域条件、"
@@ -23,7 +40,8 @@ def cite(*tables: str) -> str:
     bits = []
     for t in tables:
         where = SHOWN_IN.get(t)
-        bits.append(f"表 {t}" + (f",见{where}" if where else ""))
+        name = TABLE_ZH.get(t, "结果表")
+        bits.append(f"{name}" + (f",见{where}" if where else ""))
     return "(来源:" + ";".join(bits) + ")"
 
 
@@ -43,7 +61,9 @@ def _span(values: pd.Series, digits: int = 2) -> str:
 def _study_range_sentence(grp: pd.DataFrame) -> str:
     """One sentence for a study with many alternatives: the ranges of its effects."""
     r0 = grp.iloc[0]
-    bits = [f"等次改变的单位数为{_span(grp['tier_changes'].astype(float), 0)}个"]
+    most = int(grp["tier_changes"].max())
+    bits = ["均不改变任何单位的等次" if most == 0 else
+            f"等次改变的单位数为{_span(grp['tier_changes'].astype(float), 0)}个"]
     if grp["size_rho"].notna().any():
         bits.append(f"总分与规模的相关系数ρ为{_span(grp['size_rho'])}")
     if grp["rank_volatility"].notna().any():
@@ -51,13 +71,18 @@ def _study_range_sentence(grp: pd.DataFrame) -> str:
     tiers = [t for t in dict.fromkeys(grp["focus_tier"]) if t]
     if tiers:
         bits.append(f"重点单位等次为{'或'.join(tiers)}")
-    return (f"“{r0['study_name']}”测算了{len(grp)}个方案(从“{grp['alternative'].iloc[0]}”到"
-            f"“{grp['alternative'].iloc[-1]}”):" + ",".join(bits) + ",逐项见表"
+    return (f"“{r0['study_name']}”测算了{len(grp)}个方案(从“{one_decimal(grp['alternative'].iloc[0])}”"
+            f"到“{one_decimal(grp['alternative'].iloc[-1])}”):" + ",".join(bits) + ",逐项见表"
             + cite("brief_tradeoffs", f"alternatives_{r0['study']}") + "。")
 
 
 def _pct(p: float) -> str:
-    return f"{p * 100:.0f}%"
+    return pct(p)
+
+
+def one_decimal(label: str) -> str:
+    """Percentages inside a label (a study's alternative name) to one decimal."""
+    return re.sub(r"(\d+(?:\.\d+)?)%", lambda m: f"{float(m.group(1)):.1f}%", str(label))
 
 
 def _num(x: float, digits: int = 2) -> str:
@@ -71,7 +96,7 @@ def question_sentences(question: str, focus_names: list[str], size_col: str | No
     if focus_names:
         out.append(f"本简报重点分析:{'、'.join(focus_names)}。")
     elif size_col is None:
-        out.append("未指定重点单位,units 表中也没有规模列(如人口),本简报只给出全体单位的结果。")
+        out.append("未指定重点单位,单位名单中也没有规模列(如人口),本简报只给出全体单位的结果。")
     return out
 
 
@@ -87,7 +112,7 @@ def general_sentences(facts: pd.DataFrame, size_col: str | None) -> list[str]:
     out: list[str] = []
     rho = g.loc[(g["topic"] == "size") & (g["source"] == "brief_tradeoffs")]
     if len(rho):
-        out.append(f"现行方案下,本年度总分与单位规模({size_col})的等级相关系数ρ为"
+        out.append(f"现行方案下,本年度总分与单位规模({size_name(size_col)})的等级相关系数ρ为"
                    f"{rho['value'].iloc[0]:.2f}(序列内计算,正值表示规模越大得分越高)"
                    f"{cite('brief_tradeoffs')}。")
     dep = g.loc[g["source"] == "fairness_size_dependence"]
@@ -171,21 +196,21 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
     out: list[str] = []
     if len(trade) <= 1:
         out.append("目前没有可比较的替代方案(差异化目标、增量与增速、替代权重三项研究的"
-                   "alternatives_* 表均未生成),暂不能给出有测算依据的建议。")
+                   "替代方案表均未生成),暂不能给出有测算依据的建议。")
     official = trade.iloc[0] if len(trade) else None
     for study, grp in trade.iloc[1:].groupby("study", sort=False):
         if len(grp) > MAX_LISTED_ALTERNATIVES:
             out.append(_study_range_sentence(grp))
             continue
         for r in grp.itertuples(index=False):
-            bits = [f"与现行方案相比{int(r.tier_changes)}个单位等次改变"]
+            bits = ["与现行方案相比" + count_units(int(r.tier_changes), "单位", "等次改变")]
             if not math.isnan(r.size_rho):
                 bits.append(f"总分与规模的相关系数ρ为{r.size_rho:.2f}")
             if not math.isnan(r.rank_volatility):
                 bits.append(f"测量误差下排名的标准差平均{r.rank_volatility:.2f}位")
             if r.focus_tier:
                 bits.append(f"重点单位等次为{r.focus_tier}")
-            out.append(f"方案“{r.alternative}”({r.study_name}):" + ",".join(bits)
+            out.append(f"方案“{one_decimal(r.alternative)}”({r.study_name}):" + ",".join(bits)
                        + cite("brief_tradeoffs", f"alternatives_{study}") + "。")
     if official is not None and not math.isnan(official["reward_cost"]):
         priced = trade.iloc[1:].dropna(subset=["reward_cost"])
@@ -197,31 +222,30 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
                            else cite("brief_tradeoffs", "reward_cost")) + "。")
     if reward_note:
         out.append(reward_note)
-    alts = trade.iloc[1:].dropna(subset=["size_rho"])
-    if len(alts) and official is not None and not math.isnan(official["size_rho"]):
-        best = alts.loc[alts["size_rho"].abs().idxmin()]
-        out.append(f"在已测算的方案中,总分与规模关系最弱的是“{best['alternative']}”"
-                   f"(ρ={best['size_rho']:.2f},现行方案ρ={official['size_rho']:.2f}),"
-                   f"代价是{int(best['tier_changes'])}个单位等次改变{cite('brief_tradeoffs')}。")
     for uid, f in facts.loc[facts["unit_id"] != ""].groupby("unit_id", sort=False):
         name = str(f["name"].iloc[0])
         alt = f.loc[f["topic"] == "alternative"]
         if len(alt):
-            yes = [r.alternative for r in alt.itertuples(index=False) if r.label == top_label]
+            yes = [one_decimal(r.alternative) for r in alt.itertuples(index=False)
+                   if r.label == top_label]
             srcs = sorted(set(alt["source"]))
             shown_yes = "、".join(yes[:MAX_LISTED_CHANCES]) + ("等" if len(yes) >
                                                                MAX_LISTED_CHANCES else "")
-            out.append(f"{name}在{len(alt)}个替代方案中有{len(yes)}个能评为{top_label}"
-                       + (f"({shown_yes})" if yes else "") + cite(*srcs) + "。")
+            out.append((f"{name}在{len(alt)}个替代方案中有{len(yes)}个能评为{top_label}"
+                        f"({shown_yes})" if yes else
+                        f"{name}在{len(alt)}个替代方案中均未能评为{top_label}")
+                       + cite(*srcs) + "。")
         ch = f.loc[f["topic"] == "top_chance"]
         if len(ch) > MAX_LISTED_CHANCES:
             hi = ch.loc[ch["value"].idxmax()]
             lo = ch.loc[ch["value"].idxmin()]
             out.append(f"考虑测量误差后,{name}在{len(ch)}种计分方式下进入{top_label}的概率最高为"
-                       f"{_pct(hi['value'])}({hi['alternative']}),最低为{_pct(lo['value'])}"
-                       f"({lo['alternative']}){cite('fairness_top_chance')}。")
+                       f"{_pct(hi['value'])}({one_decimal(hi['alternative'])}),最低为"
+                       f"{_pct(lo['value'])}({one_decimal(lo['alternative'])})"
+                       f"{cite('fairness_top_chance')}。")
         elif len(ch):
-            bits = "、".join(f"{r.alternative}下{_pct(r.value)}" for r in ch.itertuples(index=False))
+            bits = "、".join(f"{one_decimal(r.alternative)}下{_pct(r.value)}"
+                             for r in ch.itertuples(index=False))
             out.append(f"考虑测量误差后,{name}进入{top_label}的概率:{bits}"
                        f"{cite('fairness_top_chance')}。")
         tg = f.loc[f["topic"] == "targets"]
@@ -242,7 +266,8 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
                     else "现行方案下不触发")
             alts_ = list(dict.fromkeys(grp["alternative"]))
             where = (f"全部{n_alts}个替代方案下" if len(alts_) == n_alts
-                     else f"{len(alts_)}个替代方案(" + "、".join(alts_[:MAX_LISTED_CHANCES])
+                     else f"{len(alts_)}个替代方案(" + "、".join(
+                         one_decimal(a) for a in alts_[:MAX_LISTED_CHANCES])
                      + ("等" if len(alts_) > MAX_LISTED_CHANCES else "") + ")下")
             out.append(f"{name}在{where}本年度都会触发{cons}({also})"
                        f"{cite('followups_alternatives')}。")
@@ -253,7 +278,7 @@ def followup_sentences(flags: pd.DataFrame, year: int, rules_text: str) -> list[
     """Who triggers a follow-up rule this year under the official scheme (``rules_text``
     empty: the scheme has no follow-up rules)."""
     if not rules_text:
-        return ["本考核方案没有对连续处于低等次的单位作后续处理的规定(tiers.followups 为空)。"]
+        return ["本考核方案没有对连续处于低等次的单位作后续处理的规定。"]
     now = flags.loc[flags["year"] == year] if len(flags) else flags
     if not len(now):
         return [(f"按{rules_text},{year}年现行方案下没有单位触发后续处理"
@@ -270,7 +295,8 @@ def missing_sentences(status: pd.DataFrame) -> list[str]:
         return ["四项研究和年度总览的结果表均已生成,本简报涵盖全部内容。"]
     out = []
     for r in lost.itertuples(index=False):
-        what = "尚未生成结果表" if r.status == "缺失" else f"缺少表 {r.missing}"
+        lost_n = len([t for t in str(r.missing).split(",") if t.strip()])
+        what = "尚未生成结果表" if r.status == "缺失" else f"缺少{lost_n}张结果表"
         out.append(f"“{r.study_name}”({r.chapter}){what},本简报未涵盖依赖这些表的内容。")
     return out
 
@@ -475,7 +501,7 @@ def rules_sentence() -> str:
         f"{cond},{cat}" for cond, cat in RULES.values()) + "。"
 
 
-def limitations_paragraph(reply: Reply, scheme_assumptions: int, scheme_nodes: int,
+def limitations_paragraph(reply: Reply, basis: pd.DataFrame,
                           noise: pd.DataFrame | None = None) -> str:
     """说明: n, illustrative or real data, the bootstrap and Monte Carlo error, assumptions."""
     blk = _size_row(reply, "block")
@@ -488,9 +514,50 @@ def limitations_paragraph(reply: Reply, scheme_assumptions: int, scheme_nodes: i
         r = noise.iloc[0]
         se = r.get("max_se", math.nan)
         text += (f"测量误差的影响经{int(r['draws'])}次模拟估计"
-                 + (f",模拟误差不超过{wd.pct(float(se))}" if isinstance(se, float)
+                 + (f",等次概率的模拟标准误不超过{wd.num(float(se) * 100, 1)}个百分点"
+                    if isinstance(se, float)
                     and not math.isnan(se) else "") + "。")
-    if scheme_assumptions:
-        text += (f"方案的{scheme_nodes}个节点中有{scheme_assumptions}个(分值、目标规则等)"
+    assumed = int((basis["是否假设"] == "是").sum()) if len(basis) else 0
+    if assumed:
+        text += (f"方案的{len(basis)}项规定中有{assumed}项(分值、目标规则、等次规则等)"
                  "原文未作规定,按示例假设设置,详见附件《方案依据与假设》。")
     return text
+
+
+def reply_sections(reply: Reply, top_label: str, basis: pd.DataFrame,
+                   noise: pd.DataFrame | None = None) -> list[tuple[str, list[str]]]:
+    """The reply part (two pages at most): the question, 一、结论, 二、答复要点, 三、说明;
+    (heading, paragraphs) pairs shared by the chapter and the reply DOCX."""
+    return [("", [question_text(reply)]),
+            ("一、结论", [conclusion_paragraph(reply, top_label), *focus_sentence(reply)]),
+            ("二、答复要点", reply_points(reply)),
+            ("三、说明", [limitations_paragraph(reply, basis, noise)])]
+
+
+def alternatives_sentences(reply: Reply) -> list[str]:
+    """The annex's reading of the ranked alternatives: the stated objective and the first
+    admissible alternative, with the sign explained."""
+    alts = reply.alternatives
+    if alts.empty:
+        return ["现行方案没有可调整增量与增速比重的指标,未对经济指标的替代方案排序。"]
+    limit = "四分之一"
+    out = [f"排序目标:经济增量增速指标得分与规模的相关系数ρ越接近0越好(ρ为正表示规模大的单位"
+           f"得分高,为负表示规模小的单位得分高),且与现行方案相比等次改变的单位不超过{limit};"
+           f"每行是一种计分方式(增量与增速的一种比重),由考核方案的计分规则实际计算"
+           f"{cite('brief_alternatives')}。"]
+    ok = alts.loc[alts["admissible"]]
+    if len(ok):
+        b = ok.iloc[0]
+        cur = alts.loc[alts["is_current"]]
+        text = (f"排在首位的是“{b['alternative']}”:ρ={num(b['block_rho'])}"
+                f"({interval_text(b)}),{b['meaning']}")
+        if len(cur) and not bool(cur["rank"].iloc[0] == 1):
+            c = cur.iloc[0]
+            text += (f";现行比重“{c['alternative']}”排第{int(c['rank'])}位"
+                     if c["admissible"] else f";现行比重“{c['alternative']}”")
+        out.append(text + "。")
+    return out
+
+
+def interval_text(row: pd.Series, level: float = 0.9) -> str:
+    return wd.interval(row["block_rho_lo"], row["block_rho_hi"], level)
