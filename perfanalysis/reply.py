@@ -259,9 +259,8 @@ def block_size_table(block: Block, *, boot: int = 1000, seed: int = 0,
     the total, one row each (``SIZE_COLUMNS``)."""
     s = block.scores.set_index("unit_id")
     rows = []
-    names = "、".join(block.leaf_names[:1]) + (f"等{len(block.leaves)}项" if len(
-        block.leaves) > 1 else "")
-    measures = [("block", f"{block.bases[0]}与{block.bases[1]}指标({names})", block.points)]
+    names = block.leaf_names[0] + (f"等{len(block.leaves)}项" if len(block.leaves) > 1 else "")
+    measures = [("block", f"{names}{block.bases[0]}与{block.bases[1]}指标", block.points)]
     if block.group_id is not None:
         measures.append(("group", f"一级指标“{block.group_name}”", block.group_points))
     measures.append(("total", "总分", math.nan))
@@ -382,8 +381,9 @@ def scheme_measures(scheme: Scheme, block: Block | None) -> dict[str, Measure]:
                  and abs(a - 0.5) < 1e-9 else (f",{block.bases[0]}占{a * 100:.1f}%"
                                                if np.isfinite(a) else ""))
         out["growth_scoring"] = Measure(
-            "growth_scoring", True, f"{len(blended)}项经济指标({blended[0].name}等,满分"
-            f"{block.points:g}分)既考{block.bases[0]}也考{block.bases[1]}{share}")
+            "growth_scoring", True, f"{len(blended)}项经济指标({blended[0].name}"
+            f"{'等' if len(blended) > 1 else ''},满分{block.points:g}分)"
+            f"既考{block.bases[0]}也考{block.bases[1]}{share}")
     elif growth:
         out["growth_scoring"] = Measure("growth_scoring", True,
                                         f"{len(growth)}项指标按{BASIS_ZH[growth[0].basis]}"
@@ -448,8 +448,8 @@ def answers(suggestions: tuple[Suggestion, ...], measures: dict[str, Measure],
 
 
 #: the generic question's one suggestion when there is no proposal file
-GENERIC = (Suggestion("一", "经济指标按增量、增速评分能否消除规模对考核结果的影响",
-                      ("growth_scoring", "differentiated_targets")),)
+GENERIC = (Suggestion("一", "经济指标的计分方式能否消除规模对考核结果的影响",
+                      ("growth_scoring",)),)
 
 
 # --- everything the reply needs -----------------------------------------------------------

@@ -148,7 +148,7 @@ def alternatives_chart(alts: pd.DataFrame, size_col: str | None) -> go.Figure:
                           "%{customdata[2]:.2f})<br>等次改变 %{customdata[3]} 个单位"
                           "<extra></extra>")
     fig.add_vline(x=0, line_dash="dot", line_color="#888")
-    fig.update_xaxes(title=f"经济增量增速指标得分与{size_name(size_col)}的等级相关系数ρ"
+    fig.update_xaxes(title=f"经济指标得分与{size_name(size_col)}的等级相关系数ρ"
                            "(正:规模大的得分高;负:规模小的得分高)", range=[-1.05, 1.05])
     fig.update_yaxes(title="与现行方案相比等次改变的单位数", rangemode="tozero")
     return _layout(fig, "经济指标的计分方式:规模影响与等次变化", 460)

@@ -297,7 +297,7 @@ def missing_sentences(status: pd.DataFrame) -> list[str]:
     for r in lost.itertuples(index=False):
         lost_n = len([t for t in str(r.missing).split(",") if t.strip()])
         what = "尚未生成结果表" if r.status == "缺失" else f"缺少{lost_n}张结果表"
-        out.append(f"“{r.study_name}”({r.chapter}){what},本简报未涵盖依赖这些表的内容。")
+        out.append(f"“{r.study_name}”一章{what},本简报未涵盖依赖这些表的内容。")
     return out
 
 
@@ -365,7 +365,7 @@ _VERDICT_WHY = {
     "no_sign": "得分没有随规模增大而升高",
     "undecided": "区间包含0,方向不能确定",
 }
-GENERIC_QUESTION = "现行方案对经济指标按增量、增速评分后,规模较小的单位是否仍然吃亏?"
+
 
 
 def reply_title(reply: Reply) -> str:
@@ -378,7 +378,10 @@ def reply_title(reply: Reply) -> str:
 
 def question_text(reply: Reply) -> str:
     """The proposal's question (its file), or the generic question without one."""
-    return reply.proposal.question if reply.proposal is not None else GENERIC_QUESTION
+    if reply.proposal is not None:
+        return reply.proposal.question
+    a, b = reply.block.bases
+    return f"现行方案对经济指标既考{a}也考{b},规模较小的单位是否仍然吃亏?"
 
 
 def _stat(row: pd.Series, level: float) -> str:
@@ -407,12 +410,11 @@ def conclusion_paragraph(reply: Reply, top_label: str) -> str:
     text = (f"结论:{head}。按现行方案实际计分,{blk['label']}(满分{blk['points']:g}分)"
             f"得分与{wd_size}的等级相关系数{_stat(blk, level)},{_VERDICT_WHY[v]}。")
     others = []
-    grp = _size_row(reply, "group")
-    if grp is not None:
-        others.append(f"{grp['label']}{_stat(grp, level)}")
-    tot = _size_row(reply, "total")
-    if tot is not None:
-        others.append(f"总分{_stat(tot, level)}")
+    for key, name in (("group", None), ("total", "总分")):
+        row = _size_row(reply, key)
+        if row is not None:
+            others.append(f"{name or row['label']}ρ={wd.num(row['rho'])}"
+                          f"({wd.interval(row['rho_lo'], row['rho_hi'], level)})")
     if others:
         text += "作为参照," + ";".join(others) + ",总分还包含其他一级指标,不作为判断依据。"
     s = reply.block.scores.dropna(subset=["size"])
@@ -433,6 +435,8 @@ def focus_sentence(reply: Reply, max_units: int = 3) -> list[str]:
     """At most ``max_units`` focus units of the proposal in one sentence each: total, place,
     tier and the block's points (more go to a table)."""
     s = reply.block.scores.set_index("unit_id")
+    row = _size_row(reply, "block")
+    blk_label = str(row["label"]) if row is not None else "经济指标"
     out = []
     for uid in reply.focus[:max_units]:
         if uid not in s.index:
@@ -441,7 +445,7 @@ def focus_sentence(reply: Reply, max_units: int = 3) -> list[str]:
         seq = s.loc[s["sequence"] == r["sequence"]]
         place = int((seq["total"] > r["total"]).sum()) + 1
         out.append(f"{r['name']}{reply.year}年总分{r['total']:.2f}分,在同序列{len(seq)}个单位中"
-                   f"排第{place}位,等次为{r['tier']};其中经济增量增速指标得分"
+                   f"排第{place}位,等次为{r['tier']};其中{blk_label}得分"
                    f"{r['block']:.2f}分(满分{reply.block.points:g}分)。")
     return out
 
@@ -456,7 +460,8 @@ def _alternatives_effect(reply: Reply) -> str:
     changes = int(alts["tier_changes"].max())
     tiers = ("均不改变任何单位的等次" if changes == 0
              else f"最多使{changes}个单位的等次改变")
-    text = (f"将增量与增速的比重从“{alts.sort_values('alpha')['alternative'].iloc[0]}”调到"
+    a_, b_ = reply.block.bases
+    text = (f"将{a_}与{b_}的比重从“{alts.sort_values('alpha')['alternative'].iloc[0]}”调到"
             f"“{alts.sort_values('alpha')['alternative'].iloc[-1]}”,ρ在{wd.num(lo)}至"
             f"{wd.num(hi)}之间,{tiers}")
     if half and hi - lo < half:
@@ -541,9 +546,10 @@ def alternatives_sentences(reply: Reply) -> list[str]:
     if alts.empty:
         return ["现行方案没有可调整增量与增速比重的指标,未对经济指标的替代方案排序。"]
     limit = "四分之一"
-    out = [f"排序目标:经济增量增速指标得分与规模的相关系数ρ越接近0越好(ρ为正表示规模大的单位"
+    out = [f"排序目标:经济指标得分与规模的相关系数ρ越接近0越好(ρ为正表示规模大的单位"
            f"得分高,为负表示规模小的单位得分高),且与现行方案相比等次改变的单位不超过{limit};"
-           f"每行是一种计分方式(增量与增速的一种比重),由考核方案的计分规则实际计算"
+           f"每行是一种计分方式({reply.block.bases[0]}与{reply.block.bases[1]}的一种比重),"
+           f"由考核方案的计分规则实际计算"
            f"{cite('brief_alternatives')}。"]
     ok = alts.loc[alts["admissible"]]
     if len(ok):
