@@ -42,15 +42,20 @@ MAX_TIER_CHANGE_SHARE = 0.25
 #: the α grid of the economic block's alternatives (weight of the leaves' own basis)
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
-#: the stated rules deciding a suggestion's category (rule id → (condition, category))
-RULES: dict[str, tuple[str, str]] = {
-    "R1": ("现有数据不能反映该建议涉及的内容", "留作参考"),
-    "R2": ("得分与规模相关系数的置信区间包含0且|ρ|≥0.3,现有单位数不足以判断", "需进一步研究"),
+#: the stated rules deciding a suggestion's category: rule id → (condition, category, the
+#: condition in short as the 答复要点 prints it)
+RULES: dict[str, tuple[str, str, str]] = {
+    "R1": ("现有数据不能反映该建议涉及的内容", "留作参考", "数据不能反映该项内容"),
+    "R2": ("得分与规模相关系数的置信区间包含0且|ρ|≥0.3,现有单位数不足以判断", "需进一步研究",
+           "单位数不足以判断"),
     "R3": ("现行方案已采取该措施,且得分未随规模增大而升高(置信区间上限<0,或区间包含0且|ρ|<0.3)",
-           "采纳"),
-    "R4": ("现行方案已采取该措施,但得分仍随规模增大而升高(置信区间下限>0)", "部分采纳"),
-    "R5": ("现行方案未采取该措施,且得分随规模增大而升高(置信区间下限>0)", "采纳"),
-    "R6": ("现行方案未采取该措施,且得分未随规模增大而升高", "留作参考"),
+           "采纳", "已采取该措施,得分未随规模升高"),
+    "R4": ("现行方案已采取该措施,但得分仍随规模增大而升高(置信区间下限>0)", "部分采纳",
+           "已采取该措施,但得分仍随规模升高"),
+    "R5": ("现行方案未采取该措施,且得分随规模增大而升高(置信区间下限>0)", "采纳",
+           "未采取该措施,得分随规模升高"),
+    "R6": ("现行方案未采取该措施,且得分未随规模增大而升高", "留作参考",
+           "未采取该措施,得分未随规模升高"),
 }
 
 
@@ -377,7 +382,7 @@ def scheme_measures(scheme: Scheme, block: Block | None) -> dict[str, Measure]:
     out: dict[str, Measure] = {}
     if blended and block is not None:
         a = block.alpha
-        share = (f",{block.bases[0]}与{block.bases[1]}各占{a * 100:.1f}%" if np.isfinite(a)
+        share = (",各占一半" if np.isfinite(a)
                  and abs(a - 0.5) < 1e-9 else (f",{block.bases[0]}占{a * 100:.1f}%"
                                                if np.isfinite(a) else ""))
         out["growth_scoring"] = Measure(
@@ -443,7 +448,7 @@ def answers(suggestions: tuple[Suggestion, ...], measures: dict[str, Measure],
         rows.append({"key": s.key, "title": s.title, "topics": ",".join(s.topics),
                      "measure": ";".join(m.text for m in ms), "taken": taken,
                      "evidence": "block" if speaks else "", "verdict": reading or "",
-                     "category": cat, "rule": rule, "rule_text": RULES[rule][0]})
+                     "category": cat, "rule": rule, "rule_text": RULES[rule][2]})
     return pd.DataFrame(rows, columns=ANSWER_COLUMNS)
 
 

@@ -25,7 +25,7 @@ BANNED: dict[str, str] = {
     "=>": "文字",
 }
 #: ASCII tokens a reader may meet in prose (statistical symbols, standard abbreviations)
-ALLOWED_ASCII = frozenset({"GDP", "PM", "n", "A4", "DOCX", "Excel", "HTML", "CPI"})
+ALLOWED_ASCII = frozenset({"GDP", "PM", "PM2", "n", "A4", "DOCX", "Excel", "HTML", "CPI"})
 #: wording that claims no relation; contradicts |ρ| ≥ NO_RELATION_MAX_RHO in one sentence
 NO_RELATION = ("无明显关系", "没有明显关系", "无关", "不相关", "基本无关")
 NO_RELATION_MAX_RHO = 0.3

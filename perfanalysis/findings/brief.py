@@ -410,13 +410,12 @@ def conclusion_paragraph(reply: Reply, top_label: str) -> str:
     text = (f"结论:{head}。按现行方案实际计分,{blk['label']}(满分{blk['points']:g}分)"
             f"得分与{wd_size}的等级相关系数{_stat(blk, level)},{_VERDICT_WHY[v]}。")
     others = []
-    for key, name in (("group", None), ("total", "总分")):
-        row = _size_row(reply, key)
-        if row is not None:
-            others.append(f"{name or row['label']}ρ={wd.num(row['rho'])}"
-                          f"({wd.interval(row['rho_lo'], row['rho_hi'], level)})")
+    tot = _size_row(reply, "total")
+    if tot is not None:
+        others.append(f"总分ρ={wd.num(tot['rho'])}"
+                      f"({wd.interval(tot['rho_lo'], tot['rho_hi'], level)})")
     if others:
-        text += "作为参照," + ";".join(others) + ",总分还包含其他一级指标,不作为判断依据。"
+        text += "作为参照," + ";".join(others) + ",总分含其他一级指标,不作为判断依据。"
     s = reply.block.scores.dropna(subset=["size"])
     if len(s):
         r = s.groupby("sequence")["size"].rank(method="first")
@@ -461,11 +460,11 @@ def _alternatives_effect(reply: Reply) -> str:
     tiers = ("均不改变任何单位的等次" if changes == 0
              else f"最多使{changes}个单位的等次改变")
     a_, b_ = reply.block.bases
-    text = (f"将{a_}与{b_}的比重从“{alts.sort_values('alpha')['alternative'].iloc[0]}”调到"
+    text = (f"{a_}与{b_}的比重从“{alts.sort_values('alpha')['alternative'].iloc[0]}”调到"
             f"“{alts.sort_values('alpha')['alternative'].iloc[-1]}”,ρ在{wd.num(lo)}至"
             f"{wd.num(hi)}之间,{tiers}")
     if half and hi - lo < half:
-        text += ",差别小于置信区间的半宽,调整比重不能明显改变规模影响"
+        text += ",差别小于置信区间半宽,调整比重作用不明显"
     else:
         best = alts.loc[alts["rank"] == 1]
         if len(best):
@@ -476,8 +475,8 @@ def _alternatives_effect(reply: Reply) -> str:
 
 
 _NO_DATA = {
-    "key_work": "现有数据不含各单位申报的重点工作及其完成情况,无法测算其效果",
-    "budget": "现有数据不含预算执行和资金结余情况,无法测算其效果",
+    "key_work": "现有数据不含各单位的重点工作及完成情况,无法测算",
+    "budget": "现有数据不含预算执行和结余情况,无法测算",
 }
 
 
@@ -489,7 +488,8 @@ def reply_points(reply: Reply) -> list[str]:
     for a in reply.answers.itertuples(index=False):
         text = f"({a.key})关于“{a.title}”。现行方案:{a.measure}。"
         if a.evidence == "block" and blk is not None:
-            text += (f"测算:这部分得分与规模的相关系数{_stat(blk, float(blk['level']))},"
+            text += (f"测算:ρ={wd.num(blk['rho'])}"
+                     f"({wd.interval(blk['rho_lo'], blk['rho_hi'], float(blk['level']))}),"
                      f"{_VERDICT_WHY[blk['verdict']]}。")
             text += _alternatives_effect(reply)
         else:
@@ -503,7 +503,7 @@ def reply_points(reply: Reply) -> list[str]:
 def rules_sentence() -> str:
     """The stated rules, in one sentence (printed below the reply)."""
     return "处理意见按以下规则确定:" + ";".join(
-        f"{cond},{cat}" for cond, cat in RULES.values()) + "。"
+        f"{cond},{cat}" for cond, cat, _ in RULES.values()) + "。"
 
 
 def limitations_paragraph(reply: Reply, basis: pd.DataFrame,
