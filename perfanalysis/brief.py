@@ -499,3 +499,17 @@ def display_sizes(sizes: pd.DataFrame) -> pd.DataFrame:
                            "rho_lo": "置信区间下限", "rho_hi": "置信区间上限", "n": "单位数",
                            "groups": "序列数", "rho_all": "全体单位ρ",
                            "slope": "规模每增加一倍名次变化(位)", "verdict": "判断"})
+
+
+def display_focus(facts: pd.DataFrame) -> pd.DataFrame:
+    """The focus units' score, place and tier (facts of topic 'score'), one row per unit:
+    the table that carries focus units beyond the few written in prose."""
+    f = facts.loc[(facts["unit_id"] != "") & (facts["topic"] == "score")]
+    if f.empty:
+        return pd.DataFrame(columns=["单位", "总分", "名次", "等次"])
+    rows = []
+    for uid, g in f.groupby("unit_id", sort=False):
+        v = g.set_index("statistic")
+        rows.append({"单位": str(g["name"].iloc[0]), "总分": round(float(v.at["total", "value"]), 2),
+                     "名次": int(v.at["rank", "value"]), "等次": str(v.at["tier", "label"])})
+    return pd.DataFrame(rows)

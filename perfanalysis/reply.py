@@ -188,8 +188,14 @@ class Block:
     group_id: str | None
     group_name: str | None
     group_points: float
-    bases: tuple[str, str]
+    bases: tuple[str, str]  # the two parts of a blend; ("总量", "") without a blend
     alpha: float
+
+    @property
+    def kind(self) -> str:
+        """"增量与增速" for a blend, else the one basis ("总量")."""
+        a, b = self.bases
+        return f"{a}与{b}" if b else a
     scores: pd.DataFrame  # unit_id, name, sequence, block, group, total, tier, size
 
 
@@ -242,8 +248,10 @@ def economic_block(data: Any, scheme: Scheme, year: int, sizes: pd.Series | None
     own = {leaf.basis for leaf in picked}
     other = {leaf.blend.basis if leaf.blend is not None else "growth" for leaf in picked}
     alphas = {leaf.blend.alpha for leaf in picked if leaf.blend is not None}
+    blends = any(leaf.blend is not None for leaf in picked)
     bases = (BASIS_ZH.get(own.pop(), "本口径") if len(own) == 1 else "本口径",
-             BASIS_ZH.get(other.pop(), "增速") if len(other) == 1 else "混合口径")
+             "" if not blends else (BASIS_ZH.get(other.pop(), "增速") if len(other) == 1
+                                    else "混合口径"))
     return Block(leaves=ids, leaf_names=[leaves[i].name for i in ids],
                  points=float(sum(leaves[i].points for i in ids)),
                  group_id=group.id if group is not None else None,
@@ -264,8 +272,12 @@ def block_size_table(block: Block, *, boot: int = 1000, seed: int = 0,
     the total, one row each (``SIZE_COLUMNS``)."""
     s = block.scores.set_index("unit_id")
     rows = []
-    names = block.leaf_names[0] + (f"等{len(block.leaves)}项" if len(block.leaves) > 1 else "")
-    measures = [("block", f"{names}{block.bases[0]}与{block.bases[1]}指标", block.points)]
+    measures = []
+    if block.leaves:
+        names = block.leaf_names[0] + (f"等{len(block.leaves)}项" if len(block.leaves) > 1
+                                       else "")
+        measures.append(("block", f"{names}{block.kind}指标",
+                         block.points))
     if block.group_id is not None:
         measures.append(("group", f"一级指标“{block.group_name}”", block.group_points))
     measures.append(("total", "总分", math.nan))
@@ -433,9 +445,11 @@ ANSWER_COLUMNS = ["key", "title", "topics", "measure", "taken", "evidence", "ver
 def answers(suggestions: tuple[Suggestion, ...], measures: dict[str, Measure],
             sizes: pd.DataFrame) -> pd.DataFrame:
     """One row per suggestion (``ANSWER_COLUMNS``): the scheme's measure for its topics, the
-    evidence used (the block's size dependence for growth scoring and differentiated
-    targets; none for key work and budget), the reading and the category with its rule."""
+    evidence used (the block's size dependence, or the total's when the scheme has no
+    block, for growth scoring and differentiated targets; none for key work and budget), the reading and the category with its rule."""
     blk = sizes.loc[sizes["measure"] == "block"]
+    if blk.empty:  # no economic block in the scheme: the total is the evidence
+        blk = sizes.loc[sizes["measure"] == "total"]
     rows = []
     for s in suggestions:
         ms = [measures[t] for t in s.topics if t in measures]

@@ -78,18 +78,17 @@ CELLS = [
     new_code_cell("nb.show_text(say.alternatives_sentences(b.reply) + [say.rules_sentence()])\n"
                   "nb.show(brief_charts.alternatives_chart(b.reply.alternatives, b.size_col))\n"
                   "nb.show_table(br.display_alternatives(b.reply.alternatives), "
-                  "caption='经济指标计分方式排序(经济指标替代方案排序表)')\n"
+                  "caption='经济指标计分方式排序')\n"
                   "nb.show_table(br.display_sizes(b.reply.sizes), "
                   "caption='得分与规模的相关系数(现行方案实际计分)')"),
     new_markdown_cell("## 附件二 证据明细与各研究的替代方案"),
     new_code_cell("nb.show_text(say.evidence_sentences(b.facts, ctx.year, b.top_label, "
-                  "b.size_col))"),
-    new_code_cell("nb.show(brief_charts.tier_history_chart(b.history, list(ctx.scheme.tiers.labels),"
-                  " b.focus, list(b.flags['unit_id'])))"),
+                  "b.size_col))\n"
+                  "if len(b.focus) > say.MAX_FOCUS_PROSE:\n"
+                  "    nb.show_table(br.display_focus(b.facts), caption='证据明细表:全部重点单位')"),
     new_code_cell("nb.show_text(say.option_sentences(b.facts, b.trade, b.alt_flags, b.top_label, "
                   "b.size_col, b.reward_note))"),
-    new_code_cell("nb.show_table(br.display_tradeoffs(b.trade), caption='各研究替代方案的利弊"
-                  "(各方案利弊表)')\n"
+    new_code_cell("nb.show_table(br.display_tradeoffs(b.trade), caption='各研究替代方案的利弊')\n"
                   "nb.show(brief_charts.tradeoffs_chart(b.trade, b.size_col))"),
     new_markdown_cell("## 附件三 成绩表、等次名单与指标明细"),
     new_code_cell("nb.show_table(results, caption=f'{ctx.year}年成绩表')\n"
@@ -101,10 +100,12 @@ CELLS = [
     new_code_cell("nb.show_text([pub.basis_sentence(basis)])\n"
                   "nb.show_table(basis, caption='方案依据与假设')"),
     new_markdown_cell("## 附件五 逐年等次与连续低等次的后续处理"),
+    new_code_cell("nb.show(brief_charts.tier_history_chart(b.history, list(ctx.scheme.tiers.labels),"
+                  " b.focus, list(b.flags['unit_id'])))"),
     new_code_cell("nb.show_text(say.followup_sentences(b.flags, ctx.year, b.followup_text)\n"
                   "             + say.skipped_sentences(b.skipped_years))\n"
                   "nb.show_table(br.display_history(b.history, ctx.scheme.sequences), "
-                  "caption='逐年等次与序列排名(逐年等次表)')"),
+                  "caption='逐年等次与序列排名')"),
     new_code_cell("if len(b.flags):\n"
                   "    nb.show_table(br.display_flags(b.flags), "
                   "caption='连续低等次的后续处理')\n"

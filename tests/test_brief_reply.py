@@ -359,3 +359,37 @@ def test_reply_docx_fits_two_pages(sample, tmp_path: Path) -> None:
     # the check can fail: the same text three times is longer than two pages
     long = [(h, ps * 3) for h, ps in sections]
     assert pub.docx_pages(pub.reply_docx("长", long, tmp_path / "long.docx")) > 2
+
+
+def test_a_scheme_without_a_blend_is_answered_on_its_level_block() -> None:
+    scheme = load_scheme(SCHEMES_DIR / "heshan_2013.yaml")
+    data = load_data(SAMPLE_DIR / "heshan", scheme)
+    reply = rp.build_reply(data, scheme, 2013, SAMPLE_DIR / "heshan", "population", None,
+                           boot=BOOT)
+    assert reply.block.bases[1] == "" and reply.block.kind == "总量"
+    assert reply.alternatives.empty  # no blend: no α to vary
+    text = say.conclusion_paragraph(reply, str(scheme.tiers.labels[0]))
+    assert "总量指标" in text and "与增速" not in text.split("。")[1]
+    assert say.question_text(reply) == "现行方案对经济指标按总量计分,规模较小的单位是否吃亏?"
+    sections = say.reply_sections(reply, str(scheme.tiers.labels[0]), pub.scheme_basis(scheme))
+    assert wd.check_sentences([p for _, ps in sections for p in ps]) == []
+
+
+def test_at_most_three_focus_units_in_prose() -> None:
+    rows = []
+    for i in range(5):
+        for stat, value, label in (("total", 80.0 - i, ""), ("rank", i + 1, ""),
+                                   ("n_sequence", 5, ""), ("tier", float("nan"), "达标")):
+            rows.append({"section": "证据", "topic": "score", "unit_id": f"u{i}",
+                         "name": f"单位{i}", "alternative": "", "statistic": stat,
+                         "value": value, "label": label, "source": "scores"})
+    facts = pd.DataFrame(rows)
+    text = "".join(say.evidence_sentences(facts, YEAR, "优秀"))
+    assert all(f"单位{i}{YEAR}年总分" in text for i in range(3))
+    assert "单位3" not in text and "单位4" not in text
+    assert "全部5个重点单位的数字见证据明细表" in text
+    from perfanalysis.brief import display_focus
+
+    table = display_focus(facts)
+    assert list(table["单位"]) == [f"单位{i}" for i in range(5)]
+    assert list(table["名次"]) == [1, 2, 3, 4, 5]

@@ -46,6 +46,8 @@ def cite(*tables: str) -> str:
 
 
 MAX_LISTED_CHANCES = 4
+#: focus units written in prose (more go to a table)
+MAX_FOCUS_PROSE = 3
 MAX_LISTED_ALTERNATIVES = 5
 
 
@@ -149,7 +151,12 @@ def evidence_sentences(facts: pd.DataFrame, year: int, top_label: str,
     focus unit this year's result and margins, tiers by year and follow-ups, tier
     probabilities under the noise model."""
     out: list[str] = general_sentences(facts, size_col)
-    for uid, f in facts.loc[facts["unit_id"] != ""].groupby("unit_id", sort=False):
+    units = list(dict.fromkeys(facts.loc[facts["unit_id"] != "", "unit_id"]))
+    if len(units) > MAX_FOCUS_PROSE:
+        out.append(f"以下只写前{MAX_FOCUS_PROSE}个重点单位,全部{len(units)}个重点单位的数字见"
+                   f"证据明细表。")
+    keep = facts["unit_id"].isin(units[:MAX_FOCUS_PROSE])
+    for uid, f in facts.loc[keep].groupby("unit_id", sort=False):
         name = str(f["name"].iloc[0])
         total, rank = _get(f, "score", "total"), _get(f, "score", "rank")
         n, tier = _get(f, "score", "n_sequence"), _get(f, "score", "tier")
@@ -222,7 +229,9 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
                            else cite("brief_tradeoffs", "reward_cost")) + "。")
     if reward_note:
         out.append(reward_note)
-    for uid, f in facts.loc[facts["unit_id"] != ""].groupby("unit_id", sort=False):
+    units = list(dict.fromkeys(facts.loc[facts["unit_id"] != "", "unit_id"]))
+    keep = facts["unit_id"].isin(units[:MAX_FOCUS_PROSE])
+    for uid, f in facts.loc[keep].groupby("unit_id", sort=False):
         name = str(f["name"].iloc[0])
         alt = f.loc[f["topic"] == "alternative"]
         if len(alt):
@@ -381,6 +390,10 @@ def question_text(reply: Reply) -> str:
     if reply.proposal is not None:
         return reply.proposal.question
     a, b = reply.block.bases
+    if not reply.block.leaves:
+        return "现行方案下,规模较小的单位总分是否偏低?"
+    if not b:
+        return f"现行方案对经济指标按{a}计分,规模较小的单位是否吃亏?"
     return f"现行方案对经济指标既考{a}也考{b},规模较小的单位是否仍然吃亏?"
 
 
@@ -396,13 +409,25 @@ def _size_row(reply: Reply, measure: str) -> pd.Series | None:
     return sel.iloc[0] if len(sel) else None
 
 
+def _evidence_row(reply: Reply) -> pd.Series | None:
+    """The block's size row, or the total's when the scheme has no economic block."""
+    row = _size_row(reply, "block")
+    return row if row is not None else _size_row(reply, "total")
+
+
 def conclusion_paragraph(reply: Reply, top_label: str) -> str:
     """结论: the sign-aware answer from the block as scored (its size dependence with
     interval and n), the group and the total beside it, and the smaller half's top tiers."""
-    blk = _size_row(reply, "block")
+    blk = _evidence_row(reply)
     wd_size = size_name(reply.size_col)
     if blk is None:
         return "结论:单位名单中没有规模数据(如常住人口),无法判断考核结果是否随单位规模变化。"
+    if blk["measure"] == "total":  # no block: the total is all there is
+        v = blk["verdict"]
+        head = (_VERDICT_HEAD[v] if v in _VERDICT_HEAD
+                else f"{int(blk['n'])}个单位不足以判断现行方案下小单位是否吃亏")
+        return (f"结论:{head}。现行方案没有按增量、增速计分的经济指标,按总分判断:总分与"
+                f"{wd_size}的等级相关系数{_stat(blk, float(blk['level']))},{_VERDICT_WHY[v]}。")
     v = blk["verdict"]
     head = (_VERDICT_HEAD[v] if v in _VERDICT_HEAD
             else f"{int(blk['n'])}个单位不足以判断现行方案下小单位是否吃亏")
@@ -483,7 +508,7 @@ _NO_DATA = {
 def reply_points(reply: Reply) -> list[str]:
     """答复要点: one paragraph per suggestion (``reply.answers``): the scheme's measure, the
     evidence with its interval, the alternatives' effect, the category and its rule."""
-    blk = _size_row(reply, "block")
+    blk = _evidence_row(reply)
     out = []
     for a in reply.answers.itertuples(index=False):
         text = f"({a.key})关于“{a.title}”。现行方案:{a.measure}。"
