@@ -81,7 +81,7 @@ def test_brief_after_the_scorecard_cites_its_tables(tmp_path: Path) -> None:
             f"等次为{s['tier']}(来源:成绩表") in text
     assert f"比{m['boundary_down']}高{m['margin_down']:.2f}分" in text
     assert "(来源:距等次边界的分差表" in text
-    assert "“年度考核结果总览”一章" not in text  # no longer missing
+    assert "“年度考核结果总览”一章尚未生成" not in text  # no longer missing
 
 
 @pytest.mark.slow

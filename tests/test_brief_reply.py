@@ -43,7 +43,7 @@ def sample():
 def _within_rho(score_: pd.Series, size: pd.Series, seq: pd.Series) -> float:
     """Independent: scipy Spearman within each sequence of ≥ 3 units, weighted by size."""
     rhos, weights = [], []
-    for _, idx in seq.groupby(seq).groups.items():
+    for idx in seq.groupby(seq).groups.values():
         if len(idx) >= 3:
             rhos.append(spearmanr(score_[idx], size[idx]).statistic)
             weights.append(len(idx))
@@ -393,3 +393,22 @@ def test_at_most_three_focus_units_in_prose() -> None:
     table = display_focus(facts)
     assert list(table["单位"]) == [f"单位{i}" for i in range(5)]
     assert list(table["名次"]) == [1, 2, 3, 4, 5]
+
+
+def test_key_chart_labels_only_current_and_first_and_jitters_ties() -> None:
+    from perfanalysis.figures import brief as charts
+
+    alts = rp.rank_alternatives(pd.DataFrame({
+        "alternative": ["甲", "乙", "丙", "丁"], "kind": "alpha", "alpha": [0.0, 0.25, 0.5, 1.0],
+        "block_rho": [0.1, 0.1, 0.3, 0.6], "block_rho_lo": -0.5, "block_rho_hi": 0.9,
+        "total_rho": 0.0, "tier_changes": [0, 0, 0, 1], "n_units": 8,
+        "is_current": [False, False, True, False]}))
+    fig = charts.alternatives_chart(alts, "population_2020")
+    labels = [t for tr in fig.data for t in tr.text if t]
+    # 甲 and 乙 tie on |ρ| = 0.10 with no tier change: the lower α (甲) ranks first
+    assert sorted(labels) == sorted(["现行:丙", "首选:甲"])
+    ys = [(x, y) for tr in fig.data for x, y in zip(tr.x, tr.y)]
+    assert len(set(ys)) == len(ys)  # 甲 and 乙 share (0.1, 0): jittered apart
+    assert "population" not in fig.layout.xaxis.title.text
+    offsets = charts.jitter(pd.Series([0.1, 0.1, 0.1, 0.2]), pd.Series([0.0, 0.0, 0.0, 0.0]))
+    assert list(offsets) == [0.0, 0.15, -0.15, 0.0]

@@ -1,6 +1,9 @@
-"""The annual brief's sentences (问题 / 证据 / 建议), generated from ``brief_facts``, the
-trade-offs table, the follow-up tables, the study status and the diffs. Every number comes
-from those tables and each sentence names the table (and where the report shows it)."""
+"""The annual brief's sentences. The reply first (``reply_sections``: 结论, one 答复要点 per
+suggestion, 说明 — at most two pages), from ``reply.Reply``; then the annexes' sentences
+(证据 / 方案 / 后续处理 / 与上年相比) from ``brief_facts``, the trade-offs table, the
+follow-up tables, the study status and the diffs. Every number comes from those tables,
+each sentence names its table by its Chinese name, and every sentence passes
+``wording.sentence_problems``."""
 
 from __future__ import annotations
 
@@ -9,9 +12,10 @@ import re
 
 import pandas as pd
 
+from .. import wording as wd
 from ..brief import SHOWN_IN
 from ..diff import STATUS_ZH
-from ..reply import size_name
+from ..reply import RULES, Reply, size_name
 from ..wording import count_units, num, pct
 
 #: result tables by their Chinese names (citations never show a table id)
@@ -360,8 +364,6 @@ def skipped_sentences(skipped: pd.DataFrame) -> list[str]:
 
 
 # --- the reply (结论, 答复要点, 说明) ------------------------------------------------------
-from .. import wording as wd  # noqa: E402
-from ..reply import RULES, Reply, size_name  # noqa: E402
 
 _VERDICT_HEAD = {
     "favours_large": "现行方案下小单位仍然吃亏",
@@ -571,11 +573,11 @@ def alternatives_sentences(reply: Reply) -> list[str]:
     if alts.empty:
         return ["现行方案没有可调整增量与增速比重的指标,未对经济指标的替代方案排序。"]
     limit = "四分之一"
-    out = [f"排序目标:经济指标得分与规模的相关系数ρ越接近0越好(ρ为正表示规模大的单位"
+    out = [(f"排序目标:经济指标得分与规模的相关系数ρ越接近0越好(ρ为正表示规模大的单位"
            f"得分高,为负表示规模小的单位得分高),且与现行方案相比等次改变的单位不超过{limit};"
            f"每行是一种计分方式({reply.block.bases[0]}与{reply.block.bases[1]}的一种比重),"
            f"由考核方案的计分规则实际计算"
-           f"{cite('brief_alternatives')}。"]
+           f"{cite('brief_alternatives')}。")]
     ok = alts.loc[alts["admissible"]]
     if len(ok):
         b = ok.iloc[0]
