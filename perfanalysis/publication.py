@@ -176,7 +176,7 @@ def _row(kind: str, item: str, rule: str, obj: Any) -> dict[str, str]:
 
 def _node_rule(node: Component | Group | Indicator) -> str:
     from .diff import _rule_zh
-    from .summary import METHOD_ZH
+    from .methods import METHOD_ZH
 
     text = f"{node.points:g}分"
     if isinstance(node, Indicator):
