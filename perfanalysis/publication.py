@@ -37,6 +37,13 @@ def _first_level(scheme: Scheme) -> dict[str, tuple[str, str, float]]:
     return out
 
 
+def _sequence_order(scheme: Scheme, sequences: pd.Series) -> dict[str, int]:
+    """Sequence id → its place in the scheme's ``sequences`` (undeclared ones after)."""
+    declared = list(scheme.sequences)
+    extra = sorted(set(map(str, sequences)) - set(declared))
+    return {s: i for i, s in enumerate(declared + extra)}
+
+
 def results_table(data: Any, scheme: Scheme, year: int, tiers: pd.DataFrame) -> pd.DataFrame:
     """成绩表: 序列, 单位, one column per 一级指标 ("高质量发展(40分)") and per rating
     component, 加分, 扣分, 总分, 名次, 等次; rows by sequence and place. A first-level score
@@ -69,7 +76,8 @@ def results_table(data: Any, scheme: Scheme, year: int, tiers: pd.DataFrame) -> 
     out["名次"] = t["rank"].astype(int)
     out["等次"] = t["tier"]
     out["注"] = np.where(over, OVER_MARK, "")
-    out = out.assign(_seq=t["sequence"]).sort_values(["_seq", "名次", "单位"], kind="stable")
+    out = out.assign(_seq=t["sequence"].map(_sequence_order(scheme, t["sequence"])))
+    out = out.sort_values(["_seq", "名次", "单位"], kind="stable")
     return out.drop(columns="_seq").reset_index(drop=True)
 
 
@@ -130,13 +138,15 @@ def footnotes(detail: pd.DataFrame, scheme: Scheme) -> list[str]:
 
 def tier_roster(tiers: pd.DataFrame, scheme: Scheme, units: pd.DataFrame,
                 order: Order = "score") -> pd.DataFrame:
-    """等次名单: one row per sequence and tier (序列, 等次, 单位数, 名单), names ordered by
-    score (``order="score"``) or in the units file's administrative order (``"admin"``)."""
+    """等次名单: one row per sequence (in the scheme's order) and tier (序列, 等次, 单位数,
+    名单), names ordered by score (``order="score"``) or in the units file's administrative
+    order (``"admin"``)."""
     if order not in ("score", "admin"):
         raise ValueError(f"tier_roster: order must be 'score' or 'admin', got {order!r}")
     admin = {u: i for i, u in enumerate(units["unit_id"])}
-    t = tiers.assign(_admin=tiers["unit_id"].map(admin))
-    keys = ["sequence", "rank", "_admin"] if order == "score" else ["sequence", "_admin"]
+    t = tiers.assign(_admin=tiers["unit_id"].map(admin),
+                     _seq=tiers["sequence"].map(_sequence_order(scheme, tiers["sequence"])))
+    keys = ["_seq", "rank", "_admin"] if order == "score" else ["_seq", "_admin"]
     t = t.sort_values(keys, kind="stable")
     rows = []
     for seq, grp in t.groupby("sequence", sort=False):

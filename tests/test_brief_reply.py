@@ -412,3 +412,22 @@ def test_key_chart_labels_only_current_and_first_and_jitters_ties() -> None:
     assert "population" not in fig.layout.xaxis.title.text
     offsets = charts.jitter(pd.Series([0.1, 0.1, 0.1, 0.2]), pd.Series([0.0, 0.0, 0.0, 0.0]))
     assert list(offsets) == [0.0, 0.15, -0.15, 0.0]
+
+
+@pytest.mark.skipif(not PANEL.is_dir() or not PANEL_SCHEME.is_file(),
+                    reason="the provincial panel is not on this branch")
+def test_publication_tables_follow_the_schemes_sequence_order() -> None:
+    scheme = load_scheme(PANEL_SCHEME)
+    data = load_data(PANEL, scheme)
+    year = max(data.years)
+    tiers = assign_tiers(score(data, scheme, year), scheme,
+                         data.events.loc[data.events["year"] == year])
+    roster = pub.tier_roster(tiers, scheme, data.units, "score")
+    order = list(dict.fromkeys(roster["序列"]))
+    assert order == [scheme.sequences[s] for s in scheme.sequences]  # 东部, 中部, 西部, 东北
+    res = pub.results_table(data, scheme, year, tiers)
+    assert list(dict.fromkeys(res["序列"])) == order
+    # each sequence's names in the roster are its units, best first
+    east = tiers.loc[tiers["sequence"] == "east"].sort_values("rank")
+    listed = roster.loc[(roster["序列"] == "东部") & (roster["单位数"] > 0), "名单"]
+    assert sorted("、".join(listed).split("、")) == sorted(east["name"])
