@@ -402,7 +402,7 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
             if params.get(k, "").strip() and not Path(params[k]).exists()]
     if lost:
         raise PipelineError(f"no such file or folder: {', '.join(lost)} / "
-                            f"找不到上年数据、方案或提案文件")
+                            "找不到所给的文件或文件夹")
     per_nb, study = notebook_parameters(notebooks, base, params)
     with atomic_dir(out) as stage:
         for params in per_nb.values():
