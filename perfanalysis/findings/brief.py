@@ -32,13 +32,6 @@ TABLE_ZH: dict[str, str] = {
     "alternatives_weightings": "替代权重方案表", "brief_alternatives": "经济指标替代方案排序表",
 }
 
-DEFAULT_QUESTION = (
-    "提案第1214号(关于全市绩效评估对重点工作差异化考核的建议)认为:现行办法把8个地域条件、"
-    "发展状况各不相同的区县(市)放在一个考核序列,经济总量指标是重头戏,建区时间短、人口少、"
-    "农业占比大的大通湖区等单位各项指标差距大,很少进入优秀行列;建议增设差异性指标、"
-    "设置差异化目标,并适当按增速评分,兼顾公平。")
-
-
 def cite(*tables: str) -> str:
     """A citation: the tables and where the report shows them."""
     bits = []
@@ -93,17 +86,6 @@ def one_decimal(label: str) -> str:
 
 def _num(x: float, digits: int = 2) -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
-
-
-def question_sentences(question: str, focus_names: list[str], size_col: str | None) -> list[str]:
-    """The 问题 section: the proposal's claim and whom the brief looks at."""
-    text = question.strip() or DEFAULT_QUESTION
-    out = [text]
-    if focus_names:
-        out.append(f"本简报重点分析:{'、'.join(focus_names)}。")
-    elif size_col is None:
-        out.append("未指定重点单位,单位名单中也没有规模列(如人口),本简报只给出全体单位的结果。")
-    return out
 
 
 def _get(f: pd.DataFrame, topic: str, statistic: str) -> pd.Series | None:
