@@ -488,16 +488,26 @@ class Reply:
     focus_names: list[str] = field(default_factory=list)
     real_data: bool = False
     boot: int = 1000
+    data_kind: str = "sample"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"brief_size": self.sizes, "brief_alternatives": self.alternatives,
                 "brief_answers": self.answers, "brief_block_scores": self.block.scores}
 
 
+def data_kind(data_dir: Path | str) -> str:
+    """"sample" (the illustrative sample: under ``sample/`` or with a SAMPLE.md), "public"
+    (the shipped real figures under ``real/``) or "given" (anyone's own data)."""
+    path = Path(data_dir).resolve()
+    folder = path if path.is_dir() else path.parent
+    if "sample" in path.parts or (folder / "SAMPLE.md").is_file():
+        return "sample"
+    return "public" if "real" in path.parts else "given"
+
+
 def is_real_data(data_dir: Path | str) -> bool:
-    """Real published figures (a ``data/real`` folder) rather than the illustrative sample."""
-    parts = Path(data_dir).resolve().parts
-    return "real" in parts and "sample" not in parts
+    """Not the illustrative sample (``data_kind`` is "public" or "given")."""
+    return data_kind(data_dir) != "sample"
 
 
 def build_reply(data: Any, scheme: Scheme, year: int, data_dir: Path | str,
@@ -519,4 +529,4 @@ def build_reply(data: Any, scheme: Scheme, year: int, data_dir: Path | str,
     return Reply(proposal=proposal, block=block, sizes=table, alternatives=alts,
                  answers=answers(sugg, measures, table), size_col=size_col, year=year,
                  focus=focus, focus_names=[names[u] for u in focus if u in names],
-                 real_data=is_real_data(data_dir), boot=boot)
+                 real_data=is_real_data(data_dir), boot=boot, data_kind=data_kind(data_dir))

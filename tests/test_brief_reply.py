@@ -105,7 +105,8 @@ def test_conclusion_equals_scipy_on_the_provincial_panel() -> None:
     year = max(data.years)
     size_col = next(c for c in data.units.columns if c.startswith("population"))
     reply = rp.build_reply(data, scheme, year, PANEL, size_col, None, boot=BOOT)
-    assert reply.proposal is None and reply.real_data
+    assert reply.proposal is None and reply.real_data and reply.data_kind == "public"
+    assert "公开统计数据" in say.limitations_paragraph(reply, pub.scheme_basis(scheme))
     assert reply.sizes.set_index("measure").at["block", "groups"] > 1  # four regions
     _check_conclusion(data, scheme, reply, size_col)
 
@@ -258,6 +259,10 @@ def test_no_yiyang_wording_without_a_proposal(tmp_path: Path) -> None:
     for word in ("大通湖", "1214", "益阳", "提案", "蒋帆"):
         assert word not in text, word
     assert len(b.reply.answers) == 1  # the generic question
+    # a copy of the sample keeps its SAMPLE.md: still called illustrative
+    assert b.reply.data_kind == "sample" and "示例数据" in reply[-1][1][0]
+    (folder / "SAMPLE.md").unlink()
+    assert rp.data_kind(folder) == "given"
     # with the file, the proposal's wording and focus unit come back
     b = assemble_brief(load_data(SAMPLE_DIR / "yiyang"), scheme, YEAR, tmp_path / "none",
                        boot=BOOT)

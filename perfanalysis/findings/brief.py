@@ -520,8 +520,8 @@ def limitations_paragraph(reply: Reply, basis: pd.DataFrame,
     """说明: n, illustrative or real data, the bootstrap and Monte Carlo error, assumptions."""
     blk = _size_row(reply, "block")
     n = int(blk["n"]) if blk is not None else len(reply.block.scores)
-    kind = ("公开统计数据" if reply.real_data else
-            "示例数据(按公开资料构造,用于演示方法,不代表各单位真实情况)")
+    kind = {"public": "公开统计数据", "given": "所提供的数据"}.get(
+        reply.data_kind, "示例数据(按公开资料构造,用于演示方法,不代表各单位真实情况)")
     text = (f"说明:本测算基于{n}个单位{reply.year}年的{kind};相关系数的置信区间由"
             f"{reply.boot}次自助抽样得到,单位数少时区间较宽,结论只在区间所示范围内成立。")
     if noise is not None and len(noise):
