@@ -39,6 +39,9 @@ class FairnessStudy:
     focus_unit: str
     max_rho: float
     max_volatility: float
+    groups: pd.Series | None = None
+    sample: bool = False
+    draws: int = 0
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables the chapter saves (names and columns fixed by the shared layout)."""
@@ -57,12 +60,14 @@ class FairnessStudy:
 
 def subject_name(scheme: Scheme, indicator: str) -> str:
     """Chinese name of what is scored: the leaf's or group's name, 总分 for the total."""
-    if indicator == fs.TOTAL:
-        return "总分"
-    for node in scheme.iter_nodes():
-        if node.id == indicator:
-            return node.name
-    return indicator
+    return fs.node_name(scheme, indicator)
+
+
+def _is_sample(data: Dataset) -> bool:
+    """True when the data are the bundled sample (its generator builds patterns in)."""
+    from ..cover import is_sample_data
+
+    return bool(data.source) and is_sample_data(data.source)
 
 
 def chosen_alpha(front: pd.DataFrame, rng: tuple[float, float] | None) -> float:
@@ -80,9 +85,12 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
                  noise: float = 0.05, draws: int = 200, boot: int = 500,
                  max_rho: float = 0.3, max_volatility: float = 1.0, focus_unit: str = "",
                  seed: int = 0) -> FairnessStudy:
-    """Variants, size dependence, persistence, noise, frontier and the total's α
-    alternatives for the report chapter (empty strings mean the defaults: the scheme's main
-    level indicator, the population column, the smallest unit)."""
+    """Variants (the generic ones of the subject and the scheme's own method: its blended
+    economic leaves, the group holding them, the total), size dependence within the
+    comparison groups, persistence, noise (Monte Carlo standard errors on every simulated
+    share), frontier and the total's α alternatives for the report chapter (empty strings
+    mean the defaults: the scheme's main level indicator, the population column, the
+    smallest unit)."""
     indicator = indicator or fs.main_level_indicator(scheme)
     size = fs.unit_sizes(data, size_column or None, size_path or None)
     size_label = ("外部规模表" if size_path else
@@ -90,9 +98,14 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
                    "staff": "人员编制"}.get(size_column or fs.default_size_column(data.units),
                                          size_column or "规模"))
     alphas = fs.alpha_grid(alpha_step)
+    groups = fs.comparison_groups(data, scheme, indicator)
     kw = {"scheme": scheme}
-    table = fs.variants(data, indicator, year, alphas, size, **kw)  # type: ignore[arg-type]
-    dep = fs.size_dependence_table(table, size, boot=boot, seed=seed)
+    own = fs.scheme_variants(data, scheme, year, fs.scheme_subjects(scheme, indicator))
+    table = pd.concat([fs.variants(data, indicator, year, alphas, size, **kw),  # type: ignore[arg-type]
+                       own], ignore_index=True)
+    table["label"] = [fs.variant_label(v, a, scheme)
+                      for v, a in zip(table["variant"], table["alpha"])]
+    dep = fs.size_dependence_table(table, size, boot=boot, seed=seed, groups=groups)
     years = [y for y in fs.usable_years(data, indicator, scheme) if y <= year]
     panel = fs.variants_panel(data, indicator, years, alphas, size, **kw)
     pers = fs.persistence(panel)
@@ -117,6 +130,7 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
         indicator=indicator, indicator_name=subject_name(scheme, indicator), size=size,
         size_label=size_label, alphas=alphas, variants=table, size_dependence=dep,
         panel=panel, persistence=pers, chance_years=chance_years, volatility=vol,
-        volatility_size=fs.volatility_size(vol), top_chance=top, frontier=front,
-        alpha_range=rng, chosen_alpha=chosen_alpha(front, rng), alternatives=alts,
-        focus_unit=focus, max_rho=max_rho, max_volatility=max_volatility)
+        volatility_size=fs.volatility_size(vol, groups, boot=boot, seed=seed), top_chance=top,
+        frontier=front, alpha_range=rng, chosen_alpha=chosen_alpha(front, rng),
+        alternatives=alts, focus_unit=focus, max_rho=max_rho, max_volatility=max_volatility,
+        groups=groups, sample=_is_sample(data), draws=draws)

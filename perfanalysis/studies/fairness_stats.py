@@ -15,16 +15,33 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
-from .size import size_dependence, size_dependence_by  # noqa: F401 (re-exported)
+from .size import MIN_GROUP, size_dependence, size_dependence_by  # noqa: F401 (re-exported)
 
 KEYS = ["variant", "alpha"]
 
 
 def size_dependence_table(table: pd.DataFrame, size: pd.Series, boot: int = 1000,
-                          seed: int = 0, groups: pd.Series | None = None) -> pd.DataFrame:
+                          seed: int = 0, groups: pd.Series | None = None,
+                          level: float = 0.90) -> pd.DataFrame:
     """``size_dependence`` of every (variant, alpha) of a ``variants`` table, within the
-    comparison ``groups`` (indexed by unit_id; one group when None)."""
-    return size_dependence_by(table, size, KEYS, groups=groups, boot=boot, seed=seed)
+    comparison ``groups`` (indexed by unit_id; one group when None), with the smallest and
+    largest group used (``group_min``, ``group_max`` units: the scale of a rank slope) and
+    the variant's Chinese ``label`` when the table has one."""
+    out = size_dependence_by(table, size, KEYS, groups=groups, boot=boot, seed=seed,
+                             level=level)
+    ids = pd.Index(table["unit_id"].astype(str).unique())
+    ok = ids[ids.isin(size.index.astype(str))]
+    if groups is None:
+        counts = pd.Series([len(ok)])
+    else:
+        counts = groups.reindex(ok).value_counts()
+    counts = counts[counts >= MIN_GROUP]
+    out["group_min"] = float(counts.min()) if len(counts) else np.nan
+    out["group_max"] = float(counts.max()) if len(counts) else np.nan
+    if "label" in table.columns:
+        labels = table.drop_duplicates(KEYS)[[*KEYS, "label"]]
+        out = out.merge(labels, on=KEYS, how="left")
+    return out
 
 
 def _kendall_within(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
