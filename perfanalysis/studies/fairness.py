@@ -68,6 +68,7 @@ from .fairness_stats import (
     size_dependence_table,
     small_unit_chance,
     small_units,
+    with_all_units,
 )
 
 __all__ = [
@@ -78,5 +79,5 @@ __all__ = [
     "rank_volatility", "scheme_subjects", "scheme_variants", "simulate_noise",
     "size_dependence", "size_dependence_table", "small_unit_chance", "small_units",
     "top_chance", "unit_sizes", "usable_years", "variant_label", "variants", "variants_panel",
-    "volatility_size",
+    "volatility_size", "with_all_units",
 ]

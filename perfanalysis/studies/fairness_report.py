@@ -13,6 +13,7 @@ from ..data import Dataset
 from ..errors import DataError, Problem
 from ..scheme import Scheme
 from . import fairness as fs
+from .fairness_core import _is_node as is_node
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
     table["label"] = [fs.variant_label(v, a, scheme)
                       for v, a in zip(table["variant"], table["alpha"])]
     dep = fs.size_dependence_table(table, size, boot=boot, seed=seed, groups=groups)
+    if groups is not None and groups.nunique() > 1 and not is_node(data, indicator):
+        # the all-units ρ of an indicator's variants: scored across all units (province-wide)
+        across = fs.variants(data, indicator, year, alphas, size, by="all", with_cgp=False)
+        dep = fs.with_all_units(dep, fs.size_dependence_table(across, size, boot=boot,
+                                                              seed=seed))
     years = [y for y in fs.usable_years(data, indicator, scheme) if y <= year]
     panel = fs.variants_panel(data, indicator, years, alphas, size, **kw)
     pers = fs.persistence(panel)

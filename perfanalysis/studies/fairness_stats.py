@@ -44,6 +44,23 @@ def size_dependence_table(table: pd.DataFrame, size: pd.Series, boot: int = 1000
     return out
 
 
+ALL_KEYS = ("rho_all", "rho_all_lo", "rho_all_hi")
+
+
+def with_all_units(within: pd.DataFrame, across: pd.DataFrame) -> pd.DataFrame:
+    """``within`` (a ``size_dependence_table`` within the comparison groups) with its
+    all-units ρ taken from ``across``: the same variants scored across all units (min–max
+    over every unit, ``variants(..., by="all")``, one group), so the all-units ρ is what a
+    province-wide comparison would see, not within-group positions pooled. Rows that
+    ``across`` lacks (the scheme's own method) keep theirs."""
+    acr = across[[*KEYS, "rho", "rho_lo", "rho_hi"]].rename(
+        columns=dict(zip(("rho", "rho_lo", "rho_hi"), ALL_KEYS)))
+    out = within.merge(acr, on=KEYS, how="left", suffixes=("", "_across"))
+    for key in ALL_KEYS:
+        out[key] = out[f"{key}_across"].where(out[f"{key}_across"].notna(), out[key])
+    return out.drop(columns=[f"{k}_across" for k in ALL_KEYS])
+
+
 def _kendall_within(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
     """Kendall τ-b of ranks between two years, pairs within a sequence only, pooled over
     sequences weighted by their number of pairs; returns (τ, pairs)."""
