@@ -67,6 +67,10 @@ def test_runs_on_the_yiyang_sample(tmp_path: Path) -> None:
     dep = pd.read_csv(tables / "fairness_size_dependence.csv", encoding="utf-8-sig")
     level = dep.loc[dep["variant"] == "level"].iloc[0]
     assert f"ρ为{level['rho']:.2f}" in text  # the sentence quotes the table
+    total = dep.loc[dep["variant"] == "scheme:total"].iloc[0]
+    assert f"按现行方案计分,总分与规模的秩相关ρ为{total['rho']:.2f}" in text
+    assert "本章使用的是示例数据" in text  # the sample builds small units' noise in
+    assert "与规模无明显关系" not in text and "规模中性" not in text
     html = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
             if "text/html" in o.get("data", {})]
     assert sum("plotly" in o["data"]["text/html"] for o in html) >= 4  # the four charts
