@@ -171,7 +171,10 @@ def score(
             return summary.display_detail(rows, sch, blend=False), f"{sch.name} 指标明细", y
         if out is not None:
             write_table(shown, out, sheet="scores")
-        return shown, sch.name, y
+            return shown, sch.name, y
+        # on the console, sequences by their Chinese names (files keep the ids)
+        names = shown["sequence"].map(lambda s: sch.sequences.get(s, s))
+        return shown.assign(sequence=names), sch.name, y
 
     _show_or_say(*_guard(run), out)
 
@@ -211,7 +214,7 @@ def run(
 ) -> None:
     """Run every notebook and render the annual report (HTML + DOCX) into OUT."""
     from .pipeline import RunConfig, run_report
-    from .runprogress import RichRunProgress
+    from .runprogress import run_progress
 
     params: dict[str, str] = {}
     for item in param or []:
@@ -224,7 +227,7 @@ def run(
                        renderer=renderer, params=params)
 
     def go() -> Any:
-        with RichRunProgress(err_console) as progress:
+        with run_progress(err_console) as progress:
             return run_report(config, progress)
 
     try:

@@ -280,7 +280,8 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
                 continue
             shifted = (f"(可评优单位中第{eligible_place[u]}名,名额顺延)"
                        if eligible_place[u] != order.index(u) + 1 else "")
-            quota_text = f"前{share_text}%中的{k}名" if forced else f"评优名额{k}名"
+            quota_text = (f"前{rules.shares[0] * 100:g}%的{k}名" if forced  # type: ignore[index]
+                          else f"评优名额{k}名")
             reason[u] = f"{seq_name}第{place[u]}名{shifted},在{quota_text}内"
             if u in split:
                 reason[u] += f";总分并列,按{'、'.join(key_names[1:])}排前"
