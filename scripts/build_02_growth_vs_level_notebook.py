@@ -50,7 +50,8 @@ MAIN = [("level", None), ("growth", None), ("increment", None), ("per_capita", N
 OWN = [(v, None) for v in dict.fromkeys(study.variants["variant"])
        if v.startswith(fs.SCHEME_PREFIX)]
 BUMP = [("level", None), ("growth", None), ("blend", study.chosen_alpha)]
-BUMP_UNITS = ff.bump_units(study.panel, study.size, study.focus_unit)'''
+BUMP_UNITS = ff.bump_units(study.panel, study.size, study.focus_unit)
+N_GROUPS = 1 if study.groups is None else study.groups.nunique()'''
 
 CELLS = [
     new_markdown_cell(
@@ -93,7 +94,7 @@ CELLS = [
                   "              caption='各α的规模相关与名次波动')"),
     new_markdown_cell("## 名次的年际变化"),
     new_code_cell("nb.show_text(fw.persistence_sentences(study.persistence.kendall,\n"
-                  "                                      study.chance_years))\n"
+                  "                                      study.chance_years, N_GROUPS))\n"
                   "nb.show(ff.bump_chart(study.panel, BUMP, units=BUMP_UNITS))"),
     new_markdown_cell("## 测量误差下的名次波动"),
     new_code_cell("nb.show_text(fw.volatility_sentences(study.volatility_size))\n"

@@ -273,3 +273,11 @@ def test_charts_of_thousands_of_units_stay_small() -> None:
     fig = ff.score_vs_size(last, size, [("level", None), ("growth", None)])
     assert len(fig.data[0].x) == ff.SIZE_BINS  # bins, not 2 850 markers
     assert len(json.dumps(fig.to_plotly_json(), default=str)) < 100_000
+
+
+def test_small_units_are_the_lower_half_of_their_group() -> None:
+    size = pd.Series([1, 2, 3, 4, 100, 200, 300], index=list("abcdefg"), dtype=float)
+    groups = pd.Series(["x"] * 4 + ["y"] * 3, index=size.index)
+    # overall: a b c d are the lower half; within groups: a b (of 4) and e f (of 3, median small)
+    assert list(fs.small_units(size)[lambda s: s].index) == ["a", "b", "c", "d"]
+    assert list(fs.small_units(size, groups)[lambda s: s].index) == ["a", "b", "e", "f"]

@@ -185,9 +185,12 @@ def volatility_sentences(vol_size: pd.DataFrame, draws: int = 0) -> list[str]:
     return out
 
 
-def persistence_sentences(kendall: pd.DataFrame, chance: pd.DataFrame) -> list[str]:
-    """Rank persistence across years and the top-tier share of the smaller half of units."""
+def persistence_sentences(kendall: pd.DataFrame, chance: pd.DataFrame,
+                          groups: int = 1) -> list[str]:
+    """Rank persistence across years and the top-tier share of the smaller half of units
+    (within each of ``groups`` comparison groups when there are several)."""
     out = []
+    half = "各比较组内规模较小的一半单位" if groups > 1 else "规模较小的一半单位"
     for variant in ("level", "growth"):
         k = kendall.loc[kendall["variant"] == variant, "kendall_tau"].dropna()
         c = chance.loc[chance["variant"] == variant]
@@ -195,7 +198,7 @@ def persistence_sentences(kendall: pd.DataFrame, chance: pd.DataFrame) -> list[s
             continue
         r = c.iloc[0]
         out.append(f"{_name(variant)}计分下,相邻两年名次的Kendall τ平均为{k.mean():.2f}"
-                   f"({len(k)}对年份);规模较小的一半单位在各年进入优秀名额的比例为"
+                   f"({len(k)}对年份);{half}在各年进入优秀名额的比例为"
                    f"{r['p_top_small'] * 100:.0f}%,较大的一半为{r['p_top_large'] * 100:.0f}%。")
     return out
 

@@ -115,7 +115,7 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
     years = [y for y in fs.usable_years(data, indicator, scheme) if y <= year]
     panel = fs.variants_panel(data, indicator, years, alphas, size, **kw)
     pers = fs.persistence(panel)
-    chance_years = fs.small_unit_chance(panel, size)
+    chance_years = fs.small_unit_chance(panel, size, groups)
     sim = fs.simulate_noise(data, indicator, year, alphas, size=size, scheme=scheme,
                             noise=noise, draws=draws, seed=seed)
     vol = fs.rank_volatility(sim, size)
@@ -123,7 +123,7 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
     share = pers.years_top.assign(p_top_years=lambda d: d["years_top"] / d["years"])
     top = top.merge(share[["unit_id", "variant", "alpha", "p_top_years"]],
                     on=["unit_id", "variant", "alpha"], how="left")
-    top["small"] = top["unit_id"].map(fs.small_units(size))
+    top["small"] = top["unit_id"].map(fs.small_units(size, groups))
     front = fs.frontier(dep, vol, max_rho, max_volatility)
     rng = fs.alpha_range(front)
     if focus_unit and focus_unit not in set(data.units["unit_id"]):

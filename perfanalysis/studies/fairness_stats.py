@@ -140,17 +140,25 @@ def persistence(panel: pd.DataFrame) -> Persistence:
     return Persistence(kendall, mobility, years_top)
 
 
-def small_units(size: pd.Series) -> pd.Series:
+def small_units(size: pd.Series, groups: pd.Series | None = None) -> pd.Series:
     """True for the lower size half (size below the median; the median unit counts as small
-    when the count is odd)."""
-    rank = size.rank(method="first")
-    return rank <= np.ceil(len(size) / 2.0)
+    when the count is odd), within each comparison group when ``groups`` is given (a unit is
+    small among the units it is ranked with)."""
+    if groups is None:
+        rank = size.rank(method="first")
+        return rank <= np.ceil(len(size) / 2.0)
+    g = groups.reindex(size.index).astype(str)
+    rank = size.groupby(g).rank(method="first")
+    count = size.groupby(g).transform("size")
+    return rank <= np.ceil(count / 2.0)
 
 
-def small_unit_chance(panel: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
+def small_unit_chance(panel: pd.DataFrame, size: pd.Series,
+                      groups: pd.Series | None = None) -> pd.DataFrame:
     """Across years: share of unit-years in the top tier for the lower and upper size halves
-    (variant, alpha, p_top_small, p_top_large, unit_years_small)."""
-    small = small_units(size)
+    (within the comparison ``groups`` when given): variant, alpha, p_top_small, p_top_large,
+    unit_years_small, unit_years_large."""
+    small = small_units(size, groups)
     top = panel["top"] if "top" in panel.columns else panel["rank"] == 1
     df = panel.assign(small=panel["unit_id"].map(small).fillna(False).astype(bool),
                       is_top=top.astype(float))
@@ -159,5 +167,6 @@ def small_unit_chance(panel: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
         rows.append({"variant": variant, "alpha": alpha,
                      "p_top_small": float(g.loc[g["small"], "is_top"].mean()),
                      "p_top_large": float(g.loc[~g["small"], "is_top"].mean()),
-                     "unit_years_small": int(g["small"].sum())})
+                     "unit_years_small": int(g["small"].sum()),
+                     "unit_years_large": int((~g["small"]).sum())})
     return pd.DataFrame(rows)
