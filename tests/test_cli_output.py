@@ -44,4 +44,4 @@ def test_score_console_shows_sequence_names_and_forced_quota_share() -> None:
     assert res.exit_code == 0, res.output
     assert "区县市" in res.output and "counties" not in res.output
     # 15:80:5 — the top tier is the first 15 %: 8 × 15 % = 1.2 → 1 unit
-    assert "前15%的1名" in res.output and "15:80:5%" not in res.output
+    assert "前15%的1名(强制分布15:80:5)" in res.output and "15:80:5%" not in res.output
