@@ -281,3 +281,43 @@ def test_small_units_are_the_lower_half_of_their_group() -> None:
     # overall: a b c d are the lower half; within groups: a b (of 4) and e f (of 3, median small)
     assert list(fs.small_units(size)[lambda s: s].index) == ["a", "b", "c", "d"]
     assert list(fs.small_units(size, groups)[lambda s: s].index) == ["a", "b", "e", "f"]
+
+
+# --- the real provincial panel: 31 provinces in four regions of 3–12 --------------------------
+@pytest.fixture(scope="module")
+def provinces() -> tuple[object, object, object]:
+    from perfanalysis.paths import REAL_DIR, SCHEMES_DIR
+
+    data = load_data(REAL_DIR / "china_provinces")
+    scheme = load_scheme(SCHEMES_DIR / "china_provinces.yaml")
+    study = run_fairness(data, scheme, 2011, alpha_step=0.5, draws=10, boot=100, seed=1)
+    return data, scheme, study
+
+
+def test_real_panel_study_against_scipy_and_statsmodels(provinces) -> None:
+    import statsmodels.formula.api as smf
+
+    data, _, study = provinces
+    units = data.units.set_index("unit_id")
+    pop, region = units["population_2020"], units["sequence"]
+    gdp = data.observations.query("indicator == 'gdp'").pivot(
+        index="unit_id", columns="year", values="value")
+    dep = study.size_dependence.set_index("variant")
+    assert not study.sample  # real data: no note about a generator
+    for variant, raw in (("level", gdp[2011]), ("growth", gdp[2011] / gdp[2010] - 1)):
+        assert dep.at[variant, "rho"] == pytest.approx(within_rho(raw, pop, region), abs=1e-9)
+        assert dep.at[variant, "rho_all"] == pytest.approx(
+            spearmanr(raw, pop[raw.index]).statistic, abs=1e-9)
+        assert (dep.at[variant, "groups"], dep.at[variant, "n"]) == (4, 31)
+        assert (dep.at[variant, "group_min"], dep.at[variant, "group_max"]) == (3, 12)
+        # places within the region on log2 population with region effects, HC3 (statsmodels)
+        df = pd.DataFrame({"place": raw.groupby(region).rank(ascending=False),
+                           "l2": np.log2(pop[raw.index]), "region": region[raw.index]})
+        fit = smf.ols("place ~ l2 + C(region)", df).fit(cov_type="HC3")
+        assert dep.at[variant, "slope"] == pytest.approx(fit.params["l2"], abs=1e-9)
+        assert dep.at[variant, "slope_se"] == pytest.approx(fit.bse["l2"], abs=1e-9)
+    # the scheme's own GDP leaf (50/50 level/growth within the region) and the total
+    assert {"scheme:gdp", "scheme:economy", "scheme:total"} <= set(dep.index)
+    text = "".join(fw.size_sentences(study.size_dependence))
+    assert "4个比较组内ρ按单位数加权的平均,全部31个单位合计的ρ为" in text
+    assert "各组3至12个单位" in text
