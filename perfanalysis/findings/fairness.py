@@ -69,7 +69,7 @@ def _groups_note(row: pd.Series) -> str:
     note = f";这是{int(g)}个比较组内ρ按单位数加权的平均,全部{int(row['n'])}个单位合计的ρ为" \
            f"{row['rho_all']:.2f}"
     if np.isfinite(row.get("rho_all_lo", np.nan)):
-        note += f"({row['rho_all_lo']:.2f}至{row['rho_all_hi']:.2f})"
+        note += f"(区间{row['rho_all_lo']:.2f}至{row['rho_all_hi']:.2f})"
     return note
 
 
@@ -179,7 +179,7 @@ def volatility_sentences(vol_size: pd.DataFrame, draws: int = 0) -> list[str]:
             trend = "名次波动与规模的关系弱"
         ci = f"(区间{lo:.2f}至{hi:.2f})" if has_ci else ""
         se = r.get("mean_rank_sd_se", np.nan)
-        err = f"(模拟误差±{se:.2f})" if se is not None and np.isfinite(se) else ""
+        err = f"(模拟误差±{se:.2g}位)" if se is not None and np.isfinite(se) else ""
         out.append(f"{_name(r['variant'])}计分下,测量误差使名次平均波动{r['mean_rank_sd']:.2f}位"
                    f"{err},名次标准差与规模的秩相关为{r['rho']:.2f}{ci},{trend}。")
     return out

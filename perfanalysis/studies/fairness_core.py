@@ -494,9 +494,8 @@ def scheme_subjects(scheme: Scheme, subject: str = "") -> list[str]:
     for node in scheme.iter_nodes():
         if isinstance(node, Group) and any(c.id in picked for c in node.children):
             parents.append(node.id)
-    first = [subject] if subject and subject != TOTAL and (
-        subject in leaves or subject in parents or any(
-            isinstance(n, Group) and n.id == subject for n in scheme.iter_nodes())) else []
+    nodes = leaves | {n.id for n in scheme.iter_nodes() if isinstance(n, Group)}
+    first = [subject] if subject in nodes else []  # an indicator outside the scheme: none
     return list(dict.fromkeys([*first, *picked, *parents, TOTAL]))
 
 

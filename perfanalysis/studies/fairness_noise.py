@@ -166,7 +166,7 @@ def volatility_size(volatility: pd.DataFrame, groups: pd.Series | None = None, *
                     boot: int = 0, seed: int = 0) -> pd.DataFrame:
     """Per variant: size dependence of the rank SD (``size_dependence``: within-group ρ with
     its interval, all-units ρ; ρ < 0: small units' ranks are noisier), the mean rank SD and
-    its Monte Carlo standard error."""
+    its Monte Carlo standard error (units' errors treated as independent)."""
     rows = []
     for (variant, alpha), g in volatility.groupby(["variant", "alpha"], sort=False,
                                                   dropna=False):
