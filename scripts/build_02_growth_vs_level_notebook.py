@@ -78,11 +78,13 @@ CELLS = [
                   "                                  study.top_chance, study.volatility,\n"
                   "                                  study.chosen_alpha))"),
     new_markdown_cell("## 得分与规模\n\n每个小图是一种计分方式,横轴为规模(对数刻度),"
-                      "红线为得分对规模对数的拟合线:线越陡,越有利于大单位。"),
-    new_code_cell("nb.show(ff.score_vs_size(study.variants, study.size, MAIN, study.size_label))"),
+                      "红线为得分对规模对数的拟合线(有多个比较组时为组内拟合):线越陡,"
+                      "越有利于大单位。"),
+    new_code_cell("nb.show(ff.score_vs_size(study.variants, study.size, MAIN, study.size_label,\n"
+                  "                         groups=study.groups))"),
     new_markdown_cell("## 现行方案自身的计分与规模"),
     new_code_cell("nb.show(ff.score_vs_size(study.variants, study.size, OWN, study.size_label,\n"
-                  "                         title='现行方案计分下得分与规模'))"),
+                  "                         title='现行方案计分下得分与规模', groups=study.groups))"),
     new_code_cell("nb.show_table(fw.display_table(study.size_dependence),\n"
                   "              caption='得分与规模的关系(ρ:组内秩相关,正值有利于大单位;'\n"
                   "              '斜率为负表示规模越大在组内名次越靠前;区间为自助区间)')"),

@@ -321,3 +321,28 @@ def test_real_panel_study_against_scipy_and_statsmodels(provinces) -> None:
     text = "".join(fw.size_sentences(study.size_dependence))
     assert "4个比较组内ρ按单位数加权的平均,全部31个单位合计的ρ为" in text
     assert "各组3至12个单位" in text
+
+
+def test_chart_line_is_the_within_group_fit() -> None:
+    import statsmodels.formula.api as smf
+
+    from perfanalysis.figures import fairness as ff
+
+    rng = np.random.default_rng(3)
+    g = np.repeat(["a", "b", "c"], [5, 7, 4])
+    lx = rng.normal(size=16) + (g == "b") * 3
+    y = 2.0 * lx - 10 * (g == "b") + rng.normal(size=16)
+    slope, _ = ff.within_fit(y, lx, g)
+    fit = smf.ols("y ~ lx + C(g)", pd.DataFrame({"y": y, "lx": lx, "g": g})).fit()
+    assert slope == pytest.approx(fit.params["lx"])
+    assert ff.within_fit(y, lx)[0] == pytest.approx(np.polyfit(lx, y, 1)[0])
+
+
+def test_persistence_sentence_gives_the_unit_years() -> None:
+    kendall = pd.DataFrame({"variant": ["level"], "alpha": [np.nan], "kendall_tau": [0.9]})
+    chance = pd.DataFrame({"variant": ["level"], "alpha": [np.nan], "p_top_small": [0.1],
+                           "p_top_large": [0.3], "unit_years_small": [40],
+                           "unit_years_large": [42]})
+    text = fw.persistence_sentences(kendall, chance, groups=4)[0]
+    assert "各比较组内规模较小的一半单位在各年进入优秀名额的比例为10%(共40个单位年)" in text
+    assert "较大的一半为30%(共42个单位年)" in text

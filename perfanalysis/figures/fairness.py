@@ -86,11 +86,30 @@ def _binned_trace(sub: pd.DataFrame, column: str, name: str, color: str,
                       "<extra></extra>")
 
 
+def within_fit(score: np.ndarray, log_size: np.ndarray,
+               groups: np.ndarray | None = None) -> tuple[float, float]:
+    """(slope, intercept) of score on log size; with ``groups`` the slope is the within-group
+    one (group fixed effects: both demeaned inside each group), the line drawn through the
+    overall means, so the chart shows the comparison the scheme makes."""
+    y, x = np.asarray(score, dtype=float), np.asarray(log_size, dtype=float)
+    if groups is not None:
+        g = pd.Series(groups)
+        yd = y - pd.Series(y).groupby(g).transform("mean").to_numpy()
+        xd = x - pd.Series(x).groupby(g).transform("mean").to_numpy()
+    else:
+        yd, xd = y - y.mean(), x - x.mean()
+    den = float((xd ** 2).sum())
+    slope = float((xd * yd).sum() / den) if den > 0 else 0.0
+    return slope, float(y.mean() - slope * x.mean())
+
+
 def score_vs_size(table: pd.DataFrame, size: pd.Series, panels: list[tuple[str, float | None]],
-                  size_label: str = "规模", title: str = "各计分方式下得分与规模") -> go.Figure:
-    """One panel per variant: score against size (log axis), with the OLS line of score on
-    log size, so a rising line shows a variant that favours large units. Above
-    ``MAX_POINTS`` units each panel shows size-bin medians with their quartiles."""
+                  size_label: str = "规模", title: str = "各计分方式下得分与规模",
+                  groups: pd.Series | None = None) -> go.Figure:
+    """One panel per variant: score against size (log axis), with the line of score on log
+    size (within the comparison ``groups`` when given: group fixed effects), so a rising
+    line shows a variant that favours large units. Above ``MAX_POINTS`` units each panel
+    shows size-bin medians with their quartiles."""
     panels = present(table, panels)
     cols = min(3, len(panels))
     rows = int(np.ceil(len(panels) / cols))
@@ -113,9 +132,11 @@ def score_vs_size(table: pd.DataFrame, size: pd.Series, panels: list[tuple[str, 
                               "<br>名次 %{customdata[1]}<extra></extra>"), row=r, col=c)
         lx = np.log(sub["size"].to_numpy(dtype=float))
         if len(sub) >= 2 and np.ptp(lx) > 0:
-            b, a = np.polyfit(lx, sub["score"].to_numpy(dtype=float), 1)
+            grp = None if groups is None else sub["unit_id"].map(groups).to_numpy()
+            b, a = within_fit(sub["score"].to_numpy(dtype=float), lx, grp)
             xs = np.linspace(lx.min(), lx.max(), 30)
-            fig.add_trace(go.Scatter(x=np.exp(xs), y=a + b * xs, mode="lines", name="拟合线",
+            fig.add_trace(go.Scatter(x=np.exp(xs), y=a + b * xs, mode="lines",
+                                     name="拟合线" if groups is None else "拟合线(组内)",
                                      line={"color": "#e15759"}, showlegend=i == 0,
                                      hoverinfo="skip"), row=r, col=c)
         fig.update_xaxes(type="log", title_text=size_label if r == rows else None, row=r, col=c)

@@ -185,6 +185,12 @@ def volatility_sentences(vol_size: pd.DataFrame, draws: int = 0) -> list[str]:
     return out
 
 
+def _n_years(row: pd.Series, half: str) -> str:
+    """'共40个单位年' from the chance table (the count behind a share)."""
+    n = row.get(f"unit_years_{half}", np.nan)
+    return f"共{int(n)}个单位年" if n is not None and np.isfinite(n) else "单位年数未知"
+
+
 def persistence_sentences(kendall: pd.DataFrame, chance: pd.DataFrame,
                           groups: int = 1) -> list[str]:
     """Rank persistence across years and the top-tier share of the smaller half of units
@@ -199,7 +205,8 @@ def persistence_sentences(kendall: pd.DataFrame, chance: pd.DataFrame,
         r = c.iloc[0]
         out.append(f"{_name(variant)}计分下,相邻两年名次的Kendall τ平均为{k.mean():.2f}"
                    f"({len(k)}对年份);{half}在各年进入优秀名额的比例为"
-                   f"{r['p_top_small'] * 100:.0f}%,较大的一半为{r['p_top_large'] * 100:.0f}%。")
+                   f"{r['p_top_small'] * 100:.0f}%({_n_years(r, 'small')}),较大的一半为"
+                   f"{r['p_top_large'] * 100:.0f}%({_n_years(r, 'large')})。")
     return out
 
 
