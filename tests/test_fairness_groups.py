@@ -29,7 +29,7 @@ SCHEMES = PROJ_ROOT / "data" / "schemes"
 def within_rho(score: pd.Series, size: pd.Series, groups: pd.Series) -> float:
     """Independent within-group ρ: scipy Spearman per group of ≥ 3 units, weighted by size."""
     num = den = 0.0
-    for _, ids in groups.groupby(groups).groups.items():
+    for ids in groups.groupby(groups).groups.values():
         ids = [u for u in ids if u in score.index]
         if len(ids) < 3:
             continue

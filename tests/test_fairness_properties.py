@@ -122,7 +122,7 @@ def test_small_units_are_half_of_each_group(rows: list[tuple[str, int]]) -> None
     size = pd.Series([float(s) for _, s in rows], index=ids)
     groups = pd.Series([g for g, _ in rows], index=ids)
     small = fs.small_units(size, groups)
-    for g, members in groups.groupby(groups).groups.items():
+    for members in groups.groupby(groups).groups.values():
         n = len(members)
         assert small[members].sum() == int(np.ceil(n / 2))  # the median unit counts as small
         if small[members].any() and (~small[members]).any():

@@ -180,7 +180,7 @@ def bump_units(panel: pd.DataFrame, size: pd.Series, focus: str = "",
     if len(ids) <= limit:
         return ids
     seq = panel.drop_duplicates("unit_id").set_index("unit_id")["sequence"].astype(str)
-    group = seq.get(focus, sorted(seq.unique())[0])
+    group = seq.get(focus, min(seq.unique()))
     members = sorted(seq.index[seq == group])
     if len(members) <= limit:
         return members

@@ -133,9 +133,9 @@ def sample_sentences(sample: bool) -> list[str]:
     the chapter measures into the data (growth noise σ ∝ 1/√size)."""
     if not sample:
         return []
-    return ["注意:本章使用的是示例数据。示例数据的生成程序按构造让规模小的单位增速波动更大"
-            "(增速随机波动的标准差与规模的平方根成反比),总量也按规模生成;因此增速计分下小单位"
-            "名次波动更大、总量计分与规模高度相关,都部分来自数据的构造,不能作为对真实单位的结论。"]
+    return [("注意:本章使用的是示例数据。示例数据的生成程序按构造让规模小的单位增速波动更大"
+             "(增速随机波动的标准差与规模的平方根成反比),总量也按规模生成;因此增速计分下小单位"
+             "名次波动更大、总量计分与规模高度相关,都部分来自数据的构造,不能作为对真实单位的结论。")]
 
 
 def frontier_sentences(front: pd.DataFrame, chosen: tuple[float, float] | None,
