@@ -346,3 +346,12 @@ def test_persistence_sentence_gives_the_unit_years() -> None:
     text = fw.persistence_sentences(kendall, chance, groups=4)[0]
     assert "各比较组内规模较小的一半单位在各年进入优秀名额的比例为10%(共40个单位年)" in text
     assert "较大的一半为30%(共42个单位年)" in text
+
+
+def test_the_chapter_states_its_error_model(heshan_study) -> None:
+    _, scheme, study = heshan_study
+    table = study.error_model
+    assert table is not None and len(table)
+    leaves = {leaf.id for leaf in scheme.indicators() if leaf.event is None}
+    assert leaves <= set(table["id"])
+    assert "fairness_error_model" in study.tables()

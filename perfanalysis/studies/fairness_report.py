@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Dataset
+from ..errormodel import error_model_table, resolve_error_model
 from ..errors import DataError, Problem
 from ..scheme import Scheme
 from . import fairness as fs
@@ -43,6 +44,7 @@ class FairnessStudy:
     groups: pd.Series | None = None
     sample: bool = False
     draws: int = 0
+    error_model: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables the chapter saves (names and columns fixed by the shared layout)."""
@@ -56,7 +58,7 @@ class FairnessStudy:
             "fairness_mobility": self.persistence.mobility,
             "fairness_years_top": self.persistence.years_top,
             "alternatives_fairness": self.alternatives,
-        }
+        } | ({} if self.error_model is None else {"fairness_error_model": self.error_model})
 
 
 def subject_name(scheme: Scheme, indicator: str) -> str:
@@ -85,13 +87,14 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
                  alpha_step: float = 0.1, size_column: str = "", size_path: str | Path = "",
                  noise: float = 0.05, draws: int = 200, boot: int = 500,
                  max_rho: float = 0.3, max_volatility: float = 1.0, focus_unit: str = "",
-                 seed: int = 0) -> FairnessStudy:
+                 seed: int = 0, error_model: str | Path = "") -> FairnessStudy:
     """Variants (the generic ones of the subject and the scheme's own method: its blended
     economic leaves, the group holding them, the total), size dependence within the
     comparison groups, persistence, noise (Monte Carlo standard errors on every simulated
     share), frontier and the total's α alternatives for the report chapter (empty strings
     mean the defaults: the scheme's main level indicator, the population column, the
-    smallest unit)."""
+    smallest unit; ``error_model``: the tier chapter's error-model file, empty for the
+    defaults scaled by ``noise``)."""
     indicator = indicator or fs.main_level_indicator(scheme)
     size = fs.unit_sizes(data, size_column or None, size_path or None)
     size_label = ("外部规模表" if size_path else
@@ -117,7 +120,9 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
     pers = fs.persistence(panel)
     chance_years = fs.small_unit_chance(panel, size, groups)
     sim = fs.simulate_noise(data, indicator, year, alphas, size=size, scheme=scheme,
-                            noise=noise, draws=draws, seed=seed)
+                            noise=noise, draws=draws, seed=seed,
+                            error_model=resolve_error_model(str(error_model), scheme, data,
+                                                            noise))
     vol = fs.rank_volatility(sim, size)
     top = fs.top_chance(sim)
     share = pers.years_top.assign(p_top_years=lambda d: d["years_top"] / d["years"])
@@ -139,4 +144,6 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
         volatility_size=fs.volatility_size(vol, groups, boot=boot, seed=seed), top_chance=top,
         frontier=front, alpha_range=rng, chosen_alpha=chosen_alpha(front, rng),
         alternatives=alts, focus_unit=focus, max_rho=max_rho, max_volatility=max_volatility,
-        groups=groups, sample=_is_sample(data), draws=draws)
+        groups=groups, sample=_is_sample(data), draws=draws,
+        error_model=None if sim.error_model is None else error_model_table(
+            sim.error_model, {n.id: n.name for n in scheme.iter_nodes()}))
