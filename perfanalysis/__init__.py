@@ -75,6 +75,7 @@ _LAZY: dict[str, str] = {
     "quota_for": ".tiers",
     "quota_warnings": ".tiers",
     "size_dependence": ".studies.size",
+    "make_explorer": ".explorer",
     "Brief": ".brief",
     "assemble_brief": ".brief",
     "read_study_tables": ".brief",
