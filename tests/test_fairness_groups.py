@@ -355,3 +355,14 @@ def test_the_chapter_states_its_error_model(heshan_study) -> None:
     leaves = {leaf.id for leaf in scheme.indicators() if leaf.event is None}
     assert leaves <= set(table["id"])
     assert "fairness_error_model" in study.tables()
+
+
+def test_a_scheme_comparing_all_units_positions_across_all(tmp_path: Path) -> None:
+    data = load_data(HESHAN)
+    scheme = load_scheme(SCHEMES / "heshan_2013.yaml")
+    scheme = scheme.model_copy(update={"comparison_group": "all"})
+    study = run_fairness(data, scheme, 2013, indicator="total", alpha_step=1.0, draws=4,
+                         boot=0)
+    dep = study.size_dependence.set_index("variant")
+    assert (dep["groups"] == 1).all() and (dep["n"] == 16).all()
+    np.testing.assert_allclose(dep["rho"], dep["rho_all"])

@@ -103,7 +103,8 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
                                          size_column or "规模"))
     alphas = fs.alpha_grid(alpha_step)
     groups = fs.comparison_groups(data, scheme, indicator)
-    kw = {"scheme": scheme}
+    # a scheme comparing all units positions the generic variants across all units too
+    kw = {"scheme": scheme, "by": "sequence" if groups is not None else "all"}
     own = fs.scheme_variants(data, scheme, year, fs.scheme_subjects(scheme, indicator))
     table = pd.concat([fs.variants(data, indicator, year, alphas, size, **kw),  # type: ignore[arg-type]
                        own], ignore_index=True)
@@ -120,7 +121,7 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
     pers = fs.persistence(panel)
     chance_years = fs.small_unit_chance(panel, size, groups)
     sim = fs.simulate_noise(data, indicator, year, alphas, size=size, scheme=scheme,
-                            noise=noise, draws=draws, seed=seed,
+                            noise=noise, draws=draws, seed=seed, by=kw["by"],  # type: ignore[arg-type]
                             error_model=resolve_error_model(str(error_model), scheme, data,
                                                             noise))
     vol = fs.rank_volatility(sim, size)
