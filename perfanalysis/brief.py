@@ -209,7 +209,8 @@ def focus_facts(uid: str, year: int, tables: StudyTables, history: pd.DataFrame,
     if chance is not None:
         for r in chance.loc[chance["unit_id"] == uid].itertuples(index=False):
             rows.append(_fact("top_chance", uid, name, "p_top", r.p_top, label=top_label,
-                              alternative=variant_label(str(r.variant), r.alpha),
+                              alternative=variant_label(str(r.variant), r.alpha,
+                                                        getattr(r, "label", None)),
                               source="fairness_top_chance", section="建议"))
     back = tables.get("targets_backtest")
     if back is not None:
@@ -236,8 +237,13 @@ VARIANT_ZH = {"level": "总量", "growth": "增速", "increment": "增量", "per
               "value_added": "增值残差", "cgp": "条件增长百分位", "blend": "总量与增速混合"}
 
 
-def variant_label(variant: str, alpha: object) -> str:
-    """A fairness variant as the brief names it: 总量, 增速, 总量+增速 α=0.3."""
+def variant_label(variant: str, alpha: object, label: object = None) -> str:
+    """A fairness variant as the brief names it: 总量, 增速, 总量+增速 α=0.3; the scheme's own
+    rows (``scheme:<id>``) by the study's ``label`` (e.g. 现行方案:总分)."""
+    if isinstance(label, str) and label:
+        return label
+    if variant.startswith("scheme:"):
+        return "现行方案:" + ("总分" if variant == "scheme:total" else variant.split(":", 1)[1])
     name = VARIANT_ZH.get(variant, variant)
     try:
         a = float(alpha)  # type: ignore[arg-type]

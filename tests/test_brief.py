@@ -357,3 +357,12 @@ def test_followup_sentences_with_and_without_rules(brief) -> None:
                            "2019年触发")
     assert "安化县(连续3年基本达标,通报批评)" in text
     assert say.followup_sentences(b.flags.iloc[:0], YEAR, "")[0].startswith("本考核方案没有")
+
+
+def test_variant_label_names_the_schemes_own_rows() -> None:
+    from perfanalysis.brief import variant_label
+
+    assert variant_label("scheme:total", float("nan")) == "现行方案:总分"
+    assert variant_label("scheme:gdp", float("nan"), "现行方案:地区生产总值") == "现行方案:地区生产总值"
+    assert variant_label("level", float("nan")) == "总量"
+    assert variant_label("blend", 0.3).endswith("α=0.3")

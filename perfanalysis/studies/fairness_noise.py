@@ -11,7 +11,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from .. import methods
 from ..adjustments import adjustment_table
@@ -44,6 +43,7 @@ from .fairness_core import (
     _units,
     blended_leaves,
 )
+from .size import size_dependence
 
 
 # --- noise: the measurement-error model on arrays with a leading draw axis -------------------
@@ -182,49 +182,73 @@ def _noise_table(result: NoiseResult, values: np.ndarray, column: str) -> pd.Dat
 
 def rank_volatility(result: NoiseResult, size: pd.Series | None = None) -> pd.DataFrame:
     """Rank SD per unit and variant under the noise model (unit_id, name, size, variant,
-    alpha, rank_sd, mean_rank)."""
+    alpha, rank_sd, mean_rank) with Monte Carlo standard errors: ``mean_rank_se`` =
+    SD/√draws, ``rank_sd_se`` = SD/√(2(draws − 1)) (normal approximation)."""
     table = _noise_table(result, result.rank_sd, "rank_sd")
     table["mean_rank"] = _noise_table(result, result.mean_rank, "m")["m"]
+    d = result.draws
+    table["mean_rank_se"] = np.round(table["rank_sd"] / np.sqrt(d), 9)
+    table["rank_sd_se"] = np.round(table["rank_sd"] / np.sqrt(2.0 * (d - 1)), 9)
     table.insert(2, "size", np.nan if size is None else table["unit_id"].map(size))
     return table
 
 
 def top_chance(result: NoiseResult) -> pd.DataFrame:
     """Probability under the noise model that each unit is within its sequence's quota
-    (``p_top``) and its Monte Carlo standard error (``p_top_se``)."""
+    (``p_top``), its Monte Carlo standard error ``p_top_se`` = √(p(1 − p)/draws) and
+    ``draws``."""
     if result.p_top is None or result.p_top_se is None:
         raise ValueError("top-tier chances need the scheme (pass scheme= to simulate_noise)")
     table = _noise_table(result, result.p_top, "p_top")
-    table["p_top_se"] = _noise_table(result, result.p_top_se, "s")["s"]
+    table["p_top_se"] = np.round(_noise_table(result, result.p_top_se, "s")["s"], 9)
+    table["draws"] = result.draws
     return table
 
 
-def volatility_size(volatility: pd.DataFrame) -> pd.DataFrame:
-    """Per variant: Spearman ρ of rank SD with size (ρ < 0: small units' ranks are noisier)."""
+def volatility_size(volatility: pd.DataFrame, groups: pd.Series | None = None, *,
+                    boot: int = 0, seed: int = 0) -> pd.DataFrame:
+    """Per variant: size dependence of the rank SD (``size_dependence``: within-group ρ with
+    its interval, all-units ρ; ρ < 0: small units' ranks are noisier), the mean rank SD and
+    its Monte Carlo standard error (units' errors treated as independent)."""
     rows = []
     for (variant, alpha), g in volatility.groupby(["variant", "alpha"], sort=False,
                                                   dropna=False):
-        ok = g.dropna(subset=["size", "rank_sd"])
-        rho = (spearmanr(ok["rank_sd"], ok["size"]).statistic
-               if len(ok) >= 3 and ok["rank_sd"].nunique() > 1 else np.nan)
-        rows.append({"variant": variant, "alpha": alpha, "rho": float(rho),
-                     "mean_rank_sd": float(g["rank_sd"].mean())})
+        ok = g.dropna(subset=["size", "rank_sd"]).set_index("unit_id")
+        dep = size_dependence(ok["rank_sd"], ok["size"], groups, boot=boot, seed=seed)
+        se = (float(np.sqrt((g["rank_sd_se"] ** 2).sum()) / len(g))
+              if "rank_sd_se" in g.columns and len(g) else np.nan)
+        rows.append({"variant": variant, "alpha": alpha, "rho": dep["rho"],
+                     "rho_lo": dep["rho_lo"], "rho_hi": dep["rho_hi"],
+                     "rho_all": dep["rho_all"], "n": dep["n"], "groups": dep["groups"],
+                     "mean_rank_sd": float(g["rank_sd"].mean()), "mean_rank_sd_se": se})
     return pd.DataFrame(rows)
 
 
 # --- the fairness–stability frontier -----------------------------------------------------------
 def frontier(size_dep: pd.DataFrame, volatility: pd.DataFrame, max_rho: float,
              max_volatility: float) -> pd.DataFrame:
-    """For each α of the blend: size dependence (ρ and its interval), mean rank SD, and
-    ``within`` when |ρ| ≤ ``max_rho`` and the mean rank SD ≤ ``max_volatility``."""
-    dep = size_dep.loc[size_dep["variant"] == "blend", ["alpha", "rho", "rho_lo", "rho_hi"]]
-    vol = (volatility.loc[volatility["variant"] == "blend"].groupby("alpha")["rank_sd"]
-           .mean().rename("volatility").reset_index())
+    """For each α of the blend: size dependence (within-group ρ and its interval, the
+    all-units ρ), mean rank SD with its Monte Carlo standard error, and ``within`` when
+    |ρ| ≤ ``max_rho`` and the mean rank SD ≤ ``max_volatility``."""
+    cols = ["alpha", "rho", "rho_lo", "rho_hi"] + (["rho_all"] if "rho_all" in size_dep else [])
+    dep = size_dep.loc[size_dep["variant"] == "blend", cols]
+    blend = volatility.loc[volatility["variant"] == "blend"]
+    vol = blend.groupby("alpha")["rank_sd"].mean().rename("volatility")
+    if "rank_sd_se" in blend.columns:
+        se = blend.groupby("alpha")["rank_sd_se"].agg(
+            lambda x: float(np.sqrt((x ** 2).sum()) / len(x))).rename("volatility_se")
+    else:
+        se = pd.Series(np.nan, index=vol.index, name="volatility_se")
+    vol = pd.concat([vol, se], axis=1).reset_index()
     out = dep.rename(columns={"rho": "size_rho", "rho_lo": "size_rho_lo",
-                              "rho_hi": "size_rho_hi"}).merge(vol, on="alpha", how="left")
+                              "rho_hi": "size_rho_hi", "rho_all": "size_rho_all"}
+                     ).merge(vol, on="alpha", how="left")
+    if "size_rho_all" not in out:
+        out["size_rho_all"] = np.nan
     out["within"] = (out["size_rho"].abs() <= max_rho) & (out["volatility"] <= max_volatility)
     return out.sort_values("alpha").reset_index(drop=True)[
-        ["alpha", "size_rho", "size_rho_lo", "size_rho_hi", "volatility", "within"]]
+        ["alpha", "size_rho", "size_rho_lo", "size_rho_hi", "size_rho_all", "volatility",
+         "volatility_se", "within"]]
 
 
 def alpha_range(front: pd.DataFrame) -> tuple[float, float] | None:
