@@ -72,13 +72,15 @@ def test_every_reference_entry_names_an_existing_object():
     broken = []
     for entry in _reference_entries(_config()):
         module, _, attr = entry.rpartition(".")
+        moved = perfanalysis._LAZY.get(attr)
+        hint = f" (the public name now lives in {moved.lstrip('.')}.{attr})" if moved else ""
         try:
             obj = importlib.import_module(f"perfanalysis.{module}")
         except ImportError as exc:
-            broken.append(f"{entry}: {exc}")
+            broken.append(f"{entry}: {exc}{hint}")
             continue
         if not hasattr(obj, attr):
-            broken.append(f"{entry}: perfanalysis.{module} has no {attr!r}")
+            broken.append(f"{entry}: perfanalysis.{module} has no {attr!r}{hint}")
     assert not broken, "docs/_quarto.yml lists objects that do not exist: " + "; ".join(broken)
 
 
