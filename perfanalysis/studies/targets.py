@@ -612,15 +612,18 @@ HALF_RULE = "_blend"
 HALF_SUFFIX = "__blend_half"
 
 
-def _half_targets(data: Dataset, leaf: Indicator, name: str, year: int, k: int
-                  ) -> list[tuple[str, np.ndarray]]:
+def _half_targets(data: Dataset, leaf: Indicator, name: str | Sequence[str], year: int,
+                  k: int) -> list[tuple[str, np.ndarray]]:
     """(basis, targets in that basis's terms) of each half of ``leaf`` under the study rule
-    ``name`` for ``year``; ValueError naming the basis where the rule does not apply."""
+    ``name`` (or one name per half) for ``year``; ValueError with the reason where the rule
+    does not apply to a half's basis."""
     ids, levels, years, groups = _arrays(data, leaf.id)
     last = _row(levels, years, year - 1)
     table = table_targets(data, leaf.id, year, ids)
     out = []
-    for basis, _own in leaf.basis_rules():
+    halves = leaf.basis_rules()
+    per_half = [name] * len(halves) if isinstance(name, str) else list(name)
+    for (basis, _own), name in zip(halves, per_half):
         reason = NOT_FOR_BASIS.get(basis, {}).get(ALIASES.get(name, name))
         if reason:
             raise ValueError(reason)
@@ -631,9 +634,10 @@ def _half_targets(data: Dataset, leaf: Indicator, name: str, year: int, k: int
 
 
 def rescoring_inputs(data: Dataset, scheme: Scheme, year: int, indicators: Sequence[str],
-                     name: str, k: int) -> tuple[Dataset, Scheme]:
-    """Data and scheme that score ``year`` with the study rule ``name`` setting the targets
-    of the named completion indicators, each keeping the bounds of the scheme's rule.
+                     name: str | Sequence[str], k: int) -> tuple[Dataset, Scheme]:
+    """Data and scheme that score ``year`` with the study rule ``name`` (or one name per
+    half of a blended leaf) setting the targets of the named completion indicators, each
+    keeping the bounds of the scheme's rule.
 
     The rule's level targets go into the targets table (in each basis's terms) and the
     leaves read them with rule ``table``. A blended leaf (增量+增速) becomes two leaves with
@@ -684,7 +688,8 @@ def rescoring_inputs(data: Dataset, scheme: Scheme, year: int, indicators: Seque
         return out
 
     raw["components"] = visit(raw["components"])
-    new_scheme = scheme_from_mapping(raw, file=f"{scheme.id} (target rule {name})")
+    shown = name if isinstance(name, str) else "+".join(name)
+    new_scheme = scheme_from_mapping(raw, file=f"{scheme.id} (target rule {shown})")
     extra = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
         columns=["unit_id", "year", "indicator", "target"])
     old = data.targets
