@@ -20,9 +20,9 @@ from scipy.stats import norm
 
 from ..data import Dataset, check_data
 from ..errors import DataError, Problem
+from ..methods import GIVEN_RATE_SCALE
 from ..scheme import BASIS_ZH, Indicator, Scheme, TargetRule, scheme_from_mapping
 from ..scoring import leaf_scores, score
-from ..methods import GIVEN_RATE_SCALE
 from ..targets import (
     WARNING_COLUMNS,
     basis_series,
@@ -623,11 +623,11 @@ def _half_targets(data: Dataset, leaf: Indicator, name: str | Sequence[str], yea
     out = []
     halves = leaf.basis_rules()
     per_half = [name] * len(halves) if isinstance(name, str) else list(name)
-    for (basis, _own), name in zip(halves, per_half):
-        reason = NOT_FOR_BASIS.get(basis, {}).get(ALIASES.get(name, name))
+    for (basis, _own), rule_name in zip(halves, per_half, strict=True):
+        reason = NOT_FOR_BASIS.get(basis, {}).get(ALIASES.get(rule_name, rule_name))
         if reason:
             raise ValueError(reason)
-        lv = level_targets(name, levels, years, year, k, basis=basis, groups=groups,
+        lv = level_targets(rule_name, levels, years, year, k, basis=basis, groups=groups,
                            table=table)
         out.append((basis, to_basis(lv, last, basis)))
     return out
