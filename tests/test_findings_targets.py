@@ -31,7 +31,7 @@ def test_accuracy_names_the_lowest_and_highest_error():
     text, note = say.accuracy_sentences(summary(), LABELS, NAMES)
     # c has the smallest level MAPE (5.79 %), a the largest (9.92 %); met shares 42 % … 83 %
     assert text.startswith("“财政总收入”:3 个年度、24 个单位-年度的回测中")
-    assert ("最准确的规则是同序列增速中位数(平均绝对百分比误差5.8%,90%区间 3.9%~8.5%)"
+    assert ("最准确的规则是同序列增速中位数(平均绝对百分比误差 5.8%,90%区间 3.9%~8.5%)"
             in text)
     assert "最不准确的是近3年平均(9.9%,90%区间 6.5%~13.2%)" in text
     assert ("从同序列增速中位数的42%,90%区间 25%~58%到近3年平均的83%,90%区间 67%~96%"

@@ -67,13 +67,26 @@ def test_executes_on_the_yiyang_sample(tmp_path: Path) -> None:
     # one alternative per rule, each with every unit
     assert alts.groupby("alternative")["unit_id"].nunique().eq(8).all()
     summary = pd.read_csv(tables / "targets_summary.csv")
-    best = summary.loc[summary.groupby("indicator")["mape"].idxmin()]
+    # the rules compared (a blend's second half is back-tested under its own rule only)
+    compared = summary.loc[~summary["rule"].str.endswith("_blend")]
+    best = compared.loc[compared.groupby("indicator")["mape"].idxmin()]
+    # every target a level near the last one (the old back-test asked 2 836.6 亿 of a
+    # 209 亿 unit), both halves of the blended leaves back-tested
+    back = pd.read_csv(tables / "targets_backtest.csv")
+    assert (back["target"] / back["last"]).between(0.7, 1.4).all()
+    assert {"scheme", "scheme_blend"} <= set(back.loc[back["indicator"] == "fai", "rule"])
+    cap = pd.read_csv(tables / "targets_cap.csv").set_index("indicator")
+    absent = pd.read_csv(tables / "targets_not_applicable.csv")
+    assert set(absent.loc[absent["reason"].str.contains("要求下降"), "indicator"]) == {
+        "gdp", "fai", "industry_va", "retail_sales"}
     text = _text(nb)
     # findings come from the tables: the focus unit (smallest by population) and the
     # most accurate rule's error as printed in the table
     assert "大通湖区在回测的" in text
     row = best.loc[best["indicator"] == "fiscal_revenue"].iloc[0]
     assert f"平均绝对百分比误差 {100 * row['mape']:.1f}%" in text
+    assert (f"有 {int(cap.loc['all', 'at_cap'])} 个达到完成率上限 120%" in text)
+    assert "population" not in text and "mean_level" not in text
     warnings = pd.read_csv(tables / "targets_warnings.csv")
     assert f"有 {len(warnings)} 个目标比上年实际值还容易完成" in text
 

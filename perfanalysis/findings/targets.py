@@ -70,7 +70,7 @@ def accuracy_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
         years = int(g["years"].max())
         text = (f"“{indicator_names.get(ind, ind)}”:{years} 个年度、{int(best['n'])} 个"
                 f"单位-年度的回测中,目标值(换算为应达到的水平值)最准确的规则是"
-                f"{labels.get(best['rule'], best['rule'])}(平均绝对百分比误差"
+                f"{labels.get(best['rule'], best['rule'])}(平均绝对百分比误差 "
                 f"{_interval_pct(best, 'mape')})")
         if worst["rule"] != best["rule"]:
             text += (f",最不准确的是{labels.get(worst['rule'], worst['rule'])}"
