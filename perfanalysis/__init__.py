@@ -67,6 +67,7 @@ _LAZY: dict[str, str] = {
     "score": ".scoring",
     "assign_tiers": ".tiers",
     "quota_for": ".tiers",
+    "quota_warnings": ".tiers",
     "size_dependence": ".studies.size",
     "Brief": ".brief",
     "assemble_brief": ".brief",
