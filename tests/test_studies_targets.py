@@ -387,3 +387,72 @@ def test_share_met_and_mape_intervals_resample_units():
         list(np.percentile(shares, [5, 95])))
     assert [s["mape_lo"], s["mape_hi"]] == pytest.approx(list(np.percentile(mapes, [5, 95])))
     assert s["mape_lo"] <= s["mape"] <= s["mape_hi"]
+
+
+PROVINCES = PROJ_ROOT / "data" / "real" / "china_provinces"
+
+
+def test_level_errors_on_the_provincial_panel_equal_a_hand_computation():
+    # real NBS GDP of 31 provinces (亿元, current prices), back-tested for 2011 with k = 3
+    data = load_data(PROVINCES)
+    bt = tg.backtest(data, "gdp", ["mean_increment", "mean_growth"], years=[2011], k=3,
+                     basis="increment")
+    rows = bt.set_index(["rule", "unit_id"])
+    # 湖南: 2007 9 439.6, 2008 11 555.0, 2009 13 059.69, 2010 16 037.96, 2011 19 669.56
+    # mean increment: 16 037.96 + (16 037.96 − 9 439.6)/3 = 18 237.413333, error 1 432.146667
+    inc = 16037.96 + (16037.96 - 9439.6) / 3
+    hunan = rows.loc[("mean_increment", "hunan")]
+    assert hunan["target"] == pytest.approx(18237.413333, abs=1e-5) == inc
+    assert hunan["actual"] - hunan["target"] == pytest.approx(1432.146667, abs=1e-5)
+    assert hunan["target_basis"] == pytest.approx(2199.453333, abs=1e-5)
+    # mean growth: (11 555/9 439.6 − 1 + 13 059.69/11 555 − 1 + 16 037.96/13 059.69 − 1)/3
+    # = (0.224098 + 0.130220 + 0.228050)/3 = 0.194123 → 16 037.96 × 1.194123 = 19 151.28
+    g = (11555.0 / 9439.6 + 13059.69 / 11555.0 + 16037.96 / 13059.69 - 3) / 3
+    assert g == pytest.approx(0.194123, abs=1e-6)
+    assert rows.loc[("mean_growth", "hunan"), "target"] == pytest.approx(16037.96 * (1 + g))
+    assert rows.loc[("mean_growth", "hunan"), "growth_error_pp"] == pytest.approx(
+        100 * (19669.56 / 16037.96 - 1 - g))
+    # every province, from the observations alone (pandas, not the study's code)
+    wide = data.observations.loc[data.observations["indicator"] == "gdp"].pivot(
+        index="year", columns="unit_id", values="value")
+    x = {y: wide.loc[y] for y in range(2007, 2012)}
+    targets = {"mean_increment": x[2010] + (x[2010] - x[2007]) / 3,
+               "mean_growth": x[2010] * (1 + sum(x[y] / x[y - 1] - 1
+                                                 for y in (2008, 2009, 2010)) / 3)}
+    s = tg.backtest_summary(bt, pd.Series(1.0, index=wide.columns), n_boot=0).set_index("rule")
+    for rule, t in targets.items():
+        got = rows.loc[rule, "target"].reindex(wide.columns)
+        assert got.to_numpy() == pytest.approx(t.to_numpy(), rel=1e-12)
+        ape = ((x[2011] - t).abs() / x[2011]).mean()
+        assert s.loc[rule, "mape"] == pytest.approx(ape, rel=1e-12)
+        assert s.loc[rule, "mase"] == pytest.approx(
+            (x[2011] - t).abs().sum() / (x[2011] - x[2010]).abs().sum(), rel=1e-12)
+        assert s.loc[rule, "n"] == 31
+
+
+def test_the_study_runs_on_the_provincial_scheme_within_regions():
+    # the provincial scheme scores GDP (level + growth) and growth rates, no completion
+    # leaf: the chapter back-tests the volumes as if targets were set, and says so
+    data = load_data(PROVINCES)
+    scheme = load_scheme(PROJ_ROOT / "data/schemes/china_provinces.yaml")
+    res = tg.run_study(data, scheme, 2011, n_boot=100, size="population_2010")
+    assert set(res.indicator_names) == {"gdp", "tertiary_va", "budget_expenditure"}
+    assert "没有按完成率考核的指标" in res.effects_note and res.shifts.empty
+    gdp = res.backtest.loc[(res.backtest["indicator"] == "gdp")
+                           & (res.backtest["rule"] == "mean_growth")]
+    assert gdp["unit_id"].nunique() == 31 and gdp["basis"].eq("level").all()
+    # equity: Spearman of each province's mean attainment with its 2010 population within
+    # the four regions (东部 10, 中部 6, 西部 12, 东北 3), weighted by region size — scipy
+    means = gdp.groupby("unit_id")["attainment"].mean()
+    units = data.units.set_index("unit_id")
+    rhos, weights = [], []
+    for _, members in units.groupby("sequence"):
+        m = members.index
+        rhos.append(spearmanr(means.reindex(m), members["population_2010"])[0])
+        weights.append(len(m))
+    row = res.summary.set_index(["indicator", "rule"]).loc[("gdp", "mean_growth")]
+    assert row["equity_rho"] == pytest.approx(np.average(rhos, weights=weights))
+    assert row["equity_rho_all"] == pytest.approx(
+        spearmanr(means, units["population_2010"].reindex(means.index))[0])
+    assert row["equity_rho_lo"] <= row["equity_rho"] <= row["equity_rho_hi"]
+    assert row["equity_n"] == 31

@@ -281,11 +281,14 @@ def usable_k(data: Dataset, year: int, k: int) -> int:
 
 def study_indicators(scheme: Scheme, indicator: str | Sequence[str] | None = None
                      ) -> list[Indicator]:
-    """The completion indicators studied: those named, or every completion indicator whose
-    target differs per unit (all but ``uniform`` standards such as a 95 % rate)."""
+    """The indicators studied: those named, or every completion indicator whose target
+    differs per unit (all but ``uniform`` standards such as a 95 % rate); a scheme without
+    completion indicators: the volumes it scores (``volume_indicators``), back-tested as if
+    targets were set for them (the scheme's own rule is then absent)."""
     comp = completion_indicators(scheme)
     if indicator is None or indicator == "" or indicator == "all":
-        return [i for i in comp if i.target is not None and i.target.rule != "uniform"] or comp
+        chosen = [i for i in comp if i.target is not None and i.target.rule != "uniform"]
+        return chosen or comp or volume_indicators(scheme)
     wanted = [indicator] if isinstance(indicator, str) else list(indicator)
     by_id = {i.id: i for i in scheme.indicators()}
     unknown = [w for w in wanted if w not in by_id]
@@ -293,6 +296,13 @@ def study_indicators(scheme: Scheme, indicator: str | Sequence[str] | None = Non
         raise ValueError(f"indicators not in scheme '{scheme.id}': {unknown}; completion "
                          f"indicators: {[i.id for i in comp]}")
     return [by_id[w] for w in wanted]
+
+
+def volume_indicators(scheme: Scheme) -> list[Indicator]:
+    """Leaves read from observations whose values are volumes a target could be set for:
+    not event counts, not rates (unit “%”), not pass/fail."""
+    return [i for i in scheme.indicators() if i.event is None and i.unit != "%"
+            and i.method != "pass_fail" and i.basis in ("level", "increment", "growth")]
 
 
 def _arrays(data: Dataset, indicator: str) -> tuple[list[str], np.ndarray, list[int], np.ndarray]:
@@ -921,6 +931,9 @@ def run_study(data: Dataset, scheme: Scheme, year: int, *,
     except DataError as exc:
         note = (f"数据不符合考核方案“{scheme.name}”({len(exc.problems)} 处问题,例如:"
                 f"{exc.problems[0].zh or exc.problems[0].reason}),无法按各规则重新计分。")
+    if not note and not any(i.method == "completion" for i in inds):
+        note = ("考核方案没有按完成率考核的指标,本章回测的是若为这些指标下达目标、各规则的"
+                "准确程度,不涉及现行得分与等次。")
     if note:
         warn = pd.DataFrame(columns=WARNING_COLUMNS)
         alts = pd.DataFrame(columns=ALTERNATIVE_COLUMNS)
