@@ -129,7 +129,8 @@ CELLS = [
                   "                 + say.changes_note(res.shifts))\n"
                   "    nb.show(figs.rank_change_chart(res.shifts, ctx.scheme, ctx.year, "
                   "res.labels))\n"
-                  "    nb.show_table(say.display_changes(res.shifts, res.labels),\n"
+                  "    nb.show_table(say.display_changes(res.shifts, res.labels, "
+                  "keep=(res.focus_unit,)),\n"
                   "                  caption='名次或等次变化的单位')"),
     new_markdown_cell("## 目标低于上年实际值的提示"),
     new_code_cell("nb.show_text(say.warning_summary(res.warnings, ctx.year)[:1]\n"

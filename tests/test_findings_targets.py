@@ -239,3 +239,22 @@ def test_rank_chart_with_31_sequences_aggregates():
         ["rule", "sequence"]).head(3)
     fig = figs.rank_change_chart(few, scheme, 2019, LABELS)
     assert fig.layout.xaxis4.anchor == "y4" and fig.layout.height == 1040
+
+
+def test_long_change_tables_show_the_largest_moves_and_the_units_asked_about():
+    n = 100
+    shifts = pd.DataFrame({"rule": "b", "unit_id": [f"u{i}" for i in range(n)],
+                           "name": [f"县{i}" for i in range(n)], "rank_base": 50,
+                           "rank": 50 - np.arange(n) % 7 + 3, "tier_base": "达标",
+                           "tier": "达标"})
+    shifts["shift"] = shifts["rank_base"] - shifts["rank"]
+    shifts["tier_changed"] = False
+    shifts.loc[5, ["tier", "tier_changed"]] = ["优秀", True]
+    table = say.display_changes(shifts, LABELS, limit=10, keep=("u99",))
+    # the unit asked about first, then the tier change, then the largest moves (±3)
+    assert list(table["单位"][:2]) == ["县99", "县5"] and len(table) == 11
+    assert table["上升位数"].iloc[2:].abs().eq(3).all()
+    moved = int((shifts["shift"] != 0).sum())
+    assert say.changes_note(shifts, 10) == [
+        (f"名次或等次变化共 {moved} 行,下表只列等次改变和名次变动最大的 10 行;"
+         "完整数据见导出的结果表 scores.xlsx。")]

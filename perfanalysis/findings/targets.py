@@ -265,14 +265,16 @@ SHOWN_ROWS = 30  # rows of a long table shown in the report (the full table: sco
 
 
 def display_changes(shifts: pd.DataFrame, labels: Mapping[str, str],
-                    limit: int = SHOWN_ROWS) -> pd.DataFrame:
-    """Units whose tier or rank changes under some rule, with Chinese column names: tier
-    changes first, then the largest moves, at most ``limit`` rows."""
+                    limit: int = SHOWN_ROWS, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Units whose tier or rank changes under some rule, with Chinese column names: the
+    units in ``keep`` (unit ids a reader asks about) first, then tier changes, then the
+    largest moves, at most ``limit`` rows besides the kept units'."""
     moved = shifts.loc[(shifts["rule"] != "scheme")
                        & (shifts["tier_changed"] | (shifts["shift"] != 0))]
-    moved = moved.assign(_abs=moved["shift"].abs()).sort_values(
-        ["tier_changed", "_abs", "rule", "unit_id"], ascending=[False, False, True, True],
-        kind="stable").head(limit)
+    moved = moved.assign(_abs=moved["shift"].abs(), _keep=moved["unit_id"].isin(keep))
+    moved = moved.sort_values(["_keep", "tier_changed", "_abs", "rule", "unit_id"],
+                              ascending=[False, False, False, True, True], kind="stable")
+    moved = moved.head(limit + int(moved["_keep"].sum()))
     return pd.DataFrame({
         "目标规则": moved["rule"].map(lambda r: labels.get(r, r)),
         "单位": moved["name"], "现行名次": moved["rank_base"].astype(int),
