@@ -34,7 +34,7 @@ def test_accuracy_names_the_lowest_and_highest_error():
     assert ("最准确的规则是同序列增速中位数(平均绝对百分比误差 5.8%,90%区间 3.9%~8.5%)"
             in text)
     assert "最不准确的是近3年平均(9.9%,90%区间 6.5%~13.2%)" in text
-    assert ("从同序列增速中位数的42%,90%区间 25%~58%到近3年平均的83%,90%区间 67%~96%"
+    assert ("从同序列增速中位数的42%(90%区间 25%~58%)到近3年平均的83%(90%区间 67%~96%)"
             in text)
     assert "误差按水平值计算" in note
 
@@ -86,6 +86,10 @@ def test_focus_unit_counts_met_targets_per_rule():
     assert text.startswith("大通湖区在回测的 2 个目标(指标×年度)中:按近3年平均完成 1 个,"
                            "按近3年平均增速完成 2 个,按同序列增速中位数完成 0 个。")
     assert "最有利的是近3年平均增速,最不利的是同序列增速中位数" in text
+    # a rule that sets fewer targets (applies to fewer indicators) is compared by shares
+    (text,) = say.focus_sentences(bt.iloc[[0, 2, 3, 4, 5]], "d", "大通湖区", LABELS)
+    assert "按近3年平均完成 1/1 个,按近3年平均增速完成 2/2 个,按同序列增速中位数完成 0/2 个" in text
+    assert "最有利的是近3年平均," in text
 
 
 def test_effects_and_warnings_sentences():

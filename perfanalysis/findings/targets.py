@@ -55,6 +55,11 @@ def _interval_pct(row: pd.Series, col: str, digits: int = 1) -> str:
     return f"{100 * row[col]:.{digits}f}%,90%区间 {100 * lo:.{digits}f}%~{100 * hi:.{digits}f}%"
 
 
+def _interval_only(row: pd.Series, col: str) -> str:
+    lo, hi = row.get(f"{col}_lo", np.nan), row.get(f"{col}_hi", np.nan)
+    return f"90%区间 {_pct(lo)}~{_pct(hi)}"
+
+
 def accuracy_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
                        indicator_names: Mapping[str, str]) -> list[str]:
     """Per indicator: the most and least accurate rule by the mean absolute percentage
@@ -78,9 +83,9 @@ def accuracy_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
         easy = g.loc[g["share_met"].idxmax()]
         hard = g.loc[g["share_met"].idxmin()]
         text += (f";完成目标的比例从{labels.get(hard['rule'], hard['rule'])}的"
-                 f"{_interval_pct(hard, 'share_met', 0)}到"
+                 f"{_pct(hard['share_met'])}({_interval_only(hard, 'share_met')})到"
                  f"{labels.get(easy['rule'], easy['rule'])}的"
-                 f"{_interval_pct(easy, 'share_met', 0)}。")
+                 f"{_pct(easy['share_met'])}({_interval_only(easy, 'share_met')})。")
         out.append(text)
     if out:
         out.append("误差按水平值计算:增量目标换算为“上年实际值+目标增量”,增速目标换算为"
@@ -176,12 +181,17 @@ def focus_sentences(bt: pd.DataFrame, focus_unit: str, focus_name: str,
     if sub.empty:
         return [f"{focus_name}没有可回测的目标(历史数据不足)。"]
     counts = sub.groupby("rule", sort=False)["met"].agg(["sum", "count"])
-    parts = [f"按{labels.get(r, r)}完成 {int(c['sum'])} 个" for r, c in counts.iterrows()]
-    best = counts["sum"].idxmax()
-    worst = counts["sum"].idxmin()
+    same = counts["count"].nunique() == 1
+    # rules that apply to fewer indicators set fewer targets: compare shares, not counts
+    parts = [f"按{labels.get(r, r)}完成 {int(c['sum'])} 个" if same else
+             f"按{labels.get(r, r)}完成 {int(c['sum'])}/{int(c['count'])} 个"
+             for r, c in counts.iterrows()]
+    share = counts["sum"] / counts["count"]
+    best = share.idxmax()
+    worst = share.idxmin()
     n = int(counts["count"].max())
     text = (f"{focus_name}在回测的 {n} 个目标(指标×年度)中:" + ",".join(parts) + "。")
-    if counts.loc[best, "sum"] != counts.loc[worst, "sum"]:
+    if share[best] != share[worst]:
         text += (f"对{focus_name}最有利的是{labels.get(best, best)},"
                  f"最不利的是{labels.get(worst, worst)}。")
     return [text]
