@@ -1,11 +1,18 @@
 """Study 1, differentiated targets (差异化目标): which target rule is accurate, which is fair
 to small units, and what each does to scores and tiers.
 
-``set_targets`` gives one year's targets under a rule; ``backtest`` sets every past year's
-targets with each rule and compares them with what happened; ``backtest_summary`` scores the
-rules on accuracy (``mape``), achievability (``share_met``) and equity (Spearman of
-attainment with unit size, bootstrap interval); ``score_effects`` rescores the evaluation
-year with each rule applied to the scheme's completion indicators.
+Every rule gives a LEVEL target, the value x(t) a unit is asked to reach (``level_targets``):
+an increment rule x(t−1) + Δ*, a growth rule x(t−1)·(1 + g*), a level rule the level. The
+scheme scores that target in its basis's terms (``to_basis``); a rule that makes no sense
+for a basis is named with the reason (``NOT_FOR_BASIS``), never computed.
+
+``set_targets`` gives one year's targets under an engine rule; ``backtest`` sets every past
+year's targets with each rule (both halves of a blended leaf under their own rules) and
+compares them with what happened; ``backtest_summary`` scores the rules on accuracy (MAPE of
+the level, MASE, error in growth points), achievability (``share_met``), each with a unit
+bootstrap interval, and equity (``size_dependence`` of attainment within sequences);
+``cap_saturation`` counts scores at the completion cap; ``score_effects`` rescores the
+evaluation year with each rule setting the targets of the scheme's completion indicators.
 """
 
 from __future__ import annotations
