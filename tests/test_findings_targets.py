@@ -183,7 +183,7 @@ def test_one_extreme_value_does_not_set_the_scale():
     scatter = figs.equity_scatter(bt, size, "population", LABELS)
     _lo, hi = scatter.layout.yaxis.range
     assert hi < 10 and max(np.nanmax(np.asarray(t.y, float)) for t in scatter.data
-                          if t.mode == "markers") <= hi
+                          if "markers" in t.mode) <= hi
     heat = figs.attainment_heatmap(bt, "x", LABELS)
     assert heat.data[1].zmax < 3 and "▲" in np.asarray(heat.data[1].text).ravel()
     bell = bt.assign(year=2019, target=bt["actual"])
@@ -217,6 +217,15 @@ def test_charts_stay_readable_for_a_large_panel():
     assert "共 150 个单位" in heat.layout.title.text and "共 150 个单位" in bell.layout.title.text
     assert heat.layout.yaxis.showticklabels is True
     assert bell.layout.height <= 41 * 26 + 400 and heat.layout.height <= 41 * 26 + 400
+    # the equity chart: 20 size groups of 7–8 units each, the fitted line on all units
+    size = pd.Series(np.arange(1.0, 151.0), index=units)
+    eq = figs.equity_scatter(bt, size, "population", LABELS)
+    groups, line = eq.data[0], eq.data[1]
+    assert len(groups.x) == 20 and sum(c[0] for c in groups.customdata) == 150
+    assert groups.customdata[0][1] == pytest.approx(bt["attainment"].iloc[:8].mean())
+    slope, icpt = np.polyfit(np.log(size.to_numpy()), bt["attainment"].to_numpy(), 1)
+    assert np.asarray(line.y, float) == pytest.approx(icpt + slope * np.log(
+        np.asarray(line.x, float)))
 
 
 def test_rank_chart_with_31_sequences_aggregates():
@@ -237,6 +246,9 @@ def test_rank_chart_with_31_sequences_aggregates():
     assert [t.type for t in fig.data] == ["box"]
     changed = int(shifts.loc[shifts["rule"] == "b", "tier_changed"].sum())
     assert fig.layout.annotations[0].text == f"等次改变 {changed} 个"
+    moved = shifts.loc[shifts["rule"] == "b", "shift"]
+    assert (fig.data[0].median[0], fig.data[0].q1[0], fig.data[0].lowerfence[0]) == (
+        moved.median(), moved.quantile(0.25), moved.min())
     assert "31 个序列" in fig.layout.title.text
     # a few sequences still get one panel each, wrapping after three columns
     few = shifts.loc[shifts["sequence"].isin(["s0", "s1", "s2", "s3"])].groupby(

@@ -224,21 +224,32 @@ def equity_scatter(bt: pd.DataFrame, size: pd.Series, size_label: str,
     means = means.loc[np.isfinite(means["size"]) & (means["size"] > 0)]
     lo, hi = clip_range(np.r_[means["attainment"].to_numpy(float), 1.0])
     fig = go.Figure()
+    many = means["unit_id"].nunique() > MANY_UNITS
     for rule in rules:
         m = means.loc[means["rule"] == rule]
         label = _label(labels, rule)
-        y, out = clipped(m["attainment"].to_numpy(float), lo, hi)
-        fig.add_scatter(x=m["size"], y=y, mode="markers", name=label,
-                        legendgroup=rule, text=m["name"],
-                        customdata=m["attainment"].to_numpy(float),
-                        marker={"size": 9 if len(m) <= MANY_UNITS else 5,
-                                "color": colours[rule], "opacity": 0.8,
-                                "symbol": np.where(out, np.where(m["attainment"] > hi,
-                                                                 "triangle-up",
-                                                                 "triangle-down"),
-                                                   "circle").tolist()},
-                        hovertemplate="%{text}<br>规模 %{x:,.0f}<br>平均达成度 "
-                                      "%{customdata:.3f}<extra>" + label + "</extra>")
+        if many:
+            b = size_bins(m)
+            fig.add_scatter(x=b["size"], y=np.clip(b["attainment"], lo, hi),
+                            mode="lines+markers", name=label, legendgroup=rule,
+                            customdata=np.stack([b["n"], b["attainment"]], axis=-1),
+                            marker={"size": 8, "color": colours[rule]},
+                            line={"color": colours[rule], "width": 1},
+                            hovertemplate="规模中位数 %{x:,.0f}(%{customdata[0]} 个单位)"
+                                          "<br>平均达成度 %{customdata[1]:.3f}<extra>"
+                                          + label + "</extra>")
+        else:
+            y, out = clipped(m["attainment"].to_numpy(float), lo, hi)
+            fig.add_scatter(x=m["size"], y=y, mode="markers", name=label,
+                            legendgroup=rule, text=m["name"],
+                            customdata=m["attainment"].to_numpy(float),
+                            marker={"size": 9, "color": colours[rule], "opacity": 0.8,
+                                    "symbol": np.where(out, np.where(m["attainment"] > hi,
+                                                                     "triangle-up",
+                                                                     "triangle-down"),
+                                                       "circle").tolist()},
+                            hovertemplate="%{text}<br>规模 %{x:,.0f}<br>平均达成度 "
+                                          "%{customdata:.3f}<extra>" + label + "</extra>")
         if len(m) >= 2 and m["size"].nunique() >= 2:
             lx = np.log(m["size"].to_numpy(float))
             slope, icpt = np.polyfit(lx, m["attainment"].to_numpy(float), 1)
@@ -251,7 +262,23 @@ def equity_scatter(bt: pd.DataFrame, size: pd.Series, size_label: str,
     fig.update_xaxes(type="log", title=f"单位规模:{size_name_zh(size_label)}(对数刻度)")
     fig.update_yaxes(title="平均达成度(三角形:超出坐标范围)", range=[lo, hi])
     title = f"“{indicator_name}”" if indicator_name else ""
-    return _layout(fig, f"{title}目标达成度与单位规模(虚线为拟合线)", 500)
+    title += "目标达成度与单位规模(虚线为拟合线)"
+    if many:
+        title += (f"<br><sup>共 {means['unit_id'].nunique()} 个单位:按规模分为 {SIZE_BINS} 组,"
+                  "每点为一组的平均达成度</sup>")
+    return _layout(fig, title, 500)
+
+
+SIZE_BINS = 20  # size groups of a large panel's equity chart
+
+
+def size_bins(means: pd.DataFrame, bins: int = SIZE_BINS) -> pd.DataFrame:
+    """Units (size, attainment) grouped into ``bins`` groups of equal count by size: each
+    group's median size, mean attainment and number of units."""
+    m = means.sort_values(["size", "unit_id"], kind="stable").reset_index(drop=True)
+    group = np.arange(len(m)) * bins // max(len(m), 1)
+    return (m.groupby(group).agg(size=("size", "median"), attainment=("attainment", "mean"),
+                                 n=("attainment", "size")).reset_index(drop=True))
 
 
 def rank_change_chart(shifts: pd.DataFrame, scheme: Scheme, year: int,
@@ -297,19 +324,20 @@ def rank_change_chart(shifts: pd.DataFrame, scheme: Scheme, year: int,
 
 def rank_shift_summary_chart(shifts: pd.DataFrame, year: int,
                              labels: Mapping[str, str]) -> go.Figure:
-    """Places moved against the scheme's own rules, one box per rule (all units of all
-    sequences), with the number of units whose tier changes above each box: a large panel
-    stays legible."""
+    """Places moved against the scheme's own rules, one box per rule (quartiles, whiskers
+    at the extremes, over all units of all sequences), with the number of units whose tier
+    changes above each box: a large panel stays legible and light (five numbers a rule)."""
     rules = [r for r in dict.fromkeys(shifts["rule"]) if r != "scheme"]
     fig = go.Figure()
     for i, rule in enumerate(rules):
         g = shifts.loc[shifts["rule"] == rule]
         label = _label(labels, rule)
-        fig.add_trace(go.Box(y=g["shift"].astype(float), name=label, boxpoints="outliers",
+        y = g["shift"].to_numpy(float)
+        q1, med, q3 = np.percentile(y, [25, 50, 75])
+        fig.add_trace(go.Box(x=[label], q1=[q1], median=[med], q3=[q3],
+                             lowerfence=[y.min()], upperfence=[y.max()], name=label,
                              marker={"color": PART_PALETTE[i % len(PART_PALETTE)]},
-                             text=g["name"].astype(str), showlegend=False,
-                             hovertemplate="%{text}<br>上升 %{y:.0f} 位<extra>" + label
-                                           + "</extra>"))
+                             showlegend=False))
         fig.add_annotation(x=label, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                            text=f"等次改变 {int(g['tier_changed'].sum())} 个")
     fig.add_hline(y=0, line_color="#888", line_dash="dot")
