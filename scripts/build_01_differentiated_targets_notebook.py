@@ -22,7 +22,7 @@ year: int = 2019  # evaluation year (back-tests use every earlier year with enou
 seed: int = 20181214  # random seed shared by all notebooks (bootstrap of the equity interval)
 out_dir: str = "../out/lab"  # output folder: tables are saved to out_dir/tables
 indicator: str = ""  # completion indicator id(s), comma-separated; empty: all with per-unit targets
-rules: str = "scheme,mean_level,mean_increment,mean_growth,cagr,trend,peer,table"  # rules compared
+rules: str = ""  # rules compared, comma-separated (e.g. scheme,mean_growth,peer); empty: all
 k: int = 3  # years of history of the mean, growth, CAGR and trend rules
 size: str = "auto"  # unit size: a units.csv column, or indicator:<id> (first-year value)
 focus_unit: str = ""  # unit_id the findings follow; empty: the smallest unit by size
@@ -61,6 +61,7 @@ RULES_TEXT = (
     "- **近 k 年年均复合增速**:x(t−1) ×(x(t−1) ÷ x(t−1−k))^(1/k);\n"
     "- **近 k 年线性趋势**:过 x(t−k)…x(t−1) 的最小二乘直线外推一年;\n"
     "- **同序列上年增速中位数**:x(t−1) ×(1 + 本序列各单位上年增速的中位数);\n"
+    "- **上年增速**:x(t−1) ×(1 + 单位自己上年的增速);\n"
     "- **下达目标**:数据中为各单位下达的目标值(没有时不参与比较)。\n\n"
     "不适用于某一考核口径的规则只列出名称和原因,不计算。负向指标(越低越好,如 PM2.5)"
     "的达成度为目标 ÷ 实际。回测只用各规则都能算出目标的单位-年度,使规则之间可比;"

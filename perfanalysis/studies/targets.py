@@ -49,9 +49,9 @@ RuleLike = TargetRule | Mapping[str, Any]
 LEVEL_RULES = ("mean_level", "mean_increment", "mean_growth", "cagr", "trend", "peer",
                "last_year_growth", "blend", "table")
 RULE_NAMES = ("scheme", "mean_level", "mean_increment", "mean_growth", "cagr", "trend", "peer",
-              "table")
+              "last_year_growth", "table")
 #: also allowed by name
-OTHER_RULE_NAMES = ("last_year_growth", "blend")
+OTHER_RULE_NAMES = ("blend",)
 #: earlier names of the level rules
 ALIASES = {"own_average": "mean_level", "last_growth": "mean_growth"}
 _NO_LEVEL = "官方增速没有对应的水平值序列"
