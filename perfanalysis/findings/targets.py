@@ -39,7 +39,7 @@ def size_name_zh(label: str, indicator_names: Mapping[str, str] | None = None) -
     if "@" in label:
         ind, year = label.split("@", 1)
         return f"“{(indicator_names or {}).get(ind, '指标')}”{year}年值"
-    return "单位规模"
+    return label if not label.isascii() else "单位规模"  # already a name for readers
 
 
 def _rows_first_half(summary: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from scipy.stats import norm
 
 from ..data import Dataset, check_data
 from ..errors import DataError, Problem
+from ..findings.targets import size_name_zh
 from ..methods import GIVEN_RATE_SCALE
 from ..scheme import BASIS_ZH, Indicator, Scheme, TargetRule, scheme_from_mapping
 from ..scoring import leaf_scores, score
@@ -856,7 +857,7 @@ class TargetStudy:
     not_applicable: pd.DataFrame  # targets_not_applicable: rules named, not computed
     cap: pd.DataFrame  # targets_cap: units at the completion cap, points above 满分
     size: pd.Series
-    size_label: str
+    size_label: str  # the size measure as readers see it (“2020年常住人口”)
     labels: dict[str, str]  # rule name -> Chinese label
     indicator_names: dict[str, str]
     k: int
@@ -895,6 +896,7 @@ def run_study(data: Dataset, scheme: Scheme, year: int, *,
     inds = study_indicators(scheme, _split(indicator) or None)
     k_used = usable_k(data, year, k)
     size_values, size_label = size_series(data, size)
+    size_label = size_name_zh(size_label, {i.id: i.name for i in scheme.indicators()})
     groups = data.units.set_index("unit_id")["sequence"].astype(str)
     labels = {n: study_label_zh(n, k_used) for n in names}
     frames = []
