@@ -470,6 +470,43 @@ def compare(
         console.print(f"wrote {len(result.tables())} sheets to {out}")
 
 
+@app.command()
+def explore(
+    data: DataOpt,
+    scheme: SchemeOpt,
+    year: YearOpt = None,
+    port: Annotated[int, typer.Option("--port", help="local port of the page")] = 8050,
+    scenarios: Annotated[Path | None, typer.Option(
+        "--scenarios", help="scenario YAML whose scenarios are offered as starting points")] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="open the page in the default "
+                                                              "browser")] = False,
+    error_model: Annotated[Path | None, typer.Option(
+        "--error-model", help="error-model file (CSV/YAML) of the on-demand tier "
+                              "probabilities (default: the built-in table)")] = None,
+) -> None:
+    """Weights explorer: move a weight in the browser, see every unit's total, rank and tier
+    change at once; export the setting as a scenario file (serves http://127.0.0.1:PORT).
+    Starting points: the scheme, the presets beside it with the same tree, the scenarios."""
+    from .explorer.app import build_app
+    from .explorer.core import make_explorer
+
+    def setup() -> Any:
+        ds, sch, y = _inputs(data, scheme, year)
+        ex = make_explorer(ds, sch, scheme_path=scheme, scenarios=scenarios,
+                           presets=scheme.parent, error_model=error_model)
+        return build_app(ex, year=y)
+
+    dash_app = _guard(setup)
+    url = f"http://127.0.0.1:{port}/"
+    console.print(f"权重探索 weights explorer: [bold green]{url}[/] (Ctrl+C to stop)")
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    dash_app.run(host="127.0.0.1", port=port, debug=False)
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -175,8 +175,9 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     return dict(papermill.inspect_notebook(str(notebook)))
 
 
-#: study parameters that are paths (the brief's previous data folder and scheme)
-PATH_PARAMETERS = ("previous_data", "previous_scheme")
+#: study parameters that are paths (the brief's previous data folder and scheme, the error
+#: model of the tier and fairness chapters)
+PATH_PARAMETERS = ("previous_data", "previous_scheme", "error_model")
 
 
 def _convert(name: str, raw: str, declared: dict[str, Any]) -> Any:

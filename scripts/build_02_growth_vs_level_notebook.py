@@ -24,7 +24,8 @@ indicator: str = ""  # indicator id, group id or "total"; empty: the main level 
 alpha_step: float = 0.1  # step of the grid of α, the weight of the level score in the blend
 size_column: str = ""  # units.csv column measuring size; empty: population, else staff
 size_path: str = ""  # optional CSV with columns unit_id,size (real figures); overrides size_column
-noise: float = 0.05  # relative measurement error of every observed value, e.g. 0.05 for 5 %
+noise: float = 0.05  # scale of the default error model (0.05: volumes 5 % relative, rates 1 percentage point; as the tier chapter)
+error_model: str = ""  # error-model table (CSV or YAML) shared with the tier chapter (empty for the defaults)
 noise_draws: int = 200  # noisy copies of the data simulated (at least 2; 2000+ for a final report)
 boot: int = 500  # bootstrap resamples for the 90 % interval of ρ
 max_size_rho: float = 0.3  # frontier: largest acceptable |ρ| between score and size
@@ -41,7 +42,8 @@ ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
 study = run_fairness(ctx.data, ctx.scheme, ctx.year, indicator=indicator,
                      alpha_step=alpha_step, size_column=size_column, size_path=size_path,
                      noise=noise, draws=noise_draws, boot=boot, max_rho=max_size_rho,
-                     max_volatility=max_rank_sd, focus_unit=focus_unit, seed=ctx.seed)
+                     max_volatility=max_rank_sd, focus_unit=focus_unit, seed=ctx.seed,
+                     error_model=error_model)
 for name, table in study.tables().items():
     ctx.save_table(name, table)
 MAIN = [("level", None), ("growth", None), ("increment", None), ("per_capita", None),

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Dataset
+from ..errormodel import resolve_error_model
 from ..errors import DataError, Problem
 from ..scheme import Scheme
 from . import fairness as fs
@@ -79,10 +80,11 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
                  alpha_step: float = 0.1, size_column: str = "", size_path: str | Path = "",
                  noise: float = 0.05, draws: int = 200, boot: int = 500,
                  max_rho: float = 0.3, max_volatility: float = 1.0, focus_unit: str = "",
-                 seed: int = 0) -> FairnessStudy:
+                 seed: int = 0, error_model: str | Path = "") -> FairnessStudy:
     """Variants, size dependence, persistence, noise, frontier and the total's α
     alternatives for the report chapter (empty strings mean the defaults: the scheme's main
-    level indicator, the population column, the smallest unit)."""
+    level indicator, the population column, the smallest unit; ``error_model``: the tier
+    chapter's error-model file, empty for the defaults scaled by ``noise``)."""
     indicator = indicator or fs.main_level_indicator(scheme)
     size = fs.unit_sizes(data, size_column or None, size_path or None)
     size_label = ("外部规模表" if size_path else
@@ -98,7 +100,9 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
     pers = fs.persistence(panel)
     chance_years = fs.small_unit_chance(panel, size)
     sim = fs.simulate_noise(data, indicator, year, alphas, size=size, scheme=scheme,
-                            noise=noise, draws=draws, seed=seed)
+                            noise=noise, draws=draws, seed=seed,
+                            error_model=resolve_error_model(str(error_model), scheme, data,
+                                                            noise))
     vol = fs.rank_volatility(sim, size)
     top = fs.top_chance(sim)
     share = pers.years_top.assign(p_top_years=lambda d: d["years_top"] / d["years"])
