@@ -363,7 +363,7 @@ def backtest(data: Dataset, indicator: str, rules: Mapping[str, RuleLike] | Sequ
     ``met`` = attainment ≥ 1; a basis target ≤ 0 has no attainment and is kept with
     ``valid`` False. ``growth_error_pp``: actual − target growth on x(t−1), in percentage
     points (official rates: actual − target rate). ``common`` keeps only unit-years every
-    rule covers.
+    rule covers (assigned targets, ``table``, are kept where given and narrow nothing).
     """
     ids, levels, data_years, groups = _arrays(data, indicator)
     reverse = direction == "negative"
@@ -404,8 +404,14 @@ def backtest(data: Dataset, indicator: str, rules: Mapping[str, RuleLike] | Sequ
         return pd.DataFrame(columns=BACKTEST_COLUMNS)
     bt = pd.concat(frames, ignore_index=True)
     if common:
-        cover = bt.groupby(["unit_id", "year"])["rule"].transform("nunique")
-        bt = bt.loc[cover == bt["rule"].nunique()].reset_index(drop=True)
+        # assigned targets (``table``) cover the years someone assigned: they do not narrow
+        # the other rules' common unit-years, and are kept inside them
+        mine = bt["rule"] != "table"
+        if mine.any():
+            cover = bt.loc[mine].groupby(["unit_id", "year"])["rule"].nunique()
+            full = cover.index[cover == bt.loc[mine, "rule"].nunique()]
+            keys = pd.MultiIndex.from_frame(bt[["unit_id", "year"]])
+            bt = bt.loc[keys.isin(full)].reset_index(drop=True)
     t, a = bt["target_basis"].to_numpy(float), bt["actual_basis"].to_numpy(float)
     valid = (t > 0) & ((a > 0) if reverse else np.isfinite(a))
     with np.errstate(divide="ignore", invalid="ignore"):
