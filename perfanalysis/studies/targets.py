@@ -123,29 +123,6 @@ def preset_rules(names: Sequence[str], k: int = 3,
     return out
 
 
-def engine_rule(name: str, basis: str, k: int) -> TargetRule | None:
-    """The target engine's rule that gives, in ``basis`` terms, the same target as the study
-    rule ``name`` (None when the engine has none: the rule cannot rescore that basis).
-
-    Level: mean level own_average(k), mean growth last_growth(k), last year's growth
-    last_growth(1), trend(k), peer, blend, table. Increment: mean increment own_average(k)
-    (the mean of the last k increments), table. Growth and official rates: mean growth
-    own_average(k), last year's growth own_average(1), table; official rates also trend(k)."""
-    name = ALIASES.get(name, name)
-    if name == "table":
-        return TargetRule(rule="table")
-    if basis == "level":
-        return preset_rules([name], k).get(name) if name not in ("mean_increment",
-                                                                 "cagr") else None
-    if basis == "increment":
-        return TargetRule(rule="own_average", years=k) if name == "mean_increment" else None
-    table = {"mean_growth": TargetRule(rule="own_average", years=k),
-             "last_year_growth": TargetRule(rule="own_average", years=1)}
-    if basis == "given_rate":
-        table["trend"] = TargetRule(rule="trend", years=max(k, 2))
-    return table.get(name)
-
-
 def study_label_zh(name: str, k: int) -> str:
     """A short Chinese label of a study rule, e.g. “近3年平均增速” for mean_growth."""
     name = ALIASES.get(name, name)
@@ -161,32 +138,6 @@ def study_label_zh(name: str, k: int) -> str:
         "blend": f"近{k}年平均增速与同序列增速各半",
         "table": "下达目标",
     }.get(name, name)
-
-
-def rule_label_zh(name: str, rule: TargetRule) -> str:
-    """A short Chinese label of one of the engine's rules, e.g. “近3年平均增速” for
-    last_growth(3)."""
-    if name == "scheme":
-        return "方案现行规则"
-    r = rule.rule
-    if r == "own_average":
-        text = f"近{rule.years}年平均"
-    elif r == "last_growth":
-        text = f"近{rule.years}年平均增速"
-    elif r == "trend":
-        text = f"近{rule.years}年趋势"
-    elif r == "peer":
-        text = "同序列增速中位数"
-    elif r == "blend":
-        a, b = rule.of or []
-        w = float(rule.weight or 0.0)
-        text = (f"{rule_label_zh('', a)}与{rule_label_zh('', b)}各半" if w == 0.5 else
-                f"{w:g}×{rule_label_zh('', a)}+{1 - w:g}×{rule_label_zh('', b)}")
-    elif r == "uniform":
-        text = f"统一目标{rule.value:g}"
-    else:
-        text = "下达目标"
-    return text
 
 
 def to_level(target: np.ndarray, last: np.ndarray, basis: str) -> np.ndarray:
@@ -440,10 +391,6 @@ def not_applicable(indicators: Sequence[Indicator], names: Sequence[str]) -> pd.
                     rows.append({"indicator": ind.id, "basis": basis, "rule": name,
                                  "reason": reason})
     return pd.DataFrame(rows, columns=NOT_APPLICABLE_COLUMNS)
-
-
-def _basis(levels: np.ndarray, basis: str) -> np.ndarray:
-    return basis_series(levels, basis)
 
 
 def _interval(draws: np.ndarray, level: float) -> tuple[float, float]:
