@@ -134,11 +134,10 @@ CELLS = [
                   "keep=(res.focus_unit,)),\n"
                   "                  caption='名次或等次变化的单位')"),
     new_markdown_cell("## 目标低于上年实际值的提示"),
-    new_code_cell("nb.show_text(say.warning_summary(res.warnings, ctx.year)[:1]\n"
-                  "             + say.warning_summary(res.warnings, ctx.year)[1:say.SHOWN_ROWS + 1])\n"
+    new_code_cell("nb.show_text(say.warning_summary(res.warnings, ctx.year))\n"
                   "if not res.warnings.empty:\n"
                   "    nb.show_table(say.display_warnings(res.warnings).head(say.SHOWN_ROWS), "
-                  "caption='目标比上年实际值还容易完成的情形')"),
+                  "caption='按方案现行规则,目标比上年实际值还容易完成的情形')"),
 ]
 
 

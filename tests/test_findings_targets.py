@@ -105,7 +105,12 @@ def test_effects_and_warnings_sentences():
                          "last_actual": [20.54], "direction": ["positive"]})
     head, line = say.warning_summary(warn, 2019)
     assert "有 1 个目标比上年实际值还容易完成" in head
-    assert line.startswith("赫山区的“财政总收入”2019年目标值 20.02 低于上年实际值 20.54")
+    assert line == ("赫山区的“财政总收入”2019年目标值 20.02 低于上年实际值 20.54,"
+                    "目标比已达到的水平还低。")  # no rule spelled as code
+    many = pd.concat([warn] * 40, ignore_index=True)
+    got = say.warning_summary(many, 2019, limit=30)
+    assert len(got) == 31 and "以下列出前 30 个,完整数据见导出的结果表 scores.xlsx" in got[0]
+    assert "规则" not in say.display_warnings(many).columns
     assert say.warning_summary(warn.iloc[:0], 2019)[0].startswith("按方案现行规则,2019年没有")
 
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..scheme import BASIS_ZH
-from ..targets import warning_sentences
 
 MAX_LISTED = 8  # names listed in one sentence before "等 N 个"
+SHOWN_ROWS = 30  # rows of a long table shown in the report (the full table: scores.xlsx)
 
 
 def _pct(x: float) -> str:
@@ -197,14 +197,22 @@ def focus_sentences(bt: pd.DataFrame, focus_unit: str, focus_name: str,
     return [text]
 
 
-def warning_summary(warnings: pd.DataFrame, year: int) -> list[str]:
-    """Targets easier than last year's actual under the scheme's rules, each named."""
+def warning_summary(warnings: pd.DataFrame, year: int, limit: int = SHOWN_ROWS) -> list[str]:
+    """Targets easier than last year's actual under the scheme's rules: how many, then one
+    sentence per target naming unit, indicator and both numbers (at most ``limit``; the
+    rest in the exported tables)."""
     if warnings.empty:
         return [f"按方案现行规则,{year}年没有低于上年实际值(负向指标:高于上年实际值)的目标。"]
     head = (f"按方案现行规则,{year}年有 {len(warnings)} 个目标比上年实际值还容易完成"
-            "(正向指标低于上年实际值、负向指标高于上年实际值),"
-            "这类目标等于允许单位退步:")
-    return [head, *warning_sentences(warnings)]
+            "(正向指标低于上年实际值、负向指标高于上年实际值),这类目标等于允许单位退步"
+            + (f";以下列出前 {limit} 个,完整数据见导出的结果表 scores.xlsx。"
+               if len(warnings) > limit else "。"))
+    out = []
+    for w in warnings.head(limit).itertuples(index=False):
+        word, what = ("低于", "低") if w.direction == "positive" else ("高于", "宽松")
+        out.append(f"{w.name}的“{w.indicator_name}”{w.year}年目标值 {w.target:.2f} "
+                   f"{word}上年实际值 {w.last_actual:.2f},目标比已达到的水平还{what}。")
+    return [head, *out]
 
 
 def effect_sentences(shifts: pd.DataFrame, labels: Mapping[str, str], year: int) -> list[str]:
@@ -271,9 +279,6 @@ def display_cap(cap: pd.DataFrame) -> pd.DataFrame:
         "超出满分合计(分)": cap["points_above_full"]})
 
 
-SHOWN_ROWS = 30  # rows of a long table shown in the report (the full table: scores.xlsx)
-
-
 def display_changes(shifts: pd.DataFrame, labels: Mapping[str, str],
                     limit: int = SHOWN_ROWS, keep: tuple[str, ...] = ()) -> pd.DataFrame:
     """Units whose tier or rank changes under some rule, with Chinese column names: the
@@ -307,4 +312,4 @@ def display_warnings(warnings: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "单位": warnings["name"], "指标": warnings["indicator_name"],
         "年度": warnings["year"].astype(int), "目标值": warnings["target"],
-        "上年实际值": warnings["last_actual"], "规则": warnings["rule"]})
+        "上年实际值": warnings["last_actual"]})
