@@ -1,9 +1,11 @@
 """Benchmark: the differentiated-targets study on a researcher-scale and a national panel.
 
-Builds an in-memory panel (units × years, one completion indicator, 3 sequences) and prints
-the seconds taken by ``backtest`` (every preset rule, every year), ``backtest_summary``
-(bootstrap of the equity interval) and one year's ``set_targets`` for every rule, next to a
-floor measured in the same run: arranging the panel as a (years, units) array alone.
+Builds an in-memory panel (units × years, one completion indicator; 31 sequences as in the
+national case) and prints the seconds taken by ``backtest`` (every level rule, every year,
+on a level and on an increment basis), ``backtest_summary`` (unit bootstrap of share met and
+error, size dependence within sequences) and one year's ``set_targets`` for every engine
+rule, next to a floor measured in the same run: arranging the panel as a (years, units)
+array alone.
 
 Run: ``.venv/bin/python benchmarks/bench_targets.py [--units N --years Y --boot B]``
 """
@@ -21,7 +23,7 @@ from perfanalysis.data import Dataset
 from perfanalysis.studies import targets as st
 from perfanalysis.targets import indicator_levels
 
-RULES = ["own_average", "last_growth", "trend", "peer", "blend"]
+RULES = ["mean_level", "mean_increment", "mean_growth", "cagr", "trend", "peer", "blend"]
 
 
 def make_panel(units: int, years: int, seed: int = 1) -> Dataset:
@@ -37,7 +39,7 @@ def make_panel(units: int, years: int, seed: int = 1) -> Dataset:
                         "year": np.repeat(np.arange(first, first + years), units),
                         "indicator": "x", "value": levels.ravel()})
     unit_table = pd.DataFrame({"unit_id": ids, "name": ids,
-                               "sequence": [f"s{i % 3}" for i in range(units)],
+                               "sequence": [f"s{i % 31:02d}" for i in range(units)],
                                "population": size})
     empty = pd.DataFrame(columns=["unit_id", "year", "component", "score"])
     events = pd.DataFrame(columns=["unit_id", "year", "event", "count"])
@@ -63,14 +65,18 @@ def main() -> None:
         ids = list(data.units["unit_id"])
         _, floor = timed(indicator_levels, data, "x", ids)
         bt, t_bt = timed(st.backtest, data, "x", RULES, k=3, common=True)
+        inc, t_inc = timed(st.backtest, data, "x", RULES, k=3, common=True,
+                           basis="increment")
         size, _ = st.size_series(data, "population")
-        _, t_sum = timed(st.backtest_summary, bt, size, n_boot=args.boot)
+        groups = data.units.set_index("unit_id")["sequence"]
+        _, t_sum = timed(st.backtest_summary, bt, size, groups=groups, n_boot=args.boot)
         rules = list(st.preset_rules(RULES, 3).values())
         _, t_set = timed(lambda d, y, rs: [st.set_targets(d, "x", y, r) for r in rs],
                          data, max(data.years), rules)
         print(f"{n} units × {args.years} years, {len(RULES)} rules ({len(bt):,} back-test rows):"
               f"\n  floor (panel → array)         {floor:7.3f} s"
-              f"\n  backtest                      {t_bt:7.3f} s"
+              f"\n  backtest (level)              {t_bt:7.3f} s"
+              f"\n  backtest (increment, {len(inc):,} rows) {t_inc:7.3f} s"
               f"\n  backtest_summary ({args.boot} boot) {t_sum:7.3f} s"
               f"\n  set_targets, every rule       {t_set:7.3f} s")
 

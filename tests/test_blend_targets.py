@@ -178,12 +178,15 @@ def test_targets_study_rescoring_the_default_never_meets_a_target_below_zero():
     data = pa.load_data(SAMPLE_DIR / "yiyang")
     scheme = pa.load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
     res = tg.run_study(data, scheme, 2019, n_boot=20)
-    assert res.effects_note == ""
-    assert set(res.alternatives["rule"]) == set(tg.RULE_NAMES)
-    # the back-test of the increment half reports a raw rule's non-positive targets as
-    # not applicable (valid False) instead of failing
+    # every rule rescores the year but the mean level (no increment target) and the
+    # assigned targets (none in the sample), and the note names the first
+    assert set(res.alternatives["rule"]) == set(tg.RULE_NAMES) - {"mean_level", "table"}
+    assert res.effects_note.count("“") == 1 and "“近3年平均水平”" in res.effects_note
+    # the back-test of the increment half reports a raw rule's non-positive increment
+    # targets (a level target below last year's) as not valid instead of failing
     bt = res.backtest.loc[res.backtest["indicator"].isin(["fai", "industry_va"])]
-    assert (bt.loc[~bt["valid"], "target"] <= 0).all()
+    assert (bt.loc[~bt["valid"], "target_basis"] <= 0).all()
+    assert (bt.loc[~bt["valid"], "target"] <= bt.loc[~bt["valid"], "last"]).all()
 
 
 def test_targets_study_skips_a_rule_that_leaves_a_target_at_zero(tmp_path):
@@ -209,3 +212,42 @@ def test_targets_study_skips_a_rule_that_leaves_a_target_at_zero(tmp_path):
     assert note.startswith("以下目标规则在当年数据上不适用") and "“近2年趋势”" in note
     with pytest.raises(DataError):
         tg.score_effects(data, bare, 2019, {"trend": {"rule": "trend", "years": 2}})
+
+
+def test_targets_study_rescores_each_half_of_a_blend_with_its_own_target(tmp_path):
+    # the scheme: increment half own_average(2), growth half own_average(2) of growth, both
+    # ≥ 2 %; the study's mean increment (k = 2) and mean growth (k = 2) give the same
+    # targets (A: 133.1 + (133.1 − 110)/2 → increment 11.55; growth 0.1), so scoring the
+    # blended leaf as two leaves with α and 1 − α of its points changes no total
+    rule = {"rule": "own_average", "years": 2, "min_growth": 0.02}
+    scheme = scheme_from_mapping(_one_leaf(rule, rule))
+    data = _panel(tmp_path, {"A": 140, "B": 66, "C": 174, "D": 16})
+    split_data, split = tg.rescoring_inputs(data, scheme, 2019, ["x"],
+                                            ("mean_increment", "mean_growth"), 2)
+    assert [(i.id, i.basis, i.points) for i in split.indicators()] == [
+        ("x", "increment", 5.0), ("x__blend_half", "growth", 5.0)]
+    tg_ = split_data.targets.set_index(["indicator", "unit_id"])["target"]
+    assert tg_[("x", "A")] == pytest.approx(11.55)
+    assert tg_[("x__blend_half", "A")] == pytest.approx(0.1)
+    base = score(data, scheme, 2019).set_index("unit_id")["total"]
+    again = score(split_data, split, 2019).set_index("unit_id")["total"]
+    assert again.to_dict() == pytest.approx(base.to_dict())
+    # A: 5 × (6.9/11.55 + (6.9/133.1)/0.1) = 5.579050
+    assert again["A"] == pytest.approx(5 * (6.9 / 11.55 + 6.9 / 133.1 / 0.1))
+
+
+def test_cap_saturation_counts_leaves_at_the_cap_and_points_above_full(tmp_path):
+    from statsmodels.stats.proportion import proportion_confint
+
+    # D grows 15 → 30: increment 15 against 1.5 and growth 100 % against 5 %, both capped
+    # at 120 %: fraction 1.2, 12 of 10 points (2 above 满分); A, B, C stay below the cap
+    raw = _one_leaf({"rule": "uniform", "value": 0.05},
+                    {"rule": "own_average", "years": 2, "min_growth": 0.02})
+    data = _panel(tmp_path, {"A": 140, "B": 66, "C": 174, "D": 30})
+    cap = tg.cap_saturation(data, scheme_from_mapping(raw), 2019, ["x"]).set_index("indicator")
+    x = cap.loc["x"]
+    assert (x["n"], x["at_cap"], x["units_above_full"]) == (4, 1, 1)
+    assert x["share_at_cap"] == 0.25 and x["points_above_full"] == pytest.approx(2.0)
+    lo, hi = proportion_confint(1, 4, alpha=0.1, method="wilson")
+    assert (x["share_lo"], x["share_hi"]) == pytest.approx((lo, hi))
+    assert cap.loc["all", "at_cap"] == 1

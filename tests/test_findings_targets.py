@@ -19,26 +19,61 @@ NAMES = {"x": "财政总收入"}
 def summary() -> pd.DataFrame:
     return pd.DataFrame({
         "indicator": "x", "rule": ["a", "b", "c"], "n": 24, "n_invalid": 0, "years": 3,
-        "share_met": [0.8333, 0.5, 0.4167], "mape": [0.0992, 0.0605, 0.0579],
-        "equity_rho": [0.68, 0.11, 0.35], "equity_rho_lo": [0.18, -0.15, 0.07],
-        "equity_rho_hi": [0.95, 0.31, 0.53], "small_met": [0.1667, 0.3333, 0.25],
+        "share_met": [0.8333, 0.5, 0.4167], "share_met_lo": [0.6667, 0.375, 0.25],
+        "share_met_hi": [0.9583, 0.625, 0.5833], "mape": [0.0992, 0.0605, 0.0579],
+        "mape_lo": [0.065, 0.042, 0.039], "mape_hi": [0.132, 0.086, 0.085],
+        "equity_rho": [0.68, 0.11, -0.35], "equity_rho_lo": [0.18, -0.15, -0.80],
+        "equity_rho_hi": [0.95, 0.31, 0.20], "equity_n": 8, "small_met": [0.1667, 0.3333, 0.25],
         "large_met": [0.75, 0.6667, 0.5833]})
 
 
 def test_accuracy_names_the_lowest_and_highest_error():
-    (text,) = say.accuracy_sentences(summary(), LABELS, NAMES)
-    # c has the smallest mape (5.79 %), a the largest (9.92 %); met shares 42 % … 83 %
-    assert "最准确的目标规则是同序列增速中位数(目标与实际的平均绝对百分比误差 5.8%)" in text
-    assert "最不准确的是近3年平均(9.9%)" in text
-    assert "从同序列增速中位数的42%到近3年平均的83%" in text
+    text, note = say.accuracy_sentences(summary(), LABELS, NAMES)
+    # c has the smallest level MAPE (5.79 %), a the largest (9.92 %); met shares 42 % … 83 %
+    assert text.startswith("“财政总收入”:3 个年度、24 个单位-年度的回测中")
+    assert ("最准确的规则是同序列增速中位数(平均绝对百分比误差 5.8%,90%区间 3.9%~8.5%)"
+            in text)
+    assert "最不准确的是近3年平均(9.9%,90%区间 6.5%~13.2%)" in text
+    assert ("从同序列增速中位数的42%(90%区间 25%~58%)到近3年平均的83%(90%区间 67%~96%)"
+            in text)
+    assert "误差按水平值计算" in note
 
 
 def test_equity_names_the_rule_closest_to_zero_and_the_hardest_on_small_units():
     text = say.equity_sentences(summary(), LABELS, NAMES, "population_2020")[0]
     # |0.11| is the smallest: b; 0.68 the largest positive: a
-    assert "按常住人口(population_2020)衡量规模,最公平的规则是近3年平均增速" in text
-    assert "秩相关系数 0.11,90%区间 -0.15~0.31;小单位完成 33%,大单位完成 67%" in text
+    assert "按2020年常住人口衡量规模,达成度与规模关系最弱的规则是近3年平均增速" in text
+    assert ("秩相关系数 0.11,90%区间 -0.15~0.31,8 个单位;小单位完成 33%,大单位完成 67%"
+            in text)
     assert "对小单位最不利的是近3年平均(秩相关系数 0.68" in text
+    assert "population" not in text and "不足以判断" not in text
+    # |ρ| ≥ 0.3 with an interval across 0: too few units to decide, said so
+    s = summary()
+    s.loc[1, ["equity_rho", "equity_rho_lo", "equity_rho_hi"]] = [0.05, -0.3, 0.4]
+    text = say.equity_sentences(s, LABELS, NAMES, "population_2020")[0]
+    assert "近3年平均(秩相关系数 0.68" in text
+    s.loc[0, ["equity_rho", "equity_rho_lo", "equity_rho_hi"]] = [0.45, -0.2, 0.9]
+    text = say.equity_sentences(s, LABELS, NAMES, "population_2020")[0]
+    assert "0.45,90%区间 -0.20~0.90,8 个单位;8个单位不足以判断" in text
+
+
+def test_not_applicable_and_cap_sentences():
+    absent = pd.DataFrame({"indicator": ["x", "y"], "basis": "increment",
+                           "rule": "a", "reason": "作为增量目标等于要求下降"})
+    (text,) = say.not_applicable_sentences(absent, LABELS, {"x": "财政总收入", "y": "固定资产投资"})
+    assert text == "“近3年平均”未用于“财政总收入”、“固定资产投资”:作为增量目标等于要求下降。"
+    cap = pd.DataFrame({"indicator": ["x", "y", "all"], "indicator_name": ["甲", "乙", "全部"],
+                        "cap": 1.2, "points": [5.0, 3.0, 8.0], "n": [8, 8, 16],
+                        "at_cap": [5, 1, 6], "share_at_cap": [0.625, 0.125, 0.375],
+                        "share_lo": [0.35, 0.03, 0.2], "share_hi": [0.84, 0.41, 0.58],
+                        "units_above_full": [6, 2, 8], "points_above_full": [5.7, 0.4, 6.1],
+                        "max_points_above": [1.0, 0.3, 1.0]})
+    (text,) = say.cap_sentences(cap, 2019)
+    assert text.startswith("2019年,按方案现行规则,16 个“单位×完成率指标”得分中有 6 个"
+                           "达到完成率上限 120%(38%,90%区间 20%~58%)")
+    assert "其中“甲”最多(5/8)" in text
+    assert "8 个得分超过满分,合计多得 6.10 分,单项最多多得 1.00 分" in text
+    assert say.cap_sentences(cap.iloc[:0], 2019) == []
 
 
 def test_focus_unit_counts_met_targets_per_rule():
@@ -51,6 +86,10 @@ def test_focus_unit_counts_met_targets_per_rule():
     assert text.startswith("大通湖区在回测的 2 个目标(指标×年度)中:按近3年平均完成 1 个,"
                            "按近3年平均增速完成 2 个,按同序列增速中位数完成 0 个。")
     assert "最有利的是近3年平均增速,最不利的是同序列增速中位数" in text
+    # a rule that sets fewer targets (applies to fewer indicators) is compared by shares
+    (text,) = say.focus_sentences(bt.iloc[[0, 2, 3, 4, 5]], "d", "大通湖区", LABELS)
+    assert "按近3年平均完成 1/1 个,按近3年平均增速完成 2/2 个,按同序列增速中位数完成 0/2 个" in text
+    assert "最有利的是近3年平均," in text
 
 
 def test_effects_and_warnings_sentences():
@@ -66,7 +105,12 @@ def test_effects_and_warnings_sentences():
                          "last_actual": [20.54], "direction": ["positive"]})
     head, line = say.warning_summary(warn, 2019)
     assert "有 1 个目标比上年实际值还容易完成" in head
-    assert line.startswith("赫山区的“财政总收入”2019年目标值 20.02 低于上年实际值 20.54")
+    assert line == ("赫山区的“财政总收入”2019年目标值 20.02 低于上年实际值 20.54,"
+                    "目标比已达到的水平还低。")  # no rule spelled as code
+    many = pd.concat([warn] * 40, ignore_index=True)
+    got = say.warning_summary(many, 2019, limit=30)
+    assert len(got) == 31 and "以下列出前 30 个,完整数据见导出的结果表 scores.xlsx" in got[0]
+    assert "规则" not in say.display_warnings(many).columns
     assert say.warning_summary(warn.iloc[:0], 2019)[0].startswith("按方案现行规则,2019年没有")
 
 
@@ -105,12 +149,52 @@ def test_equity_scatter_fitted_line_is_least_squares_on_log_size():
 def test_heatmap_and_dumbbell_hold_every_rule():
     bt, _size = _bt()
     heat = figs.attainment_heatmap(bt, "财政总收入", LABELS, ["u1区", "u2区", "u3区", "u4区"])
-    assert [t.type for t in heat.data] == ["heatmap", "heatmap"]
-    assert list(heat.data[0].y) == ["u1区", "u2区", "u3区", "u4区"]
+    # per rule a grey layer for cells without a target under the coloured one
+    assert [t.type for t in heat.data] == ["heatmap"] * 4
+    assert list(heat.data[1].y) == ["u1区", "u2区", "u3区", "u4区"]
     assert {a.text for a in heat.layout.annotations} >= {"近3年平均", "近3年平均增速"}
+    assert "实际÷目标" in heat.layout.title.text
     bell = figs.dumbbell_chart(bt, 2019, "财政总收入", LABELS)
     names = [t.name for t in bell.data if t.mode == "markers"]
     assert names == ["近3年平均", "近3年平均增速", "实际值"]
+
+
+def test_heatmap_names_on_the_first_column_grey_gaps_reverse_title():
+    bt, _size = _bt()
+    bt = pd.concat([bt, bt.assign(rule="c"), bt.assign(rule="a2")], ignore_index=True)
+    bt.loc[(bt["rule"] == "c") & (bt["unit_id"] == "u1"), "attainment"] = np.nan
+    heat = figs.attainment_heatmap(bt, "PM2.5年均浓度", {**LABELS, "a2": "其他"},
+                                   reverse=True)
+    # 4 panels: 3 columns, 2 rows; names only on column 1 of each row
+    shown = {k: heat.layout[k].showticklabels for k in heat.layout
+             if k.startswith("yaxis")}
+    assert shown == {"yaxis": True, "yaxis2": False, "yaxis3": False, "yaxis4": True,
+                     "yaxis5": False, "yaxis6": False}
+    # the cell without attainment is grey (the layer under rule c), not white (= 1)
+    grey, colour = heat.data[4], heat.data[5]
+    row = list(colour.y).index("u1区")
+    assert np.isnan(colour.z[row][0]) and grey.z[row][0] == 1.0
+    assert grey.colorscale[0][1] == figs.NO_DATA_COLOUR
+    assert "目标÷实际" in heat.layout.title.text
+
+
+def test_one_extreme_value_does_not_set_the_scale():
+    bt, size = _bt()
+    bt = pd.concat([bt] * 6, ignore_index=True)
+    bt["unit_id"] = [f"u{i}" for i in range(len(bt))]
+    bt["name"] = bt["unit_id"] + "区"
+    size = pd.Series(np.linspace(1, 1000, len(bt)), index=bt["unit_id"])
+    bt.loc[0, "attainment"] = 40.0  # e.g. a target near 0
+    scatter = figs.equity_scatter(bt, size, "population", LABELS)
+    _lo, hi = scatter.layout.yaxis.range
+    assert hi < 10 and max(np.nanmax(np.asarray(t.y, float)) for t in scatter.data
+                          if "markers" in t.mode) <= hi
+    heat = figs.attainment_heatmap(bt, "x", LABELS)
+    assert heat.data[1].zmax < 3 and "▲" in np.asarray(heat.data[1].text).ravel()
+    bell = bt.assign(year=2019, target=bt["actual"])
+    bell.loc[0, "target"] = 50 * bell.loc[0, "actual"]
+    fig = figs.dumbbell_chart(bell, 2019, "x", LABELS)
+    assert fig.layout.xaxis.range[1] < 200
 
 
 def test_rank_change_chart_colours_tiers():
@@ -130,9 +214,68 @@ def test_charts_stay_readable_for_a_large_panel():
     bt = pd.DataFrame({"indicator": "x", "unit_id": units, "name": units, "year": 2019,
                        "rule": "a", "target": 1.0, "actual": np.linspace(0.9, 1.1, 150),
                        "attainment": np.linspace(0.9, 1.1, 150), "met": True, "valid": True})
-    bell = figs.dumbbell_chart(bt, 2019, "财政总收入", LABELS)
-    heat = figs.attainment_heatmap(bt, "财政总收入", LABELS)
-    # names on hover only, and no more than ~8 px per unit row (150 units: 4 px)
-    assert bell.layout.yaxis.showticklabels is False
-    assert heat.layout.yaxis.showticklabels is False
-    assert bell.layout.height <= 150 * 4 + 400 and heat.layout.height <= 150 * 4 + 400
+    bell = figs.dumbbell_chart(bt, 2019, "财政总收入", LABELS, keep=("u075",))
+    heat = figs.attainment_heatmap(bt, "财政总收入", LABELS, keep=("u075",))
+    # the 20 lowest and 20 highest attainments and the unit asked about, names readable
+    rows = list(heat.data[1].y)
+    assert len(rows) == 41 and {"u000", "u019", "u130", "u149", "u075"} <= set(rows)
+    assert "共 150 个单位" in heat.layout.title.text and "共 150 个单位" in bell.layout.title.text
+    assert heat.layout.yaxis.showticklabels is True
+    assert bell.layout.height <= 41 * 26 + 400 and heat.layout.height <= 41 * 26 + 400
+    # the equity chart: 20 size groups of 7–8 units each, the fitted line on all units
+    size = pd.Series(np.arange(1.0, 151.0), index=units)
+    eq = figs.equity_scatter(bt, size, "population", LABELS)
+    groups, line = eq.data[0], eq.data[1]
+    assert len(groups.x) == 20 and sum(c[0] for c in groups.customdata) == 150
+    assert groups.customdata[0][1] == pytest.approx(bt["attainment"].iloc[:8].mean())
+    slope, icpt = np.polyfit(np.log(size.to_numpy()), bt["attainment"].to_numpy(), 1)
+    assert np.asarray(line.y, float) == pytest.approx(icpt + slope * np.log(
+        np.asarray(line.x, float)))
+
+
+def test_rank_chart_with_31_sequences_aggregates():
+    # the national case: 31 sequences used to ask for 31 facets in one row and crash
+    scheme = load_scheme(PROJ_ROOT / "data/schemes/yiyang_2018.yaml")
+    rng = np.random.default_rng(1)
+    n = 31 * 20
+    base = pd.DataFrame({"unit_id": [f"u{i}" for i in range(n)], "name": [f"u{i}" for i in
+                                                                          range(n)],
+                         "sequence": [f"s{i % 31}" for i in range(n)], "rank_base": 1,
+                         "tier_base": "优秀"})
+    shifts = pd.concat([base.assign(rule=r, rank=1 + rng.integers(0, 3, n)) for r in
+                        ("scheme", "b")], ignore_index=True)
+    shifts["shift"] = shifts["rank_base"] - shifts["rank"]
+    shifts["tier"] = np.where(shifts["shift"] < -1, "达标", "优秀")
+    shifts["tier_changed"] = shifts["tier"] != shifts["tier_base"]
+    fig = figs.rank_change_chart(shifts, scheme, 2019, LABELS)
+    assert [t.type for t in fig.data] == ["box"]
+    changed = int(shifts.loc[shifts["rule"] == "b", "tier_changed"].sum())
+    assert fig.layout.annotations[0].text == f"等次改变 {changed} 个"
+    moved = shifts.loc[shifts["rule"] == "b", "shift"]
+    assert (fig.data[0].median[0], fig.data[0].q1[0], fig.data[0].lowerfence[0]) == (
+        moved.median(), moved.quantile(0.25), moved.min())
+    assert "31 个序列" in fig.layout.title.text
+    # a few sequences still get one panel each, wrapping after three columns
+    few = shifts.loc[shifts["sequence"].isin(["s0", "s1", "s2", "s3"])].groupby(
+        ["rule", "sequence"]).head(3)
+    fig = figs.rank_change_chart(few, scheme, 2019, LABELS)
+    assert fig.layout.xaxis4.anchor == "y4" and fig.layout.height == 1040
+
+
+def test_long_change_tables_show_the_largest_moves_and_the_units_asked_about():
+    n = 100
+    shifts = pd.DataFrame({"rule": "b", "unit_id": [f"u{i}" for i in range(n)],
+                           "name": [f"县{i}" for i in range(n)], "rank_base": 50,
+                           "rank": 50 - np.arange(n) % 7 + 3, "tier_base": "达标",
+                           "tier": "达标"})
+    shifts["shift"] = shifts["rank_base"] - shifts["rank"]
+    shifts["tier_changed"] = False
+    shifts.loc[5, ["tier", "tier_changed"]] = ["优秀", True]
+    table = say.display_changes(shifts, LABELS, limit=10, keep=("u99",))
+    # the unit asked about first, then the tier change, then the largest moves (±3)
+    assert list(table["单位"][:2]) == ["县99", "县5"] and len(table) == 11
+    assert table["上升位数"].iloc[2:].abs().eq(3).all()
+    moved = int((shifts["shift"] != 0).sum())
+    assert say.changes_note(shifts, 10) == [
+        (f"名次或等次变化共 {moved} 行,下表只列等次改变和名次变动最大的 10 行;"
+         "完整数据见导出的结果表 scores.xlsx。")]

@@ -67,13 +67,27 @@ def test_executes_on_the_yiyang_sample(tmp_path: Path) -> None:
     # one alternative per rule, each with every unit
     assert alts.groupby("alternative")["unit_id"].nunique().eq(8).all()
     summary = pd.read_csv(tables / "targets_summary.csv")
-    best = summary.loc[summary.groupby("indicator")["mape"].idxmin()]
+    # the rules compared (a blend's second half is back-tested under its own rule only)
+    compared = summary.loc[~summary["rule"].str.endswith("_blend")]
+    best = compared.loc[compared.groupby("indicator")["mape"].idxmin()]
+    # every target a level near the last one (the old back-test asked 2 836.6 亿 of a
+    # 209 亿 unit), both halves of the blended leaves back-tested
+    back = pd.read_csv(tables / "targets_backtest.csv")
+    volumes = back.loc[back["basis"] != "level"]
+    assert len(volumes) and (volumes["target"] / volumes["last"]).between(0.7, 1.4).all()
+    assert {"scheme", "scheme_blend"} <= set(back.loc[back["indicator"] == "fai", "rule"])
+    cap = pd.read_csv(tables / "targets_cap.csv").set_index("indicator")
+    absent = pd.read_csv(tables / "targets_not_applicable.csv")
+    assert set(absent.loc[absent["reason"].str.contains("要求下降"), "indicator"]) == {
+        "gdp", "fai", "industry_va", "retail_sales"}
     text = _text(nb)
     # findings come from the tables: the focus unit (smallest by population) and the
     # most accurate rule's error as printed in the table
     assert "大通湖区在回测的" in text
     row = best.loc[best["indicator"] == "fiscal_revenue"].iloc[0]
     assert f"平均绝对百分比误差 {100 * row['mape']:.1f}%" in text
+    assert (f"有 {int(cap.loc['all', 'at_cap'])} 个达到完成率上限 120%" in text)
+    assert "population" not in text and "mean_level" not in text
     warnings = pd.read_csv(tables / "targets_warnings.csv")
     assert f"有 {len(warnings)} 个目标比上年实际值还容易完成" in text
 
@@ -89,3 +103,58 @@ def test_executes_on_the_heshan_sample(tmp_path: Path) -> None:
     assert len(set(bt["indicator"])) >= 2
     # three years of data: the history length drops to 1 and the chapter says so
     assert "各规则的历史年数由 3 改为 1" in _text(nb)
+
+
+def test_a_national_shaped_case_runs_through_every_chart(tmp_path: Path) -> None:
+    # 31 sequences × 5 units (the national case has 2 850 units in 31 sequences: chapter 01
+    # crashed asking for one facet per sequence), two completion leaves, one blended
+    import numpy as np
+
+    from perfanalysis import load_data, scheme_from_mapping
+    from perfanalysis.figures import targets as figs
+    from perfanalysis.studies import targets as st
+
+    from .helpers import write_dataset
+
+    rng = np.random.default_rng(3)
+    n, years = 155, list(range(2014, 2020))
+    ids = [f"u{i:03d}" for i in range(n)]
+    base = rng.lognormal(3, 1, n)
+    rows = [{"unit_id": u, "year": y, "indicator": ind,
+             "value": base[i] * (1.06 + 0.03 * rng.standard_normal()) ** (y - 2014)}
+            for ind in ("a", "b") for i, u in enumerate(ids) for y in years]
+    data = load_data(write_dataset(tmp_path / "national", {
+        "units": [{"unit_id": u, "name": f"县{i}", "sequence": f"p{i % 31:02d}",
+                   "population": float(base[i])} for i, u in enumerate(ids)],
+        "observations": rows}))
+    own = {"rule": "own_average", "years": 3, "min_growth": 0.02}
+    scheme = scheme_from_mapping({
+        "id": "n", "name": "全国", "comparison_group": "sequence",
+        "sequences": {f"p{i:02d}": f"省{i}" for i in range(31)},
+        "components": [{"id": "indicators", "name": "指标", "points": 100,
+                        "source": "indicators", "children": [
+                            {"id": "a", "name": "甲", "points": 60, "method": "completion",
+                             "cap": 1.2, "basis": "increment", "target": own,
+                             "blend": {"basis": "growth", "alpha": 0.5, "target": own}},
+                            {"id": "b", "name": "乙", "points": 40, "method": "completion",
+                             "cap": 1.2, "target": {"rule": "own_average", "years": 3,
+                                                    "factor": 1.05}}]}],
+        "tiers": {"method": "forced_distribution", "labels": ["一等", "二等", "三等"],
+                  "shares": [0.15, 0.8, 0.05]}})
+    res = st.run_study(data, scheme, 2019, n_boot=20)
+    assert res.size_label == "常住人口"
+    order = st.units_by_size(res.backtest, res.size)
+    for ind, name in res.indicator_names.items():
+        sub = res.backtest.loc[res.backtest["indicator"] == ind]
+        bell = figs.dumbbell_chart(sub, 2019, name, res.labels, keep=(res.focus_name,))
+        heat = figs.attainment_heatmap(sub, name, res.labels, order, keep=(res.focus_name,))
+        scatter = figs.equity_scatter(sub, res.size, res.size_label, res.labels, name)
+        assert len(heat.data[1].y) <= 41 and res.focus_name in set(heat.data[1].y)
+        assert len(set(bell.data[-1].y)) <= 41
+        assert all(len(t.x) <= 30 for t in scatter.data)  # 20 size groups, 30-point lines
+    rank = figs.rank_change_chart(res.shifts, scheme, 2019, res.labels)
+    assert {t.type for t in rank.data} == {"box"} and "31 个序列" in rank.layout.title.text
+    # both halves of the blended leaf back-tested, the cap counted over both leaves
+    assert {"scheme", "scheme_blend"} <= set(res.backtest.loc[res.backtest["indicator"] == "a",
+                                                              "rule"])
+    assert res.cap.set_index("indicator").loc["all", "n"] == 2 * n
