@@ -85,6 +85,9 @@ def tiers_from_controls(scheme: Scheme, quota: float | None,
         i = next((j for j, q in enumerate(t.quota) if q.sequences is None), 0)
         rules[i]["share" if tc.quota_kind == "share" else "top"] = (
             round(float(quota) / 100, 9) if tc.quota_kind == "share" else int(quota))
+        # the moved rule is the researcher's setting: the source's provenance goes with it
+        for key in ("assumption", "note", "quote"):
+            rules[i].pop(key, None)
         out["quota"] = rules
     if any(not np.isclose(float(v), m) for v, (_, m) in  # type: ignore[arg-type]
            zip(lines, tc.thresholds, strict=True)):

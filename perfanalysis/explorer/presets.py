@@ -16,12 +16,25 @@ from ..scheme import Scheme, load_scheme
 _LABELS = ("id", "name", "source", "year", "note")
 
 
+#: Provenance fields (where a rule comes from), not how it scores: ignored when comparing.
+_PROVENANCE = ("quote", "note", "assumption")
+
+
+def _plain(value: Any) -> Any:
+    """``value`` without provenance fields at any depth."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k not in _PROVENANCE}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _nodes(scheme: Scheme) -> dict[str, tuple[str | None, dict[str, Any]]]:
     """Node id -> (parent id, the node's own fields without its children)."""
     out: dict[str, tuple[str | None, dict[str, Any]]] = {}
 
     def walk(node: Any, parent: str | None) -> None:
-        fields = node.model_dump(mode="json", exclude_none=True)
+        fields = _plain(node.model_dump(mode="json", exclude_none=True))
         fields.pop("children", None)
         out[node.id] = (parent, fields)
         for kid in getattr(node, "children", None) or []:
@@ -33,7 +46,7 @@ def _nodes(scheme: Scheme) -> dict[str, tuple[str | None, dict[str, Any]]]:
 
 
 def _scoring_fields(scheme: Scheme) -> dict[str, Any]:
-    raw = scheme.model_dump(mode="json", exclude_none=True)
+    raw = _plain(scheme.model_dump(mode="json", exclude_none=True))
     return {k: v for k, v in raw.items() if k not in _LABELS}
 
 
@@ -54,7 +67,7 @@ def preset_spec(base: Scheme, preset: Scheme) -> dict[str, Any] | None:
     spec: dict[str, Any] = {}
     if nodes:
         spec["nodes"] = nodes
-    if preset.tiers != base.tiers:
+    if _plain(preset.tiers.model_dump(mode="json")) != _plain(base.tiers.model_dump(mode="json")):
         spec["tiers"] = preset.tiers.model_dump(mode="json", exclude_none=True)
     try:
         rebuilt = scenario_scheme(base, "preset", ScenarioSpec(name=preset.name, **spec))
