@@ -157,6 +157,7 @@ def score(
                 write_table(cadres, out, sheet="cadres")
             return cadres, f"{sch.name}·领导干部", y
         table = scorecard(ds, sch, y, with_basis=out is not None)
+        notes.extend(_result_lines(ds, sch, y, table))
         shown = table.drop(columns="tier_basis", errors="ignore")
         if out is not None and out.suffix.lower() == ".xlsx":
             parts = summary.score_breakdown(ds, sch, y, table)
@@ -173,7 +174,29 @@ def score(
             write_table(shown, out, sheet="scores")
         return shown, sch.name, y
 
+    notes: list[str] = []
     _show_or_say(*_guard(run), out)
+    for line in notes:
+        console.print(line, markup=False, highlight=False)
+
+
+def _result_lines(ds: Any, sch: Any, year: int, table: pd.DataFrame) -> list[str]:
+    """What the score command says under the table: that the year precedes the scheme
+    (按2018年方案回溯测算) and the scheme's results use (结果运用) per unit."""
+    from .history import back_calculation_note, result_flags
+
+    lines = []
+    note = back_calculation_note(sch, year)
+    if note:
+        lines.append(f"注:{year}年早于方案施行年份({sch.year}年),等次为{note}。")
+    try:
+        flags = result_flags(ds, sch, year, table)
+    except DataError as exc:  # a progress rule without a scoreable previous year
+        return [*lines, f"结果运用无法计算:{exc.problems[0].zh if exc.problems else exc}"]
+    for r in flags.itertuples():
+        extra = f"({r.note})" if r.note else ""
+        lines.append(f"结果运用 {r.name}:{r.rule_name} → {r.consequence}{extra}")
+    return lines
 
 
 @app.command()

@@ -553,10 +553,67 @@ class Followup(_Strict):
     consequence: str = Field(min_length=1, description="what follows, in Chinese")
 
 
-#: Follow-ups used when a scheme has no ``tiers.followups`` key (Heshan 2013, seeds/003:
-#: 连续两年基本达标 → 通报批评, 连续两年不达标 → 调整领导班子), for the labels it has.
-DEFAULT_FOLLOWUPS = (Followup(tier="基本达标", years=2, consequence="通报批评"),
-                     Followup(tier="不达标", years=2, consequence="组织调整"))
+#: Heshan 2013's follow-ups (seeds/003: 连续两年基本达标 → 通报批评, 连续两年不达标 →
+#: 调整领导班子). A scheme applies follow-ups only when it declares them (``tiers.followups``):
+#: these are no longer a silent default of schemes that say nothing (issue 22).
+HESHAN_FOLLOWUPS = (Followup(tier="基本达标", years=2, consequence="通报批评"),
+                    Followup(tier="不达标", years=2, consequence="组织调整"))
+
+
+class ResultRule(_Strict):
+    """结果运用: a consequence a unit's place brings, recorded as a flag (no points).
+
+    ``kind``: ``bottom`` (the last ``count``/``share`` units of each ranking group by total,
+    末位), ``top`` (the first ones, 排位靠前), ``tier`` (units in ``tier``, e.g. 优秀 →
+    综合奖励) or ``progress`` (units whose rank rose by at least ``min_places`` on last
+    year's rank under the same scheme, 进步幅度大). ``pay_change`` (e.g. +0.10, −0.10) is the
+    change of the unit's 绩效奖金 against the average (上浮/下浮一定比例); the changes of all
+    rules a unit meets add up (a factor never below 0).
+    """
+
+    id: str
+    name: str
+    kind: Literal["bottom", "top", "tier", "progress"]
+    consequence: str = Field(min_length=1, description="what follows, in Chinese")
+    count: int | None = Field(None, ge=1)
+    share: float | None = Field(None, gt=0, le=1, description="rounded half up, at least 1")
+    tier: str | None = None
+    min_places: int = Field(1, ge=1, description="progress: places gained")
+    pay_change: float | None = Field(None, ge=-1, le=1,
+                                     description="绩效奖金 change against the average")
+    source: str | None = None
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _fields(self) -> ResultRule:
+        if self.kind in ("bottom", "top") and (self.count is None) == (self.share is None):
+            raise ValueError(f"result rule '{self.id}' ({self.kind}): give exactly one of "
+                             "'count' or 'share'")
+        if self.kind not in ("bottom", "top") and (self.count or self.share):
+            raise ValueError(f"result rule '{self.id}': 'count'/'share' belong to kinds "
+                             "'bottom' and 'top'")
+        if (self.kind == "tier") != (self.tier is not None):
+            raise ValueError(f"result rule '{self.id}': 'tier' is needed by kind 'tier' "
+                             "and only by it")
+        return self
+
+
+class Results(_Strict):
+    """结果运用 (results use) of a scheme: flags and pay changes from places and tiers."""
+
+    rules: list[ResultRule] = Field(default_factory=list)
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ids(self) -> Results:
+        ids = [r.id for r in self.rules]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"results rule ids repeat: {ids}")
+        return self
+
+
 class BottomRule(_Strict):
     """所属类别后k位: the last ``count`` (or ``share``) units of a sequence by total.
 
@@ -602,15 +659,12 @@ class TierRules(_Strict):
     quota_requires: str | None = Field(
         None, description="a unit in the quota must also reach this tier by threshold")
     followups: list[Followup] | None = Field(
-        None, description="sanctions after consecutive years in a tier; omitted: "
-                          "DEFAULT_FOLLOWUPS for the labels the scheme has; []: none")
+        None, description="sanctions after consecutive years in a tier; omitted or []: none "
+                          "(only the rules a scheme declares apply)")
 
     def followup_rules(self) -> list[Followup]:
-        """The follow-ups in force: ``followups`` or, when omitted, the defaults whose tier
-        label the scheme has."""
-        if self.followups is not None:
-            return list(self.followups)
-        return [f for f in DEFAULT_FOLLOWUPS if f.tier in self.labels]
+        """The follow-ups in force: exactly those the scheme declares (none when omitted)."""
+        return list(self.followups or [])
     bottom: list[BottomRule] = Field(default_factory=list,
                                      description="所属类别后k位 rules (no_top / last_tier / flag)")
 
@@ -737,6 +791,8 @@ class Scheme(_Strict):
     penalty: Adjustments = Field(default_factory=Adjustments)
     tiers: TierRules
     rewards: RewardRules | None = Field(None, description="奖金 by tier (rewards.py)")
+    results: Results = Field(default_factory=Results,
+                             description="结果运用: flags and pay changes (history.py)")
     composite: CompositeSection | None = Field(
         None, description="composite-indicator build (see data/schemes/README.md)")
 
@@ -807,6 +863,11 @@ class Scheme(_Strict):
                               if q not in self.sequences})
                 if bad:
                     raise ValueError(f"rewards.lump_sums name unknown sequences {bad}")
+        bad_rt = [r.id for r in self.results.rules
+                  if r.tier is not None and r.tier not in self.tiers.labels]
+        if bad_rt:
+            raise ValueError(f"results rules {bad_rt} name unknown tiers; allowed: "
+                             f"{self.tiers.labels}")
         comp_ids = {c.id for c in self.components}
         bad_tb = [t for t in self.tiers.tie_break if t not in comp_ids]
         if bad_tb:
