@@ -23,6 +23,7 @@ import pandas as pd
 from .data import Dataset
 from .errors import DataError
 from .methods import round_half_up
+from .ranks import scope_values
 from .scheme import Followup, ResultRule, Scheme
 from .scorecard import scorecard
 
@@ -151,12 +152,13 @@ def followups_under_alternatives(history: pd.DataFrame, alternatives: pd.DataFra
     return res[ALT_FLAG_COLUMNS].reset_index(drop=True)
 
 
-def _place_rows(card: pd.DataFrame, rule: ResultRule) -> pd.Series:
-    """Units a 末位/排位靠前 rule covers: per sequence, the last (or first) ``count`` units
-    by rank, or ``share`` × size rounded half up (at least one); units tied with the k-th
-    are included (ranks share the better place)."""
+def _place_rows(card: pd.DataFrame, rule: ResultRule, groups: np.ndarray) -> pd.Series:
+    """Units a 末位/排位靠前 rule covers: per ranking group (the rank column's, see
+    ``tiers.rank_scope``), the last (or first) ``count`` units by rank, or ``share`` × size
+    rounded half up (at least one); units tied with the k-th are included (ranks share the
+    better place)."""
     hit = pd.Series(False, index=card.index)
-    for _seq, grp in card.groupby("sequence", sort=True):
+    for _seq, grp in card.groupby(groups, sort=True):
         n = len(grp)
         k = rule.count if rule.count is not None else max(1, int(round_half_up(rule.share * n)))
         k = min(int(k), n)
@@ -191,10 +193,13 @@ def result_flags(data: Dataset, scheme: Scheme, year: int,
         return pd.DataFrame(columns=RESULT_COLUMNS)
     card = (scorecard(data, scheme, year) if card is None else card).reset_index(drop=True)
     note = back_calculation_note(scheme, year)
+    groups = scope_values(scheme.tiers.rank_group_scope(), list(card["unit_id"]),
+                          list(card["sequence"]), data.units,
+                          str(data.files.get("units", data.source)))
     out = []
     for rule in rules:
         if rule.kind in ("top", "bottom"):
-            hit = _place_rows(card, rule)
+            hit = _place_rows(card, rule, groups)
         elif rule.kind == "tier":
             hit = card["tier"] == rule.tier
         else:

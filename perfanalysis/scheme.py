@@ -661,6 +661,17 @@ class TierRules(_Strict):
     followups: list[Followup] | None = Field(
         None, description="sanctions after consecutive years in a tier; omitted or []: none "
                           "(only the rules a scheme declares apply)")
+    scope: str = Field(
+        "sequence", min_length=1,
+        description="who is ranked together for tiers: 'sequence' (each sequence), 'all' "
+                    "(every unit together, e.g. a province ranking all counties) or a "
+                    "units.csv column (each value of it, e.g. region)")
+    rank_scope: str | None = Field(
+        None, min_length=1, description="the same for the rank column; default: scope")
+
+    def rank_group_scope(self) -> str:
+        """Who the rank column ranks together: ``rank_scope``, else ``scope``."""
+        return self.rank_scope or self.scope
 
     def followup_rules(self) -> list[Followup]:
         """The follow-ups in force: exactly those the scheme declares (none when omitted)."""
@@ -708,6 +719,14 @@ class TierRules(_Strict):
                 raise ValueError(f"'shares' needs one share per label ({len(labels)})")
             if any(s < 0 for s in self.shares) or abs(sum(self.shares) - 1) > 1e-9:
                 raise ValueError(f"'shares' must be non-negative and add up to 1: {self.shares}")
+        if self.scope != "sequence":
+            named = [q for q in self.quota if q.sequences is not None]
+            named_b = [b.id for b in self.bottom if b.sequences is not None]
+            if named or named_b:
+                raise ValueError(
+                    f"scope '{self.scope}' ranks across sequences: quota and bottom rules "
+                    f"cannot name sequences (quota rules {[q.sequences for q in named]}, "
+                    f"bottom rules {named_b}); give one rule without 'sequences'")
         bad_fu = [f.tier for f in self.followups or [] if f.tier not in labels]
         if bad_fu:
             raise ValueError(f"followups name unknown tiers {bad_fu}; allowed: {labels}")

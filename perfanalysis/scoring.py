@@ -18,6 +18,7 @@ from . import methods
 from .adjustments import adjustment_table, event_row_points, progress_points
 from .data import Dataset, check_data
 from .errors import DataError, Problem, SchemeError
+from .ranks import ALL_GROUP, scope_values
 from .scheme import Group, Indicator, ProgressRule, Scheme, TargetRule
 from .targets import require_targets, rule_targets
 
@@ -450,6 +451,12 @@ def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     table["total"] = table[comp_cols].sum(axis=1) + table["bonus"] - table["penalty"]
     num = comp_cols + ["bonus", "penalty", "total"]
     table[num] = table[num].astype(float).round(6)
-    table["rank"] = (table.groupby("sequence")["total"]
+    # ranking groups (tiers.rank_scope / scope): each sequence, all units, or a units column
+    units_file = str(data.files.get("units", data.source))
+    rank_scope, tier_scope = scheme.tiers.rank_group_scope(), scheme.tiers.scope
+    groups = scope_values(rank_scope, inp.unit_ids, inp.sequences, data.units, units_file)
+    for col in {rank_scope, tier_scope} - {"sequence", ALL_GROUP}:
+        table[col] = scope_values(col, inp.unit_ids, inp.sequences, data.units, units_file)
+    table["rank"] = (table.groupby(groups)["total"]
                      .rank(method="min", ascending=False).astype(int))
     return table.sort_values(["sequence", "rank", "unit_id"], kind="stable").reset_index(drop=True)
