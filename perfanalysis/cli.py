@@ -199,6 +199,45 @@ def _result_lines(ds: Any, sch: Any, year: int, table: pd.DataFrame) -> list[str
     return lines
 
 
+@app.command("targets")
+def issue_targets_cmd(
+    data: DataOpt,
+    scheme: SchemeOpt,
+    year: Annotated[int, typer.Option("--year", help="the year T whose targets are issued "
+                                                     "(from data up to T−1)")],
+    out: Annotated[Path, typer.Option("--out", help=".xlsx (目标分解表 + targets sheet) or "
+                                                    ".csv (the targets sheet)")],
+    against: Annotated[Path | None, typer.Option(
+        "--against", help="an issued table: list where current data give other targets")] = None,
+) -> None:
+    """Issue the differentiated targets of year T (区县(市)差异化绩效目标) as a 目标分解表.
+
+    A scheme scores against the written table with ``target: {rule: table, file: FILE}``
+    (FILE relative to the data folder), so later data revisions cannot change them.
+    """
+    from .targets import ISSUED_SHEET, display_issued, issue_targets, issued_changes, read_frozen
+
+    def run() -> tuple[int, pd.DataFrame | None]:
+        sch = load_scheme(scheme)
+        ds = load_data(data, sch)
+        issued = issue_targets(ds, sch, year)
+        if out.suffix.lower() == ".xlsx":
+            write_tables({"目标分解表": display_issued(issued), ISSUED_SHEET: issued}, out)
+        else:
+            write_table(issued, out, sheet=ISSUED_SHEET)
+        changes = (issued_changes(ds, sch, year, read_frozen(against.resolve()))
+                   if against is not None else None)
+        return len(issued), changes
+
+    n, changes = _guard(run)
+    console.print(f"wrote {n} targets of {year} to {out}", markup=False, highlight=False)
+    if changes is not None:
+        if changes.empty:
+            console.print("现行数据算出的目标与已下达的目标分解表一致。", markup=False)
+        else:
+            console.print(_rich_table(changes, f"现行数据算出的目标与已下达目标不同 — {year}"))
+
+
 @app.command()
 def convert(
     data: Annotated[Path, typer.Option("--data", help="office workbook (.xlsx), contract "

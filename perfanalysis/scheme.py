@@ -90,6 +90,10 @@ class TargetRule(_Strict):
                                 "indicators; keeps targets of an increment or growth positive)")
     fallback: TargetRule | None = Field(
         None, description="rule for units whose history the rule lacks")
+    file: str | None = Field(
+        None, min_length=1,
+        description="rule table: an issued target table (目标分解表, written by `perfanalysis "
+                    "targets`), a path relative to the data folder; default: targets.csv")
 
     @model_validator(mode="after")
     def _parameters(self) -> TargetRule:
@@ -98,6 +102,8 @@ class TargetRule(_Strict):
             raise ValueError("rule 'uniform' needs 'value'")
         if r == "uniform" and self.value is not None and self.value <= 0:
             raise ValueError(f"a completion target must be positive; got value {self.value:g}")
+        if self.file is not None and r != "table":
+            raise ValueError(f"'file' is only used by rule 'table', not '{r}'")
         if r != "uniform" and self.value is not None:
             raise ValueError(f"'value' is only used by rule 'uniform', not '{r}'")
         if r == "blend":
@@ -294,9 +300,10 @@ class Indicator(_Strict):
             if m not in TARGET_METHODS:
                 raise ValueError(f"'blend.target' is only used by methods {TARGET_METHODS}, "
                                  f"not '{m}'")
-            if self.blend.target.rule == "table":
-                raise ValueError("'blend.target' cannot be rule 'table': targets.csv holds one "
-                                 "target per indicator, the one of its own basis")
+            if self.blend.target.rule == "table" and self.blend.target.file is None:
+                raise ValueError("'blend.target' cannot be rule 'table' on targets.csv: it "
+                                 "holds one target per indicator, the one of its own basis "
+                                 "(an issued table with 'file' holds one per basis)")
         if self.direction == "negative" and any(
                 r is not None and r.min_growth for r in (
                     self.target, self.blend.target if self.blend else None)):

@@ -20,7 +20,7 @@ from .data import Dataset, check_data
 from .errors import DataError, Problem, SchemeError
 from .ranks import ALL_GROUP, scope_values
 from .scheme import Group, Indicator, ProgressRule, Scheme, TargetRule
-from .targets import require_targets, rule_targets
+from .targets import leaf_table, require_targets, rule_targets
 
 
 @dataclass(frozen=True)
@@ -124,14 +124,15 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
             previous[:, k] = cube[t - 1, :, k]
         if leaf.target is not None:
             table = None
-            if leaf.target.rule == "table" and tg is not None:
+            if leaf.target.rule == "table" and leaf.target.file is None and tg is not None:
                 sub = tg.loc[(tg["year"] == year) & (tg["indicator"] == leaf.id)]
                 table = sub.set_index("unit_id")["target"].reindex(unit_ids).to_numpy(dtype=float)
             # the target engine (perfanalysis/targets.py): one rule, all units at once; the
             # blend basis (if any) has its own
             for out, (basis, rule) in zip((targets, blend_targets), leaf.basis_rules()):
+                tbl = leaf_table(data, rule, leaf.id, basis, year, unit_ids, table)  # issued
                 out[:, k] = _targets(leaf, rule, basis, cube[:, :, k], years, year, seq_codes,
-                                     table, data, unit_ids)
+                                     tbl, data, unit_ids)
     comp_ids = [c.id for c in scheme.components if c.source == "indicators"]
     leaf_comp = scheme.indicator_component()
     leaf_component = np.array([comp_ids.index(leaf_comp[leaf.id]) for leaf in leaves], dtype=int)
