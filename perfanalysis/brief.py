@@ -403,7 +403,7 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
     price, reward_note = reward_pricing(data, scheme)
     trade = tradeoffs(official, alts, sizes, studies, focus, price)
     facts = brief_facts(focus, year, studies, history, flags, alts, top, trade)
-    rules_text = ";".join(f"连续{r.years}年{r.tier}→{r.consequence}" for r in rules)
+    rules_text = ";".join(f"连续{r.years}年{r.label()}→{r.consequence}" for r in rules)
     brief = Brief(year=year, top_label=top, size_col=size_col, focus=focus,
                   focus_names=[names[u] for u in focus], studies=studies,
                   status=studies.status(), history=history, skipped_years=hist.skipped,

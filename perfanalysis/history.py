@@ -27,7 +27,8 @@ from .ranks import scope_values
 from .scheme import Followup, ResultRule, Scheme
 from .scorecard import scorecard
 
-HISTORY_COLUMNS = ["unit_id", "name", "sequence", "year", "total", "rank", "tier", "note"]
+HISTORY_COLUMNS = ["unit_id", "name", "sequence", "year", "total", "rank", "tier", "note",
+                   "rank_group"]
 FLAG_COLUMNS = ["unit_id", "name", "year", "tier", "run", "years_required", "consequence",
                 "note"]
 ALT_FLAG_COLUMNS = ["study", "alternative", "kind", "unit_id", "name", "year", "tier", "run",
@@ -70,23 +71,39 @@ def tier_history(data: Dataset, scheme: Scheme, years: list[int] | None = None) 
             reason = (first.zh or first.reason) if first is not None else str(exc)
             skipped.append({"year": int(year), "reason": reason})
             continue
-        frames.append(table.assign(year=int(year), note=back_calculation_note(scheme, year))
-                      [HISTORY_COLUMNS])
+        group = scope_values(scheme.tiers.rank_group_scope(), list(table["unit_id"]),
+                             list(table["sequence"]), data.units,
+                             str(data.files.get("units", data.source)))
+        frames.append(table.assign(year=int(year), note=back_calculation_note(scheme, year),
+                                   rank_group=group)[HISTORY_COLUMNS])
     hist = (pd.concat(frames, ignore_index=True) if frames
             else pd.DataFrame(columns=HISTORY_COLUMNS))
     hist = hist.sort_values(["unit_id", "year"], kind="stable").reset_index(drop=True)
     return TierHistory(hist, pd.DataFrame(skipped, columns=["year", "reason"]))
 
 
-def _runs(history: pd.DataFrame) -> pd.Series:
-    """Length of the run of consecutive calendar years in the same tier ending at each row
-    (a missing year breaks the run)."""
-    h = history.sort_values(["unit_id", "year"], kind="stable")
-    same = ((h["unit_id"] == h["unit_id"].shift()) & (h["tier"] == h["tier"].shift())
+def _runs(history: pd.DataFrame, key: pd.Series | None = None) -> pd.Series:
+    """Length of the run of consecutive calendar years with the same ``key`` (default: the
+    tier) ending at each row (a missing year breaks the run)."""
+    key = history["tier"] if key is None else key
+    h = history.assign(_key=key).sort_values(["unit_id", "year"], kind="stable")
+    same = ((h["unit_id"] == h["unit_id"].shift()) & (h["_key"] == h["_key"].shift())
             & (h["year"] == h["year"].shift() + 1))
     block = (~same).cumsum()
     run = h.groupby(block).cumcount() + 1
     return run.reindex(history.index)
+
+
+def _in_bottom(h: pd.DataFrame, k: int) -> pd.Series:
+    """Whether each row is among the last ``k`` places of its year's ranking group (fewer
+    than k units ranked strictly behind it: ties with the k-th last are included)."""
+    group = (h["rank_group"].fillna(h["sequence"]) if "rank_group" in h.columns
+             else h["sequence"])
+    behind = pd.Series(0, index=h.index)
+    for _, grp in h.groupby([h["year"], group], sort=False):
+        ranks = grp["rank"].to_numpy(dtype=float)
+        behind.loc[grp.index] = (ranks[None, :] > ranks[:, None]).sum(axis=1)
+    return behind < k
 
 
 def _run_note(h: pd.DataFrame, hit: pd.DataFrame, years: int) -> list[str]:
@@ -114,7 +131,12 @@ def followup_flags(history: pd.DataFrame, rules: list[Followup]) -> pd.DataFrame
     h = h.assign(run=_runs(h), note=h["note"].fillna("").astype(str))
     out = []
     for rule in rules:
-        hit = h.loc[(h["tier"] == rule.tier) & (h["run"] >= rule.years)]
+        if rule.bottom is not None:  # 连续k年位居后列: runs of years among the last places
+            low = _in_bottom(h, rule.bottom)
+            runs = _runs(h, low)
+            hit = h.loc[low & (runs >= rule.years)].assign(run=runs, tier=rule.label())
+        else:
+            hit = h.loc[(h["tier"] == rule.tier) & (h["run"] >= rule.years)]
         hit = hit.assign(years_required=rule.years, consequence=rule.consequence)
         out.append(hit.assign(note=_run_note(h, hit, rule.years)))
     flags = pd.concat(out, ignore_index=True)[FLAG_COLUMNS]
@@ -130,7 +152,8 @@ def followups_under_alternatives(history: pd.DataFrame, alternatives: pd.DataFra
     scheme triggers the same consequence for the unit that year."""
     if alternatives.empty or not rules:
         return pd.DataFrame(columns=ALT_FLAG_COLUMNS)
-    keep = ["unit_id", "name", "year", "tier", *(["note"] if "note" in history.columns else [])]
+    keep = ["unit_id", "name", "year", "tier",
+            *[c for c in ("note", "rank", "sequence", "rank_group") if c in history.columns]]
     past = history.loc[history["year"] < year, keep]
     official = followup_flags(history.loc[history["year"] <= year], rules)
     official = official.loc[official["year"] == year]
@@ -138,7 +161,8 @@ def followups_under_alternatives(history: pd.DataFrame, alternatives: pd.DataFra
     out = []
     for (study, alt, kind), grp in alternatives.groupby(["study", "alternative", "kind"],
                                                        sort=False):
-        now = grp[["unit_id", "name", "tier"]].assign(year=year)
+        now = grp[[c for c in ("unit_id", "name", "tier", "rank", "sequence")
+                   if c in grp.columns]].assign(year=year)
         flags = followup_flags(pd.concat([past, now], ignore_index=True), rules)
         flags = flags.loc[flags["year"] == year]
         if flags.empty:

@@ -479,6 +479,30 @@ class ProgressRule(_Strict):
     note: str | None = None
 
 
+class ExcessRule(_Strict):
+    """超额完成任务加分 in the bonus block: points for beating an indicator's target, so the
+    block's ceiling (加分天花板) and the rule's own cap bound them (seeds/001).
+
+    Per listed indicator (a tree leaf with a target): ``per_point`` × the excess in
+    percentage points — above the target rate for a growth basis (growth, given_rate),
+    (actual ÷ target − 1) × 100 for a level or increment (reverse: target ÷ actual) — capped
+    at ``max_per_indicator``; the rule's sum at ``cap``. A blended leaf's excess is that of
+    its own basis.
+    """
+
+    kind: Literal["excess"]
+    id: str
+    name: str
+    indicators: list[str] = Field(min_length=1)
+    per_point: float = Field(gt=0)
+    max_per_indicator: float | None = Field(None, gt=0)
+    cap: float | None = Field(None, gt=0)
+    applies_to: list[str] | None = None
+    source: str | None = None
+    assumption: bool = False
+    note: str | None = None
+
+
 def _rule_kind(value: Any) -> str:
     if isinstance(value, Mapping):
         return str(value.get("kind", "events"))
@@ -487,7 +511,7 @@ def _rule_kind(value: Any) -> str:
 
 BonusRule = Annotated[
     Annotated[EventRule, Tag("events")] | Annotated[RankImprovementRule, Tag("rank_improvement")]
-    | Annotated[ProgressRule, Tag("progress")],
+    | Annotated[ProgressRule, Tag("progress")] | Annotated[ExcessRule, Tag("excess")],
     Discriminator(_rule_kind),
 ]
 
@@ -553,11 +577,26 @@ class Affirmation(_Strict):
 
 
 class Followup(_Strict):
-    """A sanction after consecutive years in one tier (连续两年基本达标 → 通报批评)."""
+    """A sanction after consecutive years in one tier (连续两年基本达标 → 通报批评), or — with
+    ``bottom: k`` instead of ``tier`` — among the last k places of the ranking (Zhangjiagang:
+    连续两年位居后列 → 组织处理; units tied with the k-th last included)."""
 
-    tier: str = Field(description="tier label, one of tiers.labels")
-    years: int = Field(2, ge=1, description="consecutive years in that tier")
+    tier: str | None = Field(None, description="tier label, one of tiers.labels")
+    bottom: int | None = Field(None, ge=1, description="the last k places of the ranking group")
+    years: int = Field(2, ge=1, description="consecutive years in that tier or place")
     consequence: str = Field(min_length=1, description="what follows, in Chinese")
+    source: str | None = None
+    assumption: bool = False
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Followup:
+        if (self.tier is None) == (self.bottom is None):
+            raise ValueError("a follow-up needs exactly one of 'tier' or 'bottom'")
+        return self
+
+    def label(self) -> str:
+        """The condition in Chinese: the tier, or 后k位."""
+        return self.tier if self.tier is not None else f"排名后{self.bottom}位"
 
 
 #: Heshan 2013's follow-ups (seeds/003: 连续两年基本达标 → 通报批评, 连续两年不达标 →
@@ -734,7 +773,8 @@ class TierRules(_Strict):
                     f"scope '{self.scope}' ranks across sequences: quota and bottom rules "
                     f"cannot name sequences (quota rules {[q.sequences for q in named]}, "
                     f"bottom rules {named_b}); give one rule without 'sequences'")
-        bad_fu = [f.tier for f in self.followups or [] if f.tier not in labels]
+        bad_fu = [f.tier for f in self.followups or []
+                  if f.tier is not None and f.tier not in labels]
         if bad_fu:
             raise ValueError(f"followups name unknown tiers {bad_fu}; allowed: {labels}")
         if self.affirmation and self.affirmation.requires not in (None, *labels[1:]):
@@ -862,6 +902,14 @@ class Scheme(_Strict):
                 elif block_name == "penalty":
                     raise ValueError(f"{rule.kind} rules belong in 'bonus'")
             used += [(f"{block_name}.subcaps", e) for s in block.subcaps for e in s.events]
+        leaves = {leaf.id: leaf for leaf in self.indicators()}
+        for rule in self.bonus.rules:
+            if isinstance(rule, ExcessRule):
+                bad = [i for i in rule.indicators
+                       if i not in leaves or leaves[i].target is None]
+                if bad:
+                    raise ValueError(f"bonus.rules.{rule.id}.indicators {bad}: not indicators "
+                                     "with a target (超额 needs one)")
         used += [(f"tiers.disqualifications.{d.id}", e)
                  for d in self.tiers.disqualifications for e in d.events]
         if self.tiers.affirmation:

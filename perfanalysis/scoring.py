@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from . import methods
-from .adjustments import adjustment_table, event_row_points, progress_points
+from .adjustments import adjustment_table, event_row_points, excess_points, progress_points
 from .data import Dataset, check_data
 from .errors import DataError, Problem, SchemeError
 from .ranks import ALL_GROUP, scope_values
-from .scheme import Group, Indicator, ProgressRule, Scheme, TargetRule
+from .scheme import ExcessRule, Group, Indicator, ProgressRule, Scheme, TargetRule
 from .targets import leaf_table, require_targets, rule_targets
 
 
@@ -428,6 +428,21 @@ def _with_progress(data: Dataset, scheme: Scheme, year: int, table: pd.DataFrame
     return raw.clip(upper=scheme.bonus.cap) if scheme.bonus.cap is not None else raw
 
 
+def _with_excess(inp: ScoringInput, scheme: Scheme, adj: pd.DataFrame,
+                 rules: list[ExcessRule]) -> pd.Series:
+    """The bonus with 超额完成任务加分 added under the block's ceiling (seeds/001)."""
+    ids = [leaf.id for leaf in inp.leaves]
+    bases = [leaf.basis for leaf in inp.leaves]
+    values = np.column_stack([methods.basis_values(inp.level[:, k], inp.previous[:, k], b)
+                              for k, b in enumerate(bases)])
+    reverse = [leaf.direction == "negative" for leaf in inp.leaves]
+    for rule in rules:
+        adj[f"bonus_{rule.id}"] = excess_points(rule, ids, bases, reverse, values,
+                                                np.asarray(inp.targets), inp.sequences)
+    raw = adj[[c for c in adj.columns if c.startswith("bonus_")]].sum(axis=1)
+    return raw.clip(upper=scheme.bonus.cap) if scheme.bonus.cap is not None else raw
+
+
 def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     """The year's scores: one row per unit with components, bonus, penalty, total and rank.
 
@@ -443,6 +458,9 @@ def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
         else:
             table[comp.id] = inp.ratings[comp.id].to_numpy()
     adj = adjustment_table(data, scheme, year, inp.unit_ids)
+    excess = [r for r in scheme.bonus.rules if isinstance(r, ExcessRule)]
+    if excess:
+        adj["bonus"] = _with_excess(inp, scheme, adj, excess)
     progress = [r for r in scheme.bonus.rules if isinstance(r, ProgressRule)]
     if progress:
         adj["bonus"] = _with_progress(data, scheme, year, table, adj, progress)
