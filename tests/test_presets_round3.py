@@ -98,3 +98,23 @@ def test_heshan_quota_is_a_ceiling_in_both_presets() -> None:
         assert quota_for(scheme.tiers, seq, 6) == 1
         assert quota_for(scheme.tiers, seq, 3) == 1  # 0.75 → 0 → at least 1
         assert quota_for(scheme.tiers, seq, 8) == 2
+
+
+def test_tier_flags_in_the_scorecard_and_the_score_sheet() -> None:
+    from perfanalysis.summary import display_scores
+
+    data = load_data(SAMPLE_DIR / "zhangjiagang_departments")
+    scheme = load_scheme(SCHEMES_DIR / "zhangjiagang_departments.yaml")
+    card = scorecard(data, scheme, 2013)
+    # the last two of each category carry both 后两位 rules
+    for _, grp in card.groupby("sequence"):
+        last = grp.sort_values("rank").tail(2)
+        assert (last["tier_flags"] == "所属类别后两位取消评优资格、所属类别后两位由市委分管领导诫勉谈话"
+                ).all()
+    sheet = display_scores(card, scheme)
+    assert list(sheet.columns)[-1] == "后位处理"
+    assert (sheet["后位处理"] != "").sum() == 2 * card["sequence"].nunique()
+    # schemes without 后k位 rules keep the scorecard as it was
+    yiyang = scorecard(load_data(SAMPLE_DIR / "yiyang"),
+                       load_scheme(SCHEMES_DIR / "yiyang_2018.yaml"), 2019)
+    assert "tier_flags" not in yiyang.columns
