@@ -118,3 +118,28 @@ def test_tier_flags_in_the_scorecard_and_the_score_sheet() -> None:
     yiyang = scorecard(load_data(SAMPLE_DIR / "yiyang"),
                        load_scheme(SCHEMES_DIR / "yiyang_2018.yaml"), 2019)
     assert "tier_flags" not in yiyang.columns
+
+
+def test_yiyang_structural_levels_against_own_baselines() -> None:
+    from perfanalysis import leaf_scores
+
+    data = load_data(SAMPLE_DIR / "yiyang")
+    scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    s = leaf_scores(data, scheme, 2019).set_index(["unit_id", "indicator"])
+    # 贫困发生率, own reduction target (a fifth off last year, assumption): 安化县 3.17 → 2.34,
+    # target 3.17 × 0.8 = 2.536, completion 2.536 / 2.34 = 1.084 → cap 1 → 8 of 8 (on the
+    # level compared across counties it scored 4.80); 桃江县 0.61 → 0.51, target 0.488,
+    # 0.488 / 0.51 = 0.9569 → 7.655
+    assert s.loc[("anhua", "poverty_rate"), "target"] == pytest.approx(3.17 * 0.8)
+    assert s.loc[("anhua", "poverty_rate"), "score"] == pytest.approx(8.0)
+    assert s.loc[("taojiang", "poverty_rate"), "score"] == pytest.approx(8 * 0.488 / 0.51)
+    # 单位GDP能耗, 3 % a year: 桃江县 0.69 → 0.686, target 0.6693 → 4 × 0.6693/0.686 = 3.9026
+    assert s.loc[("taojiang", "energy_intensity"), "score"] == pytest.approx(
+        4 * 0.69 * 0.97 / 0.686)
+    # 水质达标率, at least last year's rate: 赫山区 96.9 → 93.5 → 5 × 93.5/96.9 = 4.8246;
+    # 桃江县 87.2 → 91.3 → full 5
+    assert s.loc[("heshan", "water_quality"), "score"] == pytest.approx(5 * 93.5 / 96.9)
+    assert s.loc[("taojiang", "water_quality"), "score"] == pytest.approx(5.0)
+    leaves = {leaf.id: leaf for leaf in scheme.indicators()}
+    for lid in ("poverty_rate", "energy_intensity", "water_quality"):
+        assert leaves[lid].method == "completion" and leaves[lid].assumption
