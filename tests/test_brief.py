@@ -42,6 +42,16 @@ def sample():
     # declares them; the Yiyang reply has none): Heshan 2013's two, declared here
     raw = preset_mapping("yiyang_2018_levels")
     raw["tiers"]["followups"] = [f.model_dump() for f in HESHAN_FOLLOWUPS]
+    # the official history these tests pin (安化县, 桃江县 基本达标 in 2018 and 2019) is the
+    # one with the structural levels (贫困发生率, 单位GDP能耗, 水质达标率) compared across
+    # counties by efficacy; the preset now scores them against own baselines (issue 22),
+    # which the brief's arithmetic does not depend on
+    for group in raw["components"][0]["children"]:
+        for leaf in group["children"]:
+            if leaf["id"] in ("poverty_rate", "energy_intensity", "water_quality"):
+                for key in ("cap", "target"):
+                    leaf.pop(key, None)
+                leaf["method"] = "efficacy"
     return load_data(SAMPLE_DIR / "yiyang"), scheme_from_mapping(raw)
 
 
