@@ -253,7 +253,7 @@ def followup_sentences(flags: pd.DataFrame, year: int, rules_text: str) -> list[
     """Who triggers a follow-up rule this year under the official scheme (``rules_text``
     empty: the scheme has no follow-up rules)."""
     if not rules_text:
-        return ["本考核方案没有对连续处于低等次的单位作后续处理的规定(tiers.followups 为空)。"]
+        return ["本考核方案没有对连续处于低等次的单位作后续处理的规定,不套用其他地方方案的规定。"]
     now = flags.loc[flags["year"] == year] if len(flags) else flags
     if not len(now):
         return [(f"按{rules_text},{year}年现行方案下没有单位触发后续处理"
