@@ -72,6 +72,12 @@ def test_hunan_preset_keeps_excess_under_the_ceilings() -> None:
     # no leaf pays above its points any more; growth targets at least 2 %
     assert all(leaf.max_bonus == 0 for leaf in leaves.values() if leaf.method == "gap_points")
     assert leaves["fiscal_revenue"].target.min_growth == 0.02
-    t = score(load_data(SAMPLE_DIR / "yiyang"), scheme, 2019)
+    data = load_data(SAMPLE_DIR / "yiyang")
+    from perfanalysis import leaf_scores
+    leaves_2019 = leaf_scores(data, scheme, 2019).set_index(["unit_id", "indicator"])
+    # 大通湖区 财政收入增速: its own 3-year average growth is negative (−1.6 % before the
+    # bound); the province issues at least 2 %
+    assert leaves_2019.loc[("datonghu", "fiscal_revenue"), "target"] == pytest.approx(0.02)
+    t = score(data, scheme, 2019)
     assert (t["bonus"] <= 5 + 1e-9).all()
     assert (t["indicators"] <= 85 + 1e-9).all()
