@@ -419,7 +419,10 @@ def _with_progress(data: Dataset, scheme: Scheme, year: int, table: pd.DataFrame
     comp_cols = [c.id for c in scheme.components]
     now = table.set_index("unit_id")
     total = now[comp_cols].sum(axis=1) + adj["bonus"] - adj["penalty"]
-    rank_now = total.groupby(now["sequence"]).rank(method="min", ascending=False)
+    groups = scope_values(scheme.tiers.rank_group_scope(), list(now.index),
+                          list(now["sequence"]), data.units,
+                          str(data.files.get("units", data.source)))  # as the rank column
+    rank_now = total.groupby(groups).rank(method="min", ascending=False)
     raw = adj[[c for c in adj.columns if c.startswith("bonus_")]].sum(axis=1)
     for rule in rules:
         pts = progress_points(rule, now["sequence"], rank_now, before["rank"].astype(float))
