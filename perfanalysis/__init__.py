@@ -67,6 +67,8 @@ _LAZY: dict[str, str] = {
     "score": ".scoring",
     "assign_tiers": ".tiers",
     "quota_for": ".tiers",
+    "quota_warnings": ".tiers",
+    "size_dependence": ".studies.size",
     "Brief": ".brief",
     "assemble_brief": ".brief",
     "read_study_tables": ".brief",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .errors import DataError, Problem
 from .parsing import UnitResolver
+from .studies.size import size_dependence as _size_dependence
 from .study_tables import (  # noqa: F401 (re-exported: the brief's contract)
     ALT_COLUMNS,
     CONTRACT,
@@ -32,7 +33,6 @@ FACT_COLUMNS = ["section", "topic", "unit_id", "name", "alternative", "statistic
 TRADEOFF_COLUMNS = ["study", "study_name", "alternative", "kind", "size_rho",
                     "rank_volatility", "tier_changes", "n_units", "reward_cost", "focus_tier"]
 SIZE_PREFERENCE = ("population", "staff")
-MIN_UNITS_FOR_RHO = 3
 
 
 # --- units: size and focus ----------------------------------------------------------------
@@ -74,26 +74,12 @@ def focus_units(units: pd.DataFrame, focus: str = "", size_col: str | None = Non
 
 # --- trade-offs ---------------------------------------------------------------------------
 def size_dependence(totals: pd.DataFrame, sizes: pd.Series) -> float:
-    """Spearman ρ of total with size, within each sequence of at least 3 units, averaged
-    with weights = units per sequence (NaN when no sequence qualifies). ``totals`` needs
-    unit_id, sequence, total; ``sizes`` is indexed by unit_id."""
-    rhos: list[float] = []
-    weights: list[int] = []
-    for _, grp in totals.groupby("sequence", sort=True):
-        s = sizes.reindex(grp["unit_id"]).to_numpy(dtype=float)
-        t = grp["total"].to_numpy(dtype=float)
-        ok = np.isfinite(s) & np.isfinite(t)
-        if ok.sum() < MIN_UNITS_FOR_RHO:
-            continue
-        rs = pd.Series(s[ok]).rank().to_numpy()
-        rt = pd.Series(t[ok]).rank().to_numpy()
-        if rs.std() == 0 or rt.std() == 0:
-            continue
-        rhos.append(float(np.corrcoef(rs, rt)[0, 1]))
-        weights.append(int(ok.sum()))
-    if not rhos:
-        return math.nan
-    return round(float(np.average(rhos, weights=weights)), 6)
+    """Size dependence of the total (``studies.size.size_dependence``: within-sequence Spearman
+    ρ averaged with weights = units per sequence; NaN when no sequence has 3 units).
+    ``totals`` needs unit_id, sequence, total; ``sizes`` is indexed by unit_id."""
+    t = totals.set_index("unit_id")
+    rho = _size_dependence(t["total"], sizes, t["sequence"], boot=0)["rho"]
+    return round(float(rho), 6) if np.isfinite(rho) else math.nan
 
 
 def _volatility(alt_rows: pd.DataFrame, vol: pd.DataFrame | None) -> float:

@@ -24,6 +24,7 @@ from .rounding import fmt
 from .scheme import load_scheme
 from .scorecard import latest_year, scorecard
 from .targets import target_warnings, warning_sentences
+from .tiers import quota_warnings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Analyse performance-evaluation schemes (绩效考核).")
@@ -145,6 +146,8 @@ def score(
     if level not in ("units", "cadres"):
         raise typer.BadParameter("--level must be 'units' or 'cadres'", param_hint="--level")
 
+    quota_notes: list[pd.DataFrame] = []
+
     def run() -> tuple[pd.DataFrame, str, int]:
         from . import summary
 
@@ -156,8 +159,9 @@ def score(
             if out is not None:
                 write_table(cadres, out, sheet="cadres")
             return cadres, f"{sch.name}·领导干部", y
-        table = scorecard(ds, sch, y, with_basis=out is not None)
-        notes.extend(_result_lines(ds, sch, y, table))
+        table = scorecard(ds, sch, y, with_basis=True)
+        quota_notes.append(quota_warnings(table, sch))
+        result_lines.extend(_result_lines(ds, sch, y, table))
         shown = table.drop(columns="tier_basis", errors="ignore")
         if out is not None and out.suffix.lower() == ".xlsx":
             parts = summary.score_breakdown(ds, sch, y, table)
@@ -172,12 +176,30 @@ def score(
             return summary.display_detail(rows, sch, blend=False), f"{sch.name} 指标明细", y
         if out is not None:
             write_table(shown, out, sheet="scores")
-        return shown, sch.name, y
+            return shown, sch.name, y
+        # on the console, sequences by their Chinese names (files keep the ids)
+        names = shown["sequence"].map(lambda s: sch.sequences.get(s, s))
+        return shown.assign(sequence=names), sch.name, y
 
-    notes: list[str] = []
+    result_lines: list[str] = []
     _show_or_say(*_guard(run), out)
-    for line in notes:
+    for notes in quota_notes:
+        _print_quota_warnings(notes)
+    for line in result_lines:
         console.print(line, markup=False, highlight=False)
+
+
+def _print_quota_warnings(notes: pd.DataFrame) -> None:
+    """Say where ties or rounding broke the planned tier head counts (``quota_warnings``)."""
+    if notes.empty:
+        return
+    over = notes[notes["kind"] == "ties"]
+    zero = notes[notes["kind"] == "zero"]
+    console.print(f"[yellow]warning / 提示:[/] the tiers do not keep the planned head counts: "
+                  f"{len(over)} tier(s) over quota because of ties, {len(zero)} tier(s) "
+                  "rounded to no unit / 等次人数与计划比例不符:")
+    for msg in notes["message"]:
+        console.print(f"  {msg}", markup=False, highlight=False)
 
 
 def _result_lines(ds: Any, sch: Any, year: int, table: pd.DataFrame) -> list[str]:
@@ -273,7 +295,7 @@ def run(
 ) -> None:
     """Run every notebook and render the annual report (HTML + DOCX) into OUT."""
     from .pipeline import RunConfig, run_report
-    from .runprogress import RichRunProgress
+    from .runprogress import run_progress
 
     params: dict[str, str] = {}
     for item in param or []:
@@ -286,7 +308,7 @@ def run(
                        renderer=renderer, params=params)
 
     def go() -> Any:
-        with RichRunProgress(err_console) as progress:
+        with run_progress(err_console) as progress:
             return run_report(config, progress)
 
     try:

@@ -26,9 +26,6 @@ from .errors import SchemeError
 from .scheme import Method, Scheme, _describe, _folded, _key_path, with_overrides
 
 #: Parameters that only one method uses: dropped when a scenario switches the method away.
-_METHOD_PARAMS = {"target": "completion", "floor": "completion", "step": "rank_points",
-                  "threshold": "pass_fail", "per_event": "deduction", "event": "deduction"}
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -174,9 +171,7 @@ def scenario_scheme(base: Scheme, sid: str, spec: ScenarioSpec) -> Scheme:
     if spec.per_capita is not None:
         _check_ids(spec.per_capita.indicators, list(leaves), f"{where}.per_capita.indicators")
     for iid, method in spec.method.items():
-        change: dict[str, Any] = {"method": method}
-        change.update({p: None for p, m in _METHOD_PARAMS.items() if m != method})
-        nodes.setdefault(iid, {}).update(change)
+        nodes.setdefault(iid, {})["method"] = method  # with_overrides drops unused settings
     for iid, basis in spec.basis.items():
         nodes.setdefault(iid, {})["basis"] = basis
     for iid, target in spec.target.items():
@@ -328,6 +323,31 @@ def generic_scenarios(scheme: Scheme) -> dict[str, Any]:
     return {"scenarios": out}
 
 
+def generic_scenarios_note(scheme: Scheme) -> str:
+    """Which generic scenarios apply to ``scheme`` and, for each that does not, why (Chinese):
+    a reader of a one-indicator scheme learns what the chapter could not vary."""
+    have = generic_scenarios(scheme)["scenarios"]
+    comps = [c for c in scheme.components if c.source == "indicators"]
+    missing: list[str] = []
+    if "equal_groups" not in have:
+        missing.append("一级指标等权和最大一级指标权重提高50%(方案的指标部分只有一个一级指标)")
+    elif "largest_up" not in have:
+        missing.append("最大一级指标权重提高50%(提高后将超过指标部分的总分)")
+    if "more_growth" not in have:
+        missing.append("增量与增速权重调整(方案没有增量+增速指标)")
+    if "forced_distribution" not in have:
+        why = ("等次已按强制分布确定" if scheme.tiers.method == "forced_distribution"
+               else "方案的等次数不是3或4个")
+        missing.append(f"强制分布({why})")
+    names = "、".join(str(v["name"]) for v in have.values())
+    text = f"适用的通用情景:{names}。" if names else "没有适用的通用情景,本章不作情景比较。"
+    if missing:
+        text += "无法变动的内容:" + ";".join(missing) + "。"
+    if not comps:
+        text += "方案没有指标部分,权重无从调整。"
+    return text
+
+
 def scenarios_for(path: Path | str, scheme: Scheme,
                   scheme_path: Path | str | None = None) -> tuple[list[Scenario], str | None]:
     """The scenarios of ``path`` for ``scheme``; when the file names a different base scheme
@@ -341,11 +361,13 @@ def scenarios_for(path: Path | str, scheme: Scheme,
         base_path = (path.parent / str(base)).resolve()
         same_file = scheme_path is not None and Path(scheme_path).resolve() == base_path
         if not same_file and (not base_path.exists() or load_scheme(base_path).id != scheme.id):
+            generic = generic_scenarios(scheme)
             note = (f"情景文件{path.name}是为考核方案{Path(str(base)).name}编写的,与本次使用的"
-                    f"方案“{scheme.name}”不符;本章改用适用于任何方案的通用情景"
-                    "(一级指标等权、最大一级指标权重提高50%、增量与增速权重调整、强制分布)。")
-            return scenarios_from_mapping(generic_scenarios(scheme), scheme,
-                                          file="generic scenarios"), note
+                    f"方案“{scheme.name}”不符;本章改用适用于任何方案的通用情景。"
+                    + generic_scenarios_note(scheme))
+            if not generic["scenarios"]:
+                return [], note  # nothing to vary: the chapter says so and goes on
+            return scenarios_from_mapping(generic, scheme, file="generic scenarios"), note
     return scenarios_from_mapping(raw, scheme, file=str(path)), None
 
 

@@ -1303,6 +1303,32 @@ def _renormalise(parent: dict[str, Any], named: set[str], path: str) -> None:
         _rescale(kid, float(kid["points"]) * (target - fixed) / free_sum)
 
 
+#: The methods that use each method-specific field of an indicator. A scenario or
+#: ``with_overrides`` that switches a leaf to another method drops the fields the new method
+#: does not use (unless the same override sets them), in YAML and Python alike.
+METHOD_FIELDS: dict[str, tuple[str, ...]] = {
+    "target": TARGET_METHODS, "cap": ("completion", "time_progress"), "floor": ("completion",),
+    "base": ("efficacy",), "satisfactory": ("efficacy",), "allowed": ("efficacy",),
+    "step": ("rank_points",), "threshold": ("pass_fail",), "per_event": ("deduction",),
+    "event": ("deduction",), "per_point": ("gap_points",), "per_point_above": ("gap_points",),
+    "max_deduction": ("gap_points",), "max_bonus": ("gap_points",),
+    "elapsed": ("time_progress",)}
+
+
+def _switch_method(node: dict[str, Any], fields: Mapping[str, Any]) -> None:
+    """Drop from a leaf's raw mapping the settings its new method (``fields['method']``) does
+    not use; ``blend.target`` goes with ``target``."""
+    new = fields["method"]
+    if "method" not in node or new == node["method"]:
+        return
+    for key, users in METHOD_FIELDS.items():
+        if new not in users and key not in fields:
+            node.pop(key, None)
+    blend = node.get("blend")
+    if isinstance(blend, dict) and new not in TARGET_METHODS and "blend" not in fields:
+        blend.pop("target", None)
+
+
 def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
                    points: Mapping[str, float] | None = None, *,
                    nodes: Mapping[str, Mapping[str, Any]] | None = None,
@@ -1313,6 +1339,7 @@ def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
     - ``overrides``: top-level keys merged into the scheme (mappings merge, the rest replace).
     - ``nodes``: node id -> fields to set on that group or indicator (``basis``, ``method``,
       ``blend``, ``target``, ``cap``, ``direction`` …); a value of ``None`` removes the field.
+      A new ``method`` drops the settings it does not use (``METHOD_FIELDS``).
     - ``points``: node id -> new points. A group's (or component's) new points rescale its
       children in proportion, down the tree: ``high_quality: 50`` (was 40) makes its 8-point
       child 10. With ``renormalise=True`` the siblings of the named nodes are rescaled so that
@@ -1335,6 +1362,8 @@ def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
             raise _unknown_ids(unknown, known, what)
     for nid, fields in (nodes or {}).items():
         node = index[nid][0]
+        if fields.get("method") is not None:
+            _switch_method(node, fields)
         for key, value in fields.items():
             if key in ("id", "children"):
                 raise SchemeError(f"'{key}' of a node cannot be overridden", path=f"nodes.{nid}")

@@ -22,6 +22,8 @@ def scorecard(data: Dataset, scheme: Scheme, year: int, with_basis: bool = False
             "bonus", "penalty", "total", "rank", "tier", "tier_reason"]
     if scheme.tiers.bottom:  # 后k位 rules: what each unit meets (e.g. 诫勉谈话), shown too
         cols.append("tier_flags")
+    # a ranking group from a units column (tiers.scope / rank_scope: e.g. region) is shown
+    cols += sorted({scheme.tiers.scope, scheme.tiers.rank_group_scope()} - {"sequence", "all"})
     if with_basis:
         cols.append("tier_basis")
     return table[cols]

@@ -13,10 +13,11 @@ from decimal import Decimal
 import pandas as pd
 
 from .data import Dataset
+from .methods import METHOD_ZH
 from .rounding import dec, fmt, round_frame
 from .scheme import BASIS_ZH, Group, Scheme
 from .scoring import leaf_scores
-from .tiers import RULE_BASES, quota_for
+from .tiers import RULE_BASES, quota_for, quota_warnings
 
 _EPS = 1e-9
 
@@ -216,6 +217,7 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
     if isinstance(n_nearest, bool) or not isinstance(n_nearest, int) or n_nearest < 1:
         raise ValueError(f"n_nearest must be an integer ≥ 1, got {n_nearest!r}")
     labels = list(scheme.tiers.labels)
+    warnings = quota_warnings(table, scheme) if "tier_basis" in table.columns else None
     out: list[str] = []
     for seq, grp in table.groupby("sequence", sort=True):
         grp = grp.sort_values("total", ascending=False, kind="stable")
@@ -232,6 +234,8 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
         counts = grp["tier"].value_counts()
         out.append(f"{seq_name}等次分布:"
                    + "、".join(f"{lab}{int(counts.get(lab, 0))}个" for lab in labels) + "。")
+        if warnings is not None:
+            out += quota_warning_sentences(warnings.loc[warnings["sequence"] == str(seq)])
     near = margins.dropna(subset=["nearest"]).sort_values(["nearest", "unit_id"],
                                                           kind="stable").head(n_nearest)
     bits = []
@@ -254,6 +258,41 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
                 f"{r.name}({r.tier},{fmt(r.total)}分)——{r.tier_reason}。"
                 for r in ruled.itertuples(index=False)))
     return out
+
+
+def quota_warning_sentences(warnings: pd.DataFrame) -> list[str]:
+    """One Chinese sentence per tier whose head count broke the plan (``quota_warnings``):
+    ties that pushed a tier past its quota, and tiers whose share rounds to no unit."""
+    out = []
+    for r in warnings.itertuples(index=False):
+        if r.kind == "ties":
+            out.append(f"提示:{r.sequence_name}{r.tier}名额{r.quota}名,与末位总分并列的单位"
+                       f"同入{r.tier},实际{r.actual}名,超出名额{r.over}名,方案规定的比例"
+                       "未能保持。")
+        else:
+            out.append(f"提示:{r.sequence_name}共{r.n_units}个单位,{r.tier}按比例为"
+                       f"{r.planned:.2f}名,取整后为0名,本序列没有单位评为{r.tier}。")
+    return out
+
+
+def quota_summary(warnings: pd.DataFrame) -> list[str]:
+    """The chapter's statement on planned tier head counts: the warnings, or one sentence
+    saying every sequence kept them."""
+    if warnings.empty:
+        return [("各序列各等次人数与方案规定的名额或比例一致,没有因总分并列超出名额,"
+                "也没有按比例取整为0名的等次。")]
+    return quota_warning_sentences(warnings)
+
+
+def display_quota_warnings(warnings: pd.DataFrame) -> pd.DataFrame:
+    """The quota warnings with Chinese headers, for the report table."""
+    kind = {"ties": "并列超出名额", "zero": "比例取整为0名"}
+    return pd.DataFrame({
+        "序列": warnings["sequence_name"], "单位数": warnings["n_units"],
+        "等次": warnings["tier"], "情形": warnings["kind"].map(kind),
+        "按比例人数": warnings["planned"].map(lambda x: "" if pd.isna(x) else f"{x:.2f}"),
+        "名额": warnings["quota"], "实际人数": warnings["actual"], "超出": warnings["over"],
+    })
 
 
 def totals_chart_note(scheme: Scheme) -> str:
@@ -372,8 +411,6 @@ def display_cuts(cuts: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
 
 # --- indicator-level detail and the workbook for people (issue 14, item 11) -------------
 
-METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minmax": "极差法",
-             "rank_points": "排位法", "pass_fail": "达标法", "deduction": "扣分法"}
 MISSING_ZH = {"": "", "zero": "缺数记0分", "reweight": "不适用(分值分给同组其他指标)"}
 
 

@@ -136,6 +136,20 @@ def forced_counts(rules: TierRules, n: int) -> list[int]:
     return counts
 
 
+def _share_text(share: float) -> str:
+    return f"{share * 100:g}%"
+
+
+def _zero_tier_notes(rules: TierRules, n: int) -> dict[int, str]:
+    """Tiers of a forced distribution with a positive share that round to no unit in a
+    sequence of ``n`` units: tier index -> the Chinese note (share × n = x, rounded to 0)."""
+    counts = forced_counts(rules, n)
+    return {t: (f"{rules.labels[t]}比例{_share_text(share)}×{n}={share * n:.2f},"
+                f"取整为0名,本序列无{rules.labels[t]}")
+            for t, (share, c) in enumerate(zip(rules.shares, counts, strict=True))
+            if share > 0 and c == 0}
+
+
 def forced_cuts(rules: TierRules, n: int) -> list[int]:
     """Cut positions of a forced distribution (cumulative ``forced_counts``)."""
     return [int(c) for c in np.cumsum(forced_counts(rules, n))]
@@ -294,7 +308,9 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
                 continue
             shifted = (f"(可评优单位中第{eligible_place[u]}名,名额顺延)"
                        if eligible_place[u] != order.index(u) + 1 else "")
-            quota_text = f"前{share_text}%中的{k}名" if forced else f"评优名额{k}名"
+            quota_text = (f"前{rules.shares[0] * 100:g}%的{k}名(强制分布{share_text})"  # type: ignore[index]
+                          if forced
+                          else f"评优名额{k}名")
             reason[u] = f"{seq_name}第{place[u]}名{shifted},在{quota_text}内"
             if u in split:
                 reason[u] += f";总分并列,按{'、'.join(key_names[1:])}排前"
@@ -302,16 +318,26 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
         # --- everyone else --------------------------------------------------------------
         rest = [u for u in order if u not in tier]
         position: dict[str, int] = {}  # positional tier index (forced), before affirmation
+        zero_notes = _zero_tier_notes(rules, n) if forced else {}
         prev: str | None = None
         for i, u in enumerate(rest):
             if forced:
                 pos = len(winners) + i
-                j = max(1, next(t for t, c in enumerate(cuts) if pos < c))
+                j0 = max(1, next(t for t, c in enumerate(cuts) if pos < c))
+                j = j0
                 if prev is not None and _tied(rows[u], rows[prev], keys):
                     j = min(j, position[prev])  # a tie at a cut goes up
                 position[u] = j
                 label = labels[j]
                 why = f"{seq_name}第{place[u]}名/{n},强制分布{share_text}"
+                if j < j0:
+                    why += (f";与{labels[j]}末位并列({'、'.join(key_names)}相同),同入"
+                            f"{labels[j]}({labels[j]}名额{cuts[j] - cuts[j - 1]}名之外)")
+                # a tier below this one planned but rounded to zero: the units that its
+                # unrounded share would reach say so (the bottom of the sequence)
+                for t, note in zero_notes.items():
+                    if t > j and pos >= n - math.ceil(sum(rules.shares[t:]) * n - 1e-9):
+                        why += ";" + note
             else:
                 label, why = base[u]
             prev = u
@@ -335,6 +361,71 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
     out["tier_basis"] = out["unit_id"].map(basis)
     out["tier_flags"] = out["unit_id"].map(lambda u: "、".join(flags[u]))
     return out
+
+
+#: Columns of ``quota_warnings``.
+QUOTA_WARNING_COLUMNS = ("sequence", "sequence_name", "n_units", "tier", "kind", "planned",
+                         "quota", "actual", "over", "message")
+
+
+def _planned(rules: TierRules, seq: str, n: int) -> list[tuple[str, float | None, int]]:
+    """(tier, unrounded planned count or None for a fixed top-k, rounded count) of the tiers
+    a sequence's rules size: the top tier's quota, or every forced-distribution tier."""
+    if rules.method == "forced_distribution":
+        return [(lab, share * n, c) for lab, share, c in
+                zip(rules.labels, rules.shares, forced_counts(rules, n), strict=True)]
+    rule = next((q for q in rules.quota if q.sequences is not None and seq in q.sequences),
+                next((q for q in rules.quota if q.sequences is None), None))
+    if rule is None:
+        return []
+    raw = None if rule.share is None else rule.share * n
+    return [(rules.labels[0], raw, quota_for(rules, seq, n))]
+
+
+def quota_warnings(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """Where the tiers do not keep the planned head counts, one row per sequence × tier:
+
+    - ``kind = "ties"``: units tied at a cut all went to the better tier, so the tier holds
+      ``over`` more units than its ``quota`` (89 of 118 counties tied at 100 under 15:80:5
+      make 89 top-tier units instead of 18). Counted over the units whose tier the ranking
+      set (``tier_basis`` quota / position / disqualified); units affirmed beyond the quota
+      (不受名额限制) or demoted by a rule are not quota overruns.
+    - ``kind = "zero"``: a tier with a positive share rounds to no unit in the sequence
+      (5 % of a sequence of 19 is 0.95, a ceiling: no bottom tier at all).
+
+    ``table`` is ``assign_tiers``' output (or the scorecard ``with_basis``). Empty (with the
+    columns) when every tier keeps its plan. Why: a reader of the tier list must see when
+    the planned shares did not hold, and in which group.
+    """
+    rules = scheme.tiers
+    if "tier_basis" not in table.columns:
+        raise ValueError("quota_warnings needs the tier_basis column (scorecard(..., "
+                         "with_basis=True) or assign_tiers)")
+    ranked = table["tier_basis"].isin(["quota", "position", "disqualified"])
+    forced = rules.method == "forced_distribution"
+    rows: list[dict[str, object]] = []
+    for seq, grp in table.groupby(_scope_groups(table, rules.scope), sort=True):
+        n = len(grp)
+        seq_name = scope_name(rules.scope, str(seq), scheme.sequences)
+        in_rank = grp.loc[ranked.loc[grp.index]]
+        for label, raw, k in _planned(rules, str(seq), n):
+            if forced:
+                actual = int((in_rank["tier"] == label).sum())
+            else:  # the quota's units: the top tier set by the ranking, not by affirmation
+                actual = int(((in_rank["tier"] == label)
+                              & (in_rank["tier_basis"] == "quota")).sum())
+            base = {"sequence": str(seq), "sequence_name": seq_name, "n_units": n,
+                    "tier": label, "planned": raw, "quota": k, "actual": actual}
+            if raw is not None and raw > 0 and k == 0:
+                rows.append({**base, "kind": "zero", "over": 0, "message": (
+                    f"{seq_name}({n}个单位):{label}比例{raw / n * 100:g}%×{n}={raw:.2f},"
+                    f"取整后为0名,本序列没有{label}")})
+            if actual > k:
+                rows.append({**base, "kind": "ties", "over": actual - k, "message": (
+                    f"{seq_name}({n}个单位):{label}应为{k}名,因与末位并列实际{actual}名,"
+                    f"超出{actual - k}名")})
+    out = pd.DataFrame(rows, columns=list(QUOTA_WARNING_COLUMNS))
+    return out.astype({"n_units": int, "quota": int, "actual": int, "over": int})
 
 
 # --- vectorised: tier codes for totals shaped (draws, units) ---------------------------

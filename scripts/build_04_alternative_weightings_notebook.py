@@ -53,22 +53,33 @@ CELLS = [
     new_code_cell(SETUP),
     new_markdown_cell("## 比较的情景"),
     new_code_cell("nb.show_text([scenario_note] if scenario_note else [])\n"
-                  "nb.show_table(wfind.overview_display(wt.scenario_overview(scenario_list)), "
+                  "if scenario_list:\n"
+                  "    nb.show_table(wfind.overview_display(wt.scenario_overview(scenario_list)), "
                   "caption='情景及其调整内容')"),
     new_markdown_cell("## 主要发现"),
     new_code_cell("nb.show_text(wfind.scenario_sentences(comparison.summary, "
                   "comparison.dependence, comparison.kendall, wt.BASE_NAME, ctx.year))"),
-    new_code_cell("nb.show_table(wfind.summary_display(comparison.summary), "
+    new_code_cell("if scenario_list:\n"
+                  "    nb.show_table(wfind.summary_display(comparison.summary), "
                   "caption=f'{ctx.year}年各情景与基准方案的差异')"),
     new_markdown_cell("## 各情景下的名次\n\n每条线是一个单位,线条交叉表示名次互换。"),
-    new_code_cell("nb.show(wfig.rank_bump_chart(comparison.totals, ctx.year))"),
+    new_code_cell("if scenario_list:\n"
+                  "    nb.show(wfig.rank_bump_chart(comparison.totals, ctx.year))\n"
+                  "else:\n"
+                  "    nb.show_text(['没有可比较的情景,本节从略。'])"),
     new_markdown_cell("## 等次变化\n\n每行一个单位,颜色表示各情景下的等次;"
                       "同一行颜色不一的单位,其等次取决于采用哪种方案。"),
-    new_code_cell("nb.show(wfig.tier_matrix_chart(comparison.totals, "
-                  "list(ctx.scheme.tiers.labels), ctx.year))"),
+    new_code_cell("if scenario_list:\n"
+                  "    nb.show(wfig.tier_matrix_chart(comparison.totals, "
+                  "list(ctx.scheme.tiers.labels), ctx.year))\n"
+                  "else:\n"
+                  "    nb.show_text(['没有可比较的情景,本节从略。'])"),
     new_markdown_cell("## 排序一致性\n\nKendall τ 衡量两种方案下总分排序的一致程度,"
                       "1 表示顺序完全相同。"),
-    new_code_cell("nb.show(wfig.kendall_heatmap(comparison.kendall))"),
+    new_code_cell("if scenario_list:\n"
+                  "    nb.show(wfig.kendall_heatmap(comparison.kendall))\n"
+                  "else:\n"
+                  "    nb.show_text(['没有可比较的情景,本节从略。'])"),
     new_markdown_cell("## 全局敏感性分析\n\n同时随机改变各一级指标的权重(在原分值上下"
                       "浮动)、增量与增速的权重 α 以及相对计分方法(功效系数法或极差标准化),"
                       "用 Sobol 方法把名次的变化分解到各个因素:一阶指数 S1 是某因素单独"
@@ -81,7 +92,8 @@ CELLS = [
     new_markdown_cell("## 去掉一个一级指标\n\n依次去掉一个一级指标(其余按原比例补足分值),"
                       "看名次变化多少:变化越大,排名越依赖这一指标。"),
     new_code_cell("nb.show_text(wfind.removal_sentences(removal))\n"
-                  "nb.show(wfig.removal_chart(removal))"),
+                  "if len(removal):\n"
+                  "    nb.show(wfig.removal_chart(removal))"),
 ]
 
 

@@ -34,11 +34,13 @@ margins = summary.tier_margins(table, ctx.scheme)
 parts = summary.score_breakdown(ctx.data, ctx.scheme, ctx.year, table)
 detail = summary.score_detail(ctx.data, ctx.scheme, ctx.year)
 cuts = summary.close_cuts(table, ctx.scheme, cut_precision)
+quota_notes = pa.quota_warnings(table, ctx.scheme)
 ctx.save_table("scores", table.drop(columns="tier_basis"))
 ctx.save_table("tier_margins", margins)
 ctx.save_table("score_breakdown", parts)
 ctx.save_table("score_detail", detail)
 ctx.save_table("close_cuts", cuts)
+ctx.save_table("quota_warnings", quota_notes)
 for sheet, people in summary.people_sheets(table, parts, detail, ctx.scheme).items():
     ctx.save_table(sheet, people)  # Chinese sheets first in scores.xlsx, for readers'''
 
@@ -51,6 +53,13 @@ CELLS = [
     new_markdown_cell("## 结果摘要"),
     new_code_cell("nb.show_text(summary.scorecard_sentences(table, margins, ctx.scheme, "
                   "ctx.year, n_nearest))"),
+    new_markdown_cell("## 等次人数与计划比例\n\n总分并列的单位同入较高等次,可能使该等次超出名额;"
+                      "单位较少的序列中,按比例计算的人数取整后可能为0名。"),
+    new_code_cell("if len(quota_notes):  # the sentences are in the summary above\n"
+                  "    nb.show_table(summary.display_quota_warnings(quota_notes), "
+                  "caption='与计划比例不符的等次人数')\n"
+                  "else:\n"
+                  "    nb.show_text(summary.quota_summary(quota_notes))"),
     new_markdown_cell("## 各单位总分与等次"),
     new_code_cell("nb.show_text([summary.totals_chart_note(ctx.scheme)])\n"
                   "nb.show(charts.totals_chart(table, ctx.scheme, ctx.year))"),

@@ -195,12 +195,12 @@ def test_size_dependence_hand_computed() -> None:
     size = pd.Series([1.0, 2.0, 3.0, 4.0], index=list("abcd"))
     dep = fs.size_dependence(score, size, boot=0)
     assert dep["rho"] == pytest.approx(-1.0)
-    # rank (1 = best) = 1, 2, 3, 4 on x = ln 1, ln 2, ln 3, ln 4
-    x = np.log([1.0, 2.0, 3.0, 4.0])
+    # rank (1 = best) = 1, 2, 3, 4 on x = log2 1, log2 2, log2 3, log2 4 (places per doubling)
+    x = np.log2([1.0, 2.0, 3.0, 4.0])
     y = np.array([1.0, 2.0, 3.0, 4.0])
-    sxx = ((x - x.mean()) ** 2).sum()  # 1.0843
-    slope = ((x - x.mean()) * (y - y.mean())).sum() / sxx  # 2.2822 / 1.0843 = 2.105
-    assert dep["slope"] == pytest.approx(slope) and slope == pytest.approx(2.105, abs=1e-3)
+    sxx = ((x - x.mean()) ** 2).sum()  # 2.2568
+    slope = ((x - x.mean()) * (y - y.mean())).sum() / sxx  # 3.2925 / 2.2568 = 1.459
+    assert dep["slope"] == pytest.approx(slope) and slope == pytest.approx(1.459, abs=1e-3)
     # HC3: (X'X)⁻¹ X' diag(eᵢ²/(1 − hᵢ)²) X (X'X)⁻¹
     xm = np.column_stack([np.ones(4), x])
     inv = np.linalg.inv(xm.T @ xm)

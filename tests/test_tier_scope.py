@@ -106,3 +106,23 @@ def test_scope_errors(data, tmp_path) -> None:
         scorecard(data, _scheme(scope="province"), 2019)
     with pytest.raises(SchemeError, match="pass each unit's group"):
         tier_model(_scheme(scope="region"), ["A1"], ["a"], data.events.iloc[:0])
+
+
+def test_quota_warnings_follow_the_scope(data) -> None:
+    from perfanalysis.tiers import quota_warnings
+
+    for scope in ("all", "region"):
+        scheme = _scheme(scope=scope)
+        card = scorecard(data, scheme, 2019, with_basis=True)
+        assert quota_warnings(card, scheme).empty  # no ties, every planned count kept
+    # a tie at the all-units cut: B2 raised to A2's 70 → 4 units for 3 places (全部单位)
+    scheme = _scheme(scope="all")
+    card = scorecard(data, scheme, 2019, with_basis=True)
+    from perfanalysis import assign_tiers
+
+    scores = card.drop(columns=["tier", "tier_reason", "tier_basis"]).copy()
+    scores.loc[scores["unit_id"] == "B2", "total"] = 70.0
+    warn = quota_warnings(assign_tiers(scores, scheme, data.events.iloc[:0]), scheme)
+    (row,) = warn.itertuples()
+    assert (row.kind, row.quota, row.actual) == ("ties", 3, 4)
+    assert row.message.startswith("全部单位(6个单位)")

@@ -4,8 +4,6 @@ Every number in a sentence is read from a table the study computed."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -33,7 +31,7 @@ def lean(row: pd.Series) -> str:
 def _places_per_doubling(slope: float) -> str:
     if not np.isfinite(slope):
         return ""
-    moved = abs(slope) * math.log(2)
+    moved = abs(slope)
     way = "前移" if slope < 0 else "后移"
     return f",规模每扩大一倍名次平均{way}{moved:.1f}位"
 
@@ -143,8 +141,10 @@ def focus_sentences(unit_id: str, table: pd.DataFrame, top: pd.DataFrame,
 
 
 COLUMN_NAMES = {"variant": "计分方式", "alpha": "α", "rho": "ρ", "rho_lo": "ρ下限(5%)",
-                "rho_hi": "ρ上限(95%)", "slope": "名次对规模对数的斜率", "slope_se": "斜率标准误(HC3)",
-                "n": "单位数", "size_rho": "ρ", "size_rho_lo": "ρ下限(5%)",
+                "rho_hi": "ρ上限(95%)", "slope": "规模每翻一番名次变化(位,组内)",
+                "slope_se": "斜率标准误(HC3)", "n": "单位数", "groups": "比较组数",
+                "rho_all": "全部单位ρ", "rho_all_lo": "全部单位ρ下限(5%)",
+                "rho_all_hi": "全部单位ρ上限(95%)", "level": "区间置信水平", "size_rho": "ρ", "size_rho_lo": "ρ下限(5%)",
                 "size_rho_hi": "ρ上限(95%)", "volatility": "平均名次标准差", "within": "两项均达标"}
 
 

@@ -27,7 +27,12 @@ def _names(names: list[str], limit: int = 8) -> str:
 def scenario_sentences(summary: pd.DataFrame, dependence: pd.DataFrame,
                        kendall: pd.DataFrame, base_name: str, year: int) -> list[str]:
     """What each scenario changes: tier changes, mean rank shift, the top-tier set; which
-    units' tiers depend on the scenario; which scenario reorders most (Kendall τ)."""
+    units' tiers depend on the scenario; which scenario reorders most (Kendall τ). With no
+    scenario to compare (none applies to the scheme) one sentence says so, never that the
+    weights do not matter."""
+    if summary.empty:
+        return [(f"{year}年没有可与{base_name}比较的情景,无法据此判断权重或计分办法的选择"
+                "是否改变等次(不能变动的内容见上文)。")]
     out: list[str] = []
     for row in summary.itertuples(index=False):
         text = (f"“{row.scenario}”情景下,{row.n_tier_changes}个单位的等次与{base_name}不同,"
@@ -76,6 +81,9 @@ def sobol_sentences(sobol: pd.DataFrame, shift_target: str, n_samples: int) -> l
         if small:
             out.append(f"{'、'.join(small)}的总效应指数连同区间上限都低于0.05,"
                        "在所考察的范围内几乎不影响名次。")
+    elif len(overall):
+        out.append(f"在{n_samples}组抽样中,{'、'.join(overall['parameter'].astype(str))}"
+                   "的变化都没有改变任何单位的名次。")
     units = sobol.loc[sobol["target"] != shift_target]
     fixed, sensitive = [], []
     for name, grp in units.groupby("target", sort=False):
@@ -97,7 +105,7 @@ def sobol_sentences(sobol: pd.DataFrame, shift_target: str, n_samples: int) -> l
 def removal_sentences(removal: pd.DataFrame) -> list[str]:
     """Which first-level group the ranking leans on most (dropping it moves ranks most)."""
     if removal.empty:
-        return ["方案只有一个一级指标,无法做去掉一级指标的检验。"]
+        return ["方案的指标部分只有一个一级指标,无法做去掉一级指标的检验。"]
     r = removal.sort_values("mean_abs_rank_change", ascending=False)
     top, low = r.iloc[0], r.iloc[-1]
     return [(f"去掉“{top['name']}”后名次变化最大:平均{_n(top['mean_abs_rank_change'])}位,"

@@ -1,10 +1,9 @@
 """Diagnostics of the fairness study on score tables: size dependence, persistence, the
 chance of the small. Pure statistics; re-exported by ``perfanalysis.studies.fairness``.
 
-Conventions: size dependence is Spearman ρ between score and size (ρ > 0: larger units score
-higher), with a bootstrap 90 % percentile interval, and the OLS slope of rank (1 = best) on
-log size with its HC3 standard error (slope < 0: larger units get better places). Both are
-invariant to row order and to rescaling size by a positive constant.
+Conventions: size dependence is the one definition of ``studies.size`` (within-group Spearman ρ
+averaged over groups, all-units ρ beside it, places per doubling of size); ρ > 0: larger
+units score higher.
 """
 
 from __future__ import annotations
@@ -14,64 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy.stats import kendalltau, rankdata
+from scipy.stats import kendalltau
+
+from .size import size_dependence, size_dependence_by  # noqa: F401 (re-exported)
 
 KEYS = ["variant", "alpha"]
 
 
-def _aligned(score: pd.Series, size: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Score and size of the units present in both, in unit-id order (row order free)."""
-    both = pd.concat([score.rename("score"), size.rename("size")], axis=1, join="inner")
-    both = both.dropna().sort_index(kind="stable")
-    return both["score"].to_numpy(dtype=float), both["size"].to_numpy(dtype=float)
-
-
-def _rowwise_spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Spearman ρ of each row pair (B, n) (average ranks for ties); NaN for constant rows."""
-    rx = rankdata(x, axis=-1)
-    ry = rankdata(y, axis=-1)
-    rx = rx - rx.mean(axis=-1, keepdims=True)
-    ry = ry - ry.mean(axis=-1, keepdims=True)
-    den = np.sqrt((rx ** 2).sum(axis=-1) * (ry ** 2).sum(axis=-1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, (rx * ry).sum(axis=-1) / np.where(den > 0, den, 1.0), np.nan)
-
-
-def size_dependence(score: pd.Series, size: pd.Series, boot: int = 1000,
-                    seed: int = 0) -> dict[str, float]:
-    """How much a score favours large units: rho, rho_lo, rho_hi (bootstrap 90 %), slope and
-    slope_se (rank on log size, HC3), n. Both inputs are indexed by unit_id."""
-    s, z = _aligned(score, size)
-    n = len(s)
-    out = {"rho": np.nan, "rho_lo": np.nan, "rho_hi": np.nan, "slope": np.nan,
-           "slope_se": np.nan, "n": float(n)}
-    if n < 3:
-        return out
-    out["rho"] = float(_rowwise_spearman(s[None, :], z[None, :])[0])
-    if boot > 0:
-        rng = np.random.default_rng(seed)
-        idx = rng.integers(0, n, size=(boot, n))
-        rhos = _rowwise_spearman(s[idx], z[idx])
-        rhos = rhos[np.isfinite(rhos)]
-        if len(rhos):
-            out["rho_lo"], out["rho_hi"] = (float(v) for v in np.percentile(rhos, [5, 95]))
-    rank = rankdata(-s)  # 1 = best, ties averaged
-    x = sm.add_constant(np.log(z), has_constant="add")
-    if np.ptp(np.log(z)) > 0:
-        fit = sm.OLS(rank, x).fit(cov_type="HC3")
-        out["slope"], out["slope_se"] = float(fit.params[1]), float(fit.bse[1])
-    return out
-
-
 def size_dependence_table(table: pd.DataFrame, size: pd.Series, boot: int = 1000,
-                          seed: int = 0) -> pd.DataFrame:
-    """``size_dependence`` of every (variant, alpha) of a ``variants`` table."""
-    rows = []
-    for (variant, alpha), grp in table.groupby(KEYS, sort=False, dropna=False):
-        stats = size_dependence(grp.set_index("unit_id")["score"], size, boot, seed)
-        rows.append({"variant": variant, "alpha": alpha, **stats})
-    return pd.DataFrame(rows)
+                          seed: int = 0, groups: pd.Series | None = None) -> pd.DataFrame:
+    """``size_dependence`` of every (variant, alpha) of a ``variants`` table, within the
+    comparison ``groups`` (indexed by unit_id; one group when None)."""
+    return size_dependence_by(table, size, KEYS, groups=groups, boot=boot, seed=seed)
 
 
 def _kendall_within(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:

@@ -1,0 +1,146 @@
+"""Size dependence, defined once: how much a score favours large units, within comparison groups.
+
+Every place that reports size dependence (the fairness and targets chapters, the brief, the
+weightings chapter, ``compare``, the explorer) calls :func:`size_dependence`, so a reader meets
+one number for one question.
+
+Definition. Units are compared within their group (the sequence a scheme ranks them in), so
+size dependence is the Spearman ρ between score and size inside each group of at least
+``MIN_GROUP`` units, averaged over groups with weights = group sizes. Its interval is a
+percentile bootstrap that resamples units within their group (a stratified bootstrap, so
+every draw keeps the group structure). Beside it stands the all-units ρ (what a province-wide
+comparison would see; equal to the within-group ρ when there is one group). The rank slope
+is the OLS slope of the within-group place (1 = best, ties averaged) on log2(size) with
+group fixed effects and an HC3 standard error: the places a unit moves per doubling of its
+size (negative: larger units get better places).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy.stats import rankdata
+
+MIN_GROUP = 3
+"""Smallest group whose within-group ρ is computed (ρ of two units is ±1 by construction)."""
+
+KEYS = ("rho", "rho_lo", "rho_hi", "n", "groups", "rho_all", "rho_all_lo", "rho_all_hi",
+        "slope", "slope_se", "level")
+
+
+def rowwise_spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman ρ of each row pair of (..., n) arrays (average ranks for ties); NaN for a
+    constant row."""
+    rx = rankdata(x, axis=-1)
+    ry = rankdata(y, axis=-1)
+    rx = rx - rx.mean(axis=-1, keepdims=True)
+    ry = ry - ry.mean(axis=-1, keepdims=True)
+    den = np.sqrt((rx ** 2).sum(axis=-1) * (ry ** 2).sum(axis=-1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, (rx * ry).sum(axis=-1) / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _frame(score: pd.Series, size: pd.Series, groups: pd.Series | None) -> pd.DataFrame:
+    """Units present in all inputs with finite values, sorted by (group, unit_id) so the
+    result does not depend on row order."""
+    parts = [score.rename("score").astype(float), size.rename("size").astype(float)]
+    if groups is None:
+        parts.append(pd.Series("", index=score.index, name="group"))
+    else:
+        parts.append(groups.rename("group").astype(str))
+    df = pd.concat(parts, axis=1, join="inner")
+    df = df[np.isfinite(df["score"]) & np.isfinite(df["size"]) & (df["size"] > 0)]
+    df = df.rename_axis("unit").reset_index()
+    df["unit"] = df["unit"].astype(str)
+    return df.sort_values(["group", "unit"], kind="stable").reset_index(drop=True)
+
+
+def _weighted_within(rhos: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted mean over the last axis of per-group ρ, ignoring NaN groups (weights
+    renormalised over the groups that have a ρ)."""
+    ok = np.isfinite(rhos)
+    w = np.where(ok, weights, 0.0)
+    tot = w.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(tot > 0, (np.where(ok, rhos, 0.0) * w).sum(axis=-1) / np.where(
+            tot > 0, tot, 1.0), np.nan)
+
+
+def _slope(df: pd.DataFrame) -> tuple[float, float]:
+    """OLS of within-group place (1 = best) on log2 size with group dummies, HC3."""
+    place = df.groupby("group", sort=False)["score"].rank(ascending=False, method="average")
+    lx = np.log2(df["size"].to_numpy(float))
+    dummies = pd.get_dummies(df["group"], dtype=float).to_numpy()
+    resid = lx - dummies @ np.linalg.lstsq(dummies, lx, rcond=None)[0]
+    if not np.any(np.abs(resid) > 1e-12):
+        return math.nan, math.nan
+    x = np.column_stack([lx, dummies])
+    fit = sm.OLS(place.to_numpy(float), x).fit(cov_type="HC3")
+    slope, se = float(fit.params[0]), float(fit.bse[0])
+    return slope, (se if np.isfinite(se) else math.nan)
+
+
+def size_dependence(score: pd.Series, size: pd.Series, groups: pd.Series | None = None, *,
+                    boot: int = 1000, seed: int = 0, level: float = 0.90) -> dict[str, float]:
+    """Size dependence of ``score`` (see the module docstring for the definition).
+
+    ``score``, ``size`` and ``groups`` are indexed by unit_id; units missing from any of them,
+    or with a non-finite score or a non-positive size, are left out. Returns ``rho`` (within-
+    group, weighted by group size) with ``rho_lo``/``rho_hi`` (stratified bootstrap interval
+    at ``level``), ``n`` units and ``groups`` used, ``rho_all`` (all units) with its interval,
+    ``slope``/``slope_se`` (places per doubling of size, group fixed effects, HC3), ``level``.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"size_dependence: level must lie in (0, 1), got {level}")
+    df = _frame(score, size, groups)
+    sizes = df.groupby("group", sort=False).size()
+    keep = sizes[sizes >= MIN_GROUP].index
+    df = df[df["group"].isin(keep)].reset_index(drop=True)
+    out = dict.fromkeys(KEYS, math.nan)
+    out["level"] = level
+    out["n"] = float(len(df))
+    out["groups"] = float(df["group"].nunique())
+    if df.empty:
+        return out
+    s = df["score"].to_numpy(float)
+    z = df["size"].to_numpy(float)
+    bounds = np.flatnonzero(np.r_[True, df["group"].to_numpy()[1:] != df["group"].to_numpy()[:-1],
+                                  True])
+    starts, ends = bounds[:-1], bounds[1:]
+    weights = (ends - starts).astype(float)
+
+    def within(idx: np.ndarray) -> np.ndarray:
+        rhos = np.stack([rowwise_spearman(s[idx[..., a:b]], z[idx[..., a:b]])
+                         for a, b in zip(starts, ends)], axis=-1)
+        return _weighted_within(rhos, weights)
+
+    base = np.arange(len(df))
+    out["rho"] = float(within(base[None, :])[0])
+    out["rho_all"] = float(rowwise_spearman(s, z))
+    if boot > 0:
+        rng = np.random.default_rng(seed)
+        idx = np.concatenate([a + rng.integers(0, b - a, size=(boot, b - a))
+                              for a, b in zip(starts, ends)], axis=1)
+        q = [100 * (1 - level) / 2, 100 * (1 + level) / 2]
+        for key, draws in (("rho", within(idx)), ("rho_all", rowwise_spearman(s[idx], z[idx]))):
+            draws = draws[np.isfinite(draws)]
+            if len(draws):
+                out[f"{key}_lo"], out[f"{key}_hi"] = (float(v) for v in np.percentile(draws, q))
+    out["slope"], out["slope_se"] = _slope(df)
+    return out
+
+
+def size_dependence_by(table: pd.DataFrame, size: pd.Series, by: list[str], *,
+                       groups: pd.Series | None = None, score: str = "score", boot: int = 1000,
+                       seed: int = 0, level: float = 0.90) -> pd.DataFrame:
+    """:func:`size_dependence` of each ``by`` slice of a long table (unit_id, *by, score)."""
+    rows = []
+    for key, grp in table.groupby(by, sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        stats = size_dependence(grp.set_index("unit_id")[score], size, groups, boot=boot,
+                                seed=seed, level=level)
+        rows.append({**dict(zip(by, key)), **stats})
+    return pd.DataFrame(rows, columns=[*by, *KEYS])
