@@ -126,3 +126,29 @@ def test_quota_warnings_follow_the_scope(data) -> None:
     (row,) = warn.itertuples()
     assert (row.kind, row.quota, row.actual) == ("ties", 3, 4)
     assert row.message.startswith("全部单位(6个单位)")
+
+
+def test_province_wide_tiers_on_the_real_provincial_panel() -> None:
+    """31 provinces (东部 10, 中部 6, 西部 12, 东北 3): a provincial office ranking every unit
+    together (scope: all) against the per-region default."""
+    from perfanalysis.paths import PROJ_ROOT
+
+    from .helpers import preset_mapping
+
+    data = load_data(PROJ_ROOT / "data/real/china_provinces")
+    raw = preset_mapping("china_provinces")
+    per_region = scorecard(data, scheme_from_mapping(raw), 2011)
+    raw["tiers"]["scope"] = "all"
+    whole = scorecard(data, scheme_from_mapping(raw), 2011)
+    # per region, 5 % is a ceiling rounded down: 0.5, 0.3, 0.6, 0.15 → no 三等 anywhere;
+    # 一等 half up, at least 1: 1.5 → 2, 0.9 → 1, 1.8 → 2, 0.45 → 1 = 6
+    counts = per_region["tier"].value_counts().to_dict()
+    assert counts.get("三等", 0) == 0 and counts["一等"] == 6
+    # all 31 together: 一等 0.15 × 31 = 4.65 → 5; 三等 0.05 × 31 = 1.55 → 1 (ceiling);
+    # 二等 the remaining 25
+    assert whole["tier"].value_counts().to_dict() == {"二等": 25, "一等": 5, "三等": 1}
+    assert sorted(whole["rank"]) == list(range(1, 32))  # no ties on these totals
+    # the 一等 are the five highest totals of the country, the 三等 the lowest
+    order = whole.sort_values("total", ascending=False)["tier"].tolist()
+    assert order[:5] == ["一等"] * 5 and order[-1] == "三等"
+    assert whole.loc[whole["rank"] == 1, "tier_reason"].iloc[0].startswith("全部单位第1名")
