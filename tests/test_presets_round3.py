@@ -143,3 +143,23 @@ def test_yiyang_structural_levels_against_own_baselines() -> None:
     leaves = {leaf.id: leaf for leaf in scheme.indicators()}
     for lid in ("poverty_rate", "energy_intensity", "water_quality"):
         assert leaves[lid].method == "completion" and leaves[lid].assumption
+
+
+def test_sample_realism() -> None:
+    """Sample values a reader would find wrong (issue 22): PM2.5 of the rich zone far below
+    the city, 安化县's rural income above 赫山区's, ratings at their maximum."""
+    data = load_data(SAMPLE_DIR / "yiyang")
+    obs = data.observations
+    y19 = obs.loc[obs["year"] == 2019].pivot(index="unit_id", columns="indicator",
+                                             values="value")
+    assert y19.loc["anhua", "rural_income"] < y19.loc["heshan", "rural_income"]
+    assert y19.loc["gaoxin", "pm25"] > 0.6 * y19["pm25"].mean()
+    # GDP still sums close to the published 2019 total of the city (about 1 792 亿元)
+    assert abs(y19["gdp"].sum() / 1792 - 1) < 0.02
+    root = SAMPLE_DIR
+    maxima = {"work_report": 200, "public_survey": 100, "routine": 20, "self_building": 20,
+              "public_recognition": 15, "public_opinion": 43}
+    for folder in ("yiyang", "heshan", "heshan_departments"):
+        top = load_data(root / folder).ratings.groupby("component")["score"].max()
+        for comp in set(top.index) & set(maxima):
+            assert top[comp] < maxima[comp], (folder, comp)
