@@ -175,8 +175,9 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     return dict(papermill.inspect_notebook(str(notebook)))
 
 
-#: study parameters that are paths (the brief's previous data folder and scheme)
-PATH_PARAMETERS = ("previous_data", "previous_scheme")
+#: study parameters that are paths (the brief's previous data folder and scheme and the
+#: proposal file it answers, the error model of the tier and fairness chapters)
+PATH_PARAMETERS = ("previous_data", "previous_scheme", "proposal", "error_model")
 
 
 def _convert(name: str, raw: str, declared: dict[str, Any]) -> Any:
@@ -400,7 +401,8 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
     lost = [f"{k}={config.params[k]}" for k in PATH_PARAMETERS
             if params.get(k, "").strip() and not Path(params[k]).exists()]
     if lost:
-        raise PipelineError(f"no such file or folder: {', '.join(lost)} / 找不到上年数据或方案")
+        raise PipelineError(f"no such file or folder: {', '.join(lost)} / "
+                            "找不到所给的文件或文件夹")
     per_nb, study = notebook_parameters(notebooks, base, params)
     with atomic_dir(out) as stage:
         for params in per_nb.values():

@@ -230,6 +230,8 @@ class Indicator(_Strict):
         None, description="a missing value: error | zero | reweight (default: the scheme's)")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
     # composite build only (perfanalysis.build_composite); points scoring ignores these
     weight: float | None = Field(None, gt=0, description="composite: weight among siblings "
                                                           "(default: points)")
@@ -359,6 +361,8 @@ class Group(_Strict):
                            "method for this node")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
     # composite build only (perfanalysis.build_composite); points scoring ignores these
     weight: float | None = Field(None, gt=0, description="composite: weight among siblings")
     p: float | None = Field(None, description="composite: exponent of the generalised mean")
@@ -399,6 +403,8 @@ class Component(_Strict):
     clip: bool = Field(True, description="cap the component at its points")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
     # composite build only (perfanalysis.build_composite); points scoring ignores these
     aggregation: Aggregation = "sum"
     weight: float | None = Field(None, gt=0, description="composite: weight among components")
@@ -435,6 +441,8 @@ class EventRule(_Strict):
     applies_to: list[str] | None = None
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
 
     @model_validator(mode="after")
     def _positive_points(self) -> EventRule:
@@ -477,6 +485,8 @@ class ProgressRule(_Strict):
     applies_to: list[str] | None = Field(None, description="sequences the award applies to")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
 
 
 class ExcessRule(_Strict):
@@ -498,9 +508,9 @@ class ExcessRule(_Strict):
     max_per_indicator: float | None = Field(None, gt=0)
     cap: float | None = Field(None, gt=0)
     applies_to: list[str] | None = None
-    source: str | None = None
-    assumption: bool = False
-    note: str | None = None
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
 
 
 def _rule_kind(value: Any) -> str:
@@ -547,6 +557,9 @@ class QuotaRule(_Strict):
     share: float | None = Field(None, gt=0, le=1)
     rounding: Rounding = "half_up"
     min_count: int = Field(1, ge=0)
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
 
     @model_validator(mode="after")
     def _one_of(self) -> QuotaRule:
@@ -558,6 +571,9 @@ class QuotaRule(_Strict):
 class Threshold(_Strict):
     label: str
     min_total: float
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
 
 
 class Disqualification(_Strict):
@@ -585,8 +601,9 @@ class Followup(_Strict):
     bottom: int | None = Field(None, ge=1, description="the last k places of the ranking group")
     years: int = Field(2, ge=1, description="consecutive years in that tier or place")
     consequence: str = Field(min_length=1, description="what follows, in Chinese")
-    source: str | None = None
-    assumption: bool = False
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
 
     @model_validator(mode="after")
     def _one_of(self) -> Followup:
@@ -627,9 +644,9 @@ class ResultRule(_Strict):
     min_places: int = Field(1, ge=1, description="progress: places gained")
     pay_change: float | None = Field(None, ge=-1, le=1,
                                      description="绩效奖金 change against the average")
-    source: str | None = None
-    assumption: bool = False
-    note: str | None = None
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
 
     @model_validator(mode="after")
     def _fields(self) -> ResultRule:
@@ -649,7 +666,7 @@ class Results(_Strict):
     """结果运用 (results use) of a scheme: flags and pay changes from places and tiers."""
 
     rules: list[ResultRule] = Field(default_factory=list)
-    source: str | None = None
+    quote: str | None = Field(None, description="where the source states its results use")
     note: str | None = None
 
     @model_validator(mode="after")
@@ -676,6 +693,8 @@ class BottomRule(_Strict):
     sequences: list[str] | None = Field(None, description="default: every sequence")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
 
     @model_validator(mode="after")
     def _one_of(self) -> BottomRule:
@@ -718,6 +737,10 @@ class TierRules(_Strict):
     def rank_group_scope(self) -> str:
         """Who the rank column ranks together: ``rank_scope``, else ``scope``."""
         return self.rank_scope or self.scope
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words the tier rules encode "
+                                                "(labels, rounding)")
 
     def followup_rules(self) -> list[Followup]:
         """The follow-ups in force: exactly those the scheme declares (none when omitted)."""
@@ -836,6 +859,8 @@ class RewardRules(_Strict):
     source: str | None = None
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
 
 
 class Scheme(_Strict):

@@ -71,17 +71,18 @@ CONTRACT: dict[str, tuple[str, list[str]]] = {
 SHOWN_IN: dict[str, str] = {
     "scores": "“年度考核结果总览”一章的成绩表和总分图",
     "tier_margins": "“年度考核结果总览”一章的“距等次边界的分差”表",
-    "tier_history": "本章“逐年等次”图和表",
-    "tier_followups": "本章“连续低等次的后续处理”表",
+    "tier_history": "本章附件五“逐年等次”图和表",
+    "tier_followups": "本章附件五“连续低等次的后续处理”表",
     "tier_probabilities": "“等次边界与不确定性”一章的等次概率表",
     "fairness_top_chance": "“增量与增速的公平性”一章的进入最高等次概率表",
     "targets_backtest": "“差异化目标”一章的目标回测表",
-    "brief_tradeoffs": "本章“各方案的利弊”表和图",
+    "brief_tradeoffs": "本章附件二“各研究替代方案的利弊”表和图",
     "reward_cost": "“等次边界与不确定性”一章的奖励成本表",
     "followups_alternatives": "导出的结果表(本章表格只列仅在替代方案下触发的单位)",
-    "data_revisions": "本章“与上年相比”一节的数据修订表",
-    "unit_changes": "本章“与上年相比”一节的单位变化表",
-    "scheme_changes": "本章“与上年相比”一节的方案变化表",
+    "data_revisions": "本章附件六“与上年相比”的数据修订表",
+    "unit_changes": "本章附件六“与上年相比”的单位变化表",
+    "scheme_changes": "本章附件六“与上年相比”的方案变化表",
+    "brief_alternatives": "本章附件一“经济指标计分方式排序”表和图",
 }
 
 @dataclass

@@ -68,7 +68,7 @@ def test_zhangjiagang_progress_flag_and_place_followups_on_the_sample() -> None:
     data = load_data(SAMPLE_DIR / "zhangjiagang_departments")
     scheme = load_scheme(SCHEMES_DIR / "zhangjiagang_departments.yaml")
     (fu,) = scheme.tiers.followup_rules()
-    assert fu.bottom == 2 and "连续两年位居后列" in (fu.source or "") and fu.assumption
+    assert fu.bottom == 2 and "连续两年位居后列" in (fu.quote or "") and fu.assumption
     before = scorecard(data, scheme, 2012).set_index("unit_id")["rank"]
     card = scorecard(data, scheme, 2013)
     flags = result_flags(data, scheme, 2013, card)

@@ -138,7 +138,7 @@ def test_yiyang_2018_results_on_the_sample() -> None:
     assert (flags["rule"] == "top_ranked").sum() == 2
     assert (flags["rule"] == "bottom_ranked").sum() == 2
     # every rule quotes its source line and is marked as an assumption
-    assert all(r.source and r.assumption for r in scheme.results.rules)
+    assert all(r.quote and r.assumption for r in scheme.results.rules)
     assert "六届二次" in (scheme.source or "") and "七届" not in (scheme.source or "")
 
 

@@ -335,7 +335,8 @@ def test_compare_command_prints_and_writes_sheets(tmp_path: Path) -> None:
     with pd.ExcelFile(out) as book:
         sheets = book.sheet_names
     assert sheets == ["scenario_totals", "scenario_shifts", "scenario_kendall",
-                      "scenario_summary", "scenario_tier_dependence", "alternatives_weightings"]
+                      "scenario_summary", "scenario_tier_dependence", "alternatives_weightings",
+                      "scenario_size_dependence"]
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenarios:\n  a: {name: 甲, methd: {gdp: minmax}}\n", encoding="utf-8")
     res = CliRunner().invoke(app, ["compare", "--data", str(SAMPLE_DIR / "yiyang"), "--scheme",
