@@ -230,10 +230,12 @@ def scheme_basis(scheme: Scheme) -> pd.DataFrame:
     for th in t.thresholds:
         rows.append(_row("等次分数线", th.label, f"总分不低于{th.min_total:g}分", th))
     for f in t.followup_rules():
-        row = _row("后续处理", f"连续{f.years}年{f.tier}", f.consequence, f)
+        row = _row("后续处理", f"连续{f.years}年{f.label()}", f.consequence, f)
         if t.followups is None:  # the defaults, borrowed from another scheme
             row.update({"是否假设": "是", "理由": DEFAULT_FOLLOWUP_REASON})
         rows.append(row)
+    for r in scheme.results.rules:  # 结果运用 (issue 22)
+        rows.append(_row("结果运用", r.name, r.consequence, r))
     for block, kind in ((scheme.bonus, "加分规则"), (scheme.penalty, "扣分规则")):
         for r in block.rules:
             rows.append(_row(kind, str(getattr(r, "name", None) or r.id),
