@@ -68,7 +68,7 @@ def test_result_flags_hand_worked(data) -> None:
     assert got == {("E", "top"), ("A", "top"), ("C", "low"), ("D", "low"), ("D", "last"),
                    ("E", "best"), ("E", "prog")}
     # the comparison year 2018 precedes the scheme's first year 2019: said on the progress row
-    notes = dict(((r.unit_id, r.rule), r.note) for r in flags.itertuples())
+    notes = {(r.unit_id, r.rule): r.note for r in flags.itertuples()}
     assert notes[("E", "prog")] == "上年排名按2019年方案回溯测算"
     assert notes[("E", "top")] == ""
     # pay: E, A 1 + 0.1; B 1; C 1 − 0.1; D 1 − 0.1 − 1.0 < 0 → 0 (不予发放)
