@@ -14,7 +14,15 @@ import pandas as pd
 
 from . import methods
 from .data import Dataset
-from .scheme import Adjustments, EventRule, ProgressRule, RankImprovementRule, Scheme, SubCap
+from .scheme import (
+    Adjustments,
+    EventRule,
+    ExcessRule,
+    ProgressRule,
+    RankImprovementRule,
+    Scheme,
+    SubCap,
+)
 
 
 def event_row_points(rows: pd.DataFrame, per: pd.Series | float) -> pd.Series:
@@ -131,8 +139,8 @@ def block_points(data: Dataset, block: Adjustments, year: int, unit_ids: list[st
             pts = amounts[rule.id].sum(axis=1)
             if rule.cap is not None:
                 pts = pts.clip(upper=rule.cap)
-        elif isinstance(rule, ProgressRule):
-            continue  # needs totals: added by scoring.score (progress_points)
+        elif isinstance(rule, (ProgressRule, ExcessRule)):
+            continue  # needs totals or targets: added by scoring.score
         else:
             pts = rank_improvement_points(data, rule, year, unit_ids, directions)
         out[rule.id] = pts.to_numpy() * _applies(units, rule.applies_to)
@@ -171,3 +179,31 @@ def progress_points(rule: ProgressRule, sequences: pd.Series, rank_now: pd.Serie
     if rule.applies_to is not None:
         out = out.where(sequences.reindex(out.index).isin(rule.applies_to), 0.0)
     return out
+
+
+def excess_points(rule: ExcessRule, leaves: list[str], basis: list[str], reverse: list[bool],
+                  values: np.ndarray, targets: np.ndarray, sequences: list[str]) -> np.ndarray:
+    """超额完成任务加分 per unit: ``values`` and ``targets`` are (units, leaves) basis values
+    and completion targets of the ``leaves`` (ids, bases, directions in that order). A growth
+    basis counts percentage points above the target rate; a level or increment the per cent
+    by which the actual beats the target (reverse: target ÷ actual). Missing values give 0."""
+    total = np.zeros(values.shape[0])
+    for ind in rule.indicators:
+        k = leaves.index(ind)
+        x, t = values[:, k], targets[:, k]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if basis[k] in ("growth", "given_rate"):
+                above = (t - x) if reverse[k] else (x - t)
+                pp = above * 100.0
+            else:
+                ratio = (t / x) if reverse[k] else (x / t)
+                pp = (ratio - 1.0) * 100.0
+        pts = np.where(np.isfinite(pp), np.maximum(pp, 0.0) * rule.per_point, 0.0)
+        if rule.max_per_indicator is not None:
+            pts = np.minimum(pts, rule.max_per_indicator)
+        total += pts
+    if rule.cap is not None:
+        total = np.minimum(total, rule.cap)
+    if rule.applies_to is not None:
+        total = np.where(np.isin(np.asarray(sequences, dtype=object), rule.applies_to), total, 0.0)
+    return total

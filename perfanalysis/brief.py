@@ -410,7 +410,7 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
     price, reward_note = reward_pricing(data, scheme)
     trade = tradeoffs(official, alts, sizes, studies, focus, price)
     facts = brief_facts(focus, year, studies, history, flags, alts, top, trade)
-    rules_text = ";".join(f"连续{r.years}年{r.tier}的单位{r.consequence}" for r in rules)
+    rules_text = ";".join(f"连续{r.years}年{r.label()}的单位{r.consequence}" for r in rules)
     brief = Brief(year=year, top_label=top, size_col=size_col, focus=focus,
                   focus_names=[names[u] for u in focus], studies=studies,
                   status=studies.status(), history=history, skipped_years=hist.skipped,
@@ -450,7 +450,11 @@ def display_history(history: pd.DataFrame, scheme_sequences: dict[str, str]) -> 
     wide = h.pivot(index=["sequence", "unit_id", "name"], columns="year", values="cell")
     wide = wide.reset_index().drop(columns="unit_id").fillna("—")
     wide["sequence"] = wide["sequence"].map(lambda s: scheme_sequences.get(str(s), str(s)))
-    wide.columns = ["序列", "单位", *[f"{c}年" for c in wide.columns[2:]]]
+    # a year before the scheme's first year: its tiers are a back-calculation (history.py)
+    notes = (history.groupby("year")["note"].first().fillna("").to_dict()
+             if "note" in history.columns else {})
+    wide.columns = ["序列", "单位", *[f"{c}年({notes[c]})" if notes.get(c) else f"{c}年"
+                                      for c in wide.columns[2:]]]
     return wide[["单位", "序列", *wide.columns[2:]]]
 
 
@@ -462,7 +466,8 @@ def display_flags(flags: pd.DataFrame) -> pd.DataFrame:
                                  lambda x: "是" if bool(x) else "否"))
     return _zh_table(flags, {"study": "研究", "alternative": "方案", "name": "单位",
                              "year": "年度", "tier": "等次", "run": "连续年数",
-                             "consequence": "后续处理", "official_triggers": "现行方案下是否触发"})
+                             "consequence": "后续处理", "official_triggers": "现行方案下是否触发",
+                             "note": "说明"})
 
 
 def display_revisions(revisions: pd.DataFrame) -> pd.DataFrame:

@@ -8,11 +8,19 @@ personal 德才素质测评. Source (Changsha): "对领导干部按15∶80∶4�
 工作目标定量指标得分低于60%的,均作为“基本称职”考核对象,并且民主测评“基本称职”或“不称职”得票
 超过1/3必须评为“基本称职”。"
 
+Xiangxi ranks its cadres in "三个层次" separately (班子正职, 班子成员, 其它处级干部): ranks,
+the 15:80:4:1 distribution and the "本类别……排名" triggers are per (sequence, role)
+(``by_role``, default). Role codes in persons.csv: ``head``, ``member``, ``other`` (其它处级干部,
+scored like members).
+
 Readings (assumptions, documented in data/schemes/README.md): the team score is the team's
 total rescaled to 100; 德才素质测评 weighs 30 of 100 for everyone, 分管工作 20 for members;
-"本类别" is the unit's sequence; the first three triggers make a cadre 基本称职 (they are
-"考核对象", and the source's counts show such cadres rated so), the vote trigger always does;
-a cadre the distribution already puts in 不称职 stays there.
+"本类别" is the unit's sequence (and the cadre's level). The first three triggers make a cadre
+a "基本称职考核对象": a cadre under review (``review`` column), not demoted unless the rules
+say so (``triggers_demote``); the vote trigger ("必须评为基本称职") always demotes; a cadre the
+distribution already puts in 不称职 stays there. The combination itself is an assumption:
+the 70 %/50 % team shares are Xiangxi's, 15:80:4:1 and the triggers Changsha's
+(``CadreRules.assumption``).
 """
 
 from __future__ import annotations
@@ -28,9 +36,11 @@ from .scorecard import scorecard
 from .tiers import assign_tiers, rounded_count
 
 CADRE_COLUMNS = ["person_id", "name", "role", "unit_id", "unit_name", "sequence", "team_score",
-                 "duty_score", "character_score", "score", "rank", "triggers", "tier",
+                 "duty_score", "character_score", "score", "rank", "triggers", "review", "tier",
                  "tier_reason"]
-ROLE_NAMES = {"head": "班子正职", "member": "班子成员"}
+ROLE_NAMES = {"head": "班子正职", "member": "班子成员", "other": "其它处级干部"}
+REVIEW = "基本称职考核对象"
+VOTE_TRIGGER = "基本称职或不称职得票超过1/3"
 
 
 class CadreRules(BaseModel):
@@ -49,6 +59,14 @@ class CadreRules(BaseModel):
     democratic_bottom_share: float = Field(0.02, ge=0, le=1, description="民主测评后2%")
     quantitative_min: float = Field(60.0, description="定量指标得分低于60%")
     vote_share: float = Field(1 / 3, ge=0, le=1, description="基本称职/不称职得票超过1/3")
+    by_role: bool = Field(True, description="Xiangxi's 三个层次: rank and distribute per "
+                                            "(sequence, role)")
+    triggers_demote: bool = Field(
+        False, description="the 后5%/民主测评后2%/定量 triggers make a cadre 基本称职 (True) or "
+                           "only a 基本称职考核对象 for review (False, the source's word)")
+    assumption: bool = Field(
+        True, description="the combination is an assumption: the 70 %/50 % team shares are "
+                          "Xiangxi's, 15:80:4:1 and the triggers Changsha's")
 
     @model_validator(mode="after")
     def _consistent(self) -> CadreRules:
@@ -80,6 +98,12 @@ def cadre_scores(persons: pd.DataFrame, teams: pd.DataFrame, max_points: float,
     out["unit_name"] = out["unit_id"].map(team["name"])
     out["sequence"] = out["unit_id"].map(team["sequence"])
     out["team_score"] = out["unit_id"].map(team["total"]) / max_points * 100.0
+    bad_role = sorted(set(out["role"]) - set(ROLE_NAMES))
+    if bad_role:
+        raise DataError([Problem("persons.csv", f"unknown roles {bad_role}; allowed: "
+                                 f"{sorted(ROLE_NAMES)}", None, "role",
+                                 zh=f"未知的干部层次 {bad_role}(应为 head 班子正职、member 班子成员、"
+                                    "other 其它处级干部)")])
     head = out["role"] == "head"
     portfolio = out["portfolio"] if "portfolio" in out else pd.Series(np.nan, index=out.index)
     no_portfolio = ~head & portfolio.isna()
@@ -111,9 +135,17 @@ def _bottom(values: pd.Series, groups: pd.Series, share: float, rounding: str) -
     return out
 
 
+def cadre_groups(cadres: pd.DataFrame, rules: CadreRules) -> pd.Series:
+    """Who is ranked together: the sequence, or (``by_role``) the sequence and the role
+    (Xiangxi's 三个层次), as ``sequence|role``."""
+    if not rules.by_role:
+        return cadres["sequence"].astype(str)
+    return cadres["sequence"].astype(str) + "|" + cadres["role"].astype(str)
+
+
 def basic_triggers(cadres: pd.DataFrame, rules: CadreRules) -> pd.Series:
     """The 基本称职 triggers each cadre meets, as Chinese text ('' when none)."""
-    groups = cadres["sequence"]
+    groups = cadre_groups(cadres, rules)
     parts = pd.DataFrame(index=cadres.index)
     parts["后5%"] = _bottom(cadres["score"], groups, rules.bottom_share, rules.rounding)
     parts["民主测评后2%"] = _bottom(cadres["democratic"], groups, rules.democratic_bottom_share,
@@ -124,9 +156,9 @@ def basic_triggers(cadres: pd.DataFrame, rules: CadreRules) -> pd.Series:
     if "votes_total" in cadres and "votes_basic" in cadres:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = cadres["votes_basic"] / cadres["votes_total"]
-        parts["基本称职或不称职得票超过1/3"] = (cadres["votes_total"] > 0) & (ratio > rules.vote_share)
+        parts[VOTE_TRIGGER] = (cadres["votes_total"] > 0) & (ratio > rules.vote_share)
     else:
-        parts["基本称职或不称职得票超过1/3"] = False
+        parts[VOTE_TRIGGER] = False
     names = list(parts.columns)
     return parts.apply(lambda r: "、".join(n for n in names if r[n]), axis=1)
 
@@ -140,25 +172,47 @@ def _tier_scheme(sequences: dict[str, str], rules: CadreRules) -> Scheme:
                   "shares": rules.shares, "rounding": rules.rounding}})
 
 
+def _group_names(cadres: pd.DataFrame, groups: pd.Series, sequences: dict[str, str],
+                 rules: CadreRules) -> dict[str, str]:
+    names = {}
+    for g, seq, role in zip(groups, cadres["sequence"], cadres["role"], strict=True):
+        seq_name = sequences.get(str(seq), str(seq))
+        names[g] = f"{seq_name}·{ROLE_NAMES.get(str(role), str(role))}" if rules.by_role \
+            else seq_name
+    return names
+
+
 def assign_cadre_tiers(cadres: pd.DataFrame, sequences: dict[str, str],
                        rules: CadreRules) -> pd.DataFrame:
-    """15:80:4:1 per sequence, then the triggers: 基本称职 at best (不称职 stays)."""
+    """15:80:4:1 per (sequence, role) — or per sequence without ``by_role`` — then the
+    triggers: the vote trigger makes a cadre 基本称职 at best (不称职 stays); the others make
+    him a 基本称职考核对象 (``review``), demoted only with ``triggers_demote``."""
+    groups = cadre_groups(cadres, rules)
     scores = pd.DataFrame({"unit_id": cadres["person_id"], "name": cadres["name"],
-                           "sequence": cadres["sequence"], "score": cadres["score"],
+                           "sequence": groups, "score": cadres["score"],
                            "total": cadres["score"]})
     no_events = pd.DataFrame({c: pd.Series(dtype=object) for c in
                               ("unit_id", "year", "event", "count", "project")})
-    tiers = assign_tiers(scores, _tier_scheme(sequences, rules), no_events).set_index("unit_id")
+    names = _group_names(cadres, groups, sequences, rules)
+    tiers = assign_tiers(scores, _tier_scheme(names, rules), no_events).set_index("unit_id")
     out = cadres.copy()
     out["tier"] = out["person_id"].map(tiers["tier"])
     out["tier_reason"] = out["person_id"].map(tiers["tier_reason"])
     out["triggers"] = basic_triggers(out, rules)
+    others = out["triggers"].str.replace(VOTE_TRIGGER, "", regex=False).str.strip("、") != ""
+    out["review"] = np.where(others, REVIEW, "")
     labels = rules.labels
     basic = labels[2]
-    hit = (out["triggers"] != "") & out["tier"].map(labels.index).lt(labels.index(basic))
+    demoting = out["triggers"].str.contains(VOTE_TRIGGER, regex=False)
+    if rules.triggers_demote:
+        demoting |= out["triggers"] != ""
+    hit = demoting & out["tier"].map(labels.index).lt(labels.index(basic))
     out.loc[hit, "tier_reason"] = (out.loc[hit, "triggers"] + ",评为" + basic + "(原按比例为"
                                    + out.loc[hit, "tier"] + ")")
     out.loc[hit, "tier"] = basic
+    flagged = others & ~hit
+    out.loc[flagged, "tier_reason"] = (out.loc[flagged, "tier_reason"] + ";"
+                                       + out.loc[flagged, "triggers"] + ",列为" + REVIEW)
     return out
 
 
@@ -181,10 +235,12 @@ def cadre_table(data: Dataset, scheme: Scheme, year: int,
                                  zh=f"persons.csv 中没有 {year} 年的数据")])
     teams = scorecard(data, scheme, year)
     cadres = cadre_scores(persons, teams, scheme.max_points, rules)
-    cadres["rank"] = (cadres.groupby("sequence")["score"].rank(method="min", ascending=False)
-                      .astype(int))
+    cadres["rank"] = (cadres.groupby(cadre_groups(cadres, rules))["score"]
+                      .rank(method="min", ascending=False).astype(int))
     sequences = scheme.sequences or {s: s for s in cadres["sequence"].unique()}
     out = assign_cadre_tiers(cadres, sequences, rules)
+    order = out["role"].map({r: i for i, r in enumerate(ROLE_NAMES)})
+    out = out.assign(_role=order if rules.by_role else 0)
+    out = out.sort_values(["sequence", "_role", "rank", "person_id"], kind="stable")
     out["role"] = out["role"].map(ROLE_NAMES)
-    return (out[CADRE_COLUMNS].sort_values(["sequence", "rank", "person_id"], kind="stable")
-            .reset_index(drop=True))
+    return out[CADRE_COLUMNS].reset_index(drop=True)

@@ -161,6 +161,7 @@ def score(
             return cadres, f"{sch.name}·领导干部", y
         table = scorecard(ds, sch, y, with_basis=True)
         quota_notes.append(quota_warnings(table, sch))
+        result_lines.extend(_result_lines(ds, sch, y, table))
         shown = table.drop(columns="tier_basis", errors="ignore")
         if out is not None and out.suffix.lower() == ".xlsx":
             parts = summary.score_breakdown(ds, sch, y, table)
@@ -180,9 +181,12 @@ def score(
         names = shown["sequence"].map(lambda s: sch.sequences.get(s, s))
         return shown.assign(sequence=names), sch.name, y
 
+    result_lines: list[str] = []
     _show_or_say(*_guard(run), out)
     for notes in quota_notes:
         _print_quota_warnings(notes)
+    for line in result_lines:
+        console.print(line, markup=False, highlight=False)
 
 
 def _print_quota_warnings(notes: pd.DataFrame) -> None:
@@ -196,6 +200,64 @@ def _print_quota_warnings(notes: pd.DataFrame) -> None:
                   "rounded to no unit / 等次人数与计划比例不符:")
     for msg in notes["message"]:
         console.print(f"  {msg}", markup=False, highlight=False)
+
+
+def _result_lines(ds: Any, sch: Any, year: int, table: pd.DataFrame) -> list[str]:
+    """What the score command says under the table: that the year precedes the scheme
+    (按2018年方案回溯测算) and the scheme's results use (结果运用) per unit."""
+    from .history import back_calculation_note, result_flags
+
+    lines = []
+    note = back_calculation_note(sch, year)
+    if note:
+        lines.append(f"注:{year}年早于方案施行年份({sch.year}年),等次为{note}。")
+    try:
+        flags = result_flags(ds, sch, year, table)
+    except DataError as exc:  # a progress rule without a scoreable previous year
+        return [*lines, f"结果运用无法计算:{exc.problems[0].zh if exc.problems else exc}"]
+    for r in flags.itertuples():
+        extra = f"({r.note})" if r.note else ""
+        lines.append(f"结果运用 {r.name}:{r.rule_name} → {r.consequence}{extra}")
+    return lines
+
+
+@app.command("targets")
+def issue_targets_cmd(
+    data: DataOpt,
+    scheme: SchemeOpt,
+    year: Annotated[int, typer.Option("--year", help="the year T whose targets are issued "
+                                                     "(from data up to T−1)")],
+    out: Annotated[Path, typer.Option("--out", help=".xlsx (目标分解表 + targets sheet) or "
+                                                    ".csv (the targets sheet)")],
+    against: Annotated[Path | None, typer.Option(
+        "--against", help="an issued table: list where current data give other targets")] = None,
+) -> None:
+    """Issue the differentiated targets of year T (区县(市)差异化绩效目标) as a 目标分解表.
+
+    A scheme scores against the written table with ``target: {rule: table, file: FILE}``
+    (FILE relative to the data folder), so later data revisions cannot change them.
+    """
+    from .targets import ISSUED_SHEET, display_issued, issue_targets, issued_changes, read_frozen
+
+    def run() -> tuple[int, pd.DataFrame | None]:
+        sch = load_scheme(scheme)
+        ds = load_data(data, sch)
+        issued = issue_targets(ds, sch, year)
+        if out.suffix.lower() == ".xlsx":
+            write_tables({"目标分解表": display_issued(issued), ISSUED_SHEET: issued}, out)
+        else:
+            write_table(issued, out, sheet=ISSUED_SHEET)
+        changes = (issued_changes(ds, sch, year, read_frozen(against.resolve()))
+                   if against is not None else None)
+        return len(issued), changes
+
+    n, changes = _guard(run)
+    console.print(f"wrote {n} targets of {year} to {out}", markup=False, highlight=False)
+    if changes is not None:
+        if changes.empty:
+            console.print("现行数据算出的目标与已下达的目标分解表一致。", markup=False)
+        else:
+            console.print(_rich_table(changes, f"现行数据算出的目标与已下达目标不同 — {year}"))
 
 
 @app.command()

@@ -39,7 +39,7 @@ OPTIONAL: dict[str, dict[str, str]] = {
     "persons": {"portfolio": "percent", "quantitative": "percent",
                 "votes_total": "nonnegative", "votes_basic": "nonnegative"},
 }
-ROLES = ("head", "member")
+ROLES = ("head", "member", "other")  # other: 其它处级干部 (cadres.py)
 YEAR_RANGE = (1900, 2200)
 
 
@@ -434,8 +434,9 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
         problems.append(Problem(obs_label, "growth rate needs a positive previous-year value",
                                 int(rec.source_row), "value", rec.value))
     # targets from the table
+    # (an issued table, ``target.file``, is read and checked by the target engine)
     table_ids = [i.id for i in scheme.indicators()
-                 if i.target is not None and i.target.rule == "table"]
+                 if i.target is not None and i.target.rule == "table" and i.target.file is None]
     if table_ids:
         if data.targets is None:
             problems.append(Problem(str(data.source), "targets.csv is required by indicators "

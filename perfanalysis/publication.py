@@ -171,7 +171,6 @@ def roster_sentences(roster: pd.DataFrame) -> list[str]:
 # --- 方案依据与假设 ------------------------------------------------------------------------
 BASIS_COLUMNS = ["类别", "项目", "规定", "依据(原文)", "是否假设", "理由"]
 NO_REASON = "原文未作规定,按示例假设设置"
-DEFAULT_FOLLOWUP_REASON = "方案未规定,沿用鹤山区2013年方案的连续低等次处理规定"
 ROUNDING_ZH = {"half_up": "四舍五入", "floor": "向下取整", "ceil": "向上取整"}
 
 
@@ -230,10 +229,9 @@ def scheme_basis(scheme: Scheme) -> pd.DataFrame:
     for th in t.thresholds:
         rows.append(_row("等次分数线", th.label, f"总分不低于{th.min_total:g}分", th))
     for f in t.followup_rules():
-        row = _row("后续处理", f"连续{f.years}年{f.tier}", f.consequence, f)
-        if t.followups is None:  # the defaults, borrowed from another scheme
-            row.update({"是否假设": "是", "理由": DEFAULT_FOLLOWUP_REASON})
-        rows.append(row)
+        rows.append(_row("后续处理", f"连续{f.years}年{f.label()}", f.consequence, f))
+    for r in scheme.results.rules:  # 结果运用 (issue 22)
+        rows.append(_row("结果运用", r.name, r.consequence, r))
     for block, kind in ((scheme.bonus, "加分规则"), (scheme.penalty, "扣分规则")):
         for r in block.rules:
             rows.append(_row(kind, str(getattr(r, "name", None) or r.id),

@@ -1,5 +1,7 @@
 """Confidence sets for ranks (Mogstad, Romano, Shaikh & Wilhelm, "Inference for ranks",
 Review of Economic Studies 2024): which places a unit could hold given its estimate's error.
+Also the ranking groups of a scheme (``tiers.scope``: each sequence, all units together, or
+each value of a units.csv column), used by the rank column, tiers and results use.
 
 A parametric bootstrap of the max-|t| statistic over pairwise differences tests "unit i is
 better than unit j" for many pairs at once; a unit's rank is at least 1 + (units surely
@@ -10,12 +12,47 @@ coverage. Rank 1 is the largest estimate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from .errors import DataError, Problem
+
 Side = Literal["two", "lower", "upper"]
+ALL_GROUP = "all"
+
+
+def scope_values(scope: str, unit_ids: Sequence[str], sequences: Sequence[str],
+                 units: pd.DataFrame | None = None, source: str = "units.csv") -> np.ndarray:
+    """The ranking group of each unit under ``scope``: its sequence (``sequence``), one group
+    (``all``) or its value of the units.csv column ``scope``. A missing column or value is a
+    data error naming the file, the column and the units."""
+    if scope == "sequence":
+        return np.asarray(sequences, dtype=object)
+    if scope == ALL_GROUP:
+        return np.full(len(unit_ids), ALL_GROUP, dtype=object)
+    if units is None or scope not in units.columns:
+        raise DataError([Problem(source, f"tiers.scope names column '{scope}', which units.csv "
+                                         "does not have",
+                                 zh=f"方案按“{scope}”分组评定等次,units.csv 中没有这一列")],
+                        headline="The scheme's ranking groups need a units.csv column")
+    vals = units.set_index("unit_id")[scope].reindex(list(unit_ids))
+    gone = [u for u, v in zip(unit_ids, vals) if pd.isna(v) or str(v).strip() == ""]
+    if gone:
+        raise DataError([Problem(source, f"unit {u}: no value in column '{scope}' (tiers.scope)",
+                                 zh=f"单位{u}在“{scope}”列没有取值,无法分组评定等次")
+                         for u in gone[:20]], headline="Ranking group missing")
+    return vals.astype(str).to_numpy(dtype=object)
+
+
+def scope_name(scope: str, group: str, sequence_names: Mapping[str, str]) -> str:
+    """The Chinese name of a ranking group in reasons: a sequence's name, 全部单位, or the
+    column's value."""
+    if scope == "sequence":
+        return sequence_names.get(str(group), str(group))
+    return "全部单位" if scope == ALL_GROUP else str(group)
 
 
 def _cov(estimates: np.ndarray, se: np.ndarray | None, cov: np.ndarray | None) -> np.ndarray:

@@ -17,6 +17,7 @@ import pandas as pd
 from .atomic import write_text_atomic
 
 DEFAULT_SEED = 20181214  # proposal No. 1214
+RATING_TOP = 0.98  # ratings stay below the maximum (no 述绩述效 of 200/200)
 SAMPLE_MARKER = "SAMPLE.md"  # a data folder holding this file is illustrative sample data
 SAMPLE_MARKER_TEXT = (
     "# 示例数据 (illustrative sample data)\n\n"
@@ -111,7 +112,7 @@ INCOME_ELASTICITY = 0.3  # per-capita income ∝ (GDP per resident) ** 0.3 acros
 
 
 def _series(rng: np.random.Generator, spec: _Spec, size: float, ref: float,
-            wealth: float, years: list[int]) -> np.ndarray:
+            wealth: float, years: list[int], income_noise: float = 1.0) -> np.ndarray:
     """One unit's yearly values; small units get noisier growth (σ ∝ 1/√size)."""
     n = len(years)
     scale = np.sqrt(ref / size)
@@ -120,13 +121,22 @@ def _series(rng: np.random.Generator, spec: _Spec, size: float, ref: float,
         # GDP per head (益阳高新区) does not pay twice the wages (elasticity INCOME_ELASTICITY)
         factor = wealth if spec.kind == "volume" else wealth ** INCOME_ELASTICITY
         level0 = spec.base * (size / ref if spec.kind == "volume" else 1.0) * factor
-        level0 *= float(np.exp(rng.normal(0, 0.08)))
+        # ``income_noise`` < 1: per-resident incomes keep the units' order by wealth (Yiyang:
+        # 安化县, a national poverty county until 2020, below 赫山区); volumes keep their noise
+        level0 *= float(np.exp(rng.normal(0, 0.08) * (income_noise if spec.kind == "percap"
+                                                       else 1.0)))
         g = spec.trend + rng.normal(0, 0.01) + rng.normal(0, spec.noise * scale, n)
         g[0] = 0.0
         return level0 * np.cumprod(1 + g)
     if spec.kind == "declining":
-        level0 = spec.base * float(np.exp(rng.normal(0, 0.2))) / np.sqrt(wealth)
-        g = spec.trend + rng.normal(0, spec.noise * min(scale, 2.5), n)
+        air = spec.id == "pm25"
+        # PM2.5 is drawn independently of wealth and size (a rich zone does not breathe
+        # cleaner air: 益阳高新区 sits in the city, about 40 μg/m³); energy intensity and
+        # poverty fall with wealth, and small units' rates are noisier
+        level0 = spec.base * float(np.exp(rng.normal(0, 0.2) * (0.5 if air else 1.0)))
+        if not air:
+            level0 /= np.sqrt(wealth)
+        g = spec.trend + rng.normal(0, spec.noise * (1.0 if air else min(scale, 2.5)), n)
         g[0] = 0.0
         return level0 * np.cumprod(1 + g)
     if spec.kind == "count":
@@ -140,12 +150,13 @@ def _series(rng: np.random.Generator, spec: _Spec, size: float, ref: float,
 
 
 def _observations(rng: np.random.Generator, units: list[tuple[str, float, float]],
-                  specs: list[_Spec], years: list[int]) -> pd.DataFrame:
+                  specs: list[_Spec], years: list[int], income_noise: float = 1.0
+                  ) -> pd.DataFrame:
     ref = float(units[0][1])  # volumes are given for the first unit's size (赫山区 / 泉交河镇)
     rows = []
     for spec in specs:
         for uid, size, wealth in units:
-            values = _series(rng, spec, size, ref, wealth, years)
+            values = _series(rng, spec, size, ref, wealth, years, income_noise)
             for y, v in zip(years, values):
                 rows.append((uid, y, spec.id, round(float(v), spec.decimals)))
     df = pd.DataFrame(rows, columns=["unit_id", "year", "indicator", "value"])
@@ -160,13 +171,13 @@ def yiyang_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         [(u, n, "counties", pop, staff) for u, n, pop, _, staff in YIYANG_UNITS],
         columns=["unit_id", "name", "sequence", "population_2020", "staff"])
     obs = _observations(rng, [(u, pop, w) for u, _, pop, w, _ in YIYANG_UNITS],
-                        YIYANG_SPECS, years)
+                        YIYANG_SPECS, years, income_noise=0.1)
     rows = []
     for uid, *_ in YIYANG_UNITS:
         for y in years:
             for comp, hi in (("routine", 20.0), ("self_building", 20.0),
                              ("public_recognition", 15.0)):
-                rows.append((uid, y, comp, round(float(np.clip(rng.normal(0.86, 0.05), 0.6, 1.0)
+                rows.append((uid, y, comp, round(float(np.clip(rng.normal(0.86, 0.05), 0.6, RATING_TOP)
                                                        * hi), 2)))
     # 社会公认情况评估 of the Changsha preset (43 points), from its own stream so the other
     # ratings keep their values
@@ -174,7 +185,7 @@ def yiyang_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     for uid, *_ in YIYANG_UNITS:
         for y in years:
             rows.append((uid, y, "public_opinion",
-                         round(float(np.clip(rng_opinion.normal(0.81, 0.04), 0.6, 1.0) * 43.0), 2)))
+                         round(float(np.clip(rng_opinion.normal(0.81, 0.04), 0.6, RATING_TOP) * 43.0), 2)))
     ratings = pd.DataFrame(rows, columns=["unit_id", "year", "component", "score"])
     return {"units": units, "observations": obs, "ratings": ratings}
 
@@ -215,7 +226,7 @@ def heshan_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     for (uid, *_), u in zip(HESHAN_UNITS, effect):
         for y in years:
             rows.append((uid, y, "work_report",
-                         round(float(np.clip(rng.normal(148 + 26 * u, 10), 90, 200)), 1)))
+                         round(float(np.clip(rng.normal(148 + 26 * u, 10), 90, RATING_TOP * 200)), 1)))
             rows.append((uid, y, "public_survey",
                          round(float(np.clip(rng.normal(74 + 9 * u, 5), 40, 100)), 1)))
     ratings = pd.DataFrame(rows, columns=["unit_id", "year", "component", "score"])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .sample import DEFAULT_SEED, _observations, _Spec
+from .sample import DEFAULT_SEED, RATING_TOP, _observations, _Spec
 
 # Heshan 2013, 一(二)–(八): every department the scheme lists, by sequence
 HESHAN_DEPARTMENTS: dict[str, list[str]] = {
@@ -138,7 +138,7 @@ def _units_frame(units: dict[str, list[str]], prefix: str,
 
 def _ratings(rng: np.random.Generator, unit_ids: list[str], years: list[int],
              comps: dict[str, float], level: float = 0.86, sd: float = 0.05) -> pd.DataFrame:
-    rows = [(u, y, c, round(float(np.clip(rng.normal(level, sd), 0.5, 1.0) * hi), 2))
+    rows = [(u, y, c, round(float(np.clip(rng.normal(level, sd), 0.5, RATING_TOP) * hi), 2))
             for u in unit_ids for y in years for c, hi in comps.items()]
     return pd.DataFrame(rows, columns=["unit_id", "year", "component", "score"])
 

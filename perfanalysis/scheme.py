@@ -90,6 +90,10 @@ class TargetRule(_Strict):
                                 "indicators; keeps targets of an increment or growth positive)")
     fallback: TargetRule | None = Field(
         None, description="rule for units whose history the rule lacks")
+    file: str | None = Field(
+        None, min_length=1,
+        description="rule table: an issued target table (目标分解表, written by `perfanalysis "
+                    "targets`), a path relative to the data folder; default: targets.csv")
 
     @model_validator(mode="after")
     def _parameters(self) -> TargetRule:
@@ -98,6 +102,8 @@ class TargetRule(_Strict):
             raise ValueError("rule 'uniform' needs 'value'")
         if r == "uniform" and self.value is not None and self.value <= 0:
             raise ValueError(f"a completion target must be positive; got value {self.value:g}")
+        if self.file is not None and r != "table":
+            raise ValueError(f"'file' is only used by rule 'table', not '{r}'")
         if r != "uniform" and self.value is not None:
             raise ValueError(f"'value' is only used by rule 'uniform', not '{r}'")
         if r == "blend":
@@ -296,9 +302,10 @@ class Indicator(_Strict):
             if m not in TARGET_METHODS:
                 raise ValueError(f"'blend.target' is only used by methods {TARGET_METHODS}, "
                                  f"not '{m}'")
-            if self.blend.target.rule == "table":
-                raise ValueError("'blend.target' cannot be rule 'table': targets.csv holds one "
-                                 "target per indicator, the one of its own basis")
+            if self.blend.target.rule == "table" and self.blend.target.file is None:
+                raise ValueError("'blend.target' cannot be rule 'table' on targets.csv: it "
+                                 "holds one target per indicator, the one of its own basis "
+                                 "(an issued table with 'file' holds one per basis)")
         if self.direction == "negative" and any(
                 r is not None and r.min_growth for r in (
                     self.target, self.blend.target if self.blend else None)):
@@ -482,6 +489,30 @@ class ProgressRule(_Strict):
                                                 "(方案依据); none: see assumption/note")
 
 
+class ExcessRule(_Strict):
+    """超额完成任务加分 in the bonus block: points for beating an indicator's target, so the
+    block's ceiling (加分天花板) and the rule's own cap bound them (seeds/001).
+
+    Per listed indicator (a tree leaf with a target): ``per_point`` × the excess in
+    percentage points — above the target rate for a growth basis (growth, given_rate),
+    (actual ÷ target − 1) × 100 for a level or increment (reverse: target ÷ actual) — capped
+    at ``max_per_indicator``; the rule's sum at ``cap``. A blended leaf's excess is that of
+    its own basis.
+    """
+
+    kind: Literal["excess"]
+    id: str
+    name: str
+    indicators: list[str] = Field(min_length=1)
+    per_point: float = Field(gt=0)
+    max_per_indicator: float | None = Field(None, gt=0)
+    cap: float | None = Field(None, gt=0)
+    applies_to: list[str] | None = None
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
+
+
 def _rule_kind(value: Any) -> str:
     if isinstance(value, Mapping):
         return str(value.get("kind", "events"))
@@ -490,7 +521,7 @@ def _rule_kind(value: Any) -> str:
 
 BonusRule = Annotated[
     Annotated[EventRule, Tag("events")] | Annotated[RankImprovementRule, Tag("rank_improvement")]
-    | Annotated[ProgressRule, Tag("progress")],
+    | Annotated[ProgressRule, Tag("progress")] | Annotated[ExcessRule, Tag("excess")],
     Discriminator(_rule_kind),
 ]
 
@@ -562,20 +593,90 @@ class Affirmation(_Strict):
 
 
 class Followup(_Strict):
-    """A sanction after consecutive years in one tier (连续两年基本达标 → 通报批评)."""
+    """A sanction after consecutive years in one tier (连续两年基本达标 → 通报批评), or — with
+    ``bottom: k`` instead of ``tier`` — among the last k places of the ranking (Zhangjiagang:
+    连续两年位居后列 → 组织处理; units tied with the k-th last included)."""
 
-    tier: str = Field(description="tier label, one of tiers.labels")
-    years: int = Field(2, ge=1, description="consecutive years in that tier")
+    tier: str | None = Field(None, description="tier label, one of tiers.labels")
+    bottom: int | None = Field(None, ge=1, description="the last k places of the ranking group")
+    years: int = Field(2, ge=1, description="consecutive years in that tier or place")
     consequence: str = Field(min_length=1, description="what follows, in Chinese")
     assumption: bool = Field(False, description="not in the source (方案依据与假设)")
     note: str | None = Field(None, description="why: the reason for an assumption")
     quote: str | None = Field(None, description="the source's words this rule encodes")
 
+    @model_validator(mode="after")
+    def _one_of(self) -> Followup:
+        if (self.tier is None) == (self.bottom is None):
+            raise ValueError("a follow-up needs exactly one of 'tier' or 'bottom'")
+        return self
 
-#: Follow-ups used when a scheme has no ``tiers.followups`` key (Heshan 2013, seeds/003:
-#: 连续两年基本达标 → 通报批评, 连续两年不达标 → 调整领导班子), for the labels it has.
-DEFAULT_FOLLOWUPS = (Followup(tier="基本达标", years=2, consequence="通报批评"),
-                     Followup(tier="不达标", years=2, consequence="组织调整"))
+    def label(self) -> str:
+        """The condition in Chinese: the tier, or 后k位."""
+        return self.tier if self.tier is not None else f"排名后{self.bottom}位"
+
+
+#: Heshan 2013's follow-ups (seeds/003: 连续两年基本达标 → 通报批评, 连续两年不达标 →
+#: 调整领导班子). A scheme applies follow-ups only when it declares them (``tiers.followups``):
+#: these are no longer a silent default of schemes that say nothing (issue 22).
+HESHAN_FOLLOWUPS = (Followup(tier="基本达标", years=2, consequence="通报批评"),
+                    Followup(tier="不达标", years=2, consequence="组织调整"))
+
+
+class ResultRule(_Strict):
+    """结果运用: a consequence a unit's place brings, recorded as a flag (no points).
+
+    ``kind``: ``bottom`` (the last ``count``/``share`` units of each ranking group by total,
+    末位), ``top`` (the first ones, 排位靠前), ``tier`` (units in ``tier``, e.g. 优秀 →
+    综合奖励) or ``progress`` (units whose rank rose by at least ``min_places`` on last
+    year's rank under the same scheme, 进步幅度大). ``pay_change`` (e.g. +0.10, −0.10) is the
+    change of the unit's 绩效奖金 against the average (上浮/下浮一定比例); the changes of all
+    rules a unit meets add up (a factor never below 0).
+    """
+
+    id: str
+    name: str
+    kind: Literal["bottom", "top", "tier", "progress"]
+    consequence: str = Field(min_length=1, description="what follows, in Chinese")
+    count: int | None = Field(None, ge=1)
+    share: float | None = Field(None, gt=0, le=1, description="rounded half up, at least 1")
+    tier: str | None = None
+    min_places: int = Field(1, ge=1, description="progress: places gained")
+    pay_change: float | None = Field(None, ge=-1, le=1,
+                                     description="绩效奖金 change against the average")
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
+
+    @model_validator(mode="after")
+    def _fields(self) -> ResultRule:
+        if self.kind in ("bottom", "top") and (self.count is None) == (self.share is None):
+            raise ValueError(f"result rule '{self.id}' ({self.kind}): give exactly one of "
+                             "'count' or 'share'")
+        if self.kind not in ("bottom", "top") and (self.count or self.share):
+            raise ValueError(f"result rule '{self.id}': 'count'/'share' belong to kinds "
+                             "'bottom' and 'top'")
+        if (self.kind == "tier") != (self.tier is not None):
+            raise ValueError(f"result rule '{self.id}': 'tier' is needed by kind 'tier' "
+                             "and only by it")
+        return self
+
+
+class Results(_Strict):
+    """结果运用 (results use) of a scheme: flags and pay changes from places and tiers."""
+
+    rules: list[ResultRule] = Field(default_factory=list)
+    quote: str | None = Field(None, description="where the source states its results use")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ids(self) -> Results:
+        ids = [r.id for r in self.rules]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"results rule ids repeat: {ids}")
+        return self
+
+
 class BottomRule(_Strict):
     """所属类别后k位: the last ``count`` (or ``share``) units of a sequence by total.
 
@@ -623,19 +724,27 @@ class TierRules(_Strict):
     quota_requires: str | None = Field(
         None, description="a unit in the quota must also reach this tier by threshold")
     followups: list[Followup] | None = Field(
-        None, description="sanctions after consecutive years in a tier; omitted: "
-                          "DEFAULT_FOLLOWUPS for the labels the scheme has; []: none")
+        None, description="sanctions after consecutive years in a tier; omitted or []: none "
+                          "(only the rules a scheme declares apply)")
+    scope: str = Field(
+        "sequence", min_length=1,
+        description="who is ranked together for tiers: 'sequence' (each sequence), 'all' "
+                    "(every unit together, e.g. a province ranking all counties) or a "
+                    "units.csv column (each value of it, e.g. region)")
+    rank_scope: str | None = Field(
+        None, min_length=1, description="the same for the rank column; default: scope")
+
+    def rank_group_scope(self) -> str:
+        """Who the rank column ranks together: ``rank_scope``, else ``scope``."""
+        return self.rank_scope or self.scope
     assumption: bool = Field(False, description="not in the source (方案依据与假设)")
     note: str | None = Field(None, description="why: the reason for an assumption")
     quote: str | None = Field(None, description="the source's words the tier rules encode "
                                                 "(labels, rounding)")
 
     def followup_rules(self) -> list[Followup]:
-        """The follow-ups in force: ``followups`` or, when omitted, the defaults whose tier
-        label the scheme has."""
-        if self.followups is not None:
-            return list(self.followups)
-        return [f for f in DEFAULT_FOLLOWUPS if f.tier in self.labels]
+        """The follow-ups in force: exactly those the scheme declares (none when omitted)."""
+        return list(self.followups or [])
     bottom: list[BottomRule] = Field(default_factory=list,
                                      description="所属类别后k位 rules (no_top / last_tier / flag)")
 
@@ -679,7 +788,16 @@ class TierRules(_Strict):
                 raise ValueError(f"'shares' needs one share per label ({len(labels)})")
             if any(s < 0 for s in self.shares) or abs(sum(self.shares) - 1) > 1e-9:
                 raise ValueError(f"'shares' must be non-negative and add up to 1: {self.shares}")
-        bad_fu = [f.tier for f in self.followups or [] if f.tier not in labels]
+        if self.scope != "sequence":
+            named = [q for q in self.quota if q.sequences is not None]
+            named_b = [b.id for b in self.bottom if b.sequences is not None]
+            if named or named_b:
+                raise ValueError(
+                    f"scope '{self.scope}' ranks across sequences: quota and bottom rules "
+                    f"cannot name sequences (quota rules {[q.sequences for q in named]}, "
+                    f"bottom rules {named_b}); give one rule without 'sequences'")
+        bad_fu = [f.tier for f in self.followups or []
+                  if f.tier is not None and f.tier not in labels]
         if bad_fu:
             raise ValueError(f"followups name unknown tiers {bad_fu}; allowed: {labels}")
         if self.affirmation and self.affirmation.requires not in (None, *labels[1:]):
@@ -764,6 +882,8 @@ class Scheme(_Strict):
     penalty: Adjustments = Field(default_factory=Adjustments)
     tiers: TierRules
     rewards: RewardRules | None = Field(None, description="奖金 by tier (rewards.py)")
+    results: Results = Field(default_factory=Results,
+                             description="结果运用: flags and pay changes (history.py)")
     composite: CompositeSection | None = Field(
         None, description="composite-indicator build (see data/schemes/README.md)")
 
@@ -807,6 +927,14 @@ class Scheme(_Strict):
                 elif block_name == "penalty":
                     raise ValueError(f"{rule.kind} rules belong in 'bonus'")
             used += [(f"{block_name}.subcaps", e) for s in block.subcaps for e in s.events]
+        leaves = {leaf.id: leaf for leaf in self.indicators()}
+        for rule in self.bonus.rules:
+            if isinstance(rule, ExcessRule):
+                bad = [i for i in rule.indicators
+                       if i not in leaves or leaves[i].target is None]
+                if bad:
+                    raise ValueError(f"bonus.rules.{rule.id}.indicators {bad}: not indicators "
+                                     "with a target (超额 needs one)")
         used += [(f"tiers.disqualifications.{d.id}", e)
                  for d in self.tiers.disqualifications for e in d.events]
         if self.tiers.affirmation:
@@ -834,6 +962,11 @@ class Scheme(_Strict):
                               if q not in self.sequences})
                 if bad:
                     raise ValueError(f"rewards.lump_sums name unknown sequences {bad}")
+        bad_rt = [r.id for r in self.results.rules
+                  if r.tier is not None and r.tier not in self.tiers.labels]
+        if bad_rt:
+            raise ValueError(f"results rules {bad_rt} name unknown tiers; allowed: "
+                             f"{self.tiers.labels}")
         comp_ids = {c.id for c in self.components}
         bad_tb = [t for t in self.tiers.tie_break if t not in comp_ids]
         if bad_tb:

@@ -12,13 +12,18 @@ from .tiers import assign_tiers
 
 def scorecard(data: Dataset, scheme: Scheme, year: int, with_basis: bool = False) -> pd.DataFrame:
     """One row per unit: unit_id, name, sequence, components, bonus, penalty, total, rank,
-    tier, tier_reason (sorted by sequence, then rank); ``with_basis`` adds ``tier_basis``
+    tier, tier_reason (sorted by sequence, then rank), and ``tier_flags`` when the scheme has
+    后k位 rules (``tiers.bottom``); ``with_basis`` adds ``tier_basis``
     (what set the tier, see ``tiers.TIER_BASES``) for the report's margins."""
     scores = score(data, scheme, year)
     events = data.events.loc[data.events["year"] == year]
     table = assign_tiers(scores, scheme, events)
     cols = ["unit_id", "name", "sequence", *[c.id for c in scheme.components],
             "bonus", "penalty", "total", "rank", "tier", "tier_reason"]
+    if scheme.tiers.bottom:  # 后k位 rules: what each unit meets (e.g. 诫勉谈话), shown too
+        cols.append("tier_flags")
+    # a ranking group from a units column (tiers.scope / rank_scope: e.g. region) is shown
+    cols += sorted({scheme.tiers.scope, scheme.tiers.rank_group_scope()} - {"sequence", "all"})
     if with_basis:
         cols.append("tier_basis")
     return table[cols]

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from . import methods
-from .adjustments import adjustment_table, event_row_points, progress_points
+from .adjustments import adjustment_table, event_row_points, excess_points, progress_points
 from .data import Dataset, check_data
 from .errors import DataError, Problem, SchemeError
-from .scheme import Group, Indicator, ProgressRule, Scheme, TargetRule
-from .targets import require_targets, rule_targets
+from .ranks import ALL_GROUP, scope_values
+from .scheme import ExcessRule, Group, Indicator, ProgressRule, Scheme, TargetRule
+from .targets import leaf_table, require_targets, rule_targets
 
 
 @dataclass(frozen=True)
@@ -123,14 +124,15 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
             previous[:, k] = cube[t - 1, :, k]
         if leaf.target is not None:
             table = None
-            if leaf.target.rule == "table" and tg is not None:
+            if leaf.target.rule == "table" and leaf.target.file is None and tg is not None:
                 sub = tg.loc[(tg["year"] == year) & (tg["indicator"] == leaf.id)]
                 table = sub.set_index("unit_id")["target"].reindex(unit_ids).to_numpy(dtype=float)
             # the target engine (perfanalysis/targets.py): one rule, all units at once; the
             # blend basis (if any) has its own
             for out, (basis, rule) in zip((targets, blend_targets), leaf.basis_rules()):
+                tbl = leaf_table(data, rule, leaf.id, basis, year, unit_ids, table)  # issued
                 out[:, k] = _targets(leaf, rule, basis, cube[:, :, k], years, year, seq_codes,
-                                     table, data, unit_ids)
+                                     tbl, data, unit_ids)
     comp_ids = [c.id for c in scheme.components if c.source == "indicators"]
     leaf_comp = scheme.indicator_component()
     leaf_component = np.array([comp_ids.index(leaf_comp[leaf.id]) for leaf in leaves], dtype=int)
@@ -417,12 +419,30 @@ def _with_progress(data: Dataset, scheme: Scheme, year: int, table: pd.DataFrame
     comp_cols = [c.id for c in scheme.components]
     now = table.set_index("unit_id")
     total = now[comp_cols].sum(axis=1) + adj["bonus"] - adj["penalty"]
-    rank_now = total.groupby(now["sequence"]).rank(method="min", ascending=False)
+    groups = scope_values(scheme.tiers.rank_group_scope(), list(now.index),
+                          list(now["sequence"]), data.units,
+                          str(data.files.get("units", data.source)))  # as the rank column
+    rank_now = total.groupby(groups).rank(method="min", ascending=False)
     raw = adj[[c for c in adj.columns if c.startswith("bonus_")]].sum(axis=1)
     for rule in rules:
         pts = progress_points(rule, now["sequence"], rank_now, before["rank"].astype(float))
         adj[f"bonus_{rule.id}"] = pts
         raw = raw + pts
+    return raw.clip(upper=scheme.bonus.cap) if scheme.bonus.cap is not None else raw
+
+
+def _with_excess(inp: ScoringInput, scheme: Scheme, adj: pd.DataFrame,
+                 rules: list[ExcessRule]) -> pd.Series:
+    """The bonus with 超额完成任务加分 added under the block's ceiling (seeds/001)."""
+    ids = [leaf.id for leaf in inp.leaves]
+    bases = [leaf.basis for leaf in inp.leaves]
+    values = np.column_stack([methods.basis_values(inp.level[:, k], inp.previous[:, k], b)
+                              for k, b in enumerate(bases)])
+    reverse = [leaf.direction == "negative" for leaf in inp.leaves]
+    for rule in rules:
+        adj[f"bonus_{rule.id}"] = excess_points(rule, ids, bases, reverse, values,
+                                                np.asarray(inp.targets), inp.sequences)
+    raw = adj[[c for c in adj.columns if c.startswith("bonus_")]].sum(axis=1)
     return raw.clip(upper=scheme.bonus.cap) if scheme.bonus.cap is not None else raw
 
 
@@ -441,6 +461,9 @@ def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
         else:
             table[comp.id] = inp.ratings[comp.id].to_numpy()
     adj = adjustment_table(data, scheme, year, inp.unit_ids)
+    excess = [r for r in scheme.bonus.rules if isinstance(r, ExcessRule)]
+    if excess:
+        adj["bonus"] = _with_excess(inp, scheme, adj, excess)
     progress = [r for r in scheme.bonus.rules if isinstance(r, ProgressRule)]
     if progress:
         adj["bonus"] = _with_progress(data, scheme, year, table, adj, progress)
@@ -450,6 +473,12 @@ def score(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     table["total"] = table[comp_cols].sum(axis=1) + table["bonus"] - table["penalty"]
     num = comp_cols + ["bonus", "penalty", "total"]
     table[num] = table[num].astype(float).round(6)
-    table["rank"] = (table.groupby("sequence")["total"]
+    # ranking groups (tiers.rank_scope / scope): each sequence, all units, or a units column
+    units_file = str(data.files.get("units", data.source))
+    rank_scope, tier_scope = scheme.tiers.rank_group_scope(), scheme.tiers.scope
+    groups = scope_values(rank_scope, inp.unit_ids, inp.sequences, data.units, units_file)
+    for col in {rank_scope, tier_scope} - {"sequence", ALL_GROUP}:
+        table[col] = scope_values(col, inp.unit_ids, inp.sequences, data.units, units_file)
+    table["rank"] = (table.groupby(groups)["total"]
                      .rank(method="min", ascending=False).astype(int))
     return table.sort_values(["sequence", "rank", "unit_id"], kind="stable").reset_index(drop=True)

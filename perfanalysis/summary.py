@@ -324,6 +324,8 @@ def display_scores(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     cols |= {c.id: f"{c.name}({c.points:g})" for c in scheme.components}
     cols |= {"bonus": "加分", "penalty": "减分", "total": "总分", "rank": "序列排名",
              "tier": "等次", "tier_reason": "等次依据"}
+    if "tier_flags" in table.columns:  # 后k位 rules (所属类别后两位由市委分管领导诫勉谈话)
+        cols["tier_flags"] = "后位处理"
     out = table[list(cols)].copy()
     out["sequence"] = out["sequence"].map(lambda s: scheme.sequences.get(str(s), str(s)))
     return out.rename(columns=cols)

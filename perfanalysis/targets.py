@@ -10,6 +10,8 @@ missing, the ``fallback`` rule. Scoring and the targets study both call ``rule_t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +19,7 @@ import pandas as pd
 from . import methods
 from .data import Dataset
 from .errors import DataError, Problem
-from .scheme import Indicator, Scheme, TargetRule
+from .scheme import BASIS_ZH, Indicator, Scheme, TargetRule
 
 
 def basis_series(levels: np.ndarray, basis: str) -> np.ndarray:
@@ -195,7 +197,8 @@ def require_targets(rule: TargetRule, targets: np.ndarray, levels: np.ndarray,
         gone = _missing_years(rule, levels, years, year, basis, int(i))
         listing = ", ".join(str(y) for y in gone)
         if rule.rule == "table" and not gone:
-            why, zh = "targets.csv has no target for it", "targets.csv 中没有该目标值"
+            where = rule.file or "targets.csv"
+            why, zh = f"{where} has no target for it", f"{where} 中没有该目标值"
         elif gone:
             why = f"the history the rule reads is missing for year(s) {listing}"
             zh = f"缺少 {listing} 年的数据"
@@ -305,3 +308,160 @@ def warning_sentences(warnings: pd.DataFrame, digits: int = 2) -> list[str]:
                    f"{word}上年实际值 {w.last_actual:.{digits}f}(规则 {w.rule}),"
                    f"目标比已达到的水平还{what}。")
     return out
+
+
+# --- issued target tables (目标分解表) ------------------------------------------------------
+#: the machine-readable sheet of an issued table (and the columns a frozen table needs)
+ISSUED_SHEET = "targets"
+ISSUED_COLUMNS = ["unit_id", "name", "year", "indicator", "indicator_name", "measure_unit",
+                  "basis", "basis_zh", "rule", "rule_zh", "inputs", "last_actual", "target"]
+FROZEN_REQUIRED = ["unit_id", "year", "indicator", "basis", "target"]
+
+
+def data_before(data: Dataset, year: int) -> Dataset:
+    """The data as known at the start of ``year``: observations of earlier years only (the
+    targets of year T are issued from data up to T−1)."""
+    obs = data.observations.loc[data.observations["year"] < int(year)]
+    return replace(data, observations=obs.reset_index(drop=True))
+
+
+def _basis_unit(measure: str | None, basis: str) -> str:
+    """计量单位 of a target in its basis: growth rates in per cent, increments in the unit."""
+    if basis in ("growth", "given_rate"):
+        return "%"
+    return measure or ""
+
+
+def _inputs_text(levels: np.ndarray, years: list[int], rule: TargetRule, year: int,
+                 basis: str, i: int, digits: int = 2) -> str:
+    """The values of the years the rule reads for unit ``i``, e.g. "2015:12.30;2016:13.10"."""
+    series = basis_series(levels, basis)
+    scale = 100.0 if basis in ("growth", "given_rate") else 1.0
+    reads = sorted(set(level_years_read(rule, year, "level")) & set(years))
+    if basis in ("increment", "growth"):
+        reads = [y for y in reads if y - 1 in years]
+    parts = [f"{y}:{series[years.index(y), i] * scale:.{digits}f}" for y in reads
+             if np.isfinite(series[years.index(y), i])]
+    return ";".join(parts)
+
+
+def _rule_zh(dumped: dict[str, object]) -> str:
+    from .diff import _rule_zh as rule_zh  # the scheme diff's wording of a target rule
+
+    return rule_zh(dumped)
+
+
+def issue_targets(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+    """The targets of ``year`` as issued at its start (区县(市)差异化绩效目标, 目标分解表): each
+    unit × target indicator × scored basis, computed from data up to ``year − 1`` only, with
+    计量单位, the rule, the inputs it read, last year's actual and the target (growth rates
+    as fractions, as scoring reads them). Rule ``table`` rows copy targets.csv."""
+    known = data_before(data, year)
+    ids = list(data.units["unit_id"])
+    names = dict(zip(data.units["unit_id"], data.units["name"]))
+    rows: list[dict[str, object]] = []
+    for leaf in scheme.indicators():
+        for basis, rule in leaf.basis_rules():
+            if rule.rule == "table" and rule.file is not None:
+                continue  # already an issued table
+            reverse = leaf.direction == "negative"
+            tgt = indicator_targets(rule, data if rule.rule == "table" else known, leaf.id,
+                                    year, basis=basis, reverse=reverse, unit_ids=ids)
+            levels, years = indicator_levels(known, leaf.id, ids)
+            last = _at(basis_series(levels, basis), years, year - 1)
+            rule_text = _rule_zh(rule.model_dump())
+            for i, uid in enumerate(ids):
+                rows.append({
+                    "unit_id": uid, "name": names[uid], "year": int(year), "indicator": leaf.id,
+                    "indicator_name": leaf.name, "measure_unit": _basis_unit(leaf.unit, basis),
+                    "basis": basis, "basis_zh": BASIS_ZH[basis], "rule": rule.label(),
+                    "rule_zh": rule_text,
+                    "inputs": ("年初下达(targets.csv)" if rule.rule == "table"
+                               else _inputs_text(levels, years, rule, year, basis, i)),
+                    "last_actual": float(last[i]), "target": float(tgt[i])})
+    return pd.DataFrame(rows, columns=ISSUED_COLUMNS)
+
+
+def display_issued(issued: pd.DataFrame) -> pd.DataFrame:
+    """The 目标分解表 for readers: Chinese headers, rates in per cent."""
+    rate = issued["basis"].isin(["growth", "given_rate"])
+    scale = np.where(rate, 100.0, 1.0)
+    return pd.DataFrame({
+        "单位": issued["name"], "指标": issued["indicator_name"],
+        "考核口径": issued["basis_zh"], "计量单位": issued["measure_unit"],
+        "上年实际": issued["last_actual"] * scale, "目标值": issued["target"] * scale,
+        "目标规则": issued["rule_zh"], "依据数据(年份:数值)": issued["inputs"]})
+
+
+_FROZEN: dict[tuple[str, float], pd.DataFrame] = {}
+
+
+def frozen_path(data: Dataset, rule: TargetRule) -> Path:
+    """Where an issued table lives: ``rule.file``, relative to the data folder."""
+    path = Path(str(rule.file))
+    if not path.is_absolute():
+        base = data.source if data.source.is_dir() else data.source.parent
+        path = base / path
+    return path
+
+
+def read_frozen(path: Path) -> pd.DataFrame:
+    """An issued target table (.xlsx sheet ``targets`` or .csv); a missing file, sheet or
+    column is a data error naming the file."""
+    if not path.exists():
+        raise DataError([Problem(str(path), "the issued target table does not exist (write it "
+                                 "with `perfanalysis targets --out`)",
+                                 zh="下达的目标分解表文件不存在")],
+                        headline="Issued targets missing")
+    key = (str(path), path.stat().st_mtime)
+    if key not in _FROZEN:
+        try:
+            df = (pd.read_excel(path, sheet_name=ISSUED_SHEET)
+                  if path.suffix.lower() == ".xlsx" else pd.read_csv(path, encoding="utf-8-sig"))
+        except ValueError as exc:
+            raise DataError([Problem(str(path), f"no sheet '{ISSUED_SHEET}': {exc}",
+                                     zh=f"目标分解表缺少“{ISSUED_SHEET}”工作表")],
+                            headline="Issued targets unreadable") from exc
+        gone = [c for c in FROZEN_REQUIRED if c not in df.columns]
+        if gone:
+            raise DataError([Problem(str(path), f"missing columns {gone}",
+                                     zh=f"目标分解表缺少列 {gone}")],
+                            headline="Issued targets unreadable")
+        df = df.assign(unit_id=df["unit_id"].astype(str), indicator=df["indicator"].astype(str),
+                       year=df["year"].astype(int), target=df["target"].astype(float))
+        _FROZEN.clear()
+        _FROZEN[key] = df
+    return _FROZEN[key]
+
+
+def frozen_targets(data: Dataset, rule: TargetRule, indicator: str, basis: str, year: int,
+                   unit_ids: Sequence[str]) -> np.ndarray:
+    """Targets of one indicator and basis from the issued table ``rule.file`` (NaN where the
+    table has none: scoring reports it)."""
+    df = read_frozen(frozen_path(data, rule))
+    sub = df.loc[(df["year"] == int(year)) & (df["indicator"] == indicator)
+                 & (df["basis"] == basis)]
+    return sub.set_index("unit_id")["target"].reindex(list(unit_ids)).to_numpy(dtype=float)
+
+
+def leaf_table(data: Dataset, rule: TargetRule, indicator: str, basis: str, year: int,
+               unit_ids: Sequence[str], default: np.ndarray | None) -> np.ndarray | None:
+    """The table a target rule reads: the issued table of ``rule.file`` (one per basis), else
+    ``default`` (targets.csv)."""
+    if rule.rule == "table" and rule.file is not None:
+        return frozen_targets(data, rule, indicator, basis, year, unit_ids)
+    return default
+
+
+def issued_changes(data: Dataset, scheme: Scheme, year: int, frozen: pd.DataFrame,
+                   tol: float = 1e-9) -> pd.DataFrame:
+    """Where current data would issue other targets than the frozen table (later data
+    revisions, e.g. the economic census): unit, indicator, basis, issued and recomputed."""
+    now = issue_targets(data, scheme, year)
+    keys = ["unit_id", "indicator", "basis"]
+    old = frozen.loc[frozen["year"] == int(year), [*keys, "target"]]
+    both = now.merge(old, on=keys, how="inner", suffixes=("_now", "_issued"))
+    changed = both.loc[(both["target_now"] - both["target_issued"]).abs()
+                       > tol * np.maximum(1.0, both["target_issued"].abs())]
+    return changed[["unit_id", "name", "indicator", "indicator_name", "basis",
+                    "target_issued", "target_now"]].reset_index(drop=True)

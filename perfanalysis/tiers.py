@@ -21,6 +21,7 @@ import pandas as pd
 from .errors import SchemeError
 from .methods import round_half_up
 from .packsort import row_starts, sort_packed
+from .ranks import ALL_GROUP, scope_name
 from .rounding import dec, fmt
 from .scheme import BottomRule, QuotaRule, Scheme, TierRules
 
@@ -183,6 +184,19 @@ def _classes(order: list[str], rows: dict[str, pd.Series], keys: list[str]) -> t
     return start, end
 
 
+def _scope_groups(scores: pd.DataFrame, scope: str) -> np.ndarray:
+    """The ranking group of each row under ``tiers.scope`` (``score`` adds a units column the
+    scope names to its table)."""
+    if scope == "sequence":
+        return scores["sequence"].to_numpy(dtype=object)
+    if scope == ALL_GROUP:
+        return np.full(len(scores), ALL_GROUP, dtype=object)
+    if scope not in scores.columns:
+        raise SchemeError(f"tiers.scope names column '{scope}', which the score table does not "
+                          "have (score() adds it from units.csv)", path="tiers.scope")
+    return scores[scope].astype(str).to_numpy(dtype=object)
+
+
 def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> pd.DataFrame:
     """Add ``tier``, ``tier_reason``, ``tier_basis`` and ``tier_flags`` to a score table;
     ``events`` are the year's events.
@@ -216,12 +230,12 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
     def disq_text(uid: str) -> str:
         return "、".join(disq_names[c] for c in disq.columns if disq.at[uid, c])
 
-    for seq, grp in out.groupby("sequence", sort=True):
+    for seq, grp in out.groupby(_scope_groups(out, rules.scope), sort=True):
         grp = grp.sort_values(keys, ascending=False, kind="stable")
         rows = {r.unit_id: pd.Series(r._asdict()) for r in grp.itertuples(index=False)}
         order = list(rows)
         n = len(order)
-        seq_name = scheme.sequences.get(str(seq), str(seq))
+        seq_name = scope_name(rules.scope, str(seq), scheme.sequences)
         place = grp.set_index("unit_id")["total"].rank(method="min", ascending=False).astype(int)
         cls_start, cls_end = _classes(order, rows, keys)
         # --- 后k位 rules: units with fewer than k units strictly behind them ------------
@@ -390,9 +404,9 @@ def quota_warnings(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     ranked = table["tier_basis"].isin(["quota", "position", "disqualified"])
     forced = rules.method == "forced_distribution"
     rows: list[dict[str, object]] = []
-    for seq, grp in table.groupby("sequence", sort=True):
+    for seq, grp in table.groupby(_scope_groups(table, rules.scope), sort=True):
         n = len(grp)
-        seq_name = scheme.sequences.get(str(seq), str(seq))
+        seq_name = scope_name(rules.scope, str(seq), scheme.sequences)
         in_rank = grp.loc[ranked.loc[grp.index]]
         for label, raw, k in _planned(rules, str(seq), n):
             if forced:
@@ -442,10 +456,18 @@ class TierModel:
 
 
 def tier_model(scheme: Scheme, unit_ids: list[str], sequences: list[str],
-               events: pd.DataFrame) -> TierModel:
-    """Prepare the scheme's tier rules for these units (in this order) and year's events."""
+               events: pd.DataFrame, groups: list[str] | None = None) -> TierModel:
+    """Prepare the scheme's tier rules for these units (in this order) and year's events.
+    ``groups``: each unit's ranking group when ``tiers.scope`` names a units column."""
     rules = scheme.tiers
     labels = tuple(rules.labels)
+    if rules.scope == ALL_GROUP:
+        sequences = [ALL_GROUP] * len(unit_ids)
+    elif rules.scope != "sequence":
+        if groups is None:
+            raise SchemeError(f"tiers.scope '{rules.scope}': pass each unit's group",
+                              path="tiers.scope")
+        sequences = list(groups)
     seq_arr = np.asarray(sequences, dtype=object)
     names = sorted(set(sequences))
     seq_index = tuple(np.flatnonzero(seq_arr == s) for s in names)

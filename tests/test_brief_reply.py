@@ -324,10 +324,11 @@ def test_tier_roster_by_score_and_administrative_order(sample) -> None:
                          data.events.loc[data.events["year"] == YEAR])
     by_score = pub.tier_roster(tiers, scheme, data.units, "score").set_index("等次")
     admin = pub.tier_roster(tiers, scheme, data.units, "admin").set_index("等次")
-    # 2019 places: 沅江市 1, 益阳高新区 2, 大通湖区 3, 南县 4, 资阳区 5, 赫山区 6, 安化县 7, 桃江县 8
-    assert by_score.at["达标", "名单"] == "大通湖区、南县、资阳区、赫山区、安化县"
+    # 2019 places (issue-22 sample and preset): 沅江市 1, 大通湖区 2 (优秀), 南县 3,
+    # 益阳高新区 4, 资阳区 5, 赫山区 6, 安化县 7, 桃江县 8 (达标, 75.37 ≥ 75)
+    assert by_score.at["达标", "名单"] == "南县、益阳高新区、资阳区、赫山区、安化县、桃江县"
     # units.csv order: 赫山区, 资阳区, 沅江市, 南县, 桃江县, 安化县, 大通湖区, 益阳高新区
-    assert admin.at["达标", "名单"] == "赫山区、资阳区、南县、安化县、大通湖区"
+    assert admin.at["达标", "名单"] == "赫山区、资阳区、南县、桃江县、安化县、益阳高新区"
     assert admin.at["不达标", "单位数"] == 0 and admin.at["不达标", "名单"] == "(无)"
     assert "不达标:没有单位" in pub.roster_sentences(admin.reset_index())[0]
     with pytest.raises(ValueError, match="order"):
@@ -345,7 +346,10 @@ def test_scheme_basis_lists_every_node_and_tier_rule(sample) -> None:
     assert by_item.at["指标考核", "是否假设"] == "否" and "百分制" in by_item.at["指标考核",
                                                                               "依据(原文)"]
     tiers = basis.loc[basis["类别"].isin(["等次规则", "等次名额", "等次分数线", "后续处理"])]
-    assert len(tiers) == 1 + 1 + 2 + 2 and (tiers["是否假设"] == "是").all()
+    # no 后续处理 rows: the reply names none (issue 22: Heshan's are not borrowed)
+    assert len(tiers) == 1 + 1 + 2 and (tiers["是否假设"] == "是").all()
+    results = basis.loc[basis["类别"] == "结果运用"]  # the reply's own results use, quoted
+    assert len(results) == 5 and (results["依据(原文)"] != "—").all()
     assert (basis["理由"] != "").all()
     assumed = int((basis["是否假设"] == "是").sum())
     assert f"{assumed}项原文未作规定" in pub.basis_sentence(basis)

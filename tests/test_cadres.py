@@ -73,11 +73,58 @@ def test_forced_distribution_and_triggers_on_a_hand_made_group():
     assert out.loc["p03", "triggers"] == "定量指标得分低于60%"
     assert out.loc["p07", "triggers"] == "基本称职或不称职得票超过1/3"
     assert out.loc["p08", "triggers"] == ""
+    # the three ranking triggers make a cadre a 基本称职考核对象 (review), not 基本称职; the
+    # vote trigger ("必须评为") demotes. 15:80:4:1 of 25: 3.75 → 4 优秀 (p01–p04); 4 % → 1.0
+    # → 1 基本称职 (the last place, p25); p07 基本称职 by the votes
+    expected = {f"p{i:02d}": "称职" for i in range(1, 26)}
+    expected.update({"p01": "优秀", "p02": "优秀", "p03": "优秀", "p04": "优秀"})
+    expected.update({"p07": "基本称职", "p25": "基本称职"})
+    assert out["tier"].to_dict() == expected
+    assert out["review"].to_dict() == {**{p: "" for p in expected},
+                                       "p03": "基本称职考核对象", "p10": "基本称职考核对象",
+                                       "p25": "基本称职考核对象"}
+    assert out.loc["p03", "tier_reason"].endswith("定量指标得分低于60%,列为基本称职考核对象")
+    assert "原按比例为称职" in out.loc["p07", "tier_reason"]
+    # a scheme that demotes on every trigger: p03 loses 优秀 (p01, p02, p04 stay), p10 and
+    # p25 are 基本称职 too
+    demote = CadreRules(triggers_demote=True)
+    out = assign_cadre_tiers(cadres, {"s": "类别"}, demote).set_index("person_id")
     expected = {f"p{i:02d}": "称职" for i in range(1, 26)}
     expected.update({"p01": "优秀", "p02": "优秀", "p04": "优秀"})
     expected.update({"p03": "基本称职", "p07": "基本称职", "p10": "基本称职", "p25": "基本称职"})
     assert out["tier"].to_dict() == expected
     assert "原按比例为优秀" in out.loc["p03", "tier_reason"]
+
+
+def _levels() -> pd.DataFrame:
+    """One sequence: 4 heads (scores 90, 80, 70, 60) and 20 members (99 … 80)."""
+    rows = [{"person_id": f"h{i}", "name": f"正职{i}", "role": "head", "sequence": "s",
+             "score": float(s), "democratic": 90.0} for i, s in enumerate((90, 80, 70, 60), 1)]
+    rows += [{"person_id": f"m{i:02d}", "name": f"成员{i}", "role": "member", "sequence": "s",
+              "score": float(100 - i), "democratic": 90.0} for i in range(1, 21)]
+    return pd.DataFrame(rows)
+
+
+def test_three_levels_are_ranked_and_distributed_separately():
+    out = assign_cadre_tiers(_levels(), {"s": "类别"}, RULES).set_index("person_id")
+    # heads (4): 15 % × 4 = 0.6 → 1 优秀 (h1); 4 % → 0.16 → 0; 1 % → 0: the rest 称职
+    assert [out.loc[f"h{i}", "tier"] for i in range(1, 5)] == ["优秀", "称职", "称职", "称职"]
+    # members (20): 3 优秀 (m01–m03); 4 % × 20 = 0.8 → 0 基本称职; 后5% of 20 = 1 → m20 review
+    assert [out.loc[f"m{i:02d}", "tier"] for i in (1, 2, 3, 4)] == ["优秀"] * 3 + ["称职"]
+    assert out.loc["m20", "review"] == "基本称职考核对象" and out.loc["h4", "review"] == ""
+    assert out.loc["h1", "tier_reason"].startswith("类别·班子正职第1名")
+    # one pool of 24 (the old reading): 15 % × 24 = 3.6 → 4 优秀, all members; the lowest
+    # head is 24th of 24 and the 后5% trigger (1.2 → 1) falls on him
+    pooled = assign_cadre_tiers(_levels(), {"s": "类别"}, CadreRules(by_role=False))
+    pooled = pooled.set_index("person_id")
+    assert sorted(pooled.index[pooled["tier"] == "优秀"]) == ["m01", "m02", "m03", "m04"]
+    assert pooled.loc["h4", "triggers"] == "后5%" and out.loc["h4", "triggers"] == ""
+
+
+def test_unknown_role_is_an_error():
+    persons = group().assign(role="deputy")
+    with pytest.raises(DataError, match="unknown roles"):
+        cadre_scores(persons, TEAMS, 100.0, RULES)
 
 
 @settings(max_examples=30, deadline=None)
@@ -89,10 +136,17 @@ def test_triggered_cadres_are_never_above_basic(n, rnd):
         "portfolio": rnd.uniform(30, 100), "quantitative": rnd.uniform(40, 100),
         "votes_total": 30.0, "votes_basic": float(rnd.randint(0, 15))} for i in range(n)])
     out = assign_cadre_tiers(cadre_scores(persons, TEAMS, 100.0, RULES), {"s": "类别"}, RULES)
-    hit = out["triggers"] != ""
-    assert out.loc[hit, "tier"].isin(["基本称职", "不称职"]).all()
-    # the forced distribution's top share is a ceiling: at most 15 % rounded (≥ 1)
-    assert (out["tier"] == "优秀").sum() <= max(1, round(0.15 * n + 1e-9))
+    voted = out["triggers"].str.contains("得票超过1/3")
+    assert out.loc[voted, "tier"].isin(["基本称职", "不称职"]).all()
+    others = out["triggers"].str.replace("基本称职或不称职得票超过1/3", "").str.strip("、") != ""
+    assert (out.loc[others, "review"] == "基本称职考核对象").all()
+    assert (out.loc[~others, "review"] == "").all()
+    # the forced distribution's top share is a ceiling: at most 15 % rounded (≥ 1), beyond
+    # it only units tied with the last one inside (ties at a cut go up)
+    k = max(1, round(0.15 * n + 1e-9))
+    top = out.loc[out["tier"] == "优秀", "score"].sort_values(ascending=False)
+    if len(top) > k:
+        assert (top.iloc[k:] == top.iloc[k - 1]).all()
     assert (basic_triggers(out, RULES) == out["triggers"]).all()
 
 
@@ -101,7 +155,17 @@ def test_cadre_table_on_the_sample_and_cli(tmp_path):
     s = load_scheme(SCHEMES_DIR / "xiangxi_departments.yaml")
     t = cadre_table(d, s, 2011)
     assert set(t["role"]) == {"班子正职", "班子成员"}
-    assert t["tier"].isin(RULES.labels).all() and t["tier"].nunique() >= 3
+    assert t["tier"].isin(RULES.labels).all() and t["tier"].nunique() >= 2
+    # 三个层次: each (sequence, role) is ranked from 1 to its size; 田涛平 (班子正职) is ranked
+    # among the 6 heads of his sequence, not 24th of 24 with the members
+    for _, grp in t.groupby(["sequence", "role"]):
+        assert grp["rank"].min() == 1 and grp["rank"].max() <= len(grp)
+    tian = t.loc[t["name"] == "田涛平"].iloc[0]
+    assert tian["role"] == "班子正职" and tian["rank"] == 6
+    assert tian["tier_reason"].startswith("社会发展部门·班子正职第6名/6")
+    # ranking triggers flag for review; no group is large enough for a 4 % 基本称职 (≤ 24)
+    assert (t["review"] != "").sum() == (t["triggers"].str.replace(
+        "基本称职或不称职得票超过1/3", "").str.strip("、") != "").sum() > 0
     res = CliRunner().invoke(app, ["score", "--data", str(SAMPLE_DIR / "xiangxi_departments"),
                                    "--scheme", str(SCHEMES_DIR / "xiangxi_departments.yaml"),
                                    "--year", "2011", "--level", "cadres",

@@ -100,16 +100,29 @@ def _navbar_targets(config: dict) -> list[str]:
     return targets
 
 
-def test_navbar_pages_and_includes_exist():
-    """Every page of the navbar and every ``{{< include >}}`` of a page is a file."""
-    missing = [t for t in _navbar_targets(_config())
-               if not t.startswith("reference/") and not (DOCS / t).is_file()]
+def _includes() -> list[tuple[Path, str]]:
+    """(page, include target) for every ``{{< include >}}`` of the site's own pages."""
+    found = []
     for page in DOCS.rglob("*.qmd"):
         if "_site" in page.parts or "reference" in page.relative_to(DOCS).parts:
             continue
         for target in re.findall(r"\{\{<\s*include\s+(\S+)\s*>\}\}", page.read_text("utf-8")):
-            if not (page.parent / target).is_file():
-                missing.append(f"{page.relative_to(ROOT)} includes {target}")
+            found.append((page, target))
+    return found
+
+
+def _outside_includes() -> list[Path]:
+    """Included files that live outside docs/ (the single sources of the data and scheme pages)."""
+    paths = {(page.parent / target).resolve() for page, target in _includes()}
+    return sorted(p for p in paths if DOCS not in p.parents)
+
+
+def test_navbar_pages_and_includes_exist():
+    """Every page of the navbar and every ``{{< include >}}`` of a page is a file."""
+    missing = [t for t in _navbar_targets(_config())
+               if not t.startswith("reference/") and not (DOCS / t).is_file()]
+    missing += [f"{page.relative_to(ROOT)} includes {target}" for page, target in _includes()
+                if not (page.parent / target).is_file()]
     assert not missing, f"missing docs files: {missing}"
 
 
@@ -182,12 +195,15 @@ def test_docs_site_renders_without_a_broken_reference(tmp_path):
     quartodoc = _quartodoc_command()
     if quartodoc is None:
         pytest.skip("quartodoc is not installed (pip install -e '.[docs]')")
-    # the site includes ../data/schemes/README.md: keep that relative path in the copy
+    # pages include files outside docs/ (../data/README.md, ../data/schemes/README.md):
+    # copy those too, at the same relative place
     site_src = tmp_path / "docs"
     shutil.copytree(DOCS, site_src, ignore=shutil.ignore_patterns(
         "_site", ".quarto", "reference", "objects.json"))
-    (tmp_path / "data" / "schemes").mkdir(parents=True)
-    shutil.copy(ROOT / "data" / "schemes" / "README.md", tmp_path / "data" / "schemes")
+    for included in _outside_includes():
+        target = tmp_path / included.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(included, target)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
     log = []

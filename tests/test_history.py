@@ -20,10 +20,10 @@ from perfanalysis import (
     tier_history,
 )
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.scheme import DEFAULT_FOLLOWUPS, Followup
+from perfanalysis.scheme import HESHAN_FOLLOWUPS, Followup
 from tests.helpers import preset_mapping
 
-RULES = list(DEFAULT_FOLLOWUPS)
+RULES = list(HESHAN_FOLLOWUPS)
 LABELS = ["优秀", "达标", "基本达标", "不达标"]
 
 
@@ -101,9 +101,9 @@ def test_flags_need_the_run_and_ignore_row_order(seqs: list[list[str]], rnd) -> 
 
 
 def test_scheme_followups_default_explicit_and_validated() -> None:
+    # yiyang_2018 declares none (issue 22: Heshan's rules no longer apply silently)
     yiyang = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
-    assert [(f.tier, f.years, f.consequence) for f in yiyang.tiers.followup_rules()] == [
-        ("基本达标", 2, "通报批评"), ("不达标", 2, "组织调整")]
+    assert yiyang.tiers.followup_rules() == []
     heshan = load_scheme(SCHEMES_DIR / "heshan_2013.yaml")
     assert heshan.tiers.followups is not None and len(heshan.tiers.followup_rules()) == 2
     forced = load_scheme(SCHEMES_DIR / "changsha_forced.yaml")  # 一等/二等/三等: no default

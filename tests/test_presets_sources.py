@@ -119,8 +119,10 @@ def test_hunan_province_tiers_affirmation_ceiling_and_deductions(tmp_path):
     raw = preset_mapping("hunan_province_tiers")
     raw["components"][0]["children"] = [{
         "id": "q", "name": "省考评指标", "points": 85, "method": "gap_points",
-        "basis": "given_rate", "per_point": 1, "per_point_above": 0.5, "max_bonus": 1,
-        "target": {"rule": "uniform", "value": 0.08}}]
+        "basis": "given_rate", "per_point": 1, "target": {"rule": "uniform", "value": 0.08}}]
+    # 超额完成任务加分 is a bonus rule (issue 22: under the item and block ceilings)
+    excess = next(r for r in raw["bonus"]["rules"] if r["id"] == "excess")
+    excess["indicators"] = ["q"]
     rates = {"C1": 10, "C2": 9, "C3": 8, "C4": 7, "C5": 6, "C6": 5, "C7": -100}
     units = [(u, "counties") for u in rates]
     obs = [(u, 2013, "q", r) for u, r in rates.items()]
@@ -128,12 +130,13 @@ def test_hunan_province_tiers_affirmation_ceiling_and_deductions(tmp_path):
     events = [("C1", "commendation_national", 3, None), ("C4", "affirmation", 1, None),
               ("C6", "affirmation", 1, None), ("C6", "veto", 1, None)]
     t = run(tmp_path, raw, units, obs, ratings, events)
-    # q: 85 − (8 − rate)·1 below target, + min((rate − 8)·0.5, 1) above, never below 0:
-    # C1 86, C2 85.5, C3 85, C4 84, C5 83, C6 82, C7 0 (108 points short, stops at zero)
-    # C1 bonus 3 × 2 = 6 → 加分天花板 5. Totals: +14 rating each.
+    # q: 85 − (8 − rate)·1 below target, never below 0: C1–C3 85, C4 84, C5 83, C6 82,
+    # C7 0 (108 points short, stops at zero). 超额 (bonus): min((rate − 8)·0.5, 1): C1 1,
+    # C2 0.5. C1's commendations 3 × 2 = 6 → the item's cap 3; bonus 3 + 1 = 4 (the
+    # block's 加分天花板 5 does not bind). Totals: +14 rating each.
     assert t.loc[list(rates), "total"].tolist() == pytest.approx(
-        [105, 99.5, 99, 98, 97, 96, 14])
-    assert t.loc["C1", "bonus"] == 5
+        [103, 99.5, 99, 98, 97, 96, 14])
+    assert t.loc["C1", "bonus"] == 4
     # 7 cities, shares 30:55:15 → 2 / 4 / 1. 一票肯定 puts C4 in 一等 beyond the count;
     # C6 is affirmed too but has a 一票否决 that year: not 一等.
     tiers = t["tier"].to_dict()

@@ -237,9 +237,11 @@ def test_census_population_as_size(tmp_path):
 def test_run_study_on_an_own_panel_that_does_not_fit_the_scheme(tmp_path):
     sample = load_data(PROJ_ROOT / "data/sample/yiyang")
     scheme = load_scheme(PROJ_ROOT / "data/schemes/yiyang_2018.yaml")
-    # a researcher's panel carrying only the completion indicators (no ratings, no others)
+    # a researcher's panel carrying only the completion indicators (no ratings, no others;
+    # since issue 22 the structural levels are completion indicators too)
     obs = sample.observations.loc[sample.observations["indicator"].isin(
-        ["gdp", "fiscal_revenue", "fai", "industry_va", "retail_sales", "pm25"]),
+        ["gdp", "fiscal_revenue", "fai", "industry_va", "retail_sales", "pm25",
+         "poverty_rate", "energy_intensity", "water_quality"]),
         ["unit_id", "year", "indicator", "value"]]
     own = load_data(write_dataset(tmp_path / "own", {
         "units": sample.units.drop(columns="source_row", errors="ignore"),

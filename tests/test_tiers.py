@@ -15,15 +15,32 @@ NO_EVENTS = pd.DataFrame(columns=["unit_id", "year", "event", "count", "project"
 
 
 @pytest.mark.parametrize("n, expected", [
-    (18, 5),  # 25 % of 18 = 4.5 → half up → 5 (经济管理部门)
+    (18, 4),  # 25 % of 18 = 4.5 → a ceiling (floor) → 4 (经济管理部门)
     (13, 3),  # 3.25 → 3 (社会发展部门)
-    (7, 2),   # 1.75 → 2 (区委工作部门)
-    (6, 2),   # 1.5 → 2 (区委工作机构)
+    (7, 1),   # 1.75 → 1 (区委工作部门)
+    (6, 1),   # 1.5 → 1 (区委工作机构)
+    (2, 1),   # 0.5 → 0 → at least 1
+    (1, 1),   # 0.25 → 0 → at least 1
+])
+def test_department_quota_top_25_percent_as_a_ceiling(n, expected):
+    # issue 22: "原则上按…25%" read as a ceiling in both Heshan presets
+    assert quota_for(HESHAN.tiers, "economic_departments", n) == expected
+
+
+@pytest.mark.parametrize("n, expected", [
+    (18, 5),  # 25 % of 18 = 4.5 → half up → 5
+    (13, 3),  # 3.25 → 3
+    (7, 2),   # 1.75 → 2
+    (6, 2),   # 1.5 → 2
     (2, 1),   # 0.5 → 1
     (1, 1),   # 0.25 → 0 → at least 1
 ])
-def test_department_quota_top_25_percent_half_up(n, expected):
-    assert quota_for(HESHAN.tiers, "economic_departments", n) == expected
+def test_department_quota_half_up_option(n, expected):
+    # the other reading (the nearest count), a documented option no preset uses
+    quota = [q if q.sequences is not None else q.model_copy(update={"rounding": "half_up"})
+             for q in HESHAN.tiers.quota]
+    rules = HESHAN.tiers.model_copy(update={"quota": quota})
+    assert quota_for(rules, "economic_departments", n) == expected
 
 
 def test_town_quotas_are_fixed():
