@@ -32,6 +32,7 @@ SETUP = '''\
 from perfanalysis import brief as br
 from perfanalysis import notebook as nb
 from perfanalysis.figures import brief as brief_charts
+from perfanalysis import summary
 from perfanalysis.findings import brief as say
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
@@ -51,7 +52,11 @@ CELLS = [
     new_code_cell("nb.show_text(say.question_sentences(question, b.focus_names, b.size_col))"),
     new_markdown_cell("## 二、证据"),
     new_code_cell("nb.show_text(say.evidence_sentences(b.facts, ctx.year, b.top_label, "
-                  "b.size_col))"),
+                  "b.size_col))\n"
+                  "quota_notes = b.studies.get('quota_warnings')\n"
+                  "if quota_notes is not None and len(quota_notes):  # ties / empty tiers\n"
+                  "    nb.show_text([s.removesuffix('。') + say.cite('quota_warnings') + '。' "
+                  "for s in summary.quota_warning_sentences(quota_notes)])"),
     new_code_cell("nb.show(brief_charts.tier_history_chart(b.history, list(ctx.scheme.tiers.labels),"
                   " b.focus, list(b.flags['unit_id'])))"),
     new_markdown_cell("## 三、建议\n\n各方案的测算效果如下;“等次改变的单位数”与现行方案"

@@ -130,6 +130,8 @@ def test_every_chapter_runs_on_a_one_indicator_scheme(tmp_path: Path,
     assert "没有可与" in ch04 and "权重选择不影响等次" not in ch04
     # the empty bottom tier (15:80:5 in regions of 3–12) is stated in chapter 00
     assert "取整后为0名" in " ".join(texts["00_scorecard"])
+    assert "取整后为0名" in " ".join(texts["05_brief"])  # and the brief repeats it, cited
+    assert "表 quota_warnings" in " ".join(texts["05_brief"])
 
 
 def test_report_renders_on_the_provincial_panel(tmp_path: Path,
