@@ -68,3 +68,18 @@ def test_findings_on_empty_tables() -> None:
     text = sobol_sentences(zeros, "平均绝对名次变化", 32)
     assert text[0] == "在32组抽样中,地区生产总值权重、计分方法的变化都没有改变任何单位的名次。"
     assert "一个一级指标" in removal_sentences(pd.DataFrame())[0]
+
+
+def test_fixed_bound_efficacy_keeps_its_method_in_the_sobol_study() -> None:
+    """hunan_province_tiers scores 群众安全感 by efficacy with 满意值/不允许值: it compares no
+    units and has no min–max form, so the method factor leaves it alone (the chapter used to
+    stop with "'satisfactory'/'allowed' are only used by method 'efficacy'")."""
+    from perfanalysis import load_data, load_scheme
+    from perfanalysis.paths import SAMPLE_DIR
+    from perfanalysis.studies.weightings import compares_units, weight_sensitivity
+
+    scheme = load_scheme(SCHEMES_DIR / "hunan_province_tiers.yaml")
+    fixed = [leaf for leaf in scheme.indicators() if leaf.satisfactory is not None]
+    assert fixed and not any(compares_units(leaf) for leaf in fixed)
+    sens = weight_sensitivity(load_data(SAMPLE_DIR / "yiyang"), scheme, 2019, n=8, seed=1)
+    assert "计分方法" in set(sens.sobol["parameter"])
