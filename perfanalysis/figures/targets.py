@@ -85,6 +85,8 @@ def attainment_heatmap(bt: pd.DataFrame, indicator_name: str, labels: Mapping[st
     """Attainment (actual ÷ target; reversed for negative indicators) by unit and year,
     one panel per rule; blue ≥ 1 (target met), red < 1. ``order``: unit names, top first."""
     rules = list(dict.fromkeys(bt["rule"]))
+    if not rules:  # no year with the history a rule reads: nothing to back-test
+        return _layout(go.Figure(), f"“{indicator_name}”没有可回测的年份", 200)
     cols = min(3, len(rules))
     rows = int(np.ceil(len(rules) / cols))
     fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, horizontal_spacing=0.03,
