@@ -278,8 +278,8 @@ def quota_summary(warnings: pd.DataFrame) -> list[str]:
     """The chapter's statement on planned tier head counts: the warnings, or one sentence
     saying every sequence kept them."""
     if warnings.empty:
-        return ["各序列各等次人数与方案规定的名额或比例一致,没有因总分并列超出名额,"
-                "也没有按比例取整为0名的等次。"]
+        return [("各序列各等次人数与方案规定的名额或比例一致,没有因总分并列超出名额,"
+                 "也没有按比例取整为0名的等次。")]
     return quota_warning_sentences(warnings)
 
 

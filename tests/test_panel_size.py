@@ -34,7 +34,7 @@ def _scipy(x: pd.Series, data: pa.Dataset) -> tuple[float, float]:
     units = data.units.set_index("unit_id")
     pop = units["population_2020"]
     rhos, weights = [], []
-    for _, ids in units.groupby("sequence").groups.items():
+    for ids in units.groupby("sequence").groups.values():
         assert len(ids) >= 3  # every region counts (东北 has 3)
         rhos.append(spearmanr(x[ids], pop[ids]).statistic)
         weights.append(len(ids))
