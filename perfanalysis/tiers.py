@@ -338,6 +338,10 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
                 why = bar_why[u] + why
             elif rules.quota_requires is not None and not eligible(u) and u in order[:k]:
                 why = f"未达到{rules.quota_requires},不能占用评优名额;" + why
+            if not forced and k == 0 and u == order[0]:
+                raw = next((p for _, p, _ in _planned(rules, str(seq), n)), None)
+                if raw is not None and raw > 0:  # a share quota rounded to nobody
+                    why += f";{top}名额按比例为{raw:.2f}名,取整为0名,本序列无{top}"
             tier[u], reason[u] = label, why
             basis[u] = ("disqualified" if u in bar_why else "position" if forced
                         else "threshold")
