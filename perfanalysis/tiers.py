@@ -361,13 +361,13 @@ def _planned(rules: TierRules, seq: str, n: int) -> list[tuple[str, float | None
     """(tier, unrounded planned count or None for a fixed top-k, rounded count) of the tiers
     a sequence's rules size: the top tier's quota, or every forced-distribution tier."""
     if rules.method == "forced_distribution":
-        return [(lab, share * n, c) for lab, share, c in
+        return [(lab, round(share * n, 9), c) for lab, share, c in
                 zip(rules.labels, rules.shares, forced_counts(rules, n), strict=True)]
     rule = next((q for q in rules.quota if q.sequences is not None and seq in q.sequences),
                 next((q for q in rules.quota if q.sequences is None), None))
     if rule is None:
         return []
-    raw = None if rule.share is None else rule.share * n
+    raw = None if rule.share is None else round(rule.share * n, 9)
     return [(rules.labels[0], raw, quota_for(rules, seq, n))]
 
 
