@@ -62,9 +62,11 @@ def main() -> None:
     print(f"variants of one year (incl. 99 quantile regressions): {t_one:.2f} s")
 
     t0 = time.perf_counter()
-    fs.size_dependence_table(table, size, boot=1000)
+    groups = fs.comparison_groups(data, None)
+    fs.size_dependence_table(table, size, boot=1000, groups=groups)
     print(f"size dependence of {table.groupby(['variant', 'alpha'], dropna=False).ngroups} "
-          f"variants, 1000 bootstrap resamples each: {time.perf_counter() - t0:.2f} s")
+          f"variants within {groups.nunique()} sequences, 1000 stratified bootstrap resamples "
+          f"each: {time.perf_counter() - t0:.2f} s")
 
     years = fs.usable_years(data, "gdp")
     t0 = time.perf_counter()

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .errors import DataError, Problem
 from .parsing import UnitResolver
+from .reply import Reply, build_reply, find_proposal
 from .studies.size import size_dependence as _size_dependence
 from .study_tables import (  # noqa: F401 (re-exported: the brief's contract)
     ALT_COLUMNS,
@@ -83,12 +84,13 @@ def size_dependence(totals: pd.DataFrame, sizes: pd.Series) -> float:
 
 
 def _volatility(alt_rows: pd.DataFrame, vol: pd.DataFrame | None) -> float:
-    """Mean rank_sd (fairness_volatility) of the alternative, matched on the columns the two
-    tables share among variant and alpha; NaN when the study gives none."""
+    """Mean rank_sd (fairness_volatility) of the alternative, matched on variant and alpha
+    (one construct per row: an alternative without a variant, such as the scheme's own
+    增量/增速 α, is never paired with a GDP-only variant's volatility); NaN otherwise."""
     if vol is None or alt_rows.empty:
         return math.nan
     keys = [k for k in ("variant", "alpha") if k in alt_rows.columns]
-    if not keys:
+    if "variant" not in keys:
         return math.nan
     first = alt_rows.iloc[0]
     sel = vol
@@ -207,7 +209,8 @@ def focus_facts(uid: str, year: int, tables: StudyTables, history: pd.DataFrame,
     if chance is not None:
         for r in chance.loc[chance["unit_id"] == uid].itertuples(index=False):
             rows.append(_fact("top_chance", uid, name, "p_top", r.p_top, label=top_label,
-                              alternative=variant_label(str(r.variant), r.alpha),
+                              alternative=variant_label(str(r.variant), r.alpha,
+                                                        getattr(r, "label", None)),
                               source="fairness_top_chance", section="建议"))
     back = tables.get("targets_backtest")
     if back is not None:
@@ -230,12 +233,17 @@ def focus_facts(uid: str, year: int, tables: StudyTables, history: pd.DataFrame,
 
 
 #: fairness variants in Chinese (fairness_top_chance labels them by variant id and alpha)
-VARIANT_ZH = {"level": "总量", "growth": "增速", "increment": "增量", "per_capita": "人均",
-              "value_added": "增加值", "blend": "总量+增速"}
+VARIANT_ZH = {"level": "总量", "growth": "增速", "increment": "增量", "per_capita": "人均量",
+              "value_added": "增值残差", "cgp": "条件增长百分位", "blend": "总量与增速混合"}
 
 
-def variant_label(variant: str, alpha: object) -> str:
-    """A fairness variant as the brief names it: 总量, 增速, 总量+增速 α=0.3."""
+def variant_label(variant: str, alpha: object, label: object = None) -> str:
+    """A fairness variant as the brief names it: 总量, 增速, 总量+增速 α=0.3; the scheme's own
+    rows (``scheme:<id>``) by the study's ``label`` (e.g. 现行方案:总分)."""
+    if isinstance(label, str) and label:
+        return label
+    if variant.startswith("scheme:"):
+        return "现行方案:" + ("总分" if variant == "scheme:total" else variant.split(":", 1)[1])
     name = VARIANT_ZH.get(variant, variant)
     try:
         a = float(alpha)  # type: ignore[arg-type]
@@ -310,7 +318,7 @@ def reward_pricing(data: Any, scheme: Any) -> tuple[Callable[[pd.DataFrame], flo
     """A payout function for tiered tables when the scheme has a ``rewards`` section and
     ``perfanalysis.rewards`` is installed, and a note (Chinese) saying why not otherwise."""
     if getattr(scheme, "rewards", None) is None:
-        return None, "考核方案没有奖金规则(rewards),不计算各方案的奖励成本。"
+        return None, "考核方案没有奖金规则,不计算各方案的奖励成本。"
     try:
         from .rewards import unit_rewards  # type: ignore[import-not-found]
     except ImportError:
@@ -347,11 +355,14 @@ class Brief:
     unit_changes: pd.DataFrame | None = None
     scheme_changes: pd.DataFrame | None = None
     new_years: list[int] = field(default_factory=list)
+    reply: Reply | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         out = {"brief_facts": self.facts, "brief_tradeoffs": self.trade,
                "tier_history": self.history, "tier_followups": self.flags,
                "followups_alternatives": self.alt_flags, "brief_status": self.status}
+        if self.reply is not None:
+            out.update(self.reply.tables())
         if self.revisions is not None and self.unit_changes is not None:
             out["data_revisions"] = self.revisions
             out["unit_changes"] = self.unit_changes
@@ -362,9 +373,13 @@ class Brief:
 
 def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
                    focus_unit: str = "", size: str = "", previous_data: str = "",
-                   previous_scheme: str = "") -> Brief:
-    """Read the study tables, score the history, pick the focus units and build the facts,
-    the trade-offs and (when a previous data folder or scheme is given) the diffs."""
+                   previous_scheme: str = "", proposal: str = "", boot: int = 1000,
+                   seed: int = 0) -> Brief:
+    """Read the study tables, score the history, pick the focus units, build the reply
+    (``reply.build_reply``: the proposal file ``proposal`` or ``proposal.yaml`` beside the
+    data, else the generic question), the facts, the trade-offs and (when a previous data
+    folder or scheme is given) the diffs. Focus units: ``focus_unit``, else the proposal's,
+    else none."""
     from .data import load_data
     from .diff import data_diff, scheme_diff
     from .history import followup_flags, followups_under_alternatives, tier_history
@@ -378,7 +393,13 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
     alts = alternatives(studies)
     alt_flags = followups_under_alternatives(history, alts, rules, year)
     size_col = size_column(data.units, size)
-    focus = focus_units(data.units, focus_unit, size_col)
+    prop = find_proposal(data.source, proposal)
+    if focus_unit.strip():
+        focus = focus_units(data.units, focus_unit, size_col)
+    elif prop is not None:
+        focus = [u for f in prop.focus_units for u in focus_units(data.units, f, size_col)]
+    else:
+        focus = []
     names = dict(zip(data.units["unit_id"], data.units["name"]))
     sizes = (data.units.set_index("unit_id")[size_col].astype(float)
              if size_col is not None else None)
@@ -389,12 +410,14 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
     price, reward_note = reward_pricing(data, scheme)
     trade = tradeoffs(official, alts, sizes, studies, focus, price)
     facts = brief_facts(focus, year, studies, history, flags, alts, top, trade)
-    rules_text = ";".join(f"连续{r.years}年{r.tier}→{r.consequence}" for r in rules)
+    rules_text = ";".join(f"连续{r.years}年{r.tier}的单位{r.consequence}" for r in rules)
     brief = Brief(year=year, top_label=top, size_col=size_col, focus=focus,
                   focus_names=[names[u] for u in focus], studies=studies,
                   status=studies.status(), history=history, skipped_years=hist.skipped,
                   flags=flags, alt_flags=alt_flags, alternatives=alts, trade=trade,
                   facts=facts, followup_text=rules_text, reward_note=reward_note)
+    brief.reply = build_reply(data, scheme, year, data.source, size_col, prop, boot=boot,
+                              seed=seed, focus=focus)
     if previous_data.strip():
         dd = data_diff(load_data(previous_data.strip()), data, scheme)
         brief.revisions, brief.unit_changes, brief.new_years = dd.revisions, dd.units, \
@@ -457,3 +480,42 @@ def display_scheme_changes(changes: pd.DataFrame) -> pd.DataFrame:
     return _zh_table(changes, {"section": "部分", "item_name": "项目", "change": "变化",
                                "field_name": "内容",
                                "old": "原规定", "new": "新规定"})
+
+
+def display_alternatives(alts: pd.DataFrame) -> pd.DataFrame:
+    """The economic block's alternatives, ranked, with Chinese headers (one construct per
+    row: one weight of 增量 and 增速, scored by the scheme's rules)."""
+    out = alts.assign(
+        rank=alts["rank"].map(lambda r: "—" if pd.isna(r) else str(int(r))),
+        admissible=alts["admissible"].map(lambda x: "是" if bool(x) else "否"),
+        is_current=alts["is_current"].map(lambda x: "现行" if bool(x) else ""))
+    return _zh_table(out, {"rank": "排序", "alternative": "计分方式", "is_current": "现行方案",
+                           "block_rho": "经济指标得分与规模的ρ", "block_rho_lo": "置信区间下限",
+                           "block_rho_hi": "置信区间上限", "meaning": "含义",
+                           "total_rho": "总分与规模的ρ", "tier_changes": "等次改变的单位数",
+                           "admissible": "等次稳定(不超过四分之一单位改变)"})
+
+
+def display_sizes(sizes: pd.DataFrame) -> pd.DataFrame:
+    """Size dependence of the block, its group and the total, Chinese headers."""
+    from .reply import VERDICT_ZH
+
+    out = sizes.assign(verdict=sizes["verdict"].map(lambda v: VERDICT_ZH.get(v, "—")))
+    return _zh_table(out, {"label": "得分", "points": "满分", "rho": "序列内ρ",
+                           "rho_lo": "置信区间下限", "rho_hi": "置信区间上限", "n": "单位数",
+                           "groups": "序列数", "rho_all": "全体单位ρ",
+                           "slope": "规模每增加一倍名次变化(位)", "verdict": "判断"})
+
+
+def display_focus(facts: pd.DataFrame) -> pd.DataFrame:
+    """The focus units' score, place and tier (facts of topic 'score'), one row per unit:
+    the table that carries focus units beyond the few written in prose."""
+    f = facts.loc[(facts["unit_id"] != "") & (facts["topic"] == "score")]
+    if f.empty:
+        return pd.DataFrame(columns=["单位", "总分", "名次", "等次"])
+    rows = []
+    for uid, g in f.groupby("unit_id", sort=False):
+        v = g.set_index("statistic")
+        rows.append({"单位": str(g["name"].iloc[0]), "总分": round(float(v.at["total", "value"]), 2),
+                     "名次": int(v.at["rank", "value"]), "等次": str(v.at["tier", "label"])})
+    return pd.DataFrame(rows)

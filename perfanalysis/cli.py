@@ -175,7 +175,10 @@ def score(
             return summary.display_detail(rows, sch, blend=False), f"{sch.name} 指标明细", y
         if out is not None:
             write_table(shown, out, sheet="scores")
-        return shown, sch.name, y
+            return shown, sch.name, y
+        # on the console, sequences by their Chinese names (files keep the ids)
+        names = shown["sequence"].map(lambda s: sch.sequences.get(s, s))
+        return shown.assign(sequence=names), sch.name, y
 
     _show_or_say(*_guard(run), out)
     for notes in quota_notes:
@@ -230,7 +233,7 @@ def run(
 ) -> None:
     """Run every notebook and render the annual report (HTML + DOCX) into OUT."""
     from .pipeline import RunConfig, run_report
-    from .runprogress import RichRunProgress
+    from .runprogress import run_progress
 
     params: dict[str, str] = {}
     for item in param or []:
@@ -243,7 +246,7 @@ def run(
                        renderer=renderer, params=params)
 
     def go() -> Any:
-        with RichRunProgress(err_console) as progress:
+        with run_progress(err_console) as progress:
             return run_report(config, progress)
 
     try:
@@ -424,6 +427,44 @@ def diff(
     if out is not None:
         console.print(f"wrote {out}")
 
+def scenario_size_dependence(totals: pd.DataFrame, size: pd.Series, *,
+                             compare_all: bool = False, boot: int = 1000,
+                             seed: int = 0) -> pd.DataFrame:
+    """Size dependence of every scenario's total (``size_dependence`` within the scenario's
+    own comparison groups, the sequences in ``totals`` — a scenario may regroup units — or
+    all units when ``compare_all``; the all-units ρ beside it): scenario, rho, rho_lo,
+    rho_hi, n, groups, rho_all, rho_all_lo, rho_all_hi, slope, slope_se, level."""
+    from .studies.size import KEYS, size_dependence
+
+    rows = []
+    for name, grp in totals.groupby("scenario", sort=False):
+        t = grp.set_index("unit_id")
+        groups = None if compare_all else t["sequence"].astype(str)
+        rows.append({"scenario": name, **size_dependence(t["total"], size, groups, boot=boot,
+                                                         seed=seed)})
+    return pd.DataFrame(rows, columns=["scenario", *KEYS])
+
+
+def _size_display(dep: pd.DataFrame) -> pd.DataFrame:
+    """Chinese headers of ``scenario_size_dependence``; a 90 % interval reads 5 %/95 %, the
+    all-units columns only when some scenario's all-units ρ differs from its within-group ρ
+    (several comparison groups, or groups too small to enter)."""
+    level = float(dep["level"].iloc[0]) if len(dep) else 0.90
+    lo, hi = f"{(1 - level) / 2 * 100:g}%", f"{(1 + level) / 2 * 100:g}%"
+    cols = {"scenario": "情景", "rho": "ρ(组内)", "rho_lo": f"ρ下限({lo})",
+            "rho_hi": f"ρ上限({hi})", "n": "单位数", "groups": "比较组数",
+            "rho_all": "全部单位ρ", "rho_all_lo": f"全部单位ρ下限({lo})",
+            "rho_all_hi": f"全部单位ρ上限({hi})", "slope": "规模每翻一番名次变化(位,组内)"}
+    keep = [c for c in cols if c in dep.columns]
+    if dep["groups"].max() <= 1 and not ((dep["rho_all"] - dep["rho"]).abs() > 1e-12).any():
+        keep = [c for c in keep if not c.startswith("rho_all") and c != "groups"]
+    out = dep[keep].copy()
+    for c in ("n", "groups"):
+        if c in out.columns:
+            out[c] = out[c].astype(int)
+    return out.rename(columns=cols)
+
+
 @app.command()
 def compare(
     data: DataOpt,
@@ -432,31 +473,55 @@ def compare(
     year: YearOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="write an .xlsx with one sheet per "
                                                            "table")] = None,
+    size_column: Annotated[str, typer.Option(
+        "--size-column", help="units.csv column measuring size for ρ (default: population, "
+                              "else staff)")] = "",
+    boot: Annotated[int, typer.Option("--boot", min=0, help="bootstrap resamples for the "
+                                                             "interval of ρ")] = 1000,
 ) -> None:
-    """Compare scenarios (alternative weightings) with the base scheme for one year."""
+    """Compare scenarios (alternative weightings) with the base scheme for one year, with the
+    size dependence ρ of every scenario's total."""
     from .scenarios import load_scenarios
+    from .studies.fairness import unit_sizes
     from .studies.weightings import compare_scenarios
 
-    def run() -> tuple[Any, int]:
+    def run() -> tuple[Any, int, pd.DataFrame | None, str]:
         ds, sch, y = _inputs(data, scheme, year)
         result = compare_scenarios(ds, sch, load_scenarios(scenarios, sch), y)
+        dep, why = None, ""
+        try:
+            size = unit_sizes(ds, size_column or None)
+        except DataError as exc:
+            if size_column:
+                raise
+            why = exc.headline
+        else:
+            dep = scenario_size_dependence(result.totals, size, boot=boot,
+                                           compare_all=sch.comparison_group == "all")
+        tables = result.tables() | ({} if dep is None else {"scenario_size_dependence": dep})
         if out is not None:
             if out.suffix.lower() != ".xlsx":
                 raise PerfAnalysisError(f"{out}: compare writes several tables; use .xlsx")
-            write_tables(result.tables(), out)
-        return result, y
+            write_tables(tables, out)
+        return result, y, dep, why
 
-    result, y = _guard(run)
+    result, y, dep, why = _guard(run)
     summary = result.summary.drop(columns=["scenario_id"]).rename(columns={
         "scenario": "情景", "n_tier_changes": "等次变化单位数", "mean_abs_shift": "平均名次变动",
         "max_abs_shift": "最大名次变动", "top_set_changed": "优秀名单变化",
         "top_entered": "新进入", "top_left": "退出"})
     summary["优秀名单变化"] = summary["优秀名单变化"].map({True: "是", False: "否"})
     console.print(_rich_table(summary, f"情景比较 scenarios vs base — {y}"))
-    dep = result.dependence.loc[result.dependence["n_tiers"] > 1].drop(columns="n_tiers")
-    if len(dep):
-        console.print(_rich_table(dep, "等次随情景变化的单位 units whose tier depends on the "
-                                       "scenario"))
+    if dep is not None:
+        console.print(_rich_table(_size_display(dep), "总分与规模的秩相关 size dependence ρ "
+                                                       "(组内 within comparison groups)"))
+    else:
+        console.print(f"No unit size in the data ({why}): size dependence ρ not computed; "
+                      "pass --size-column / 数据中没有规模列,未计算规模相关。")
+    dep_t = result.dependence.loc[result.dependence["n_tiers"] > 1].drop(columns="n_tiers")
+    if len(dep_t):
+        console.print(_rich_table(dep_t, "等次随情景变化的单位 units whose tier depends on the "
+                                         "scenario"))
     else:
         console.print("No unit's tier depends on the scenario / 各情景下所有单位等次不变。")
     tau = result.kendall.pivot(index="scenario_a", columns="scenario_b", values="tau")
@@ -464,7 +529,45 @@ def compare(
     tau = tau.loc[order, order].reset_index().rename(columns={"scenario_a": "Kendall τ"})
     console.print(_rich_table(tau, "总分的 Kendall τ"))
     if out is not None:
-        console.print(f"wrote {len(result.tables())} sheets to {out}")
+        n_sheets = len(result.tables()) + (dep is not None)
+        console.print(f"wrote {n_sheets} sheets to {out}")
+
+
+@app.command()
+def explore(
+    data: DataOpt,
+    scheme: SchemeOpt,
+    year: YearOpt = None,
+    port: Annotated[int, typer.Option("--port", help="local port of the page")] = 8050,
+    scenarios: Annotated[Path | None, typer.Option(
+        "--scenarios", help="scenario YAML whose scenarios are offered as starting points")] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="open the page in the default "
+                                                              "browser")] = False,
+    error_model: Annotated[Path | None, typer.Option(
+        "--error-model", help="error-model file (CSV/YAML) of the on-demand tier "
+                              "probabilities (default: the built-in table)")] = None,
+) -> None:
+    """Weights explorer: move a weight in the browser, see every unit's total, rank and tier
+    change at once; export the setting as a scenario file (serves http://127.0.0.1:PORT).
+    Starting points: the scheme, the presets beside it with the same tree, the scenarios."""
+    from .explorer.app import build_app
+    from .explorer.core import make_explorer
+
+    def setup() -> Any:
+        ds, sch, y = _inputs(data, scheme, year)
+        ex = make_explorer(ds, sch, scheme_path=scheme, scenarios=scenarios,
+                           presets=scheme.parent, error_model=error_model)
+        return build_app(ex, year=y)
+
+    dash_app = _guard(setup)
+    url = f"http://127.0.0.1:{port}/"
+    console.print(f"权重探索 weights explorer: [bold green]{url}[/] (Ctrl+C to stop)")
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    dash_app.run(host="127.0.0.1", port=port, debug=False)
 
 
 def main() -> None:  # pragma: no cover - console entry

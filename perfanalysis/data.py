@@ -337,9 +337,11 @@ def _mismatch(data: Dataset, scheme: Scheme, label: str) -> DataError | None:
                                                for stem, p, t in presets)) if presets else ""
     wanted = {i.id for i in scheme.indicators()}
     sample = sorted(set(data.observations["indicator"].unique()) - wanted)[:8]
+    others = (f" (the data have others, e.g. {', '.join(sample)})" if sample
+              else " (the data have no other indicators)")
     problem = Problem(
         label, f"the data's indicators do not match scheme '{scheme.id}': only {present} of its "
-        f"{total} indicators are in the data (the data have others, e.g. {', '.join(sample)}){which}",
+        f"{total} indicators are in the data{others}{which}",
         None, "indicator", None,
         zh=f"数据的指标与方案“{scheme.name}”不符:方案的{total}个指标中数据只有{present}个{zh_which}")
     return DataError([problem], headline=f"Data and scheme '{scheme.id}' do not match")

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .data import Dataset
+from .methods import METHOD_ZH
 from .scheme import BASIS_ZH, Component, Group, Indicator, Scheme
 
 #: table → (key column besides unit_id and year, value column, Chinese name of the table)
@@ -31,8 +32,6 @@ SCHEME_COLUMNS = ["section", "item", "item_name", "change", "field", "field_name
                   "description"]
 STATUS_ZH = {"revised": "修订", "added": "新增", "removed": "删除", "changed": "变更"}
 
-METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minmax": "极差法",
-             "rank_points": "排位法", "pass_fail": "达标制", "deduction": "扣分制"}
 FIELD_ZH = {
     "name": "名称", "points": "分值", "method": "计分方法", "direction": "方向",
     "basis": "计分口径", "blend": "增量+增速权重", "cap": "完成率上限", "floor": "完成率下限",

@@ -20,6 +20,11 @@ EQUAL_RTOL = 1e-9  # relative spread below which a group's values count as all e
 TIE_DECIMALS = 10  # values equal to this many decimals share a place
 TIE_SCALE = 10.0 ** TIE_DECIMALS
 
+#: The one Chinese name of each scoring method (reports, scheme diffs, detail tables).
+METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minmax": "极差法",
+             "rank_points": "排位法", "pass_fail": "达标制", "deduction": "扣分制",
+             "gap_points": "差距计分法", "time_progress": "序时进度法"}
+
 
 def _by_group(x: FloatArray, groups: np.ndarray):
     """Yield (selector, values of the group) for each comparison group along the last axis.

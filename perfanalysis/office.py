@@ -5,7 +5,10 @@ An office reports data the way it publishes it: Chinese headers (单位/单位�
 indicator named as in the scheme (``地区生产总值(亿元)``, with or without the unit in
 brackets), one sheet per year (``2019``, ``2019年``) or a 年份 column, a title row above the
 header, merged header cells (group titles over the indicator names), a 合计 row at the
-bottom, amounts in 万元 with thousands separators. ``read_office_workbook`` reads such a
+bottom, amounts in 万元 with thousands separators; and the statistics-bureau layout with the
+years as columns (单位 | 指标 | 2015年 … 2019年, a merged title, a 单位:万元 line above the
+header or a 计量单位 column). The header row is found by its content (the roles of its
+cells), never taken to be the first row with an indicator name in it. ``read_office_workbook`` reads such a
 workbook against a scheme and returns the ``units`` and ``observations`` tables as text
 (the ordinary cell rules of ``parsing`` then apply), plus a read log naming the sheet and
 cell every value came from. Values whose header gives another unit than the scheme
@@ -44,6 +47,9 @@ PREFIXES = (("千万", 10**7), ("百万", 10**6), ("十万", 10**5), ("亿", 10*
 _TOTAL_KEYS = frozenset(name_key(t) for t in TOTAL_ROWS)
 _BRACKETED = re.compile(r"^(.*?)\s*[(\[【]\s*([^()\[\]【】]*?)\s*[)\]】]\s*$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_HEADER = re.compile(r"^((?:19|20)\d{2})\s*(?:年度?)?$")
+_UNIT_LINE = re.compile(r"^(?:计量)?单位\s*[::]\s*(\S+)$")
+MEASURE_HEADERS = frozenset({"计量单位", "单位(计量)", "unit_of_measure"})
 
 
 def header_key(text: object) -> str:
@@ -161,7 +167,10 @@ def _row_text(cells: pd.DataFrame, r: int) -> list[str]:
 
 def _role(text: str) -> str | None:
     k = header_key(text)
-    for role, names in (("unit", UNIT_HEADERS), ("year", YEAR_HEADERS),
+    if _YEAR_HEADER.match(normalize_text(text)):
+        return "year_column"
+    for role, names in (("measure", MEASURE_HEADERS), ("unit", UNIT_HEADERS),
+                        ("year", YEAR_HEADERS),
                         ("sequence", SEQUENCE_HEADERS), ("indicator", INDICATOR_HEADERS),
                         ("value", VALUE_HEADERS), ("ignored", IGNORED_HEADERS)):
         if k in {header_key(n) for n in names}:
@@ -221,6 +230,8 @@ class _Reader:
             roles = {_role(c) for c in row if c}
             if {"indicator", "value"} <= roles:
                 return r, "long"
+            if {"unit", "indicator", "year_column"} <= roles:
+                return r, "years"
             hits = sum(1 for c in row if c and self.matcher.match(c)[0] is not None)
             if hits > best_hits:
                 best, best_hits = r, hits
@@ -241,6 +252,9 @@ class _Reader:
             return True
         uj = unit_cols[0]
         self.unit_header = header[uj]
+        if kind == "years":
+            self.read_years(sheet, cells, r0, header, roles, uj)
+            return True
         yj = next((j for j, role in roles.items() if role == "year"), None)
         sj = next((j for j, role in roles.items() if role == "sequence"), None)
         year = None
@@ -255,7 +269,8 @@ class _Reader:
         if kind == "long":
             ij = next(j for j, role in roles.items() if role == "indicator")
             vj = next(j for j, role in roles.items() if role == "value")
-            self.read_long(sheet, cells, r0, header, uj, yj, sj, ij, vj, year)
+            mj = next((j for j, role in roles.items() if role == "measure"), None)
+            self.read_long(sheet, cells, r0, header, uj, yj, sj, ij, vj, year, mj)
         else:
             self.read_wide(sheet, cells, r0, header, roles, uj, yj, sj, year)
         return True
@@ -359,7 +374,8 @@ class _Reader:
                 self._value(sheet, r, c.letter, c.header, raw, unit, y, c.indicator, c.factor)
 
     def read_long(self, sheet: str, cells: pd.DataFrame, r0: int, header: list[str], uj: int,
-                  yj: int | None, sj: int | None, ij: int, vj: int, year: int | None) -> None:
+                  yj: int | None, sj: int | None, ij: int, vj: int, year: int | None,
+                  mj: int | None = None) -> None:
         for i in range(r0 + 1, len(cells)):
             r = i + 1
             row = _row_text(cells, i)
@@ -374,10 +390,67 @@ class _Reader:
                              "no indicator named" if not name else str(why),
                              "未填写指标" if not name else "指标无法对应到方案:" + str(why))
                 continue
+            if mj is not None:
+                factor = self._measure_factor(sheet, r, f"{_letter(ij)} {header[ij]}", name,
+                                              row[mj] if mj < len(row) else None, ind,
+                                              factor)  # type: ignore[arg-type]
+                if factor is None:
+                    continue
             if y is not None:
                 self._value(sheet, r, _letter(vj), f"{header[vj]} ({name})",
                             row[vj] if vj < len(row) else "", unit, y, ind,
                             factor)  # type: ignore[arg-type]
+
+    def _measure_factor(self, sheet: str, r: int, column: str, name: str, given: str | None,
+                        ind: Indicator, factor: Decimal) -> Decimal | None:
+        """The factor from a row's stated unit of measure (a 计量单位 cell or a 单位:万元
+        line) to the scheme's; the indicator's own brackets win; None (and a problem) when
+        the units cannot be converted."""
+        if split_unit(name)[1] is not None or not given or not ind.unit:
+            return factor
+        converted = unit_factor(given, ind.unit)
+        if converted is None:
+            self.problem(sheet, r, column, given,
+                         f"the unit '{given}' is not the scheme's unit '{ind.unit}' of "
+                         f"{ind.name} ({ind.id}) and cannot be converted",
+                         f"计量单位“{given}”与方案中“{ind.name}”的单位“{ind.unit}”不一致且无法换算")
+        return converted
+
+    def read_years(self, sheet: str, cells: pd.DataFrame, r0: int, header: list[str],
+                   roles: dict[int, str | None], uj: int) -> None:
+        """Statistics-bureau layout: one row per (unit, indicator), one column per year. The
+        unit of measure comes from the indicator's brackets, a 计量单位 column, or a
+        ``单位:万元`` line above the header (in that order)."""
+        ij = next(j for j, role in roles.items() if role == "indicator")
+        mj = next((j for j, role in roles.items() if role == "measure"), None)
+        sj = next((j for j, role in roles.items() if role == "sequence"), None)
+        years = {j: int(_YEAR_HEADER.match(header[j]).group(1))  # type: ignore[union-attr]
+                 for j, role in roles.items() if role == "year_column"}
+        declared = next((m.group(1) for r in range(r0) for c in _row_text(cells, r)
+                         if c and (m := _UNIT_LINE.match(c))), None)
+        for i in range(r0 + 1, len(cells)):
+            r = i + 1
+            row = _row_text(cells, i)
+            unit = self._unit_cell(sheet, r, row, uj, sj, [ij, *years])
+            if unit is None:
+                continue
+            name = row[ij] if ij < len(row) else ""
+            ind, factor, why = self.matcher.match(name) if name else (None, None, "empty")
+            if ind is None:
+                self.problem(sheet, r, f"{_letter(ij)} {header[ij]}", name or None,
+                             "no indicator named" if not name else str(why),
+                             "未填写指标" if not name else "指标无法对应到方案:" + str(why))
+                continue
+            given = (row[mj] if mj is not None and mj < len(row) and row[mj] else None) \
+                or declared
+            factor = self._measure_factor(sheet, r, f"{_letter(ij)} {header[ij]}", name,
+                                          given, ind, factor)  # type: ignore[arg-type]
+            if factor is None:
+                continue
+            for j, year in years.items():
+                raw = row[j] if j < len(row) else ""
+                self._value(sheet, r, _letter(j), f"{header[j]} ({name})", raw, unit, year,
+                            ind, factor)  # type: ignore[arg-type]
 
     def read_units(self, sheet: str, cells: pd.DataFrame) -> pd.DataFrame | None:
         """A units sheet with contract or Chinese headers: unit_id, name, sequence."""

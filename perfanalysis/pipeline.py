@@ -8,6 +8,7 @@ left untouched.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import time
 from collections.abc import Callable
@@ -174,8 +175,9 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     return dict(papermill.inspect_notebook(str(notebook)))
 
 
-#: study parameters that are paths (the brief's previous data folder and scheme)
-PATH_PARAMETERS = ("previous_data", "previous_scheme")
+#: study parameters that are paths (the brief's previous data folder and scheme and the
+#: proposal file it answers, the error model of the tier and fairness chapters)
+PATH_PARAMETERS = ("previous_data", "previous_scheme", "proposal", "error_model")
 
 
 def _convert(name: str, raw: str, declared: dict[str, Any]) -> Any:
@@ -230,6 +232,27 @@ def notebook_parameters(notebooks: list[Path], base: dict[str, Any],
 _cell_callback: list[Callable[[], None]] = []
 
 
+@functools.cache
+def quiet_shutdown_kernel_manager() -> type:
+    """jupyter_client's AsyncKernelManager, except that shutting a kernel down does not first
+    interrupt it. The stock manager sends SIGINT before the shutdown request; when the signal
+    lands while the kernel is still handling a message (likely on a busy machine) ipykernel
+    logs "KeyboardInterrupt caught in kernel" at ERROR level into the terminal. The shutdown
+    request travels on the control channel, which a busy kernel still serves, and an
+    unresponsive kernel is terminated after the wait time as before."""
+    from jupyter_client import AsyncKernelManager
+
+    class QuietShutdownKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+        interrupt_kernel = _async_interrupt_kernel
+
+    return QuietShutdownKernelManager
+
+
 def _register_engine() -> str:
     """A papermill engine that reports each finished code cell (for the per-notebook bars;
     papermill also completes markdown cells, which the bars do not count) and starts the
@@ -249,6 +272,7 @@ def _register_engine() -> str:
                 return result
 
             nb_man.cell_complete = cell_complete
+            kwargs.setdefault("kernel_manager_class", quiet_shutdown_kernel_manager())
             extra = list(kwargs.pop("extra_arguments", None) or [])
             kwargs["extra_arguments"] = extra + [a for a in KERNEL_ARGUMENTS if a not in extra]
             return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
@@ -377,7 +401,8 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
     lost = [f"{k}={config.params[k]}" for k in PATH_PARAMETERS
             if params.get(k, "").strip() and not Path(params[k]).exists()]
     if lost:
-        raise PipelineError(f"no such file or folder: {', '.join(lost)} / 找不到上年数据或方案")
+        raise PipelineError(f"no such file or folder: {', '.join(lost)} / "
+                            "找不到所给的文件或文件夹")
     per_nb, study = notebook_parameters(notebooks, base, params)
     with atomic_dir(out) as stage:
         for params in per_nb.values():

@@ -1,4 +1,6 @@
-"""Rich progress display for ``perfanalysis run``: one bar per notebook (cells done)."""
+"""Progress display for ``perfanalysis run``: one rich bar per notebook (cells done) on a
+terminal, plain lines (one per step and per finished notebook) when the output is a log file
+or a pipe, where redrawn bars would be lost or garbled."""
 
 from __future__ import annotations
 
@@ -47,6 +49,44 @@ class RichRunProgress:
     def notebook_finished(self, name: str, seconds: float) -> None:
         task = self.tasks[name]
         self.progress.update(task, completed=self.progress.tasks[task].total)
+
+
+class PlainRunProgress:
+    """Implements ``pipeline.RunProgress`` with one plain line per event (no redrawing)."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.total: dict[str, int] = {}
+        self.done: dict[str, int] = {}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        return None
+
+    def _line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def step(self, message: str) -> None:
+        self._line(f"- {message}")
+
+    def notebook_started(self, name: str, n_cells: int) -> None:
+        self.total[name], self.done[name] = n_cells, 0
+        self._line(f"- {name}: started ({n_cells} cells)")
+
+    def cell_done(self, name: str) -> None:
+        self.done[name] += 1
+
+    def notebook_finished(self, name: str, seconds: float) -> None:
+        self._line(f"- {name}: finished, {self.done[name]} of {self.total[name]} cells "
+                   f"in {seconds:.1f} s")
+
+
+def run_progress(console: Console) -> RichRunProgress | PlainRunProgress:
+    """Bars on a terminal, plain lines otherwise."""
+    return RichRunProgress(console) if console.is_terminal else PlainRunProgress(console)
 
 
 class RichSweepProgress:

@@ -26,9 +26,6 @@ from .errors import SchemeError
 from .scheme import Method, Scheme, _describe, _folded, _key_path, with_overrides
 
 #: Parameters that only one method uses: dropped when a scenario switches the method away.
-_METHOD_PARAMS = {"target": "completion", "floor": "completion", "step": "rank_points",
-                  "threshold": "pass_fail", "per_event": "deduction", "event": "deduction"}
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -174,9 +171,7 @@ def scenario_scheme(base: Scheme, sid: str, spec: ScenarioSpec) -> Scheme:
     if spec.per_capita is not None:
         _check_ids(spec.per_capita.indicators, list(leaves), f"{where}.per_capita.indicators")
     for iid, method in spec.method.items():
-        change: dict[str, Any] = {"method": method}
-        change.update({p: None for p, m in _METHOD_PARAMS.items() if m != method})
-        nodes.setdefault(iid, {}).update(change)
+        nodes.setdefault(iid, {})["method"] = method  # with_overrides drops unused settings
     for iid, basis in spec.basis.items():
         nodes.setdefault(iid, {})["basis"] = basis
     for iid, target in spec.target.items():

@@ -224,6 +224,8 @@ class Indicator(_Strict):
         None, description="a missing value: error | zero | reweight (default: the scheme's)")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
     # composite build only (perfanalysis.build_composite); points scoring ignores these
     weight: float | None = Field(None, gt=0, description="composite: weight among siblings "
                                                           "(default: points)")
@@ -352,6 +354,8 @@ class Group(_Strict):
                            "method for this node")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
     # composite build only (perfanalysis.build_composite); points scoring ignores these
     weight: float | None = Field(None, gt=0, description="composite: weight among siblings")
     p: float | None = Field(None, description="composite: exponent of the generalised mean")
@@ -392,6 +396,8 @@ class Component(_Strict):
     clip: bool = Field(True, description="cap the component at its points")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
     # composite build only (perfanalysis.build_composite); points scoring ignores these
     aggregation: Aggregation = "sum"
     weight: float | None = Field(None, gt=0, description="composite: weight among components")
@@ -428,6 +434,8 @@ class EventRule(_Strict):
     applies_to: list[str] | None = None
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
 
     @model_validator(mode="after")
     def _positive_points(self) -> EventRule:
@@ -470,6 +478,8 @@ class ProgressRule(_Strict):
     applies_to: list[str] | None = Field(None, description="sequences the award applies to")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
 
 
 def _rule_kind(value: Any) -> str:
@@ -516,6 +526,9 @@ class QuotaRule(_Strict):
     share: float | None = Field(None, gt=0, le=1)
     rounding: Rounding = "half_up"
     min_count: int = Field(1, ge=0)
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
 
     @model_validator(mode="after")
     def _one_of(self) -> QuotaRule:
@@ -527,6 +540,9 @@ class QuotaRule(_Strict):
 class Threshold(_Strict):
     label: str
     min_total: float
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
 
 
 class Disqualification(_Strict):
@@ -551,6 +567,9 @@ class Followup(_Strict):
     tier: str = Field(description="tier label, one of tiers.labels")
     years: int = Field(2, ge=1, description="consecutive years in that tier")
     consequence: str = Field(min_length=1, description="what follows, in Chinese")
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words this rule encodes")
 
 
 #: Follow-ups used when a scheme has no ``tiers.followups`` key (Heshan 2013, seeds/003:
@@ -573,6 +592,8 @@ class BottomRule(_Strict):
     sequences: list[str] | None = Field(None, description="default: every sequence")
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
 
     @model_validator(mode="after")
     def _one_of(self) -> BottomRule:
@@ -604,6 +625,10 @@ class TierRules(_Strict):
     followups: list[Followup] | None = Field(
         None, description="sanctions after consecutive years in a tier; omitted: "
                           "DEFAULT_FOLLOWUPS for the labels the scheme has; []: none")
+    assumption: bool = Field(False, description="not in the source (方案依据与假设)")
+    note: str | None = Field(None, description="why: the reason for an assumption")
+    quote: str | None = Field(None, description="the source's words the tier rules encode "
+                                                "(labels, rounding)")
 
     def followup_rules(self) -> list[Followup]:
         """The follow-ups in force: ``followups`` or, when omitted, the defaults whose tier
@@ -716,6 +741,8 @@ class RewardRules(_Strict):
     source: str | None = None
     assumption: bool = False
     note: str | None = None
+    quote: str | None = Field(None, description="the source's words this node encodes "
+                                                "(方案依据); none: see assumption/note")
 
 
 class Scheme(_Strict):
@@ -1168,6 +1195,32 @@ def _renormalise(parent: dict[str, Any], named: set[str], path: str) -> None:
         _rescale(kid, float(kid["points"]) * (target - fixed) / free_sum)
 
 
+#: The methods that use each method-specific field of an indicator. A scenario or
+#: ``with_overrides`` that switches a leaf to another method drops the fields the new method
+#: does not use (unless the same override sets them), in YAML and Python alike.
+METHOD_FIELDS: dict[str, tuple[str, ...]] = {
+    "target": TARGET_METHODS, "cap": ("completion", "time_progress"), "floor": ("completion",),
+    "base": ("efficacy",), "satisfactory": ("efficacy",), "allowed": ("efficacy",),
+    "step": ("rank_points",), "threshold": ("pass_fail",), "per_event": ("deduction",),
+    "event": ("deduction",), "per_point": ("gap_points",), "per_point_above": ("gap_points",),
+    "max_deduction": ("gap_points",), "max_bonus": ("gap_points",),
+    "elapsed": ("time_progress",)}
+
+
+def _switch_method(node: dict[str, Any], fields: Mapping[str, Any]) -> None:
+    """Drop from a leaf's raw mapping the settings its new method (``fields['method']``) does
+    not use; ``blend.target`` goes with ``target``."""
+    new = fields["method"]
+    if "method" not in node or new == node["method"]:
+        return
+    for key, users in METHOD_FIELDS.items():
+        if new not in users and key not in fields:
+            node.pop(key, None)
+    blend = node.get("blend")
+    if isinstance(blend, dict) and new not in TARGET_METHODS and "blend" not in fields:
+        blend.pop("target", None)
+
+
 def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
                    points: Mapping[str, float] | None = None, *,
                    nodes: Mapping[str, Mapping[str, Any]] | None = None,
@@ -1178,6 +1231,7 @@ def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
     - ``overrides``: top-level keys merged into the scheme (mappings merge, the rest replace).
     - ``nodes``: node id -> fields to set on that group or indicator (``basis``, ``method``,
       ``blend``, ``target``, ``cap``, ``direction`` …); a value of ``None`` removes the field.
+      A new ``method`` drops the settings it does not use (``METHOD_FIELDS``).
     - ``points``: node id -> new points. A group's (or component's) new points rescale its
       children in proportion, down the tree: ``high_quality: 50`` (was 40) makes its 8-point
       child 10. With ``renormalise=True`` the siblings of the named nodes are rescaled so that
@@ -1200,6 +1254,8 @@ def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
             raise _unknown_ids(unknown, known, what)
     for nid, fields in (nodes or {}).items():
         node = index[nid][0]
+        if fields.get("method") is not None:
+            _switch_method(node, fields)
         for key, value in fields.items():
             if key in ("id", "children"):
                 raise SchemeError(f"'{key}' of a node cannot be overridden", path=f"nodes.{nid}")

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pandas as pd
 
 from .data import Dataset
+from .methods import METHOD_ZH
 from .rounding import dec, fmt, round_frame
 from .scheme import BASIS_ZH, Group, Scheme
 from .scoring import leaf_scores
@@ -279,7 +280,7 @@ def quota_summary(warnings: pd.DataFrame) -> list[str]:
     saying every sequence kept them."""
     if warnings.empty:
         return [("各序列各等次人数与方案规定的名额或比例一致,没有因总分并列超出名额,"
-                 "也没有按比例取整为0名的等次。")]
+                "也没有按比例取整为0名的等次。")]
     return quota_warning_sentences(warnings)
 
 
@@ -408,8 +409,6 @@ def display_cuts(cuts: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
 
 # --- indicator-level detail and the workbook for people (issue 14, item 11) -------------
 
-METHOD_ZH = {"completion": "完成率法", "efficacy": "功效系数法", "minmax": "极差法",
-             "rank_points": "排位法", "pass_fail": "达标法", "deduction": "扣分法"}
 MISSING_ZH = {"": "", "zero": "缺数记0分", "reweight": "不适用(分值分给同组其他指标)"}
 
 

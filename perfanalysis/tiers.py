@@ -294,7 +294,8 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
                 continue
             shifted = (f"(可评优单位中第{eligible_place[u]}名,名额顺延)"
                        if eligible_place[u] != order.index(u) + 1 else "")
-            quota_text = (f"{top}名额{k}名(强制分布{share_text})" if forced
+            quota_text = (f"前{rules.shares[0] * 100:g}%的{k}名(强制分布{share_text})"  # type: ignore[index]
+                          if forced
                           else f"评优名额{k}名")
             reason[u] = f"{seq_name}第{place[u]}名{shifted},在{quota_text}内"
             if u in split:

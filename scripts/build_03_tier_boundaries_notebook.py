@@ -20,7 +20,8 @@ scheme_path: str = "../data/schemes/yiyang_2018.yaml"  # scheme YAML file
 year: int = 2019  # evaluation year
 seed: int = 20181214  # random seed shared by all notebooks
 out_dir: str = "../out/lab"  # output folder: tables are saved to out_dir/tables
-noise: float = 0.05  # relative measurement error of every indicator value and rating (0 for none)
+noise: float = 0.05  # scale of the default error model (0.05: volumes 5 % relative, rates 1 percentage point, scores 1 point, ratings 2 % of their points; 0 for no error)
+error_model: str = ""  # error-model table (CSV or YAML) overriding the defaults by indicator class (empty for the defaults)
 weight_concentration: float = 0.0  # Dirichlet concentration of leaf points around the scheme's (0 for fixed weights)
 draws: int = 0  # Monte Carlo draws (0 for adaptive: stop when every tier probability's s.e. is below se_target)
 se_target: float = 0.005  # target Monte Carlo standard error of the tier probabilities
@@ -37,8 +38,10 @@ from perfanalysis.findings import boundaries as findings
 from perfanalysis.studies import boundaries as study
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
-model = study.prepare_model(ctx.data, ctx.scheme, ctx.year, noise=noise or None,
-                            weights=weight_concentration or None)
+model = study.prepare_model(ctx.data, ctx.scheme, ctx.year, noise=noise,
+                            weights=weight_concentration or None,
+                            error_model=error_model or None)
+errors = study.error_table(model)
 tally = study.run(model, draws=draws or None, seed=seed, chunk=chunk, se_target=se_target,
                   max_draws=max_draws)
 probs = study.summarise(model, tally)
@@ -46,6 +49,7 @@ summary = study.uncertainty_summary(model, tally)
 sets = study.rank_sets(model, tally, alpha=alpha, draws=rank_draws, seed=seed)
 sensitivity = study.threshold_sensitivity(model)
 cost = study.reward_cost(model, tally)
+ctx.save_table("error_model", errors)
 ctx.save_table("tier_probabilities", probs)
 ctx.save_table("tier_uncertainty_summary", summary)
 ctx.save_table("rank_confidence_sets", sets)
@@ -61,7 +65,12 @@ CELLS = [
     new_code_cell(SETUP),
     new_markdown_cell("## 主要发现"),
     new_code_cell("nb.show_text(findings.boundary_findings(probs, summary, sets, sensitivity, "
-                  "cost, ctx.scheme, noise, weight_concentration))"),
+                  "cost, ctx.scheme, noise, weight_concentration, errors))"),
+    new_markdown_cell("## 误差模型\n\n每项指标和评议得分的误差:总量类为相对误差(以原值为均值的"
+                      "对数正态),比率、增速和得分为以原值为中心的绝对误差(在有效范围内对称折返,"
+                      "均值不变),计数和事件按精确值处理;同一单位相邻年份的误差按所列相关系数"
+                      "相关。第二章的排名波动使用同一误差模型。"),
+    new_code_cell("nb.show_table(figures.error_model_display(errors), caption='本章使用的误差模型')"),
     new_markdown_cell("## 总分与等次区间\n\n圆点为正式总分(颜色为正式等次),竖线为模拟中"
                       "90%的总分范围,底色为各等次的分数区间。"),
     new_code_cell("nb.show(figures.margin_chart(probs, ctx.scheme, ctx.year))"),

@@ -60,19 +60,26 @@ def test_zero_noise_gives_the_official_tiers(sample, preset, year):
 
 
 def test_two_units_match_normal_theory_and_fall_with_noise(tmp_path):
-    # A rated 60, B rated 50 (+1 each), quota 1. With relative noise σ on the ratings (x = 1
-    # with noise never falls below 0: z < −1/σ): A − B ~ N(10, (60σ)² + (50σ)²),
-    # so P(A 优秀) = Φ(10 / (σ·√6100)): σ = 0.1 → Φ(1.2804) = 0.8998
+    # A rated 60, B rated 50 (+1 each), quota 1. With a standard error s (points) on the
+    # ratings, centred and folded into [0, 99] (the fold binds only beyond 39/s deviations:
+    # P < 10⁻⁶ here), A − B ~ N(10, 2s²), so P(A 优秀) = Φ(10 / (s·√2)): s = 5 → Φ(1.4142)
+    # = 0.9214; x = 1 is exact
+    from perfanalysis.errormodel import ErrorModel, ErrorSpec
     data, scheme = _rating_case(tmp_path, [60.0, 50.0])
     p_prev = 1.0
-    for sigma in (0.02, 0.05, 0.1, 0.2):
-        probs = b.tier_probabilities(data, scheme, 2020, noise=sigma, draws=20_000, seed=1)
+    for s in (2.0, 5.0, 8.0, 10.0):
+        model = ErrorModel((ErrorSpec("x", "none", 0.0), ErrorSpec("r", "se", s, 0.0, "ar1",
+                                                                    0.0, 99.0, "rating")))
+        probs = b.tier_probabilities(data, scheme, 2020, noise=model, draws=20_000, seed=1)
         p = float(probs.set_index("unit_id").loc["u0", "p_优秀"])
-        want = 0.5 * (1 + math.erf(10 / (sigma * math.sqrt(6100)) / math.sqrt(2)))
-        assert abs(p - want) < 4 * math.sqrt(want * (1 - want) / 20_000) + 1e-3, (sigma, p, want)
+        want = 0.5 * (1 + math.erf(10 / (s * math.sqrt(2)) / math.sqrt(2)))
+        assert abs(p - want) < 4 * math.sqrt(want * (1 - want) / 20_000) + 1e-3, (s, p, want)
+        # the reported standard error is √(p(1 − p)/n)
+        se = float(probs.set_index("unit_id").loc["u0", "se_优秀"])
+        assert se == pytest.approx(math.sqrt(p * (1 - p) / 20_000))
         assert p <= p_prev + 1e-3
         p_prev = p
-    assert p_prev < 0.8  # σ = 0.2: Φ(0.640) = 0.739
+    assert p_prev < 0.8  # s = 10: Φ(0.7071) = 0.760
 
 
 def test_chunks_are_seeded_and_mergeable():

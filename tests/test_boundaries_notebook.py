@@ -15,8 +15,12 @@ from perfanalysis.paths import NOTEBOOKS_DIR, PROJ_ROOT
 NOTEBOOK = NOTEBOOKS_DIR / "03_tier_boundaries.ipynb"
 COLUMNS = {
     "tier_probabilities": ["unit_id", "name", "sequence", "total", "official_tier",
-                           "p_official", "rank_p05", "rank_p50", "rank_p95"],
-    "tier_uncertainty_summary": ["draws", "expected_changes", "p_top_set_exact", "max_se"],
+                           "p_official", "se_official", "rank_p05", "rank_p50", "rank_p95",
+                           "bias", "bias_se"],
+    "tier_uncertainty_summary": ["draws", "expected_changes", "p_top_set_exact",
+                                 "p_top_set_exact_se", "max_se", "max_abs_bias"],
+    "error_model": ["id", "name", "class", "kind", "size", "year_correlation", "lower",
+                    "upper", "source"],
     "rank_confidence_sets": ["unit_id", "name", "sequence", "estimate", "rank", "lower",
                              "upper"],
     "threshold_sensitivity": ["rule", "shift", "n_changed"],
@@ -43,17 +47,28 @@ def test_notebook_runs_on_the_samples(tmp_path: Path, sample, preset, year, labe
     import papermill as pm
 
     out = tmp_path / "out"
+    # heshan: an error-model file (class row and indicator row) reaches the chapter
+    errors = tmp_path / "errors.csv"
+    errors.write_text("id,kind,size,year_correlation\nvolume,relative,0.02,0.8\n"
+                      "fai,absolute,500,\n", encoding="utf-8")
+    extra = {"error_model": str(errors)} if rewards else {}
     pm.execute_notebook(
         str(NOTEBOOK), str(tmp_path / "03.ipynb"), cwd=str(NOTEBOOKS_DIR), kernel_name="python3",
         progress_bar=False,
         parameters={"data_dir": str(PROJ_ROOT / "data" / "sample" / sample),
                     "scheme_path": str(PROJ_ROOT / "data" / "schemes" / f"{preset}.yaml"),
                     "year": year, "out_dir": str(out), "draws": 400, "chunk": 200,
-                    "rank_draws": 200, "weight_concentration": 100.0})
+                    "rank_draws": 200, "weight_concentration": 100.0, **extra})
     tables = {name: pd.read_csv(out / "tables" / f"{name}.csv") for name in COLUMNS}
     for name, cols in COLUMNS.items():
         assert set(cols) <= set(tables[name].columns), name
     probs = tables["tier_probabilities"]
+    model = tables["error_model"].set_index("id")
+    if rewards:
+        assert (model.loc["fiscal_revenue", "size"], model.loc["fai", "kind"]) == \
+            (0.02, "absolute") and model.loc["fai", "source"] == "errors.csv"
+    else:
+        assert model.loc["gdp", "size"] == 0.05 and model.loc["water_quality", "upper"] == 100
     assert {f"p_{lab}" for lab in labels} <= set(probs.columns)
     assert tables["tier_uncertainty_summary"]["draws"].iloc[0] == 400
     cost = tables["reward_cost"]

@@ -135,7 +135,7 @@ def test_facts_equal_the_study_tables_they_cite(brief) -> None:
     assert _fact(f, "probability", "p_优秀")["value"] == probs.at["datonghu", "p_优秀"]
     assert _fact(f, "probability", "rank_p95")["value"] == probs.at["datonghu", "rank_p95"]
     chance = pd.read_csv(out / "tables" / "fairness_top_chance.csv")
-    assert _fact(f, "top_chance", "p_top", "总量+增速 α=0")["value"] == chance["p_top"].iloc[0]
+    assert _fact(f, "top_chance", "p_top", "总量与增速混合 α=0")["value"] == chance["p_top"].iloc[0]
     alts = pd.concat([pd.read_csv(out / "tables" / f"alternatives_{s}.csv")
                       for s in ("fairness", "weightings")])
     for r in alts.loc[alts["unit_id"] == "datonghu"].itertuples():
@@ -192,7 +192,7 @@ def test_reward_cost_of_each_alternative_with_a_price_function(brief) -> None:
     # without a price function the official cost is reward_cost's 'official' row
     op = "".join(say.option_sentences(b.facts, b.trade, b.alt_flags, b.top_label, None,
                                       b.reward_note))
-    assert "现行方案的奖励成本为120,000元(来源:表 brief_tradeoffs" in op and "表 reward_cost" in op
+    assert "现行方案的奖励成本为120,000元(来源:各方案利弊表" in op and "奖励成本表" in op
     assert b.reward_note.startswith("考核方案没有奖金规则") and b.reward_note in op
 
 
@@ -210,34 +210,36 @@ def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
     b, _ = brief
     ev = "".join(say.evidence_sentences(b.facts, YEAR, b.top_label, b.size_col))
     rho = b.trade.set_index("alternative").at["现行方案", "size_rho"]
-    assert f"本年度总分与单位规模(population_2020)的等级相关系数ρ为{rho:.2f}" in ev
+    assert f"本年度总分与单位规模(常住人口)的等级相关系数ρ为{rho:.2f}" in ev
     assert ("按总量计分ρ=0.95(区间0.73至1.00);按增速计分ρ=0.67(区间-0.11至0.97)"
-            "(来源:表 fairness_size_dependence") in ev
+            "(来源:得分与规模相关系数表") in ev
     # means over the two indicators: 统一目标 (0.5+0.7)/2 = 60 %, small (0.2+0.4)/2 = 30 %,
     # large (0.8+1.0)/2 = 90 %; 前三年平均 90 %, (0.85+0.95)/2 = 90 %, 90 %
-    assert ("按“前三年平均”全体完成90%,小单位90%、大单位90%;按“统一目标”全体完成60%,"
-            "小单位30%、大单位90%(来源:表 targets_summary") in ev
+    assert ("按“前三年平均”全体完成90.0%,小单位90.0%、大单位90.0%;按“统一目标”全体完成"
+            "60.0%,小单位30.0%、大单位90.0%(来源:目标回测汇总表") in ev
     assert "考虑测量误差(1000次模拟),预计平均有1.2个单位的等次会与现行结果不同" in ev
-    assert "大通湖区保持达标的概率为70%,评为优秀的概率为20%,排名的90%区间为第3至第7位" in ev
-    assert "(来源:表 tier_probabilities" in ev
+    assert "大通湖区保持达标的概率为70.0%,评为优秀的概率为20.0%,排名的90%区间为第3至第7位" in ev
+    assert "(来源:等次概率表" in ev
     total = b.history.set_index(["unit_id", "year"]).at[("datonghu", YEAR), "total"]
     assert f"大通湖区{YEAR}年总分{total:.2f}分" in ev
     op = "".join(say.option_sentences(b.facts, b.trade, b.alt_flags, b.top_label, b.size_col))
     assert "方案“按增速计分(α=0)”(增量与增速的公平性):与现行方案相比4个单位等次改变" in op
     assert "ρ为-1.00" in op and "测量误差下排名的标准差平均2.25位" in op
     assert "大通湖区在3个替代方案中有1个能评为优秀(按增速计分(α=0))" in op
-    assert "进入优秀的概率:总量+增速 α=0下62%、总量+增速 α=1下5%" in op
+    assert "进入优秀的概率:总量与增速混合 α=0下62.0%、总量与增速混合 α=1下5.0%" in op
     assert ("大通湖区2019年各目标规则下的目标完成情况(回测):按“前三年平均”完成3/3项;"
             "按“统一目标”完成1/3项") in op
-    assert "总分与规模关系最弱" in op
+    # issue 21: the total's smallest |ρ| is no recommendation (it picked the pre-reform
+    # level comparison); the alternatives are ranked on the economic block instead
+    assert "总分与规模关系最弱" not in op
     # per unit: anhua under all 3 alternatives, taojiang under 2 of them (not 均等权重)
     assert "安化县在全部3个替代方案下本年度都会触发通报批评(现行方案下同样触发)" in op
     assert "桃江县在2个替代方案(按增速计分(α=0)、按总量计分(α=1))下本年度都会触发通报批评" in op
     status = b.status.set_index("study")["status"]
     assert status["fairness"] == "部分缺失" and status["scorecard"] == "缺失"
     missing = "".join(say.missing_sentences(b.status))
-    assert "“年度考核结果总览”(00_scorecard)尚未生成结果表" in missing
-    assert "缺少表 targets_warnings, alternatives_targets" in missing
+    assert "“年度考核结果总览”一章尚未生成结果表" in missing
+    assert "缺少2张结果表" in missing  # targets_warnings, alternatives_targets
 
 
 def test_a_study_with_many_alternatives_is_summarised_by_ranges(brief) -> None:
@@ -351,6 +353,16 @@ def test_targets_fall_back_to_the_latest_backtested_year(brief) -> None:
 def test_followup_sentences_with_and_without_rules(brief) -> None:
     b, _ = brief
     text = "".join(say.followup_sentences(b.flags, YEAR, b.followup_text))
-    assert text.startswith("按连续2年基本达标→通报批评;连续2年不达标→组织调整,2019年触发")
+    assert text.startswith("按连续2年基本达标的单位通报批评;连续2年不达标的单位组织调整,"
+                           "2019年触发")
     assert "安化县(连续3年基本达标,通报批评)" in text
     assert say.followup_sentences(b.flags.iloc[:0], YEAR, "")[0].startswith("本考核方案没有")
+
+
+def test_variant_label_names_the_schemes_own_rows() -> None:
+    from perfanalysis.brief import variant_label
+
+    assert variant_label("scheme:total", float("nan")) == "现行方案:总分"
+    assert variant_label("scheme:gdp", float("nan"), "现行方案:地区生产总值") == "现行方案:地区生产总值"
+    assert variant_label("level", float("nan")) == "总量"
+    assert variant_label("blend", 0.3).endswith("α=0.3")

@@ -51,8 +51,16 @@ YIYANG = {"data_dir": str(SAMPLE_DIR / "yiyang"),
 @pytest.mark.slow
 def test_brief_runs_without_any_study_table(tmp_path: Path) -> None:
     text = _run(BRIEF, tmp_path, **YIYANG)
-    assert "“年度考核结果总览”(00_scorecard)尚未生成结果表" in text
-    assert "“替代权重方案”(04_alternative_weightings)尚未生成结果表" in text
+    assert "“年度考核结果总览”一章尚未生成结果表" in text
+    assert "“替代权重方案”一章尚未生成结果表" in text
+    # the reply comes first: the proposal's title, the conclusion, one point per suggestion
+    assert "关于市政协六届二次会议第1214号提案的答复要点" in text
+    assert "结论:" in text and "(一)关于" in text and "(三)关于" in text
+    answers = pd.read_csv(tmp_path / "tables" / "brief_answers.csv", encoding="utf-8-sig")
+    assert list(answers["key"]) == ["一", "二", "三"]
+    for name in ("brief_size", "brief_alternatives", "scheme_basis", "results_table",
+                 "indicator_detail", "tier_roster"):
+        assert (tmp_path / "tables" / f"{name}.csv").is_file()
     assert "目前没有可比较的替代方案" in text
     assert "本节从略" in text  # no previous data or scheme
     facts = pd.read_csv(tmp_path / "tables" / "brief_facts.csv", encoding="utf-8-sig")
@@ -70,10 +78,10 @@ def test_brief_after_the_scorecard_cites_its_tables(tmp_path: Path) -> None:
     s = scores.set_index("unit_id").loc["datonghu"]
     m = margins.set_index("unit_id").loc["datonghu"]
     assert (f"大通湖区2019年总分{s['total']:.2f}分,在同序列8个单位中排第{int(s['rank'])}位,"
-            f"等次为{s['tier']}(来源:表 scores") in text
+            f"等次为{s['tier']}(来源:成绩表") in text
     assert f"比{m['boundary_down']}高{m['margin_down']:.2f}分" in text
-    assert "(来源:表 tier_margins" in text
-    assert "“年度考核结果总览”(00_scorecard)" not in text  # no longer missing
+    assert "(来源:距等次边界的分差表" in text
+    assert "“年度考核结果总览”一章尚未生成" not in text  # no longer missing
 
 
 @pytest.mark.slow
@@ -87,8 +95,9 @@ def test_brief_on_heshan_with_last_years_scheme_and_data(tmp_path: Path) -> None
     changes = pd.read_csv(tmp_path / "tables" / "scheme_changes.csv", encoding="utf-8-sig")
     assert f"考核方案共有{len(changes)}处变化" in text
     facts = pd.read_csv(tmp_path / "tables" / "brief_facts.csv", encoding="utf-8-sig")
-    assert facts["unit_id"].nunique() == 3  # the smallest unit of each of the 3 sequences
-    assert facts["unit_id"].isna().any()  # and facts about all units (size dependence)
+    # no proposal file beside the Heshan data: the generic question, no focus unit (issue 21)
+    assert facts["unit_id"].isna().all()  # facts about all units only (size dependence)
+    assert "关于现行考核方案对不同规模单位影响的评估意见" in text and "大通湖" not in text
 
 
 def test_a_missing_previous_data_folder_fails_before_any_notebook(tmp_path: Path) -> None:

@@ -64,9 +64,10 @@ def test_copeland_outranking_by_hand():
     # u0 vs u1: wins child 0 (0.5) → 0.5; u0 vs u2: wins 0 (0.5), ties 1 (0.25) → 0.75
     # u1 vs u0: 0.5; u1 vs u2: wins both → 1; u2 vs u0: tie 0.25; u2 vs u1: 0
     np.testing.assert_allclose(m, [[0, 0.5, 0.75], [0.5, 0, 1.0], [0.25, 0, 0]])
-    np.testing.assert_allclose(ag.copeland(x), [1.25, 1.5, 0.25])
-    # classic: u0 beats u2 (+1), ties u1 (0); u1 beats u2 (+1); u2 loses twice
-    np.testing.assert_allclose(ag.copeland(x, score="classic"), [1, 1, -2])
+    np.testing.assert_allclose(ag.copeland(x, score="outranking_sum"), [1.25, 1.5, 0.25])
+    # COINr's a_copeland (default): u0 beats u2 (+1), ties u1 (0); u1 beats u2 (+1);
+    # u2 loses twice
+    np.testing.assert_allclose(ag.copeland(x), [1, 1, -2])
 
 
 def _tree() -> Hierarchy:
@@ -116,10 +117,13 @@ def test_copeland_at_every_level_and_node_overrides():
     values = pd.DataFrame({"a": [1.0, 4.0], "b": [9.0, 1.0], "c": [1.0, 1.0],
                            "d": [1.0, 1.0], "e": [1.0, 1.0]}, index=["u1", "u2"])
     out_c = ag.aggregate_tree(values, _tree(), AggregateLevel(method="copeland"))
-    # g1 (a, b equal weights): u1 wins b (½), u2 wins a (½) → 0.5 each;
-    # g2: all ties → ½ each; idx from g1, g2 ties again → ½ each
-    assert out_c["g1"].tolist() == pytest.approx([0.5, 0.5])
-    assert out_c["idx"].tolist() == pytest.approx([0.5, 0.5])
+    # g1 (a, b equal weights): u1 wins b (½), u2 wins a (½) → outranking ½ each, a tie → 0;
+    # g2: all ties → 0; idx from g1, g2 ties again → 0 each (COINr's majorities)
+    assert out_c["g1"].tolist() == pytest.approx([0.0, 0.0])
+    assert out_c["idx"].tolist() == pytest.approx([0.0, 0.0])
+    sums = ag.aggregate_tree(values, _tree(),
+                             AggregateLevel(method="copeland", copeland_score="outranking_sum"))
+    assert sums["g1"].tolist() == pytest.approx([0.5, 0.5])
     over = ag.method_overrides(_tree(), AggregateLevel())
     assert over.empty
     t = Hierarchy(tuple(TreeNode(**{**n.__dict__, "aggregation": "geometric"})

@@ -266,6 +266,26 @@ def test_asem_coinr_example_pipeline_reproduces_published_results(asem: Path):
     assert treated.at["Flights", "winsorised"] == 1  # 2.24 skew, 6.30 kurtosis → 1 point
 
 
+def test_asem_copeland_reproduces_coinr_a_copeland(asem: Path):
+    """COINr's example pipeline with Copeland at every level: AUS Conn −24, Sust −7,
+    Index −15 (COINr 1.1 ``a_copeland``: pairwise majorities)."""
+    ds, sch = load_data(asem), load_scheme(asem / "scheme.yaml")
+    rec = Recipe.from_list([
+        {"step": "denominate"},
+        {"step": "impute", "method": "group_mean", "group": "EurAsia_group"},
+        {"step": "screen", "min_share": 0.9},
+        {"step": "treat", "winmax": 5},
+        {"step": "normalise", "method": "minmax", "lower": 0, "upper": 100},
+        {"step": "aggregate", "method": "copeland"},
+    ])
+    agg = build_composite(ds, sch, 2018, rec).aggregated
+    assert agg.loc["AUS", ["Conn", "Sust", "Index"]].tolist() == [-24.0, -7.0, -15.0]
+    # majorities are integers, within ±(units − 1)
+    n = len(agg)
+    assert (agg["Index"] == agg["Index"].round()).all()
+    assert agg["Index"].abs().max() <= n - 1
+
+
 def test_asem_round_trip(asem: Path, tmp_path: Path):
     ref = _reference()
     u1, o1, s1 = from_coin_tables(ref / "ASEM_iData.csv", ref / "ASEM_iMeta.csv")
@@ -359,11 +379,17 @@ def test_copeland_below_the_root_like_coinr(small: Path):
     res = build_composite(ds, sch, 2020, rec)
     agg = res.aggregated
     # P1 from i1 (A 0, B 25, C 50, D 100) and i2 (A 100, B 0, C NaN, D 50), weights ½ each.
-    # A beats B on i2 (½), C on nothing (i1 0<50; i2 vs NaN counts for neither), D on i2 (½)
-    # → A = 1; B beats A on i1 (½): B = ½; C beats A, B on i1 (½ each): C = 1;
-    # D beats A, B, C on i1 and B on i2: D = ½·3 + ½ = 2
-    assert agg["P1"].tolist() == pytest.approx([1.0, 0.5, 1.0, 2.0])
+    # Outranking values: A>B ½, A>C 0 (i1 0<50; i2 vs NaN counts for neither), A>D ½;
+    # B>A ½, B>C 0, B>D 0; C>A ½, C>B ½, C>D 0; D>A ½, D>B ½+½ = 1, D>C ½.
+    # COINr's majorities (+1 above ½, −1 below, 0 at ½): A = 0−1+0 = −1; B = 0−1−1 = −2;
+    # C = 0+0−1 = −1; D = 0+1+0 = 1
+    assert agg["P1"].tolist() == pytest.approx([-1.0, -2.0, -1.0, 1.0])
     assert np.isfinite(agg["Idx"]).all()
+    # the row sums of the outranking matrix, COINr < 1.0, as a named option:
+    # A = ½+0+½ = 1, B = ½, C = 1, D = 2
+    rec_sum = rec.with_step("aggregate", method="copeland", copeland_score="outranking_sum")
+    agg_sum = build_composite(ds, sch, 2020, rec_sum).aggregated
+    assert agg_sum["P1"].tolist() == pytest.approx([1.0, 0.5, 1.0, 2.0])
 
 
 def test_asem_geometric_recipe_reaches_every_level(asem: Path):

@@ -362,9 +362,10 @@ def test_findings_quote_the_tables(tmp_path: Path) -> None:
     level = dep.loc[dep["variant"] == "level"].iloc[0]  # level = size here: ρ = 1
     assert f"总量计分下,得分与规模的秩相关ρ为{level['rho']:.2f}" in sizes[0]
     assert "明显有利于规模大的单位" in sizes[0]
-    row = pd.Series({"rho_lo": -0.4, "rho_hi": 0.2})
-    assert fw.lean(row) == "neutral"
-    assert fw.lean(pd.Series({"rho_lo": -0.9, "rho_hi": -0.1})) == "small"
+    row = pd.Series({"rho": 0.1, "rho_lo": -0.4, "rho_hi": 0.2})
+    assert fw.lean(row) == "weak"  # interval covers 0 and |ρ| < 0.3
+    assert fw.lean(pd.Series({"rho": -0.35, "rho_lo": -0.8, "rho_hi": 0.1})) == "undecided"
+    assert fw.lean(pd.Series({"rho": -0.5, "rho_lo": -0.9, "rho_hi": -0.1})) == "small"
 
 
 def test_charts_drop_variants_the_subject_lacks() -> None:

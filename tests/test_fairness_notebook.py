@@ -17,10 +17,10 @@ NOTEBOOK = NOTEBOOKS_DIR / "02_growth_vs_level.ipynb"
 COLUMNS = {
     "fairness_variants": {"unit_id", "name", "variant", "alpha", "score", "rank"},
     "fairness_size_dependence": {"variant", "alpha", "rho", "rho_lo", "rho_hi", "slope",
-                                 "slope_se"},
+                                 "slope_se", "rho_all", "groups", "label"},
     "fairness_volatility": {"unit_id", "name", "size", "variant", "alpha", "rank_sd"},
     "fairness_frontier": {"alpha", "size_rho", "volatility", "within"},
-    "fairness_top_chance": {"unit_id", "name", "variant", "alpha", "p_top"},
+    "fairness_top_chance": {"unit_id", "name", "variant", "alpha", "p_top", "p_top_se"},
     "fairness_persistence": {"variant", "alpha", "year_from", "year_to", "kendall_tau"},
     "alternatives_fairness": {"study", "alternative", "kind", "unit_id", "name", "sequence",
                               "total", "rank", "tier"},
@@ -67,6 +67,10 @@ def test_runs_on_the_yiyang_sample(tmp_path: Path) -> None:
     dep = pd.read_csv(tables / "fairness_size_dependence.csv", encoding="utf-8-sig")
     level = dep.loc[dep["variant"] == "level"].iloc[0]
     assert f"ρ为{level['rho']:.2f}" in text  # the sentence quotes the table
+    total = dep.loc[dep["variant"] == "scheme:total"].iloc[0]
+    assert f"按现行方案计分,总分与规模的秩相关ρ为{total['rho']:.2f}" in text
+    assert "本章使用的是示例数据" in text  # the sample builds small units' noise in
+    assert "与规模无明显关系" not in text and "规模中性" not in text
     html = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
             if "text/html" in o.get("data", {})]
     assert sum("plotly" in o["data"]["text/html"] for o in html) >= 4  # the four charts
@@ -83,5 +87,10 @@ def test_runs_on_the_heshan_sample_with_an_external_size_table(tmp_path: Path) -
     vol = pd.read_csv(tables / "fairness_volatility.csv", encoding="utf-8-sig")
     assert vol["size"].max() == units["staff"].max() * 10
     variants = pd.read_csv(tables / "fairness_variants.csv", encoding="utf-8-sig")
-    assert set(variants["variant"]) == {"level", "growth", "blend"}
+    # the generic variants of the total and the scheme's own scoring beside them
+    assert {"level", "growth", "blend", "scheme:total"} <= set(variants["variant"])
+    assert {v for v in variants["variant"] if not v.startswith("scheme:")} == {
+        "level", "growth", "blend"}
+    dep = pd.read_csv(tables / "fairness_size_dependence.csv", encoding="utf-8-sig")
+    assert (dep["groups"] == 3).all()  # within the three sequences of the Heshan scheme
     assert "分析对象:总分(2013年),规模指标:外部规模表" in _markdown(nb)

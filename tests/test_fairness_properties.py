@@ -112,3 +112,51 @@ def test_blends_lie_between_parts_and_own_value_is_monotone(prev, growth, who, l
         r1 = t.loc[(t["variant"] == variant) & (t["unit_id"] == ids[who]), "rank"].to_numpy()
         r2 = t2.loc[(t2["variant"] == variant) & (t2["unit_id"] == ids[who]), "rank"].to_numpy()
         assert (r2 <= r1).all(), variant
+
+
+@FAST
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.integers(1, 10**6)), min_size=1,
+                max_size=30, unique_by=lambda t: t[1]))
+def test_small_units_are_half_of_each_group(rows: list[tuple[str, int]]) -> None:
+    ids = [f"u{i:02d}" for i in range(len(rows))]
+    size = pd.Series([float(s) for _, s in rows], index=ids)
+    groups = pd.Series([g for g, _ in rows], index=ids)
+    small = fs.small_units(size, groups)
+    for members in groups.groupby(groups).groups.values():
+        n = len(members)
+        assert small[members].sum() == int(np.ceil(n / 2))  # the median unit counts as small
+        if small[members].any() and (~small[members]).any():
+            assert size[members][small[members]].max() < size[members][~small[members]].min()
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.floats(0.2, 5.0), min_size=2, max_size=2),
+       st.lists(st.integers(1, 10**5), min_size=8, max_size=8, unique=True))
+def test_within_group_rho_ignores_a_groupwide_factor(factors: list[float],
+                                                     sizes: list[int]) -> None:
+    """Min–max positions inside a sequence do not change when a whole sequence's values are
+    scaled (a richer region), so the within-group ρ of the min–max variants (level, growth,
+    increment, per capita, blends) stays put. (The growth models regress over all units and
+    are left out.)"""
+    rng = np.random.default_rng(sum(sizes) % 1000)
+    base = rng.uniform(10, 100, 8)
+    seq = ["a"] * 4 + ["b"] * 4
+    scale = np.repeat(factors, 4)
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, mult in enumerate((np.ones(8), scale)):
+            ids = [f"u{i}" for i in range(8)]
+            units = pd.DataFrame({"unit_id": ids, "name": ids, "sequence": seq,
+                                  "population": sizes})
+            obs = [{"unit_id": u, "year": y, "indicator": "x", "value": v}
+                   for y, vals in ((2018, base * mult), (2019, base * mult * 1.1 ** (
+                       np.arange(8) % 3))) for u, v in zip(ids, vals)]
+            data = load_data(write_dataset(Path(tmp) / str(k), {"units": units,
+                                                                "observations": obs}))
+            size = fs.unit_sizes(data)
+            t = fs.variants(data, "x", 2019, [0.5], size, with_cgp=False)
+            dep = fs.size_dependence_table(t, size, boot=0,
+                                           groups=fs.comparison_groups(data, None))
+            dep = dep.loc[~dep["variant"].isin(["value_added", "cgp"])]
+            out.append(dep.set_index(["variant", "alpha"])["rho"])
+    pd.testing.assert_series_equal(out[0], out[1], rtol=1e-9, atol=1e-9)

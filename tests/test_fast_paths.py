@@ -230,21 +230,39 @@ def test_noisy_components_equal_the_reference_engine():
     data = load_data(SAMPLES / "yiyang")
     scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
     model = b.prepare_model(data, scheme, 2019, noise=0.1)
-    inp, draws, n = model.inp, 40, model.n_units
+    inp, draws, n, e = model.inp, 40, model.n_units, model.errors
+    assert set(e.code) == {0, 1, 2}  # exact, relative and additive leaves all present
     got = b._noisy_components(model, np.random.default_rng(8), draws, None)
-    # the same deviates in the same order: per leaf, this year's then last year's block
+    # the same deviates in the same order: per leaf with an error, this year's block z, then
+    # last year's w where growth or increment reads it; last year's deviate ρz + √(1−ρ²)w.
+    # Relative: x·(1 + σz) (at σ = 0.1 the window ±1/σ = ±10 deviations never binds);
+    # additive: x + s·tri(z), tri the triangle wave of period 4a and amplitude a = room/s,
+    # (2a/π)·asin(sin(πz/2a)) (an independent formula)
     rng = np.random.default_rng(8)
     level = np.broadcast_to(inp.level, (draws, *inp.level.shape)).copy()
     prev = np.broadcast_to(inp.previous, (draws, *inp.previous.shape)).copy()
+
+    def apply(x, k, z):
+        if e.code[k] == 1:
+            return x * (1 + e.size[k] * z)
+        room = np.minimum(x - e.lower[k], e.upper[k] - x)
+        a = np.minimum(np.where(room > 0, room, 1.0) / e.size[k], 1e6)
+        tri = 2 * a / np.pi * np.arcsin(np.sin(np.pi * z / (2 * a)))
+        return x + np.where(room > 0, e.size[k], 0.0) * tri
+
     for k in range(len(inp.leaves)):
-        for arr, err in ((level, model.level_noise[k]), (prev, model.prev_noise[k])):
-            if err > 0:
-                z = rng.standard_normal((draws, n))
-                arr[..., k] = arr[..., k] + arr[0, :, k] * err * z
+        if not e.code[k]:
+            continue
+        z = rng.standard_normal((draws, n))
+        level[..., k] = apply(inp.level[:, k], k, z)
+        if model.uses_prev[k]:
+            w = rng.standard_normal((draws, n))
+            rho = e.rho[k]
+            prev[..., k] = apply(inp.previous[:, k], k, rho * z + np.sqrt(1 - rho ** 2) * w)
     frac = leaf_fractions(inp, level, prev)
     want = component_scores(inp, scheme, np.where(np.isfinite(frac), frac, 0.0))
     assert got.shape == want.shape
-    assert np.allclose(got, want, rtol=0, atol=1e-9)
+    assert np.allclose(got, want, rtol=0, atol=1e-7)
     assert np.abs(got - got[0]).max() > 0.1  # the draws do differ
 
 

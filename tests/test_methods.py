@@ -89,3 +89,22 @@ def test_float_noise_counts_as_equal():
     assert g[0] != g[1]
     assert methods.efficacy(g, np.zeros(2, dtype=int)) == pytest.approx([1.0, 1.0])
     assert list(methods.places(g, np.zeros(2, dtype=int))) == [1, 1]
+
+
+def test_one_chinese_name_per_method_across_the_package():
+    """Every method has one Chinese name (methods.METHOD_ZH); no module spells another."""
+    from pathlib import Path
+
+    import perfanalysis
+    from perfanalysis.methods import METHOD_ZH
+    from perfanalysis.scheme import Indicator
+
+    methods = set(Indicator.model_fields["method"].annotation.__args__)  # type: ignore[union-attr]
+    assert set(METHOD_ZH) == methods
+    root = Path(perfanalysis.__file__).parent
+    others = ("达标法", "扣分法", "功效系数制", "完成率制", "排位制")
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not [w for w in others if w in text], path
+        if path.name != "methods.py":
+            assert "METHOD_ZH = {" not in text, path

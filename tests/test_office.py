@@ -165,3 +165,57 @@ def test_title_row_is_not_a_header(tmp_path):
     problems = _problems(path)
     assert any("no unit column" in p for p in problems)
     assert not any("2019年度考核数据" in p for p in problems)  # never read as a header
+
+
+def test_statistics_bureau_layout_with_years_as_columns(tmp_path):
+    """单位 | 指标 | 2015年 … 2019年 under a merged title and a 单位:万元 line (the layout a
+    statistics bureau publishes): the header is found by its content, values are converted
+    from 万元 to the scheme's 亿元, and every year column becomes that year's value."""
+    path = _book(tmp_path, {"Sheet1": [
+        ["益阳市各区县主要经济指标"],
+        ["单位:万元"],
+        ["单位", "指标", "2017年", "2018年", "2019年"],
+        ["安化县", "地区生产总值", "2,100,000", "2,250,000", 2400000],
+        ["赫山区", "地区生产总值", 3000000, None, "3,300,000"],
+        ["合计", "地区生产总值", 5100000, 2250000, 5700000],
+    ]})
+    read = read_office_workbook(path, YIYANG)
+    obs = read.observations.assign(value=lambda d: d["value"].astype(float))
+    got = obs.set_index(["unit_id", "year"])["value"].to_dict()
+    # 2 100 000 万元 = 210 亿元, …; the blank 2018 cell of 赫山区 is a gap, 合计 is skipped
+    assert got == {("安化县", "2017"): 210.0, ("安化县", "2018"): 225.0,
+                   ("安化县", "2019"): 240.0, ("赫山区", "2017"): 300.0,
+                   ("赫山区", "2019"): 330.0}
+    assert set(obs["indicator"]) == {"gdp"}
+    log = read.log.astype({"year": str}).set_index(["unit_id", "year"])
+    assert log.at[("安化县", "2019"), "cell"] == "E4"
+    assert log.at[("安化县", "2019"), "factor"] == "0.0001"
+
+
+def test_years_as_columns_with_a_unit_of_measure_column(tmp_path):
+    path = _book(tmp_path, {"数据": [
+        ["单位", "指标", "计量单位", "2018", "2019"],
+        ["安化县", "地区生产总值", "万元", 2250000, 2400000],
+        ["安化县", "贫困发生率", "%", 3.17, 2.34],
+        ["安化县", "地区生产总值(亿元)", "万元", 1, 2],  # the brackets win: already 亿元
+    ]})
+    with pytest.raises(DataError):  # the same (unit, year, indicator) twice is refused
+        read_office_workbook(path, YIYANG)
+    path = _book(tmp_path, {"数据": [
+        ["单位", "指标", "计量单位", "2018", "2019"],
+        ["安化县", "地区生产总值", "万元", 2250000, 2400000],
+        ["安化县", "贫困发生率", "%", 3.17, 2.34],
+    ]}, name="c.xlsx")
+    obs = read_office_workbook(path, YIYANG).observations
+    got = {(r.indicator, r.year): float(r.value) for r in obs.itertuples()}
+    assert got == {("gdp", "2018"): 225.0, ("gdp", "2019"): 240.0,
+                   ("poverty_rate", "2018"): 3.17, ("poverty_rate", "2019"): 2.34}
+
+
+def test_years_as_columns_with_an_unconvertible_unit_names_the_cell(tmp_path):
+    path = _book(tmp_path, {"数据": [
+        ["单位", "指标", "计量单位", "2019"],
+        ["安化县", "地区生产总值", "吨", 5],
+    ]})
+    problems = _problems(path)
+    assert any("row 2" in p and "'吨'" in p and "cannot be converted" in p for p in problems)

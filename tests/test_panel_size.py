@@ -75,9 +75,6 @@ def test_level_and_growth_differ_as_expected(panel) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 20 §3: the fairness study still pools the "
-                   "within-region positions into one group; passes once it scores size "
-                   "dependence within the scheme's comparison groups")
 @pytest.mark.parametrize("variant", ["level", "growth"])
 def test_fairness_study_reports_the_scipy_numbers(panel, variant: str) -> None:
     from perfanalysis.studies.fairness_report import run_fairness

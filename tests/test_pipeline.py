@@ -348,3 +348,34 @@ def test_failing_notebook_progress_counts_code_cells_and_kernel_warning_is_quiet
     captured = capfd.readouterr()
     assert "without encryption" not in captured.err + captured.out
     assert "IPKernelApp" not in captured.err + captured.out
+
+
+def test_kernel_shutdown_sends_no_interrupt() -> None:
+    """The cause of a flaky "KeyboardInterrupt caught in kernel" line: jupyter_client's stock
+    manager sends SIGINT before every shutdown. The run's manager shuts down without it and
+    still interrupts on request outside a shutdown."""
+    import asyncio
+    import signal
+
+    from perfanalysis.pipeline import KERNEL, quiet_shutdown_kernel_manager
+
+    async def run() -> list[int]:
+        km = quiet_shutdown_kernel_manager()(kernel_name=KERNEL)
+        await km.start_kernel()
+        sent: list[int] = []
+        original = km._async_signal_kernel
+
+        async def record(signum: int) -> None:
+            sent.append(signum)
+            await original(signum)
+
+        km._async_signal_kernel = record  # type: ignore[method-assign]
+        try:
+            await km.interrupt_kernel()  # outside a shutdown: a real interrupt
+            await km.shutdown_kernel()
+        finally:
+            if km.has_kernel:
+                await km.shutdown_kernel(now=True)
+        return sent
+
+    assert asyncio.run(run()) == [signal.SIGINT]

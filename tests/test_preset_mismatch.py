@@ -56,3 +56,18 @@ def test_office_workbook_with_the_wrong_preset_says_so_first():
     # most of the Yiyang book's headers are not Heshan indicators (3 of its 13 are named)
     assert "do not match scheme 'heshan_2013'" in reason
     assert "yiyang_2018 (17 of 17 indicators)" in reason
+
+
+def test_mismatch_with_no_other_indicators_does_not_end_on_an_empty_list():
+    import dataclasses
+
+    data = load_data(SAMPLE_DIR / "heshan")
+    scheme = load_scheme(SCHEMES_DIR / "heshan_2013.yaml")
+    obs = data.observations
+    kept = sorted(obs["indicator"].unique())[:2]
+    data = dataclasses.replace(data, observations=obs[obs["indicator"].isin(kept)])
+    with pytest.raises(DataError) as info:
+        check_data(data, scheme, 2013)
+    reason = info.value.problems[0].reason
+    assert "only 2 of its 13 indicators" in reason
+    assert "e.g. )" not in reason and "the data have no other indicators" in reason

@@ -101,6 +101,32 @@ def test_overrides_reach_node_fields_and_tiers(yiyang: pa.Scheme) -> None:
     assert s2.tiers.quota == yiyang.tiers.quota and s2.tiers.thresholds[0].min_total == 70
 
 
+def test_switching_method_drops_unused_settings_alike_in_python_and_yaml(
+        yiyang: pa.Scheme) -> None:
+    gdp = next(i for i in yiyang.indicators() if i.id == "gdp")
+    assert gdp.method == "completion" and gdp.cap == 1.2 and gdp.target is not None
+    assert gdp.blend is not None and gdp.blend.target is not None
+    py = pa.with_overrides(yiyang, nodes={"gdp": {"method": "efficacy"}})
+    leaf = next(i for i in py.indicators() if i.id == "gdp")
+    # target, cap (back to its default 1.0) and blend.target are completion settings
+    assert leaf.method == "efficacy" and leaf.target is None and leaf.cap == 1.0
+    assert leaf.blend is not None and leaf.blend.target is None
+    assert leaf.blend.alpha == gdp.blend.alpha and leaf.blend.basis == gdp.blend.basis
+    by_method = scenarios_from_mapping(_raw(method={"gdp": "efficacy"}), yiyang)[0].scheme
+    by_nodes = scenarios_from_mapping(_raw(nodes={"gdp": {"method": "efficacy"}}),
+                                      yiyang)[0].scheme
+    dump = py.model_dump(exclude={"id"})
+    assert by_method.model_dump(exclude={"id"}) == dump == by_nodes.model_dump(exclude={"id"})
+    # a setting given with the switch is kept; a needed one missing is named
+    kept = pa.with_overrides(yiyang, nodes={"gdp": {"method": "efficacy", "base": 0.5}})
+    assert next(i for i in kept.indicators() if i.id == "gdp").base == 0.5
+    with pytest.raises(SchemeError, match="'rank_points' needs 'step'"):
+        pa.with_overrides(yiyang, nodes={"gdp": {"method": "rank_points"}})
+    # the same method again changes nothing
+    same = pa.with_overrides(yiyang, nodes={"gdp": {"method": "completion"}})
+    assert same.model_dump(exclude={"id"}) == yiyang.model_dump(exclude={"id"})
+
+
 def test_unknown_node_names_the_closest_id(yiyang: pa.Scheme) -> None:
     with pytest.raises(SchemeError, match="'gpd' \\(did you mean 'gdp'\\?\\)"):
         pa.with_overrides(yiyang, points={"gpd": 9})
@@ -309,7 +335,8 @@ def test_compare_command_prints_and_writes_sheets(tmp_path: Path) -> None:
     with pd.ExcelFile(out) as book:
         sheets = book.sheet_names
     assert sheets == ["scenario_totals", "scenario_shifts", "scenario_kendall",
-                      "scenario_summary", "scenario_tier_dependence", "alternatives_weightings"]
+                      "scenario_summary", "scenario_tier_dependence", "alternatives_weightings",
+                      "scenario_size_dependence"]
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenarios:\n  a: {name: 甲, methd: {gdp: minmax}}\n", encoding="utf-8")
     res = CliRunner().invoke(app, ["compare", "--data", str(SAMPLE_DIR / "yiyang"), "--scheme",

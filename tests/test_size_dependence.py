@@ -110,3 +110,20 @@ def test_invariant_to_row_order_and_size_rescaling(rows, rnd, factor) -> None:
         assert (np.isnan(a) and np.isnan(b)) or a == pytest.approx(b, abs=1e-9)
     if np.isfinite(base["rho"]):
         assert -1 - 1e-12 <= base["rho"] <= 1 + 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-5, 5), min_size=3, max_size=30), st.integers(0, 2**32 - 1))
+def test_resampled_ranks_equal_rankdata_of_each_draw(values, seed) -> None:
+    """The counting shortcut of the bootstrap equals scipy's average ranks of every draw
+    (ties in the data and repeats from resampling included)."""
+    from scipy.stats import rankdata
+
+    from perfanalysis.studies.size import resampled_ranks, resampled_spearman, rowwise_spearman
+
+    v = np.asarray(values, dtype=float)
+    w = v[::-1] * 0.5 + np.arange(len(v)) % 3
+    idx = np.random.default_rng(seed).integers(0, len(v), size=(20, len(v)))
+    np.testing.assert_allclose(resampled_ranks(v, idx), rankdata(v[idx], axis=-1))
+    np.testing.assert_allclose(resampled_spearman(v, w, idx), rowwise_spearman(v[idx], w[idx]),
+                               equal_nan=True)

@@ -14,10 +14,12 @@ Normalise to e.g. [1, 100] to avoid the question.
 
 Copeland (COINr ``outrankMatrix``/``a_copeland``): for units i, j the outranking value is
 the sum of (normalised) weights of children where i > j plus half of those where they tie;
-comparisons with a missing value count for neither. The "coinr" score is the row sum of
-that matrix; the "classic" score counts pairwise majorities: +1 for each j with value
-above 0.5, −1 below, 0 at 0.5. (COINr fills the lower triangle as 1 − upper, which differs
-from the direct computation only when values are missing.)
+comparisons with a missing value count for neither. The default "coinr" score is COINr's
+(≥ 1.0) ``a_copeland``: pairwise majorities, +1 for each j with outranking value above 0.5,
+−1 below, 0 at 0.5 (so on ASEM's example pipeline AUS gets Conn −24, Sust −7, Index −15).
+The named option "outranking_sum" is the row sum of the outranking matrix (COINr < 1.0's
+``copeland``). (COINr fills the lower triangle as 1 − upper, which differs from the direct
+computation only when values are missing.)
 Copeland is allowed at any level, as in COINr (``Aggregate(f_ag = "a_copeland")``): note
 that its scores are rank-like (a count of pairwise wins, not a mean of the children), so a
 parent of Copeland-aggregated groups aggregates win counts, not normalised values.
@@ -125,8 +127,10 @@ def outranking_matrix(x: FloatArray, w: FloatArray | None = None) -> FloatArray:
 def copeland(x: FloatArray, w: FloatArray | None = None, score: str = "coinr") -> FloatArray:
     """Copeland scores of units from their children's values (see module docstring)."""
     m = outranking_matrix(x, w)
-    if score == "coinr":
+    if score == "outranking_sum":
         return m.sum(axis=1)
+    if score != "coinr":
+        raise ValueError(f"copeland: unknown score {score!r} (use 'coinr' or 'outranking_sum')")
     off = ~np.eye(m.shape[0], dtype=bool)
     return (np.sign(m - 0.5) * off).sum(axis=1)
 

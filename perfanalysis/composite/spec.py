@@ -78,7 +78,10 @@ class AggregateLevel(_Strict):
         None, ge=0, le=1, description="share of children with data below which the result is NA")
     zeros: ZeroRule = Field("error", description="geometric/harmonic: on a zero child, error "
                                                  "(COINr) or return 0 (the limit)")
-    copeland_score: Literal["coinr", "classic"] = "coinr"
+    copeland_score: Literal["coinr", "outranking_sum"] = Field(
+        "coinr", description="Copeland: 'coinr' counts pairwise majorities (+1 win, −1 loss, "
+                             "0 tie; COINr ≥ 1.0 a_copeland); 'outranking_sum' sums the "
+                             "outranking matrix's rows (COINr < 1.0)")
 
     @model_validator(mode="after")
     def _p(self) -> AggregateLevel:

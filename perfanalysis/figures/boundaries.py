@@ -126,4 +126,34 @@ def probability_table(probs: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     for lab in scheme.tiers.labels:
         out[f"{lab}概率(%)"] = (t[f"p_{lab}"] * 100).round(1)
     out["名次(5%–95%)"] = [f"{a}–{b}" for a, b in zip(t["rank_p05"], t["rank_p95"], strict=True)]
+    if "bias" in t:
+        out["偏差(分)"] = t["bias"].round(2)
+        out["偏差标准误"] = t["bias_se"].round(2)
     return out.reset_index(drop=True)
+
+
+KIND_ZH = {"relative": "相对误差", "absolute": "绝对误差(百分点)", "se": "标准误(分)",
+           "growth": "增速误差(百分点)", "none": "精确(无误差)"}
+CLASS_ZH = {"volume": "总量类", "rate": "比率类", "growth_rate": "官方增速", "score": "考评得分",
+            "count": "计数类", "rating": "评议得分"}
+
+
+def _bound(v: object) -> str:
+    return "" if v is None or pd.isna(v) else f"{float(v):g}"  # type: ignore[arg-type]
+
+
+def error_model_display(errors: pd.DataFrame) -> pd.DataFrame:
+    """The error model's table for display: Chinese headers and kinds, relative sizes in
+    percent, the valid range as an interval."""
+    size = [("—" if k == "none" or v <= 0 else f"{v * 100:.3g}%" if k == "relative"
+             else f"{v:.3g}") for k, v in zip(errors["kind"], errors["size"], strict=True)]
+    rng = [("" if not _bound(lo) and not _bound(hi) else
+            ("[" + _bound(lo) if _bound(lo) else "(−∞") + ", "
+            + (_bound(hi) + "]" if _bound(hi) else "+∞)"))
+           for lo, hi in zip(errors["lower"], errors["upper"], strict=True)]
+    return pd.DataFrame({
+        "指标": errors["name"], "类别": errors["class"].map(CLASS_ZH).fillna(errors["class"]),
+        "误差类型": errors["kind"].map(KIND_ZH).fillna(errors["kind"]), "误差大小": size,
+        "相邻年份误差相关": [f"{r:g}" if k != "none" else "—"
+                      for k, r in zip(errors["kind"], errors["year_correlation"], strict=True)],
+        "有效范围": rng, "来源": errors["source"]}).reset_index(drop=True)

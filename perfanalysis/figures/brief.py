@@ -70,9 +70,20 @@ def tier_history_chart(history: pd.DataFrame, labels: list[str],
     return _layout(fig, title, max(320, 28 * len(names) + 140))
 
 
+def jitter(x: pd.Series, y: pd.Series, step: float = 0.15) -> pd.Series:
+    """Vertical offsets that separate points sharing the same (x, y) (rounded to 2
+    decimals): the k-th duplicate moves by ±step·⌈k/2⌉, the first stays put."""
+    key = pd.Series(list(zip(x.round(2), y.round(2))), index=x.index)
+    k = key.groupby(key).cumcount()
+    return k.map(lambda i: 0.0 if i == 0 else step * ((i + 1) // 2) * (1 if i % 2 else -1))
+
+
 def tradeoffs_chart(trade: pd.DataFrame, size_col: str | None) -> go.Figure:
     """Each alternative as a point: size dependence (ρ of total with size) against the
-    number of tier changes vs the official scheme; official scheme marked."""
+    number of tier changes vs the official scheme. Only the official scheme is labelled on
+    the chart (the rest on hover); identical points are jittered apart."""
+    from ..reply import size_name
+
     t = trade.dropna(subset=["size_rho"])
     fig = go.Figure()
     if t.empty:
@@ -81,19 +92,63 @@ def tradeoffs_chart(trade: pd.DataFrame, size_col: str | None) -> go.Figure:
                     hovertemplate="%{x}<br>等次改变 %{y} 个单位<extra></extra>")
         fig.update_yaxes(title="与现行方案相比等次改变的单位数")
         return _layout(fig, "各方案与现行方案相比的等次变化", 420)
-    for is_off, sub in ((True, t.loc[t["kind"] == "official"]),
-                        (False, t.loc[t["kind"] != "official"])):
+    y = t["tier_changes"].astype(float) + jitter(t["size_rho"], t["tier_changes"].astype(float))
+    for is_off, sel in ((True, t["kind"] == "official"), (False, t["kind"] != "official")):
+        sub = t.loc[sel]
         if sub.empty:
             continue
         fig.add_scatter(
-            x=sub["size_rho"], y=sub["tier_changes"], mode="markers+text",
-            text=sub["alternative"], textposition="top center", name="现行方案" if is_off
-            else "替代方案", marker={"size": 14 if is_off else 10,
-                                   "color": "#d73027" if is_off else "#4575b4",
-                                   "symbol": "star" if is_off else "circle"},
-            hovertemplate="%{text}<br>ρ=%{x:.2f}<br>等次改变 %{y} 个单位<extra></extra>")
+            x=sub["size_rho"], y=y.loc[sel], mode="markers+text" if is_off else "markers",
+            text=sub["alternative"], customdata=sub["tier_changes"],
+            textposition="top center", name="现行方案" if is_off else "替代方案",
+            marker={"size": 14 if is_off else 10, "color": "#d73027" if is_off else "#4575b4",
+                    "symbol": "star" if is_off else "circle"},
+            hovertemplate="%{text}<br>ρ=%{x:.2f}<br>等次改变 %{customdata} 个单位"
+                          "<extra></extra>")
     fig.add_vline(x=0, line_dash="dot", line_color="#888")
-    fig.update_xaxes(title=f"总分与规模({size_col})的等级相关系数ρ(越接近0越不依赖规模)",
+    fig.update_xaxes(title=f"总分与{size_name(size_col)}的等级相关系数ρ(越接近0越不依赖规模)",
                      range=[-1.05, 1.05])
     fig.update_yaxes(title="与现行方案相比等次改变的单位数", rangemode="tozero")
     return _layout(fig, "各方案的利弊:规模依赖与等次变化", 480)
+
+
+def alternatives_chart(alts: pd.DataFrame, size_col: str | None) -> go.Figure:
+    """The brief's key chart: each way of scoring the economic block (one construct per
+    point) at its size dependence ρ with the interval as an error bar, against tier changes.
+    Only the current scheme and the first-ranked alternative carry labels; the rest show on
+    hover; identical points are jittered apart."""
+    from ..reply import size_name
+
+    fig = go.Figure()
+    if alts.empty:
+        return _layout(fig, "经济指标没有可比较的替代计分方式", 300)
+    a = alts.reset_index(drop=True)
+    y = a["tier_changes"].astype(float) + jitter(a["block_rho"], a["tier_changes"].astype(float))
+    named = a["is_current"].astype(bool) | (a["rank"] == 1)
+    label = [("现行:" if c else "首选:") + str(n) if m else ""
+             for n, c, m in zip(a["alternative"], a["is_current"].astype(bool), named)]
+    for kind, sel, colour, symbol in (("现行方案", a["is_current"].astype(bool), "#d73027",
+                                       "star"),
+                                      ("其他计分方式", ~a["is_current"].astype(bool), "#4575b4",
+                                       "circle")):
+        sub = a.loc[sel]
+        if sub.empty:
+            continue
+        fig.add_scatter(
+            x=sub["block_rho"], y=y.loc[sel], mode="markers+text",
+            text=[label[i] for i in sub.index], textposition="top center", name=kind,
+            customdata=list(zip(sub["alternative"], sub["block_rho_lo"], sub["block_rho_hi"],
+                                sub["tier_changes"])),
+            error_x={"type": "data", "symmetric": False,
+                     "array": (sub["block_rho_hi"] - sub["block_rho"]).tolist(),
+                     "arrayminus": (sub["block_rho"] - sub["block_rho_lo"]).tolist(),
+                     "color": colour, "thickness": 1},
+            marker={"size": 14 if symbol == "star" else 10, "color": colour, "symbol": symbol},
+            hovertemplate="%{customdata[0]}<br>ρ=%{x:.2f}(区间%{customdata[1]:.2f}至"
+                          "%{customdata[2]:.2f})<br>等次改变 %{customdata[3]} 个单位"
+                          "<extra></extra>")
+    fig.add_vline(x=0, line_dash="dot", line_color="#888")
+    fig.update_xaxes(title=f"经济指标得分与{size_name(size_col)}的等级相关系数ρ"
+                           "(正:规模大的得分高;负:规模小的得分高)", range=[-1.05, 1.05])
+    fig.update_yaxes(title="与现行方案相比等次改变的单位数", rangemode="tozero")
+    return _layout(fig, "经济指标的计分方式:规模影响与等次变化", 460)

@@ -20,24 +20,82 @@ def _names(df: pd.DataFrame, with_p: bool = False) -> str:
     return "、".join(items) + more
 
 
-def setting_text(noise: float, weight_concentration: float, draws: int) -> str:
-    """What was simulated, in one clause."""
+KIND_TEXT = {"relative": "相对误差{size}", "absolute": "绝对误差{size}个百分点",
+             "growth": "增速误差{size}个百分点", "se": "标准误{size}分"}
+CLASS_TEXT = {"volume": "总量类指标", "rate": "比率类指标", "growth_rate": "官方增速指标",
+              "score": "考评得分指标", "count": "计数类指标", "rating": "评议得分"}
+
+
+def _size(kind: str, size: float) -> str:
+    return f"{size:.0%}" if kind == "relative" and size * 100 == round(size * 100) \
+        else f"{size * 100:.3g}%" if kind == "relative" else f"{size:.3g}"
+
+
+def error_model_text(errors: pd.DataFrame) -> str:
+    """The error model in one sentence, from its table (class, kind, size, year
+    correlation per indicator): groups of indicators with the same error, then what is
+    exact."""
+    active = errors.loc[(errors["kind"] != "none") & (errors["size"] > 0)]
+    if active.empty:
+        return "不加数据误差"
     parts = []
-    if noise > 0:
-        parts.append(f"各指标数据和评议得分带有{noise:.0%}的相对误差")
+    keys = ["class", "kind", "size", "year_correlation"]
+    for (cls, kind, size, rho), g in active.groupby(keys, sort=False):
+        text = (f"{len(g)}项{CLASS_TEXT.get(str(cls), str(cls))}"
+                + KIND_TEXT.get(str(kind), "误差{size}").format(size=_size(str(kind), size)))
+        if rho > 0:
+            text += f"(相邻年份误差相关系数{rho:g})"
+        parts.append(text)
+    exact = errors.loc[(errors["kind"] == "none") | (errors["size"] <= 0)]
+    tail = f",{len(exact)}项按精确值处理" if len(exact) else ""
+    return "数据误差按误差模型表:" + "、".join(parts) + tail
+
+
+def setting_text(noise: float, weight_concentration: float, draws: int,
+                 errors: pd.DataFrame | None = None) -> str:
+    """What was simulated, in one clause (the error model from its table when given)."""
+    parts = []
+    if errors is not None and noise > 0:
+        text = error_model_text(errors)
+        if text != "不加数据误差":
+            parts.append(text + ";误差以原值为中心(平均为零),取值不越出有效范围")
+    elif noise > 0:
+        parts.append(f"各指标数据带有规模为{noise:g}的数据误差")
     if weight_concentration > 0:
         parts.append(f"指标权重围绕方案分值随机变动(狄利克雷分布,集中度{weight_concentration:g})")
     what = "、".join(parts) if parts else "不加任何扰动"
     return f"模拟{draws}次:{what}。"
 
 
+def bias_text(probs: pd.DataFrame) -> str | None:
+    """The largest gap between a unit's mean simulated total and its official total, and
+    whether it exceeds its Monte Carlo error (4 standard errors): the draws are centred, so
+    such a gap comes from capped or relative scoring, not from the errors."""
+    if "bias" not in probs or probs["bias"].isna().all():
+        return None
+    worst = probs.loc[probs["bias"].abs().idxmax()]
+    if abs(worst["bias"]) <= 4 * worst["bias_se"] or abs(worst["bias"]) < 0.005:
+        return ("模拟平均总分与正式总分的差(偏差)都在模拟误差以内:在本误差模型下,"
+                "数据误差不会系统地抬高或压低总分。")
+    n_sig = int((probs["bias"].abs() > 4 * probs["bias_se"]).sum())
+    return (f"误差以原值为中心,但封顶、保底、组内最大最小值和排位等非线性计分使{n_sig}个单位的"
+            f"模拟平均总分偏离正式总分,最大的是{worst['name']}"
+            f"({worst['bias']:+.2f}分,模拟标准误{worst['bias_se']:.2f});"
+            "偏差单列于各单位的等次概率表,等次概率已包含其影响。")
+
+
 def boundary_findings(probs: pd.DataFrame, summary: pd.DataFrame, sets: pd.DataFrame,
                       sensitivity: pd.DataFrame, cost: pd.DataFrame, scheme: Scheme,
-                      noise: float, weight_concentration: float) -> list[str]:
-    """The chapter's findings: one paragraph per claim, numbers from the tables."""
+                      noise: float, weight_concentration: float,
+                      errors: pd.DataFrame | None = None) -> list[str]:
+    """The chapter's findings: one paragraph per claim, numbers from the tables
+    (``errors``: the error model's table, ``errormodel.error_model_table``)."""
     s = summary.iloc[0]
     n = len(probs)
-    out = [setting_text(noise, weight_concentration, int(s["draws"]))]
+    out = [setting_text(noise, weight_concentration, int(s["draws"]), errors)]
+    bias = bias_text(probs) if noise > 0 else None
+    if bias:
+        out.append(bias)
     safe = probs.loc[probs["p_official"] >= SAFE]
     coin = probs.loc[probs["p_official"].between(*COIN)].sort_values("p_official")
     shaky = probs.loc[probs["p_official"] < SAFE].sort_values("p_official")
@@ -51,9 +109,12 @@ def boundary_findings(probs: pd.DataFrame, summary: pd.DataFrame, sets: pd.DataF
         out.append(f"没有单位保持正式等次的概率落在{COIN[0]:.0%}至{COIN[1]:.0%}之间"
                    "(近乎抛硬币)。")
     top = scheme.tiers.labels[0]
-    out.append(f"平均每次模拟有{s['expected_changes']:.1f}个单位的等次与正式结果不同;"
-               f"{top}名单与正式结果完全相同的概率为{s['p_top_set_exact']:.0%}"
-               f"(概率的模拟标准误不超过{s['max_se']:.3f})。")
+    exact_se = (f",模拟标准误{s['p_top_set_exact_se']:.1%}"
+                if "p_top_set_exact_se" in s else "")
+    out.append(f"平均每次模拟有{s['expected_changes']:.1f}个单位的等次与正式结果不同"
+               f"(模拟标准误{s['expected_changes_se']:.2f});"
+               f"{top}名单与正式结果完全相同的概率为{s['p_top_set_exact']:.0%}{exact_se}"
+               f"(各单位等次概率的模拟标准误不超过{s['max_se']:.3f})。")
     if len(sets):
         width = sets["upper"] - sets["lower"]
         point = sets.loc[width == 0]

@@ -32,7 +32,7 @@ def scenario_sentences(summary: pd.DataFrame, dependence: pd.DataFrame,
     weights do not matter."""
     if summary.empty:
         return [(f"{year}年没有可与{base_name}比较的情景,无法据此判断权重或计分办法的选择"
-                 "是否改变等次(不能变动的内容见上文)。")]
+                "是否改变等次(不能变动的内容见上文)。")]
     out: list[str] = []
     for row in summary.itertuples(index=False):
         text = (f"“{row.scenario}”情景下,{row.n_tier_changes}个单位的等次与{base_name}不同,"

@@ -1,7 +1,8 @@
 """Study 3, tier boundaries: how much of each unit's tier is signal.
 
-Monte Carlo over measurement noise (relative error per indicator and per rating component)
-and weight uncertainty (Dirichlet around the scheme's points, or uniform ±x %): each draw is
+Monte Carlo over measurement noise (the error model of ``perfanalysis.errormodel``: per
+indicator and rating component its kind, size, range and correlation across years; centred
+draws that stay in range) and weight uncertainty (Dirichlet around the scheme's points, or uniform ±x %): each draw is
 scored with the vectorised engine and tiered with ``tiers.tier_codes``. The work splits into
 chunks that can run anywhere: ``prepare_model`` builds a picklable model,
 ``simulate_chunk(model, seed_sequence, draws)`` returns a ``Tally`` of sums and counts,
@@ -16,7 +17,6 @@ from __future__ import annotations
 import itertools
 import os
 from collections import deque
-from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -26,6 +26,16 @@ import pandas as pd
 
 from ..adjustments import adjustment_table
 from ..data import Dataset
+from ..errormodel import (
+    REFERENCE_NOISE,
+    ErrorArrays,
+    ErrorModel,
+    additive,
+    check_values,
+    draw_pair,
+    error_model_table,
+    resolve_error_model,
+)
 from ..memory import keep_freed_memory
 from ..rewards import payout_matrix
 from ..scheme import Scheme, TierRules
@@ -63,10 +73,10 @@ class BoundaryModel:
     scheme: Scheme
     inp: ScoringInput
     frac: np.ndarray  # (N, K) leaf fractions without noise
-    level_noise: np.ndarray  # (K,) relative error of this year's values
-    prev_noise: np.ndarray  # (K,) relative error of last year's values (growth/increment)
+    errors: ErrorArrays  # (K,) per leaf: kind, size, year correlation, range
+    uses_prev: np.ndarray  # (K,) bool: the leaf reads last year's value (growth/increment)
     ratings: np.ndarray  # (N, R) rating components
-    rating_noise: np.ndarray  # (R,)
+    rating_errors: ErrorArrays  # (R,)
     rating_points: np.ndarray  # (R,)
     comp_kind: tuple[tuple[str, int], ...]  # per scheme component: ("ind"|"rating", column)
     bonus: np.ndarray  # (N,)
@@ -79,6 +89,22 @@ class BoundaryModel:
     payout: np.ndarray | None  # (N, L) reward of each unit in each tier, or None
     seq_index: tuple[np.ndarray, ...] = field(default=())
     covariance: bool = True  # tally Σ x xᵀ per sequence (rank sets); else variances only
+    error_model: ErrorModel | None = None  # what the errors were made of (for the table)
+
+    @property
+    def level_noise(self) -> np.ndarray:
+        """(K,) size of each leaf's error on this year's value (0: exact)."""
+        return self.errors.size
+
+    @property
+    def prev_noise(self) -> np.ndarray:
+        """(K,) size of each leaf's error on last year's value (0: exact or not read)."""
+        return np.where(self.uses_prev, self.errors.size, 0.0)
+
+    @property
+    def rating_noise(self) -> np.ndarray:
+        """(R,) size of each rating component's error (0: exact)."""
+        return self.rating_errors.size
 
     @property
     def n_units(self) -> int:
@@ -105,29 +131,23 @@ class Tally:
     payout: np.ndarray  # (draws,) total payout per draw (empty without rewards)
 
 
-def _noise_vector(spec: float | Mapping[str, float] | None, ids: list[str]) -> np.ndarray:
-    if spec is None:
-        return np.zeros(len(ids))
-    if isinstance(spec, Mapping):
-        unknown = set(spec) - set(ids) - {"default"}
-        if unknown:
-            raise ValueError(f"noise names unknown indicators or components: {sorted(unknown)}")
-        return np.array([float(spec.get(i, spec.get("default", 0.0))) for i in ids])
-    return np.full(len(ids), float(spec))
-
-
 def prepare_model(data: Dataset, scheme: Scheme, year: int,
-                  noise: float | Mapping[str, float] | None = None,
+                  noise: float | ErrorModel | None = None,
                   weights: WeightUncertainty | float | None = None,
-                  covariance: bool = True) -> BoundaryModel:
+                  covariance: bool = True,
+                  error_model: ErrorModel | str | os.PathLike[str] | None = None
+                  ) -> BoundaryModel:
     """Prepare the study for one scheme and year.
 
-    ``noise``: relative measurement error (0.05 = 5 % standard deviation) for every
-    indicator value and rating score, or a mapping from indicator / rating-component id to
-    its error (key ``default`` for the rest). Event counts are exact. ``weights``: a
-    ``WeightUncertainty`` or a number (a Dirichlet concentration). ``covariance``: tally
-    the covariance of totals within each sequence (for rank sets; else variances only).
-    Bonus and penalty points are taken as they are (events are exact).
+    ``noise``: the scale of the default error model (0.05 gives its table: volumes 5 %
+    relative, rates 1 percentage point, official growth rates 0.5 point, scores 1 point,
+    ratings 2 % of their points, counts and events exact; see ``errormodel``), or an
+    ``ErrorModel``; None or 0: no error. ``error_model``: a CSV/YAML file overriding the
+    defaults (or a model); with it, ``noise`` None means the defaults at 0.05 and 0 still
+    means no error. ``weights``: a ``WeightUncertainty`` or a number (a Dirichlet
+    concentration). ``covariance``: tally the covariance of totals within each sequence
+    (for rank sets; else variances only). Bonus and penalty points are taken as they are
+    (events are exact); targets are the issued ones, fixed.
     """
     if isinstance(weights, int | float):
         weights = WeightUncertainty("dirichlet", float(weights))
@@ -135,16 +155,27 @@ def prepare_model(data: Dataset, scheme: Scheme, year: int,
     frac = leaf_fractions(inp)
     leaf_ids = [leaf.id for leaf in inp.leaves]
     rating_ids = [c.id for c in scheme.components if c.source == "rating"]
-    spec = noise
-    level_noise = _noise_vector(spec, leaf_ids + rating_ids)
-    rating_noise = level_noise[len(leaf_ids):]
-    level_noise = level_noise[:len(leaf_ids)]
-    uses_prev = np.array([leaf.basis != "level" or (leaf.blend is not None
-                                                    and leaf.blend.basis != "level")
-                          for leaf in inp.leaves], dtype=bool)
+    if error_model is not None and not isinstance(noise, ErrorModel):
+        emodel = resolve_error_model(error_model, scheme, data,
+                                     REFERENCE_NOISE if noise is None else float(noise))
+    else:
+        emodel = resolve_error_model(noise, scheme, data)
+    errors = ErrorArrays.of(emodel, leaf_ids)
+    rating_errors = ErrorArrays.of(emodel, rating_ids)
+    if (rating_errors.code == 1).any():
+        bad = [r for r, c in zip(rating_ids, rating_errors.code, strict=True) if c == 1]
+        raise ValueError(f"rating components {bad}: a rating's error is a standard error in "
+                         "points (kind se or absolute), not relative")
     is_event = np.array([leaf.event is not None for leaf in inp.leaves], dtype=bool)
-    level_noise = np.where(is_event, 0.0, level_noise)
-    prev_noise = np.where(uses_prev, level_noise, 0.0)
+    if is_event.any():  # event counts are exact whatever the table says
+        errors = replace(errors, code=np.where(is_event, 0, errors.code).astype(np.int8),
+                         size=np.where(is_event, 0.0, errors.size))
+    uses_prev = np.array([leaf.basis in ("increment", "growth") or (
+        leaf.blend is not None and leaf.blend.basis in ("increment", "growth"))
+        for leaf in inp.leaves], dtype=bool)
+    ratings = inp.ratings.to_numpy(dtype=float).reshape(len(inp.unit_ids), len(rating_ids))
+    check_values(emodel, leaf_ids, inp.unit_ids, np.where(is_event[None], np.nan, inp.level))
+    check_values(emodel, rating_ids, inp.unit_ids, ratings, label="ratings.csv")
     comp_kind = tuple(("ind", inp.indicator_components.index(c.id)) if c.source == "indicators"
                       else ("rating", rating_ids.index(c.id)) for c in scheme.components)
     adj = adjustment_table(data, scheme, year, inp.unit_ids)
@@ -157,17 +188,25 @@ def prepare_model(data: Dataset, scheme: Scheme, year: int,
     payout = payout_matrix(data, scheme, inp.unit_ids) if getattr(scheme, "rewards", None) \
         else None
     return BoundaryModel(
-        scheme=scheme, inp=inp, frac=frac, level_noise=level_noise, prev_noise=prev_noise,
-        ratings=inp.ratings.to_numpy(dtype=float).reshape(len(inp.unit_ids), len(rating_ids)),
-        rating_noise=rating_noise,
+        scheme=scheme, inp=inp, frac=frac, errors=errors, uses_prev=uses_prev,
+        ratings=ratings, rating_errors=rating_errors,
         rating_points=np.array([scheme.component(r).points for r in rating_ids], dtype=float),
         comp_kind=comp_kind, bonus=adj["bonus"].to_numpy(dtype=float),
         penalty=adj["penalty"].to_numpy(dtype=float),
         tie_cols=tuple(comp_pos.index(t) for t in scheme.tiers.tie_break),
         weights=weights, tiers=tmodel, official=official.to_numpy(dtype=np.int8),
         totals=official_table["total"].to_numpy(dtype=float), payout=payout,
-        seq_index=tmodel.seq_index, covariance=covariance,
+        seq_index=tmodel.seq_index, covariance=covariance, error_model=emodel,
     )
+
+
+def error_table(model: BoundaryModel) -> pd.DataFrame:
+    """The error model the draws used, one row per indicator and rating component, with
+    their Chinese names (``errormodel.error_model_table``); the chapter prints it."""
+    assert model.error_model is not None
+    names = {leaf.id: leaf.name for leaf in model.scheme.indicators()}
+    names |= {c.id: c.name for c in model.scheme.components}
+    return error_model_table(model.error_model, names)
 
 
 def draw_points(model: BoundaryModel, rng: np.random.Generator, draws: int) -> np.ndarray:
@@ -203,21 +242,13 @@ def _weighted_components(model: BoundaryModel, frac: np.ndarray,
     return out
 
 
-def _noisy_value(rng: np.random.Generator, value: np.ndarray, error: float,
-                 draws: int) -> np.ndarray:
-    """``draws`` noisy copies (D, N) of one leaf's values: value · (1 + error · z), computed
-    as value + (value · error) · z in two passes over the deviates."""
-    z = rng.standard_normal((draws, len(value)))
-    z *= value * error
-    z += value
-    return z
-
-
 def _noisy_components(model: BoundaryModel, rng: np.random.Generator, draws: int,
                       points: np.ndarray | None) -> np.ndarray:
     """Indicator components (D, N, C) of ``draws`` noisy copies of the data, leaf by leaf.
 
-    Each leaf's noisy values are drawn as one (D, N) block, scored by ``leaf_fraction`` and
+    Each leaf's noisy values are drawn as one (D, N) block (this year's, and last year's
+    correlated with it where growth or increment reads it: ``errormodel.draw_pair``), scored
+    by ``leaf_fraction`` and
     added to its component at once, so no (D, N, K) array is ever built: the work stays in
     cache and costs a few passes per value, next to the normal deviates it needs. Points
     are the scheme's, or the drawn ones (D, K) when weights vary too. A score that cannot
@@ -228,10 +259,10 @@ def _noisy_components(model: BoundaryModel, rng: np.random.Generator, draws: int
     comps = np.zeros((c, draws, n))
     for k in range(len(inp.leaves)):
         level, prev = inp.level[:, k], inp.previous[:, k]
-        if model.level_noise[k] > 0:
-            level = _noisy_value(rng, level, model.level_noise[k], draws)
-        if model.prev_noise[k] > 0:
-            prev = _noisy_value(rng, prev, model.prev_noise[k], draws)
+        if model.errors.code[k]:
+            level, noisy_prev = draw_pair(rng, model.errors, k, level,
+                                          prev if model.uses_prev[k] else None, draws)
+            prev = prev if noisy_prev is None else noisy_prev
         frac = np.asarray(leaf_fraction(inp, k, level, prev), dtype=float)
         if not np.isfinite(frac.sum()):  # one reduction: any NaN or inf makes the sum so
             frac = np.where(np.isfinite(frac), frac, 0.0)
@@ -263,7 +294,7 @@ def _draw(model: BoundaryModel, rng: np.random.Generator,
     makes of them), which ``sorted_tiers`` sorts as integers."""
     inp = model.inp
     points = draw_points(model, rng, draws) if model.weights is not None else None
-    if model.level_noise.any() or model.prev_noise.any():
+    if model.errors.code.any():
         comps = _noisy_components(model, rng, draws, points)
     elif points is not None:
         comps = _weighted_components(model, model.frac, points)
@@ -271,12 +302,15 @@ def _draw(model: BoundaryModel, rng: np.random.Generator,
         comps = component_scores(inp, model.scheme, model.frac)
     if comps.ndim == 2:
         comps = np.broadcast_to(comps, (draws, *comps.shape))
-    ratings = model.ratings
-    if model.rating_noise.any():
-        ratings = ratings * (1 + model.rating_noise * rng.standard_normal((draws, *ratings.shape)))
-        ratings = np.clip(ratings, 0, model.rating_points)
-    else:
-        ratings = np.broadcast_to(ratings, (draws, *ratings.shape))
+    ratings = np.broadcast_to(model.ratings, (draws, *model.ratings.shape))
+    if model.rating_errors.code.any():
+        ratings = ratings.copy()
+        for r in np.flatnonzero(model.rating_errors.code):  # centred, kept in [0, points]
+            e = model.rating_errors
+            ratings[..., r] = additive(model.ratings[:, r], float(e.size[r]),
+                                       max(float(e.lower[r]), 0.0),
+                                       min(float(e.upper[r]), float(model.rating_points[r])),
+                                       rng.standard_normal((draws, model.n_units)))
     cols = [comps[..., j] if kind == "ind" else ratings[..., j] for kind, j in model.comp_kind]
     total = cols[0] + cols[1] if len(cols) > 1 else cols[0].copy()
     for c in cols[2:]:
@@ -427,8 +461,12 @@ def _rank_percentile(hist: np.ndarray, q: float) -> np.ndarray:
 
 
 def summarise(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
-    """Per unit: official tier, probability of each tier (``p_<label>``), ``p_official``,
-    rank percentiles 5/50/95 within the sequence, the mean simulated total and its sd."""
+    """Per unit: official tier, probability of each tier (``p_<label>``) and its Monte Carlo
+    standard error (``se_<label>``), ``p_official`` (and ``se_official``), rank percentiles
+    5/50/95 within the sequence, the mean simulated total and its sd, and ``bias``: mean
+    simulated total − official total (with ``bias_se``, its Monte Carlo standard error).
+    The draws are centred, so a bias beyond its standard error comes from the scheme's
+    non-linear steps (caps, floors, min–max, ranks), not from the noise."""
     inp = model.inp
     d = max(tally.draws, 1)
     out = pd.DataFrame({"unit_id": inp.unit_ids, "name": inp.names, "sequence": inp.sequences,
@@ -437,25 +475,40 @@ def summarise(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
     probs = tally.tier_counts / d
     for j, lab in enumerate(model.labels):
         out[f"p_{lab}"] = probs[:, j]
+    for j, lab in enumerate(model.labels):
+        out[f"se_{lab}"] = np.sqrt(probs[:, j] * (1 - probs[:, j]) / d)
     out["p_official"] = probs[np.arange(model.n_units), model.official]
+    out["se_official"] = np.sqrt(out["p_official"] * (1 - out["p_official"]) / d)
     for q, name in ((0.05, "rank_p05"), (0.5, "rank_p50"), (0.95, "rank_p95")):
         out[name] = _rank_percentile(tally.rank_hist, q)
     out["total_mean"] = tally.total_sum / d
     out["total_sd"] = np.sqrt(np.clip(tally.total_sq / d - (tally.total_sum / d) ** 2, 0, None))
+    out["bias"] = out["total_mean"] - out["total"]
+    out["bias_se"] = out["total_sd"] / np.sqrt(d)
     return out.sort_values(["sequence", "total", "unit_id"], ascending=[True, False, True],
                            kind="stable").reset_index(drop=True)
 
 
 def uncertainty_summary(model: BoundaryModel, tally: Tally) -> pd.DataFrame:
     """One row: draws, expected number of units off their official tier (and its standard
-    error), the probability the top-tier set is exactly the official one, the largest
-    standard error of a tier probability."""
+    error), the probability the top-tier set is exactly the official one (and its standard
+    error), the largest standard error of a tier probability, and the largest |bias| of a
+    unit's mean simulated total (``max_abs_bias``, with that unit's ``max_abs_bias_se``)."""
     d = max(tally.draws, 1)
     mean = tally.changes / d
     var = max(tally.changes_sq / d - mean ** 2, 0.0)
+    p_top = tally.top_exact / d
+    bias = tally.total_sum / d - model.totals
+    sd = np.sqrt(np.clip(tally.total_sq / d - (tally.total_sum / d) ** 2, 0, None))
+    worst = int(np.argmax(np.abs(bias))) if len(bias) else 0
     return pd.DataFrame([{"draws": tally.draws, "expected_changes": mean,
                           "expected_changes_se": float(np.sqrt(var / d)),
-                          "p_top_set_exact": tally.top_exact / d, "max_se": max_se(tally)}])
+                          "p_top_set_exact": p_top,
+                          "p_top_set_exact_se": float(np.sqrt(p_top * (1 - p_top) / d)),
+                          "max_se": max_se(tally),
+                          "max_abs_bias": float(abs(bias[worst])) if len(bias) else 0.0,
+                          "max_abs_bias_se": float(sd[worst] / np.sqrt(d)) if len(bias)
+                          else 0.0}])
 
 
 def total_covariance(model: BoundaryModel, tally: Tally, sequence_pos: int) -> np.ndarray:
@@ -470,16 +523,19 @@ def total_covariance(model: BoundaryModel, tally: Tally, sequence_pos: int) -> n
 
 
 def tier_probabilities(data: Dataset, scheme: Scheme, year: int,
-                       noise: float | Mapping[str, float] | None = None,
+                       noise: float | ErrorModel | None = None,
                        weights: WeightUncertainty | float | None = None,
                        draws: int | None = None, seed: int = 0, se_target: float = 0.005,
-                       chunk: int = 500, workers: int | None = None) -> pd.DataFrame:
+                       chunk: int = 500, workers: int | None = None,
+                       error_model: ErrorModel | str | os.PathLike[str] | None = None
+                       ) -> pd.DataFrame:
     """Each unit's probability of every tier under noise and/or weight uncertainty, rank
     percentiles 5/50/95 and its official tier (see ``summarise``); ``draws=None`` stops when
     every probability's standard error is below ``se_target``. ``attrs["summary"]`` holds
     ``uncertainty_summary`` (draws used, expected changes, P(top set exact)). ``workers``
-    threads share the chunks (same result for any number, see ``run``)."""
-    model = prepare_model(data, scheme, year, noise, weights)
+    threads share the chunks (same result for any number, see ``run``). ``noise`` and
+    ``error_model`` as in ``prepare_model``."""
+    model = prepare_model(data, scheme, year, noise, weights, error_model=error_model)
     tally = run(model, draws=draws, seed=seed, chunk=chunk, se_target=se_target,
                 workers=workers)
     out = summarise(model, tally)

@@ -12,7 +12,13 @@ Scores of an indicator are positions 0–100 within the comparison group (min–
 efficacy method without its base: 100 = best of the sequence), so level and growth scores
 share a scale before blending. Group and total variants run the scheme's own scoring through
 the vectorised engine (``prepare`` / ``leaf_fractions`` / ``component_scores``) with the
-level/growth blend of the scheme's blended leaves set to α.
+level/growth blend of the scheme's blended leaves set to α. Beside the generic variants the
+chapter scores the scheme's own method (``scheme_variants``: each blended economic leaf as
+the scheme scores it, the group holding them and the total), so a reader sees what the
+current scheme does.
+
+Size dependence is ``studies.size.size_dependence`` within the comparison groups
+(``comparison_groups``: the sequence, or all units when the scheme compares all).
 
 "Top tier" here means being within the sequence's quota (``perfanalysis.quota_for``; the
 first share of a forced distribution) by rank, with ties at the cut included; vetoes and
@@ -23,17 +29,23 @@ from __future__ import annotations
 
 from .fairness_core import (
     MONEY_UNITS,
+    SCHEME_PREFIX,
     SIZE_COLUMNS,
     TOTAL,
     VARIANT_NAMES,
     Blend,
     alpha_grid,
     blended_leaves,
+    comparison_groups,
     conditional_growth_percentiles,
     default_size_column,
     main_level_indicator,
+    node_name,
+    scheme_subjects,
+    scheme_variants,
     unit_sizes,
     usable_years,
+    variant_label,
     variants,
     variants_panel,
 )
@@ -56,13 +68,16 @@ from .fairness_stats import (
     size_dependence_table,
     small_unit_chance,
     small_units,
+    with_all_units,
 )
 
 __all__ = [
-    "MONEY_UNITS", "SIZE_COLUMNS", "TOTAL", "VARIANT_NAMES", "Blend", "NoiseResult",
-    "Persistence", "alpha_grid", "alpha_label", "alpha_range", "alternatives", "blend_parts", "blended_leaves", "conditional_growth_percentiles", "default_size_column",
-    "frontier", "main_level_indicator", "persistence", "rank_volatility", "simulate_noise",
+    "MONEY_UNITS", "SCHEME_PREFIX", "SIZE_COLUMNS", "TOTAL", "VARIANT_NAMES", "Blend",
+    "NoiseResult", "Persistence", "alpha_grid", "alpha_label", "alpha_range", "alternatives",
+    "blend_parts", "blended_leaves", "comparison_groups", "conditional_growth_percentiles",
+    "default_size_column", "frontier", "main_level_indicator", "node_name", "persistence",
+    "rank_volatility", "scheme_subjects", "scheme_variants", "simulate_noise",
     "size_dependence", "size_dependence_table", "small_unit_chance", "small_units",
-    "top_chance", "unit_sizes", "usable_years", "variants", "variants_panel",
-    "volatility_size",
+    "top_chance", "unit_sizes", "usable_years", "variant_label", "variants", "variants_panel",
+    "volatility_size", "with_all_units",
 ]

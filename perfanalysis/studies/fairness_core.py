@@ -20,7 +20,12 @@ from ..errors import DataError, Problem, SchemeError
 from ..scheme import Group, Indicator, Scheme
 from ..scoring import ScoringInput, component_scores, leaf_fractions, prepare
 from ..tiers import quota_for, rounded_count
-from .fairness_growth import growth_percentiles, value_added_batched, value_added_statsmodels
+from .fairness_growth import (
+    growth_percentiles,
+    value_added_batched,
+    value_added_statsmodels,
+    year_effects,
+)
 
 Blend = Literal["level", "increment"]
 
@@ -196,20 +201,24 @@ def _indicator_scores(hist: np.ndarray, groups: np.ndarray, alphas: np.ndarray,
 
 
 def _cgp_fit_data(data: Dataset, indicator: str, year: int, priors: int, unit_ids: list[str],
-                  pooled: bool, log: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(current, priors) pairs the quantile regressions are fitted on."""
+                  pooled: bool, log: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(current, priors, year) rows the quantile regressions are fitted on."""
     years = data.years
     t = years.index(year)
     first = priors if pooled else t
-    cur, pri = [], []
+    cur, pri, yrs = [], [], []
     for s in range(first, t + 1):
-        h = _history(data, indicator, unit_ids, years[s - priors:s + 1])
+        span = years[s - priors:s + 1]
+        if span[0] != span[-1] - priors:
+            continue  # a gap in the years: no consecutive history for this year
+        h = _history(data, indicator, unit_ids, span)
         if log:
             _check_positive(h, unit_ids, indicator, "a log-scale growth model")
             h = np.log(h)
         cur.append(h[:, -1])
         pri.append(h[:, :-1])
-    return np.concatenate(cur), np.concatenate(pri)
+        yrs.append(np.full(len(unit_ids), years[s]))
+    return np.concatenate(cur), np.concatenate(pri), np.concatenate(yrs)
 
 
 def _needed_years(data: Dataset, year: int, priors: int) -> list[int]:
@@ -232,8 +241,9 @@ def conditional_growth_percentiles(data: Dataset, indicator: str, year: int, pri
     Quantile regressions of the current value on ``priors`` prior values (log scale by
     default) at τ = 0.01 … 0.99, predictions made monotone in τ; the percentile counts
     fitted quantiles at or below the unit's value. With fewer than 30 units the fit pools
-    every year's (current, prior) pairs up to ``year`` (``pooled=None``); force either way
-    with ``pooled``.
+    every year's (current, prior) pairs up to ``year`` (``pooled=None``) with year fixed
+    effects (``year`` the reference), so a year-wide slowdown does not move every unit's
+    percentile; force either way with ``pooled``.
     """
     units = _units(data)
     ids = list(units["unit_id"])
@@ -242,8 +252,9 @@ def conditional_growth_percentiles(data: Dataset, indicator: str, year: int, pri
         _check_positive(hist, ids, indicator, "a log-scale growth model")
         hist = np.log(hist)
     pool = len(ids) < MIN_CROSS_SECTION if pooled is None else pooled
-    cur_fit, pri_fit = _cgp_fit_data(data, indicator, year, priors, ids, pool, log)
-    pct = growth_percentiles(cur_fit, pri_fit, hist[:, -1], hist[:, :-1])
+    cur_fit, pri_fit, yr_fit = _cgp_fit_data(data, indicator, year, priors, ids, pool, log)
+    pct = growth_percentiles(cur_fit, pri_fit, hist[:, -1], hist[:, :-1],
+                             effects_fit=year_effects(yr_fit, year))
     return pd.Series(pct, index=pd.Index(ids, name="unit_id"), name="cgp")
 
 
@@ -446,3 +457,90 @@ def variants_panel(data: Dataset, indicator: str, years: list[int],
     frames = [variants(data, indicator, y, alphas, size, **kwargs).assign(year=y)  # type: ignore[arg-type]
               for y in years]
     return pd.concat(frames, ignore_index=True)
+
+
+# --- comparison groups and the scheme's own method --------------------------------------------
+SCHEME_PREFIX = "scheme:"
+"""Variant id prefix of a subject scored by the scheme's own method (``scheme:gdp``,
+``scheme:high_quality``, ``scheme:total``)."""
+
+
+def _leaf(scheme: Scheme, leaf_id: str) -> Indicator | None:
+    return next((leaf for leaf in scheme.indicators() if leaf.id == leaf_id), None)
+
+
+def comparison_groups(data: Dataset, scheme: Scheme | None, subject: str = TOTAL
+                      ) -> pd.Series | None:
+    """The comparison group of every unit (index unit_id) that size dependence is computed
+    within: the unit's sequence, or None (all units together) when the scheme, or the
+    subject leaf, compares all units (``comparison_group: all``)."""
+    mode = "sequence"
+    if scheme is not None:
+        leaf = _leaf(scheme, subject)
+        mode = (leaf.comparison_group if leaf is not None and leaf.comparison_group
+                else scheme.comparison_group)
+    if mode == "all":
+        return None
+    return data.units.set_index("unit_id")["sequence"].astype(str).rename("group")
+
+
+def scheme_subjects(scheme: Scheme, subject: str = "") -> list[str]:
+    """What the fairness chapter scores by the scheme's own method: the subject leaf, every
+    blended economic leaf (``blended_leaves``), the groups that hold them (the economic
+    block) and the total, in that order without repeats."""
+    picked = blended_leaves(scheme)
+    leaves = {leaf.id for leaf in scheme.indicators()}
+    parents: list[str] = []
+    for node in scheme.iter_nodes():
+        if isinstance(node, Group) and any(c.id in picked for c in node.children):
+            parents.append(node.id)
+    nodes = leaves | {n.id for n in scheme.iter_nodes() if isinstance(n, Group)}
+    first = [subject] if subject in nodes else []  # an indicator outside the scheme: none
+    return list(dict.fromkeys([*first, *picked, *parents, TOTAL]))
+
+
+def node_name(scheme: Scheme, node: str) -> str:
+    """Chinese name of a leaf or group, 总分 for the total."""
+    if node == TOTAL:
+        return "总分"
+    for n in scheme.iter_nodes():
+        if n.id == node:
+            return n.name
+    return node
+
+
+def variant_label(variant: str, alpha: float | None, scheme: Scheme | None = None) -> str:
+    """Chinese label of a variant row: 总量, 总量与增速混合(α=0.30), 现行方案:地区生产总值."""
+    if variant.startswith(SCHEME_PREFIX):
+        node = variant[len(SCHEME_PREFIX):]
+        return "现行方案:" + (node_name(scheme, node) if scheme is not None else node)
+    base = VARIANT_NAMES.get(variant, variant)
+    if variant == "blend" and alpha is not None and np.isfinite(alpha):
+        return f"{base}(α={alpha:.2f})"
+    return base
+
+
+def scheme_variants(data: Dataset, scheme: Scheme, year: int, subjects: list[str],
+                    by: Literal["sequence", "all"] = "sequence") -> pd.DataFrame:
+    """Each subject scored exactly as the scheme scores it (blends at the scheme's own
+    weights, caps, targets): a leaf's points, a group's points (sum of its leaves) or the
+    total (components, ratings, bonus − penalty), with ranks within the sequence. Same
+    columns as ``variants``; ``variant`` is ``scheme:<id>``, ``alpha`` NaN."""
+    parts = _engine_parts(data, scheme, year, TOTAL)
+    inp = parts.inp
+    frac = leaf_fractions(inp)
+    pts = frac * inp.leaf_points
+    units = _units(data).set_index("unit_id").loc[inp.unit_ids].reset_index()
+    labels: list[tuple[str, float]] = []
+    scores = []
+    for node in subjects:
+        if node == TOTAL:
+            value = component_scores(inp, scheme, frac).sum(axis=-1) + parts.constant
+        else:
+            under = {node} if _leaf(scheme, node) is not None else _node_leaves(scheme, node)
+            mask = np.array([leaf.id in under for leaf in inp.leaves])
+            value = pts[:, mask].sum(axis=-1)
+        labels.append((SCHEME_PREFIX + node, np.nan))
+        scores.append(value)
+    top_k = _top_counts(scheme, list(units["sequence"]))
+    return _table(units, labels, np.stack(scores), _groups(units["sequence"], by), top_k)

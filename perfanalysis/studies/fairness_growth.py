@@ -3,9 +3,11 @@
 Conditional growth percentiles follow Betebenner's student-growth-percentile idea: quantile
 regressions (statsmodels ``QuantReg``) of the current value on the prior value(s) at
 τ = 0.01 … 0.99; a unit's percentile is how many fitted quantiles lie at or below its actual
-value. The value-added residual is the standardised residual of an OLS of current on prior.
-Both work on a log scale by default, so a unit's growth is judged against units that
-started from a similar size.
+value. When several years are pooled (small cross-sections), the regressions carry year
+fixed effects, with the evaluated year as the reference, so a slow year does not move every
+unit's percentile. The value-added residual is the standardised residual of an OLS of current
+on prior within one year (its intercept is that year's effect). Both work on a log scale by
+default, so a unit's growth is judged against units that started from a similar size.
 """
 
 from __future__ import annotations
@@ -32,16 +34,32 @@ def _design(priors: np.ndarray) -> np.ndarray:
     return np.column_stack([np.ones(len(priors)), priors])
 
 
+def year_effects(years: np.ndarray, reference: int) -> np.ndarray:
+    """Year dummies (n, Y−1) of the pooled rows, the ``reference`` year left out (its rows
+    are all zero), so predictions at zero dummies are for the reference year."""
+    years = np.asarray(years)
+    others = [y for y in np.unique(years) if y != reference]
+    return np.column_stack([(years == y).astype(float) for y in others]) if others else \
+        np.zeros((len(years), 0))
+
+
 def quantile_predictions(current_fit: np.ndarray, priors_fit: np.ndarray,
-                         priors_eval: np.ndarray, taus: np.ndarray = TAUS) -> np.ndarray:
+                         priors_eval: np.ndarray, taus: np.ndarray = TAUS,
+                         effects_fit: np.ndarray | None = None) -> np.ndarray:
     """Fitted quantiles (n_eval, len(taus)) of current given priors, sorted along τ.
 
-    The regressions are fitted on (current_fit, priors_fit) and evaluated at priors_eval.
-    Quantile lines can cross; sorting each unit's predictions makes them monotone in τ
-    (the rearrangement of Chernozhukov, Fernández-Val and Galichon).
+    The regressions are fitted on (current_fit, priors_fit[, effects_fit]) and evaluated at
+    priors_eval with the fixed-effect columns ``effects_fit`` (e.g. ``year_effects``) at zero,
+    i.e. in their reference category. Quantile lines can cross; sorting each unit's
+    predictions makes them monotone in τ (the rearrangement of Chernozhukov, Fernández-Val
+    and Galichon).
     """
     x_fit = _design(priors_fit)
     x_eval = _design(priors_eval)
+    if effects_fit is not None and np.shape(effects_fit)[-1]:
+        eff = np.asarray(effects_fit, dtype=float).reshape(len(x_fit), -1)
+        x_fit = np.column_stack([x_fit, eff])
+        x_eval = np.column_stack([x_eval, np.zeros((len(x_eval), eff.shape[1]))])
     params = np.empty((len(taus), x_fit.shape[1]))
     model = QuantReg(np.asarray(current_fit, dtype=float), x_fit)
     with warnings.catch_warnings():
@@ -57,9 +75,12 @@ def quantile_predictions(current_fit: np.ndarray, priors_fit: np.ndarray,
 
 
 def growth_percentiles(current_fit: np.ndarray, priors_fit: np.ndarray,
-                       current_eval: np.ndarray, priors_eval: np.ndarray) -> np.ndarray:
-    """Percentile 1–99 of each evaluated unit: fitted quantiles at or below its value."""
-    pred = quantile_predictions(current_fit, priors_fit, priors_eval)
+                       current_eval: np.ndarray, priors_eval: np.ndarray,
+                       effects_fit: np.ndarray | None = None) -> np.ndarray:
+    """Percentile 1–99 of each evaluated unit: fitted quantiles at or below its value
+    (``effects_fit``: fixed-effect columns of the fit rows, zero for the evaluated rows)."""
+    pred = quantile_predictions(current_fit, priors_fit, priors_eval,
+                                effects_fit=effects_fit)
     tol = 1e-9 * np.maximum(1.0, np.abs(np.asarray(current_eval, dtype=float)))
     count = (pred <= np.asarray(current_eval, dtype=float)[:, None] + tol[:, None]).sum(axis=1)
     return np.clip(count, 1, 99).astype(float)

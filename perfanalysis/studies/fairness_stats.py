@@ -15,16 +15,50 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
-from .size import size_dependence, size_dependence_by  # noqa: F401 (re-exported)
+from .size import MIN_GROUP, size_dependence, size_dependence_by  # noqa: F401 (re-exported)
 
 KEYS = ["variant", "alpha"]
 
 
 def size_dependence_table(table: pd.DataFrame, size: pd.Series, boot: int = 1000,
-                          seed: int = 0, groups: pd.Series | None = None) -> pd.DataFrame:
+                          seed: int = 0, groups: pd.Series | None = None,
+                          level: float = 0.90) -> pd.DataFrame:
     """``size_dependence`` of every (variant, alpha) of a ``variants`` table, within the
-    comparison ``groups`` (indexed by unit_id; one group when None)."""
-    return size_dependence_by(table, size, KEYS, groups=groups, boot=boot, seed=seed)
+    comparison ``groups`` (indexed by unit_id; one group when None), with the smallest and
+    largest group used (``group_min``, ``group_max`` units: the scale of a rank slope) and
+    the variant's Chinese ``label`` when the table has one."""
+    out = size_dependence_by(table, size, KEYS, groups=groups, boot=boot, seed=seed,
+                             level=level)
+    ids = pd.Index(table["unit_id"].astype(str).unique())
+    ok = ids[ids.isin(size.index.astype(str))]
+    if groups is None:
+        counts = pd.Series([len(ok)])
+    else:
+        counts = groups.reindex(ok).value_counts()
+    counts = counts[counts >= MIN_GROUP]
+    out["group_min"] = float(counts.min()) if len(counts) else np.nan
+    out["group_max"] = float(counts.max()) if len(counts) else np.nan
+    if "label" in table.columns:
+        labels = table.drop_duplicates(KEYS)[[*KEYS, "label"]]
+        out = out.merge(labels, on=KEYS, how="left")
+    return out
+
+
+ALL_KEYS = ("rho_all", "rho_all_lo", "rho_all_hi")
+
+
+def with_all_units(within: pd.DataFrame, across: pd.DataFrame) -> pd.DataFrame:
+    """``within`` (a ``size_dependence_table`` within the comparison groups) with its
+    all-units ρ taken from ``across``: the same variants scored across all units (min–max
+    over every unit, ``variants(..., by="all")``, one group), so the all-units ρ is what a
+    province-wide comparison would see, not within-group positions pooled. Rows that
+    ``across`` lacks (the scheme's own method) keep theirs."""
+    acr = across[[*KEYS, "rho", "rho_lo", "rho_hi"]].rename(
+        columns=dict(zip(("rho", "rho_lo", "rho_hi"), ALL_KEYS)))
+    out = within.merge(acr, on=KEYS, how="left", suffixes=("", "_across"))
+    for key in ALL_KEYS:
+        out[key] = out[f"{key}_across"].where(out[f"{key}_across"].notna(), out[key])
+    return out.drop(columns=[f"{k}_across" for k in ALL_KEYS])
 
 
 def _kendall_within(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
@@ -106,17 +140,25 @@ def persistence(panel: pd.DataFrame) -> Persistence:
     return Persistence(kendall, mobility, years_top)
 
 
-def small_units(size: pd.Series) -> pd.Series:
+def small_units(size: pd.Series, groups: pd.Series | None = None) -> pd.Series:
     """True for the lower size half (size below the median; the median unit counts as small
-    when the count is odd)."""
-    rank = size.rank(method="first")
-    return rank <= np.ceil(len(size) / 2.0)
+    when the count is odd), within each comparison group when ``groups`` is given (a unit is
+    small among the units it is ranked with)."""
+    if groups is None:
+        rank = size.rank(method="first")
+        return rank <= np.ceil(len(size) / 2.0)
+    g = groups.reindex(size.index).astype(str)
+    rank = size.groupby(g).rank(method="first")
+    count = size.groupby(g).transform("size")
+    return rank <= np.ceil(count / 2.0)
 
 
-def small_unit_chance(panel: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
+def small_unit_chance(panel: pd.DataFrame, size: pd.Series,
+                      groups: pd.Series | None = None) -> pd.DataFrame:
     """Across years: share of unit-years in the top tier for the lower and upper size halves
-    (variant, alpha, p_top_small, p_top_large, unit_years_small)."""
-    small = small_units(size)
+    (within the comparison ``groups`` when given): variant, alpha, p_top_small, p_top_large,
+    unit_years_small, unit_years_large."""
+    small = small_units(size, groups)
     top = panel["top"] if "top" in panel.columns else panel["rank"] == 1
     df = panel.assign(small=panel["unit_id"].map(small).fillna(False).astype(bool),
                       is_top=top.astype(float))
@@ -125,5 +167,6 @@ def small_unit_chance(panel: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
         rows.append({"variant": variant, "alpha": alpha,
                      "p_top_small": float(g.loc[g["small"], "is_top"].mean()),
                      "p_top_large": float(g.loc[~g["small"], "is_top"].mean()),
-                     "unit_years_small": int(g["small"].sum())})
+                     "unit_years_small": int(g["small"].sum()),
+                     "unit_years_large": int((~g["small"]).sum())})
     return pd.DataFrame(rows)

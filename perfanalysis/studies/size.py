@@ -21,7 +21,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy.stats import rankdata
 
 MIN_GROUP = 3
@@ -38,6 +37,31 @@ def rowwise_spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     ry = rankdata(y, axis=-1)
     rx = rx - rx.mean(axis=-1, keepdims=True)
     ry = ry - ry.mean(axis=-1, keepdims=True)
+    den = np.sqrt((rx ** 2).sum(axis=-1) * (ry ** 2).sum(axis=-1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, (rx * ry).sum(axis=-1) / np.where(den > 0, den, 1.0), np.nan)
+
+
+def resampled_ranks(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Average ranks (1-based, ties averaged) of ``values[idx]`` within each row of ``idx``
+    (B, m) — equal to ``rankdata(values[idx], axis=-1)`` without sorting every row: a row's
+    rank of a value is the count of drawn values below it plus half its own count, + ½."""
+    _, cls = np.unique(values, return_inverse=True)
+    k = int(cls.max()) + 1 if len(cls) else 0
+    rows = idx.shape[0]
+    drawn = cls[idx]
+    flat = (np.arange(rows)[:, None] * k + drawn).ravel()
+    counts = np.bincount(flat, minlength=rows * k).reshape(rows, k).astype(float)
+    below = np.cumsum(counts, axis=1) - counts
+    return np.take_along_axis(below + (counts + 1.0) / 2.0, drawn, axis=1)
+
+
+def resampled_spearman(x: np.ndarray, y: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Spearman ρ of (x[idx], y[idx]) for each row of ``idx`` (a bootstrap's draws)."""
+    rx = resampled_ranks(x, idx)
+    ry = resampled_ranks(y, idx)
+    rx -= rx.mean(axis=-1, keepdims=True)
+    ry -= ry.mean(axis=-1, keepdims=True)
     den = np.sqrt((rx ** 2).sum(axis=-1) * (ry ** 2).sum(axis=-1))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, (rx * ry).sum(axis=-1) / np.where(den > 0, den, 1.0), np.nan)
@@ -70,17 +94,28 @@ def _weighted_within(rhos: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def _slope(df: pd.DataFrame) -> tuple[float, float]:
-    """OLS of within-group place (1 = best) on log2 size with group dummies, HC3."""
+    """OLS of within-group place (1 = best) on log2 size with group fixed effects, HC3.
+
+    Computed by Frisch–Waugh–Lovell (both sides demeaned within groups), which gives the
+    dummy regression's slope and residuals; HC3 uses the full design's leverage, which for
+    group dummies plus one regressor is 1/n_g + x̃ᵢ²/Σx̃² — so the result equals statsmodels'
+    ``place ~ C(group) + log2(size)`` with HC3 without building the dummy matrix."""
+    g = df["group"]
     place = df.groupby("group", sort=False)["score"].rank(ascending=False, method="average")
-    lx = np.log2(df["size"].to_numpy(float))
-    dummies = pd.get_dummies(df["group"], dtype=float).to_numpy()
-    resid = lx - dummies @ np.linalg.lstsq(dummies, lx, rcond=None)[0]
-    if not np.any(np.abs(resid) > 1e-12):
+    lx = pd.Series(np.log2(df["size"].to_numpy(float)), index=df.index)
+    xt = (lx - lx.groupby(g).transform("mean")).to_numpy()
+    yt = (place - place.groupby(g).transform("mean")).to_numpy(float)
+    sxx = float(xt @ xt)
+    if sxx <= 1e-12 * max(1.0, float(lx.abs().max()) ** 2):
         return math.nan, math.nan
-    x = np.column_stack([lx, dummies])
-    fit = sm.OLS(place.to_numpy(float), x).fit(cov_type="HC3")
-    slope, se = float(fit.params[0]), float(fit.bse[0])
-    return slope, (se if np.isfinite(se) else math.nan)
+    slope = float(xt @ yt) / sxx
+    resid = yt - slope * xt
+    n_g = g.map(g.value_counts()).to_numpy(float)
+    h = 1.0 / n_g + xt ** 2 / sxx
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = float(((xt * resid / (1.0 - h)) ** 2).sum()) / sxx ** 2
+    se = math.sqrt(var) if np.isfinite(var) else math.nan
+    return slope, se
 
 
 def size_dependence(score: pd.Series, size: pd.Series, groups: pd.Series | None = None, *,
@@ -113,7 +148,7 @@ def size_dependence(score: pd.Series, size: pd.Series, groups: pd.Series | None 
     weights = (ends - starts).astype(float)
 
     def within(idx: np.ndarray) -> np.ndarray:
-        rhos = np.stack([rowwise_spearman(s[idx[..., a:b]], z[idx[..., a:b]])
+        rhos = np.stack([resampled_spearman(s[a:b], z[a:b], idx[..., a:b] - a)
                          for a, b in zip(starts, ends)], axis=-1)
         return _weighted_within(rhos, weights)
 
@@ -125,7 +160,7 @@ def size_dependence(score: pd.Series, size: pd.Series, groups: pd.Series | None 
         idx = np.concatenate([a + rng.integers(0, b - a, size=(boot, b - a))
                               for a, b in zip(starts, ends)], axis=1)
         q = [100 * (1 - level) / 2, 100 * (1 + level) / 2]
-        for key, draws in (("rho", within(idx)), ("rho_all", rowwise_spearman(s[idx], z[idx]))):
+        for key, draws in (("rho", within(idx)), ("rho_all", resampled_spearman(s, z, idx))):
             draws = draws[np.isfinite(draws)]
             if len(draws):
                 out[f"{key}_lo"], out[f"{key}_hi"] = (float(v) for v in np.percentile(draws, q))

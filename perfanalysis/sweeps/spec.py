@@ -60,7 +60,8 @@ class TierProbabilitySpec(_Strict):
 
     draws: int = Field(10_000, gt=0)
     chunk: int = Field(2_000, gt=0, description="draws per task; part of the result's key")
-    noise: float = Field(0.05, ge=0, description="relative measurement error")
+    noise: float = Field(0.05, ge=0, description="scale of the default error model "
+                                                 "(0.05: volumes 5 % relative, rates 1 point)")
     weight_concentration: float | None = Field(
         None, gt=0, description="Dirichlet concentration of weight uncertainty (off if None)")
 
