@@ -131,7 +131,7 @@ def test_every_chapter_runs_on_a_one_indicator_scheme(tmp_path: Path,
     # the empty bottom tier (15:80:5 in regions of 3–12) is stated in chapter 00
     assert "取整后为0名" in " ".join(texts["00_scorecard"])
     assert "取整后为0名" in " ".join(texts["05_brief"])  # and the brief repeats it, cited
-    assert "表 quota_warnings" in " ".join(texts["05_brief"])
+    assert "等次人数与计划比例表" in " ".join(texts["05_brief"])  # cited by its Chinese name
 
 
 def test_report_renders_on_the_provincial_panel(tmp_path: Path,
