@@ -30,6 +30,8 @@ CONTRACT: dict[str, tuple[str, list[str]]] = {
     "scores": ("scorecard", ["unit_id", "name", "sequence", "total", "rank", "tier"]),
     "tier_margins": ("scorecard", ["unit_id", "name", "margin_down", "boundary_down", "gap_up",
                                    "boundary_up"]),
+    "quota_warnings": ("scorecard", ["sequence", "sequence_name", "n_units", "tier", "kind",
+                                     "planned", "quota", "actual", "over", "message"]),
     "targets_backtest": ("targets", ["indicator", "unit_id", "name", "year", "rule", "target",
                                      "actual", "attainment", "met"]),
     "targets_summary": ("targets", ["indicator", "rule", "share_met", "mape", "equity_rho",
@@ -71,6 +73,7 @@ CONTRACT: dict[str, tuple[str, list[str]]] = {
 SHOWN_IN: dict[str, str] = {
     "scores": "“年度考核结果总览”一章的成绩表和总分图",
     "tier_margins": "“年度考核结果总览”一章的“距等次边界的分差”表",
+    "quota_warnings": "“年度考核结果总览”一章的“等次人数与计划比例”一节",
     "tier_history": "本章附件五“逐年等次”图和表",
     "tier_followups": "本章附件五“连续低等次的后续处理”表",
     "tier_probabilities": "“等次边界与不确定性”一章的等次概率表",

@@ -353,6 +353,10 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
                 why = bar_why[u] + why
             elif rules.quota_requires is not None and not eligible(u) and u in order[:k]:
                 why = f"未达到{rules.quota_requires},不能占用评优名额;" + why
+            if not forced and k == 0 and u == order[0]:
+                raw = next((p for _, p, _ in _planned(rules, str(seq), n)), None)
+                if raw is not None and raw > 0:  # a share quota rounded to nobody
+                    why += f";{top}名额按比例为{raw:.2f}名,取整为0名,本序列无{top}"
             tier[u], reason[u] = label, why
             basis[u] = ("disqualified" if u in bar_why else "position" if forced
                         else "threshold")
@@ -372,13 +376,13 @@ def _planned(rules: TierRules, seq: str, n: int) -> list[tuple[str, float | None
     """(tier, unrounded planned count or None for a fixed top-k, rounded count) of the tiers
     a sequence's rules size: the top tier's quota, or every forced-distribution tier."""
     if rules.method == "forced_distribution":
-        return [(lab, share * n, c) for lab, share, c in
+        return [(lab, round(share * n, 9), c) for lab, share, c in
                 zip(rules.labels, rules.shares, forced_counts(rules, n), strict=True)]
     rule = next((q for q in rules.quota if q.sequences is not None and seq in q.sequences),
                 next((q for q in rules.quota if q.sequences is None), None))
     if rule is None:
         return []
-    raw = None if rule.share is None else rule.share * n
+    raw = None if rule.share is None else round(rule.share * n, 9)
     return [(rules.labels[0], raw, quota_for(rules, seq, n))]
 
 

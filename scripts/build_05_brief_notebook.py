@@ -37,6 +37,7 @@ from perfanalysis import notebook as nb
 from perfanalysis import publication as pub
 from perfanalysis.errors import PipelineError
 from perfanalysis.figures import brief as brief_charts
+from perfanalysis import summary
 from perfanalysis.findings import brief as say
 from perfanalysis.scoring import score
 from perfanalysis.tiers import assign_tiers
@@ -93,6 +94,10 @@ CELLS = [
     new_markdown_cell("## 附件三 成绩表、等次名单与指标明细"),
     new_code_cell("nb.show_table(results, caption=f'{ctx.year}年成绩表')\n"
                   "nb.show_text(pub.roster_sentences(roster))\n"
+                  "quota_notes = b.studies.get('quota_warnings')\n"
+                  "if quota_notes is not None and len(quota_notes):  # ties / empty tiers\n"
+                  "    nb.show_text([s.removesuffix('。') + say.cite('quota_warnings') + '。' "
+                  "for s in summary.quota_warning_sentences(quota_notes)])\n"
                   "nb.show_table(roster, caption='等次名单')\n"
                   "nb.show_table(detail, caption='指标明细')\n"
                   "nb.show_text(pub.footnotes(detail, ctx.scheme))"),

@@ -109,6 +109,8 @@ def test_quota_ties_and_a_share_rounding_to_zero() -> None:
     w = quota_warnings(t, QUOTA)
     assert w[["sequence", "tier", "kind", "quota", "actual", "over"]].values.tolist() == [
         ["a", "优秀", "ties", 1, 3, 2], ["b", "优秀", "zero", 0, 0, 0]]
+    assert t["tier_reason"].iloc[4].endswith(";优秀名额按比例为0.25名,取整为0名,本序列无优秀")
+    assert not t["tier_reason"].iloc[:4].str.contains("取整为0名").any()
     sentences = scorecard_sentences(t, tier_margins(t, QUOTA), QUOTA, 2021)
     assert any("甲组优秀名额1名" in s and "超出名额2名" in s for s in sentences)
     assert any("乙组共1个单位,优秀按比例为0.25名,取整后为0名" in s for s in sentences)

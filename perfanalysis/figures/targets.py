@@ -89,16 +89,6 @@ def select_units(bt: pd.DataFrame, limit: int = MANY_UNITS, each: int = SHOWN_EA
             f"共 {len(names)} 个单位,显示平均达成度最低与最高各 {each} 个")
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
-                             "yanchor": "top", "yref": "container"},
-                      height=height, font={"family": FONT}, template="plotly_white",
-                      margin={"l": 60, "r": 40, "t": 110, "b": 50},
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
-                              "yanchor": "bottom"})
-    return fig
-
-
 def dumbbell_chart(bt: pd.DataFrame, year: int, indicator_name: str,
                    labels: Mapping[str, str], keep: tuple[str, ...] = ()) -> go.Figure:
     """One row per unit: each rule's level target for ``year`` as a percentage of the
@@ -166,6 +156,8 @@ def attainment_heatmap(bt: pd.DataFrame, indicator_name: str, labels: Mapping[st
     lowest and highest mean attainment (``select_units``). ``order``: unit names, top
     first."""
     rules = list(dict.fromkeys(bt["rule"]))
+    if not rules:  # no year with the history a rule reads: nothing to back-test
+        return _layout(go.Figure(), f"“{indicator_name}”没有可回测的年份", 200)
     cols = min(MAX_PANEL_COLS, max(len(rules), 1))
     rows = int(np.ceil(len(rules) / cols)) or 1
     fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, horizontal_spacing=0.03,

@@ -30,6 +30,7 @@ TABLE_ZH: dict[str, str] = {
     "alternatives_targets": "差异化目标替代方案表",
     "alternatives_fairness": "增量与增速替代方案表",
     "alternatives_weightings": "替代权重方案表", "brief_alternatives": "经济指标替代方案排序表",
+    "quota_warnings": "等次人数与计划比例表",
 }
 
 def cite(*tables: str) -> str:

@@ -269,6 +269,12 @@ RELATIVE_METHODS = ("efficacy", "minmax")
 METHOD_NAMES = {"efficacy": "功效系数法", "minmax": "极差标准化"}
 
 
+def compares_units(leaf: Indicator, methods: tuple[str, ...] = RELATIVE_METHODS) -> bool:
+    """A leaf whose method can be swapped among ``methods``: one of them, comparing the
+    units (efficacy with fixed 满意值/不允许值 bounds does not, and has no min–max form)."""
+    return leaf.method in methods and leaf.satisfactory is None and leaf.allowed is None
+
+
 def default_factors(scheme: Scheme, weight_range: float = 0.25,
                     alpha_range: tuple[float, float] = (0.0, 1.0),
                     methods: tuple[str, ...] = RELATIVE_METHODS) -> list[Factor]:
@@ -282,7 +288,7 @@ def default_factors(scheme: Scheme, weight_range: float = 0.25,
     leaves = scheme.indicators()
     if any(leaf.blend is not None for leaf in leaves) and alpha_range[1] > alpha_range[0]:
         out.append(Factor("alpha", "增量与增速权重α", "alpha", *alpha_range))
-    if len(methods) > 1 and any(leaf.method in methods for leaf in leaves):
+    if len(methods) > 1 and any(compares_units(leaf, methods) for leaf in leaves):
         out.append(Factor("method", "计分方法", "method", choices=tuple(methods)))
     return out
 
@@ -304,7 +310,7 @@ class _Engine:
 
 def _engine(data: Dataset, scheme: Scheme, year: int, methods: tuple[str, ...]) -> _Engine:
     leaves = scheme.indicators()
-    relative = [leaf.id for leaf in leaves if leaf.method in RELATIVE_METHODS]
+    relative = [leaf.id for leaf in leaves if compares_units(leaf)]
     blended = [leaf for leaf in leaves if leaf.blend is not None]
     table = score(data, scheme, year)
     inp = prepare(data, scheme, year)
