@@ -23,6 +23,7 @@ from .cover import is_sample_data
 from .data import Dataset, check_data, load_data
 from .errors import PipelineError
 from .export import write_tables
+from .nbpairs import check_pairs
 from .notebook import PLOTLY_MIME, png_export_status
 from .paths import NOTEBOOKS_DIR, REPORTS_DIR
 from .render import RenderResult, choose_renderer, reading_order, render_nbconvert, render_quarto
@@ -151,6 +152,7 @@ def discover_notebooks(folder: Path) -> list[Path]:
     found = sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
     if not found:
         raise PipelineError(f"no notebooks (*.ipynb) in {folder}")
+    check_pairs([p for p in found if p.with_suffix(".py").exists()])
     return found
 
 

@@ -5,25 +5,17 @@ and data folder (the 与上年相比 section)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 
-from perfanalysis.paths import NOTEBOOKS_DIR, PROJ_ROOT, SAMPLE_DIR, SCHEMES_DIR
+from perfanalysis.paths import NOTEBOOKS_DIR, SAMPLE_DIR, SCHEMES_DIR
 
 BRIEF = NOTEBOOKS_DIR / "05_brief.ipynb"
 
 
-def test_brief_notebook_matches_its_generator() -> None:
-    sys.path.insert(0, str(PROJ_ROOT / "scripts"))
-    try:
-        from build_05_brief_notebook import build
-    finally:
-        sys.path.pop(0)
-    assert nbformat.writes(build()) == nbformat.writes(nbformat.read(BRIEF, as_version=4))
 
 
 def _run(nb: Path, out: Path, **params: object) -> str:

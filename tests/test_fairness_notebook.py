@@ -4,7 +4,6 @@ and the findings quote them."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
@@ -27,13 +26,6 @@ COLUMNS = {
 }
 
 
-def test_notebook_matches_its_generator() -> None:
-    sys.path.insert(0, str(PROJ_ROOT / "scripts"))
-    try:
-        from build_02_growth_vs_level_notebook import build
-    finally:
-        sys.path.pop(0)
-    assert nbformat.writes(build()) == nbformat.writes(nbformat.read(NOTEBOOK, as_version=4))
 
 
 def _execute(tmp: Path, **params: object) -> tuple[nbformat.NotebookNode, Path]:
