@@ -39,6 +39,8 @@ NO_PNG_NOTE = "DOCX 版不含图表(no charts in DOCX:{reason});交互图表请�
 CHART_PLACEHOLDER = "{title}:交互图表见 HTML 版(DOCX 不含图表)"
 MEDIA_DIR = "_docx_media"
 REFERENCE_DOCX = "reference.docx"
+#: What ``quarto render`` must write in its work folder.
+QUARTO_OUTPUTS = ("report.html", "report.docx")
 _EXTERNAL = re.compile(r"<(script|link|img)\b[^>]*?\b(src|href)\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)",
                        re.IGNORECASE)
 _WARNING_LINE = re.compile(r"^\s*(WARN(ING)?\b|\[WARNING\])", re.IGNORECASE)
@@ -507,11 +509,24 @@ def render_nbconvert(executed: list[Path], record: dict[str, Any], dest: Path,
     return result
 
 
+def quarto_front_matter(title: str, docx_beside_html: bool = True) -> str:
+    """The report document's YAML front matter. A document-level ``format:`` limits Quarto to
+    the formats it lists, so both are listed (DOCX alone made no HTML); the DOCX takes the
+    official reference document. The HTML's "other formats" link to report.docx appears only
+    when the DOCX is put beside the HTML (else it would point at nothing)."""
+    links = "true" if docx_beside_html else "false"
+    return (f'---\ntitle: "{title}"\nlang: zh\ntoc-title: 目录\nformat:\n'
+            f"  html:\n    format-links: {links}\n"
+            f"  docx:\n    reference-doc: {REFERENCE_DOCX}\n---")
+
+
 def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, workdir: Path,
-                  reports_dir: Path, reason: str = "") -> RenderResult:
+                  reports_dir: Path, reason: str = "", docx_beside_html: bool = True
+                  ) -> RenderResult:
     """Quarto: copy the Quarto project to ``workdir``, add report.ipynb (front matter with
     the official reference document, title block, chapters, appendix; Markdown cells only)
-    and render it to self-contained HTML and DOCX."""
+    and render it to self-contained HTML and DOCX, both copied to ``dest``. An output
+    Quarto did not write (though it exited 0) is a ``PipelineError`` naming the file."""
     quarto = quarto_path()
     if quarto is None:
         raise PipelineError("quarto is not on PATH")
@@ -525,8 +540,7 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
     n_charts, n_png = chart_counts(nb0)
     note = None if n_png == n_charts else no_png_note(record)
     title = report_title(record).replace('"', "'")
-    front = (f'---\ntitle: "{title}"\nlang: zh\ntoc-title: 目录\nformat:\n  docx:\n'
-             f"    reference-doc: {REFERENCE_DOCX}\n---")
+    front = quarto_front_matter(title, docx_beside_html)
     docx_only = f"\n\n{_not_html(f'*{note}*')}\n" if note else ""
     nb = combine(executed, title_block_markdown(record, with_title=False) + docx_only,
                  appendix_markdown(record, tools) + docx_only, front_matter=front)
@@ -537,17 +551,23 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise PipelineError(f"quarto render failed in {workdir} (exit {proc.returncode}):\n{tail}")
+    missing = [name for name in QUARTO_OUTPUTS if not (workdir / name).is_file()]
+    if missing:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-10:])
+        raise PipelineError(f"quarto render exited 0 but did not write "
+                            f"{', '.join(str(workdir / m) for m in missing)} (check the "
+                            f"formats listed in the front matter of {workdir / 'report.ipynb'} "
+                            f"and in _quarto.yml); its last lines:\n{tail}")
     result = RenderResult("quarto", reason, dest / "report.html", None, False,
                           tool_versions=tools,
                           warnings=[f"quarto: {w}" for w in
                                     dict.fromkeys(warning_lines(proc.stderr))])
     shutil.copy2(workdir / "report.html", result.html)
     _self_contained(result)
-    if (workdir / "report.docx").exists():
-        shutil.copy2(workdir / "report.docx", dest / "report.docx")
-        finish_docx(dest / "report.docx")
-        result.docx = dest / "report.docx"
-        result.docx_charts = n_charts > 0 and n_png == n_charts
+    shutil.copy2(workdir / "report.docx", dest / "report.docx")
+    finish_docx(dest / "report.docx")
+    result.docx = dest / "report.docx"
+    result.docx_charts = n_charts > 0 and n_png == n_charts
     if note:
         result.notes.append(f"no charts in DOCX: figures have no PNG ({_png_reason(record)})")
     return result

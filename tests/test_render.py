@@ -500,3 +500,63 @@ def test_unique_ids_leaves_scripts_alone() -> None:
     html = f'<div id="x"></div>{script}<div id="x"></div>'
     out = unique_ids(html)
     assert script in out and out.endswith('<div id="x-2"></div>')
+
+
+def test_quarto_front_matter_lists_html_and_docx() -> None:
+    """A document-level ``format:`` limits Quarto to the formats it lists: DOCX alone (the old
+    front matter) made no HTML. Both are listed; the DOCX link only when it sits beside."""
+    import yaml
+
+    from perfanalysis.render import REFERENCE_DOCX, quarto_front_matter
+
+    front = yaml.safe_load(quarto_front_matter("标题").strip("-\n"))
+    assert set(front["format"]) == {"html", "docx"}
+    assert front["format"]["docx"]["reference-doc"] == REFERENCE_DOCX
+    assert front["format"]["html"]["format-links"] is True
+    apart = yaml.safe_load(quarto_front_matter("标题", docx_beside_html=False).strip("-\n"))
+    assert apart["format"]["html"]["format-links"] is False
+
+
+def test_stand_in_quarto_honours_the_document_formats(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in renders only the formats of the document's front matter, as Quarto does,
+    so a DOCX-only front matter makes no HTML there too."""
+    import subprocess
+
+    from perfanalysis.render import pandoc_path
+
+    monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
+    for formats, expected in ((["docx"], {"report.docx"}),
+                              (["html", "docx"], {"report.html", "report.docx"})):
+        work = tmp_path / "-".join(formats)
+        work.mkdir()
+        fm = "---\ntitle: t\nformat:\n" + "".join(f"  {f}:\n    toc: true\n" for f in formats)
+        nbformat.write(new_notebook(cells=[nbformat.v4.new_raw_cell(fm + "---"),
+                                           new_markdown_cell("# 标题\n\n正文。")]),
+                       work / "report.ipynb")
+        proc = subprocess.run([str(FAKE_QUARTO / "quarto"), "render"], cwd=work,
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert {p.name for p in work.glob("report.*")} - {"report.ipynb", "report.md"} == expected
+
+
+def test_quarto_exiting_0_without_an_output_is_an_error_naming_it(
+        tmp_path: Path, no_png, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old crash: a DOCX-only front matter, Quarto exits 0 without report.html. The run
+    stops with a PipelineError naming the missing file (no FileNotFoundError)."""
+    from perfanalysis import render
+    from perfanalysis.render import pandoc_path, render_quarto
+
+    monkeypatch.setenv("PATH", f"{FAKE_QUARTO}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
+    monkeypatch.setattr(render, "quarto_front_matter", lambda title, beside=True: (
+        f'---\ntitle: "{title}"\nformat:\n  docx:\n    reference-doc: reference.docx\n---'))
+    chapters = [_chapter(tmp_path, "a", SECTIONS_A)]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "_quarto.yml").write_text("report-chapters: [a.ipynb]\n", encoding="utf-8")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(PipelineError, match=r"did not write .*report\.html"):
+        render_quarto(chapters, RECORD, dest, tmp_path / "work", reports)
+    assert not (dest / "report.html").exists()
