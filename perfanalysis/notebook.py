@@ -83,16 +83,31 @@ def _start_png_server() -> None:
     atexit.register(kaleido.stop_sync_server, silence_warnings=True)
 
 
+#: Room the chart title takes at the top of a figure (px): the PNG goes without it.
+TITLE_PX = 50
+
+
+def png_figure(fig: go.Figure) -> go.Figure:
+    """The figure as the DOCX shows it: without its title, which is the picture's caption
+    there (a title drawn in the image and printed below it would appear twice); the top
+    margin shrinks by the title's room."""
+    out = go.Figure(fig)
+    top = out.layout.margin.t
+    out.update_layout(title_text="", margin_t=max(30, (100 if top is None else top) - TITLE_PX))
+    return out
+
+
 def _png(fig: go.Figure) -> str | None:
-    """Base64 PNG of a figure, or None when static export is unavailable or fails."""
+    """Base64 PNG of a figure (without its title: ``png_figure``), or None when static
+    export is unavailable or fails."""
     if not png_export_status()["available"] or _state["png_failed"]:
         return None
     try:
         _start_png_server()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            data = fig.to_image(format="png", width=fig.layout.width or 900,
-                                height=fig.layout.height or 460, scale=2)
+            data = png_figure(fig).to_image(format="png", width=fig.layout.width or 900,
+                                            height=fig.layout.height or 460, scale=2)
     except Exception as exc:  # noqa: BLE001 - kaleido/choreographer raise many kinds; noted
         _state["png_failed"] = f"{type(exc).__name__}: {exc}"
         return None
@@ -167,9 +182,17 @@ def show(fig: go.Figure) -> None:
     display(figure_bundle(fig), raw=True)
 
 
+def _column_align(col: pd.Series) -> str:
+    """"right" for a numeric column (as its cells), else "left"."""
+    numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+    return "right" if numeric else "left"
+
+
 def sortable_table_html(df: pd.DataFrame, caption: str = "", digits: int = 2) -> str:
     """An HTML table whose column headers sort it on click (small inline script, no CDN)."""
-    head = "".join(f"<th title='点击排序'>{html.escape(str(c))}</th>" for c in df.columns)
+    # each header aligned as its column's cells (numbers right, text left)
+    head = "".join(f"<th title='点击排序' style='text-align:{_column_align(df[c])}'>"
+                   f"{html.escape(str(c))}</th>" for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
         cells = []
