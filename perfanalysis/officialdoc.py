@@ -51,6 +51,8 @@ FONT_FALLBACKS = {
 }
 NOTO_CJK = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 BODY_PT, TITLE_PT, TABLE_PT, CAPTION_PT, FOOTER_PT = 16.0, 22.0, 12.0, 14.0, 14.0
+#: Tables of more than ``NARROW_COLUMNS`` columns are set in 五号 (10.5 pt) to fit 156 mm.
+SMALL_TABLE_PT, NARROW_COLUMNS = 10.5, 7
 LINE_PT = 28.0
 #: The paragraph styles of a pandoc reference document that the official look sets.
 OFFICIAL_STYLES = ("Normal", "Body Text", "First Paragraph", "Compact", "Title",
@@ -314,8 +316,8 @@ def _single_spaced(para: Any, centre: bool = False) -> None:
 
 
 def _table_full_width(table: Any) -> None:
-    """A table at 100 % of the text width (columns share it), autofit, 小四 text in
-    single-spaced cells, numbers kept on one line."""
+    """A table at 100 % of the text width (columns share it), autofit, 小四 text (五号 when
+    it has many columns) in single-spaced cells, numbers kept on one line."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -332,13 +334,14 @@ def _table_full_width(table: Any) -> None:
         layout = OxmlElement("w:tblLayout")
         tbl_pr.append(layout)
     layout.set(qn("w:type"), "autofit")
+    size = Pt(TABLE_PT if len(table.columns) <= NARROW_COLUMNS else SMALL_TABLE_PT)
     for row in table.rows:
         for cell in row.cells:
             _no_wrap_numbers(cell)
             for para in cell.paragraphs:
                 _single_spaced(para)
                 for run in para.runs:
-                    run.font.size = Pt(TABLE_PT)
+                    run.font.size = size
 
 
 def _picture_paragraphs(doc: Any) -> int:

@@ -560,3 +560,43 @@ def test_quarto_exiting_0_without_an_output_is_an_error_naming_it(
     with pytest.raises(PipelineError, match=r"did not write .*report\.html"):
         render_quarto(chapters, RECORD, dest, tmp_path / "work", reports)
     assert not (dest / "report.html").exists()
+
+
+def test_nbconvert_page_has_a_linked_table_of_contents(tmp_path: Path, no_png) -> None:
+    from perfanalysis.render import html_toc
+
+    result = render_nbconvert([_chapter(tmp_path, "a", SECTIONS_A),
+                               _chapter(tmp_path, "b", SECTIONS_B)], RECORD, tmp_path)
+    page = result.html.read_text(encoding="utf-8")
+    nav = re.search(r'<nav class="pa-toc".*?</nav>', page, re.DOTALL)
+    assert nav is not None
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav.group(0))
+    texts = [t for _, t in links]
+    assert texts[:6] == ["第a章", "总体情况", "分项得分", "第b章", "稳健性", "附录 数据与方法说明"]
+    for ident, _ in links:  # every entry leads to a heading of the page
+        assert re.search(rf'<h[12][^>]*id="{re.escape(ident)}"', page), ident
+    assert page.index("<nav") > page.index("测试方案")  # after the title block
+    assert html_toc(html_toc("<h1 id='x'>a</h1>")) == "<h1 id='x'>a</h1>"  # too few headings
+
+
+def test_wide_tables_take_the_page_in_html_and_a_pointer_in_docx(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from perfanalysis.render import WIDE_TABLE_COLUMNS, table_shape, wide_table_note
+
+    wide = pd.DataFrame({f"列{i}": [1.5, 2.5, 3.5] for i in range(WIDE_TABLE_COLUMNS + 6)})
+    narrow = wide.iloc[:, :WIDE_TABLE_COLUMNS]
+    wide_html = pnb.sortable_table_html(wide, "指标得分明细")
+    assert table_shape(wide_html) == (WIDE_TABLE_COLUMNS + 6, 3)
+    assert wide_table_note(pnb.sortable_table_html(narrow, "窄表")) is None
+    note = wide_table_note(wide_html)
+    assert note is not None and "“指标得分明细”共18列、3行" in note and "scores.xlsx" in note
+    cells = [new_markdown_cell("# 章"), new_code_cell("t", outputs=[new_output(
+        "display_data", data={"text/html": wide_html, "text/plain": "t"})])]
+    nb = new_notebook(cells=cells)
+    qnb, _, _ = quarto_notebook(nb, tmp_path)
+    md = "\n".join(c.source for c in qnb.cells)
+    assert ".column-page .pa-wide-table" in md and note in md
+    assert md.index(".column-page") < md.index("<table")
+    # the table itself only where the format is HTML
+    assert md.index('::::: {.content-visible when-format="html"}') < md.index("<table")
