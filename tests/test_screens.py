@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -20,6 +21,7 @@ from perfanalysis.notebook import find_browser
 from perfanalysis.paths import PROJ_ROOT
 
 CHECK_JS = Path(__file__).parent / "data" / "screens" / "check_charts.js"
+SHOW_SECTION_JS = Path(__file__).parent / "data" / "screens" / "show_section.js"
 SCREENS = PROJ_ROOT / "out" / "screens"
 
 pytestmark = [pytest.mark.slow,
@@ -51,20 +53,28 @@ def measure_charts(page: Path, work: Path, width: int = 1280) -> list[dict]:
 
 
 def screenshot_chapters(page: Path, ids: list[str], dest: Path, width: int = 1280) -> list[Path]:
-    """A screenshot of the page opened at each heading id (one browser start each)."""
+    """A screenshot of the page from each heading id on (one browser start each; the part
+    before the heading is removed, as headless Chromium shoots the top of a page only)."""
     dest.mkdir(parents=True, exist_ok=True)
+    probe = dest / f".{page.stem}-sections.html"
+    script = f"<script>{SHOW_SECTION_JS.read_text(encoding='utf-8')}</script>"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>", 1),
+                     encoding="utf-8")
     shots = []
     for i, ident in enumerate(ids):
         png = dest / f"{page.stem}-{i:02d}.png"
         _chromium(f"--window-size={width},1600", "--virtual-time-budget=30000",
-                  f"--screenshot={png}", f"{page.as_uri()}#{ident}")
+                  f"--screenshot={png}", f"{probe.as_uri()}#{quote(ident)}")
         if png.is_file() and png.stat().st_size > 0:
             shots.append(png)
+    probe.unlink()
     return shots
 
 
 def chapter_ids(html: str) -> list[str]:
-    return re.findall(r'<h1[^>]*\bid="([^"]+)"', html)
+    """Ids of the level-1 sections (Quarto: ``<section class="level1">``; nbconvert: h1)."""
+    return (re.findall(r'<section id="([^"]+)" class="level1', html)
+            or re.findall(r'<h1[^>]*\bid="([^"]+)"', html))
 
 
 def assert_charts_read(charts: list[dict], expected: int) -> None:
@@ -85,8 +95,8 @@ def test_nbconvert_report_charts_have_a_plot_area_and_no_overlapping_labels(
 def test_quarto_report_screens(quarto_report: dict, tmp_path: Path) -> None:
     page = quarto_report["result"].html
     charts = measure_charts(page, tmp_path)
-    if SCREENS.parent.is_dir() or not SCREENS.parent.exists():
-        shutil.rmtree(SCREENS, ignore_errors=True)
-        shots = screenshot_chapters(page, chapter_ids(quarto_report["html"])[:8], SCREENS)
-        assert shots, "no screenshot was written"
+    shutil.rmtree(SCREENS, ignore_errors=True)  # the PNGs of this run only
+    shots = screenshot_chapters(page, chapter_ids(quarto_report["html"])[:8], SCREENS)
+    assert shots, "no screenshot was written"
+    assert all(p.stat().st_size > 20_000 for p in shots), "a blank screenshot"
     assert_charts_read(charts, quarto_report["record"]["png_export"]["figures"])
