@@ -6,6 +6,7 @@ Each function takes tables the package computed and returns a ``go.Figure``; sho
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,6 +27,24 @@ MANY_UNITS = 10  # angle the unit names beyond this many bars
 LABEL_PX = 20.0
 PLOT_PX = 260.0
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
+
+
+#: Chinese names of the size measures the data carries (``population_2020`` → 常住人口(2020年)).
+SIZE_MEASURES_ZH = {"population": "常住人口", "staff": "人员编制", "area": "面积",
+                    "gdp": "地区生产总值"}
+
+
+def size_label_zh(column: str | None) -> str:
+    """A reader's name for a size column: “常住人口(2020年)” for ``population_2020``, the
+    measure's name for ``population``; a name that is not a code identifier is kept as is,
+    and an unknown identifier becomes “规模” (reader text never shows code names)."""
+    if not column:
+        return "规模"
+    m = re.fullmatch(r"([a-z]+)(?:_(\d{4}))?", str(column))
+    if m is None:
+        return str(column) if not re.search(r"[A-Za-z_]\w*_\w+", str(column)) else "规模"
+    name = SIZE_MEASURES_ZH.get(m.group(1), "规模")
+    return f"{name}({m.group(2)}年)" if m.group(2) else name
 
 
 def tier_colours(scheme: Scheme) -> dict[str, str]:

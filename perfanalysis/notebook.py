@@ -234,6 +234,52 @@ def show_table(df: pd.DataFrame, caption: str = "", digits: int = 2) -> None:
              "text/plain": df.to_string(index=False)}, raw=True)
 
 
+#: A table longer than this is shown as its top and bottom rows plus the units asked about
+#: (``long_table_excerpt``); the whole table is in scores.xlsx.
+LONG_TABLE_ROWS = 60
+
+
+def long_table_excerpt(df: pd.DataFrame, sort_by: str, n: int = 10,
+                       keep: list[str] | None = None, key: str = "name",
+                       ascending: bool = False) -> tuple[pd.DataFrame, str | None]:
+    """What a report page shows of a table of thousands of rows (national scale): the first
+    and last ``n`` rows by ``sort_by`` and the rows whose ``key`` is in ``keep`` (the units
+    asked about), in that order, with a first column 位置 (前n / 关注单位 / 后n). A table of
+    at most ``LONG_TABLE_ROWS`` rows comes back whole with None. Row order is stable (ties
+    by position in ``df``), so the same table gives the same excerpt."""
+    if sort_by not in df.columns:
+        raise KeyError(f"long_table_excerpt: no column {sort_by!r} in the table "
+                       f"(columns: {', '.join(map(str, df.columns))})")
+    if len(df) <= LONG_TABLE_ROWS or len(df) <= 2 * n:
+        return df, None
+    ordered = df.sort_values(sort_by, ascending=ascending, kind="stable")
+    top, bottom = ordered.head(n), ordered.tail(n)
+    shown = set(top.index) | set(bottom.index)
+    wanted = set(keep or [])
+    middle = ordered.loc[[i for i in ordered.index if i not in shown
+                          and key in ordered.columns and str(ordered.at[i, key]) in wanted]]
+    parts = [top.assign(位置=f"前{n}"), middle.assign(位置="关注单位"),
+             bottom.assign(位置=f"后{n}")]
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return out[["位置", *df.columns]], sort_by
+
+
+def show_long_table(df: pd.DataFrame, caption: str, sort_by: str, sheet: str, n: int = 10,
+                    keep: list[str] | None = None, key: str = "name", label: str | None = None,
+                    ascending: bool = False, digits: int = 2) -> None:
+    """Show a table that may have thousands of rows: whole when short, else a sentence
+    saying how many rows there are and where the full table is (``sheet`` of scores.xlsx),
+    then the excerpt of ``long_table_excerpt`` (top/bottom ``n`` by ``sort_by`` — named
+    ``label`` for the reader — plus the units in ``keep``)."""
+    shown, by = long_table_excerpt(df, sort_by, n, keep, key, ascending)
+    if by is not None:
+        order = "从高到低" if not ascending else "从低到高"
+        extra = f"、{len(shown) - 2 * n}个关注单位" if len(shown) > 2 * n else ""
+        show_text([f"本表共{len(df)}行,下表按{label or sort_by}{order}列出前{n}行、后{n}行"
+                   f"{extra};完整表格见 scores.xlsx 的“{sheet}”工作表。"])
+    show_table(shown, caption, digits)
+
+
 def show_text(paragraphs: list[str]) -> None:
     """Display generated sentences as Markdown paragraphs."""
     from IPython.display import Markdown, display

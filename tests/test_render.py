@@ -600,3 +600,61 @@ def test_wide_tables_take_the_page_in_html_and_a_pointer_in_docx(tmp_path: Path)
     assert md.index(".column-page") < md.index("<table")
     # the table itself only where the format is HTML
     assert md.index('::::: {.content-visible when-format="html"}') < md.index("<table")
+
+
+# --- reading at any scale: shared helpers -------------------------------------------------
+def test_long_table_excerpt_top_bottom_and_the_units_asked_about() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"name": [f"单位{i:04d}" for i in range(2850)],
+                       "total": [float((i * 37) % 2850) for i in range(2850)]})
+    shown, by = pnb.long_table_excerpt(df, "total", n=10, keep=["单位0000", "单位0077"])
+    assert by == "total"
+    # hand-computed: total = 37·i mod 2850, a permutation of 0…2849 (gcd(37, 2850) = 1); the
+    # top ten are 2849…2840, the bottom ten 9…0; 单位0000 has 0 (bottom), 单位0077 has 2849
+    assert list(shown["total"][:10]) == [2849.0 - k for k in range(10)]
+    assert list(shown["total"][-10:]) == [float(9 - k) for k in range(10)]
+    assert (df.loc[77, "total"], df.loc[0, "total"]) == (2849.0, 0.0)
+    assert list(shown["位置"]).count("关注单位") == 0  # both already shown
+    shown2, _ = pnb.long_table_excerpt(df, "total", n=10, keep=["单位0001"])
+    assert list(shown2["位置"]) == ["前10"] * 10 + ["关注单位"] + ["后10"] * 10
+    assert shown2.loc[10, "name"] == "单位0001" and shown2.loc[10, "total"] == 37.0
+    small = df.head(pnb.LONG_TABLE_ROWS)
+    assert pnb.long_table_excerpt(small, "total")[1] is None  # short tables stay whole
+    with pytest.raises(KeyError, match="no column 'score'"):
+        pnb.long_table_excerpt(df, "score")
+
+
+def test_size_labels_never_show_code_names() -> None:
+    from perfanalysis.charts import size_label_zh
+
+    assert size_label_zh("population_2020") == "常住人口(2020年)"
+    assert size_label_zh("population") == "常住人口"
+    assert size_label_zh(None) == "规模" and size_label_zh("some_code_name") == "规模"
+    assert size_label_zh("外部规模表") == "外部规模表"
+
+
+def test_tradeoff_chart_labels_stay_apart_and_the_current_scheme_is_on_top() -> None:
+    import pandas as pd
+
+    from perfanalysis.figures.brief import LABEL_GAP_RHO, tradeoff_groups, tradeoffs_chart
+
+    rows = [("现行方案", "official", -0.64, 0)] + [
+        (f"α={a / 10:.2f}", "alpha", -0.64, 0) for a in range(11)] + [
+        ("近3年趋势", "target_rule", -0.52, 2), ("总量横向比较", "scenario", -0.17, 3),
+        ("分类考核", "scenario", -0.60, 2), ("人均水平", "scenario", -0.48, 1)]
+    trade = pd.DataFrame(rows, columns=["alternative", "kind", "size_rho", "tier_changes"])
+    g = tradeoff_groups(trade)
+    official = g.loc[g["official"]].iloc[0]
+    assert official["label"] == "现行方案等12个方案" and len(official["names"]) == 12
+    labelled = g.loc[g["label"] != ""]
+    for y, grp in labelled.groupby("y"):  # no two labels at one height closer than the gap
+        xs = sorted(grp["x"])
+        assert all(b - a >= LABEL_GAP_RHO for a, b in zip(xs, xs[1:])), y
+    # -0.52 and -0.60 at y = 2 are 0.08 apart: only one is labelled (-0.60 is nearer −0.64)
+    two = g.loc[g["y"] == 2].set_index("x")["label"]
+    assert two[-0.6] == "分类考核" and two[-0.52] == ""
+    fig = tradeoffs_chart(trade, "population_2020")
+    assert fig.data[-1].name == "现行方案"  # drawn last, on top
+    assert "population_2020" not in fig.layout.xaxis.title.text
+    assert "常住人口(2020年)" in fig.layout.xaxis.title.text
