@@ -97,10 +97,20 @@ def png_figure(fig: go.Figure) -> go.Figure:
     return out
 
 
-def _png(fig: go.Figure) -> str | None:
+#: Set by the run for its kernels: charts leave the notebooks without PNG and the run adds
+#: them afterwards in one browser session for all chapters (``add_chart_pngs``).
+PNG_DEFER_ENV = "PERFANALYSIS_PNG_DEFER"
+
+
+def _png_deferred() -> bool:
+    return os.environ.get(PNG_DEFER_ENV, "").strip() == "1"
+
+
+def _png(fig: go.Figure, force: bool = False) -> str | None:
     """Base64 PNG of a figure (without its title: ``png_figure``), or None when static
-    export is unavailable or fails."""
-    if not png_export_status()["available"] or _state["png_failed"]:
+    export is unavailable or fails, or is left to the run (``PNG_DEFER_ENV``)."""
+    if (not force and _png_deferred()) or not png_export_status()["available"] \
+            or _state["png_failed"]:
         return None
     try:
         _start_png_server()
@@ -112,6 +122,37 @@ def _png(fig: go.Figure) -> str | None:
         _state["png_failed"] = f"{type(exc).__name__}: {exc}"
         return None
     return base64.b64encode(data).decode("ascii")
+
+
+def add_chart_pngs(notebooks: list[Path]) -> tuple[int, int]:
+    """Add the PNG of every chart output that has none, in this process's one headless
+    browser (kaleido starts once for all notebooks instead of once per kernel); each
+    notebook is rewritten atomically. Returns (charts, charts with PNG). Charts stay without
+    PNG when static export is unavailable (the DOCX then says so)."""
+    import nbformat
+
+    n = with_png = 0
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        changed = False
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if PLOTLY_MIME not in data:
+                    continue
+                n += 1
+                if "image/png" not in data:
+                    spec = {k: v for k, v in data[PLOTLY_MIME].items() if k != "config"}
+                    png = _png(go.Figure(spec), force=True)
+                    if png is not None:
+                        data["image/png"] = png
+                        changed = True
+                with_png += "image/png" in data
+        if changed:
+            tmp = path.with_name(f".{path.name}.tmp")
+            nbformat.write(nb, tmp)
+            tmp.replace(path)
+    return n, with_png
 
 
 def plotlyjs_bundle() -> dict[str, Any]:
@@ -275,8 +316,8 @@ def show_long_table(df: pd.DataFrame, caption: str, sort_by: str, sheet: str, n:
     if by is not None:
         order = "从高到低" if not ascending else "从低到高"
         extra = f"、{len(shown) - 2 * n}个关注单位" if len(shown) > 2 * n else ""
-        show_text([f"本表共{len(df)}行,下表按{label or sort_by}{order}列出前{n}行、后{n}行"
-                   f"{extra};完整表格见 scores.xlsx 的“{sheet}”工作表。"])
+        show_text([(f"本表共{len(df)}行,下表按{label or sort_by}{order}列出前{n}行、后{n}行"
+                   f"{extra};完整表格见 scores.xlsx 的“{sheet}”工作表。")])
     show_table(shown, caption, digits)
 
 

@@ -161,7 +161,8 @@ def test_run_record(run: dict) -> None:
     assert rec["inputs"]["scheme_file"] == {SCHEME.name: _sha(SCHEME)}
     assert rec["outputs"]["tables"] == {p.name: _sha(p) for p in
                                         sorted((run["out"] / "tables").glob("*.csv"))}
-    assert set(rec["timings"]) == {nb.name for nb in NOTEBOOKS_DIR.glob("*.ipynb")} | {"render"}
+    steps = {"render"} | ({"png"} if rec["png_export"]["available"] else set())
+    assert set(rec["timings"]) == {nb.name for nb in NOTEBOOKS_DIR.glob("*.ipynb")} | steps
     assert set(rec["timestamps"]) == {"started", "finished"}
     assert rec["renderer"]["name"] == "nbconvert"
     assert rec["packages"]["papermill"] and rec["packages"]["python"].startswith("3.")
