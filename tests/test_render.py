@@ -658,3 +658,35 @@ def test_tradeoff_chart_labels_stay_apart_and_the_current_scheme_is_on_top() -> 
     assert fig.data[-1].name == "现行方案"  # drawn last, on top
     assert "population_2020" not in fig.layout.xaxis.title.text
     assert "常住人口(2020年)" in fig.layout.xaxis.title.text
+
+
+def test_chart_pngs_are_added_after_the_notebooks_in_one_pass(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kernels defer PNG export; the run adds a PNG to every chart without one (one browser
+    for all) and leaves existing PNGs and other outputs alone."""
+    monkeypatch.setenv(pnb.PNG_DEFER_ENV, "1")
+    assert pnb._png(go.Figure(go.Bar(y=[1]))) is None  # deferred inside a kernel
+    a = _chapter(tmp_path, "a", SECTIONS_A)  # three charts, no PNG
+    b = _chapter(tmp_path, "b", SECTIONS_B, png=True)  # one chart with its PNG
+    seen: list[str] = []
+
+    def fake_png(fig: go.Figure, force: bool = False) -> str:
+        assert force
+        seen.append(fig.layout.title.text)
+        return PNG_1PX
+
+    monkeypatch.setattr(pnb, "_png", fake_png)
+    assert pnb.add_chart_pngs([a, b]) == (4, 4)
+    assert seen == ["图甲", "图乙", "图丙"]  # b's chart already had one
+    for path in (a, b):
+        outs = [o for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])
+                if pnb.PLOTLY_MIME in o.get("data", {})]
+        assert all(o["data"]["image/png"] == PNG_1PX for o in outs)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_png_figure_drops_the_title_the_docx_caption_carries() -> None:
+    fig = go.Figure(go.Bar(y=[1]), layout={"title": "图甲", "margin": {"t": 100}})
+    png = pnb.png_figure(fig)
+    assert not png.layout.title.text and png.layout.margin.t == 100 - pnb.TITLE_PX
+    assert fig.layout.title.text == "图甲"  # the chart itself keeps it
