@@ -47,6 +47,23 @@ def size_label_zh(column: str | None) -> str:
     return f"{name}({m.group(2)}年)" if m.group(2) else name
 
 
+def reader_axes(fig: go.Figure) -> go.Figure:
+    """Axis numbers as a Chinese reader writes them: full digits with thousands separators
+    (100,000), never SI suffixes such as "100k" or exponents, on every axis whose chart did
+    not choose a format itself. Returns a copy."""
+    out = go.Figure(fig)
+
+    def plain(axis: object) -> None:
+        if axis.exponentformat is None:  # type: ignore[attr-defined]
+            axis.exponentformat = "none"  # type: ignore[attr-defined]
+        if axis.separatethousands is None:  # type: ignore[attr-defined]
+            axis.separatethousands = True  # type: ignore[attr-defined]
+
+    out.for_each_xaxis(plain)
+    out.for_each_yaxis(plain)
+    return out
+
+
 def tier_colours(scheme: Scheme) -> dict[str, str]:
     """Colour of each tier label, best tier green, worst red."""
     labels = list(scheme.tiers.labels)

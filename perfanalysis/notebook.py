@@ -177,6 +177,9 @@ def figure_html(fig: go.Figure, config: dict[str, Any]) -> str:
 def figure_bundle(fig: go.Figure) -> dict[str, Any]:
     """The mimebundle of a figure: plotly JSON, HTML (no plotly.js: ``plotlyjs_bundle``),
     PNG when possible."""
+    from .charts import reader_axes
+
+    fig = reader_axes(fig)
     config = {"displaylogo": False, "responsive": True}
     bundle: dict[str, Any] = {
         PLOTLY_MIME: json.loads(pio.to_json(fig, validate=False, pretty=False)) | {

@@ -690,3 +690,21 @@ def test_png_figure_drops_the_title_the_docx_caption_carries() -> None:
     png = pnb.png_figure(fig)
     assert not png.layout.title.text and png.layout.margin.t == 100 - pnb.TITLE_PX
     assert fig.layout.title.text == "图甲"  # the chart itself keeps it
+
+
+def test_axes_show_full_numbers_not_si_suffixes() -> None:
+    """"100k" on a population axis is a code-ish notation: every axis a chart left at the
+    default shows full digits with separators; an axis format the chart chose stays."""
+    from plotly.subplots import make_subplots
+
+    from perfanalysis.charts import reader_axes
+
+    fig = make_subplots(rows=1, cols=2)
+    fig.add_scatter(x=[1e5, 2e5], y=[1, 2], row=1, col=2)
+    fig.update_xaxes(exponentformat="power", row=1, col=1)
+    out = reader_axes(fig)
+    assert (out.layout.xaxis.exponentformat, out.layout.xaxis2.exponentformat) == ("power", "none")
+    assert out.layout.yaxis2.separatethousands is True
+    assert fig.layout.xaxis2.exponentformat is None  # a copy
+    bundle = pnb.figure_bundle(fig)
+    assert bundle[pnb.PLOTLY_MIME]["layout"]["xaxis2"]["exponentformat"] == "none"
