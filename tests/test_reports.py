@@ -34,6 +34,7 @@ def test_quarto_yml_is_valid_and_lists_every_notebook_once_brief_first() -> None
     assert html["embed-resources"] is True and html["plotly-connected"] is False
     assert html["echo"] is False
     assert "docx" in cfg["format"]
+    assert (REPORTS_DIR / html["css"]).is_file()  # wide tables scroll, numbers stay whole
     assert cfg["execute"]["enabled"] is False
 
 
