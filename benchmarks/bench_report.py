@@ -99,8 +99,10 @@ def main() -> None:
         total = time.perf_counter() - t0
         timings = result.record["timings"]
         png = result.record["png_export"]
+        if "png" in timings:
+            print(f"chart PNGs (one browser session):{'':<4} {timings['png']:7.1f} s")
         print(f"render ({result.renderer}):{'':<21} {timings['render']:7.1f} s")
-        chapters = sum(v for k, v in timings.items() if k != "render")
+        chapters = sum(v for k, v in timings.items() if k.endswith(".ipynb"))
         print(f"chapters together:{'':<19} {chapters:7.1f} s")
         print(f"total (validate … run.json):{'':<9} {total:7.1f} s")
         print(f"charts: {png['figures']} ({png['figures_with_png']} with PNG: {png['note']})")
