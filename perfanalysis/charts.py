@@ -50,10 +50,14 @@ def size_label_zh(column: str | None) -> str:
 def reader_axes(fig: go.Figure) -> go.Figure:
     """Axis numbers as a Chinese reader writes them: full digits with thousands separators
     (100,000), never SI suffixes such as "100k" or exponents, on every axis whose chart did
-    not choose a format itself. Returns a copy."""
+    not choose a format itself; log axes label 1-2-5 per decade. Returns a copy."""
     out = go.Figure(fig)
 
     def plain(axis: object) -> None:
+        # a log axis labels 1, 2 and 5 of each decade, not every digit (on a narrow panel
+        # the digits run into the decade's own label)
+        if axis.type == "log" and axis.dtick is None:  # type: ignore[attr-defined]
+            axis.dtick = "D2"  # type: ignore[attr-defined]
         if axis.exponentformat is None:  # type: ignore[attr-defined]
             axis.exponentformat = "none"  # type: ignore[attr-defined]
         if axis.separatethousands is None:  # type: ignore[attr-defined]

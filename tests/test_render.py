@@ -706,5 +706,7 @@ def test_axes_show_full_numbers_not_si_suffixes() -> None:
     assert (out.layout.xaxis.exponentformat, out.layout.xaxis2.exponentformat) == ("power", "none")
     assert out.layout.yaxis2.separatethousands is True
     assert fig.layout.xaxis2.exponentformat is None  # a copy
+    log = reader_axes(go.Figure(go.Scatter(x=[1e4, 1e6], y=[1, 2])).update_xaxes(type="log"))
+    assert log.layout.xaxis.dtick == "D2" and log.layout.yaxis.dtick is None
     bundle = pnb.figure_bundle(fig)
     assert bundle[pnb.PLOTLY_MIME]["layout"]["xaxis2"]["exponentformat"] == "none"
