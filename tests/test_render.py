@@ -710,3 +710,15 @@ def test_axes_show_full_numbers_not_si_suffixes() -> None:
     assert log.layout.xaxis.dtick == "D2" and log.layout.yaxis.dtick is None
     bundle = pnb.figure_bundle(fig)
     assert bundle[pnb.PLOTLY_MIME]["layout"]["xaxis2"]["exponentformat"] == "none"
+
+
+def test_table_headers_align_with_their_columns() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"单位": ["甲", "乙"], "总分": [91.7, 85.9], "排名": [1, 2],
+                       "等次": ["优秀", "达标"]})
+    page = pnb.sortable_table_html(df, "成绩")
+    heads = re.findall(r"<th [^>]*text-align:(\w+)'>([^<]+)</th>", page)
+    assert heads == [("left", "单位"), ("right", "总分"), ("right", "排名"), ("left", "等次")]
+    first_row = re.search(r"<tbody><tr>(.*?)</tr>", page).group(1)
+    assert [a for a in re.findall(r"text-align:(\w+)", first_row)] == [a for a, _ in heads]
