@@ -308,19 +308,22 @@ def long_table_excerpt(df: pd.DataFrame, sort_by: str, n: int = 10,
     return out[["位置", *df.columns]], sort_by
 
 
-def show_long_table(df: pd.DataFrame, caption: str, sort_by: str, sheet: str, n: int = 10,
+def show_long_table(df: pd.DataFrame, caption: str, sort_by: str, sheet: str | None = None,
+                    n: int = 10,
                     keep: list[str] | None = None, key: str = "name", label: str | None = None,
                     ascending: bool = False, digits: int = 2) -> None:
     """Show a table that may have thousands of rows: whole when short, else a sentence
     saying how many rows there are and where the full table is (``sheet`` of scores.xlsx),
     then the excerpt of ``long_table_excerpt`` (top/bottom ``n`` by ``sort_by`` — named
-    ``label`` for the reader — plus the units in ``keep``)."""
+    ``label`` for the reader — plus the units in ``keep``). ``sheet`` names the scores.xlsx
+    sheet only when it is a reader's (Chinese) name."""
     shown, by = long_table_excerpt(df, sort_by, n, keep, key, ascending)
     if by is not None:
         order = "从高到低" if not ascending else "从低到高"
         extra = f"、{len(shown) - 2 * n}个关注单位" if len(shown) > 2 * n else ""
+        where = f"scores.xlsx 的“{sheet}”工作表" if sheet else "scores.xlsx"
         show_text([(f"本表共{len(df)}行,下表按{label or sort_by}{order}列出前{n}行、后{n}行"
-                   f"{extra};完整表格见 scores.xlsx 的“{sheet}”工作表。")])
+                   f"{extra};完整表格见 {where}。")])
     show_table(shown, caption, digits)
 
 

@@ -58,12 +58,13 @@ CELLS = [
                       "加分向上、减分向下堆叠。"),
     new_code_cell("nb.show(charts.breakdown_chart(parts, table, ctx.scheme, ctx.year))"),
     new_markdown_cell("## 成绩表"),
-    new_code_cell("nb.show_table(summary.display_scores(table, ctx.scheme), "
-                  "caption=f'{ctx.year}年考核成绩')"),
+    new_code_cell("nb.show_long_table(summary.display_scores(table, ctx.scheme), "
+                  "caption=f'{ctx.year}年考核成绩', sort_by='总分', sheet='成绩表', key='单位')"),
     new_markdown_cell("## 距等次边界的分差\n\n“可降分数”是保持现有等次最多还能少得的分数,"
                       "“升档差距”是升入上一等次还需多得的分数。"),
-    new_code_cell("nb.show_table(summary.display_margins(margins, ctx.scheme), "
-                  "caption='距等次边界的分差(分)')"),
+    new_code_cell("nb.show_long_table(summary.display_margins(margins, ctx.scheme), "
+                  "caption='距等次边界的分差(分)', sort_by='距最近边界', ascending=True, "
+                  "key='单位')"),
     new_markdown_cell("## 奖金与优岗\n\n方案规定了奖金标准时,按各单位等次、在岗在编人数和"
                       "班子成员倍数计算应发奖金,并给出“优岗”名额。"),
     new_code_cell("if ctx.scheme.rewards is not None:\n"

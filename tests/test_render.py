@@ -722,3 +722,22 @@ def test_table_headers_align_with_their_columns() -> None:
     assert heads == [("left", "单位"), ("right", "总分"), ("right", "排名"), ("left", "等次")]
     first_row = re.search(r"<tbody><tr>(.*?)</tr>", page).group(1)
     assert [a for a in re.findall(r"text-align:(\w+)", first_row)] == [a for a, _ in heads]
+
+
+def test_show_long_table_says_how_many_rows_and_where_the_rest_is(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    said: list[str] = []
+    shown: list[pd.DataFrame] = []
+    monkeypatch.setattr(pnb, "show_text", lambda ps: said.extend(ps))
+    monkeypatch.setattr(pnb, "show_table", lambda df, caption="", digits=2: shown.append(df))
+    df = pd.DataFrame({"单位": [f"县{i}" for i in range(2850)],
+                       "总分": [float(i % 100) for i in range(2850)]})
+    pnb.show_long_table(df, "成绩", sort_by="总分", sheet="成绩表", key="单位", keep=["县50"])
+    assert said == ["本表共2850行,下表按总分从高到低列出前10行、后10行、1个关注单位;"
+                    "完整表格见 scores.xlsx 的“成绩表”工作表。"]
+    assert len(shown[0]) == 21 and "县50" in list(shown[0]["单位"])
+    said.clear()
+    pnb.show_long_table(df.head(8), "成绩", sort_by="总分")  # short: whole, no sentence
+    assert said == [] and len(shown[-1]) == 8 and "位置" not in shown[-1].columns
