@@ -25,7 +25,8 @@ def variant_title(variant: str, alpha: float | None = None) -> str:
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"}, height=height,
+    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
+                             "yanchor": "top", "yref": "container"}, height=height,
                       font={"family": FONT}, template="plotly_white",
                       margin={"l": 60, "r": 40, "t": 110, "b": 50},
                       # legend between title and plot: below it ran into the x-axis title
