@@ -28,9 +28,11 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
                              "yanchor": "top", "yref": "container"}, height=height,
                       font={"family": FONT}, template="plotly_white",
-                      margin={"l": 60, "r": 40, "t": 110, "b": 50},
-                      # legend between title and plot: below it ran into the x-axis title
-                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"})
+                      margin={"l": 60, "r": 40, "t": 90, "b": 50},
+                      # legend right of the plots: below, it ran into the x-axis title; above,
+                      # into the panel titles (found by tests/test_screens.py)
+                      legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1,
+                              "yanchor": "top"})
     return fig
 
 
