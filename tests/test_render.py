@@ -4,6 +4,7 @@ through the notebook Quarto is handed (Quarto itself is not needed), with PNG ex
 
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
 from html.parser import HTMLParser
@@ -650,7 +651,7 @@ def test_tradeoff_chart_labels_stay_apart_and_the_current_scheme_is_on_top() -> 
     labelled = g.loc[g["label"] != ""]
     for y, grp in labelled.groupby("y"):  # no two labels at one height closer than the gap
         xs = sorted(grp["x"])
-        assert all(b - a >= LABEL_GAP_RHO for a, b in zip(xs, xs[1:])), y
+        assert all(b - a >= LABEL_GAP_RHO for a, b in itertools.pairwise(xs)), y
     # -0.52 and -0.60 at y = 2 are 0.08 apart: only one is labelled (-0.60 is nearer −0.64)
     two = g.loc[g["y"] == 2].set_index("x")["label"]
     assert two[-0.6] == "分类考核" and two[-0.52] == ""
@@ -735,8 +736,8 @@ def test_show_long_table_says_how_many_rows_and_where_the_rest_is(
     df = pd.DataFrame({"单位": [f"县{i}" for i in range(2850)],
                        "总分": [float(i % 100) for i in range(2850)]})
     pnb.show_long_table(df, "成绩", sort_by="总分", sheet="成绩表", key="单位", keep=["县50"])
-    assert said == ["本表共2850行,下表按总分从高到低列出前10行、后10行、1个关注单位;"
-                    "完整表格见 scores.xlsx 的“成绩表”工作表。"]
+    assert said == [("本表共2850行,下表按总分从高到低列出前10行、后10行、1个关注单位;"
+                    "完整表格见 scores.xlsx 的“成绩表”工作表。")]
     assert len(shown[0]) == 21 and "县50" in list(shown[0]["单位"])
     said.clear()
     pnb.show_long_table(df.head(8), "成绩", sort_by="总分")  # short: whole, no sentence
