@@ -22,6 +22,9 @@ PART_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948"
 # Bonus and penalty: colours no component uses, plus a hatch, so 加分 never reads as a part.
 ADJUSTMENT_STYLE = {"bonus": ("#1f1f5c", "/"), "penalty": ("#c51b7d", "x")}
 MANY_UNITS = 10  # angle the unit names beyond this many bars
+#: Beyond this many bars (national scale: thousands of units) names and value labels cannot
+#: be read: the axis shows none (hover names each bar) and says how many units it holds.
+MAX_LABELLED_BARS = 120
 #: Height of a bar's value label (11-px text plus plotly's offset) and a conservative height
 #: of the plot area of a 500-px chart, in pixels: a label spans LABEL_PX / PLOT_PX of the axis.
 LABEL_PX = 20.0
@@ -90,6 +93,9 @@ def _layout(fig: go.Figure, title: str, n_bars: int, height: int = 500) -> go.Fi
                       legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
                               "yanchor": "bottom"})
     fig.update_xaxes(automargin=True, tickangle=-45 if n_bars > MANY_UNITS else 0)
+    if n_bars > MAX_LABELLED_BARS:
+        fig.update_xaxes(showticklabels=False,
+                         title=f"各单位(共{n_bars}个,按序列和总分排列;悬停可见单位名称)")
     return fig
 
 
@@ -97,6 +103,8 @@ def _x(table: pd.DataFrame, scheme: Scheme) -> list[list[str]] | list[str]:
     """Category axis: unit names, grouped by sequence when there are several."""
     names = list(table["name"].astype(str))
     seqs = [scheme.sequences.get(str(s), str(s)) for s in table["sequence"]]
+    if len(names) > MAX_LABELLED_BARS:  # no readable group labels either: plain, hover names
+        return [f"{q} {n}" for q, n in zip(seqs, names)] if len(set(seqs)) > 1 else names
     return [seqs, names] if len(set(seqs)) > 1 else names
 
 
@@ -162,6 +170,10 @@ def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
     span = LABEL_PX / PLOT_PX * high
     anchors, where = value_label_positions(list(t["total"]), lines, span)
     top = float(anchors.max() + span * 1.1) if len(anchors) else high
+    if len(t) > MAX_LABELLED_BARS:  # thousands of labels would be one black band
+        fig.update_yaxes(title="总分", range=[0.0, high], rangemode="tozero")
+        fig.update_xaxes(title="")
+        return _layout(fig, f"{year}年各单位总分与等次(按序列)", len(t))
     fig.add_scatter(x=x, y=anchors, mode="text", text=[f"{v:.1f}" for v in t["total"]],
                     textposition=["top center" if w == "above" else "bottom center"
                                   for w in where],

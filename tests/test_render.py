@@ -742,3 +742,31 @@ def test_show_long_table_says_how_many_rows_and_where_the_rest_is(
     said.clear()
     pnb.show_long_table(df.head(8), "成绩", sort_by="总分")  # short: whole, no sentence
     assert said == [] and len(shown[-1]) == 8 and "位置" not in shown[-1].columns
+
+
+def test_totals_chart_at_national_scale_drops_unreadable_labels() -> None:
+    """2 850 bars: no value labels, no tick labels (hover names each bar), the axis says how
+    many units; 8 bars keep both."""
+    import pandas as pd
+
+    from perfanalysis import load_scheme
+    from perfanalysis.charts import MAX_LABELLED_BARS, totals_chart
+    from perfanalysis.paths import PROJ_ROOT
+
+    scheme = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
+    seq = next(iter(scheme.sequences))
+    tier = scheme.tiers.labels[0]
+
+    def table(n: int) -> pd.DataFrame:
+        return pd.DataFrame({"unit_id": [f"u{i}" for i in range(n)],
+                             "name": [f"县{i}" for i in range(n)], "sequence": seq,
+                             "total": [50.0 + (i % 40) for i in range(n)], "tier": tier,
+                             "tier_reason": "—"})
+
+    big = totals_chart(table(2850), scheme, 2019)
+    assert not any(getattr(tr, "mode", None) == "text" for tr in big.data)
+    assert big.layout.xaxis.showticklabels is False
+    assert "共2850个" in big.layout.xaxis.title.text
+    small = totals_chart(table(8), scheme, 2019)
+    assert any(getattr(tr, "mode", None) == "text" for tr in small.data)
+    assert small.layout.xaxis.showticklabels is None and MAX_LABELLED_BARS > 8
