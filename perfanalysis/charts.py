@@ -94,6 +94,9 @@ def _layout(fig: go.Figure, title: str, n_bars: int, height: int = 500) -> go.Fi
                               "yanchor": "bottom"})
     fig.update_xaxes(automargin=True, tickangle=-45 if n_bars > MANY_UNITS else 0)
     if n_bars > MAX_LABELLED_BARS:
+        # sub-pixel bars: no gap and no outline, or the white edges wash the colours out
+        fig.update_traces(marker_line_width=0, selector={"type": "bar"})
+        fig.update_layout(bargap=0)
         fig.update_xaxes(showticklabels=False,
                          title=f"各单位(共{n_bars}个,按序列和总分排列;悬停可见单位名称)")
     return fig
