@@ -11,6 +11,8 @@ OUT ?= out/report
 DATA ?= data/sample/yiyang
 SCHEME ?= data/schemes/yiyang_2018.yaml
 RENDERER ?= auto
+# Quarto installed by .ci/run from ../shared/tools/quarto (when present) is used first
+export PATH := $(CURDIR)/$(VENV)/quarto/bin:$(PATH)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
