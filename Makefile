@@ -11,6 +11,8 @@ OUT ?= out/report
 DATA ?= data/sample/yiyang
 SCHEME ?= data/schemes/yiyang_2018.yaml
 RENDERER ?= auto
+# Quarto installed by .ci/run from ../shared/tools/quarto (when present) is used first
+export PATH := $(CURDIR)/$(VENV)/quarto/bin:$(PATH)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,7 +53,8 @@ bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done
 
 QUARTO ?= quarto
-# quarto from PATH (or QUARTO=/path/to/quarto): ../shared/tools/quarto/install.sh, or
+# quarto from PATH (.venv/quarto/bin first, where .ci/run installs it), or QUARTO=/path/to/quarto:
+# ../shared/tools/quarto/install.sh, or
 # `conda install -c conda-forge quarto`, or https://quarto.org/docs/get-started/
 ## Build the docs site: API reference (quartodoc) + quarto render → docs/_site/index.html
 docs: $(STAMP)

@@ -84,7 +84,7 @@ nb.show(charts.breakdown_chart(parts, table, ctx.scheme, ctx.year))
 # ## 成绩表
 
 # %%
-nb.show_table(summary.display_scores(table, ctx.scheme), caption=f'{ctx.year}年考核成绩')
+nb.show_long_table(summary.display_scores(table, ctx.scheme), caption=f'{ctx.year}年考核成绩', sort_by='总分', sheet='成绩表', key='单位')
 
 # %% [markdown]
 # ## 距等次边界的分差
@@ -92,7 +92,7 @@ nb.show_table(summary.display_scores(table, ctx.scheme), caption=f'{ctx.year}年
 # “可降分数”是保持现有等次最多还能少得的分数,“升档差距”是升入上一等次还需多得的分数。
 
 # %%
-nb.show_table(summary.display_margins(margins, ctx.scheme), caption='距等次边界的分差(分)')
+nb.show_long_table(summary.display_margins(margins, ctx.scheme), caption='距等次边界的分差(分)', sort_by='距最近边界', ascending=True, key='单位')
 
 # %% [markdown]
 # ## 奖金与优岗

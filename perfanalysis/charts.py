@@ -6,6 +6,7 @@ Each function takes tables the package computed and returns a ``go.Figure``; sho
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,11 +22,53 @@ PART_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948"
 # Bonus and penalty: colours no component uses, plus a hatch, so 加分 never reads as a part.
 ADJUSTMENT_STYLE = {"bonus": ("#1f1f5c", "/"), "penalty": ("#c51b7d", "x")}
 MANY_UNITS = 10  # angle the unit names beyond this many bars
+#: Beyond this many bars (national scale: thousands of units) names and value labels cannot
+#: be read: the axis shows none (hover names each bar) and says how many units it holds.
+MAX_LABELLED_BARS = 120
 #: Height of a bar's value label (11-px text plus plotly's offset) and a conservative height
 #: of the plot area of a 500-px chart, in pixels: a label spans LABEL_PX / PLOT_PX of the axis.
 LABEL_PX = 20.0
 PLOT_PX = 260.0
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
+
+
+#: Chinese names of the size measures the data carries (``population_2020`` → 常住人口(2020年)).
+SIZE_MEASURES_ZH = {"population": "常住人口", "staff": "人员编制", "area": "面积",
+                    "gdp": "地区生产总值"}
+
+
+def size_label_zh(column: str | None) -> str:
+    """A reader's name for a size column: “常住人口(2020年)” for ``population_2020``, the
+    measure's name for ``population``; a name that is not a code identifier is kept as is,
+    and an unknown identifier becomes “规模” (reader text never shows code names)."""
+    if not column:
+        return "规模"
+    m = re.fullmatch(r"([a-z]+)(?:_(\d{4}))?", str(column))
+    if m is None:
+        return str(column) if not re.search(r"[A-Za-z_]\w*_\w+", str(column)) else "规模"
+    name = SIZE_MEASURES_ZH.get(m.group(1), "规模")
+    return f"{name}({m.group(2)}年)" if m.group(2) else name
+
+
+def reader_axes(fig: go.Figure) -> go.Figure:
+    """Axis numbers as a Chinese reader writes them: full digits with thousands separators
+    (100,000), never SI suffixes such as "100k" or exponents, on every axis whose chart did
+    not choose a format itself; log axes label 1-2-5 per decade. Returns a copy."""
+    out = go.Figure(fig)
+
+    def plain(axis: object) -> None:
+        # a log axis labels 1, 2 and 5 of each decade, not every digit (on a narrow panel
+        # the digits run into the decade's own label)
+        if axis.type == "log" and axis.dtick is None:  # type: ignore[attr-defined]
+            axis.dtick = "D2"  # type: ignore[attr-defined]
+        if axis.exponentformat is None:  # type: ignore[attr-defined]
+            axis.exponentformat = "none"  # type: ignore[attr-defined]
+        if axis.separatethousands is None:  # type: ignore[attr-defined]
+            axis.separatethousands = True  # type: ignore[attr-defined]
+
+    out.for_each_xaxis(plain)
+    out.for_each_yaxis(plain)
+    return out
 
 
 def tier_colours(scheme: Scheme) -> dict[str, str]:
@@ -50,6 +93,12 @@ def _layout(fig: go.Figure, title: str, n_bars: int, height: int = 500) -> go.Fi
                       legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
                               "yanchor": "bottom"})
     fig.update_xaxes(automargin=True, tickangle=-45 if n_bars > MANY_UNITS else 0)
+    if n_bars > MAX_LABELLED_BARS:
+        # sub-pixel bars: no gap and no outline, or the white edges wash the colours out
+        fig.update_traces(marker_line_width=0, selector={"type": "bar"})
+        fig.update_layout(bargap=0)
+        fig.update_xaxes(showticklabels=False,
+                         title=f"各单位(共{n_bars}个,按序列和总分排列;悬停可见单位名称)")
     return fig
 
 
@@ -57,6 +106,8 @@ def _x(table: pd.DataFrame, scheme: Scheme) -> list[list[str]] | list[str]:
     """Category axis: unit names, grouped by sequence when there are several."""
     names = list(table["name"].astype(str))
     seqs = [scheme.sequences.get(str(s), str(s)) for s in table["sequence"]]
+    if len(names) > MAX_LABELLED_BARS:  # no readable group labels either: plain, hover names
+        return [f"{q} {n}" for q, n in zip(seqs, names)] if len(set(seqs)) > 1 else names
     return [seqs, names] if len(set(seqs)) > 1 else names
 
 
@@ -122,6 +173,10 @@ def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
     span = LABEL_PX / PLOT_PX * high
     anchors, where = value_label_positions(list(t["total"]), lines, span)
     top = float(anchors.max() + span * 1.1) if len(anchors) else high
+    if len(t) > MAX_LABELLED_BARS:  # thousands of labels would be one black band
+        fig.update_yaxes(title="总分", range=[0.0, high], rangemode="tozero")
+        fig.update_xaxes(title="")
+        return _layout(fig, f"{year}年各单位总分与等次(按序列)", len(t))
     fig.add_scatter(x=x, y=anchors, mode="text", text=[f"{v:.1f}" for v in t["total"]],
                     textposition=["top center" if w == "above" else "bottom center"
                                   for w in where],

@@ -83,20 +83,76 @@ def _start_png_server() -> None:
     atexit.register(kaleido.stop_sync_server, silence_warnings=True)
 
 
-def _png(fig: go.Figure) -> str | None:
-    """Base64 PNG of a figure, or None when static export is unavailable or fails."""
-    if not png_export_status()["available"] or _state["png_failed"]:
+#: Room the chart title takes at the top of a figure (px): the PNG goes without it.
+TITLE_PX = 50
+
+
+def png_figure(fig: go.Figure) -> go.Figure:
+    """The figure as the DOCX shows it: without its title, which is the picture's caption
+    there (a title drawn in the image and printed below it would appear twice); the top
+    margin shrinks by the title's room."""
+    out = go.Figure(fig)
+    top = out.layout.margin.t
+    out.update_layout(title_text="", margin_t=max(30, (100 if top is None else top) - TITLE_PX))
+    return out
+
+
+#: Set by the run for its kernels: charts leave the notebooks without PNG and the run adds
+#: them afterwards in one browser session for all chapters (``add_chart_pngs``).
+PNG_DEFER_ENV = "PERFANALYSIS_PNG_DEFER"
+
+
+def _png_deferred() -> bool:
+    return os.environ.get(PNG_DEFER_ENV, "").strip() == "1"
+
+
+def _png(fig: go.Figure, force: bool = False) -> str | None:
+    """Base64 PNG of a figure (without its title: ``png_figure``), or None when static
+    export is unavailable or fails, or is left to the run (``PNG_DEFER_ENV``)."""
+    if (not force and _png_deferred()) or not png_export_status()["available"] \
+            or _state["png_failed"]:
         return None
     try:
         _start_png_server()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            data = fig.to_image(format="png", width=fig.layout.width or 900,
-                                height=fig.layout.height or 460, scale=2)
+            data = png_figure(fig).to_image(format="png", width=fig.layout.width or 900,
+                                            height=fig.layout.height or 460, scale=2)
     except Exception as exc:  # noqa: BLE001 - kaleido/choreographer raise many kinds; noted
         _state["png_failed"] = f"{type(exc).__name__}: {exc}"
         return None
     return base64.b64encode(data).decode("ascii")
+
+
+def add_chart_pngs(notebooks: list[Path]) -> tuple[int, int]:
+    """Add the PNG of every chart output that has none, in this process's one headless
+    browser (kaleido starts once for all notebooks instead of once per kernel); each
+    notebook is rewritten atomically. Returns (charts, charts with PNG). Charts stay without
+    PNG when static export is unavailable (the DOCX then says so)."""
+    import nbformat
+
+    n = with_png = 0
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        changed = False
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if PLOTLY_MIME not in data:
+                    continue
+                n += 1
+                if "image/png" not in data:
+                    spec = {k: v for k, v in data[PLOTLY_MIME].items() if k != "config"}
+                    png = _png(go.Figure(spec), force=True)
+                    if png is not None:
+                        data["image/png"] = png
+                        changed = True
+                with_png += "image/png" in data
+        if changed:
+            tmp = path.with_name(f".{path.name}.tmp")
+            nbformat.write(nb, tmp)
+            tmp.replace(path)
+    return n, with_png
 
 
 def plotlyjs_bundle() -> dict[str, Any]:
@@ -121,6 +177,9 @@ def figure_html(fig: go.Figure, config: dict[str, Any]) -> str:
 def figure_bundle(fig: go.Figure) -> dict[str, Any]:
     """The mimebundle of a figure: plotly JSON, HTML (no plotly.js: ``plotlyjs_bundle``),
     PNG when possible."""
+    from .charts import reader_axes
+
+    fig = reader_axes(fig)
     config = {"displaylogo": False, "responsive": True}
     bundle: dict[str, Any] = {
         PLOTLY_MIME: json.loads(pio.to_json(fig, validate=False, pretty=False)) | {
@@ -167,9 +226,17 @@ def show(fig: go.Figure) -> None:
     display(figure_bundle(fig), raw=True)
 
 
+def _column_align(col: pd.Series) -> str:
+    """"right" for a numeric column (as its cells), else "left"."""
+    numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+    return "right" if numeric else "left"
+
+
 def sortable_table_html(df: pd.DataFrame, caption: str = "", digits: int = 2) -> str:
     """An HTML table whose column headers sort it on click (small inline script, no CDN)."""
-    head = "".join(f"<th title='点击排序'>{html.escape(str(c))}</th>" for c in df.columns)
+    # each header aligned as its column's cells (numbers right, text left)
+    head = "".join(f"<th title='点击排序' style='text-align:{_column_align(df[c])}'>"
+                   f"{html.escape(str(c))}</th>" for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
         cells = []
@@ -209,6 +276,55 @@ def show_table(df: pd.DataFrame, caption: str = "", digits: int = 2) -> None:
 
     display({"text/html": sortable_table_html(df, caption, digits),
              "text/plain": df.to_string(index=False)}, raw=True)
+
+
+#: A table longer than this is shown as its top and bottom rows plus the units asked about
+#: (``long_table_excerpt``); the whole table is in scores.xlsx.
+LONG_TABLE_ROWS = 60
+
+
+def long_table_excerpt(df: pd.DataFrame, sort_by: str, n: int = 10,
+                       keep: list[str] | None = None, key: str = "name",
+                       ascending: bool = False) -> tuple[pd.DataFrame, str | None]:
+    """What a report page shows of a table of thousands of rows (national scale): the first
+    and last ``n`` rows by ``sort_by`` and the rows whose ``key`` is in ``keep`` (the units
+    asked about), in that order, with a first column 位置 (前n / 关注单位 / 后n). A table of
+    at most ``LONG_TABLE_ROWS`` rows comes back whole with None. Row order is stable (ties
+    by position in ``df``), so the same table gives the same excerpt."""
+    if sort_by not in df.columns:
+        raise KeyError(f"long_table_excerpt: no column {sort_by!r} in the table "
+                       f"(columns: {', '.join(map(str, df.columns))})")
+    if len(df) <= LONG_TABLE_ROWS or len(df) <= 2 * n:
+        return df, None
+    ordered = df.sort_values(sort_by, ascending=ascending, kind="stable")
+    top, bottom = ordered.head(n), ordered.tail(n)
+    shown = set(top.index) | set(bottom.index)
+    wanted = set(keep or [])
+    middle = ordered.loc[[i for i in ordered.index if i not in shown
+                          and key in ordered.columns and str(ordered.at[i, key]) in wanted]]
+    parts = [top.assign(位置=f"前{n}"), middle.assign(位置="关注单位"),
+             bottom.assign(位置=f"后{n}")]
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return out[["位置", *df.columns]], sort_by
+
+
+def show_long_table(df: pd.DataFrame, caption: str, sort_by: str, sheet: str | None = None,
+                    n: int = 10,
+                    keep: list[str] | None = None, key: str = "name", label: str | None = None,
+                    ascending: bool = False, digits: int = 2) -> None:
+    """Show a table that may have thousands of rows: whole when short, else a sentence
+    saying how many rows there are and where the full table is (``sheet`` of scores.xlsx),
+    then the excerpt of ``long_table_excerpt`` (top/bottom ``n`` by ``sort_by`` — named
+    ``label`` for the reader — plus the units in ``keep``). ``sheet`` names the scores.xlsx
+    sheet only when it is a reader's (Chinese) name."""
+    shown, by = long_table_excerpt(df, sort_by, n, keep, key, ascending)
+    if by is not None:
+        order = "从高到低" if not ascending else "从低到高"
+        extra = f"、{len(shown) - 2 * n}个关注单位" if len(shown) > 2 * n else ""
+        where = f"scores.xlsx 的“{sheet}”工作表" if sheet else "scores.xlsx"
+        show_text([(f"本表共{len(df)}行,下表按{label or sort_by}{order}列出前{n}行、后{n}行"
+                   f"{extra};完整表格见 {where}。")])
+    show_table(shown, caption, digits)
 
 
 def show_text(paragraphs: list[str]) -> None:

@@ -6,12 +6,18 @@ at the page width in 小四, images no wider than the text, alt text on every im
 
 Fonts fall back where a machine lacks them: each East Asian face is declared in the font
 table with an alternative (``altName``) that Word and LibreOffice use, e.g. 仿宋_GB2312 → 仿宋
-and 方正小标宋简体 → Noto Serif CJK SC.
+→ FangSong → Noto Serif CJK SC; every chain ends in a Noto CJK SC face, which Linux has.
+
+What an office opens must read whole: pictures sit in single-spaced, unindented paragraphs
+(the body's exact 28 pt lines would clip them to a strip), table cells are single-spaced and
+never break a number across lines, tight lists keep the body size, and the table of contents
+is a real list of the headings (not an empty field waiting for an update).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,21 +35,33 @@ BODY_FONT = "仿宋_GB2312"
 HEADING_FONTS = {1: "黑体", 2: "楷体_GB2312", 3: BODY_FONT}
 LATIN_FONT = "Times New Roman"
 #: Font → the alternative used where it is missing (written into the font table).
+#: Every chain ends in a Noto CJK SC face (``NOTO_CJK``), the CJK fonts Linux distributions ship.
 FONT_FALLBACKS = {
     "方正小标宋简体": "Noto Serif CJK SC",
     "仿宋_GB2312": "仿宋",
     "仿宋": "FangSong",
+    "FangSong": "Noto Serif CJK SC",
     "楷体_GB2312": "楷体",
     "楷体": "KaiTi",
-    "黑体": "Noto Sans CJK SC",
+    "KaiTi": "Noto Serif CJK SC",
+    "黑体": "SimHei",
+    "SimHei": "Noto Sans CJK SC",
     "宋体": "SimSun",
+    "SimSun": "Noto Serif CJK SC",
 }
+NOTO_CJK = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 BODY_PT, TITLE_PT, TABLE_PT, CAPTION_PT, FOOTER_PT = 16.0, 22.0, 12.0, 14.0, 14.0
+#: Tables of more than ``NARROW_COLUMNS`` columns are set in 五号 (10.5 pt) to fit 156 mm.
+SMALL_TABLE_PT, NARROW_COLUMNS = 10.5, 7
 LINE_PT = 28.0
 #: The paragraph styles of a pandoc reference document that the official look sets.
 OFFICIAL_STYLES = ("Normal", "Body Text", "First Paragraph", "Compact", "Title",
                    "Heading 1", "Heading 2", "Heading 3", "Caption", "Image Caption",
-                   "Table Caption", "TOC Heading")
+                   "Table Caption", "TOC Heading", "Figure", "Captioned Figure")
+#: Paragraph styles that hold pictures: single spacing, no indent (an exact line height
+#: would show a chart as a strip of that height).
+FIGURE_STYLES = ("Figure", "Captioned Figure")
+TOC_LEVELS = 2  # headings listed in the table of contents
 
 
 def _pandoc() -> str:
@@ -216,8 +234,12 @@ def write_reference_docx(path: Path | str) -> Path:
         _set_fonts(styles[name], BODY_FONT, BODY_PT)
         _paragraph(styles[name], align=WD_ALIGN_PARAGRAPH.JUSTIFY,
                    first_indent_pt=2 * BODY_PT)
-    _set_fonts(styles["Compact"], BODY_FONT, TABLE_PT)
-    _paragraph(styles["Compact"], align=left, first_indent_pt=0.0, line_pt=None)
+    # tight lists (and table cells, which the finishing pass sets to 小四) read as body text
+    _set_fonts(styles["Compact"], BODY_FONT, BODY_PT)
+    _paragraph(styles["Compact"], align=left, first_indent_pt=0.0)
+    for name in FIGURE_STYLES:
+        _paragraph(styles[name], align=centre, first_indent_pt=0.0, line_pt=None,
+                   before_pt=6.0, after_pt=6.0)
     _set_fonts(styles["Title"], TITLE_FONT, TITLE_PT, bold=False)
     _paragraph(styles["Title"], align=centre, first_indent_pt=0.0, line_pt=None,
                before_pt=0.0, after_pt=LINE_PT)
@@ -234,15 +256,68 @@ def write_reference_docx(path: Path | str) -> Path:
                    after_pt=6.0)
         styles[name].font.italic = False
     _set_fonts(styles["TOC Heading"], "黑体", BODY_PT)
+    _paragraph(styles["TOC Heading"], align=centre, first_indent_pt=0.0)
     styles["TOC Heading"].font.color.rgb = None
+    _toc_styles(doc)
     _page_setup(doc)
     _font_table(doc)
     doc.save(str(path))
     return path
 
 
+def _toc_styles(doc: Any) -> None:
+    """Paragraph styles "toc 1" … of the static table of contents (body font, single
+    spacing, each level indented two characters more)."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    names = {s.name for s in doc.styles}
+    for level in range(1, TOC_LEVELS + 1):
+        name = f"toc {level}"
+        style = (_style(doc, name) if name in names
+                 else doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH))
+        style.base_style = _style(doc, "Normal")
+        _set_fonts(style, BODY_FONT, BODY_PT)
+        _paragraph(style, align=WD_ALIGN_PARAGRAPH.LEFT, first_indent_pt=0.0)
+        from docx.shared import Pt
+
+        style.paragraph_format.left_indent = Pt(2 * BODY_PT * (level - 1))
+
+
+_NUMBER = re.compile(r"^[\s(（]*[-−+]?[\d.,，%‰]+[\s)）%‰]*$")
+
+
+def _no_wrap_numbers(cell: Any) -> None:
+    """A cell holding one number never breaks it across lines (``w:noWrap``): Word and
+    LibreOffice widen that column and narrow the text ones instead."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    text = cell.text.strip()
+    if not text or not _NUMBER.match(text):
+        return
+    tc_pr = cell._tc.get_or_add_tcPr()
+    if tc_pr.find(qn("w:noWrap")) is None:
+        tc_pr.append(OxmlElement("w:noWrap"))
+
+
+def _single_spaced(para: Any, centre: bool = False) -> None:
+    """Direct paragraph format: single spacing, no indent (what a picture or a table cell
+    needs whatever its style says)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    fmt = para.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    fmt.first_line_indent = Pt(0)
+    fmt.left_indent = Pt(0)
+    if centre:
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
 def _table_full_width(table: Any) -> None:
-    """A table at 100 % of the text width (columns share it), autofit, 小四 text."""
+    """A table at 100 % of the text width (columns share it), autofit, 小四 text (五号 when
+    it has many columns) in single-spaced cells, numbers kept on one line."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -259,12 +334,137 @@ def _table_full_width(table: Any) -> None:
         layout = OxmlElement("w:tblLayout")
         tbl_pr.append(layout)
     layout.set(qn("w:type"), "autofit")
+    size = Pt(TABLE_PT if len(table.columns) <= NARROW_COLUMNS else SMALL_TABLE_PT)
     for row in table.rows:
         for cell in row.cells:
+            _no_wrap_numbers(cell)
             for para in cell.paragraphs:
-                para.paragraph_format.first_line_indent = Pt(0)
+                _single_spaced(para)
                 for run in para.runs:
-                    run.font.size = Pt(TABLE_PT)
+                    run.font.size = size
+
+
+def _picture_paragraphs(doc: Any) -> int:
+    """Every paragraph holding a picture: single spacing, no indent, centred. Returns how
+    many."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    n = 0
+    for p in doc.element.body.iter(qn("w:p")):
+        if next(p.iter(qn("w:drawing")), None) is not None:
+            _single_spaced(Paragraph(p, doc._body), centre=True)
+            n += 1
+    return n
+
+
+def _heading_entries(doc: Any) -> list[tuple[int, str, str | None]]:
+    """(level, text, bookmark) of each heading up to ``TOC_LEVELS``, in document order; the
+    bookmark is the one pandoc opens just before the heading (its anchor), if any."""
+    from docx.oxml.ns import qn
+
+    out = []
+    for p in doc.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        sid = style.get(qn("w:val")) if style is not None else ""
+        m = re.fullmatch(r"Heading([1-9])", sid or "")
+        if not m or int(m.group(1)) > TOC_LEVELS:
+            continue
+        text = "".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
+        if not text:
+            continue
+        prev = p.getprevious()
+        mark = prev.get(qn("w:name")) if prev is not None and prev.tag == qn(
+            "w:bookmarkStart") else None
+        out.append((int(m.group(1)), text, mark))
+    return out
+
+
+def _static_toc(doc: Any) -> int:
+    """Fill the TOC field pandoc leaves empty (it fills only when Word updates fields, and
+    LibreOffice never does) with the headings as linked lines "toc 1"/"toc 2"; the field
+    stays, so Word still refreshes it with page numbers. Idempotent. Returns the entries."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    body = doc.element.body
+    sdt = next((el for el in body.iter(qn("w:sdt"))
+                if any(g.get(qn("w:val")) == "Table of Contents"
+                       for g in el.iter(qn("w:docPartGallery")))), None)
+    if sdt is None:
+        return 0
+    content = sdt.find(qn("w:sdtContent"))
+    field = next((p for p in content.iter(qn("w:p"))
+                  if next(p.iter(qn("w:instrText")), None) is not None), None)
+    if field is None:
+        return 0
+    entries = _heading_entries(doc)
+    if not entries:
+        return 0
+    for p in list(content.findall(qn("w:p"))):  # drop any earlier filling
+        if p is not field and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is not None and \
+                p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val"), "").startswith("toc"):
+            content.remove(p)
+    for r in list(field.findall(qn("w:r"))):
+        field.remove(r)
+    for old in field.findall(qn("w:hyperlink")):
+        field.remove(old)
+    instr = f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u'
+
+    def fld(kind: str) -> Any:
+        r = OxmlElement("w:r")
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        if kind == "begin":
+            el.set(qn("w:dirty"), "true")  # Word offers to refresh it with page numbers
+        r.append(el)
+        return r
+
+    def entry(p: Any, text: str, mark: str | None) -> None:
+        r = OxmlElement("w:r")
+        t = OxmlElement("w:t")
+        t.text = text
+        t.set(qn("xml:space"), "preserve")
+        r.append(t)
+        if mark:
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("w:anchor"), mark)
+            link.append(r)
+            p.append(link)
+        else:
+            p.append(r)
+
+    def style(p: Any, level: int) -> None:
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            p.insert(0, ppr)
+        for old in ppr.findall(qn("w:pStyle")):
+            ppr.remove(old)
+        ps = OxmlElement("w:pStyle")
+        ps.set(qn("w:val"), f"toc{level}")
+        ppr.insert(0, ps)
+
+    first_level, first_text, first_mark = entries[0]
+    style(field, first_level)
+    field.append(fld("begin"))
+    r = OxmlElement("w:r")
+    it = OxmlElement("w:instrText")
+    it.set(qn("xml:space"), "preserve")
+    it.text = instr
+    r.append(it)
+    field.append(r)
+    field.append(fld("separate"))
+    entry(field, first_text, first_mark)
+    last = field
+    for level, text, mark in entries[1:]:
+        p = OxmlElement("w:p")
+        style(p, level)
+        entry(p, text, mark)
+        last.addnext(p)
+        last = p
+    last.append(fld("end"))
+    return len(entries)
 
 
 def finish_docx(path: Path | str) -> Path:
@@ -278,6 +478,9 @@ def finish_docx(path: Path | str) -> Path:
     path = Path(path)
     doc = docx.Document(str(path))
     _page_setup(doc)
+    _toc_styles(doc)
+    _static_toc(doc)
+    _picture_paragraphs(doc)
     for table in doc.tables:
         _table_full_width(table)
     limit = int(Mm(TEXT_WIDTH_MM))

@@ -9,9 +9,11 @@ left untouched.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,7 +26,7 @@ from .data import Dataset, check_data, load_data
 from .errors import PipelineError
 from .export import write_tables
 from .nbpairs import check_pairs
-from .notebook import PLOTLY_MIME, png_export_status
+from .notebook import PLOTLY_MIME, PNG_DEFER_ENV, add_chart_pngs, png_export_status
 from .paths import NOTEBOOKS_DIR, REPORTS_DIR
 from .render import RenderResult, choose_renderer, reading_order, render_nbconvert, render_quarto
 from .runrecord import git_state, now_utc, package_versions, sha256_file, write_record
@@ -370,6 +372,20 @@ def _figure_counts(executed: list[Path]) -> tuple[int, int]:
 
 
 # --- the run ------------------------------------------------------------------------------
+@contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    """Set an environment variable (inherited by the kernels) for the block only."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
 def _keep_failed(stage: Path, out: Path) -> Path:
     """Move the staging notebooks to ``OUT.failed/`` (replacing an older one)."""
     failed = out.with_name(out.name + ".failed")
@@ -411,12 +427,19 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
             if "out_dir" in params:
                 params["out_dir"] = str(stage.resolve())
         try:
-            executed, timings = execute_notebooks(per_nb, stage / "notebooks", stage, progress)
+            with _env(PNG_DEFER_ENV, "1"):  # PNGs added below, one browser for all charts
+                executed, timings = execute_notebooks(per_nb, stage / "notebooks", stage,
+                                                      progress)
         except _NotebookFailed as failure:
             failed = _keep_failed(stage, out)
             kept = failed / "notebooks" / failure.target.name
             raise PipelineError(_failure_message(failure.notebook, failure.cause, kept, out)
                                 ) from failure.cause
+        if png["available"]:
+            progress.step("导出图表图片 / exporting chart PNGs")
+            t0 = time.perf_counter()
+            add_chart_pngs(executed)
+            timings["png"] = round(time.perf_counter() - t0, 2)
         progress.step("汇总表格 / collecting tables")
         table_hashes = collect_tables(stage)
         n_fig, n_png = _figure_counts(executed)

@@ -39,6 +39,8 @@ NO_PNG_NOTE = "DOCX 版不含图表(no charts in DOCX:{reason});交互图表请�
 CHART_PLACEHOLDER = "{title}:交互图表见 HTML 版(DOCX 不含图表)"
 MEDIA_DIR = "_docx_media"
 REFERENCE_DOCX = "reference.docx"
+#: What ``quarto render`` must write in its work folder.
+QUARTO_OUTPUTS = ("report.html", "report.docx")
 _EXTERNAL = re.compile(r"<(script|link|img)\b[^>]*?\b(src|href)\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)",
                        re.IGNORECASE)
 _WARNING_LINE = re.compile(r"^\s*(WARN(ING)?\b|\[WARNING\])", re.IGNORECASE)
@@ -237,6 +239,12 @@ def _docx_variant(nb: NotebookNode, media: Path) -> tuple[NotebookNode, int, int
             data = out.get("data", {})
             if _is_plotlyjs_output(out, js):
                 continue
+            htm = _html_of(out)
+            table = _TABLE.search(htm or "") if PLOTLY_MIME not in data else None
+            note = wide_table_note(table.group(1)) if table else None
+            if note is not None:
+                out["data"] = {"text/html": f"<p><em>{html.escape(note)}</em></p>",
+                               "text/plain": note}
             if PLOTLY_MIME in data:
                 n += 1
                 title = _chart_title(data)
@@ -274,6 +282,31 @@ def _not_html(text: str) -> str:
 
 
 _TABLE = re.compile(r"(<table\b.*</table>)(.*)\Z", re.DOTALL | re.IGNORECASE)
+#: A table with more columns than this does not fit a portrait A4 page (156 mm) legibly:
+#: the DOCX points to the HTML and scores.xlsx instead; the HTML gives it the page width.
+WIDE_TABLE_COLUMNS = 12
+WIDE_TABLE_NOTE = ("“{caption}”共{cols}列、{rows}行,本文档从略;完整表格见网页版报告"
+                   "(report.html)和 scores.xlsx。")
+
+
+def table_shape(table_html: str) -> tuple[int, int]:
+    """(columns, body rows) of an HTML table: header cells of its first row, ``<tr>`` of
+    its body (all rows when it has no ``<tbody>``)."""
+    first = re.search(r"<tr\b[^>]*>(.*?)</tr>", table_html, re.DOTALL | re.IGNORECASE)
+    cols = len(re.findall(r"<t[hd]\b", first.group(1), re.IGNORECASE)) if first else 0
+    body = re.search(r"<tbody\b.*?</tbody>", table_html, re.DOTALL | re.IGNORECASE)
+    rows = len(re.findall(r"<tr\b", body.group(0) if body else table_html, re.IGNORECASE))
+    return cols, rows - (0 if body else 1)
+
+
+def wide_table_note(table_html: str) -> str | None:
+    """The DOCX's pointer for a table too wide for the page, None for one that fits."""
+    cols, rows = table_shape(table_html)
+    if cols <= WIDE_TABLE_COLUMNS:
+        return None
+    cap = re.search(r"<caption\b[^>]*>(.*?)</caption>", table_html, re.DOTALL | re.IGNORECASE)
+    caption = html.unescape(re.sub(r"<[^>]+>", "", cap.group(1))).strip() if cap else "该表"
+    return WIDE_TABLE_NOTE.format(caption=caption, cols=cols, rows=rows)
 
 
 def _md_attr(text: str) -> str:
@@ -330,7 +363,15 @@ def quarto_notebook(nb: NotebookNode, media: Path, media_name: str = MEDIA_DIR
                     before = htm[: table.start()]
                     if before.strip():
                         parts.append(raw_html_block(before))
-                    parts.append(raw_html_block(table.group(1), html_only=False))
+                    note = wide_table_note(table.group(1))
+                    if note is None:
+                        parts.append(raw_html_block(table.group(1), html_only=False))
+                    else:  # the page's width in HTML, a pointer in the DOCX
+                        parts.append(f'::::: {{.content-visible when-format="html"}}\n'
+                                     f'::: {{.column-page .pa-wide-table}}\n'
+                                     f"{raw_html_block(table.group(1), html_only=False)}\n"
+                                     f":::\n:::::")
+                        parts.append(_not_html(f"*{note}*"))
                     if table.group(2).strip():
                         parts.append(raw_html_block(table.group(2)))
                 else:
@@ -409,6 +450,44 @@ def _export_html(nb: NotebookNode, title: str, anchors: bool = True) -> tuple[st
     return unique_ids(body.replace('<html lang="en">', '<html lang="zh-CN">', 1)), found
 
 
+_HEADING = re.compile(r'<h([12])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL | re.IGNORECASE)
+
+
+def html_toc(html_text: str) -> str:
+    """A table of contents (the chapters and their sections, linked) inserted before the
+    first chapter heading, i.e. after the title block: the long nbconvert page otherwise has
+    none. Scripts are not searched. Unchanged when there are fewer than two headings."""
+    pieces = re.split(r"(<script\b.*?</script>|<style\b.*?</style>)", html_text,
+                      flags=re.DOTALL | re.IGNORECASE)
+    found: list[tuple[int, int, str, str]] = []  # (piece, offset, level, id, text)
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            continue
+        for m in _HEADING.finditer(piece):
+            text = html.unescape(re.sub(r"<[^>]+>", "", m.group(3))).replace("¶", "").strip()
+            found.append((i, m.start(), m.group(1), m.group(2), text))  # type: ignore[arg-type]
+    chapters = found[1:] if found and found[0][2] == "1" else found  # skip the title
+    if len(chapters) < 2:
+        return html_text
+    items, open_sub = [], False
+    for _, _, level, ident, text in chapters:  # type: ignore[misc]
+        link = f'<a href="#{html.escape(ident, quote=True)}">{html.escape(text)}</a>'
+        if level == "1":
+            items.append(("</ul></li>" if open_sub else "</li>") if items else "")
+            items.append(f"<li>{link}")
+            open_sub = False
+        else:
+            items.append("" if open_sub else "<ul>")
+            items.append(f"<li>{link}</li>")
+            open_sub = True
+    items.append("</ul></li>" if open_sub else "</li>")
+    nav = ('<nav class="pa-toc" aria-label="目录"><details open><summary>目录</summary><ul>'
+           + "".join(items) + "</ul></details></nav>\n")
+    piece_i, offset = chapters[0][0], chapters[0][1]
+    pieces[piece_i] = pieces[piece_i][:offset] + nav + pieces[piece_i][offset:]
+    return "".join(pieces)
+
+
 def unique_ids(html_text: str) -> str:
     """Make every element ``id="…"`` unique (结果摘要, 结果摘要-2, …), the heading's own
     anchor link following: chapters share heading names, and duplicate ids make pandoc warn
@@ -478,7 +557,7 @@ def render_nbconvert(executed: list[Path], record: dict[str, Any], dest: Path,
     note = None if n_png == n_charts else no_png_note(record)
     html_path = dest / "report.html"
     page, found = _export_html(nb, title)
-    html_path.write_text(page, encoding="utf-8")
+    html_path.write_text(html_toc(page), encoding="utf-8")
     result = RenderResult("nbconvert", reason, html_path, None, False, tool_versions=tools,
                           warnings=found)
     _self_contained(result)
@@ -507,11 +586,24 @@ def render_nbconvert(executed: list[Path], record: dict[str, Any], dest: Path,
     return result
 
 
+def quarto_front_matter(title: str, docx_beside_html: bool = True) -> str:
+    """The report document's YAML front matter. A document-level ``format:`` limits Quarto to
+    the formats it lists, so both are listed (DOCX alone made no HTML); the DOCX takes the
+    official reference document. The HTML's "other formats" link to report.docx appears only
+    when the DOCX is put beside the HTML (else it would point at nothing)."""
+    links = "true" if docx_beside_html else "false"
+    return (f'---\ntitle: "{title}"\nlang: zh\ntoc-title: 目录\nformat:\n'
+            f"  html:\n    format-links: {links}\n"
+            f"  docx:\n    reference-doc: {REFERENCE_DOCX}\n---")
+
+
 def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, workdir: Path,
-                  reports_dir: Path, reason: str = "") -> RenderResult:
+                  reports_dir: Path, reason: str = "", docx_beside_html: bool = True
+                  ) -> RenderResult:
     """Quarto: copy the Quarto project to ``workdir``, add report.ipynb (front matter with
     the official reference document, title block, chapters, appendix; Markdown cells only)
-    and render it to self-contained HTML and DOCX."""
+    and render it to self-contained HTML and DOCX, both copied to ``dest``. An output
+    Quarto did not write (though it exited 0) is a ``PipelineError`` naming the file."""
     quarto = quarto_path()
     if quarto is None:
         raise PipelineError("quarto is not on PATH")
@@ -525,8 +617,7 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
     n_charts, n_png = chart_counts(nb0)
     note = None if n_png == n_charts else no_png_note(record)
     title = report_title(record).replace('"', "'")
-    front = (f'---\ntitle: "{title}"\nlang: zh\ntoc-title: 目录\nformat:\n  docx:\n'
-             f"    reference-doc: {REFERENCE_DOCX}\n---")
+    front = quarto_front_matter(title, docx_beside_html)
     docx_only = f"\n\n{_not_html(f'*{note}*')}\n" if note else ""
     nb = combine(executed, title_block_markdown(record, with_title=False) + docx_only,
                  appendix_markdown(record, tools) + docx_only, front_matter=front)
@@ -537,17 +628,23 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise PipelineError(f"quarto render failed in {workdir} (exit {proc.returncode}):\n{tail}")
+    missing = [name for name in QUARTO_OUTPUTS if not (workdir / name).is_file()]
+    if missing:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-10:])
+        raise PipelineError(f"quarto render exited 0 but did not write "
+                            f"{', '.join(str(workdir / m) for m in missing)} (check the "
+                            f"formats listed in the front matter of {workdir / 'report.ipynb'} "
+                            f"and in _quarto.yml); its last lines:\n{tail}")
     result = RenderResult("quarto", reason, dest / "report.html", None, False,
                           tool_versions=tools,
                           warnings=[f"quarto: {w}" for w in
                                     dict.fromkeys(warning_lines(proc.stderr))])
     shutil.copy2(workdir / "report.html", result.html)
     _self_contained(result)
-    if (workdir / "report.docx").exists():
-        shutil.copy2(workdir / "report.docx", dest / "report.docx")
-        finish_docx(dest / "report.docx")
-        result.docx = dest / "report.docx"
-        result.docx_charts = n_charts > 0 and n_png == n_charts
+    shutil.copy2(workdir / "report.docx", dest / "report.docx")
+    finish_docx(dest / "report.docx")
+    result.docx = dest / "report.docx"
+    result.docx_charts = n_charts > 0 and n_png == n_charts
     if note:
         result.notes.append(f"no charts in DOCX: figures have no PNG ({_png_reason(record)})")
     return result

@@ -17,3 +17,50 @@ def yiyang_dir() -> Path:
 @pytest.fixture
 def heshan_dir() -> Path:
     return SAMPLE_DIR / "heshan"
+
+
+# --- one real run of the annual report per test session ----------------------------------
+SAMPLE_DATA = SAMPLE_DIR / "yiyang"
+SAMPLE_YEAR = 2019
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """One full run on the Yiyang sample with the nbconvert renderer (notebooks executed
+    once per session); tests that only read its outputs share it."""
+    from perfanalysis.paths import PROJ_ROOT
+    from perfanalysis.pipeline import RunConfig, run_report
+    from perfanalysis.runrecord import read_record
+
+    base = tmp_path_factory.mktemp("run")
+    out = base / "report"
+    result = run_report(RunConfig(data=SAMPLE_DATA,
+                                  scheme=PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml",
+                                  out=out, year=SAMPLE_YEAR, renderer="nbconvert"))
+    return {"base": base, "out": out, "result": result,
+            "html": (out / "report.html").read_text(encoding="utf-8"),
+            "record": read_record(out / "run.json")}
+
+
+@pytest.fixture(scope="session")
+def quarto_report(sample_run: dict[str, object],
+                  tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The session's executed notebooks rendered once by the real Quarto (skipped when
+    ``quarto`` is not on PATH; ``.ci/run`` installs it from ../shared/tools/quarto)."""
+    import shutil as _shutil
+
+    if _shutil.which("quarto") is None:
+        pytest.skip("quarto is not on PATH (.ci/run installs it from ../shared/tools/quarto; "
+                    "elsewhere environment.yml or https://quarto.org)")
+    from perfanalysis.paths import REPORTS_DIR
+    from perfanalysis.render import render_quarto
+
+    record = sample_run["record"]
+    out = sample_run["out"]
+    executed = [out / "notebooks" / f"{Path(c).stem}-{SAMPLE_YEAR}.ipynb"  # type: ignore[operator]
+                for c in record["chapters"]]  # type: ignore[index]
+    dest = tmp_path_factory.mktemp("quarto")
+    result = render_quarto(executed, record, dest, dest / "_render", REPORTS_DIR,  # type: ignore[arg-type]
+                           "test")
+    return {"dest": dest, "result": result, "executed": executed, "record": record,
+            "html": result.html.read_text(encoding="utf-8")}

@@ -20,7 +20,7 @@ from perfanalysis.cli import app
 from perfanalysis.errors import PipelineError
 from perfanalysis.paths import NOTEBOOKS_DIR, PROJ_ROOT
 from perfanalysis.pipeline import RunConfig, notebook_parameters, run_report
-from perfanalysis.runrecord import read_record, stable_view
+from perfanalysis.runrecord import stable_view
 
 DATA = PROJ_ROOT / "data" / "sample" / "yiyang"
 SCHEME = PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml"
@@ -38,16 +38,10 @@ def _tree_hashes(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): _sha(p) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """One full run with the nbconvert renderer (the only one available without Quarto)."""
-    base = tmp_path_factory.mktemp("run")
-    out = base / "report"
-    result = run_report(RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR,
-                                  renderer="nbconvert"))
-    return {"base": base, "out": out, "result": result,
-            "html": (out / "report.html").read_text(encoding="utf-8"),
-            "record": read_record(out / "run.json")}
+@pytest.fixture
+def run(sample_run: dict[str, object]) -> dict[str, object]:
+    """The session's one full run with the nbconvert renderer (tests/conftest.py)."""
+    return sample_run
 
 
 def test_layout_of_the_output(run: dict) -> None:
@@ -167,7 +161,8 @@ def test_run_record(run: dict) -> None:
     assert rec["inputs"]["scheme_file"] == {SCHEME.name: _sha(SCHEME)}
     assert rec["outputs"]["tables"] == {p.name: _sha(p) for p in
                                         sorted((run["out"] / "tables").glob("*.csv"))}
-    assert set(rec["timings"]) == {nb.name for nb in NOTEBOOKS_DIR.glob("*.ipynb")} | {"render"}
+    steps = {"render"} | ({"png"} if rec["png_export"]["available"] else set())
+    assert set(rec["timings"]) == {nb.name for nb in NOTEBOOKS_DIR.glob("*.ipynb")} | steps
     assert set(rec["timestamps"]) == {"started", "finished"}
     assert rec["renderer"]["name"] == "nbconvert"
     assert rec["packages"]["papermill"] and rec["packages"]["python"].startswith("3.")

@@ -4,6 +4,7 @@ through the notebook Quarto is handed (Quarto itself is not needed), with PNG ex
 
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
 from html.parser import HTMLParser
@@ -500,3 +501,272 @@ def test_unique_ids_leaves_scripts_alone() -> None:
     html = f'<div id="x"></div>{script}<div id="x"></div>'
     out = unique_ids(html)
     assert script in out and out.endswith('<div id="x-2"></div>')
+
+
+def test_quarto_front_matter_lists_html_and_docx() -> None:
+    """A document-level ``format:`` limits Quarto to the formats it lists: DOCX alone (the old
+    front matter) made no HTML. Both are listed; the DOCX link only when it sits beside."""
+    import yaml
+
+    from perfanalysis.render import REFERENCE_DOCX, quarto_front_matter
+
+    front = yaml.safe_load(quarto_front_matter("标题").strip("-\n"))
+    assert set(front["format"]) == {"html", "docx"}
+    assert front["format"]["docx"]["reference-doc"] == REFERENCE_DOCX
+    assert front["format"]["html"]["format-links"] is True
+    apart = yaml.safe_load(quarto_front_matter("标题", docx_beside_html=False).strip("-\n"))
+    assert apart["format"]["html"]["format-links"] is False
+
+
+def test_stand_in_quarto_honours_the_document_formats(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in renders only the formats of the document's front matter, as Quarto does,
+    so a DOCX-only front matter makes no HTML there too."""
+    import subprocess
+
+    from perfanalysis.render import pandoc_path
+
+    monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
+    for formats, expected in ((["docx"], {"report.docx"}),
+                              (["html", "docx"], {"report.html", "report.docx"})):
+        work = tmp_path / "-".join(formats)
+        work.mkdir()
+        fm = "---\ntitle: t\nformat:\n" + "".join(f"  {f}:\n    toc: true\n" for f in formats)
+        nbformat.write(new_notebook(cells=[nbformat.v4.new_raw_cell(fm + "---"),
+                                           new_markdown_cell("# 标题\n\n正文。")]),
+                       work / "report.ipynb")
+        proc = subprocess.run([str(FAKE_QUARTO / "quarto"), "render"], cwd=work,
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert {p.name for p in work.glob("report.*")} - {"report.ipynb", "report.md"} == expected
+
+
+def test_quarto_exiting_0_without_an_output_is_an_error_naming_it(
+        tmp_path: Path, no_png, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old crash: a DOCX-only front matter, Quarto exits 0 without report.html. The run
+    stops with a PipelineError naming the missing file (no FileNotFoundError)."""
+    from perfanalysis import render
+    from perfanalysis.render import pandoc_path, render_quarto
+
+    monkeypatch.setenv("PATH", f"{FAKE_QUARTO}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
+    monkeypatch.setattr(render, "quarto_front_matter", lambda title, beside=True: (
+        f'---\ntitle: "{title}"\nformat:\n  docx:\n    reference-doc: reference.docx\n---'))
+    chapters = [_chapter(tmp_path, "a", SECTIONS_A)]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "_quarto.yml").write_text("report-chapters: [a.ipynb]\n", encoding="utf-8")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(PipelineError, match=r"did not write .*report\.html"):
+        render_quarto(chapters, RECORD, dest, tmp_path / "work", reports)
+    assert not (dest / "report.html").exists()
+
+
+def test_nbconvert_page_has_a_linked_table_of_contents(tmp_path: Path, no_png) -> None:
+    from perfanalysis.render import html_toc
+
+    result = render_nbconvert([_chapter(tmp_path, "a", SECTIONS_A),
+                               _chapter(tmp_path, "b", SECTIONS_B)], RECORD, tmp_path)
+    page = result.html.read_text(encoding="utf-8")
+    nav = re.search(r'<nav class="pa-toc".*?</nav>', page, re.DOTALL)
+    assert nav is not None
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav.group(0))
+    texts = [t for _, t in links]
+    assert texts[:6] == ["第a章", "总体情况", "分项得分", "第b章", "稳健性", "附录 数据与方法说明"]
+    for ident, _ in links:  # every entry leads to a heading of the page
+        assert re.search(rf'<h[12][^>]*id="{re.escape(ident)}"', page), ident
+    assert page.index("<nav") > page.index("测试方案")  # after the title block
+    assert html_toc(html_toc("<h1 id='x'>a</h1>")) == "<h1 id='x'>a</h1>"  # too few headings
+
+
+def test_wide_tables_take_the_page_in_html_and_a_pointer_in_docx(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from perfanalysis.render import WIDE_TABLE_COLUMNS, table_shape, wide_table_note
+
+    wide = pd.DataFrame({f"列{i}": [1.5, 2.5, 3.5] for i in range(WIDE_TABLE_COLUMNS + 6)})
+    narrow = wide.iloc[:, :WIDE_TABLE_COLUMNS]
+    wide_html = pnb.sortable_table_html(wide, "指标得分明细")
+    assert table_shape(wide_html) == (WIDE_TABLE_COLUMNS + 6, 3)
+    assert wide_table_note(pnb.sortable_table_html(narrow, "窄表")) is None
+    note = wide_table_note(wide_html)
+    assert note is not None and "“指标得分明细”共18列、3行" in note and "scores.xlsx" in note
+    cells = [new_markdown_cell("# 章"), new_code_cell("t", outputs=[new_output(
+        "display_data", data={"text/html": wide_html, "text/plain": "t"})])]
+    nb = new_notebook(cells=cells)
+    qnb, _, _ = quarto_notebook(nb, tmp_path)
+    md = "\n".join(c.source for c in qnb.cells)
+    assert ".column-page .pa-wide-table" in md and note in md
+    assert md.index(".column-page") < md.index("<table")
+    # the table itself only where the format is HTML
+    assert md.index('::::: {.content-visible when-format="html"}') < md.index("<table")
+
+
+# --- reading at any scale: shared helpers -------------------------------------------------
+def test_long_table_excerpt_top_bottom_and_the_units_asked_about() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"name": [f"单位{i:04d}" for i in range(2850)],
+                       "total": [float((i * 37) % 2850) for i in range(2850)]})
+    shown, by = pnb.long_table_excerpt(df, "total", n=10, keep=["单位0000", "单位0077"])
+    assert by == "total"
+    # hand-computed: total = 37·i mod 2850, a permutation of 0…2849 (gcd(37, 2850) = 1); the
+    # top ten are 2849…2840, the bottom ten 9…0; 单位0000 has 0 (bottom), 单位0077 has 2849
+    assert list(shown["total"][:10]) == [2849.0 - k for k in range(10)]
+    assert list(shown["total"][-10:]) == [float(9 - k) for k in range(10)]
+    assert (df.loc[77, "total"], df.loc[0, "total"]) == (2849.0, 0.0)
+    assert list(shown["位置"]).count("关注单位") == 0  # both already shown
+    shown2, _ = pnb.long_table_excerpt(df, "total", n=10, keep=["单位0001"])
+    assert list(shown2["位置"]) == ["前10"] * 10 + ["关注单位"] + ["后10"] * 10
+    assert shown2.loc[10, "name"] == "单位0001" and shown2.loc[10, "total"] == 37.0
+    small = df.head(pnb.LONG_TABLE_ROWS)
+    assert pnb.long_table_excerpt(small, "total")[1] is None  # short tables stay whole
+    with pytest.raises(KeyError, match="no column 'score'"):
+        pnb.long_table_excerpt(df, "score")
+
+
+def test_size_labels_never_show_code_names() -> None:
+    from perfanalysis.charts import size_label_zh
+
+    assert size_label_zh("population_2020") == "常住人口(2020年)"
+    assert size_label_zh("population") == "常住人口"
+    assert size_label_zh(None) == "规模" and size_label_zh("some_code_name") == "规模"
+    assert size_label_zh("外部规模表") == "外部规模表"
+
+
+def test_tradeoff_chart_labels_stay_apart_and_the_current_scheme_is_on_top() -> None:
+    import pandas as pd
+
+    from perfanalysis.figures.brief import LABEL_GAP_RHO, tradeoff_groups, tradeoffs_chart
+
+    rows = [("现行方案", "official", -0.64, 0)] + [
+        (f"α={a / 10:.2f}", "alpha", -0.64, 0) for a in range(11)] + [
+        ("近3年趋势", "target_rule", -0.52, 2), ("总量横向比较", "scenario", -0.17, 3),
+        ("分类考核", "scenario", -0.60, 2), ("人均水平", "scenario", -0.48, 1)]
+    trade = pd.DataFrame(rows, columns=["alternative", "kind", "size_rho", "tier_changes"])
+    g = tradeoff_groups(trade)
+    official = g.loc[g["official"]].iloc[0]
+    assert official["label"] == "现行方案等12个方案" and len(official["names"]) == 12
+    labelled = g.loc[g["label"] != ""]
+    for y, grp in labelled.groupby("y"):  # no two labels at one height closer than the gap
+        xs = sorted(grp["x"])
+        assert all(b - a >= LABEL_GAP_RHO for a, b in itertools.pairwise(xs)), y
+    # -0.52 and -0.60 at y = 2 are 0.08 apart: only one is labelled (-0.60 is nearer −0.64)
+    two = g.loc[g["y"] == 2].set_index("x")["label"]
+    assert two[-0.6] == "分类考核" and two[-0.52] == ""
+    fig = tradeoffs_chart(trade, "population_2020")
+    assert fig.data[-1].name == "现行方案"  # drawn last, on top
+    assert "population_2020" not in fig.layout.xaxis.title.text
+    assert "常住人口(2020年)" in fig.layout.xaxis.title.text
+
+
+def test_chart_pngs_are_added_after_the_notebooks_in_one_pass(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kernels defer PNG export; the run adds a PNG to every chart without one (one browser
+    for all) and leaves existing PNGs and other outputs alone."""
+    monkeypatch.setenv(pnb.PNG_DEFER_ENV, "1")
+    assert pnb._png(go.Figure(go.Bar(y=[1]))) is None  # deferred inside a kernel
+    a = _chapter(tmp_path, "a", SECTIONS_A)  # three charts, no PNG
+    b = _chapter(tmp_path, "b", SECTIONS_B, png=True)  # one chart with its PNG
+    seen: list[str] = []
+
+    def fake_png(fig: go.Figure, force: bool = False) -> str:
+        assert force
+        seen.append(fig.layout.title.text)
+        return PNG_1PX
+
+    monkeypatch.setattr(pnb, "_png", fake_png)
+    assert pnb.add_chart_pngs([a, b]) == (4, 4)
+    assert seen == ["图甲", "图乙", "图丙"]  # b's chart already had one
+    for path in (a, b):
+        outs = [o for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])
+                if pnb.PLOTLY_MIME in o.get("data", {})]
+        assert all(o["data"]["image/png"] == PNG_1PX for o in outs)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_png_figure_drops_the_title_the_docx_caption_carries() -> None:
+    fig = go.Figure(go.Bar(y=[1]), layout={"title": "图甲", "margin": {"t": 100}})
+    png = pnb.png_figure(fig)
+    assert not png.layout.title.text and png.layout.margin.t == 100 - pnb.TITLE_PX
+    assert fig.layout.title.text == "图甲"  # the chart itself keeps it
+
+
+def test_axes_show_full_numbers_not_si_suffixes() -> None:
+    """"100k" on a population axis is a code-ish notation: every axis a chart left at the
+    default shows full digits with separators; an axis format the chart chose stays."""
+    from plotly.subplots import make_subplots
+
+    from perfanalysis.charts import reader_axes
+
+    fig = make_subplots(rows=1, cols=2)
+    fig.add_scatter(x=[1e5, 2e5], y=[1, 2], row=1, col=2)
+    fig.update_xaxes(exponentformat="power", row=1, col=1)
+    out = reader_axes(fig)
+    assert (out.layout.xaxis.exponentformat, out.layout.xaxis2.exponentformat) == ("power", "none")
+    assert out.layout.yaxis2.separatethousands is True
+    assert fig.layout.xaxis2.exponentformat is None  # a copy
+    log = reader_axes(go.Figure(go.Scatter(x=[1e4, 1e6], y=[1, 2])).update_xaxes(type="log"))
+    assert log.layout.xaxis.dtick == "D2" and log.layout.yaxis.dtick is None
+    bundle = pnb.figure_bundle(fig)
+    assert bundle[pnb.PLOTLY_MIME]["layout"]["xaxis2"]["exponentformat"] == "none"
+
+
+def test_table_headers_align_with_their_columns() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"单位": ["甲", "乙"], "总分": [91.7, 85.9], "排名": [1, 2],
+                       "等次": ["优秀", "达标"]})
+    page = pnb.sortable_table_html(df, "成绩")
+    heads = re.findall(r"<th [^>]*text-align:(\w+)'>([^<]+)</th>", page)
+    assert heads == [("left", "单位"), ("right", "总分"), ("right", "排名"), ("left", "等次")]
+    first_row = re.search(r"<tbody><tr>(.*?)</tr>", page).group(1)
+    assert [a for a in re.findall(r"text-align:(\w+)", first_row)] == [a for a, _ in heads]
+
+
+def test_show_long_table_says_how_many_rows_and_where_the_rest_is(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    said: list[str] = []
+    shown: list[pd.DataFrame] = []
+    monkeypatch.setattr(pnb, "show_text", lambda ps: said.extend(ps))
+    monkeypatch.setattr(pnb, "show_table", lambda df, caption="", digits=2: shown.append(df))
+    df = pd.DataFrame({"单位": [f"县{i}" for i in range(2850)],
+                       "总分": [float(i % 100) for i in range(2850)]})
+    pnb.show_long_table(df, "成绩", sort_by="总分", sheet="成绩表", key="单位", keep=["县50"])
+    assert said == [("本表共2850行,下表按总分从高到低列出前10行、后10行、1个关注单位;"
+                    "完整表格见 scores.xlsx 的“成绩表”工作表。")]
+    assert len(shown[0]) == 21 and "县50" in list(shown[0]["单位"])
+    said.clear()
+    pnb.show_long_table(df.head(8), "成绩", sort_by="总分")  # short: whole, no sentence
+    assert said == [] and len(shown[-1]) == 8 and "位置" not in shown[-1].columns
+
+
+def test_totals_chart_at_national_scale_drops_unreadable_labels() -> None:
+    """2 850 bars: no value labels, no tick labels (hover names each bar), the axis says how
+    many units; 8 bars keep both."""
+    import pandas as pd
+
+    from perfanalysis import load_scheme
+    from perfanalysis.charts import MAX_LABELLED_BARS, totals_chart
+    from perfanalysis.paths import PROJ_ROOT
+
+    scheme = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
+    seq = next(iter(scheme.sequences))
+    tier = scheme.tiers.labels[0]
+
+    def table(n: int) -> pd.DataFrame:
+        return pd.DataFrame({"unit_id": [f"u{i}" for i in range(n)],
+                             "name": [f"县{i}" for i in range(n)], "sequence": seq,
+                             "total": [50.0 + (i % 40) for i in range(n)], "tier": tier,
+                             "tier_reason": "—"})
+
+    big = totals_chart(table(2850), scheme, 2019)
+    assert not any(getattr(tr, "mode", None) == "text" for tr in big.data)
+    assert big.layout.xaxis.showticklabels is False
+    assert "共2850个" in big.layout.xaxis.title.text
+    small = totals_chart(table(8), scheme, 2019)
+    assert any(getattr(tr, "mode", None) == "text" for tr in small.data)
+    assert small.layout.xaxis.showticklabels is None and MAX_LABELLED_BARS > 8

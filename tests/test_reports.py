@@ -3,7 +3,7 @@ HTML settings; a real Quarto render when quarto is on PATH."""
 
 from __future__ import annotations
 
-import shutil
+import re
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,7 @@ def test_quarto_yml_is_valid_and_lists_every_notebook_once_brief_first() -> None
     assert html["embed-resources"] is True and html["plotly-connected"] is False
     assert html["echo"] is False
     assert "docx" in cfg["format"]
+    assert (REPORTS_DIR / html["css"]).is_file()  # wide tables scroll, numbers stay whole
     assert cfg["execute"]["enabled"] is False
 
 
@@ -49,30 +50,47 @@ def test_workflow_runs_the_make_targets_with_quarto() -> None:
     assert "make test" in runs and "make report" in runs
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("quarto") is None,
-                    reason="quarto is not on PATH (install it from environment.yml or "
-                           "https://quarto.org to run the Quarto render test)")
-def test_quarto_render(tmp_path: Path) -> None:
-    from perfanalysis.pipeline import RunConfig, run_report
+def chapter_titles(executed: list[Path]) -> list[str]:
+    """The first level-1 heading of each executed chapter (its title)."""
+    import nbformat
 
-    out = tmp_path / "report"
-    result = run_report(RunConfig(data=PROJ_ROOT / "data" / "sample" / "yiyang",
-                                  scheme=PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml",
-                                  out=out, year=2019, renderer="quarto"))
+    titles = []
+    for path in executed:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                found = [ln[2:].strip() for ln in cell.source.splitlines() if ln.startswith("# ")]
+                if found:
+                    titles.append(found[0])
+                    break
+    return titles
+
+
+@pytest.mark.slow
+def test_quarto_render_writes_html_and_docx_with_every_chapter(quarto_report: dict) -> None:
+    """The real Quarto (``.ci/run`` installs it): HTML and DOCX both written, every chapter
+    present in both, each chart under its own heading, nothing fetched over http(s)."""
+    result = quarto_report["result"]
+    dest: Path = quarto_report["dest"]
     assert result.renderer == "quarto"
-    html = (out / "report.html").read_text(encoding="utf-8")
-    assert "年度考核结果总览" in html and "plotly-graph-div" in html
-    assert "Unable to display output" not in html
-    # no http(s) script/link/img; each chart in the section whose heading precedes it
-    executed = [out / "notebooks" / f"{Path(c).stem}-2019.ipynb"
-                for c in result.record["chapters"]]
-    assert_shared_html_checks(html, executed)
-    rec = result.record
-    assert rec["renderer"]["tools"]["quarto"] and rec["renderer"]["tools"]["pandoc"]
-    assert isinstance(rec["renderer"]["warnings"], list)
-    text, media, descr = docx_text_and_media(out / "report.docx")
+    assert (dest / "report.html").is_file() and (dest / "report.docx").is_file()
+    html = quarto_report["html"]
+    executed = quarto_report["executed"]
+    titles = chapter_titles(executed)
+    assert len(titles) == len(executed) == 6
+    for title in titles:
+        assert title in html, title
+    assert "Unable to display output" not in html and "plotly-graph-div" in html
+    assert_shared_html_checks(html, executed)  # no http(s) script/link/img; charts in sections
+    # the "other formats" link points at the DOCX beside the HTML
+    for target in re.findall(r'href="([^"#?]+\.docx)"', html):
+        assert (dest / target).is_file(), target
+    assert result.tool_versions["quarto"] and result.tool_versions["pandoc"]
+    text, media, descr = docx_text_and_media(dest / "report.docx")
+    for title in titles:
+        assert title in text, title
+    rec = quarto_report["record"]
     if rec["png_export"]["available"]:  # DOCX images = charts, with alt text
         assert len(media) == rec["png_export"]["figures"] and all(descr)
+        assert result.docx_charts is True
     else:
         assert media == [] and "no charts in DOCX" in text

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..charts import FONT, TIER_PALETTE
+from ..charts import FONT, TIER_PALETTE, size_label_zh
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -78,12 +78,46 @@ def jitter(x: pd.Series, y: pd.Series, step: float = 0.15) -> pd.Series:
     return k.map(lambda i: 0.0 if i == 0 else step * ((i + 1) // 2) * (1 if i % 2 else -1))
 
 
+#: Two labelled points closer than this on the ρ axis (same tier count) would print over each
+#: other: only the first (nearest the current scheme) is labelled, the other shows on hover.
+LABEL_GAP_RHO = 0.25
+
+
+def tradeoff_groups(t: pd.DataFrame) -> pd.DataFrame:
+    """The trade-off points grouped by position (ρ to 3 decimals, tier changes): one row per
+    distinct point with its alternatives' names, whether the current scheme is among them,
+    and its label — the current scheme's name (+ how many share its point), or a lone
+    alternative's name, or "first等N个方案"; a label closer than ``LABEL_GAP_RHO`` to one
+    already placed at the same height (nearest the current scheme first) is dropped."""
+    t = t.assign(_x=t["size_rho"].astype(float).round(3), _off=t["kind"] == "official")
+    rows = []
+    for (x, y), grp in t.groupby(["_x", "tier_changes"], sort=True):
+        names = [str(a) for a in grp.sort_values("_off", ascending=False)["alternative"]]
+        off = bool(grp["_off"].any())
+        label = names[0] if len(names) == 1 else f"{names[0]}等{len(names)}个方案"
+        rows.append({"x": float(x), "y": int(y), "names": names, "official": off,
+                     "label": label})
+    g = pd.DataFrame(rows)
+    base = g.loc[g["official"], "x"]
+    x0 = float(base.iloc[0]) if len(base) else 0.0
+    g = g.assign(_d=(g["x"] - x0).abs()).sort_values(["official", "_d"],
+                                                      ascending=[False, True], kind="stable")
+    placed: list[tuple[float, int]] = []
+    keep = []
+    for r in g.itertuples(index=False):
+        clash = any(y == r.y and abs(x - r.x) < LABEL_GAP_RHO for x, y in placed)
+        keep.append(r.official or not clash)
+        if keep[-1]:
+            placed.append((r.x, r.y))
+    g["label"] = [lab if k else "" for lab, k in zip(g["label"], keep)]
+    return g.drop(columns="_d").sort_values(["x", "y"]).reset_index(drop=True)
+
+
 def tradeoffs_chart(trade: pd.DataFrame, size_col: str | None) -> go.Figure:
     """Each alternative as a point: size dependence (ρ of total with size) against the
-    number of tier changes vs the official scheme. Only the official scheme is labelled on
-    the chart (the rest on hover); identical points are jittered apart."""
-    from ..reply import size_name
-
+    number of tier changes vs the official scheme. Alternatives at the same point are one
+    marker (hover lists them); labels only where they stay readable (``tradeoff_groups``);
+    the current scheme's star drawn last, on top."""
     t = trade.dropna(subset=["size_rho"])
     fig = go.Figure()
     if t.empty:
@@ -92,23 +126,27 @@ def tradeoffs_chart(trade: pd.DataFrame, size_col: str | None) -> go.Figure:
                     hovertemplate="%{x}<br>等次改变 %{y} 个单位<extra></extra>")
         fig.update_yaxes(title="与现行方案相比等次改变的单位数")
         return _layout(fig, "各方案与现行方案相比的等次变化", 420)
-    y = t["tier_changes"].astype(float) + jitter(t["size_rho"], t["tier_changes"].astype(float))
-    for is_off, sel in ((True, t["kind"] == "official"), (False, t["kind"] != "official")):
-        sub = t.loc[sel]
+    g = tradeoff_groups(t)
+    hover = ["<br>".join(n[:12]) + (f"<br>……共{len(n)}个" if len(n) > 12 else "")
+             for n in g["names"]]
+    g = g.assign(hover=hover)
+    for is_off, sub in ((False, g.loc[~g["official"]]), (True, g.loc[g["official"]])):
         if sub.empty:
             continue
         fig.add_scatter(
-            x=sub["size_rho"], y=y.loc[sel], mode="markers+text" if is_off else "markers",
-            text=sub["alternative"], customdata=sub["tier_changes"],
-            textposition="top center", name="现行方案" if is_off else "替代方案",
-            marker={"size": 14 if is_off else 10, "color": "#d73027" if is_off else "#4575b4",
-                    "symbol": "star" if is_off else "circle"},
-            hovertemplate="%{text}<br>ρ=%{x:.2f}<br>等次改变 %{customdata} 个单位"
-                          "<extra></extra>")
+            x=sub["x"], y=sub["y"], mode="markers+text", text=sub["label"],
+            customdata=sub["hover"], textposition="top center" if is_off else "bottom center",
+            name="现行方案" if is_off else "替代方案",
+            marker={"size": 18 if is_off else 10, "color": "#d73027" if is_off else "#4575b4",
+                    "symbol": "star" if is_off else "circle",
+                    "line": {"width": 1, "color": "white"}},
+            hovertemplate="%{customdata}<br>ρ=%{x:.2f}<br>等次改变 %{y} 个单位<extra></extra>")
     fig.add_vline(x=0, line_dash="dot", line_color="#888")
-    fig.update_xaxes(title=f"总分与{size_name(size_col)}的等级相关系数ρ(越接近0越不依赖规模)",
-                     range=[-1.05, 1.05])
-    fig.update_yaxes(title="与现行方案相比等次改变的单位数", rangemode="tozero")
+    fig.update_xaxes(title=f"总分与规模({size_label_zh(size_col)})的等级相关系数ρ"
+                           "(越接近0越不依赖规模)", range=[-1.05, 1.05])
+    top = int(g["y"].max()) if len(g) else 0
+    fig.update_yaxes(title="与现行方案相比等次改变的单位数", range=[-0.6, top + 0.8],
+                     dtick=1 if top <= 10 else None)
     return _layout(fig, "各方案的利弊:规模依赖与等次变化", 480)
 
 

@@ -42,10 +42,14 @@ def variant_title(variant: str, alpha: float | None = None,
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"}, height=height,
+    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
+                             "yanchor": "top", "yref": "container"}, height=height,
                       font={"family": FONT}, template="plotly_white",
                       margin={"l": 60, "r": 40, "t": 90, "b": 50},
-                      legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"})
+                      # legend right of the plots: below, it ran into the x-axis title; above,
+                      # into the panel titles (found by tests/test_screens.py)
+                      legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1,
+                              "yanchor": "top"})
     return fig
 
 
