@@ -9,6 +9,20 @@ import pytest
 from perfanalysis.paths import SAMPLE_DIR
 
 
+SHARED_RUN_FIXTURES = {"sample_run", "quarto_report", "run"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) each test file
+    stays on one worker, so its module fixtures are built once, and every test that reads
+    the session's report run joins one group, so the run and its Quarto render are built
+    once per session, not once per worker."""
+    for item in items:
+        shared = SHARED_RUN_FIXTURES & set(getattr(item, "fixturenames", ()))
+        group = "report-run" if shared else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture
 def yiyang_dir() -> Path:
     return SAMPLE_DIR / "yiyang"

@@ -47,7 +47,8 @@ def run(sample_run: dict[str, object]) -> dict[str, object]:
 def test_layout_of_the_output(run: dict) -> None:
     out: Path = run["out"]
     assert sorted(p.name for p in out.iterdir()) == [
-        "notebooks", "report.docx", "report.html", "run.json", "scores.xlsx", "tables"]
+        "notebooks", "reply.docx", "report.docx", "report.html", "run.json", "scores.xlsx",
+        "tables"]
     tables = {p.name for p in (out / "tables").glob("*.csv")}
     assert {"score_breakdown.csv", "scores.csv", "tier_margins.csv"} <= tables
     assert {"brief_facts.csv", "brief_tradeoffs.csv", "tier_history.csv"} <= tables
