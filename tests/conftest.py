@@ -8,18 +8,28 @@ import pytest
 
 from perfanalysis.paths import SAMPLE_DIR
 
-
 SHARED_RUN_FIXTURES = {"sample_run", "quarto_report", "run"}
+#: Test files of long tests that share no module fixture (each runs its own notebooks).
+SPLIT_MODULES = {"test_chapter_matrix", "test_brief_notebook", "test_fairness_notebook",
+                 "test_notebook_targets", "test_boundaries_notebook", "test_weightings_notebook",
+                 "test_docs", "test_detail", "test_sweeps"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) each test file
-    stays on one worker, so its module fixtures are built once, and every test that reads
-    the session's report run joins one group, so the run and its Quarto render are built
-    once per session, not once per worker."""
+    stays on one worker, so its module fixtures are built once, except the files of long
+    independent notebook tests, spread test by test; every test that reads the session's
+    report run joins one group, so the run and its Quarto render are built once per
+    session, not once per worker."""
     for item in items:
         shared = SHARED_RUN_FIXTURES & set(getattr(item, "fixturenames", ()))
-        group = "report-run" if shared else item.nodeid.split("::", 1)[0]
+        module = item.nodeid.split("::", 1)[0]
+        if shared:
+            group = "report-run"
+        elif Path(module).stem in SPLIT_MODULES:
+            group = item.nodeid  # long, independent tests: spread over the workers
+        else:
+            group = module
         item.add_marker(pytest.mark.xdist_group(group))
 
 
