@@ -15,6 +15,7 @@ SPLIT_MODULES = {"test_chapter_matrix", "test_brief_notebook", "test_fairness_no
                  "test_docs", "test_detail", "test_sweeps"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) each test file
     stays on one worker, so its module fixtures are built once, except the files of long
