@@ -416,8 +416,16 @@ def scheme_measures(scheme: Scheme, block: Block | None) -> dict[str, Measure]:
     out["key_work"] = (
         Measure("key_work", True, f"{len(uniq_table)}项指标的目标按下达任务逐单位确定") if table
         else Measure("key_work", False, "没有逐单位设置的个性指标或重点工作目标"))
-    out["budget"] = (Measure("budget", True, "考核等次与奖金挂钩") if scheme.rewards is not None
-                     else Measure("budget", False, "考核方案未规定考核结果与预算、奖金的挂钩"))
+    paid = [r for r in scheme.results.rules if r.pay_change]
+    if scheme.rewards is not None:
+        out["budget"] = Measure("budget", True, "考核等次与奖金挂钩")
+    elif paid:
+        shown = "、".join(f"{r.name}{'上浮' if r.pay_change > 0 else '下浮'}"
+                          f"{abs(r.pay_change) * 100:.1f}%" for r in paid[:3])
+        out["budget"] = Measure("budget", True, f"考核排位与绩效奖金挂钩({shown}),"
+                                "未规定与预算安排挂钩")
+    else:
+        out["budget"] = Measure("budget", False, "考核方案未规定考核结果与预算、奖金的挂钩")
     return out
 
 

@@ -440,3 +440,16 @@ def test_publication_tables_follow_the_schemes_sequence_order() -> None:
     east = tiers.loc[tiers["sequence"] == "east"].sort_values("rank")
     listed = roster.loc[(roster["序列"] == "东部") & (roster["单位数"] > 0), "名单"]
     assert sorted("、".join(listed).split("、")) == sorted(east["name"])
+
+
+def test_budget_measure_reads_the_schemes_pay_rules() -> None:
+    """Yiyang's reply ties 绩效奖金 to places (±10 %, results rules): suggestion (三)'s measure
+    says so instead of 'no link'; a scheme with neither rewards nor pay rules says none."""
+    from perfanalysis.wording import sentence_problems
+
+    yiyang = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
+    m = rp.scheme_measures(yiyang, None)["budget"]
+    assert m.taken and "排位靠前上浮10.0%" in m.text and "排位靠后下浮10.0%" in m.text
+    assert sentence_problems(m.text) == []
+    bare = yiyang.model_copy(update={"results": yiyang.results.model_copy(update={"rules": []})})
+    assert not rp.scheme_measures(bare, None)["budget"].taken
