@@ -384,11 +384,8 @@ class _Reader:
                 continue
             y = self._year_of(sheet, r, row, yj, year)
             name = row[ij] if ij < len(row) else ""
-            ind, factor, why = self.matcher.match(name) if name else (None, None, "empty")
+            ind, factor = self._row_indicator(sheet, r, f"{_letter(ij)} {header[ij]}", name)
             if ind is None:
-                self.problem(sheet, r, f"{_letter(ij)} {header[ij]}", name or None,
-                             "no indicator named" if not name else str(why),
-                             "未填写指标" if not name else "指标无法对应到方案:" + str(why))
                 continue
             if mj is not None:
                 factor = self._measure_factor(sheet, r, f"{_letter(ij)} {header[ij]}", name,
@@ -400,6 +397,17 @@ class _Reader:
                 self._value(sheet, r, _letter(vj), f"{header[vj]} ({name})",
                             row[vj] if vj < len(row) else "", unit, y, ind,
                             factor)  # type: ignore[arg-type]
+
+    def _row_indicator(self, sheet: str, r: int, column: str, name: str
+                       ) -> tuple[Indicator | None, Decimal | None]:
+        """The scheme indicator a row's 指标 cell names (and its unit factor), or a problem
+        naming the cell."""
+        ind, factor, why = self.matcher.match(name) if name else (None, None, "empty")
+        if ind is None:
+            self.problem(sheet, r, column, name or None,
+                         "no indicator named" if not name else str(why),
+                         "未填写指标" if not name else "指标无法对应到方案:" + str(why))
+        return ind, factor
 
     def _measure_factor(self, sheet: str, r: int, column: str, name: str, given: str | None,
                         ind: Indicator, factor: Decimal) -> Decimal | None:
@@ -435,11 +443,8 @@ class _Reader:
             if unit is None:
                 continue
             name = row[ij] if ij < len(row) else ""
-            ind, factor, why = self.matcher.match(name) if name else (None, None, "empty")
+            ind, factor = self._row_indicator(sheet, r, f"{_letter(ij)} {header[ij]}", name)
             if ind is None:
-                self.problem(sheet, r, f"{_letter(ij)} {header[ij]}", name or None,
-                             "no indicator named" if not name else str(why),
-                             "未填写指标" if not name else "指标无法对应到方案:" + str(why))
                 continue
             given = (row[mj] if mj is not None and mj < len(row) and row[mj] else None) \
                 or declared

@@ -246,16 +246,19 @@ def test_asem_minmax_arithmetic_matches_direct_numpy(asem: Path):
         assert res.aggregated.loc[u, "Social"] == pytest.approx(pillars["Social"].iloc[i])
 
 
-def test_asem_coinr_example_pipeline_reproduces_published_results(asem: Path):
-    ds, sch = load_data(asem), load_scheme(asem / "scheme.yaml")
-    rec = Recipe.from_list([
+#: COINr's example pipeline up to aggregation (build_example_coin)
+ASEM_EXAMPLE_STEPS = [
         {"step": "denominate"},
         {"step": "impute", "method": "group_mean", "group": "EurAsia_group"},
         {"step": "screen", "min_share": 0.9},
         {"step": "treat", "winmax": 5},
         {"step": "normalise", "method": "minmax", "lower": 0, "upper": 100},
-        {"step": "aggregate", "method": "arithmetic"},
-    ])
+]
+
+
+def test_asem_coinr_example_pipeline_reproduces_published_results(asem: Path):
+    ds, sch = load_data(asem), load_scheme(asem / "scheme.yaml")
+    rec = Recipe.from_list([*ASEM_EXAMPLE_STEPS, {"step": "aggregate", "method": "arithmetic"}])
     res = build_composite(ds, sch, 2018, rec)
     table = res.results()
     assert table["unit_id"].head(6).tolist() == list(PUBLISHED)
@@ -270,14 +273,7 @@ def test_asem_copeland_reproduces_coinr_a_copeland(asem: Path):
     """COINr's example pipeline with Copeland at every level: AUS Conn −24, Sust −7,
     Index −15 (COINr 1.1 ``a_copeland``: pairwise majorities)."""
     ds, sch = load_data(asem), load_scheme(asem / "scheme.yaml")
-    rec = Recipe.from_list([
-        {"step": "denominate"},
-        {"step": "impute", "method": "group_mean", "group": "EurAsia_group"},
-        {"step": "screen", "min_share": 0.9},
-        {"step": "treat", "winmax": 5},
-        {"step": "normalise", "method": "minmax", "lower": 0, "upper": 100},
-        {"step": "aggregate", "method": "copeland"},
-    ])
+    rec = Recipe.from_list([*ASEM_EXAMPLE_STEPS, {"step": "aggregate", "method": "copeland"}])
     agg = build_composite(ds, sch, 2018, rec).aggregated
     assert agg.loc["AUS", ["Conn", "Sust", "Index"]].tolist() == [-24.0, -7.0, -15.0]
     # majorities are integers, within ±(units − 1)
