@@ -27,13 +27,11 @@ import tempfile
 import time
 
 import numpy as np
-import pandas as pd
-from bench_uncertainty import synthetic_scheme
+from bench_uncertainty import synthetic_data, synthetic_scheme
 
-from perfanalysis import load_data, load_scheme, scheme_from_mapping
+from perfanalysis import load_data, load_scheme
 from perfanalysis.explorer import controls, core
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.sample import write_sample
 from perfanalysis.studies import boundaries as study
 
 GROUPS = (("g_growth", "发展", 40.0), ("g_people", "民生", 25.0), ("g_green", "生态", 20.0),
@@ -55,20 +53,7 @@ def grouped_scheme(k: int) -> dict:
 
 def national(n: int, k: int, n_seq: int, folder: str, seed: int = 0):
     """Synthetic national data (bench_uncertainty's recipe) with a population column."""
-    rng = np.random.default_rng(seed)
-    units = pd.DataFrame({"unit_id": [f"u{i:04d}" for i in range(n)],
-                          "name": [f"县{i}" for i in range(n)],
-                          "sequence": [f"p{i % n_seq:02d}" for i in range(n)],
-                          "population": rng.lognormal(13, 0.6, n).round()})
-    years = np.arange(2015, 2020)
-    values = (rng.lognormal(3, 1, (n, k))[None] * 1.07 ** (years - 2015)[:, None, None]
-              * rng.lognormal(0, 0.05, (len(years), n, k)))
-    yy, uu, kk = np.meshgrid(years, np.arange(n), np.arange(k), indexing="ij")
-    obs = pd.DataFrame({"unit_id": units["unit_id"].to_numpy()[uu.ravel()], "year": yy.ravel(),
-                        "indicator": np.array([f"i{j:02d}" for j in range(k)])[kk.ravel()],
-                        "value": values.ravel()})
-    write_sample({"units": units, "observations": obs}, folder)
-    return load_data(folder), scheme_from_mapping(grouped_scheme(k))
+    return synthetic_data(n, k, n_seq, folder, seed, scheme=grouped_scheme(k), population=True)
 
 
 def update_times(ex: core.Explorer, node: str, start_points: float, updates: int,

@@ -56,7 +56,10 @@ def synthetic_scheme(k: int) -> dict:
     return raw
 
 
-def synthetic_data(n: int, k: int, n_seq: int, folder: str, seed: int = 0):
+def synthetic_data(n: int, k: int, n_seq: int, folder: str, seed: int = 0,
+                   scheme: dict | None = None, population: bool = False):
+    """Synthetic national data (n units in n_seq sequences, k indicators, 2015–2019) and
+    ``scheme`` (default: ``synthetic_scheme(k)``); ``population`` adds a size column."""
     rng = np.random.default_rng(seed)
     units = pd.DataFrame({"unit_id": [f"u{i:04d}" for i in range(n)],
                           "name": [f"县{i}" for i in range(n)],
@@ -68,8 +71,10 @@ def synthetic_data(n: int, k: int, n_seq: int, folder: str, seed: int = 0):
     obs = pd.DataFrame({"unit_id": units["unit_id"].to_numpy()[uu.ravel()], "year": yy.ravel(),
                         "indicator": np.array([f"i{j:02d}" for j in range(k)])[kk.ravel()],
                         "value": values.ravel()})
+    if population:
+        units["population"] = rng.lognormal(13, 0.6, n).round()
     write_sample({"units": units, "observations": obs}, folder)
-    return load_data(folder), scheme_from_mapping(synthetic_scheme(k))
+    return load_data(folder), scheme_from_mapping(scheme or synthetic_scheme(k))
 
 
 def timed_run(model: study.BoundaryModel, draws: int, chunk: int,
