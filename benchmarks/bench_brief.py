@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_load_score import make_panel, make_scheme
 
 from perfanalysis import assemble_brief, load_data, load_scheme, scorecard, tier_history
-from perfanalysis.reply import build_reply
+from perfanalysis.report.reply import build_reply
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from perfanalysis import component_scores, leaf_fractions, prepare, scheme_from_mapping
-from perfanalysis.data import load_data
+from perfanalysis.engine.data import load_data
 from perfanalysis.sample import write_sample
 
 METHODS = ["efficacy", "completion", "minmax", "rank_points", "pass_fail"]

@@ -25,7 +25,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from perfanalysis.paths import PROJ_ROOT
-from perfanalysis.pipeline import RunConfig, run_report
+from perfanalysis.report.pipeline import RunConfig, run_report
 
 
 class _Clock:

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from perfanalysis import load_data, load_scheme
-from perfanalysis.data import check_data
+from perfanalysis.engine.data import check_data
 from perfanalysis.errors import PerfAnalysisError
 from perfanalysis.sweeps import run_sweep
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perfanalysis.data import Dataset
+from perfanalysis.engine.data import Dataset
+from perfanalysis.engine.targets import indicator_levels
 from perfanalysis.studies import targets as st
-from perfanalysis.targets import indicator_levels
 
 RULES = ["mean_level", "mean_increment", "mean_growth", "cagr", "trend", "peer", "blend"]
 

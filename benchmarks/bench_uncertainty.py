@@ -2,7 +2,7 @@
 
 National-scale synthetic case (2 850 units, 30 indicators, 31 provincial sequences; tiers
 by a 20 % quota and two score lines): weight draws per second and noisy-data draws per
-second *including ranks and tiers* (the default error model of ``perfanalysis.errormodel``:
+second *including ranks and tiers* (the default error model of ``perfanalysis.engine.errormodel``:
 centred, correlated across years), each next to its floor measured in the same run (the
 time to generate the same random numbers alone); peak memory (max RSS); and the speed-up
 over a straightforward per-draw loop (score → ``assign_tiers``) on a small case where both
@@ -37,11 +37,11 @@ from perfanalysis import (
     leaf_fractions,
     scheme_from_mapping,
 )
-from perfanalysis.data import load_data
+from perfanalysis.engine.data import load_data
+from perfanalysis.engine.tiers import tier_codes
 from perfanalysis.memory import keep_freed_memory
 from perfanalysis.sample import write_sample
 from perfanalysis.studies import boundaries as study
-from perfanalysis.tiers import tier_codes
 
 NO_EVENTS = pd.DataFrame(columns=["unit_id", "year", "event", "count", "project"])
 

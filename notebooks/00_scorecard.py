@@ -29,8 +29,9 @@ cut_precision: float = 0.1  # points: tier cuts closer than this are reported as
 
 # %%
 import perfanalysis as pa
-from perfanalysis import charts, rewards, summary
-from perfanalysis import notebook as nb
+from perfanalysis.report import charts, summary
+from perfanalysis.engine import rewards
+from perfanalysis.report import notebook as nb
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
 table = pa.scorecard(ctx.data, ctx.scheme, ctx.year, with_basis=True)

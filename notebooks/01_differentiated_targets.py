@@ -34,9 +34,9 @@ n_boot: int = 1000  # bootstrap draws for the 90 % intervals (share met, error, 
 
 # %%
 import perfanalysis as pa
-from perfanalysis import notebook as nb
-from perfanalysis.figures import targets as figs
-from perfanalysis.findings import targets as say
+from perfanalysis.report import notebook as nb
+from perfanalysis.report.figures import targets as figs
+from perfanalysis.report.findings import targets as say
 from perfanalysis.studies import targets as study
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)

@@ -39,11 +39,11 @@ max_rank_sd: float = 1.0  # frontier: largest acceptable mean rank SD (places) u
 focus_unit: str = ""  # unit id the findings follow; empty: the smallest unit
 
 # %%
-from perfanalysis import notebook as nb
+from perfanalysis.report import notebook as nb
 from perfanalysis.studies import fairness as fs
-from perfanalysis.figures import boundaries as bf
-from perfanalysis.figures import fairness as ff
-from perfanalysis.findings import fairness as fw
+from perfanalysis.report.figures import boundaries as bf
+from perfanalysis.report.figures import fairness as ff
+from perfanalysis.report.findings import fairness as fw
 from perfanalysis.studies.fairness_report import run_fairness
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)

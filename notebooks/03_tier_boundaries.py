@@ -36,9 +36,9 @@ rank_draws: int = 1000  # bootstrap draws of the rank confidence sets
 
 # %%
 import perfanalysis as pa
-from perfanalysis import notebook as nb
-from perfanalysis.figures import boundaries as figures
-from perfanalysis.findings import boundaries as findings
+from perfanalysis.report import notebook as nb
+from perfanalysis.report.figures import boundaries as figures
+from perfanalysis.report.findings import boundaries as findings
 from perfanalysis.studies import boundaries as study
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)

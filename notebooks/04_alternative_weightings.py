@@ -29,10 +29,10 @@ sobol_samples: int = 1024  # Sobol base samples N (a power of 2); N·(factors+2)
 weight_range: float = 0.25  # first-level weights vary by ± this share in the Sobol analysis
 
 # %%
-from perfanalysis import notebook as nb
-from perfanalysis.figures import weightings as wfig
-from perfanalysis.findings import weightings as wfind
-from perfanalysis.scenarios import resolve_path, scenarios_for
+from perfanalysis.report import notebook as nb
+from perfanalysis.report.figures import weightings as wfig
+from perfanalysis.report.findings import weightings as wfind
+from perfanalysis.engine.scenarios import resolve_path, scenarios_for
 from perfanalysis.studies import weightings as wt
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)

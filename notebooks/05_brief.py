@@ -33,15 +33,15 @@ previous_data: str = ""  # last year's data folder or workbook (empty: no data c
 previous_scheme: str = ""  # last year's scheme YAML (empty: no scheme comparison)
 
 # %%
-from perfanalysis import brief as br
-from perfanalysis import notebook as nb
-from perfanalysis import publication as pub
+from perfanalysis.report import brief as br
+from perfanalysis.report import notebook as nb
+from perfanalysis.report import publication as pub
 from perfanalysis.errors import PipelineError
-from perfanalysis.figures import brief as brief_charts
-from perfanalysis import summary
-from perfanalysis.findings import brief as say
-from perfanalysis.scoring import score
-from perfanalysis.tiers import assign_tiers
+from perfanalysis.report.figures import brief as brief_charts
+from perfanalysis.report import summary
+from perfanalysis.report.findings import brief as say
+from perfanalysis.engine.scoring import score
+from perfanalysis.engine.tiers import assign_tiers
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
 b = br.assemble_brief(ctx.data, ctx.scheme, ctx.year, ctx.tables_dir, focus_unit=focus_unit,

@@ -17,14 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .data import check_data, load_data
+from .engine.data import check_data, load_data
+from .engine.rounding import fmt
+from .engine.scheme import load_scheme
+from .engine.scorecard import latest_year, scorecard
+from .engine.targets import target_warnings, warning_sentences
+from .engine.tiers import quota_warnings
 from .errors import DataError, PerfAnalysisError
-from .export import write_table, write_tables
-from .rounding import fmt
-from .scheme import load_scheme
-from .scorecard import latest_year, scorecard
-from .targets import target_warnings, warning_sentences
-from .tiers import quota_warnings
+from .report.export import write_table, write_tables
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Analyse performance-evaluation schemes (绩效考核).")
@@ -149,11 +149,11 @@ def score(
     quota_notes: list[pd.DataFrame] = []
 
     def run() -> tuple[pd.DataFrame, str, int]:
-        from . import summary
+        from .report import summary
 
         ds, sch, y = _inputs(data, scheme, year)
         if level == "cadres":
-            from .cadres import cadre_table
+            from .engine.cadres import cadre_table
 
             cadres = cadre_table(ds, sch, y)
             if out is not None:
@@ -205,7 +205,7 @@ def _print_quota_warnings(notes: pd.DataFrame) -> None:
 def _result_lines(ds: Any, sch: Any, year: int, table: pd.DataFrame) -> list[str]:
     """What the score command says under the table: that the year precedes the scheme
     (按2018年方案回溯测算) and the scheme's results use (结果运用) per unit."""
-    from .history import back_calculation_note, result_flags
+    from .engine.history import back_calculation_note, result_flags
 
     lines = []
     note = back_calculation_note(sch, year)
@@ -237,7 +237,13 @@ def issue_targets_cmd(
     A scheme scores against the written table with ``target: {rule: table, file: FILE}``
     (FILE relative to the data folder), so later data revisions cannot change them.
     """
-    from .targets import ISSUED_SHEET, display_issued, issue_targets, issued_changes, read_frozen
+    from .engine.targets import (
+        ISSUED_SHEET,
+        display_issued,
+        issue_targets,
+        issued_changes,
+        read_frozen,
+    )
 
     def run() -> tuple[int, pd.DataFrame | None]:
         sch = load_scheme(scheme)
@@ -272,7 +278,7 @@ def convert(
 
     Shows what was read: every value with the sheet and cell it came from (read_log.csv).
     """
-    from .office import convert as convert_book
+    from .engine.office import convert as convert_book
 
     def run() -> tuple[int, int]:
         return convert_book(data, load_scheme(scheme), out)
@@ -294,8 +300,8 @@ def run(
         "-p", "--param", help="study parameter key=value (repeatable)")] = None,
 ) -> None:
     """Run every notebook and render the annual report (HTML + DOCX) into OUT."""
-    from .pipeline import RunConfig, run_report
-    from .runprogress import run_progress
+    from .report.pipeline import RunConfig, run_report
+    from .report.runprogress import run_progress
 
     params: dict[str, str] = {}
     for item in param or []:
@@ -337,7 +343,7 @@ def sweep(
                           "0 runs the cells serially in this process")] = None,
 ) -> None:
     """Run every cell of a sweep (regions × years × schemes × scenarios) on Dask; resumable."""
-    from .runprogress import RichSweepProgress
+    from .report.runprogress import RichSweepProgress
     from .sweeps import run_sweep
 
     if scheduler and workers is not None:
@@ -442,8 +448,8 @@ def diff(
                                                            "instead of printing")] = None,
 ) -> None:
     """What changed: data revisions (--old/--new) and/or scheme changes (--old-scheme/--new-scheme)."""
-    from .diff import data_diff, scheme_diff
-    from .export import write_tables
+    from .report.diff import data_diff, scheme_diff
+    from .report.export import write_tables
 
     if (old is None) != (new is None) or (old_scheme is None) != (new_scheme is None) or (
             old is None and old_scheme is None):
@@ -543,7 +549,7 @@ def compare(
 ) -> None:
     """Compare scenarios (alternative weightings) with the base scheme for one year, with the
     size dependence ρ of every scenario's total."""
-    from .scenarios import load_scenarios
+    from .engine.scenarios import load_scenarios
     from .studies.fairness import unit_sizes
     from .studies.weightings import compare_scenarios
 

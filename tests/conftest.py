@@ -54,8 +54,8 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """One full run on the Yiyang sample with the nbconvert renderer (notebooks executed
     once per session); tests that only read its outputs share it."""
     from perfanalysis.paths import PROJ_ROOT
-    from perfanalysis.pipeline import RunConfig, run_report
-    from perfanalysis.runrecord import read_record
+    from perfanalysis.report.pipeline import RunConfig, run_report
+    from perfanalysis.report.runrecord import read_record
 
     base = tmp_path_factory.mktemp("run")
     out = base / "report"
@@ -78,7 +78,7 @@ def quarto_report(sample_run: dict[str, object],
         pytest.skip("quarto is not on PATH (.ci/run installs it from ../shared/tools/quarto; "
                     "elsewhere environment.yml or https://quarto.org)")
     from perfanalysis.paths import REPORTS_DIR
-    from perfanalysis.render import render_quarto
+    from perfanalysis.report.render import render_quarto
 
     record = sample_run["record"]
     out = sample_run["out"]

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 import perfanalysis as pa
 from perfanalysis import DataError, SchemeError, scheme_from_mapping, score
+from perfanalysis.engine.scenarios import ScenarioSpec, scenario_scheme
+from perfanalysis.engine.scheme import TargetRule
+from perfanalysis.engine.targets import rule_targets
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.scenarios import ScenarioSpec, scenario_scheme
-from perfanalysis.scheme import TargetRule
 from perfanalysis.studies import targets as tg
 from perfanalysis.studies import weightings as wt
-from perfanalysis.targets import rule_targets
 
 from .helpers import write_dataset
 

@@ -64,7 +64,7 @@ def test_two_units_match_normal_theory_and_fall_with_noise(tmp_path):
     # ratings, centred and folded into [0, 99] (the fold binds only beyond 39/s deviations:
     # P < 10⁻⁶ here), A − B ~ N(10, 2s²), so P(A 优秀) = Φ(10 / (s·√2)): s = 5 → Φ(1.4142)
     # = 0.9214; x = 1 is exact
-    from perfanalysis.errormodel import ErrorModel, ErrorSpec
+    from perfanalysis.engine.errormodel import ErrorModel, ErrorSpec
     data, scheme = _rating_case(tmp_path, [60.0, 50.0])
     p_prev = 1.0
     for s in (2.0, 5.0, 8.0, 10.0):

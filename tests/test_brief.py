@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 from perfanalysis import DataError, PipelineError, assemble_brief, load_data
-from perfanalysis.brief import (
+from perfanalysis.engine.scheme import HESHAN_FOLLOWUPS, scheme_from_mapping
+from perfanalysis.paths import SAMPLE_DIR
+from perfanalysis.report.brief import (
     CONTRACT,
     focus_units,
     read_study_tables,
@@ -19,9 +21,7 @@ from perfanalysis.brief import (
     size_dependence,
     tradeoffs,
 )
-from perfanalysis.findings import brief as say
-from perfanalysis.paths import SAMPLE_DIR
-from perfanalysis.scheme import HESHAN_FOLLOWUPS, scheme_from_mapping
+from perfanalysis.report.findings import brief as say
 from tests.helpers import preset_mapping
 
 YEAR = 2019
@@ -321,7 +321,7 @@ def test_size_dependence_is_weighted_by_sequence_size() -> None:
 
 
 def test_tier_history_chart_keeps_focus_and_flagged_units_on_large_panels() -> None:
-    from perfanalysis.figures.brief import tier_history_chart
+    from perfanalysis.report.figures.brief import tier_history_chart
 
     # 50 units × 2 years; u00 is the focus, u07 flagged: only those 2 rows are drawn
     hist = pd.DataFrame([{"unit_id": f"u{i:02d}", "name": f"单位{i:02d}", "sequence": "s",
@@ -340,7 +340,7 @@ def test_tier_history_chart_keeps_focus_and_flagged_units_on_large_panels() -> N
 
 
 def test_target_rules_are_named_by_their_chinese_label_when_given(brief) -> None:
-    from perfanalysis.brief import StudyTables, focus_facts
+    from perfanalysis.report.brief import StudyTables, focus_facts
 
     b, _ = brief
     back = pd.DataFrame({"indicator": ["gdp", "fai"], "unit_id": "datonghu", "name": "大通湖区",
@@ -352,7 +352,7 @@ def test_target_rules_are_named_by_their_chinese_label_when_given(brief) -> None
 
 
 def test_targets_fall_back_to_the_latest_backtested_year(brief) -> None:
-    from perfanalysis.brief import StudyTables, focus_facts
+    from perfanalysis.report.brief import StudyTables, focus_facts
 
     b, _ = brief
     back = pd.DataFrame({"indicator": ["gdp", "fai", "gdp"], "unit_id": "datonghu",
@@ -376,7 +376,7 @@ def test_followup_sentences_with_and_without_rules(brief) -> None:
 
 
 def test_variant_label_names_the_schemes_own_rows() -> None:
-    from perfanalysis.brief import variant_label
+    from perfanalysis.report.brief import variant_label
 
     assert variant_label("scheme:total", float("nan")) == "现行方案:总分"
     assert variant_label("scheme:gdp", float("nan"), "现行方案:地区生产总值") == "现行方案:地区生产总值"

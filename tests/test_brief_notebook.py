@@ -94,7 +94,7 @@ def test_brief_on_heshan_with_last_years_scheme_and_data(tmp_path: Path) -> None
 
 def test_a_missing_previous_data_folder_fails_before_any_notebook(tmp_path: Path) -> None:
     from perfanalysis.errors import PipelineError
-    from perfanalysis.pipeline import RunConfig, run_report
+    from perfanalysis.report.pipeline import RunConfig, run_report
 
     out = tmp_path / "report"
     config = RunConfig(data=SAMPLE_DIR / "yiyang", scheme=SCHEMES_DIR / "yiyang_2018.yaml",

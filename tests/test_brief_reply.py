@@ -16,13 +16,13 @@ import pytest
 from scipy.stats import spearmanr
 
 from perfanalysis import DataError, assemble_brief, load_data, load_scheme
-from perfanalysis import publication as pub
-from perfanalysis import reply as rp
-from perfanalysis import wording as wd
-from perfanalysis.findings import brief as say
+from perfanalysis.engine.scoring import leaf_scores, score
+from perfanalysis.engine.tiers import assign_tiers
 from perfanalysis.paths import PROJ_ROOT, SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.scoring import leaf_scores, score
-from perfanalysis.tiers import assign_tiers
+from perfanalysis.report import publication as pub
+from perfanalysis.report import reply as rp
+from perfanalysis.report import wording as wd
+from perfanalysis.report.findings import brief as say
 
 YEAR = 2019
 BOOT = 200
@@ -397,7 +397,7 @@ def test_at_most_three_focus_units_in_prose() -> None:
     assert all(f"单位{i}{YEAR}年总分" in text for i in range(3))
     assert "单位3" not in text and "单位4" not in text
     assert "全部5个重点单位的数字见证据明细表" in text
-    from perfanalysis.brief import display_focus
+    from perfanalysis.report.brief import display_focus
 
     table = display_focus(facts)
     assert list(table["单位"]) == [f"单位{i}" for i in range(5)]
@@ -405,7 +405,7 @@ def test_at_most_three_focus_units_in_prose() -> None:
 
 
 def test_key_chart_labels_only_current_and_first_and_jitters_ties() -> None:
-    from perfanalysis.figures import brief as charts
+    from perfanalysis.report.figures import brief as charts
 
     alts = rp.rank_alternatives(pd.DataFrame({
         "alternative": ["甲", "乙", "丙", "丁"], "kind": "alpha", "alpha": [0.0, 0.25, 0.5, 1.0],
@@ -445,7 +445,7 @@ def test_publication_tables_follow_the_schemes_sequence_order() -> None:
 def test_budget_measure_reads_the_schemes_pay_rules() -> None:
     """Yiyang's reply ties 绩效奖金 to places (±10 %, results rules): suggestion (三)'s measure
     says so instead of 'no link'; a scheme with neither rewards nor pay rules says none."""
-    from perfanalysis.wording import sentence_problems
+    from perfanalysis.report.wording import sentence_problems
 
     yiyang = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
     m = rp.scheme_measures(yiyang, None)["budget"]

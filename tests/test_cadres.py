@@ -9,14 +9,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from perfanalysis import load_data, load_scheme
-from perfanalysis.cadres import (
+from perfanalysis.cli import app
+from perfanalysis.engine.cadres import (
     CadreRules,
     assign_cadre_tiers,
     basic_triggers,
     cadre_scores,
     cadre_table,
 )
-from perfanalysis.cli import app
 from perfanalysis.errors import DataError
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 

@@ -136,7 +136,7 @@ def test_every_chapter_runs_on_a_one_indicator_scheme(tmp_path: Path,
 
 def test_report_renders_on_the_provincial_panel(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from perfanalysis.pipeline import RunConfig, run_report
+    from perfanalysis.report.pipeline import RunConfig, run_report
 
     monkeypatch.setenv("PERFANALYSIS_PNG", "0")
     out = tmp_path / "report"

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfanalysis import load_data, load_scheme, scorecard
-from perfanalysis.charts import (
+from perfanalysis.paths import PROJ_ROOT
+from perfanalysis.report.charts import (
     LABEL_PX,
     PART_PALETTE,
     PLOT_PX,
@@ -16,8 +17,7 @@ from perfanalysis.charts import (
     totals_chart,
     value_label_positions,
 )
-from perfanalysis.paths import PROJ_ROOT
-from perfanalysis.summary import score_breakdown
+from perfanalysis.report.summary import score_breakdown
 
 SCHEME = load_scheme(PROJ_ROOT / "data" / "schemes" / "heshan_2013.yaml")
 

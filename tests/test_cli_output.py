@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from perfanalysis.runprogress import PlainRunProgress, RichRunProgress, run_progress
+from perfanalysis.report.runprogress import PlainRunProgress, RichRunProgress, run_progress
 
 
 def test_plain_lines_when_the_output_is_not_a_terminal() -> None:

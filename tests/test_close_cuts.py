@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from perfanalysis import load_data, load_scheme, scorecard, with_overrides
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.summary import close_cut_sentences, close_cuts, display_cuts
+from perfanalysis.report.summary import close_cut_sentences, close_cuts, display_cuts
 
 SCHEME = load_scheme(SCHEMES_DIR / "changsha_forced.yaml")
 

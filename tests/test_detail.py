@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from perfanalysis import load_data, load_scheme, scheme_from_mapping, scorecard
 from perfanalysis.cli import app
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.summary import display_detail, people_sheets, score_breakdown, score_detail
+from perfanalysis.report.summary import display_detail, people_sheets, score_breakdown, score_detail
 
 from .test_scoring import SCHEME, data  # noqa: F401 (data: the fixture)
 
@@ -121,7 +121,7 @@ def test_scorecard_notebook_shows_detail_cuts_and_missing_rule(tmp_path):
 
 
 def test_detail_note_points_to_the_workbook_for_large_panels():
-    from perfanalysis.summary import DETAIL_ROWS_SHOWN, detail_note
+    from perfanalysis.report.summary import DETAIL_ROWS_SHOWN, detail_note
 
     assert "下表" in detail_note(8 * 17)[0]
     big = detail_note(120 * 20)  # a researcher's panel: 120 units × 20 indicators

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from perfanalysis.officialdoc import (
+from perfanalysis.report.officialdoc import (
     MARGINS_MM,
     TEXT_WIDTH_MM,
     docx_summary,
     finish_docx,
     write_reference_docx,
 )
-from perfanalysis.render import render_nbconvert
+from perfanalysis.report.render import render_nbconvert
 
 from .test_render import RECORD, SECTIONS_A, _chapter
 
@@ -145,7 +145,7 @@ def chart_docx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import plotly.graph_objects as go
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    from perfanalysis import notebook as pnb
+    from perfanalysis.report import notebook as pnb
 
     monkeypatch.setenv("PERFANALYSIS_PNG", "0")
     fig = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]), layout={"title": "测试图"})
@@ -202,7 +202,7 @@ def test_tight_lists_keep_the_body_size_and_tables_their_own(chart_docx: Path) -
 
 
 def test_every_cjk_font_falls_back_to_a_noto_cjk_face() -> None:
-    from perfanalysis.officialdoc import (
+    from perfanalysis.report.officialdoc import (
         BODY_FONT,
         FONT_FALLBACKS,
         HEADING_FONTS,
@@ -223,7 +223,7 @@ def test_numbers_in_table_cells_never_wrap(tmp_path: Path) -> None:
     import docx
     from docx.oxml.ns import qn
 
-    from perfanalysis.officialdoc import finish_docx as finish
+    from perfanalysis.report.officialdoc import finish_docx as finish
 
     doc = docx.Document()
     table = doc.add_table(rows=1, cols=3)

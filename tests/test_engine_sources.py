@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfanalysis import load_data, methods, scheme_from_mapping, score
+from perfanalysis import load_data, scheme_from_mapping, score
+from perfanalysis.engine import methods
 from perfanalysis.errors import DataError, SchemeError
 
 from .helpers import write_dataset
@@ -188,8 +189,8 @@ def test_events_points_column_is_optional(tmp_path):
 @given(st.lists(st.tuples(st.integers(1, 12), st.integers(1, 12)), min_size=1, max_size=12),
        st.floats(0.1, 3), st.one_of(st.none(), st.floats(0.5, 5)), st.integers(1, 3))
 def test_progress_points_capped_and_only_for_gains(ranks, per_place, cap, min_places):
-    from perfanalysis.adjustments import progress_points
-    from perfanalysis.scheme import ProgressRule
+    from perfanalysis.engine.adjustments import progress_points
+    from perfanalysis.engine.scheme import ProgressRule
 
     rule = ProgressRule(kind="progress", id="p", name="进位奖", per_place=per_place, cap=cap,
                         min_places=min_places)

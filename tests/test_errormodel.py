@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfanalysis import load_data, load_scheme, scheme_from_mapping
-from perfanalysis.errormodel import (
+from perfanalysis.engine.errormodel import (
     ErrorArrays,
     ErrorModel,
     ErrorSpec,
@@ -266,8 +266,8 @@ def test_fairness_volatility_uses_the_tier_study_error_model():
 def test_findings_and_display_state_the_model_from_its_table():
     import pandas as pd
 
-    from perfanalysis.figures.boundaries import error_model_display
-    from perfanalysis.findings.boundaries import error_model_text
+    from perfanalysis.report.figures.boundaries import error_model_display
+    from perfanalysis.report.findings.boundaries import error_model_text
     t = pd.DataFrame({"id": list("abcd"), "name": ["甲", "乙", "丙", "丁"],
                       "class": ["volume", "volume", "rate", "count"],
                       "kind": ["relative", "relative", "absolute", "none"],

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 import perfanalysis as pa
 from perfanalysis.cli import app as cli_app
+from perfanalysis.engine.scenarios import load_scenarios, scenarios_for
+from perfanalysis.engine.scheme import with_overrides
 from perfanalysis.explorer import changes, controls, core, exports
 from perfanalysis.paths import DATA_DIR, SAMPLE_DIR
-from perfanalysis.scenarios import load_scenarios, scenarios_for
-from perfanalysis.scheme import with_overrides
 from perfanalysis.studies.weightings import scenario_totals
 
 YIYANG_SCHEME = DATA_DIR / "schemes" / "yiyang_2018.yaml"

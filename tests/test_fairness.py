@@ -345,7 +345,7 @@ def test_heshan_total_noise_on_the_engine_and_quota_top() -> None:
 
 # --- findings and figures ------------------------------------------------------------------------
 def test_findings_quote_the_tables(tmp_path: Path) -> None:
-    from perfanalysis.findings import fairness as fw
+    from perfanalysis.report.findings import fairness as fw
 
     data = _frontier_panel(tmp_path)
     size = fs.unit_sizes(data)
@@ -369,7 +369,7 @@ def test_findings_quote_the_tables(tmp_path: Path) -> None:
 
 
 def test_charts_drop_variants_the_subject_lacks() -> None:
-    from perfanalysis.figures import fairness as ff
+    from perfanalysis.report.figures import fairness as ff
 
     data = load_data(YIYANG)
     scheme = load_scheme(SCHEMES / "yiyang_2018.yaml")

@@ -16,8 +16,8 @@ import pytest
 from scipy.stats import spearmanr
 
 from perfanalysis import load_data, load_scheme, score
-from perfanalysis.findings import fairness as fw
 from perfanalysis.paths import PROJ_ROOT
+from perfanalysis.report.findings import fairness as fw
 from perfanalysis.studies import fairness as fs
 from perfanalysis.studies.fairness_report import run_fairness
 from tests.helpers import write_dataset
@@ -248,7 +248,7 @@ def test_the_sample_note_is_given_for_the_sample_only(heshan_study) -> None:
 
 # --- charts of a national case ---------------------------------------------------------------
 def test_charts_of_thousands_of_units_stay_small() -> None:
-    from perfanalysis.figures import fairness as ff
+    from perfanalysis.report.figures import fairness as ff
 
     rng = np.random.default_rng(0)
     n, years = 2850, 5
@@ -326,7 +326,7 @@ def test_real_panel_study_against_scipy_and_statsmodels(provinces) -> None:
 def test_chart_line_is_the_within_group_fit() -> None:
     import statsmodels.formula.api as smf
 
-    from perfanalysis.figures import fairness as ff
+    from perfanalysis.report.figures import fairness as ff
 
     rng = np.random.default_rng(3)
     g = np.repeat(["a", "b", "c"], [5, 7, 4])

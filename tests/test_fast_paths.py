@@ -26,11 +26,18 @@ from perfanalysis import (
     load_data,
     load_scheme,
 )
-from perfanalysis import methods as M
+from perfanalysis.engine import methods as M
+from perfanalysis.engine.tiers import (
+    GRID,
+    _micro_cut,
+    on_grid,
+    sorted_tiers,
+    tier_codes,
+    tier_model,
+)
 from perfanalysis.memory import keep_freed_memory
 from perfanalysis.paths import PROJ_ROOT, SCHEMES_DIR
 from perfanalysis.studies import boundaries as b
-from perfanalysis.tiers import GRID, _micro_cut, on_grid, sorted_tiers, tier_codes, tier_model
 
 from .test_tier_codes import _codes_of, cases
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from perfanalysis import load_scheme
-from perfanalysis.figures import targets as figs
-from perfanalysis.findings import targets as say
 from perfanalysis.paths import PROJ_ROOT
+from perfanalysis.report.figures import targets as figs
+from perfanalysis.report.findings import targets as say
 
 LABELS = {"a": "近3年平均", "b": "近3年平均增速", "c": "同序列增速中位数"}
 NAMES = {"x": "财政总收入"}

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfanalysis import DataError, PerfAnalysisError, Scheme, SchemeError, load_data
+from perfanalysis.engine.scheme import scheme_from_mapping
 from perfanalysis.paths import SCHEMES_DIR
-from perfanalysis.scheme import scheme_from_mapping
 
 # modest by default (CI budget); PERFANALYSIS_FUZZ_EXAMPLES=1000 for a deeper local run
 FUZZ = settings(max_examples=int(os.environ.get("PERFANALYSIS_FUZZ_EXAMPLES", "40")), deadline=None,

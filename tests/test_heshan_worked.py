@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from perfanalysis import load_data, scheme_from_mapping, scorecard
-from perfanalysis.adjustments import rank_improvement_points
+from perfanalysis.engine.adjustments import rank_improvement_points
 
 from .helpers import preset_mapping, write_dataset
 

@@ -19,8 +19,8 @@ from perfanalysis import (
     scorecard,
     tier_history,
 )
+from perfanalysis.engine.scheme import HESHAN_FOLLOWUPS, Followup
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.scheme import HESHAN_FOLLOWUPS, Followup
 from tests.helpers import preset_mapping
 
 RULES = list(HESHAN_FOLLOWUPS)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from perfanalysis import DataError, SchemeError, leaf_scores, load_data, scheme_from_mapping
 from perfanalysis.cli import app
-from perfanalysis.targets import issue_targets, issued_changes, read_frozen
+from perfanalysis.engine.targets import issue_targets, issued_changes, read_frozen
 
 from .helpers import write_dataset
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from perfanalysis import methods
+from perfanalysis.engine import methods
 
 G1 = np.zeros(3, dtype=int)
 
@@ -96,8 +96,8 @@ def test_one_chinese_name_per_method_across_the_package():
     from pathlib import Path
 
     import perfanalysis
-    from perfanalysis.methods import METHOD_ZH
-    from perfanalysis.scheme import Indicator
+    from perfanalysis.engine.methods import METHOD_ZH
+    from perfanalysis.engine.scheme import Indicator
 
     methods = set(Indicator.model_fields["method"].annotation.__args__)  # type: ignore[union-attr]
     assert set(METHOD_ZH) == methods

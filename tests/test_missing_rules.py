@@ -124,7 +124,7 @@ def test_reweight_keeps_points_possible_and_never_exceeds_them(tmp_path_factory,
 
 
 def test_scorecard_states_the_rule_and_lists_the_gaps(tmp_path):
-    from perfanalysis.summary import missing_sentences, score_detail
+    from perfanalysis.report.summary import missing_sentences, score_detail
 
     sch = _scheme(missing="zero", per={"b": "reweight"})
     text = "".join(missing_sentences(score_detail(_data(tmp_path), sch, 2020), sch))

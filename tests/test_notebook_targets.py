@@ -106,7 +106,7 @@ def test_a_national_shaped_case_runs_through_every_chart(tmp_path: Path) -> None
     import numpy as np
 
     from perfanalysis import load_data, scheme_from_mapping
-    from perfanalysis.figures import targets as figs
+    from perfanalysis.report.figures import targets as figs
     from perfanalysis.studies import targets as st
 
     from .helpers import write_dataset

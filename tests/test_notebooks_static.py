@@ -42,7 +42,7 @@ def test_committed_notebook_is_clean(path) -> None:
 def test_notebook_and_its_text_script_agree(path) -> None:
     import jupytext
 
-    from perfanalysis.nbpairs import pair_differences
+    from perfanalysis.report.nbpairs import pair_differences
 
     assert pair_differences(path) == []
     script = jupytext.read(path.with_suffix(".py"))
@@ -58,8 +58,8 @@ def test_an_edit_on_one_side_is_caught_and_named(tmp_path) -> None:
     import shutil
 
     from perfanalysis.errors import PipelineError
-    from perfanalysis.nbpairs import check_pairs, pair_differences
-    from perfanalysis.pipeline import discover_notebooks
+    from perfanalysis.report.nbpairs import check_pairs, pair_differences
+    from perfanalysis.report.pipeline import discover_notebooks
 
     nb = NOTEBOOKS[0]
     for suffix in (".ipynb", ".py"):

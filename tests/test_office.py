@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from perfanalysis import DataError, load_data, load_scheme, scorecard
 from perfanalysis.cli import app
-from perfanalysis.office import PREFIXES, read_office_workbook, split_unit, unit_factor
+from perfanalysis.engine.office import PREFIXES, read_office_workbook, split_unit, unit_factor
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 
 BOOK = Path(__file__).parent / "data" / "office" / "office_workbook.xlsx"

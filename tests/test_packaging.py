@@ -14,7 +14,7 @@ import pytest
 from perfanalysis.paths import PROJ_ROOT
 
 HEAVY = ("plotly", "papermill", "statsmodels", "nbformat", "scipy.stats", "SALib",
-         "perfanalysis.composite.build", "perfanalysis.notebook", "perfanalysis.pipeline")
+         "perfanalysis.composite.build", "perfanalysis.report.notebook", "perfanalysis.report.pipeline")
 
 
 def _modules_after(code: str) -> set[str]:
@@ -30,7 +30,7 @@ def test_score_command_imports_no_plotting_papermill_statsmodels_or_composite():
         "from perfanalysis.cli import app\n"
         "try:\n    app(['score', '--data', 'data/sample/yiyang', '--scheme', "
         "'data/schemes/yiyang_2018.yaml'])\nexcept SystemExit:\n    pass")
-    assert "perfanalysis.scoring" in loaded  # the command did score
+    assert "perfanalysis.engine.scoring" in loaded  # the command did score
     assert not [m for m in HEAVY if m in loaded]
 
 
@@ -51,7 +51,7 @@ def test_function_named_like_its_module_stays_the_function():
 
     import perfanalysis as pa
 
-    importlib.import_module("perfanalysis.scorecard")
+    importlib.import_module("perfanalysis.engine.scorecard")
     assert callable(pa.scorecard)
     from perfanalysis import scorecard
 

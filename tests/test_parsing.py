@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfanalysis.parsing import (
+from perfanalysis.engine.parsing import (
     MISSING_MARKERS,
     UnitResolver,
     name_key,

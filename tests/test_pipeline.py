@@ -19,8 +19,8 @@ from perfanalysis import load_data, load_scheme, scorecard
 from perfanalysis.cli import app
 from perfanalysis.errors import PipelineError
 from perfanalysis.paths import NOTEBOOKS_DIR, PROJ_ROOT
-from perfanalysis.pipeline import RunConfig, notebook_parameters, run_report
-from perfanalysis.runrecord import stable_view
+from perfanalysis.report.pipeline import RunConfig, notebook_parameters, run_report
+from perfanalysis.report.runrecord import stable_view
 
 DATA = PROJ_ROOT / "data" / "sample" / "yiyang"
 SCHEME = PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml"
@@ -353,7 +353,7 @@ def test_kernel_shutdown_sends_no_interrupt() -> None:
     import asyncio
     import signal
 
-    from perfanalysis.pipeline import KERNEL, quiet_shutdown_kernel_manager
+    from perfanalysis.report.pipeline import KERNEL, quiet_shutdown_kernel_manager
 
     async def run() -> list[int]:
         km = quiet_shutdown_kernel_manager()(kernel_name=KERNEL)

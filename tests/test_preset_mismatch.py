@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from perfanalysis import DataError, check_data, load_data, load_scheme
 from perfanalysis.cli import app
-from perfanalysis.data import matching_presets, scheme_coverage
+from perfanalysis.engine.data import matching_presets, scheme_coverage
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 
 

@@ -16,9 +16,9 @@ from perfanalysis import (
     scorecard,
     tier_history,
 )
+from perfanalysis.engine.scheme import Followup
+from perfanalysis.engine.tiers import quota_for
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.scheme import Followup
-from perfanalysis.tiers import quota_for
 
 BOTTOM2 = Followup(bottom=2, years=2, consequence="组织处理")
 
@@ -101,7 +101,7 @@ def test_heshan_quota_is_a_ceiling_in_both_presets() -> None:
 
 
 def test_tier_flags_in_the_scorecard_and_the_score_sheet() -> None:
-    from perfanalysis.summary import display_scores
+    from perfanalysis.report.summary import display_scores
 
     data = load_data(SAMPLE_DIR / "zhangjiagang_departments")
     scheme = load_scheme(SCHEMES_DIR / "zhangjiagang_departments.yaml")

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from perfanalysis import load_data, load_scheme, scheme_from_mapping, score_detail, scorecard
+from perfanalysis.engine.tiers import quota_for
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.tiers import quota_for
 
 from .helpers import preset_mapping, write_dataset
 

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from perfanalysis import assign_tiers, quota_warnings, scheme_from_mapping, scorecard
 from perfanalysis.cli import app
+from perfanalysis.engine.scheme import Scheme
 from perfanalysis.paths import REAL_DIR, SCHEMES_DIR
-from perfanalysis.scheme import Scheme
-from perfanalysis.summary import quota_summary, scorecard_sentences, tier_margins
+from perfanalysis.report.summary import quota_summary, scorecard_sentences, tier_margins
 
 from .helpers import preset_mapping
 

@@ -15,10 +15,10 @@ import plotly.graph_objects as go
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from perfanalysis import notebook as pnb
-from perfanalysis.cover import appendix_markdown, software_rows, title_block_markdown
 from perfanalysis.errors import PipelineError
-from perfanalysis.render import (
+from perfanalysis.report import notebook as pnb
+from perfanalysis.report.cover import appendix_markdown, software_rows, title_block_markdown
+from perfanalysis.report.render import (
     choose_renderer,
     combine,
     external_references,
@@ -267,7 +267,7 @@ def test_docx_charts_have_their_titles_as_alt_text_and_no_html_only_hint(
 
 
 def test_docx_uses_the_official_reference(tmp_path: Path, no_png) -> None:
-    from perfanalysis.officialdoc import docx_summary
+    from perfanalysis.report.officialdoc import docx_summary
 
     a = _chapter(tmp_path, "a", SECTIONS_A, png=True)
     result = render_nbconvert([a], RECORD, tmp_path)
@@ -429,13 +429,13 @@ def test_reading_order_follows_report_chapters(tmp_path: Path) -> None:
 
 
 def test_renderer_choice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("perfanalysis.render.quarto_path", lambda: None)
+    monkeypatch.setattr("perfanalysis.report.render.quarto_path", lambda: None)
     assert choose_renderer("auto")[0] == "nbconvert"
     with pytest.raises(PipelineError, match="'quarto' is not on PATH"):
         choose_renderer("quarto")
     with pytest.raises(PipelineError, match="unknown renderer 'pdf'"):
         choose_renderer("pdf")
-    monkeypatch.setattr("perfanalysis.render.quarto_path", lambda: "/opt/quarto/bin/quarto")
+    monkeypatch.setattr("perfanalysis.report.render.quarto_path", lambda: "/opt/quarto/bin/quarto")
     assert choose_renderer("auto")[0] == "quarto"
     assert choose_renderer("nbconvert")[0] == "nbconvert"
 
@@ -447,8 +447,8 @@ FAKE_QUARTO = Path(__file__).parent / "data" / "fake_quarto"
 @pytest.mark.parametrize("png", [False, True])
 def test_render_quarto_path_with_a_stand_in_quarto(tmp_path: Path, no_png, png: bool,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from perfanalysis.officialdoc import docx_summary
-    from perfanalysis.render import pandoc_path, render_quarto
+    from perfanalysis.report.officialdoc import docx_summary
+    from perfanalysis.report.render import pandoc_path, render_quarto
 
     monkeypatch.setenv("PATH", f"{FAKE_QUARTO}:{__import__('os').environ['PATH']}")
     monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
@@ -482,7 +482,7 @@ def test_render_quarto_path_with_a_stand_in_quarto(tmp_path: Path, no_png, png: 
 
 
 def test_unique_ids_renames_repeats_and_their_anchor_links() -> None:
-    from perfanalysis.render import unique_ids
+    from perfanalysis.report.render import unique_ids
 
     html = ('<h2 id="结果摘要">结果摘要<a class="anchor-link" href="#结果摘要">¶</a></h2>'
             '<p id="x">a</p>'
@@ -495,7 +495,7 @@ def test_unique_ids_renames_repeats_and_their_anchor_links() -> None:
 
 
 def test_unique_ids_leaves_scripts_alone() -> None:
-    from perfanalysis.render import unique_ids
+    from perfanalysis.report.render import unique_ids
 
     script = '<script>var a = \'<div id="x">\'; var b = \'<div id="x">\';</script>'
     html = f'<div id="x"></div>{script}<div id="x"></div>'
@@ -508,7 +508,7 @@ def test_quarto_front_matter_lists_html_and_docx() -> None:
     front matter) made no HTML. Both are listed; the DOCX link only when it sits beside."""
     import yaml
 
-    from perfanalysis.render import REFERENCE_DOCX, quarto_front_matter
+    from perfanalysis.report.render import REFERENCE_DOCX, quarto_front_matter
 
     front = yaml.safe_load(quarto_front_matter("标题").strip("-\n"))
     assert set(front["format"]) == {"html", "docx"}
@@ -524,7 +524,7 @@ def test_stand_in_quarto_honours_the_document_formats(tmp_path: Path,
     so a DOCX-only front matter makes no HTML there too."""
     import subprocess
 
-    from perfanalysis.render import pandoc_path
+    from perfanalysis.report.render import pandoc_path
 
     monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
     for formats, expected in ((["docx"], {"report.docx"}),
@@ -545,8 +545,8 @@ def test_quarto_exiting_0_without_an_output_is_an_error_naming_it(
         tmp_path: Path, no_png, monkeypatch: pytest.MonkeyPatch) -> None:
     """The old crash: a DOCX-only front matter, Quarto exits 0 without report.html. The run
     stops with a PipelineError naming the missing file (no FileNotFoundError)."""
-    from perfanalysis import render
-    from perfanalysis.render import pandoc_path, render_quarto
+    from perfanalysis.report import render
+    from perfanalysis.report.render import pandoc_path, render_quarto
 
     monkeypatch.setenv("PATH", f"{FAKE_QUARTO}:{__import__('os').environ['PATH']}")
     monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
@@ -564,7 +564,7 @@ def test_quarto_exiting_0_without_an_output_is_an_error_naming_it(
 
 
 def test_nbconvert_page_has_a_linked_table_of_contents(tmp_path: Path, no_png) -> None:
-    from perfanalysis.render import html_toc
+    from perfanalysis.report.render import html_toc
 
     result = render_nbconvert([_chapter(tmp_path, "a", SECTIONS_A),
                                _chapter(tmp_path, "b", SECTIONS_B)], RECORD, tmp_path)
@@ -583,7 +583,7 @@ def test_nbconvert_page_has_a_linked_table_of_contents(tmp_path: Path, no_png) -
 def test_wide_tables_take_the_page_in_html_and_a_pointer_in_docx(tmp_path: Path) -> None:
     import pandas as pd
 
-    from perfanalysis.render import WIDE_TABLE_COLUMNS, table_shape, wide_table_note
+    from perfanalysis.report.render import WIDE_TABLE_COLUMNS, table_shape, wide_table_note
 
     wide = pd.DataFrame({f"列{i}": [1.5, 2.5, 3.5] for i in range(WIDE_TABLE_COLUMNS + 6)})
     narrow = wide.iloc[:, :WIDE_TABLE_COLUMNS]
@@ -627,7 +627,7 @@ def test_long_table_excerpt_top_bottom_and_the_units_asked_about() -> None:
 
 
 def test_size_labels_never_show_code_names() -> None:
-    from perfanalysis.charts import size_label_zh
+    from perfanalysis.report.charts import size_label_zh
 
     assert size_label_zh("population_2020") == "常住人口(2020年)"
     assert size_label_zh("population") == "常住人口"
@@ -638,7 +638,7 @@ def test_size_labels_never_show_code_names() -> None:
 def test_tradeoff_chart_labels_stay_apart_and_the_current_scheme_is_on_top() -> None:
     import pandas as pd
 
-    from perfanalysis.figures.brief import LABEL_GAP_RHO, tradeoff_groups, tradeoffs_chart
+    from perfanalysis.report.figures.brief import LABEL_GAP_RHO, tradeoff_groups, tradeoffs_chart
 
     rows = [("现行方案", "official", -0.64, 0)] + [
         (f"α={a / 10:.2f}", "alpha", -0.64, 0) for a in range(11)] + [
@@ -698,7 +698,7 @@ def test_axes_show_full_numbers_not_si_suffixes() -> None:
     default shows full digits with separators; an axis format the chart chose stays."""
     from plotly.subplots import make_subplots
 
-    from perfanalysis.charts import reader_axes
+    from perfanalysis.report.charts import reader_axes
 
     fig = make_subplots(rows=1, cols=2)
     fig.add_scatter(x=[1e5, 2e5], y=[1, 2], row=1, col=2)
@@ -750,8 +750,8 @@ def test_totals_chart_at_national_scale_drops_unreadable_labels() -> None:
     import pandas as pd
 
     from perfanalysis import load_scheme
-    from perfanalysis.charts import MAX_LABELLED_BARS, totals_chart
     from perfanalysis.paths import PROJ_ROOT
+    from perfanalysis.report.charts import MAX_LABELLED_BARS, totals_chart
 
     scheme = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
     seq = next(iter(scheme.sequences))

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from perfanalysis.paths import NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
-from perfanalysis.render import reading_order
+from perfanalysis.report.render import reading_order
 
 from .test_render import assert_shared_html_checks, docx_text_and_media
 

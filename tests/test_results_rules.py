@@ -17,8 +17,8 @@ from perfanalysis import (
     scorecard,
     tier_history,
 )
+from perfanalysis.engine.scheme import Followup
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.scheme import Followup
 
 from .helpers import preset_mapping, write_dataset
 
@@ -159,7 +159,7 @@ def test_score_command_says_back_calculated_and_lists_results() -> None:
 
 
 def test_history_table_of_the_report_labels_back_calculated_years() -> None:
-    from perfanalysis.brief import display_history
+    from perfanalysis.report.brief import display_history
 
     data = load_data(SAMPLE_DIR / "yiyang")
     scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")

@@ -19,7 +19,7 @@ from perfanalysis import (
     score,
     scorecard,
 )
-from perfanalysis.tiers import fmt_total
+from perfanalysis.engine.tiers import fmt_total
 
 from .helpers import preset_mapping, write_dataset
 from .test_heshan_worked import QUALITY

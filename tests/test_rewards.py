@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from perfanalysis import SchemeError, load_data, scheme_from_mapping, scorecard, unit_rewards
+from perfanalysis.engine.rewards import display_rewards, payout_matrix, rewards_sentence
 from perfanalysis.paths import PROJ_ROOT
-from perfanalysis.rewards import display_rewards, payout_matrix, rewards_sentence
 
 from .helpers import preset_mapping
 

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perfanalysis import assign_tiers, load_scheme
-from perfanalysis.notebook import sortable_table_html
+from perfanalysis.engine.rounding import dec, fmt, half_up, round_frame
 from perfanalysis.paths import SCHEMES_DIR
-from perfanalysis.rounding import dec, fmt, half_up, round_frame
-from perfanalysis.summary import display_margins, scorecard_sentences, tier_margins
+from perfanalysis.report.notebook import sortable_table_html
+from perfanalysis.report.summary import display_margins, scorecard_sentences, tier_margins
 
 NO_EVENTS = pd.DataFrame(columns=["unit_id", "year", "event", "count", "project"])
 

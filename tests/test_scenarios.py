@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 import perfanalysis as pa
 from perfanalysis.cli import app
+from perfanalysis.engine.scenarios import generic_scenarios, scenarios_for, scenarios_from_mapping
 from perfanalysis.errors import SchemeError
 from perfanalysis.paths import DATA_DIR, SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.scenarios import generic_scenarios, scenarios_for, scenarios_from_mapping
 from perfanalysis.studies import weightings as wt
 
 from .helpers import write_dataset

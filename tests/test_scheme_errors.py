@@ -33,7 +33,7 @@ def first_leaf(raw: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("tagged", [
     "!!python/object/apply:os.system ['echo pwned > {marker}']\n",
     "id: x\npoints: !!python/object/apply:builtins.eval ['1+1']\n",
-    "!!python/object:perfanalysis.scheme.Scheme {{}}\n",
+    "!!python/object:perfanalysis.engine.scheme.Scheme {{}}\n",
     "!!python/name:os.system\n",
 ])
 def test_object_constructing_tags_are_refused(tagged: str, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from perfanalysis import leaf_scores, load_data, prepare, scheme_from_mapping, score
-from perfanalysis.scoring import component_scores, leaf_fractions
+from perfanalysis.engine.scoring import component_scores, leaf_fractions
 
 from .helpers import write_dataset
 

@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 import pytest
 
-from perfanalysis.notebook import find_browser
 from perfanalysis.paths import PROJ_ROOT
+from perfanalysis.report.notebook import find_browser
 
 CHECK_JS = Path(__file__).parent / "data" / "screens" / "check_charts.js"
 SHOW_SECTION_JS = Path(__file__).parent / "data" / "screens" / "show_section.js"

@@ -10,7 +10,12 @@ import pytest
 
 from perfanalysis import assign_tiers, load_data, load_scheme, scorecard
 from perfanalysis.paths import PROJ_ROOT
-from perfanalysis.summary import display_margins, score_breakdown, scorecard_sentences, tier_margins
+from perfanalysis.report.summary import (
+    display_margins,
+    score_breakdown,
+    scorecard_sentences,
+    tier_margins,
+)
 
 SCHEME = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
 NO_EVENTS = pd.DataFrame({"unit_id": pd.Series(dtype=str), "year": pd.Series(dtype=int),
@@ -150,7 +155,7 @@ def test_n_nearest_must_be_a_positive_integer(bad: object) -> None:
 
 
 def test_totals_chart_note_follows_the_tier_method() -> None:
-    from perfanalysis.summary import totals_chart_note
+    from perfanalysis.report.summary import totals_chart_note
 
     forced = load_scheme(PROJ_ROOT / "data" / "schemes" / "changsha_forced.yaml")
     note = totals_chart_note(forced)

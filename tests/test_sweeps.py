@@ -13,9 +13,9 @@ import yaml
 from typer.testing import CliRunner
 
 from perfanalysis.cli import app
+from perfanalysis.engine.scheme import load_scheme
 from perfanalysis.errors import SweepError
-from perfanalysis.runrecord import read_record, stable_view
-from perfanalysis.scheme import load_scheme
+from perfanalysis.report.runrecord import read_record, stable_view
 from perfanalysis.sweeps import load_sweep, plan, run_sweep, sweep_from_mapping
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Target rules (perfanalysis/targets.py): hand-computed targets on a tiny panel, bounds,
+"""Target rules (perfanalysis/engine/targets.py): hand-computed targets on a tiny panel, bounds,
 reverse indicators, fallbacks, errors, and scoring with the new rules."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfanalysis import DataError, SchemeError, load_data, scheme_from_mapping, score
-from perfanalysis.scheme import TargetRule
-from perfanalysis.targets import rule_targets, target_warnings
+from perfanalysis.engine.scheme import TargetRule
+from perfanalysis.engine.targets import rule_targets, target_warnings
 
 from .helpers import write_dataset
 
@@ -146,7 +146,7 @@ def test_missing_history_names_unit_indicator_and_years(panel_dir):
     # check_data lists each missing value; the engine itself says the same when unchecked
     with pytest.raises(DataError, match=r"unit B区 \(B\), year 2015, indicator 财政收入 \(x\)"):
         score(data, scheme, 2019)
-    from perfanalysis.scoring import prepare
+    from perfanalysis.engine.scoring import prepare
 
     with pytest.raises(DataError, match=r"unit B, indicator 'x' .*missing for year\(s\) "
                                         r"2015, 2016"):

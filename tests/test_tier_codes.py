@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfanalysis import assign_tiers, load_data, load_scheme, scheme_from_mapping, score
+from perfanalysis.engine.tiers import forced_counts, tier_codes, tier_model
 from perfanalysis.paths import PROJ_ROOT, SCHEMES_DIR
-from perfanalysis.tiers import forced_counts, tier_codes, tier_model
 
 NO_EVENTS = pd.DataFrame(columns=["unit_id", "year", "event", "count", "project"])
 PRESET_CASES = [("yiyang", "yiyang_2018", 2019), ("yiyang", "changsha_forced", 2019),

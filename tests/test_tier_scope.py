@@ -109,7 +109,7 @@ def test_scope_errors(data, tmp_path) -> None:
 
 
 def test_quota_warnings_follow_the_scope(data) -> None:
-    from perfanalysis.tiers import quota_warnings
+    from perfanalysis.engine.tiers import quota_warnings
 
     for scope in ("all", "region"):
         scheme = _scheme(scope=scope)

@@ -7,9 +7,13 @@ from __future__ import annotations
 import pandas as pd
 
 from perfanalysis import scheme_from_mapping
-from perfanalysis.findings.weightings import removal_sentences, scenario_sentences, sobol_sentences
+from perfanalysis.engine.scenarios import generic_scenarios_note, scenarios_for
 from perfanalysis.paths import PROJ_ROOT, SCHEMES_DIR
-from perfanalysis.scenarios import generic_scenarios_note, scenarios_for
+from perfanalysis.report.findings.weightings import (
+    removal_sentences,
+    scenario_sentences,
+    sobol_sentences,
+)
 
 YIYANG_SCENARIOS = PROJ_ROOT / "data" / "scenarios" / "yiyang_reform.yaml"
 

@@ -12,6 +12,6 @@ Modules, one job each, in pipeline order:
 - ``build``: ``Recipe`` → ``run_build`` → ``BuildResult`` with every step and its log;
 - ``coin``: COINr iData/iMeta import and export, and building from a scheme and a dataset.
 
-This package's ``__init__`` imports nothing, so ``perfanalysis.scheme`` can import ``spec``
+This package's ``__init__`` imports nothing, so ``perfanalysis.engine.scheme`` can import ``spec``
 without a cycle; the public functions are re-exported from ``perfanalysis``.
 """

@@ -28,9 +28,9 @@ import pandas as pd
 import yaml
 
 from ..atomic import atomic_dir
-from ..data import Dataset
+from ..engine.data import Dataset
+from ..engine.scheme import Component, Group, Indicator, Scheme, scheme_from_mapping
 from ..errors import DataError, PipelineError, Problem
-from ..scheme import Component, Group, Indicator, Scheme, scheme_from_mapping
 from .build import BuildResult, CoinData, Recipe, run_build
 from .tree import Hierarchy, TreeNode
 

@@ -18,7 +18,7 @@ Definitions (x after direction, statistics over a unit's available values):
 - ``goalposts``: (x − goal_lower)/(goal_upper − goal_lower) for a positive indicator,
   (goal_upper − x)/(goal_upper − goal_lower) for a negative one, clipped to [0, 1];
 - ``completion``/``efficacy``/``rank_points``: the core's Chinese methods
-  (``perfanalysis.methods``) on the available values, as a fraction times ``scale``.
+  (``perfanalysis.engine.methods``) on the available values, as a fraction times ``scale``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from .. import methods
+from ..engine import methods
 from .spec import NormaliseSpec
 
 FloatArray = np.ndarray

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..errors import DataError, Problem
 from .data import Dataset
-from .errors import DataError, Problem
 from .scheme import Rounding, Scheme, scheme_from_mapping
 from .scorecard import scorecard
 from .tiers import assign_tiers, rounded_count

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 from .intake import type_table, units_resolver
 from .readers import REQUIRED_TABLES, TABLES, RawTable, read_tables  # noqa: F401
 from .scheme import Indicator, ProgressRule, RankImprovementRule, Scheme
@@ -54,7 +54,7 @@ class Dataset:
     targets: pd.DataFrame | None
     source: Path
     files: dict[str, Path] = field(default_factory=dict)
-    persons: pd.DataFrame | None = None  # cadres (perfanalysis.cadres), optional
+    persons: pd.DataFrame | None = None  # cadres (perfanalysis.engine.cadres), optional
 
     @property
     def years(self) -> list[int]:
@@ -226,7 +226,7 @@ def years_needed(ind: Indicator) -> int:
         if basis in ("growth", "increment"):
             back = max(back, 1)
     if ind.target is not None:
-        # a target from history (perfanalysis/targets.py); a growth or increment basis reads
+        # a target from history (perfanalysis/engine/targets.py); a growth or increment basis reads
         # one year more (a growth target for year t − years needs year t − years − 1)
         for basis, rule in ind.basis_rules():
             if rule.years_required():
@@ -309,7 +309,7 @@ def scheme_coverage(data: Dataset, scheme: Scheme) -> tuple[int, int]:
 def matching_presets(data: Dataset) -> list[tuple[str, int, int]]:
     """Preset schemes (data/schemes/*.yaml) the data fits: (file stem, present, total) with
     at least ``MATCH_SHARE`` of the preset's indicators present, best coverage first."""
-    from .paths import SCHEMES_DIR
+    from ..paths import SCHEMES_DIR
     from .scheme import load_scheme
 
     out = []

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 
 ErrorKind = Literal["relative", "absolute", "se", "growth", "none"]
 KINDS: tuple[str, ...] = ("relative", "absolute", "se", "growth", "none")

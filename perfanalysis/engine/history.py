@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from .data import Dataset
-from .errors import DataError
 from .methods import round_half_up
 from .ranks import scope_values
 from .scheme import Followup, ResultRule, Scheme

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 from .parsing import (
     Reason,
     UnitResolver,

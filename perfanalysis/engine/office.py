@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 from .parsing import UnitResolver, name_key, normalize_text, parse_number
 from .readers import HEADER_SEARCH_ROWS, RawTable, _workbook_cells
 from .scheme import Indicator, Scheme
@@ -553,8 +553,8 @@ def _mismatch(rd: _Reader) -> DataError | None:
     """One clear error, before the cell-by-cell list, when most of the workbook's headers
     are not this scheme's but a preset's: says how many of the scheme's indicators are
     named and which presets match."""
+    from ..paths import SCHEMES_DIR
     from .data import MATCH_SHARE
-    from .paths import SCHEMES_DIR
     from .scheme import load_scheme
 
     present, total = _coverage(rd.headers, rd.scheme)
@@ -637,7 +637,7 @@ def convert(path: Path | str, scheme: Scheme, out: Path | str) -> tuple[int, int
     ``units.csv``, ``observations.csv`` and, for an office workbook, ``read_log.csv`` (the
     sheet and cell each value came from, its header and any unit factor). Everything is
     validated first (``load_data``); the folder is replaced atomically."""
-    from .atomic import atomic_dir
+    from ..atomic import atomic_dir
     from .data import load_data
 
     path = Path(path)

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 
 MISSING_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "NA", "N/A", "#N/A"})
 """Cells (after NFKC and strip) that mean "no value". ``－`` (full-width) becomes ``-``."""

@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 
 Side = Literal["two", "lower", "upper"]
 ALL_GROUP = "all"

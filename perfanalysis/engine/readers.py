@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 from .parsing import map_unique, normalize_text
 
 TABLES = ("units", "observations", "ratings", "events", "targets", "persons")
@@ -29,7 +29,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "ratings": ("unit_id", "year", "component", "score"),
     "events": ("unit_id", "year", "event", "count"),
     "targets": ("unit_id", "year", "indicator", "target"),
-    # cadres (领导干部): perfanalysis.cadres
+    # cadres (领导干部): perfanalysis.engine.cadres
     "persons": ("person_id", "unit_id", "name", "role", "year", "character", "democratic"),
 }
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError, Problem
 from .data import Dataset
-from .errors import DataError, Problem
 from .methods import round_half_up
 from .scheme import LeaderMultiplier, RewardRules, Scheme
 

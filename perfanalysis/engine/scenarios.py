@@ -21,8 +21,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..errors import SchemeError
 from .data import Dataset
-from .errors import SchemeError
 from .scheme import Method, Scheme, _describe, _folded, _key_path, with_overrides
 
 #: Parameters that only one method uses: dropped when a scenario switches the method away.
@@ -374,7 +374,7 @@ def scenarios_for(path: Path | str, scheme: Scheme,
 def resolve_path(path: Path | str) -> Path:
     """A path as given when it exists, else relative to ``notebooks/`` (a notebook's default
     like ``../data/scenarios/…`` then works whatever folder papermill runs it in)."""
-    from .paths import NOTEBOOKS_DIR
+    from ..paths import NOTEBOOKS_DIR
 
     p = Path(path)
     if p.is_absolute() or p.exists():

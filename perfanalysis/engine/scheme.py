@@ -25,8 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-from .composite.spec import CompositeSection, NormaliseSpec
-from .errors import SchemeError
+from ..composite.spec import CompositeSection, NormaliseSpec
+from ..errors import SchemeError
 
 TOLERANCE = 1e-6
 RESERVED_COLUMNS = ("unit_id", "name", "sequence", "bonus", "penalty", "total", "rank", "tier",
@@ -67,7 +67,7 @@ class TargetRule(_Strict):
     ``× factor + add``, ``floor``/``ceiling``, ``not_below_last`` (never easier than last
     year's actual: not below it, not above it for a negative indicator), ``min_growth`` (at
     least that growth on last year's level, whatever the basis), and ``fallback`` for units
-    whose history is missing. The engine is perfanalysis/targets.py.
+    whose history is missing. The engine is perfanalysis/engine/targets.py.
     """
 
     rule: TargetRuleName

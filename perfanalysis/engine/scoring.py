@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError, Problem, SchemeError
 from . import methods
 from .adjustments import adjustment_table, event_row_points, excess_points, progress_points
 from .data import Dataset, check_data
-from .errors import DataError, Problem, SchemeError
 from .ranks import ALL_GROUP, scope_values
 from .scheme import ExcessRule, Group, Indicator, ProgressRule, Scheme, TargetRule
 from .targets import leaf_table, require_targets, rule_targets
@@ -127,7 +127,7 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
             if leaf.target.rule == "table" and leaf.target.file is None and tg is not None:
                 sub = tg.loc[(tg["year"] == year) & (tg["indicator"] == leaf.id)]
                 table = sub.set_index("unit_id")["target"].reindex(unit_ids).to_numpy(dtype=float)
-            # the target engine (perfanalysis/targets.py): one rule, all units at once; the
+            # the target engine (perfanalysis/engine/targets.py): one rule, all units at once; the
             # blend basis (if any) has its own
             for out, (basis, rule) in zip((targets, blend_targets), leaf.basis_rules()):
                 tbl = leaf_table(data, rule, leaf.id, basis, year, unit_ids, table)  # issued

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError, Problem
 from . import methods
 from .data import Dataset
-from .errors import DataError, Problem
 from .scheme import BASIS_ZH, Indicator, Scheme, TargetRule
 
 
@@ -346,7 +346,7 @@ def _inputs_text(levels: np.ndarray, years: list[int], rule: TargetRule, year: i
 
 
 def _rule_zh(dumped: dict[str, object]) -> str:
-    from .diff import _rule_zh as rule_zh  # the scheme diff's wording of a target rule
+    from ..report.diff import _rule_zh as rule_zh  # the scheme diff's wording of a target rule
 
     return rule_zh(dumped)
 

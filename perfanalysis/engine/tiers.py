@@ -18,7 +18,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from .errors import SchemeError
+from ..errors import SchemeError
 from .methods import round_half_up
 from .packsort import row_starts, sort_packed
 from .ranks import ALL_GROUP, scope_name

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.io as pio
 from dash import ALL, Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
-from ..methods import METHOD_ZH
+from ..engine.methods import METHOD_ZH
 from . import changes, controls, core, exports
 
 KEEP = "页面保留上一次有效的结果。"

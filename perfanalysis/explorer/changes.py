@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scheme import Scheme
+from ..engine.scheme import Scheme
 from .core import ExploreError, View
 
 
@@ -78,7 +78,7 @@ def move_reason(row: Mapping[str, Any], base: Scheme, cur: Scheme,
 
 def _quotas(scheme: Scheme, sequences: np.ndarray) -> dict[str, int]:
     """Top-tier places per sequence (the quota, or the forced distribution's top count)."""
-    from ..tiers import forced_counts, quota_for
+    from ..engine.tiers import forced_counts, quota_for
 
     out = {}
     for seq, n in zip(*np.unique(sequences.astype(str), return_counts=True), strict=True):

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..scheme import Scheme
+from ..engine.scheme import Scheme
 from .core import ExploreError, Explorer, blended, start_alpha, start_view
 
 

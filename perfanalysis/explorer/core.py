@@ -27,12 +27,11 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from ..adjustments import adjustment_table
-from ..data import Dataset
-from ..errors import PerfAnalysisError, SchemeError
-from ..scenarios import Scenario, load_scenarios, scenarios_from_mapping
-from ..scheme import Indicator, ProgressRule, Scheme
-from ..scoring import (
+from ..engine.adjustments import adjustment_table
+from ..engine.data import Dataset
+from ..engine.scenarios import Scenario, load_scenarios, scenarios_from_mapping
+from ..engine.scheme import Indicator, ProgressRule, Scheme
+from ..engine.scoring import (
     ScoringInput,
     _refuse_nan,
     component_scores,
@@ -42,7 +41,8 @@ from ..scoring import (
     score,
     unit_points,
 )
-from ..tiers import TierModel, tier_codes, tier_model
+from ..engine.tiers import TierModel, tier_codes, tier_model
+from ..errors import PerfAnalysisError, SchemeError
 
 #: Scenario keys the controls set; the rest of a starting scenario (basis, nodes, per
 #: capita, sequences …) changes the data or targets and is kept as it is.

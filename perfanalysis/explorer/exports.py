@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..export import write_tables
-from ..methods import METHOD_ZH
-from ..scheme import Scheme
+from ..engine.methods import METHOD_ZH
+from ..engine.scheme import Scheme
+from ..report.export import write_tables
 from .changes import tier_moves, view_table
 from .core import BASE_START, SCENARIO_ID, SCENARIO_NAME, Explorer, View
 

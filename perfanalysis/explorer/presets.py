@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..engine.scenarios import ScenarioSpec, scenario_scheme
+from ..engine.scheme import Scheme, load_scheme
 from ..errors import PerfAnalysisError
-from ..scenarios import ScenarioSpec, scenario_scheme
-from ..scheme import Scheme, load_scheme
 
 #: Scheme fields that name or date a scheme rather than score with it.
 _LABELS = ("id", "name", "source", "year", "note")

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, Problem
-from .parsing import UnitResolver
+from ..engine.parsing import UnitResolver
+from ..errors import DataError, Problem
+from ..studies.size import size_dependence as _size_dependence
 from .reply import Reply, build_reply, find_proposal
-from .studies.size import size_dependence as _size_dependence
 from .study_tables import (  # noqa: F401 (re-exported: the brief's contract)
     ALT_COLUMNS,
     CONTRACT,
@@ -316,13 +316,13 @@ def brief_facts(focus: list[str], year: int, tables: StudyTables, history: pd.Da
 def reward_pricing(data: Any, scheme: Any) -> tuple[Callable[[pd.DataFrame], float] | None,
                                                      str]:
     """A payout function for tiered tables when the scheme has a ``rewards`` section and
-    ``perfanalysis.rewards`` is installed, and a note (Chinese) saying why not otherwise."""
+    ``perfanalysis.engine.rewards`` is installed, and a note (Chinese) saying why not otherwise."""
     if getattr(scheme, "rewards", None) is None:
         return None, "考核方案没有奖金规则,不计算各方案的奖励成本。"
     try:
-        from .rewards import unit_rewards  # type: ignore[import-not-found]
+        from ..engine.rewards import unit_rewards  # type: ignore[import-not-found]
     except ImportError:
-        return None, "奖励成本模块(perfanalysis.rewards)不可用,未计算各方案的奖励成本。"
+        return None, "奖励成本模块(perfanalysis.engine.rewards)不可用,未计算各方案的奖励成本。"
 
     def price(table: pd.DataFrame) -> float:
         return float(unit_rewards(data, scheme, table)["payout"].sum())
@@ -380,10 +380,10 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
     data, else the generic question), the facts, the trade-offs and (when a previous data
     folder or scheme is given) the diffs. Focus units: ``focus_unit``, else the proposal's,
     else none."""
-    from .data import load_data
+    from ..engine.data import load_data
+    from ..engine.history import followup_flags, followups_under_alternatives, tier_history
+    from ..engine.scheme import load_scheme
     from .diff import data_diff, scheme_diff
-    from .history import followup_flags, followups_under_alternatives, tier_history
-    from .scheme import load_scheme
 
     studies = read_study_tables(tables_dir)
     hist = tier_history(data, scheme)

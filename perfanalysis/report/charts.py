@@ -1,7 +1,7 @@
 """Plotly figures for the report: Chinese labels, tier colours, threshold lines.
 
 Each function takes tables the package computed and returns a ``go.Figure``; showing it
-(HTML + PNG outputs for Quarto and nbconvert) is ``perfanalysis.notebook.show``'s job.
+(HTML + PNG outputs for Quarto and nbconvert) is ``perfanalysis.report.notebook.show``'s job.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .scheme import Scheme
+from ..engine.scheme import Scheme
 
 # Good → bad: green, blue, orange, red (colour-blind safe ColorBrewer RdYlBu/RdYlGn ends).
 TIER_PALETTE = ["#1a9850", "#4575b4", "#fdae61", "#d73027", "#762a83", "#7f7f7f"]

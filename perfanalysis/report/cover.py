@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .paths import SAMPLE_DIR
-from .sample import SAMPLE_MARKER
+from ..paths import SAMPLE_DIR
+from ..sample import SAMPLE_MARKER
 
 SAMPLE_NOTICE = ("本报告使用项目自带的示例数据:数值由随机种子生成,仅用于演示分析方法,"
                  "不反映任何单位的真实绩效,不得作为考核依据。")

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from .data import Dataset
-from .methods import METHOD_ZH
-from .scheme import BASIS_ZH, Component, Group, Indicator, Scheme
+from ..engine.data import Dataset
+from ..engine.methods import METHOD_ZH
+from ..engine.scheme import BASIS_ZH, Component, Group, Indicator, Scheme
 
 #: table → (key column besides unit_id and year, value column, Chinese name of the table)
 VALUE_TABLES = {

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import write_atomic
+from ..atomic import write_atomic
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_XML_TIME = "1980-01-01T00:00:00Z"
 _CORE_TIME = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-from .errors import PerfAnalysisError
+from ..errors import PerfAnalysisError
 
 
 def write_table(df: pd.DataFrame, path: Path | str, sheet: str = "table") -> Path:

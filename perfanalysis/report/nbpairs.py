@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import PipelineError
+from ..errors import PipelineError
 
 FORMATS = "ipynb,py:percent"
 

@@ -26,10 +26,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 
-from .data import Dataset, check_data, load_data
+from ..engine.data import Dataset, check_data, load_data
+from ..engine.rounding import fmt
+from ..engine.scheme import Scheme, load_scheme
 from .export import write_table
-from .rounding import fmt
-from .scheme import Scheme, load_scheme
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: CSS class of the div around each chart's HTML, and of the plotly.js script output.

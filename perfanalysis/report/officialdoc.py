@@ -23,7 +23,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import PipelineError
+from ..errors import PipelineError
 
 # GB/T 9704-2012 page: A4, margins giving the 156 mm × 225 mm text block.
 PAGE_MM = (210.0, 297.0)

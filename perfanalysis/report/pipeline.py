@@ -20,19 +20,19 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from .atomic import atomic_dir
+from ..atomic import atomic_dir
+from ..engine.data import Dataset, check_data, load_data
+from ..engine.scheme import Scheme, load_scheme
+from ..engine.scorecard import latest_year
+from ..errors import PipelineError
+from ..paths import NOTEBOOKS_DIR, REPORTS_DIR
+from ..sample import DEFAULT_SEED
 from .cover import is_sample_data
-from .data import Dataset, check_data, load_data
-from .errors import PipelineError
 from .export import write_tables
 from .nbpairs import check_pairs
 from .notebook import PLOTLY_MIME, PNG_DEFER_ENV, add_chart_pngs, png_export_status
-from .paths import NOTEBOOKS_DIR, REPORTS_DIR
 from .render import RenderResult, choose_renderer, reading_order, render_nbconvert, render_quarto
 from .runrecord import git_state, now_utc, package_versions, sha256_file, write_record
-from .sample import DEFAULT_SEED
-from .scheme import Scheme, load_scheme
-from .scorecard import latest_year
 
 BASE_PARAMETERS = ("data_dir", "scheme_path", "year", "seed", "out_dir")
 KERNEL = "python3"

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .scheme import BASIS_ZH, Component, Group, Indicator, Scheme
+from ..engine.scheme import BASIS_ZH, Component, Group, Indicator, Scheme
 from .wording import count_units, pct
 
 CAP_MARK = "*"
@@ -48,7 +48,7 @@ def results_table(data: Any, scheme: Scheme, year: int, tiers: pd.DataFrame) -> 
     """成绩表: 序列, 单位, one column per 一级指标 ("高质量发展(40分)") and per rating
     component, 加分, 扣分, 总分, 名次, 等次; rows by sequence and place. A first-level score
     above its points carries ``OVER_MARK`` in the 注 column (see ``footnotes``)."""
-    from .scoring import leaf_scores
+    from ..engine.scoring import leaf_scores
 
     ls = leaf_scores(data, scheme, year)
     top = _first_level(scheme)
@@ -91,7 +91,7 @@ def indicator_detail(data: Any, scheme: Scheme, year: int) -> pd.DataFrame:
     """指标明细: 单位, 一级指标, 指标, 计量单位, 计分口径, 本年值, 实际(计分口径), 目标,
     完成率, 满分, 得分, 注 (``CAP_MARK`` at the completion cap, ``OVER_MARK`` above 满分).
     Growth is shown as a percentage to one decimal (11.0%)."""
-    from .scoring import leaf_scores
+    from ..engine.scoring import leaf_scores
 
     ls = leaf_scores(data, scheme, year)
     leaves = {leaf.id: leaf for leaf in scheme.indicators()}
@@ -184,8 +184,8 @@ def _row(kind: str, item: str, rule: str, obj: Any) -> dict[str, str]:
 
 
 def _node_rule(node: Component | Group | Indicator) -> str:
+    from ..engine.methods import METHOD_ZH
     from .diff import _rule_zh
-    from .methods import METHOD_ZH
 
     text = f"{node.points:g}分"
     if isinstance(node, Indicator):

@@ -27,8 +27,8 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
+from ..errors import PipelineError
 from .cover import appendix_markdown, report_title, title_block_markdown
-from .errors import PipelineError
 from .notebook import PLOTLY_MIME, PLOTLYJS_CLASS, plotlyjs_bundle, png_export_status
 from .officialdoc import finish_docx, write_reference_docx
 

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import DataError, Problem
-from .scheme import BASIS_ZH, Group, Indicator, Scheme, with_overrides
-from .studies.size import size_dependence
+from ..engine.scheme import BASIS_ZH, Group, Indicator, Scheme, with_overrides
+from ..errors import DataError, Problem
+from ..studies.size import size_dependence
 
 #: what a suggestion may ask about (the proposal file's ``topics``), in Chinese
 TOPICS: dict[str, str] = {
@@ -202,7 +202,7 @@ class Block:
 def block_leaves(scheme: Scheme) -> list[str]:
     """The leaves the proposal's question is about: the blended 增量+增速 leaves (or the
     level money amounts of a scheme without a blend), as the fairness study's α varies."""
-    from .studies.fairness_core import blended_leaves
+    from ..studies.fairness_core import blended_leaves
 
     return blended_leaves(scheme)
 
@@ -227,8 +227,8 @@ def _first_level(scheme: Scheme) -> dict[str, Group | Indicator]:
 def economic_block(data: Any, scheme: Scheme, year: int, sizes: pd.Series | None) -> Block:
     """Score ``year`` with the engine and sum the block's leaves per unit (``leaf_scores``),
     with the first-level group holding them, the total and the official tier."""
-    from .scoring import leaf_scores, score
-    from .tiers import assign_tiers
+    from ..engine.scoring import leaf_scores, score
+    from ..engine.tiers import assign_tiers
 
     ids = block_leaves(scheme)
     leaves = {leaf.id: leaf for leaf in scheme.indicators()}
@@ -322,8 +322,8 @@ def block_alternatives(data: Any, scheme: Scheme, year: int, block: Block,
     size dependence with its interval, the total's, and tier changes against the official
     tiers; ranked on the stated objective (``rank_alternatives``). Empty when the block's
     leaves have no blend."""
-    from .scoring import score
-    from .tiers import assign_tiers
+    from ..engine.scoring import score
+    from ..engine.tiers import assign_tiers
 
     leaves = {leaf.id: leaf for leaf in scheme.indicators()}
     blended = [i for i in block.leaves if leaves[i].blend is not None]

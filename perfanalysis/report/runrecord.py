@@ -16,8 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_text_atomic
-from .paths import PROJ_ROOT
+from ..atomic import write_text_atomic
+from ..paths import PROJ_ROOT
 
 VOLATILE_FIELDS = ("timestamps", "timings")
 PACKAGES = ("perfanalysis", "pandas", "numpy", "scipy", "statsmodels", "plotly", "kaleido",

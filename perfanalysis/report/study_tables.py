@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import PipelineError
+from ..errors import PipelineError
 
 #: study id → (Chinese name, notebook that saves its tables)
 STUDIES: dict[str, tuple[str, str]] = {

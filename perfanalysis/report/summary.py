@@ -12,12 +12,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .data import Dataset
-from .methods import METHOD_ZH
-from .rounding import dec, fmt, round_frame
-from .scheme import BASIS_ZH, Group, Scheme
-from .scoring import leaf_scores
-from .tiers import RULE_BASES, quota_for, quota_warnings
+from ..engine.data import Dataset
+from ..engine.methods import METHOD_ZH
+from ..engine.rounding import dec, fmt, round_frame
+from ..engine.scheme import BASIS_ZH, Group, Scheme
+from ..engine.scoring import leaf_scores
+from ..engine.tiers import RULE_BASES, quota_for, quota_warnings
 
 _EPS = 1e-9
 

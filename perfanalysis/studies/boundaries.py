@@ -1,6 +1,6 @@
 """Study 3, tier boundaries: how much of each unit's tier is signal.
 
-Monte Carlo over measurement noise (the error model of ``perfanalysis.errormodel``: per
+Monte Carlo over measurement noise (the error model of ``perfanalysis.engine.errormodel``: per
 indicator and rating component its kind, size, range and correlation across years; centred
 draws that stay in range) and weight uncertainty (Dirichlet around the scheme's points, or uniform ±x %): each draw is
 scored with the vectorised engine and tiered with ``tiers.tier_codes``. The work splits into
@@ -24,9 +24,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..adjustments import adjustment_table
-from ..data import Dataset
-from ..errormodel import (
+from ..engine.adjustments import adjustment_table
+from ..engine.data import Dataset
+from ..engine.errormodel import (
     REFERENCE_NOISE,
     ErrorArrays,
     ErrorModel,
@@ -36,10 +36,9 @@ from ..errormodel import (
     error_model_table,
     resolve_error_model,
 )
-from ..memory import keep_freed_memory
-from ..rewards import payout_matrix
-from ..scheme import Scheme, TierRules
-from ..scoring import (
+from ..engine.rewards import payout_matrix
+from ..engine.scheme import Scheme, TierRules
+from ..engine.scoring import (
     ScoringInput,
     component_scores,
     leaf_fraction,
@@ -47,7 +46,8 @@ from ..scoring import (
     prepare,
     score,
 )
-from ..tiers import GRID, TierModel, assign_tiers, sorted_tiers, tier_codes, tier_model
+from ..engine.tiers import GRID, TierModel, assign_tiers, sorted_tiers, tier_codes, tier_model
+from ..memory import keep_freed_memory
 
 
 @dataclass(frozen=True)
@@ -552,7 +552,7 @@ def rank_sets(model: BoundaryModel, tally: Tally, alpha: float = 0.05, draws: in
     and the simulated covariance of totals as their error (unit_id, name, sequence,
     estimate, rank, lower, upper), plus the sequence's top-tier ``quota`` (count), whether
     the whole set lies within it (``surely_top``) and whether it reaches it (``maybe_top``)."""
-    from ..ranks import rank_confidence_sets
+    from ..engine.ranks import rank_confidence_sets
 
     frames = []
     inp = model.inp

@@ -13,13 +13,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .. import methods
-from ..adjustments import adjustment_table
-from ..data import Dataset, check_data
+from ..engine import methods
+from ..engine.adjustments import adjustment_table
+from ..engine.data import Dataset, check_data
+from ..engine.scheme import Group, Indicator, Scheme
+from ..engine.scoring import ScoringInput, component_scores, leaf_fractions, prepare
+from ..engine.tiers import quota_for, rounded_count
 from ..errors import DataError, Problem, SchemeError
-from ..scheme import Group, Indicator, Scheme
-from ..scoring import ScoringInput, component_scores, leaf_fractions, prepare
-from ..tiers import quota_for, rounded_count
 from .fairness_growth import (
     growth_percentiles,
     value_added_batched,

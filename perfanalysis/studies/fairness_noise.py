@@ -12,10 +12,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .. import methods
-from ..adjustments import adjustment_table
-from ..data import Dataset
-from ..errormodel import (
+from ..engine import methods
+from ..engine.adjustments import adjustment_table
+from ..engine.data import Dataset
+from ..engine.errormodel import (
     DEFAULTS,
     ErrorArrays,
     ErrorModel,
@@ -24,9 +24,9 @@ from ..errormodel import (
     draw_history,
     draw_pair,
 )
+from ..engine.scheme import BASIS_ZH, Scheme
+from ..engine.tiers import assign_tiers
 from ..errors import SchemeError
-from ..scheme import BASIS_ZH, Scheme
-from ..tiers import assign_tiers
 from .fairness_core import (
     TOTAL,
     Blend,
@@ -95,7 +95,7 @@ def simulate_noise(data: Dataset, indicator: str, year: int, alphas: np.ndarray 
                    error_model: ErrorModel | None = None) -> NoiseResult:
     """Re-score the variants on ``draws`` noisy copies of the data and summarise ranks.
 
-    The errors are the tier study's (``perfanalysis.errormodel``): ``error_model`` when
+    The errors are the tier study's (``perfanalysis.engine.errormodel``): ``error_model`` when
     given, else the default table scaled by ``noise`` (0.05: volumes 5 % relative with
     year correlation 0.9, rates 1 percentage point, …; an indicator outside any scheme is a
     volume). Draws are centred and stay in range; a unit's errors are correlated across the

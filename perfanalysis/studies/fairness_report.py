@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..data import Dataset
-from ..errormodel import error_model_table, resolve_error_model
+from ..engine.data import Dataset
+from ..engine.errormodel import error_model_table, resolve_error_model
+from ..engine.scheme import Scheme
 from ..errors import DataError, Problem
-from ..scheme import Scheme
 from . import fairness as fs
 from .fairness_core import _is_node as is_node
 
@@ -68,7 +68,7 @@ def subject_name(scheme: Scheme, indicator: str) -> str:
 
 def _is_sample(data: Dataset) -> bool:
     """True when the data are the bundled sample (its generator builds patterns in)."""
-    from ..cover import is_sample_data
+    from ..report.cover import is_sample_data
 
     return bool(data.source) and is_sample_data(data.source)
 

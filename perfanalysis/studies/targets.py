@@ -25,13 +25,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from ..data import Dataset, check_data
-from ..errors import DataError, Problem
-from ..findings.targets import size_name_zh
-from ..methods import GIVEN_RATE_SCALE
-from ..scheme import BASIS_ZH, Indicator, Scheme, TargetRule, scheme_from_mapping
-from ..scoring import leaf_scores, score
-from ..targets import (
+from ..engine.data import Dataset, check_data
+from ..engine.methods import GIVEN_RATE_SCALE
+from ..engine.scheme import BASIS_ZH, Indicator, Scheme, TargetRule, scheme_from_mapping
+from ..engine.scoring import leaf_scores, score
+from ..engine.targets import (
     WARNING_COLUMNS,
     basis_series,
     completion_indicators,
@@ -41,7 +39,9 @@ from ..targets import (
     table_targets,
     target_warnings,
 )
-from ..tiers import assign_tiers
+from ..engine.tiers import assign_tiers
+from ..errors import DataError, Problem
+from ..report.findings.targets import size_name_zh
 from .size import size_dependence
 
 RuleLike = TargetRule | Mapping[str, Any]

@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import methods
-from ..data import Dataset
+from ..engine import methods
+from ..engine.data import Dataset
+from ..engine.scenarios import Scenario
+from ..engine.scheme import Component, Group, Indicator, Scheme, with_overrides
+from ..engine.scoring import ScoringInput, leaf_fractions, prepare, score
+from ..engine.tiers import assign_tiers
 from ..errors import SchemeError
-from ..scenarios import Scenario
-from ..scheme import Component, Group, Indicator, Scheme, with_overrides
-from ..scoring import ScoringInput, leaf_fractions, prepare, score
-from ..tiers import assign_tiers
 
 BASE_ID = "base"
 BASE_NAME = "基准方案"

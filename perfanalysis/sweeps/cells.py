@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..data import Dataset, load_data
+from ..engine.data import Dataset, load_data
 from ..errors import SweepError
-from ..export import write_table
 from ..paths import NOTEBOOKS_DIR, REPORTS_DIR
-from ..runrecord import sha256_file
+from ..report.export import write_table
+from ..report.runrecord import sha256_file
 from .spec import SweepSpec, resolve
 
 #: File written last into a finished cell's folder; its ``key`` marks the cell as done.
@@ -182,7 +182,7 @@ def _keep_chapters(quarto_yml: Path, keep: set[str]) -> None:
 def _years(data_path: Path, wanted: list[int] | None) -> list[int]:
     if wanted:
         return sorted(wanted)
-    from ..scorecard import latest_year
+    from ..engine.scorecard import latest_year
 
     return [latest_year(load_data(data_path))]
 

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..atomic import write_text_atomic
-from ..runrecord import dumps
+from ..report.runrecord import dumps
 from .cells import DONE_FILE, Cell
 
 _NB_FAIL = re.compile(r"notebook (?P<nb>\S+) failed at cell (?P<cell>\d+)")
@@ -47,8 +47,8 @@ def _top_set(table: pd.DataFrame, top_label: str) -> str:
 
 
 def _report(cell: Cell) -> dict[str, Any]:
-    from ..pipeline import RunConfig, run_report
-    from ..scheme import load_scheme
+    from ..engine.scheme import load_scheme
+    from ..report.pipeline import RunConfig, run_report
 
     opts = cell.options
     config = RunConfig(data=cell.data, scheme=cell.scheme, out=cell.out, year=cell.year,
@@ -69,10 +69,10 @@ def _report(cell: Cell) -> dict[str, Any]:
 
 def _compare(cell: Cell) -> dict[str, Any]:
     from ..atomic import atomic_dir
-    from ..data import load_data
-    from ..export import write_table, write_tables
-    from ..scenarios import load_scenarios
-    from ..scheme import load_scheme
+    from ..engine.data import load_data
+    from ..engine.scenarios import load_scenarios
+    from ..engine.scheme import load_scheme
+    from ..report.export import write_table, write_tables
     from ..studies.weightings import BASE_NAME, compare_scenarios
 
     data = load_data(cell.data)

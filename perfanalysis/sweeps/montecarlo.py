@@ -32,8 +32,8 @@ def chunk_seeds(seed: int, n_chunks: int) -> list[np.random.SeedSequence]:
 
 
 def _model(cell: Cell) -> Any:
-    from ..data import load_data
-    from ..scheme import load_scheme
+    from ..engine.data import load_data
+    from ..engine.scheme import load_scheme
     from ..studies import boundaries
 
     opts = cell.options
@@ -51,7 +51,7 @@ def _simulate(model: Any, seed: np.random.SeedSequence, draws: int) -> Any:
 def _finish(cell: Cell, model: Any, started: float, *tallies: Any) -> dict[str, Any]:
     """Merge the chunk tallies (in chunk order), write the tables and the done marker."""
     from ..atomic import atomic_dir
-    from ..export import write_table
+    from ..report.export import write_table
     from ..studies import boundaries
 
     try:

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from ..atomic import write_atomic
-from ..export import write_tables
+from ..report.export import write_tables
 from . import montecarlo
 from .cells import Cell, plan
 from .execute import failure, relative, run_cell

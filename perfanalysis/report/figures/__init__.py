@@ -1,2 +1,2 @@
 """Plotly charts of the studies (Chinese labels), one module per study; the scorecard's
-charts live in ``perfanalysis.charts``."""
+charts live in ``perfanalysis.report.charts``."""

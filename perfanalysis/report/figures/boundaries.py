@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ...engine.scheme import Scheme
 from ..charts import TIER_PALETTE, _layout, _x, tier_colours
-from ..scheme import Scheme
 
 
 def _order(table: pd.DataFrame) -> pd.DataFrame:

@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ...studies.fairness import VARIANT_NAMES
 from ..charts import FONT, PART_PALETTE
-from ..studies.fairness import VARIANT_NAMES
 
 MAX_POINTS = 400
 """Above this many units a scatter chart shows size bins instead of units."""

@@ -13,9 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ...engine.scheme import Scheme
 from ..charts import FONT, PART_PALETTE, tier_colours
 from ..findings.targets import size_name_zh
-from ..scheme import Scheme
 
 ACTUAL_COLOUR = "#222222"
 NO_DATA_COLOUR = "#d0d0d0"  # a cell without a target (no history, or a target ≤ 0)

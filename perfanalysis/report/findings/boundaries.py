@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..scheme import Scheme
+from ...engine.scheme import Scheme
 
 SAFE = 0.95  # a unit keeps its official tier in at least this share of draws
 COIN = (0.35, 0.65)  # the official tier's probability in this band: a coin toss

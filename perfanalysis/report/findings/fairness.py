@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..studies.fairness import SCHEME_PREFIX, VARIANT_NAMES
+from ...studies.fairness import SCHEME_PREFIX, VARIANT_NAMES
 
 MAIN_VARIANTS = ("level", "growth", "increment", "per_capita", "cgp", "value_added")
 WEAK_RHO = 0.3

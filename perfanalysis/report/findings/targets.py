@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..scheme import BASIS_ZH
+from ...engine.scheme import BASIS_ZH
 
 MAX_LISTED = 8  # names listed in one sentence before "等 N 个"
 SHOWN_ROWS = 30  # rows of a long table shown in the report (the full table: scores.xlsx)

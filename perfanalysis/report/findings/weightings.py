@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..methods import round_half_up
+from ...engine.methods import round_half_up
 
 SENSITIVE_ST = 0.1  # a factor whose total index reaches this "matters" for a unit's rank
 

@@ -18,9 +18,9 @@ import openpyxl
 import pandas as pd
 from openpyxl.styles import Alignment, Font
 
-from perfanalysis.export import _reproducible_xlsx
+from perfanalysis.engine.scheme import Group, load_scheme
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.scheme import Group, load_scheme
+from perfanalysis.report.export import _reproducible_xlsx
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "office_workbook.xlsx"
