@@ -278,7 +278,7 @@ def convert(
 
     Shows what was read: every value with the sheet and cell it came from (read_log.csv).
     """
-    from .engine.office import convert as convert_book
+    from .engine.data import convert as convert_book
 
     def run() -> tuple[int, int]:
         return convert_book(data, load_scheme(scheme), out)

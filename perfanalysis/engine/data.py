@@ -15,8 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_dir
 from ..errors import DataError, Problem
 from .intake import type_table, units_resolver
+from .office import is_contract_workbook, read_office_workbook
+from .presets import MATCH_SHARE, preset_matches
 from .readers import REQUIRED_TABLES, TABLES, RawTable, read_tables  # noqa: F401
 from .scheme import Indicator, ProgressRule, RankImprovementRule, Scheme
 
@@ -160,12 +163,10 @@ def load_data(path: Path | str, scheme: Scheme | None = None) -> Dataset:
     (Chinese headers, wide sheets matched to the scheme's indicator names: ``office``).
     """
     path = Path(path)
-    if scheme is not None and path.suffix.lower() in (".xlsx", ".xlsm") and path.exists():
-        from .office import is_contract_workbook, read_office_workbook
-
-        if not is_contract_workbook(path):
-            raw = read_office_workbook(path, scheme).raw_tables()
-            return _typed_dataset(path, raw)
+    if (scheme is not None and path.suffix.lower() in (".xlsx", ".xlsm") and path.exists()
+            and not is_contract_workbook(path)):
+        raw = read_office_workbook(path, scheme).raw_tables()
+        return _typed_dataset(path, raw)
     return _typed_dataset(path, read_tables(path))
 
 
@@ -296,9 +297,6 @@ def _year_problem(data: Dataset, scheme: Scheme, year: int, label: str) -> Probl
     return None
 
 
-MATCH_SHARE = 0.5  # below this share of the scheme's indicators present, data and scheme differ
-
-
 def scheme_coverage(data: Dataset, scheme: Scheme) -> tuple[int, int]:
     """(how many of the scheme's observed indicators the data has, how many it has in all)."""
     wanted = {i.id for i in scheme.indicators() if i.event is None}
@@ -309,18 +307,7 @@ def scheme_coverage(data: Dataset, scheme: Scheme) -> tuple[int, int]:
 def matching_presets(data: Dataset) -> list[tuple[str, int, int]]:
     """Preset schemes (data/schemes/*.yaml) the data fits: (file stem, present, total) with
     at least ``MATCH_SHARE`` of the preset's indicators present, best coverage first."""
-    from ..paths import SCHEMES_DIR
-    from .scheme import load_scheme
-
-    out = []
-    for path in sorted(SCHEMES_DIR.glob("*.yaml")):
-        try:
-            preset = load_scheme(path)
-        except Exception:  # noqa: BLE001, S112 - a broken preset never hides the user's error
-            continue
-        present, total = scheme_coverage(data, preset)
-        if total and present / total >= MATCH_SHARE:
-            out.append((path.stem, present, total))
+    out = preset_matches(lambda preset: scheme_coverage(data, preset))
     return sorted(out, key=lambda t: (-t[1] / t[2], t[0]))
 
 
@@ -469,3 +456,29 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
     if problems:
         raise DataError(problems,
                         headline=f"Data do not fit scheme '{scheme.id}' for {year}{hint}")
+
+
+def convert(path: Path | str, scheme: Scheme, out: Path | str) -> tuple[int, int]:
+    """Write what a workbook (office or contract) holds as the long contract into ``out``:
+    ``units.csv``, ``observations.csv`` and, for an office workbook, ``read_log.csv`` (the
+    sheet and cell each value came from, its header and any unit factor). Everything is
+    validated first (``load_data``); the folder is replaced atomically."""
+    path = Path(path)
+    data = load_data(path, scheme)
+    log = None
+    if path.suffix.lower() in (".xlsx", ".xlsm") and not is_contract_workbook(path):
+        log = read_office_workbook(path, scheme).log
+    units = data.units.drop(columns="source_row")
+    obs = data.observations[["unit_id", "year", "indicator", "value"]]
+    tables = {"units": units, "observations": obs}
+    for name in ("ratings", "events", "targets"):
+        df = getattr(data, name)
+        if df is not None and len(df):
+            tables[name] = df.drop(columns="source_row")
+    if log is not None:
+        tables["read_log"] = log
+    with atomic_dir(out) as staging:
+        for name, df in tables.items():
+            text = df.to_csv(index=False, lineterminator="\n")
+            (staging / f"{name}.csv").write_bytes(text.encode("utf-8-sig"))
+    return len(units), len(obs)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..errors import DataError, Problem
 from .parsing import UnitResolver, name_key, normalize_text, parse_number
+from .presets import MATCH_SHARE, preset_matches
 from .readers import HEADER_SEARCH_ROWS, RawTable, _workbook_cells
 from .scheme import Indicator, Scheme
 
@@ -553,22 +554,11 @@ def _mismatch(rd: _Reader) -> DataError | None:
     """One clear error, before the cell-by-cell list, when most of the workbook's headers
     are not this scheme's but a preset's: says how many of the scheme's indicators are
     named and which presets match."""
-    from ..paths import SCHEMES_DIR
-    from .data import MATCH_SHARE
-    from .scheme import load_scheme
-
     present, total = _coverage(rd.headers, rd.scheme)
     known = sum(1 for h in rd.headers if rd.matcher.match(h)[0] is not None)
     if not rd.headers or total == 0 or known / len(rd.headers) >= MATCH_SHARE:
         return None  # most headers are this scheme's: report them cell by cell
-    presets = []
-    for path in sorted(SCHEMES_DIR.glob("*.yaml")):
-        try:
-            p, t = _coverage(rd.headers, load_scheme(path))
-        except Exception:  # noqa: BLE001, S112 - a broken preset never hides the user's error
-            continue
-        if t and p / t >= MATCH_SHARE:
-            presets.append((path.stem, p, t))
+    presets = preset_matches(lambda preset: _coverage(rd.headers, preset))
     if not presets:
         return None  # no better scheme to point to: the did-you-mean list helps more
     which = ("; presets that match the workbook: " + ", ".join(
@@ -631,31 +621,3 @@ def is_contract_workbook(path: Path) -> bool:
     except Exception:  # noqa: BLE001 - unreadable: let the contract reader report it
         return True
 
-
-def convert(path: Path | str, scheme: Scheme, out: Path | str) -> tuple[int, int]:
-    """Write what a workbook (office or contract) holds as the long contract into ``out``:
-    ``units.csv``, ``observations.csv`` and, for an office workbook, ``read_log.csv`` (the
-    sheet and cell each value came from, its header and any unit factor). Everything is
-    validated first (``load_data``); the folder is replaced atomically."""
-    from ..atomic import atomic_dir
-    from .data import load_data
-
-    path = Path(path)
-    data = load_data(path, scheme)
-    log = None
-    if path.suffix.lower() in (".xlsx", ".xlsm") and not is_contract_workbook(path):
-        log = read_office_workbook(path, scheme).log
-    units = data.units.drop(columns="source_row")
-    obs = data.observations[["unit_id", "year", "indicator", "value"]]
-    tables = {"units": units, "observations": obs}
-    for name in ("ratings", "events", "targets"):
-        df = getattr(data, name)
-        if df is not None and len(df):
-            tables[name] = df.drop(columns="source_row")
-    if log is not None:
-        tables["read_log"] = log
-    with atomic_dir(out) as staging:
-        for name, df in tables.items():
-            text = df.to_csv(index=False, lineterminator="\n")
-            (staging / f"{name}.csv").write_bytes(text.encode("utf-8-sig"))
-    return len(units), len(obs)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -345,10 +346,28 @@ def _inputs_text(levels: np.ndarray, years: list[int], rule: TargetRule, year: i
     return ";".join(parts)
 
 
-def _rule_zh(dumped: dict[str, object]) -> str:
-    from ..report.diff import _rule_zh as rule_zh  # the scheme diff's wording of a target rule
+RULE_ZH = {"table": "目标表", "own_average": "本单位前{years}年平均×{factor:g}",
+           "uniform": "统一目标{value:g}", "last_growth": "上年值×(1+前{years}年平均增速)×{factor:g}",
+           "trend": "前{years}年趋势外推×{factor:g}", "peer": "上年值×(1+同序列增速中位数)×{factor:g}",
+           "blend": "{weight:g}×{first}+{rest:g}×{second}"}
 
-    return rule_zh(dumped)
+
+def rule_zh(value: dict[str, Any]) -> str:
+    """A target rule (as dumped) in Chinese, with its bounds: the wording of the issued
+    targets table, the scheme diff and the publication's 依据 column."""
+    parts = [rule_zh(r) for r in value.get("of") or []] if value["rule"] == "blend" else []
+    first, second = parts if len(parts) == 2 else ("", "")
+    weight = float(value.get("weight") or 0.0)
+    text = RULE_ZH[value["rule"]].format(
+        years=value.get("years", 3), factor=value.get("factor", 1.0),
+        value=value.get("value") or 0.0, weight=weight, rest=1.0 - weight,
+        first=first, second=second)
+    text += f"+{value['add']:g}" if value.get("add") else ""
+    bounds = {"floor": "不低于{:g}", "ceiling": "不高于{:g}",
+              "min_growth": "至少比上年增长{:.0%}"}
+    text += "".join(f",{bounds[k].format(value[k])}" for k in bounds if value.get(k))
+    text += ",不低于上年实际" if value.get("not_below_last") else ""
+    return text
 
 
 def issue_targets(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
@@ -369,7 +388,7 @@ def issue_targets(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
                                     year, basis=basis, reverse=reverse, unit_ids=ids)
             levels, years = indicator_levels(known, leaf.id, ids)
             last = _at(basis_series(levels, basis), years, year - 1)
-            rule_text = _rule_zh(rule.model_dump())
+            rule_text = rule_zh(rule.model_dump())
             for i, uid in enumerate(ids):
                 rows.append({
                     "unit_id": uid, "name": names[uid], "year": int(year), "indicator": leaf.id,

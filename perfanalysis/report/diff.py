@@ -17,6 +17,7 @@ import pandas as pd
 from ..engine.data import Dataset
 from ..engine.methods import METHOD_ZH
 from ..engine.scheme import BASIS_ZH, Component, Group, Indicator, Scheme
+from ..engine.targets import rule_zh
 
 #: table → (key column besides unit_id and year, value column, Chinese name of the table)
 VALUE_TABLES = {
@@ -142,29 +143,6 @@ def _unit_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- scheme diff --------------------------------------------------------------------------
-RULE_ZH = {"table": "目标表", "own_average": "本单位前{years}年平均×{factor:g}",
-           "uniform": "统一目标{value:g}", "last_growth": "上年值×(1+前{years}年平均增速)×{factor:g}",
-           "trend": "前{years}年趋势外推×{factor:g}", "peer": "上年值×(1+同序列增速中位数)×{factor:g}",
-           "blend": "{weight:g}×{first}+{rest:g}×{second}"}
-
-
-def _rule_zh(value: dict[str, Any]) -> str:
-    """A target rule (as dumped) in Chinese, with its bounds."""
-    parts = [_rule_zh(r) for r in value.get("of") or []] if value["rule"] == "blend" else []
-    first, second = parts if len(parts) == 2 else ("", "")
-    weight = float(value.get("weight") or 0.0)
-    text = RULE_ZH[value["rule"]].format(
-        years=value.get("years", 3), factor=value.get("factor", 1.0),
-        value=value.get("value") or 0.0, weight=weight, rest=1.0 - weight,
-        first=first, second=second)
-    text += f"+{value['add']:g}" if value.get("add") else ""
-    bounds = {"floor": "不低于{:g}", "ceiling": "不高于{:g}",
-              "min_growth": "至少比上年增长{:.0%}"}
-    text += "".join(f",{bounds[k].format(value[k])}" for k in bounds if value.get(k))
-    text += ",不低于上年实际" if value.get("not_below_last") else ""
-    return text
-
-
 def _fmt(value: Any) -> str:
     """A scheme value as a reader sees it (methods and bases in Chinese)."""
     if value is None:
@@ -177,7 +155,7 @@ def _fmt(value: Any) -> str:
         return METHOD_ZH.get(value, BASIS_ZH.get(value, value))
     if isinstance(value, dict):
         if "rule" in value:  # a target rule
-            return _rule_zh(value)
+            return rule_zh(value)
         return ",".join(f"{FIELD_ZH.get(k, k)}={_fmt(v)}" for k, v in value.items()
                         if v is not None)
     if isinstance(value, list):

@@ -185,7 +185,7 @@ def _row(kind: str, item: str, rule: str, obj: Any) -> dict[str, str]:
 
 def _node_rule(node: Component | Group | Indicator) -> str:
     from ..engine.methods import METHOD_ZH
-    from .diff import _rule_zh
+    from ..engine.targets import rule_zh
 
     text = f"{node.points:g}分"
     if isinstance(node, Indicator):
@@ -194,7 +194,7 @@ def _node_rule(node: Component | Group | Indicator) -> str:
             text += f",计量单位{node.unit}"
         for basis, rule in node.basis_rules():
             text += (f";{BASIS_ZH.get(basis, basis)}目标:"
-                     f"{_rule_zh(rule.model_dump(exclude_none=True))}")
+                     f"{rule_zh(rule.model_dump(exclude_none=True))}")
         if node.method in ("completion", "time_progress") and node.cap > 1:
             text += f";完成率封顶{pct(node.cap)}"
     return text

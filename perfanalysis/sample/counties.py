@@ -3,7 +3,8 @@
 The Yiyang sample has the 8 county-level units with their 2020 census sizes; the Heshan
 sample the 16 towns and streets of the 2013 scheme. Volumes scale with size, growth rates
 are noisier for small units, and each table follows the data contract. The committed CSVs
-under ``data/sample/`` are this module's output for the default seed (a test checks it).
+under ``data/sample/`` are this package's output for the default seed (a test checks it);
+the department and town samples are in ``sources``, which builds on this module.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import write_text_atomic
+from ..atomic import write_text_atomic
 
 DEFAULT_SEED = 20181214  # proposal No. 1214
 RATING_TOP = 0.98  # ratings stay below the maximum (no 述绩述效 of 200/200)
@@ -260,13 +261,3 @@ def write_sample(tables: dict[str, pd.DataFrame], folder: Path | str) -> Path:
     write_text_atomic(folder / SAMPLE_MARKER, SAMPLE_MARKER_TEXT)
     return folder
 
-
-def write_all_samples(root: Path | str, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Regenerate ``root/yiyang``, ``root/heshan`` and the department and town samples."""
-    from .sample_sources import SOURCE_SAMPLES  # imports this module
-
-    root = Path(root)
-    out = [write_sample(yiyang_sample(seed), root / "yiyang"),
-           write_sample(heshan_sample(seed), root / "heshan")]
-    out += [write_sample(make(seed), root / name) for name, make in SOURCE_SAMPLES.items()]
-    return out

@@ -2,7 +2,7 @@
 
 Unit names come from the source documents where they list them (Heshan 2013 names every
 department; Xiangxi and Zhangjiagang name only the categories, so their unit names are
-typical bureau names). Indicator values are drawn like ``sample``'s: realistic shapes, not
+typical bureau names). Indicator values are drawn like ``counties``': realistic shapes, not
 real figures. Each folder carries only the indicators and ratings its preset scores.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .sample import DEFAULT_SEED, RATING_TOP, _observations, _Spec
+from .counties import DEFAULT_SEED, RATING_TOP, _observations, _Spec
 
 # Heshan 2013, 一(二)–(八): every department the scheme lists, by sequence
 HESHAN_DEPARTMENTS: dict[str, list[str]] = {

@@ -1,0 +1,33 @@
+"""The bundled sample data (illustrative values, realistic shapes), seeded.
+
+``counties`` generates the Yiyang counties and the Heshan towns and holds the generator's
+pieces (indicator specs, series, ratings cap); ``sources`` the department and town samples of
+the other presets, built on those pieces. ``write_all_samples`` regenerates every folder
+under ``data/sample/`` (``perfanalysis make-sample``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .counties import (
+    DEFAULT_SEED,
+    SAMPLE_MARKER,
+    SAMPLE_MARKER_TEXT,
+    heshan_sample,
+    write_sample,
+    yiyang_sample,
+)
+from .sources import SOURCE_SAMPLES
+
+__all__ = ["DEFAULT_SEED", "SAMPLE_MARKER", "SAMPLE_MARKER_TEXT", "SOURCE_SAMPLES",
+           "heshan_sample", "write_all_samples", "write_sample", "yiyang_sample"]
+
+
+def write_all_samples(root: Path | str, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Regenerate ``root/yiyang``, ``root/heshan`` and the department and town samples."""
+    root = Path(root)
+    out = [write_sample(yiyang_sample(seed), root / "yiyang"),
+           write_sample(heshan_sample(seed), root / "heshan")]
+    out += [write_sample(make(seed), root / name) for name, make in SOURCE_SAMPLES.items()]
+    return out
