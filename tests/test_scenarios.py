@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 import perfanalysis as pa
 from perfanalysis.cli import app
 from perfanalysis.engine.scenarios import generic_scenarios, scenarios_for, scenarios_from_mapping
+from perfanalysis.engine.scheme import Blend, Group
 from perfanalysis.errors import SchemeError
 from perfanalysis.paths import DATA_DIR, SAMPLE_DIR, SCHEMES_DIR
 from perfanalysis.studies import weightings as wt
@@ -155,7 +156,7 @@ def test_renormalised_points_always_add_up(points: dict[str, float]) -> None:
         if ancestors.get(name) not in points:
             assert p[name] == pytest.approx(value)
     for node in s.iter_nodes():  # the scheme validated: children add up at every level
-        if isinstance(node, pa.scheme.Group):
+        if isinstance(node, Group):
             assert sum(c.points for c in node.children) == pytest.approx(node.points)
     assert sum(p[g] for g in ("high_quality", "three_battles", "party_building",
                               "stability_safety")) == pytest.approx(100.0)
@@ -178,7 +179,7 @@ def test_reform_file_loads_with_the_issue_variants(yiyang: pa.Scheme) -> None:
     levels = {i.id: i for i in by["levels"].scheme.indicators()}
     assert (levels["fai"].method, levels["fai"].basis, levels["fai"].target) == (
         "efficacy", "level", None)
-    assert levels["fai"].blend == pa.scheme.Blend(basis="growth", alpha=0.5)
+    assert levels["fai"].blend == Blend(basis="growth", alpha=0.5)
     data = pa.load_data(SAMPLE_DIR / "yiyang")
     counterfactual = pa.load_scheme(YIYANG.parent / "yiyang_2018_levels.yaml")
     pd.testing.assert_series_equal(

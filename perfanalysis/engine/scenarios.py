@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import SchemeError
 from .data import Dataset
-from .scheme import Method, Scheme, _describe, _folded, _key_path, with_overrides
+from .scheme import Method, Scheme, with_overrides
+from .scheme.load import _describe, _folded, _key_path
 
 #: Parameters that only one method uses: dropped when a scenario switches the method away.
 

@@ -1,60 +1,37 @@
-"""The scheme (考核方案): a typed tree of components, groups and indicators read from YAML.
+"""The scheme (考核方案) as typed classes: components, groups and indicators, the target
+rules, bonus and penalty rules, tier rules, results use and rewards.
 
-A scheme is validated on load; every error names the key path (with node ids, so a user can
-find it in the file). A scenario is a scheme plus overrides, validated the same way.
+Each class checks its own keys and values (pydantic, unknown keys refused); the names and
+constants they accept are in ``defaults``; reading a file and wording its errors is ``load``.
 """
 
 from __future__ import annotations
 
-import copy
-import difflib
 import itertools
 from collections.abc import Iterator, Mapping
-from pathlib import Path
-from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    ValidationError,
-    model_validator,
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from ...composite.spec import CompositeSection, NormaliseSpec
+from .defaults import (
+    BOUND_KEYS,
+    HISTORY_RULES,
+    RESERVED_COLUMNS,
+    TARGET_METHODS,
+    TOLERANCE,
+    Aggregation,
+    Basis,
+    Direction,
+    Method,
+    MissingRule,
+    Rounding,
+    TargetRuleName,
 )
-
-from ..composite.spec import CompositeSection, NormaliseSpec
-from ..errors import SchemeError
-
-TOLERANCE = 1e-6
-RESERVED_COLUMNS = ("unit_id", "name", "sequence", "bonus", "penalty", "total", "rank", "tier",
-                    "tier_reason")
-
-Method = Literal["completion", "efficacy", "minmax", "rank_points", "pass_fail", "deduction",
-                 "gap_points", "time_progress"]
-Basis = Literal["level", "increment", "growth", "given_rate"]
-TARGET_METHODS = ("completion", "gap_points", "time_progress")
-Direction = Literal["positive", "negative"]
-Rounding = Literal["half_up", "floor", "ceil"]
-Aggregation = Literal["sum", "arithmetic", "geometric", "harmonic", "generalised", "copeland"]
-# a value missing for points scoring: stop (error), score 0 (zero), or 不适用 — the item's
-# points go to the rest of its group in proportion to their points (reweight)
-MissingRule = Literal["error", "zero", "reweight"]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-TargetRuleName = Literal["table", "own_average", "uniform", "last_growth", "trend", "peer",
-                         "blend"]
-HISTORY_RULES = ("own_average", "last_growth", "trend", "peer", "blend")
-#: target bounds a scheme sets whatever rule derives the target (kept by the targets study)
-BOUND_KEYS = ("floor", "ceiling", "not_below_last", "min_growth")
-#: the quantity an indicator is scored on, in Chinese (official rates: 官方增速)
-BASIS_ZH = {"level": "总量", "increment": "增量", "growth": "增速", "given_rate": "官方增速"}
 
 
 class TargetRule(_Strict):
@@ -1084,333 +1061,3 @@ TargetRule.model_rebuild()
 Group.model_rebuild()
 Component.model_rebuild()
 Scheme.model_rebuild()
-
-
-# --- loading --------------------------------------------------------------------------
-
-
-def _key_path(raw: Any, loc: tuple[Any, ...]) -> str:
-    """Render a pydantic location with node ids: components[indicators].children[gdp]."""
-    parts: list[str] = []
-    node = raw
-    for item in loc:
-        if item in ("group", "indicator", "events", "rank_improvement", "progress") and not (
-            isinstance(node, Mapping) and item in node
-        ):
-            continue  # discriminator tags pydantic inserts
-        if isinstance(item, int) and isinstance(node, list):
-            label = str(item)
-            if 0 <= item < len(node) and isinstance(node[item], Mapping) and "id" in node[item]:
-                label = f"{item}:{node[item]['id']}"
-            parts.append(f"[{label}]")
-            node = node[item] if 0 <= item < len(node) else None
-        else:
-            parts.append(f".{item}" if parts else str(item))
-            node = node.get(item) if isinstance(node, Mapping) else None
-    return "".join(parts) or "(top level)"
-
-
-_TAGGED: dict[str, type[BaseModel]] = {}  # filled below: discriminator tag -> model
-
-
-def _unwrap(ann: Any) -> Any:
-    """Strip Annotated and Optional from a type annotation."""
-    while True:
-        origin = get_origin(ann)
-        if origin is Annotated:
-            ann = get_args(ann)[0]
-        elif origin in (Union, UnionType):
-            args = [a for a in get_args(ann) if a is not type(None)]
-            if len(args) != 1:
-                return ann
-            ann = args[0]
-        else:
-            return ann
-
-
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The model whose field a pydantic location ends in (for listing its allowed keys)."""
-    model: type[BaseModel] | None = Scheme
-    ann: Any = None
-    for item in loc:
-        if isinstance(item, str) and item in _TAGGED and (model is None):
-            model, ann = _TAGGED[item], None
-            continue
-        if model is not None:
-            field = model.model_fields.get(str(item))
-            if field is None:
-                return None
-            ann, model = _unwrap(field.annotation), None
-        else:
-            origin = get_origin(ann)
-            if origin is list:
-                ann = _unwrap(get_args(ann)[0])
-            elif origin is dict:
-                ann = _unwrap(get_args(ann)[1])
-            else:
-                return None
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            model, ann = ann, None
-    return model
-
-
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    model = _model_at(loc[:-1])
-    return list(model.model_fields) if model is not None else []
-
-
-_EXPECTED = {
-    "float": "a number", "int": "a whole number", "bool": "true or false",
-    "string": "text", "list": "a list (items starting with '- ')",
-    "dict": "a mapping of keys", "model": "a mapping of keys",
-}
-
-
-_EXPECTED_ZH = {"float": "数字", "int": "整数", "bool": "true 或 false", "string": "文字",
-                "list": "列表(每项以“- ”开头)", "dict": "键值映射", "model": "键值映射"}
-
-
-def _suggestion(err: Mapping[str, Any]) -> str | None:
-    """The allowed key an unknown key was probably meant to be (mehtod → method)."""
-    loc = tuple(err["loc"])
-    close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
-    """One validation error as text naming what is allowed, in English and Chinese."""
-    kind = str(err["type"])
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    got = err.get("input")
-    shown = "" if isinstance(got, (Mapping, list)) else f"; got {got!r}"
-    shown_zh = "" if isinstance(got, (Mapping, list)) else f";实际为 {got!r}"
-    if kind == "extra_forbidden":
-        key = str(err["loc"][-1])
-        guess = _suggestion(err)
-        allowed = _allowed_keys(tuple(err["loc"]))
-        listing = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
-        if guess:
-            return (f"unknown key '{key}' (check spelling): did you mean '{guess}'?{listing}",
-                    f"未知的键“{key}”,是否应为“{guess}”?")
-        return (f"unknown key (check spelling){listing} — see data/schemes/README.md",
-                f"未知的键“{key}”(请检查拼写);此处允许的键:{', '.join(allowed)}")
-    if kind == "literal_error":
-        return f"{msg}{shown}", f"取值不在允许范围内:{msg.removeprefix('Input should be ')}{shown_zh}"
-    if kind == "missing":
-        return "required key is missing", "缺少必填的键"
-    for prefix, what in _EXPECTED.items():
-        if kind.startswith(prefix):
-            return (f"expected {what}{shown} ({msg})",
-                    f"类型不对:应为{_EXPECTED_ZH[prefix]}{shown_zh}")
-    bounds = {"greater_than": ("gt", "应大于"), "greater_than_equal": ("ge", "应不小于"),
-              "less_than": ("lt", "应小于"), "less_than_equal": ("le", "应不大于")}
-    if kind in bounds:
-        key, words = bounds[kind]
-        limit = (err.get("ctx") or {}).get(key, "")
-        return f"{msg}{shown}", f"取值超出范围:{words}{limit}{shown_zh}"
-    text = msg if kind == "value_error" else f"{msg}{shown}"
-    return text, f"取值有误:{text}"
-
-
-def _folded(raw: Any, errors: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Drop "missing 'method'" where the same node has an unknown key meant to be 'method'."""
-    meant = {(tuple(e["loc"][:-1]), _suggestion(e)) for e in errors
-             if e["type"] == "extra_forbidden"}
-    return [e for e in errors
-            if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in meant)]
-
-
-def scheme_from_mapping(raw: Any, file: str | None = None) -> Scheme:
-    """Validate a mapping (parsed YAML) into a Scheme; errors name every bad key path."""
-    if not isinstance(raw, Mapping):
-        raise SchemeError(f"a scheme must be a mapping of keys, got {type(raw).__name__}",
-                          file=file)
-    try:
-        return Scheme.model_validate(raw)
-    except ValidationError as exc:
-        lines = []
-        paths = []
-        for err in _folded(raw, exc.errors()):
-            path = _key_path(raw, tuple(err["loc"]))
-            paths.append(path)
-            en, zh = _describe(err)
-            lines.append(f"{path}: {en}\n    {zh}")
-        head = f"{len(lines)} problem(s) in scheme / 考核方案有 {len(lines)} 处错误"
-        more = f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else ""
-        error = SchemeError(head + ":\n  - " + "\n  - ".join(lines[:20]) + more, file=file)
-        error.path = paths[0] if paths else None
-        raise error from exc
-
-
-_TAGGED.update({"group": Group, "indicator": Indicator, "events": EventRule,
-                "rank_improvement": RankImprovementRule, "progress": ProgressRule})
-
-
-def load_scheme(path: Path | str) -> Scheme:
-    """Read and validate a scheme YAML file (safe loader: no tags, nothing evaluated)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SchemeError("scheme file not found / 找不到考核方案文件", file=str(path)) from exc
-    except UnicodeDecodeError as exc:
-        raise SchemeError("scheme file is not UTF-8 text: save it as UTF-8 / 方案文件不是 UTF-8 "
-                          "编码,请另存为 UTF-8", file=str(path)) from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SchemeError(f"not valid YAML (YAML 格式错误,请检查缩进、冒号和括号): {exc}",
-                          file=str(path)) from exc
-    return scheme_from_mapping(raw, file=str(path))
-
-
-def _merge(base: Any, override: Any) -> Any:
-    if isinstance(base, Mapping) and isinstance(override, Mapping):
-        out = dict(base)
-        for k, v in override.items():
-            out[k] = _merge(base.get(k), v) if k in base else v
-        return out
-    return copy.deepcopy(override)
-
-
-def _node_index(raw: Mapping[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any] | None,
-                                                              int]]:
-    """Node id -> (node mapping, parent mapping or None for a component, depth)."""
-    out: dict[str, tuple[dict[str, Any], dict[str, Any] | None, int]] = {}
-
-    def visit(nodes: list[dict[str, Any]], parent: dict[str, Any] | None, depth: int) -> None:
-        for node in nodes:
-            out[node["id"]] = (node, parent, depth)
-            visit(node.get("children") or [], node, depth + 1)
-
-    visit(raw["components"], None, 0)
-    return out
-
-
-def _unknown_ids(names: list[str], known: list[str], what: str) -> SchemeError:
-    """An error naming unknown node ids with the closest known ones."""
-    hints = []
-    for name in names:
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-        hints.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-    return SchemeError(f"override names unknown nodes: {', '.join(hints)}; known node ids: "
-                       f"{', '.join(known)}", path=what)
-
-
-def _rescale(node: dict[str, Any], new_points: float) -> None:
-    """Set a node's points and rescale its children (recursively) in proportion."""
-    old = float(node["points"])
-    node["points"] = float(new_points)
-    kids = node.get("children") or []
-    if kids and old > 0:
-        for kid in kids:
-            _rescale(kid, float(kid["points"]) * new_points / old)
-
-
-def _renormalise(parent: dict[str, Any], named: set[str], path: str) -> None:
-    """Make a parent's children add up to its points: unnamed siblings share what the named
-    ones leave, in proportion to their points; when all are named, all scale in proportion."""
-    kids = parent["children"]
-    target = float(parent["points"])
-    fixed = sum(float(k["points"]) for k in kids if k["id"] in named)
-    free = [k for k in kids if k["id"] not in named]
-    free_sum = sum(float(k["points"]) for k in free)
-    if not free:
-        for kid in kids:
-            _rescale(kid, float(kid["points"]) * target / fixed)
-        return
-    if fixed >= target - TOLERANCE:
-        raise SchemeError(
-            f"the overridden children of '{parent['id']}' take {fixed:g} of its {target:g} "
-            f"points and leave nothing for {', '.join(k['id'] for k in free)}: give smaller "
-            f"points, override '{parent['id']}' too, or name every child", path=path)
-    for kid in free:
-        _rescale(kid, float(kid["points"]) * (target - fixed) / free_sum)
-
-
-#: The methods that use each method-specific field of an indicator. A scenario or
-#: ``with_overrides`` that switches a leaf to another method drops the fields the new method
-#: does not use (unless the same override sets them), in YAML and Python alike.
-METHOD_FIELDS: dict[str, tuple[str, ...]] = {
-    "target": TARGET_METHODS, "cap": ("completion", "time_progress"), "floor": ("completion",),
-    "base": ("efficacy",), "satisfactory": ("efficacy",), "allowed": ("efficacy",),
-    "step": ("rank_points",), "threshold": ("pass_fail",), "per_event": ("deduction",),
-    "event": ("deduction",), "per_point": ("gap_points",), "per_point_above": ("gap_points",),
-    "max_deduction": ("gap_points",), "max_bonus": ("gap_points",),
-    "elapsed": ("time_progress",)}
-
-
-def _switch_method(node: dict[str, Any], fields: Mapping[str, Any]) -> None:
-    """Drop from a leaf's raw mapping the settings its new method (``fields['method']``) does
-    not use; ``blend.target`` goes with ``target``."""
-    new = fields["method"]
-    if "method" not in node or new == node["method"]:
-        return
-    for key, users in METHOD_FIELDS.items():
-        if new not in users and key not in fields:
-            node.pop(key, None)
-    blend = node.get("blend")
-    if isinstance(blend, dict) and new not in TARGET_METHODS and "blend" not in fields:
-        blend.pop("target", None)
-
-
-def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
-                   points: Mapping[str, float] | None = None, *,
-                   nodes: Mapping[str, Mapping[str, Any]] | None = None,
-                   tiers: Mapping[str, Any] | None = None,
-                   renormalise: bool = False) -> Scheme:
-    """A scenario: the scheme with some keys replaced, validated like a scheme file.
-
-    - ``overrides``: top-level keys merged into the scheme (mappings merge, the rest replace).
-    - ``nodes``: node id -> fields to set on that group or indicator (``basis``, ``method``,
-      ``blend``, ``target``, ``cap``, ``direction`` …); a value of ``None`` removes the field.
-      A new ``method`` drops the settings it does not use (``METHOD_FIELDS``).
-    - ``points``: node id -> new points. A group's (or component's) new points rescale its
-      children in proportion, down the tree: ``high_quality: 50`` (was 40) makes its 8-point
-      child 10. With ``renormalise=True`` the siblings of the named nodes are rescaled so that
-      each parent keeps its points: unnamed siblings share what the named ones leave, in
-      proportion to their points (all siblings in proportion when every one is named).
-      Without it the points must add up as in a scheme file.
-    - ``tiers``: tier rules; a different ``method`` replaces the rules, the same one merges.
-    """
-    raw = scheme.model_dump(mode="python", exclude_none=True)
-    if overrides:
-        raw = _merge(raw, overrides)
-    if tiers is not None:
-        same = tiers.get("method", raw["tiers"]["method"]) == raw["tiers"]["method"]
-        raw["tiers"] = _merge(raw["tiers"], tiers) if same else copy.deepcopy(dict(tiers))
-    index = _node_index(raw)
-    known = list(index)
-    for what, given in (("nodes", nodes), ("points", points)):
-        unknown = [k for k in (given or {}) if k not in index]
-        if unknown:
-            raise _unknown_ids(unknown, known, what)
-    for nid, fields in (nodes or {}).items():
-        node = index[nid][0]
-        if fields.get("method") is not None:
-            _switch_method(node, fields)
-        for key, value in fields.items():
-            if key in ("id", "children"):
-                raise SchemeError(f"'{key}' of a node cannot be overridden", path=f"nodes.{nid}")
-            if value is None:
-                node.pop(key, None)
-            else:
-                node[key] = copy.deepcopy(value)
-    if points:
-        bad = {k: v for k, v in points.items() if not float(v) > 0}
-        if bad:
-            raise SchemeError(f"points must be positive; got {bad}", path="points")
-        # depth by depth: a node's own value wins over the rescaling of its ancestors
-        for depth in sorted({index[i][2] for i in points}):
-            named = [i for i in points if index[i][2] == depth]
-            for nid in named:
-                _rescale(index[nid][0], float(points[nid]))
-            if renormalise:
-                parents: dict[str, dict[str, Any]] = {}
-                for nid in named:
-                    parent = index[nid][1]
-                    if parent is not None:
-                        parents.setdefault(parent["id"], parent)
-                for pid, parent in parents.items():
-                    _renormalise(parent, set(named), f"points.{pid}")
-    return scheme_from_mapping(raw, file=f"{scheme.id} (scenario)")
