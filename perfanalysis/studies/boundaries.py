@@ -10,6 +10,9 @@ chunks that can run anywhere: ``prepare_model`` builds a picklable model,
 Chunk i uses ``np.random.SeedSequence(seed).spawn(n)[i]`` (``chunk_seed(seed, i)``), so
 serial and distributed runs with the same seed and chunk size give identical results.
 Also: threshold and quota sensitivity, and the reward payout under uncertainty.
+
+Where the rest of the study lives: charts ``perfanalysis.report.figures.boundaries``, sentences
+``perfanalysis.report.findings.boundaries``, chapter ``notebooks/03_tier_boundaries.py``.
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ Size dependence is ``studies.size.size_dependence`` within the comparison groups
 "Top tier" here means being within the sequence's quota (``perfanalysis.quota_for``; the
 first share of a forced distribution) by rank, with ties at the cut included; vetoes and
 thresholds are not applied, since the study is about what scores alone do.
+
+Where the rest of the study lives: charts ``perfanalysis.report.figures.fairness``, sentences
+``perfanalysis.report.findings.fairness``, chapter ``notebooks/02_growth_vs_level.py``.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ the level, MASE, error in growth points), achievability (``share_met``), each wi
 bootstrap interval, and equity (``size_dependence`` of attainment within sequences);
 ``cap_saturation`` counts scores at the completion cap; ``score_effects`` rescores the
 evaluation year with each rule setting the targets of the scheme's completion indicators.
+
+Where the rest of the study lives: charts ``perfanalysis.report.figures.targets``, sentences
+``perfanalysis.report.findings.targets``, chapter ``notebooks/01_differentiated_targets.py``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ of the mean absolute rank shift, to the first-level group weights and to discret
 (relative method, blend α), scoring every sample at once on the vectorised engine.
 ``remove_groups`` is COINr's ``remove_elements`` check: the rank change when a group is
 dropped.
+
+Where the rest of the study lives: charts ``perfanalysis.report.figures.weightings``, sentences
+``perfanalysis.report.findings.weightings``, chapter ``notebooks/04_alternative_weightings.py``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """Charts of study 3 (tier boundaries): margins with tier bands, tier probabilities, rank
-intervals with quota lines, threshold sensitivity and the payout distribution."""
+intervals with quota lines, threshold sensitivity and the payout distribution.
+
+The study's computation: ``perfanalysis.studies.boundaries``; its findings:
+``perfanalysis.report.findings.boundaries``; chapter ``notebooks/03_tier_boundaries.py``.
+"""
 
 from __future__ import annotations
 

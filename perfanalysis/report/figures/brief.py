@@ -1,4 +1,8 @@
-"""Charts of the annual brief: tiers by unit and year, and the alternatives' trade-offs."""
+"""Charts of the annual brief: tiers by unit and year, and the alternatives' trade-offs.
+
+The brief's facts: ``perfanalysis.report.brief``; its findings:
+``perfanalysis.report.findings.brief``; chapter ``notebooks/05_brief.py``.
+"""
 
 from __future__ import annotations
 

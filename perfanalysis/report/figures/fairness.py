@@ -5,7 +5,11 @@ years, and rank volatility against size.
 Charts stay small and legible for thousands of units (a national case: 2 850 units in 31
 sequences): above ``MAX_POINTS`` units the scatter charts show size-bin medians with their
 interquartile range instead of one marker per unit, and the bump chart follows at most
-``MAX_BUMP_UNITS`` units (the focus unit's group, spread over size)."""
+``MAX_BUMP_UNITS`` units (the focus unit's group, spread over size).
+
+The study's computation: ``perfanalysis.studies.fairness``; its findings:
+``perfanalysis.report.findings.fairness``; chapter ``notebooks/02_growth_vs_level.py``.
+"""
 
 from __future__ import annotations
 

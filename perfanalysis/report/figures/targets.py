@@ -2,6 +2,9 @@
 attainment heat-maps per rule, attainment vs size with fitted lines, rank/tier changes.
 
 Each takes tables of ``perfanalysis.studies.targets`` and returns a ``go.Figure``.
+
+The study's computation: ``perfanalysis.studies.targets``; its findings:
+``perfanalysis.report.findings.targets``; chapter ``notebooks/01_differentiated_targets.py``.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 matrix, Kendall τ heat-map, Sobol indices with intervals, group-removal check.
 
 Each function takes a table from ``perfanalysis.studies.weightings`` and returns a figure.
+
+The study's computation: ``perfanalysis.studies.weightings``; its findings:
+``perfanalysis.report.findings.weightings``; chapter ``notebooks/04_alternative_weightings.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,10 @@
 """Chinese findings of study 3 (tier boundaries), generated from its tables: who is safely
 in a tier, who is a coin toss, how many tiers the noise could flip, what the rank sets and
-score lines say, what the rewards cost."""
+score lines say, what the rewards cost.
+
+The study's computation: ``perfanalysis.studies.boundaries``; its figures:
+``perfanalysis.report.figures.boundaries``; chapter ``notebooks/03_tier_boundaries.py``.
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,11 @@ suggestion, 说明 — at most two pages), from ``reply.Reply``; then the annexe
 (证据 / 方案 / 后续处理 / 与上年相比) from ``brief_facts``, the trade-offs table, the
 follow-up tables, the study status and the diffs. Every number comes from those tables,
 each sentence names its table by its Chinese name, and every sentence passes
-``wording.sentence_problems``."""
+``wording.sentence_problems``.
+
+The brief's facts: ``perfanalysis.report.brief``; its figures:
+``perfanalysis.report.figures.brief``; chapter ``notebooks/05_brief.py``.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,11 @@
 """Chinese findings of the growth-vs-level fairness study, generated from its tables: how each
 variant and the scheme's own method relate to size (worded by the interval: a relation, a
 weak one, or too few units to decide), which α the data support, what it means for the
-smallest unit. Every number in a sentence is read from a table the study computed."""
+smallest unit. Every number in a sentence is read from a table the study computed.
+
+The study's computation: ``perfanalysis.studies.fairness``; its figures:
+``perfanalysis.report.figures.fairness``; chapter ``notebooks/02_growth_vs_level.py``.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 Every number comes from ``targets_summary``, ``targets_backtest``, ``targets_warnings`` or
 the score-effect shifts; nothing is typed by hand.
+
+The study's computation: ``perfanalysis.studies.targets``; its figures:
+``perfanalysis.report.figures.targets``; chapter ``notebooks/01_differentiated_targets.py``.
 """
 
 from __future__ import annotations

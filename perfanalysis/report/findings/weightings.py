@@ -2,6 +2,9 @@
 
 Every number in a sentence comes from a table the study computed (rounded half-up to two
 decimals for display); nothing is computed here that a table does not already hold.
+
+The study's computation: ``perfanalysis.studies.weightings``; its figures:
+``perfanalysis.report.figures.weightings``; chapter ``notebooks/04_alternative_weightings.py``.
 """
 
 from __future__ import annotations
