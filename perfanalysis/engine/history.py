@@ -200,7 +200,7 @@ def _progress_rows(data: Dataset, scheme: Scheme, year: int, card: pd.DataFrame,
                    rule: ResultRule) -> pd.Series:
     """Units whose rank in their sequence rose by at least ``min_places`` on last year's
     rank (last year scored with the same scheme; a unit without one is not flagged)."""
-    before = scorecard(data, scheme, year - 1).set_index("unit_id")["rank"]
+    before = scorecard(data, scheme, year - 1)["rank"]  # indexed by unit id
     gained = before.reindex(card["unit_id"]).to_numpy(dtype=float) - card["rank"].to_numpy(
         dtype=float)
     return pd.Series(gained >= rule.min_places, index=card.index).fillna(False)

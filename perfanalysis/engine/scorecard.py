@@ -14,7 +14,14 @@ def scorecard(data: Dataset, scheme: Scheme, year: int, with_basis: bool = False
     """One row per unit: unit_id, name, sequence, components, bonus, penalty, total, rank,
     tier, tier_reason (sorted by sequence, then rank), and ``tier_flags`` when the scheme has
     后k位 rules (``tiers.bottom``); ``with_basis`` adds ``tier_basis``
-    (what set the tier, see ``tiers.TIER_BASES``) for the report's margins."""
+    (what set the tier, see ``tiers.TIER_BASES``) for the report's margins.
+
+    Rows are indexed by the unit ids, so a join or an assignment pairs rows by unit, never by
+    position (on a 0…n−1 index a join with another table silently paired different units).
+    The index is unnamed and ``unit_id`` stays a column: with both an index level and a column
+    called ``unit_id`` pandas refuses ``merge(on="unit_id")`` and ``groupby("unit_id")`` as
+    ambiguous; this way ``table.merge(other, on="unit_id")``, ``table.join(other)`` (``other``
+    indexed by unit id) and ``table.loc[unit_id]`` all work."""
     scores = score(data, scheme, year)
     events = data.events.loc[data.events["year"] == year]
     table = assign_tiers(scores, scheme, events)
@@ -26,7 +33,7 @@ def scorecard(data: Dataset, scheme: Scheme, year: int, with_basis: bool = False
     cols += sorted({scheme.tiers.scope, scheme.tiers.rank_group_scope()} - {"sequence", "all"})
     if with_basis:
         cols.append("tier_basis")
-    return table[cols]
+    return table[cols].set_index("unit_id", drop=False).rename_axis(None)
 
 
 def latest_year(data: Dataset) -> int:
