@@ -9,6 +9,7 @@ such lines in place (idempotent: an import that already resolves is left alone):
   module does not exist, at the location the file had before the move, then mapped;
 - ``perfanalysis.<old>`` and ``perfanalysis/<old>`` in any tracked text file (imports,
   monkeypatch targets, docs links), and ``from perfanalysis import <moved module>``;
+- ``_LAZY`` entries ``".<old>"`` of ``perfanalysis/__init__.py``;
 - ``docs/_quarto.yml`` quartodoc entries ``<old>.name``.
 
 ``--check`` (default) only lists what it would change and every ``perfanalysis`` import that
@@ -43,6 +44,7 @@ ABS = re.compile(rf"perfanalysis([./])({ALT})\b")
 FROM_PA = re.compile(r"^(\s*)(\"?)from perfanalysis import ([^(\n]+?)(\\n\",?)?$", re.MULTILINE)
 REL = re.compile(r"^(\s*)from (\.+)([\w.]*) import (.*)$", re.MULTILINE)
 QUARTODOC = re.compile(rf"^(\s*-\s+|\s*name:\s+)({ALT})\.", re.MULTILINE)
+LAZY = re.compile(rf'^(\s*"\w+":\s*)"\.({ALT})((?:\.\w+)*)"', re.MULTILINE)
 
 
 def exists(parts: list[str]) -> bool:
@@ -182,6 +184,8 @@ def main() -> int:
         new = fix_relative(path, text) if name.startswith("perfanalysis/") and \
             path.suffix == ".py" else text
         new = fix_text(new, public)
+        if name == "perfanalysis/__init__.py":  # _LAZY: "name": ".module"
+            new = LAZY.sub(lambda m: f'{m.group(1)}".{MOVED[m.group(2)]}{m.group(3)}"', new)
         if name == "docs/_quarto.yml":
             new = QUARTODOC.sub(lambda m: m.group(1) + MOVED[m.group(2)] + ".", new)
         if new != text:
