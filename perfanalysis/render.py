@@ -164,8 +164,7 @@ def combine(executed: list[Path], title_block: str, appendix: str,
         for cell in chapter.cells:
             if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
                 continue
-            cell = copy.deepcopy(cell)
-            if cell.cell_type == "code":
+            if cell.cell_type == "code":  # the chapter was read here: changed in place
                 kept = []
                 for out in cell.get("outputs", []):
                     if _is_plotlyjs_output(out, js):
@@ -646,14 +645,16 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
         ".quarto", "_site", "_freeze", "*.html", "*.docx"))
     tools = {"quarto": _first_version(_run([quarto, "--version"]).stdout),
              "pandoc": _first_version(_run([quarto, "pandoc", "--version"]).stdout)}
-    nb0 = combine(executed, "", "")
-    n_charts, n_png = chart_counts(nb0)
-    note = None if n_png == n_charts else no_png_note(record)
     title = report_title(record).replace('"', "'")
     front = quarto_front_matter(title, docx_beside_html)
+    # the chapters are read once; the title block and appendix (no charts) are filled in
+    # when the charts are counted, since their DOCX note depends on it
+    nb = combine(executed, "", "", front_matter=front)
+    n_charts, n_png = chart_counts(nb)
+    note = None if n_png == n_charts else no_png_note(record)
     docx_only = f"\n\n{_not_html(f'*{note}*')}\n" if note else ""
-    nb = combine(executed, title_block_markdown(record, with_title=False) + docx_only,
-                 appendix_markdown(record, tools) + docx_only, front_matter=front)
+    nb.cells[1].source = title_block_markdown(record, with_title=False) + docx_only
+    nb.cells[-1].source = appendix_markdown(record, tools) + docx_only
     qnb, _, _ = quarto_notebook(nb, workdir / MEDIA_DIR)
     write_reference_docx(workdir / REFERENCE_DOCX)
     nbformat.write(qnb, workdir / "report.ipynb")
