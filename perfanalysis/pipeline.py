@@ -264,6 +264,12 @@ def quiet_shutdown_kernel_manager() -> type:
     return QuietShutdownKernelManager
 
 
+#: Seconds nbclient waits, after a cell's reply, for the rest of its output (default 4 s, then
+#: papermill fails the cell with "Timeout waiting for IOPub output"). A chart's output is
+#: megabytes of JSON; on a loaded machine, with notebooks running side by side in this
+#: process, reading it can take longer than 4 s. The wait ends as soon as the output is in,
+#: so the limit only matters for a kernel that never finishes its output.
+IOPUB_TIMEOUT = 600
 #: keyword the run passes through papermill to its engine: called after each code cell
 CELL_CALLBACK = "perfanalysis_cell_done"
 
@@ -289,6 +295,7 @@ def _register_engine() -> str:
 
             nb_man.cell_complete = cell_complete
             kwargs.setdefault("kernel_manager_class", quiet_shutdown_kernel_manager())
+            kwargs.setdefault("iopub_timeout", IOPUB_TIMEOUT)
             extra = list(kwargs.pop("extra_arguments", None) or [])
             kwargs["extra_arguments"] = extra + [a for a in KERNEL_ARGUMENTS if a not in extra]
             return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)

@@ -433,3 +433,43 @@ def test_jobs_come_from_the_option_the_environment_or_the_cores(
         with pytest.raises(PipelineError, match=rf"{JOBS_ENV}='{re.escape(bad)}': must be a "
                                                 r"whole number ≥ 1"):
             run_jobs()
+
+
+def test_the_run_s_notebook_client_waits_for_output_and_starts_kernels_in_the_run_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the run's papermill engine hands nbclient (no kernel started: the client's
+    ``execute`` is replaced): a long wait for a cell's output (nbclient's 4 s made loaded
+    machines fail cells), the kernel manager that shuts down without SIGINT, the kernel's
+    folder as ``resources`` (papermill's own ``cwd`` would change the whole process's
+    folder under notebooks running side by side), and the callback per code cell."""
+    from papermill.clientwrap import PapermillNotebookClient
+
+    from perfanalysis.pipeline import (
+        IOPUB_TIMEOUT,
+        _Silent,
+        execute_notebooks,
+        quiet_shutdown_kernel_manager,
+    )
+
+    seen: list[dict[str, object]] = []
+
+    def fake_execute(self: PapermillNotebookClient, **kwargs: object) -> object:
+        seen.append({"iopub_timeout": self.iopub_timeout,
+                     "kernel_manager_class": self.kernel_manager_class,
+                     "resources": self.resources})
+        return self.nb
+
+    monkeypatch.setattr(PapermillNotebookClient, "execute", fake_execute)
+    nbs = [_notebook(tmp_path, f"0{i}_x.ipynb", "x = 1") for i in range(3)]
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    cwd = Path.cwd()
+    executed, timings = execute_notebooks({nb: {} for nb in nbs}, tmp_path / "done", run_dir,
+                                          _Silent(), jobs=2)
+    assert [p.name for p in executed] == ["00_x.ipynb", "01_x.ipynb", "02_x.ipynb"]
+    assert all(p.is_file() for p in executed) and sorted(timings) == [p.name for p in nbs]
+    assert len(seen) == 3 and Path.cwd() == cwd
+    for client in seen:
+        assert client["iopub_timeout"] == IOPUB_TIMEOUT >= 60
+        assert client["kernel_manager_class"] is quiet_shutdown_kernel_manager()
+        assert client["resources"] == {"metadata": {"path": str(run_dir.resolve())}}
