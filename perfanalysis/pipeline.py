@@ -515,7 +515,8 @@ class _PngExporter:
     def __exit__(self, *exc: object) -> None:
         if self.pool is None:
             return
-        self.pool.shutdown(wait=True)
+        # after a failed chapter the pending exports are dropped (the run stops anyway)
+        self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
         if exc[0] is None:
             for f in self.futures:
                 f.result()
