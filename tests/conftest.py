@@ -27,7 +27,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     stays on one worker, so its module fixtures are built once, except the files of long
     independent notebook tests, spread test by test; every test that reads the session's
     report run joins one group, so the run and its Quarto render are built once per
-    session, not once per worker."""
+    session, not once per worker.
+
+    Known: pytest-xdist 3.8 applies the groups by rewriting ``item._nodeid``, which pytest
+    9.2 no longer reads (``Node.nodeid`` comes from ``_id``), so ``--dist loadgroup`` now
+    schedules like ``--dist load``: the report run and its render are still built once,
+    by ``build_once``'s lock, while the tests that read them may run on any worker."""
     for item in items:
         shared = SHARED_RUN_FIXTURES & set(getattr(item, "fixturenames", ()))
         module = item.nodeid.split("::", 1)[0]
