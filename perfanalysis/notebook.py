@@ -359,8 +359,8 @@ def show_unit_rows(df: pd.DataFrame, caption: str, keep: list[str] | None = None
     shown, which = unit_rows_excerpt(df, keep, key)
     if which is not None:
         n_units = df[key].nunique()
-        show_text([f"本表共{len(df)}行({n_units}个单位),下表列出{which}"
-                   f"({shown[key].nunique()}个)的{len(shown)}行;完整表格见 scores.xlsx。"])
+        show_text([(f"本表共{len(df)}行({n_units}个单位),下表列出{which}"
+                    f"({shown[key].nunique()}个)的{len(shown)}行;完整表格见 scores.xlsx。")])
     show_table(shown.reset_index(drop=True), caption, digits)
 
 
