@@ -120,7 +120,11 @@ def sensitivity_chart(sens: pd.DataFrame, year: int) -> go.Figure:
         fig.update_xaxes(title=xt, row=1, col=j)
     fig.update_yaxes(rangemode="tozero")
     fig.update_yaxes(title="等次与正式结果不同的单位数", row=1, col=1)
-    return _layout(fig, f"{year}年等次对分数线和名额的敏感性", 0, height=450)
+    fig = _layout(fig, f"{year}年等次对分数线和名额的敏感性", 0, height=480)
+    # the legend below the axis titles: above the plots it ran into the panel titles
+    return fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
+                                     "y": -0.22, "yanchor": "top"},
+                             margin={"b": 110})
 
 
 def payout_chart(samples: np.ndarray, official: float, year: int) -> go.Figure:

@@ -156,7 +156,11 @@ def sobol_chart(sobol: pd.DataFrame, target: str) -> go.Figure:
     fig.update_yaxes(rangemode="tozero")
     fig.update_yaxes(title="Sobol 指数(95%置信区间)", row=1, col=1)
     fig.update_xaxes(title="")
-    return _layout(fig, f"{target}对权重与方法选择的敏感性")
+    fig = _layout(fig, f"{target}对权重与方法选择的敏感性")
+    # the legend below the plots: above them it ran into the panel titles
+    return fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
+                                     "y": -0.15, "yanchor": "top"},
+                             margin={"b": 90})
 
 
 def sobol_unit_heatmap(sobol: pd.DataFrame, shift_target: str) -> go.Figure:
