@@ -122,7 +122,7 @@ if len(roster) > nb.LONG_TABLE_ROWS:  # national scale: counts here, names above
     nb.show_table(pub.roster_counts(roster), caption='等次名单(各序列各等次单位数)')
 else:
     nb.show_table(roster, caption='等次名单')
-nb.show_unit_rows(detail, caption='指标明细', keep=focus_names)
+nb.show_unit_rows(detail, caption='指标明细', keep=focus_names, limit=summary.DETAIL_ROWS_SHOWN)
 nb.show_text(pub.footnotes(detail, ctx.scheme))
 
 # %% [markdown]

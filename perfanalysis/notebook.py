@@ -352,11 +352,11 @@ def unit_rows_excerpt(df: pd.DataFrame, keep: list[str] | None = None, key: str 
 
 
 def show_unit_rows(df: pd.DataFrame, caption: str, keep: list[str] | None = None,
-                   key: str = "单位", digits: int = 2) -> None:
-    """Show a per-unit table that may have thousands of rows: whole when short, else a
-    sentence saying how many rows and units it has and that the full table is in
+                   key: str = "单位", digits: int = 2, limit: int = LONG_TABLE_ROWS) -> None:
+    """Show a per-unit table that may have thousands of rows: whole up to ``limit`` rows,
+    else a sentence saying how many rows and units it has and that the full table is in
     scores.xlsx, then the rows of ``unit_rows_excerpt`` (the units in ``keep``)."""
-    shown, which = unit_rows_excerpt(df, keep, key)
+    shown, which = unit_rows_excerpt(df, keep, key, limit)
     if which is not None:
         n_units = df[key].nunique()
         show_text([(f"本表共{len(df)}行({n_units}个单位),下表列出{which}"
