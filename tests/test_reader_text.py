@@ -71,3 +71,20 @@ def test_the_quarto_report_has_no_code_in_reader_text(
     findings = scan(str(quarto_report["html"]), ALLOWED)
     assert findings == [], "\n".join(f"{f.where}: {f.rule} {f.match!r} in {f.text!r}"
                                      for f in findings)
+
+
+def test_the_generic_scenarios_note_names_schemes_not_files() -> None:
+    """Found by the scan on the national case: the note said “情景文件yiyang_reform.yaml是为
+    考核方案yiyang_2018.yaml编写的”; it names the base scheme by its Chinese name."""
+    from perfanalysis.paths import PROJ_ROOT, SCHEMES_DIR
+    from perfanalysis.scenarios import scenarios_for
+    from perfanalysis.scheme import load_scheme
+
+    from .readertext import SNAKE
+
+    scheme = load_scheme(SCHEMES_DIR / "changsha.yaml")
+    _, note = scenarios_for(PROJ_ROOT / "data" / "scenarios" / "yiyang_reform.yaml", scheme,
+                            SCHEMES_DIR / "changsha.yaml")
+    base = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml").name
+    assert note is not None and f"是为考核方案“{base}”编写的" in note
+    assert SNAKE.search(note) is None and ".yaml" not in note
