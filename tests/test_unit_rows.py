@@ -69,3 +69,27 @@ def test_roster_counts_per_sequence_and_tier() -> None:
     assert counts.to_dict("records") == [
         {"序列": "东部", "优秀": 2, "达标": 5, "不达标": 0, "合计": 7},
         {"序列": "西部", "优秀": 1, "达标": 3, "不达标": 1, "合计": 5}]
+
+
+def test_scores_workbook_round_trips_awkward_values(tmp_path) -> None:
+    """The streamed scores.xlsx (national scale: hundreds of thousands of rows) keeps every
+    value a table holds: XML-special and padded text, missing values, booleans, integers,
+    floats at full precision, infinities as text; headers bold and frozen."""
+    import math
+
+    import openpyxl
+
+    from perfanalysis.export import write_tables
+
+    df = pd.DataFrame({"单位": ["a&b<c>\"d\"", " 甲 ", "乙\x07"],
+                       "得分": [1 / 3, float("nan"), float("inf")],
+                       "名次": [1, 2, 3], "达标": [True, False, True]})
+    path = write_tables({"成绩表": df, "空表": df.head(0)}, tmp_path / "s.xlsx")
+    back = pd.read_excel(path, sheet_name=None)
+    got = back["成绩表"]
+    assert list(got["单位"]) == ["a&b<c>\"d\"", " 甲 ", "乙"]  # control character dropped
+    assert got["得分"][0] == 1 / 3 and math.isnan(got["得分"][1]) and str(got["得分"][2]) == "inf"
+    assert list(got["名次"]) == [1, 2, 3] and list(got["达标"]) == [True, False, True]
+    assert list(back["空表"].columns) == list(df.columns) and back["空表"].empty
+    ws = openpyxl.load_workbook(path)["成绩表"]
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b and ws["B2"].number_format == "0.00"
