@@ -3,8 +3,9 @@ collecting tables, and for the render step, plus the outputs' sizes.
 
 Cases: the Yiyang sample (what ``make report`` runs), or the synthetic national case of
 ``bench_uncertainty`` (2 850 units in 31 sequences, 30 indicators, years 2015–2019) written
-to a temporary folder. The machine's load average is printed before and after: on a shared
-machine the figures are upper bounds. Prints figures; asserts nothing about time.
+to a temporary folder. The machine's load average is printed before and after, and the CPU
+time of the run (kernels and renderer included): on a shared machine the wall times are
+upper bounds and the CPU time is the figure to compare. Prints figures; asserts nothing about time.
 
     .venv/bin/python benchmarks/bench_report.py [--case sample|national] [--renderer auto]
         [--no-png] [--units 2850 --sequences 31 --indicators 30] [-p key=value ...]

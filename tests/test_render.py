@@ -760,6 +760,14 @@ def test_axes_show_full_numbers_not_si_suffixes() -> None:
     assert log.layout.xaxis.dtick == "D2" and log.layout.yaxis.dtick is None
     bundle = pnb.figure_bundle(fig)
     assert bundle[pnb.PLOTLY_MIME]["layout"]["xaxis2"]["exponentformat"] == "none"
+    # years read 2019, not 2,019: an axis holding only whole numbers 1900–2100
+    years = make_subplots(rows=1, cols=2)
+    years.add_scatter(x=[2018, 2019], y=[3, 1], row=1, col=1)
+    years.add_scatter(x=[2018, 2019.5], y=[1500, 2500], row=1, col=2)
+    out = reader_axes(years)
+    assert (out.layout.xaxis.tickformat, out.layout.xaxis.separatethousands) == ("d", False)
+    assert out.layout.xaxis2.separatethousands is True  # 2019.5 is not a year
+    assert out.layout.yaxis2.separatethousands is True  # whole, but outside 1900–2100
 
 
 def test_table_headers_align_with_their_columns() -> None:
