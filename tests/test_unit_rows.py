@@ -93,3 +93,6 @@ def test_scores_workbook_round_trips_awkward_values(tmp_path) -> None:
     assert list(back["空表"].columns) == list(df.columns) and back["空表"].empty
     ws = openpyxl.load_workbook(path)["成绩表"]
     assert ws.freeze_panes == "A2" and ws["A1"].font.b and ws["B2"].number_format == "0.00"
+    assert ws["C2"].number_format == "General"  # integers keep their own format
+    again = write_tables({"成绩表": df, "空表": df.head(0)}, tmp_path / "again.xlsx")
+    assert again.read_bytes() == path.read_bytes()  # same tables → same bytes
