@@ -361,13 +361,14 @@ def issue_targets(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     names = dict(zip(data.units["unit_id"], data.units["name"]))
     rows: list[dict[str, object]] = []
     for leaf in scheme.indicators():
-        for basis, rule in leaf.basis_rules():
+        for h, (basis, rule) in enumerate(leaf.basis_rules()):
             if rule.rule == "table" and rule.file is not None:
                 continue  # already an issued table
             reverse = leaf.direction == "negative"
-            tgt = indicator_targets(rule, data if rule.rule == "table" else known, leaf.id,
+            series = leaf.series(h)  # an official rate the blend half reads, or the leaf's own
+            tgt = indicator_targets(rule, data if rule.rule == "table" else known, series,
                                     year, basis=basis, reverse=reverse, unit_ids=ids)
-            levels, years = indicator_levels(known, leaf.id, ids)
+            levels, years = indicator_levels(known, series, ids)
             last = _at(basis_series(levels, basis), years, year - 1)
             rule_text = _rule_zh(rule.model_dump())
             for i, uid in enumerate(ids):
