@@ -189,6 +189,11 @@ class Blend(_Strict):
     target: TargetRule | None = Field(
         None, description="target rule of the blend basis (completion, gap_points, "
                           "time_progress); default: the indicator's own rule")
+    consistent: bool = Field(
+        False, description="one differentiated growth target g* for both halves: the "
+                           "increment target is last year's level × g* (Δ* = x(t−1)·g*), g* "
+                           "the growth half's target; basis increment with a growth or "
+                           "given_rate blend")
     indicator: str | None = Field(
         None, description="basis given_rate only: the indicator whose values this half reads "
                           "(an official growth rate published beside the level, e.g. GDP "
@@ -292,6 +297,12 @@ class Indicator(_Strict):
             raise ValueError(f"'floor' ({self.floor}) is above 'cap' ({self.cap})")
         if self.blend is not None and self.blend.basis == self.basis:
             raise ValueError("'blend.basis' must differ from 'basis'")
+        if self.blend is not None and self.blend.consistent and (
+                self.basis != "increment" or self.blend.basis not in ("growth", "given_rate")
+                or m not in TARGET_METHODS):
+            raise ValueError("'blend.consistent' sets the increment target from the growth "
+                             "target (Δ* = x(t−1)·g*): it needs basis 'increment', a 'growth' "
+                             f"or 'given_rate' blend and a target method {TARGET_METHODS}")
         if self.blend is not None and self.blend.indicator is not None and (
                 self.blend.basis != "given_rate" or self.blend.indicator == self.id):
             raise ValueError("'blend.indicator' names the official-rate series the blend half "

@@ -20,7 +20,7 @@ from .data import Dataset, check_data
 from .errors import DataError, Problem, SchemeError
 from .ranks import ALL_GROUP, scope_values
 from .scheme import ExcessRule, Group, Indicator, ProgressRule, Scheme, TargetRule
-from .targets import leaf_table, require_targets, rule_targets
+from .targets import consistent_increment, leaf_table, require_targets, rule_targets
 
 
 @dataclass(frozen=True)
@@ -139,11 +139,17 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
                 table = sub.set_index("unit_id")["target"].reindex(unit_ids).to_numpy(dtype=float)
             # the target engine (perfanalysis/targets.py): one rule, all units at once; the
             # blend basis (if any) has its own
+            consistent = leaf.blend is not None and leaf.blend.consistent
             for h, (out, (basis, rule)) in enumerate(zip((targets, blend_targets),
                                                          leaf.basis_rules())):
                 tbl = leaf_table(data, rule, leaf.id, basis, year, unit_ids, table)  # issued
+                if consistent and h == 0 and tbl is None:
+                    continue  # set from the growth target below
                 out[:, k] = _targets(leaf, rule, basis, cube[:, :, col[h]], years, year,
                                      seq_codes, tbl, data, unit_ids)
+            if consistent and not np.isfinite(targets[:, k]).any():
+                # one growth target g* for both halves: Δ* = x(t−1)·g*
+                targets[:, k] = consistent_increment(previous[:, k], blend_targets[:, k])
     comp_ids = [c.id for c in scheme.components if c.source == "indicators"]
     leaf_comp = scheme.indicator_component()
     leaf_component = np.array([comp_ids.index(leaf_comp[leaf.id]) for leaf in leaves], dtype=int)

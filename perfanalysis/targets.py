@@ -351,6 +351,15 @@ def _rule_zh(dumped: dict[str, object]) -> str:
     return rule_zh(dumped)
 
 
+def consistent_increment(last_level: np.ndarray, growth_target: np.ndarray) -> np.ndarray:
+    """The increment target of one growth target g* (``blend.consistent``): Δ* = x(t−1)·g*,
+    so adding Δ* is growing by g* — the two targets of an indicator ask the same growth."""
+    return np.asarray(last_level, dtype=float) * np.asarray(growth_target, dtype=float)
+
+
+CONSISTENT_ZH = "上年实际×目标增速(增量目标与增速目标为同一增长率)"
+
+
 def issue_targets(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     """The targets of ``year`` as issued at its start (区县(市)差异化绩效目标, 目标分解表): each
     unit × target indicator × scored basis, computed from data up to ``year − 1`` only, with
@@ -361,16 +370,24 @@ def issue_targets(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     names = dict(zip(data.units["unit_id"], data.units["name"]))
     rows: list[dict[str, object]] = []
     for leaf in scheme.indicators():
-        for h, (basis, rule) in enumerate(leaf.basis_rules()):
+        consistent = leaf.blend is not None and leaf.blend.consistent
+        # halves in reverse: a consistent increment target needs the growth target first
+        got: dict[int, np.ndarray] = {}
+        for h, (basis, rule) in reversed(list(enumerate(leaf.basis_rules()))):
             if rule.rule == "table" and rule.file is not None:
                 continue  # already an issued table
             reverse = leaf.direction == "negative"
             series = leaf.series(h)  # an official rate the blend half reads, or the leaf's own
-            tgt = indicator_targets(rule, data if rule.rule == "table" else known, series,
-                                    year, basis=basis, reverse=reverse, unit_ids=ids)
             levels, years = indicator_levels(known, series, ids)
             last = _at(basis_series(levels, basis), years, year - 1)
             rule_text = _rule_zh(rule.model_dump())
+            if consistent and h == 0 and 1 in got:
+                tgt = consistent_increment(_at(levels, years, year - 1), got[1])
+                rule_text = CONSISTENT_ZH
+            else:
+                tgt = indicator_targets(rule, data if rule.rule == "table" else known, series,
+                                        year, basis=basis, reverse=reverse, unit_ids=ids)
+            got[h] = tgt
             for i, uid in enumerate(ids):
                 rows.append({
                     "unit_id": uid, "name": names[uid], "year": int(year), "indicator": leaf.id,
@@ -378,6 +395,9 @@ def issue_targets(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
                     "basis": basis, "basis_zh": BASIS_ZH[basis], "rule": rule.label(),
                     "rule_zh": rule_text,
                     "inputs": ("年初下达(targets.csv)" if rule.rule == "table"
+                               else f"{year - 1}:{_at(levels, years, year - 1)[i]:.2f};"
+                                    f"目标增速{got[1][i] * 100:.2f}%"
+                               if rule_text == CONSISTENT_ZH
                                else _inputs_text(levels, years, rule, year, basis, i)),
                     "last_actual": float(last[i]), "target": float(tgt[i])})
     return pd.DataFrame(rows, columns=ISSUED_COLUMNS)

@@ -135,3 +135,89 @@ def test_yiyang_preset_scores_official_rates_on_the_sample():
         other = load_scheme(SCHEMES_DIR / f"{stem}.yaml")
         assert set(other.other_indicators) == {"gdp_growth", "industry_va_growth"}
         assert len(score(d, other, 2019)) == 8
+
+
+def _consistent_data(tmp_path):
+    units = [{"unit_id": u, "name": n, "sequence": "s"} for u, n in [("a", "甲"), ("b", "乙")]]
+    levels = {"a": [100.0, 110.0, 121.0, 133.1, 146.41],  # 10 % a year, then 10 % again
+              "b": [100.0, 105.0, 110.25, 115.7625, 120.0]}  # 5 % a year, then slower
+    obs = [{"unit_id": u, "year": 2015 + i, "indicator": "gdp", "value": v}
+           for u, vs in levels.items() for i, v in enumerate(vs)]
+    return load_data(write_dataset(tmp_path, {"units": units, "observations": obs}))
+
+
+def _blend_scheme(consistent: bool):
+    leaf = {"id": "gdp", "name": "地区生产总值", "points": 10, "method": "completion",
+            "cap": 1.2, "basis": "increment", "target": {"rule": "own_average", "years": 3},
+            "blend": {"basis": "growth", "alpha": 0.5, "consistent": consistent}}
+    return scheme_from_mapping({
+        "id": "mini", "name": "测试", "sequences": {"s": "序列"},
+        "components": [{"id": "ind", "name": "指标", "points": 10, "source": "indicators",
+                        "clip": False, "children": [leaf]}],
+        "tiers": {"method": "forced_distribution", "labels": ["一等", "二等"],
+                  "shares": [0.5, 0.5]}})
+
+
+def test_one_growth_target_for_both_halves_hand_worked(tmp_path):
+    d = _consistent_data(tmp_path)
+    t = leaf_scores(d, _blend_scheme(True), 2019).set_index("unit_id")
+    # b: g* = mean growth 2016–2018 = 5 %; Δ* = x(2018)·g* = 115.7625 × 0.05 = 5.788125
+    assert t.loc["b", "blend_target"] == pytest.approx(0.05)
+    assert t.loc["b", "target"] == pytest.approx(115.7625 * 0.05)
+    # both halves then ask the same thing: Δ/Δ* = g/g* = (120/115.7625 − 1)/0.05
+    r = (120 / 115.7625 - 1) / 0.05
+    assert t.loc["b", "fraction"] == pytest.approx(r)
+    # a: grew 10 % again: Δ* = 133.1 × 0.10 = 13.31 = Δ → 100 % on both halves
+    assert t.loc["a", "target"] == pytest.approx(13.31)
+    assert t.loc["a", "fraction"] == pytest.approx(1.0)
+    # without the option the increment target is the mean increment (5 + 5.25 + 5.5125)/3:
+    # a different growth (5.254/115.7625 = 4.54 %) than the growth target's 5 %
+    t0 = leaf_scores(d, _blend_scheme(False), 2019).set_index("unit_id")
+    mean_inc = (5 + 5.25 + 5.5125) / 3
+    assert t0.loc["b", "target"] == pytest.approx(mean_inc)
+    assert t0.loc["b", "fraction"] == pytest.approx(0.5 * (120 - 115.7625) / mean_inc + 0.5 * r)
+    # the issued table writes Δ* = x(t−1)·g* for the increment row
+    issued = issue_targets(d, _blend_scheme(True), 2019)
+    row = issued.loc[(issued["unit_id"] == "b") & (issued["basis"] == "increment")].iloc[0]
+    assert row["target"] == pytest.approx(115.7625 * 0.05)
+    assert "同一增长率" in row["rule_zh"]
+
+
+def test_consistent_needs_increment_and_growth():
+    with pytest.raises(SchemeError, match="consistent"):
+        scheme_from_mapping({
+            "id": "mini", "name": "测试",
+            "components": [{"id": "ind", "name": "指标", "points": 10, "source": "indicators",
+                            "children": [{"id": "gdp", "name": "地区生产总值", "points": 10,
+                                          "method": "efficacy", "basis": "level",
+                                          "blend": {"basis": "growth", "consistent": True}}]}],
+            "tiers": {"method": "forced_distribution", "labels": ["一等", "二等"],
+                      "shares": [0.5, 0.5]}})
+
+
+def test_one_growth_target_scenario_and_its_cap_saturation():
+    from perfanalysis.paths import PROJ_ROOT
+    from perfanalysis.scenarios import load_scenarios
+    from perfanalysis.studies.targets import cap_saturation
+
+    d = load_data(SAMPLE_DIR / "yiyang")
+    base = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
+    by = {sc.id: sc for sc in load_scenarios(PROJ_ROOT / "data" / "scenarios" /
+                                             "yiyang_reform.yaml", base)}
+    s = by["one_growth_target"].scheme
+    ids = ["gdp", "fai", "industry_va", "retail_sales"]
+    ls = leaf_scores(d, s, 2019)
+    ls = ls.loc[ls["indicator"].isin(ids)]
+    # every increment target is last year's level × the growth target
+    assert ls["target"].to_numpy() == pytest.approx(
+        (ls["previous"] * ls["blend_target"]).to_numpy())
+    # cap saturation (the targets study's table) against a count made here: a blended leaf
+    # sits at its 120 % cap only when both halves do
+    r1 = (ls["basis_value"] / ls["target"]).clip(0, 1.2)
+    r2 = (ls["blend_basis_value"] / ls["blend_target"]).clip(0, 1.2)
+    at_cap = (r1 >= 1.2 - 1e-9) & (r2 >= 1.2 - 1e-9)
+    cap = cap_saturation(d, s, 2019, ids).set_index("indicator")
+    assert int(cap.loc["all", "at_cap"]) == int(at_cap.sum())
+    assert int(cap.loc["all", "n"]) == len(ls) == 32
+    for iid in ids:
+        assert int(cap.loc[iid, "at_cap"]) == int(at_cap[ls["indicator"] == iid].sum())
