@@ -127,6 +127,8 @@ _LAZY: dict[str, str] = {
     "weight_sensitivity": ".studies.weightings",
     "CadreRules": ".cadres",
     "cadre_table": ".cadres",
+    "has_cadres": ".cadre_report",
+    "cadre_group_summary": ".cadre_report",
 }
 
 __all__ = sorted(_LAZY)  # noqa: PLE0605 (the table is the list of public names)
