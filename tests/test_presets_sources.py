@@ -8,6 +8,8 @@ source does fix: component weights, splits, bonus and deduction rules, tiers.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pandas as pd
 import pytest
 
@@ -239,7 +241,7 @@ def test_yiyang_increment_and_growth_against_own_averages(tmp_path):
     # the growth half reads the official rate (per cent); here it equals the levels' growth,
     # so the arithmetic below is the growth of the levels
     obs += [(u, 2016 + i, "gdp_growth", 100 * (b / a - 1)) for u, vals in series.items()
-            for i, (a, b) in enumerate(zip(vals, vals[1:]))]
+            for i, (a, b) in enumerate(pairwise(vals))]
     t = run(tmp_path, raw, [(u, "counties") for u in series], obs, year=2019)
     # big: increments 2016–2018 10, 11, 12.1 → target 33.1/3 = 11.0333 (> 2 % × 133.1 =
     # 2.662); 2019 increment 6.9 → 6.9/11.0333 = 0.62538. Growth 10 %, 10 %, 10 % → target
