@@ -221,3 +221,22 @@ def test_one_growth_target_scenario_and_its_cap_saturation():
     assert int(cap.loc["all", "n"]) == len(ls) == 32
     for iid in ids:
         assert int(cap.loc[iid, "at_cap"]) == int(at_cap[ls["indicator"] == iid].sum())
+
+
+def test_issued_table_wide_and_sentence(tmp_path):
+    # the 目标分解表 of the report: unit × (indicator·basis), rates in per cent
+    from perfanalysis.targets import issued_sentences, issued_wide
+
+    d = _consistent_data(tmp_path)
+    issued = issue_targets(d, _blend_scheme(False), 2019)
+    wide = issued_wide(issued).set_index("单位")
+    assert list(wide.columns) == ["地区生产总值·增量", "地区生产总值·增速(%)"]
+    # 乙: mean increment (5 + 5.25 + 5.5125)/3 = 5.25417 → 5.25; mean growth 5 % → 5.00
+    assert wide.loc["乙", "地区生产总值·增量"] == pytest.approx(5.25)
+    assert wide.loc["乙", "地区生产总值·增速(%)"] == pytest.approx(5.0)
+    # 甲: mean increment (10 + 11 + 12.1)/3 = 11.0333 → 11.03; growth 10 %
+    assert wide.loc["甲", "地区生产总值·增量"] == pytest.approx(11.03)
+    assert wide.loc["甲", "地区生产总值·增速(%)"] == pytest.approx(10.0)
+    text = issued_sentences(issued, 2019)[0]
+    assert "只用2018年及以前的数据" in text and "为2个单位的1项指标算出4个2019年目标值" in text
+    assert "没有按单位" in issued_sentences(issued.iloc[:0], 2019)[0]
