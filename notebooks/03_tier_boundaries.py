@@ -117,4 +117,4 @@ else:
 # ## 各单位的等次概率
 
 # %%
-nb.show_table(figures.probability_table(probs, ctx.scheme), caption='各单位评为各等次的概率与名次范围')
+nb.show_long_table(figures.probability_table(probs, ctx.scheme), caption='各单位评为各等次的概率与名次范围', sort_by='总分', key='单位')

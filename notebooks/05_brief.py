@@ -88,7 +88,8 @@ nb.show_text(reply[3][1])
 
 # %%
 nb.show_text(say.alternatives_sentences(b.reply) + [say.rules_sentence()])
-nb.show(brief_charts.alternatives_chart(b.reply.alternatives, b.size_col))
+if len(b.reply.alternatives):
+    nb.show(brief_charts.alternatives_chart(b.reply.alternatives, b.size_col))
 nb.show_table(br.display_alternatives(b.reply.alternatives), caption='经济指标计分方式排序')
 nb.show_table(br.display_sizes(b.reply.sizes), caption='得分与规模的相关系数(现行方案实际计分)')
 
@@ -111,13 +112,17 @@ nb.show(brief_charts.tradeoffs_chart(b.trade, b.size_col))
 # ## 附件三 成绩表、等次名单与指标明细
 
 # %%
-nb.show_table(results, caption=f'{ctx.year}年成绩表')
+focus_names = list(ctx.data.units.set_index('unit_id').reindex(b.focus)['name'].dropna())
+nb.show_long_table(results, caption=f'{ctx.year}年成绩表', sort_by='总分', key='单位', keep=focus_names)
 nb.show_text(pub.roster_sentences(roster))
 quota_notes = b.studies.get('quota_warnings')
 if quota_notes is not None and len(quota_notes):  # ties / empty tiers
     nb.show_text([s.removesuffix('。') + say.cite('quota_warnings') + '。' for s in summary.quota_warning_sentences(quota_notes)])
-nb.show_table(roster, caption='等次名单')
-nb.show_table(detail, caption='指标明细')
+if len(roster) > nb.LONG_TABLE_ROWS:  # national scale: counts here, names above and in scores.xlsx
+    nb.show_table(pub.roster_counts(roster), caption='等次名单(各序列各等次单位数)')
+else:
+    nb.show_table(roster, caption='等次名单')
+nb.show_unit_rows(detail, caption='指标明细', keep=focus_names, limit=summary.DETAIL_ROWS_SHOWN)
 nb.show_text(pub.footnotes(detail, ctx.scheme))
 
 # %% [markdown]
@@ -131,12 +136,17 @@ nb.show_table(basis, caption='方案依据与假设')
 # ## 附件五 逐年等次与连续低等次的后续处理
 
 # %%
-nb.show(brief_charts.tier_history_chart(b.history, list(ctx.scheme.tiers.labels), b.focus, list(b.flags['unit_id'])))
+history_chart = brief_charts.tier_history_chart(b.history, list(ctx.scheme.tiers.labels), b.focus, list(b.flags['unit_id']))
+if len(history_chart.data):
+    nb.show(history_chart)
+else:
+    nb.show_text(['没有可计分的年度。'] if b.history.empty else
+                 [f"共{b.history['unit_id'].nunique()}个单位,没有指定重点单位,也没有触发后续处理的单位,逐年等次见下表。"])
 
 # %%
 nb.show_text(say.followup_sentences(b.flags, ctx.year, b.followup_text)
              + say.skipped_sentences(b.skipped_years))
-nb.show_table(br.display_history(b.history, ctx.scheme.sequences), caption='逐年等次与序列排名')
+nb.show_unit_rows(br.display_history(b.history, ctx.scheme.sequences), caption='逐年等次与序列排名', keep=focus_names)
 
 # %%
 if len(b.flags):

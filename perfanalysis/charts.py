@@ -50,11 +50,36 @@ def size_label_zh(column: str | None) -> str:
     return f"{name}({m.group(2)}年)" if m.group(2) else name
 
 
+def _year_axes(fig: go.Figure) -> set[str]:
+    """Axes (``xaxis``, ``yaxis2`` …) every trace on which plots whole numbers between 1900
+    and 2100 only: years, which a reader writes 2019, never 2,019."""
+    seen: dict[str, bool] = {}
+    for trace in fig.data:
+        for letter in ("x", "y"):
+            values = getattr(trace, letter, None)
+            if values is None or getattr(trace, "orientation", None) == "h" and letter == "y":
+                continue
+            ref = getattr(trace, f"{letter}axis", None) or letter
+            name = f"{letter}axis{ref[1:]}"
+            try:
+                arr = np.asarray(values, dtype=float)
+            except (TypeError, ValueError):
+                seen[name] = False
+                continue
+            arr = arr[np.isfinite(arr)]
+            ok = bool(len(arr)) and bool(np.all((arr == np.round(arr)) & (arr >= 1900)
+                                                & (arr <= 2100)))
+            seen[name] = seen.get(name, True) and ok
+    return {name for name, ok in seen.items() if ok}
+
+
 def reader_axes(fig: go.Figure) -> go.Figure:
     """Axis numbers as a Chinese reader writes them: full digits with thousands separators
     (100,000), never SI suffixes such as "100k" or exponents, on every axis whose chart did
-    not choose a format itself; log axes label 1-2-5 per decade. Returns a copy."""
+    not choose a format itself; years (axes holding only whole numbers 1900–2100) without a
+    separator (2019, not 2,019); log axes label 1-2-5 per decade. Returns a copy."""
     out = go.Figure(fig)
+    years = _year_axes(out)
 
     def plain(axis: object) -> None:
         # a log axis labels 1, 2 and 5 of each decade, not every digit (on a narrow panel
@@ -66,6 +91,14 @@ def reader_axes(fig: go.Figure) -> go.Figure:
         if axis.separatethousands is None:  # type: ignore[attr-defined]
             axis.separatethousands = True  # type: ignore[attr-defined]
 
+    def year(axis: object) -> None:
+        if axis.tickformat is None:  # type: ignore[attr-defined]
+            axis.tickformat = "d"  # type: ignore[attr-defined]
+        if axis.separatethousands is None:  # type: ignore[attr-defined]
+            axis.separatethousands = False  # type: ignore[attr-defined]
+
+    for name in sorted(years):
+        year(out.layout[name])
     out.for_each_xaxis(plain)
     out.for_each_yaxis(plain)
     return out

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -325,6 +326,42 @@ def show_long_table(df: pd.DataFrame, caption: str, sort_by: str, sheet: str | N
         show_text([(f"本表共{len(df)}行,下表按{label or sort_by}{order}列出前{n}行、后{n}行"
                    f"{extra};完整表格见 {where}。")])
     show_table(shown, caption, digits)
+
+
+def unit_rows_excerpt(df: pd.DataFrame, keep: list[str] | None = None, key: str = "单位",
+                      limit: int = LONG_TABLE_ROWS) -> tuple[pd.DataFrame, str | None]:
+    """What a report page shows of a table with one or more rows per unit (indicator
+    detail, tier history) at national scale: the whole table when it has at most ``limit``
+    rows; else the rows of the units in ``keep`` (the units asked about), or, when none of
+    them is in the table, the rows of the table's first units up to ``limit`` rows. The
+    second value says which (None: whole; "关注单位" or "前n个单位")."""
+    if len(df) <= limit:
+        return df, None
+    if key not in df.columns:
+        raise KeyError(f"unit_rows_excerpt: no column {key!r} in the table "
+                       f"(columns: {', '.join(map(str, df.columns))})")
+    wanted = set(keep or [])
+    chosen = df.loc[df[key].astype(str).isin(wanted)]
+    if len(chosen):
+        return chosen, "关注单位"
+    units = list(dict.fromkeys(df[key].astype(str)))
+    per_unit = max(1, int(np.ceil(len(df) / max(len(units), 1))))
+    first = set(units[: max(1, limit // per_unit)])
+    chosen = df.loc[df[key].astype(str).isin(first)]
+    return chosen, f"前{len(first)}个单位"
+
+
+def show_unit_rows(df: pd.DataFrame, caption: str, keep: list[str] | None = None,
+                   key: str = "单位", digits: int = 2, limit: int = LONG_TABLE_ROWS) -> None:
+    """Show a per-unit table that may have thousands of rows: whole up to ``limit`` rows,
+    else a sentence saying how many rows and units it has and that the full table is in
+    scores.xlsx, then the rows of ``unit_rows_excerpt`` (the units in ``keep``)."""
+    shown, which = unit_rows_excerpt(df, keep, key, limit)
+    if which is not None:
+        n_units = df[key].nunique()
+        show_text([(f"本表共{len(df)}行({n_units}个单位),下表列出{which}"
+                    f"({shown[key].nunique()}个)的{len(shown)}行;完整表格见 scores.xlsx。")])
+    show_table(shown.reset_index(drop=True), caption, digits)
 
 
 def show_text(paragraphs: list[str]) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import pandas as pd
 
@@ -113,6 +114,7 @@ class RunConfig:
     params: dict[str, str] = field(default_factory=dict)
     notebooks_dir: Path = NOTEBOOKS_DIR
     reports_dir: Path = REPORTS_DIR
+    jobs: int | None = None  # notebooks run at once (None: PERFANALYSIS_JOBS, else cores)
 
 
 @dataclass
@@ -233,7 +235,12 @@ def notebook_parameters(notebooks: list[Path], base: dict[str, Any],
 
 
 # --- step 3: execute ----------------------------------------------------------------------
-_cell_callback: list[Callable[[], None]] = []
+#: Environment variable: how many chapter notebooks run at once (default: the machine's
+#: cores). ``1`` runs them one after another, as before.
+JOBS_ENV = "PERFANALYSIS_JOBS"
+#: Text in a notebook's code that marks it as reading other chapters' tables (``OUT/tables``):
+#: it starts only after every notebook before it in name order has finished.
+READS_TABLES_MARKERS = ("tables_dir", "read_study_tables")
 
 
 @functools.cache
@@ -257,9 +264,20 @@ def quiet_shutdown_kernel_manager() -> type:
     return QuietShutdownKernelManager
 
 
+#: Seconds nbclient waits, after a cell's reply, for the rest of its output (default 4 s, then
+#: papermill fails the cell with "Timeout waiting for IOPub output"). A chart's output is
+#: megabytes of JSON; on a loaded machine, with notebooks running side by side in this
+#: process, reading it can take longer than 4 s. The wait ends as soon as the output is in,
+#: so the limit only matters for a kernel that never finishes its output.
+IOPUB_TIMEOUT = 600
+#: keyword the run passes through papermill to its engine: called after each code cell
+CELL_CALLBACK = "perfanalysis_cell_done"
+
+
 def _register_engine() -> str:
     """A papermill engine that reports each finished code cell (for the per-notebook bars;
-    papermill also completes markdown cells, which the bars do not count) and starts the
+    papermill also completes markdown cells, which the bars do not count; the callback comes
+    with each notebook's call, so notebooks may run in parallel threads) and starts the
     kernel with ``KERNEL_ARGUMENTS``."""
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -267,16 +285,17 @@ def _register_engine() -> str:
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
             original = nb_man.cell_complete
+            callback: Callable[[], None] | None = kwargs.pop(CELL_CALLBACK, None)
 
             def cell_complete(cell: Any, cell_index: int | None = None, **kw: Any) -> Any:
                 result = original(cell, cell_index=cell_index, **kw)
-                if cell.get("cell_type") == "code":
-                    for cb in _cell_callback:
-                        cb()
+                if cell.get("cell_type") == "code" and callback is not None:
+                    callback()
                 return result
 
             nb_man.cell_complete = cell_complete
             kwargs.setdefault("kernel_manager_class", quiet_shutdown_kernel_manager())
+            kwargs.setdefault("iopub_timeout", IOPUB_TIMEOUT)
             extra = list(kwargs.pop("extra_arguments", None) or [])
             kwargs["extra_arguments"] = extra + [a for a in KERNEL_ARGUMENTS if a not in extra]
             return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
@@ -302,38 +321,119 @@ def _failure_message(nb: Path, exc: Any, kept: Path, out: Path) -> str:
             f"the previous output in {out} is untouched.")
 
 
-def execute_notebooks(per_nb: dict[Path, dict[str, Any]], dest: Path, cwd: Path,
-                      progress: RunProgress) -> tuple[list[Path], dict[str, float]]:
-    """Run each notebook with papermill (kernel ``python3``) into ``dest``; return the
-    executed paths and seconds per notebook. Raises papermill's error on a failing cell."""
+def run_jobs(jobs: int | None = None) -> int:
+    """How many notebooks run at once: ``jobs`` if given, else ``PERFANALYSIS_JOBS``, else
+    the machine's cores (at least 1). A value that is not a positive whole number is an
+    error naming the variable."""
+    raw: object = jobs if jobs is not None else os.environ.get(JOBS_ENV, "").strip()
+    if raw == "":
+        return max(1, os.cpu_count() or 1)
+    try:
+        value = int(str(raw))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise PipelineError(f"{JOBS_ENV}={raw!r}: must be a whole number ≥ 1 (notebooks run "
+                            "at once)")
+    return value
+
+
+def reads_tables(notebook: Path) -> bool:
+    """Whether a notebook's code reads other chapters' tables (``READS_TABLES_MARKERS``)."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return any(m in str(c.source) for c in nb.cells if c.cell_type == "code"
+               for m in READS_TABLES_MARKERS)
+
+
+def execution_waves(notebooks: list[Path]) -> list[list[Path]]:
+    """Notebooks grouped into waves that may run in parallel, in name order: a notebook that
+    reads other chapters' tables closes the wave before it and starts a wave of its own, so
+    it sees every table the notebooks before it write; the others share a wave."""
+    waves: list[list[Path]] = [[]]
+    for nb in notebooks:
+        if reads_tables(nb) and waves[-1]:
+            waves.append([nb])
+            waves.append([])
+        else:
+            waves[-1].append(nb)
+    return [w for w in waves if w]
+
+
+def _execute_one(nb: Path, params: dict[str, Any], target: Path, cwd: Path, engine: str,
+                 progress: RunProgress, lock: threading.Lock) -> float:
+    """Run one notebook into ``target`` (its kernel starts in ``cwd``); seconds taken.
+    Papermill writes the executed copy once at the end (and on failure), not after every
+    cell: the copies hold plotly.js and all charts, and rewriting them per cell cost more
+    than some chapters' own work. Progress calls are serialised by ``lock``."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    n_cells = sum(1 for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code")
+
+    def cell_done() -> None:
+        with lock:
+            progress.cell_done(nb.name)
+
+    with lock:  # +1: papermill's injected-parameters cell (added when params are set)
+        progress.notebook_started(nb.name, n_cells + (1 if params else 0))
+    t0 = time.perf_counter()
+    try:
+        # cwd goes to the kernel, not to papermill: papermill's own cwd option changes the
+        # whole process's folder, which parallel notebooks would undo for each other
+        papermill.execute_notebook(str(nb), str(target), parameters=params,
+                                   kernel_name=KERNEL, engine_name=engine,
+                                   progress_bar=False, log_output=False,
+                                   request_save_on_cell_execute=False,
+                                   resources={"metadata": {"path": str(cwd)}},
+                                   **{CELL_CALLBACK: cell_done})
+    except PapermillExecutionError as exc:
+        raise _NotebookFailed(nb, target, exc) from exc
+    seconds = round(time.perf_counter() - t0, 2)
+    with lock:
+        progress.notebook_finished(nb.name, seconds)
+    return seconds
+
+
+def execute_notebooks(per_nb: dict[Path, dict[str, Any]], dest: Path, cwd: Path,
+                      progress: RunProgress, jobs: int | None = None,
+                      on_done: Callable[[Path], None] | None = None
+                      ) -> tuple[list[Path], dict[str, float]]:
+    """Run each notebook with papermill (kernel ``python3``) into ``dest``; return the
+    executed paths (in the order given) and seconds per notebook. Independent notebooks run
+    ``run_jobs(jobs)`` at a time (``execution_waves``): each has its own kernel and seed, so
+    the outputs do not depend on how many run at once. ``on_done`` is called with each
+    executed copy as soon as it is written. Raises ``_NotebookFailed`` for the first failing
+    notebook in name order, after the notebooks already running have finished."""
+    from concurrent.futures import ThreadPoolExecutor
+
     engine = _register_engine()
     dest.mkdir(parents=True, exist_ok=True)
-    executed: list[Path] = []
-    timings: dict[str, float] = {}
+    cwd = Path(cwd).resolve()
+    targets: dict[Path, Path] = {}
     for nb, params in per_nb.items():
-        n_cells = sum(1 for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code")
         year = params.get("year")
-        target = dest / (f"{nb.stem}-{year}.ipynb" if year is not None else nb.name)
-        # +1: papermill's injected-parameters cell (a code cell it adds when params are set)
-        progress.notebook_started(nb.name, n_cells + (1 if params else 0))
-        _cell_callback[:] = [lambda name=nb.name: progress.cell_done(name)]
-        t0 = time.perf_counter()
-        try:
-            papermill.execute_notebook(str(nb), str(target), parameters=params,
-                                       kernel_name=KERNEL, engine_name=engine, cwd=str(cwd),
-                                       progress_bar=False, log_output=False)
-        except PapermillExecutionError as exc:
-            raise _NotebookFailed(nb, target, exc) from exc
-        finally:
-            _cell_callback.clear()
-        timings[nb.name] = round(time.perf_counter() - t0, 2)
-        progress.notebook_finished(nb.name, timings[nb.name])
-        executed.append(target)
-    return executed, timings
+        targets[nb] = dest / (f"{nb.stem}-{year}.ipynb" if year is not None else nb.name)
+    timings: dict[str, float] = {}
+    lock = threading.Lock()
+    with ThreadPoolExecutor(max_workers=run_jobs(jobs)) as pool:
+        for wave in execution_waves(list(per_nb)):
+            futures = {nb: pool.submit(_execute_one, nb, per_nb[nb], targets[nb], cwd, engine,
+                                       progress, lock) for nb in wave}
+            failures: list[_NotebookFailed] = []
+            for nb in wave:  # name order: the first failure reported is the earliest notebook
+                try:
+                    timings[nb.name] = futures[nb].result()
+                except _NotebookFailed as failure:
+                    failures.append(failure)
+                    continue
+                if on_done is not None:
+                    on_done(targets[nb])
+            if failures:
+                raise failures[0]
+    return [targets[nb] for nb in per_nb], timings
 
 
 # --- step 4: tables -----------------------------------------------------------------------
@@ -386,6 +486,42 @@ def _env(name: str, value: str) -> Iterator[None]:
             os.environ[name] = old
 
 
+class _PngExporter:
+    """Adds chart PNGs (``add_chart_pngs``) to each executed notebook as soon as it is
+    written, in one background thread with one headless browser, while the other chapters
+    still run; leaving the ``with`` block waits for every export (and re-raises its error).
+    ``seconds``: the time spent exporting."""
+
+    def __init__(self, available: bool) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self.available = available
+        self.pool = ThreadPoolExecutor(max_workers=1) if available else None
+        self.futures: list[Future[None]] = []
+        self.seconds = 0.0
+
+    def _export(self, path: Path) -> None:
+        t0 = time.perf_counter()
+        add_chart_pngs([path])
+        self.seconds += time.perf_counter() - t0  # one worker thread: no race
+
+    def submit(self, path: Path) -> None:
+        if self.pool is not None:
+            self.futures.append(self.pool.submit(self._export, path))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is None:
+            return
+        # after a failed chapter the pending exports are dropped (the run stops anyway)
+        self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+        if exc[0] is None:
+            for f in self.futures:
+                f.result()
+
+
 def _keep_failed(stage: Path, out: Path) -> Path:
     """Move the staging notebooks to ``OUT.failed/`` (replacing an older one)."""
     failed = out.with_name(out.name + ".failed")
@@ -426,20 +562,20 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
         for params in per_nb.values():
             if "out_dir" in params:
                 params["out_dir"] = str(stage.resolve())
+        pngs = _PngExporter(png["available"])
         try:
-            with _env(PNG_DEFER_ENV, "1"):  # PNGs added below, one browser for all charts
+            with pngs, _env(PNG_DEFER_ENV, "1"):  # PNGs added by one browser for all charts
                 executed, timings = execute_notebooks(per_nb, stage / "notebooks", stage,
-                                                      progress)
+                                                      progress, config.jobs, pngs.submit)
+                if png["available"]:
+                    progress.step("导出图表图片 / exporting chart PNGs")
         except _NotebookFailed as failure:
             failed = _keep_failed(stage, out)
             kept = failed / "notebooks" / failure.target.name
             raise PipelineError(_failure_message(failure.notebook, failure.cause, kept, out)
                                 ) from failure.cause
         if png["available"]:
-            progress.step("导出图表图片 / exporting chart PNGs")
-            t0 = time.perf_counter()
-            add_chart_pngs(executed)
-            timings["png"] = round(time.perf_counter() - t0, 2)
+            timings["png"] = round(pngs.seconds, 2)
         progress.step("汇总表格 / collecting tables")
         table_hashes = collect_tables(stage)
         n_fig, n_png = _figure_counts(executed)

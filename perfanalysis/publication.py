@@ -158,6 +158,18 @@ def tier_roster(tiers: pd.DataFrame, scheme: Scheme, units: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
+def roster_counts(roster: pd.DataFrame) -> pd.DataFrame:
+    """The 等次名单 as counts: one row per sequence (in the roster's order), one column per
+    tier (in the roster's order) with its number of units, and 合计; for a roster too long
+    for a page (national scale: 31 sequences × tiers), the names being in the sentences and
+    in scores.xlsx."""
+    wide = roster.pivot(index="序列", columns="等次", values="单位数")
+    wide = wide.loc[list(dict.fromkeys(roster["序列"])), list(dict.fromkeys(roster["等次"]))]
+    wide = wide.fillna(0).astype(int)
+    wide["合计"] = wide.sum(axis=1)
+    return wide.reset_index().rename_axis(columns=None)
+
+
 def roster_sentences(roster: pd.DataFrame) -> list[str]:
     """The 等次名单 as a 通报 writes it: one sentence per sequence."""
     out = []

@@ -164,8 +164,7 @@ def combine(executed: list[Path], title_block: str, appendix: str,
         for cell in chapter.cells:
             if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
                 continue
-            cell = copy.deepcopy(cell)
-            if cell.cell_type == "code":
+            if cell.cell_type == "code":  # the chapter was read here: changed in place
                 kept = []
                 for out in cell.get("outputs", []):
                     if _is_plotlyjs_output(out, js):
@@ -597,12 +596,45 @@ def quarto_front_matter(title: str, docx_beside_html: bool = True) -> str:
             f"  docx:\n    reference-doc: {REFERENCE_DOCX}\n---")
 
 
+#: Sub-folder of the Quarto work folder where the DOCX is rendered (a copy of the project:
+#: Quarto ignores folders starting with "_" when it renders the project itself).
+DOCX_WORKDIR = "_docx"
+
+
+def _render_formats(quarto: str, workdir: Path) -> subprocess.CompletedProcess[str]:
+    """``quarto render --to html`` in ``workdir`` and ``--to docx`` in a copy of it, at the
+    same time (two processes: the HTML and the DOCX are independent pandoc runs, and the
+    render is the run's last step, with every core free); the DOCX is moved beside the HTML.
+    Returns one result holding both processes' output (HTML's first). A failing format is a
+    ``PipelineError`` naming it, its folder and the last lines it printed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    docx_dir = workdir / DOCX_WORKDIR
+    shutil.copytree(workdir, docx_dir, ignore=shutil.ignore_patterns(DOCX_WORKDIR))
+    folders = {"html": workdir, "docx": docx_dir}
+    with ThreadPoolExecutor(max_workers=len(folders)) as pool:
+        futures = {fmt: pool.submit(_run, [quarto, "render", "--to", fmt], folder)
+                   for fmt, folder in folders.items()}
+        procs = {fmt: f.result() for fmt, f in futures.items()}
+    for fmt, proc in procs.items():
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+            raise PipelineError(f"quarto render --to {fmt} failed in {folders[fmt]} "
+                                f"(exit {proc.returncode}):\n{tail}")
+    if (docx_dir / "report.docx").is_file():
+        (docx_dir / "report.docx").replace(workdir / "report.docx")
+    return subprocess.CompletedProcess(
+        [quarto, "render"], 0, "".join(p.stdout or "" for p in procs.values()),
+        "".join(p.stderr or "" for p in procs.values()))
+
+
 def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, workdir: Path,
                   reports_dir: Path, reason: str = "", docx_beside_html: bool = True
                   ) -> RenderResult:
     """Quarto: copy the Quarto project to ``workdir``, add report.ipynb (front matter with
     the official reference document, title block, chapters, appendix; Markdown cells only)
-    and render it to self-contained HTML and DOCX, both copied to ``dest``. An output
+    and render it to self-contained HTML and DOCX (at the same time: ``_render_formats``),
+    both copied to ``dest``. An output
     Quarto did not write (though it exited 0) is a ``PipelineError`` naming the file."""
     quarto = quarto_path()
     if quarto is None:
@@ -613,21 +645,20 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
         ".quarto", "_site", "_freeze", "*.html", "*.docx"))
     tools = {"quarto": _first_version(_run([quarto, "--version"]).stdout),
              "pandoc": _first_version(_run([quarto, "pandoc", "--version"]).stdout)}
-    nb0 = combine(executed, "", "")
-    n_charts, n_png = chart_counts(nb0)
-    note = None if n_png == n_charts else no_png_note(record)
     title = report_title(record).replace('"', "'")
     front = quarto_front_matter(title, docx_beside_html)
+    # the chapters are read once; the title block and appendix (no charts) are filled in
+    # when the charts are counted, since their DOCX note depends on it
+    nb = combine(executed, "", "", front_matter=front)
+    n_charts, n_png = chart_counts(nb)
+    note = None if n_png == n_charts else no_png_note(record)
     docx_only = f"\n\n{_not_html(f'*{note}*')}\n" if note else ""
-    nb = combine(executed, title_block_markdown(record, with_title=False) + docx_only,
-                 appendix_markdown(record, tools) + docx_only, front_matter=front)
+    nb.cells[1].source = title_block_markdown(record, with_title=False) + docx_only
+    nb.cells[-1].source = appendix_markdown(record, tools) + docx_only
     qnb, _, _ = quarto_notebook(nb, workdir / MEDIA_DIR)
     write_reference_docx(workdir / REFERENCE_DOCX)
     nbformat.write(qnb, workdir / "report.ipynb")
-    proc = _run([quarto, "render"], cwd=workdir)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-        raise PipelineError(f"quarto render failed in {workdir} (exit {proc.returncode}):\n{tail}")
+    proc = _render_formats(quarto, workdir)
     missing = [name for name in QUARTO_OUTPUTS if not (workdir / name).is_file()]
     if missing:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-10:])

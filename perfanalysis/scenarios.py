@@ -362,7 +362,10 @@ def scenarios_for(path: Path | str, scheme: Scheme,
         same_file = scheme_path is not None and Path(scheme_path).resolve() == base_path
         if not same_file and (not base_path.exists() or load_scheme(base_path).id != scheme.id):
             generic = generic_scenarios(scheme)
-            note = (f"情景文件{path.name}是为考核方案{Path(str(base)).name}编写的,与本次使用的"
+            # the base scheme by its Chinese name (reader text never shows a file name)
+            written_for = (f"“{load_scheme(base_path).name}”" if base_path.exists()
+                           else "另一考核方案")
+            note = (f"所给情景是为考核方案{written_for}编写的,与本次使用的"
                     f"方案“{scheme.name}”不符;本章改用适用于任何方案的通用情景。"
                     + generic_scenarios_note(scheme))
             if not generic["scenarios"]:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from perfanalysis.paths import NOTEBOOKS_DIR, SAMPLE_DIR, SCHEMES_DIR
+from perfanalysis.pipeline import IOPUB_TIMEOUT  # loaded machines: no 4 s limit
 
 BRIEF = NOTEBOOKS_DIR / "05_brief.ipynb"
 
@@ -24,7 +25,7 @@ def _run(nb: Path, out: Path, **params: object) -> str:
 
     target = out / nb.name
     papermill.execute_notebook(str(nb), str(target), kernel_name="python3",
-                               cwd=str(NOTEBOOKS_DIR), progress_bar=False,
+                               cwd=str(NOTEBOOKS_DIR), progress_bar=False, iopub_timeout=IOPUB_TIMEOUT,
                                parameters={"out_dir": str(out), **params})
     done = nbformat.read(target, as_version=4)
     texts = []

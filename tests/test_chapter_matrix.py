@@ -74,23 +74,30 @@ def _one_indicator_case(root: Path) -> tuple[Path, Path]:
 
 
 def run_chapters(data: Path, scheme: Path, year: int, out: Path,
-                 monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+                 monkeypatch: pytest.MonkeyPatch,
+                 outputs: list[tuple[str, dict[str, Any]]] | None = None
+                 ) -> dict[str, list[str]]:
     """Execute every chapter's code in order; returns each chapter's displayed text
-    (markdown) so a test can read what the reader would."""
+    (markdown) so a test can read what the reader would; ``outputs`` (when given) collects
+    (chapter, output bundle) for every chart and table shown."""
     import IPython.display
 
     monkeypatch.setenv("PERFANALYSIS_PNG", "0")
     monkeypatch.chdir(NOTEBOOKS_DIR)
     shown: list[str] = []
+    chapter = [""]
 
     def display(obj: Any, *args: Any, **kwargs: Any) -> None:
         if isinstance(obj, IPython.display.Markdown):
             shown.append(str(obj.data))
+        elif outputs is not None and isinstance(obj, dict):
+            outputs.append((chapter[0], obj))
 
     monkeypatch.setattr(IPython.display, "display", display)
     texts: dict[str, list[str]] = {}
     for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
         shown.clear()
+        chapter[0] = path.stem
         ns: dict[str, Any] = {"__name__": "__chapter__"}
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type != "code":

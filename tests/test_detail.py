@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from perfanalysis import load_data, load_scheme, scheme_from_mapping, scorecard
 from perfanalysis.cli import app
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
+from perfanalysis.pipeline import IOPUB_TIMEOUT  # loaded machines: no 4 s limit
 from perfanalysis.summary import display_detail, people_sheets, score_breakdown, score_detail
 
 from .test_scoring import SCHEME, data  # noqa: F401 (data: the fixture)
@@ -107,7 +108,7 @@ def test_scorecard_notebook_shows_detail_cuts_and_missing_rule(tmp_path):
     out_nb = tmp_path / "00.ipynb"
     pm.execute_notebook(
         str(NOTEBOOKS_DIR / "00_scorecard.ipynb"), str(out_nb), kernel_name="python3",
-        cwd=str(NOTEBOOKS_DIR), progress_bar=False,
+        cwd=str(NOTEBOOKS_DIR), progress_bar=False, iopub_timeout=IOPUB_TIMEOUT,
         parameters={"data_dir": str(SAMPLE_DIR / "heshan"),
                     "scheme_path": str(SCHEMES_DIR / "heshan_2013.yaml"), "year": 2013,
                     "out_dir": str(tmp_path / "out"), "cut_precision": 5.0})

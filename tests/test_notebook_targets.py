@@ -12,6 +12,7 @@ import pytest
 
 from perfanalysis import load_scheme
 from perfanalysis.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from perfanalysis.pipeline import IOPUB_TIMEOUT  # loaded machines: no 4 s limit
 from perfanalysis.studies.targets import study_indicators
 
 NOTEBOOK = NOTEBOOKS_DIR / "01_differentiated_targets.ipynb"
@@ -36,7 +37,7 @@ def _execute(tmp_path: Path, **params: object) -> tuple[Path, nbformat.NotebookN
     os.environ.setdefault("PERFANALYSIS_PNG", "0")  # charts as HTML only: fast
     papermill.execute_notebook(str(NOTEBOOK), str(target), cwd=str(NOTEBOOKS_DIR),
                                parameters={"out_dir": str(out), "n_boot": 50, **params},
-                               kernel_name="python3", progress_bar=False)
+                               kernel_name="python3", progress_bar=False, iopub_timeout=IOPUB_TIMEOUT)
     return out / "tables", nbformat.read(target, as_version=4)
 
 

@@ -3,6 +3,7 @@ many checks on it, plus validation-first, failed-notebook and determinism runs."
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -185,16 +186,28 @@ def test_docx_has_charts_exactly_when_png_export_works(run: dict) -> None:
         assert media == [] and "no charts in DOCX" in doc
 
 
-def test_rerun_is_byte_identical_apart_from_timestamps(run: dict) -> None:
-    """Same inputs and seed into the same OUT: identical tables and run.json (stable part)."""
-    out: Path = run["out"]
+#: fast study parameters for the runs that check the run itself, not the studies' figures
+FAST = {"n_boot": "50", "noise_draws": "10", "boot": "50", "draws": "100", "rank_draws": "50",
+        "sobol_samples": "32"}
+
+
+def test_rerun_is_byte_identical_apart_from_timestamps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same inputs and seed into the same OUT: identical tables, workbook and run.json
+    (stable part), whether the chapters ran one at a time or two at once (fast study
+    parameters, no PNGs: both concern the studies and the charts, not the run)."""
+    monkeypatch.setenv("PERFANALYSIS_PNG", "0")
+    out = tmp_path / "report"
+    config = RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR, renderer="nbconvert",
+                       params=FAST, jobs=1)
+    run_report(config)
     first_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
     first_record = (out / "run.json").read_text(encoding="utf-8")
     first_xlsx = (out / "scores.xlsx").read_bytes()
-    run_report(RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR, renderer="nbconvert"))
+    run_report(dataclasses.replace(config, jobs=2))
     second_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
     second_record = (out / "run.json").read_text(encoding="utf-8")
-    assert second_tables == first_tables
+    assert len(first_tables) > 20 and second_tables == first_tables
     assert (out / "scores.xlsx").read_bytes() == first_xlsx
     a, b = json.loads(first_record), json.loads(second_record)
     assert json.dumps(stable_view(a), sort_keys=True) == json.dumps(stable_view(b), sort_keys=True)
@@ -375,3 +388,88 @@ def test_kernel_shutdown_sends_no_interrupt() -> None:
         return sent
 
     assert asyncio.run(run()) == [signal.SIGINT]
+
+
+def _notebook(folder: Path, name: str, code: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("tables_dir in prose does not count"),
+                nbformat.v4.new_code_cell(code)]
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_chapter_reading_other_tables_waits_for_the_chapters_before_it(
+        tmp_path: Path) -> None:
+    from perfanalysis.pipeline import execution_waves
+
+    a = _notebook(tmp_path, "00_a.ipynb", "x = 1")
+    b = _notebook(tmp_path, "01_b.ipynb", "t = ctx.tables_dir")
+    c = _notebook(tmp_path, "02_c.ipynb", "y = 2")
+    d = _notebook(tmp_path, "03_d.ipynb", "z = 3")
+    assert execution_waves([a, b, c, d]) == [[a], [b], [c, d]]
+    assert execution_waves([c, d]) == [[c, d]]
+    assert execution_waves([b, a]) == [[b, a]]  # nothing before it to wait for
+    # the shipped chapters: five independent ones, then the brief that reads their tables
+    shipped = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    waves = execution_waves(shipped)
+    assert [len(w) for w in waves] == [len(shipped) - 1, 1]
+    assert waves[-1][0].name == "05_brief.ipynb"
+
+
+def test_jobs_come_from_the_option_the_environment_or_the_cores(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from perfanalysis.pipeline import JOBS_ENV, run_jobs
+
+    monkeypatch.delenv(JOBS_ENV, raising=False)
+    assert run_jobs() == max(1, os.cpu_count() or 1)
+    assert run_jobs(3) == 3
+    monkeypatch.setenv(JOBS_ENV, "1")
+    assert run_jobs() == 1 and run_jobs(2) == 2
+    for bad in ("0", "two", "-1", "1.5"):
+        monkeypatch.setenv(JOBS_ENV, bad)
+        with pytest.raises(PipelineError, match=rf"{JOBS_ENV}='{re.escape(bad)}': must be a "
+                                                r"whole number ≥ 1"):
+            run_jobs()
+
+
+def test_the_run_s_notebook_client_waits_for_output_and_starts_kernels_in_the_run_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the run's papermill engine hands nbclient (no kernel started: the client's
+    ``execute`` is replaced): a long wait for a cell's output (nbclient's 4 s made loaded
+    machines fail cells), the kernel manager that shuts down without SIGINT, the kernel's
+    folder as ``resources`` (papermill's own ``cwd`` would change the whole process's
+    folder under notebooks running side by side), and the callback per code cell."""
+    from papermill.clientwrap import PapermillNotebookClient
+
+    from perfanalysis.pipeline import (
+        IOPUB_TIMEOUT,
+        _Silent,
+        execute_notebooks,
+        quiet_shutdown_kernel_manager,
+    )
+
+    seen: list[dict[str, object]] = []
+
+    def fake_execute(self: PapermillNotebookClient, **kwargs: object) -> object:
+        seen.append({"iopub_timeout": self.iopub_timeout,
+                     "kernel_manager_class": self.kernel_manager_class,
+                     "resources": self.resources})
+        return self.nb
+
+    monkeypatch.setattr(PapermillNotebookClient, "execute", fake_execute)
+    nbs = [_notebook(tmp_path, f"0{i}_x.ipynb", "x = 1") for i in range(3)]
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    cwd = Path.cwd()
+    executed, timings = execute_notebooks({nb: {} for nb in nbs}, tmp_path / "done", run_dir,
+                                          _Silent(), jobs=2)
+    assert [p.name for p in executed] == ["00_x.ipynb", "01_x.ipynb", "02_x.ipynb"]
+    assert all(p.is_file() for p in executed) and sorted(timings) == [p.name for p in nbs]
+    assert len(seen) == 3 and Path.cwd() == cwd
+    for client in seen:
+        assert client["iopub_timeout"] == IOPUB_TIMEOUT >= 60
+        assert client["kernel_manager_class"] is quiet_shutdown_kernel_manager()
+        assert client["resources"] == {"metadata": {"path": str(run_dir.resolve())}}

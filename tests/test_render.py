@@ -543,15 +543,25 @@ def test_stand_in_quarto_honours_the_document_formats(tmp_path: Path,
 
 def test_quarto_exiting_0_without_an_output_is_an_error_naming_it(
         tmp_path: Path, no_png, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The old crash: a DOCX-only front matter, Quarto exits 0 without report.html. The run
-    stops with a PipelineError naming the missing file (no FileNotFoundError)."""
+    """The old crash: Quarto exited 0 without report.html (then a DOCX-only front matter;
+    here a render that writes nothing for HTML). The run stops with a PipelineError naming
+    the missing file (no FileNotFoundError)."""
+    import subprocess
+
     from perfanalysis import render
     from perfanalysis.render import pandoc_path, render_quarto
 
     monkeypatch.setenv("PATH", f"{FAKE_QUARTO}:{__import__('os').environ['PATH']}")
     monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
-    monkeypatch.setattr(render, "quarto_front_matter", lambda title, beside=True: (
-        f'---\ntitle: "{title}"\nformat:\n  docx:\n    reference-doc: reference.docx\n---'))
+    real_run = render._run
+
+    def html_writes_nothing(args: list[str], cwd: Path | None = None
+                            ) -> subprocess.CompletedProcess[str]:
+        if args[1:] == ["render", "--to", "html"]:
+            return subprocess.CompletedProcess(args, 0, "", "")
+        return real_run(args, cwd)
+
+    monkeypatch.setattr(render, "_run", html_writes_nothing)
     chapters = [_chapter(tmp_path, "a", SECTIONS_A)]
     reports = tmp_path / "reports"
     reports.mkdir()
@@ -560,6 +570,45 @@ def test_quarto_exiting_0_without_an_output_is_an_error_naming_it(
     dest.mkdir()
     with pytest.raises(PipelineError, match=r"did not write .*report\.html"):
         render_quarto(chapters, RECORD, dest, tmp_path / "work", reports)
+    assert not (dest / "report.html").exists()
+
+
+def test_quarto_renders_html_and_docx_at_once_and_names_a_failing_format(
+        tmp_path: Path, no_png, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTML and DOCX are two ``quarto render --to`` processes (the DOCX in a copy of the
+    work folder); a failing one stops the run naming its format and its last lines."""
+    import subprocess
+
+    from perfanalysis import render
+    from perfanalysis.render import DOCX_WORKDIR, pandoc_path, render_quarto
+
+    monkeypatch.setenv("PATH", f"{FAKE_QUARTO}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("FAKE_QUARTO_PANDOC", str(pandoc_path()))
+    real_run = render._run
+    calls: list[tuple[list[str], Path | None]] = []
+
+    def docx_fails(args: list[str], cwd: Path | None = None
+                   ) -> subprocess.CompletedProcess[str]:
+        calls.append((args[1:], cwd))
+        if args[1:] == ["render", "--to", "docx"]:
+            return subprocess.CompletedProcess(args, 3, "", "ERROR: 故意失败\n")
+        return real_run(args, cwd)
+
+    monkeypatch.setattr(render, "_run", docx_fails)
+    chapters = [_chapter(tmp_path, "a", SECTIONS_A)]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "_quarto.yml").write_text("report-chapters: [a.ipynb]\n", encoding="utf-8")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    work = tmp_path / "work"
+    with pytest.raises(PipelineError, match=r"quarto render --to docx failed in .*_docx "
+                                            r"\(exit 3\):\nERROR: 故意失败"):
+        render_quarto(chapters, RECORD, dest, work, reports)
+    renders = sorted((a, c) for a, c in calls if a[0] == "render")
+    assert renders == [(["render", "--to", "docx"], work / DOCX_WORKDIR),
+                       (["render", "--to", "html"], work)]
+    assert (work / "report.html").is_file()  # the HTML went on while the DOCX failed
     assert not (dest / "report.html").exists()
 
 
@@ -711,6 +760,14 @@ def test_axes_show_full_numbers_not_si_suffixes() -> None:
     assert log.layout.xaxis.dtick == "D2" and log.layout.yaxis.dtick is None
     bundle = pnb.figure_bundle(fig)
     assert bundle[pnb.PLOTLY_MIME]["layout"]["xaxis2"]["exponentformat"] == "none"
+    # years read 2019, not 2,019: an axis holding only whole numbers 1900–2100
+    years = make_subplots(rows=1, cols=2)
+    years.add_scatter(x=[2018, 2019], y=[3, 1], row=1, col=1)
+    years.add_scatter(x=[2018, 2019.5], y=[1500, 2500], row=1, col=2)
+    out = reader_axes(years)
+    assert (out.layout.xaxis.tickformat, out.layout.xaxis.separatethousands) == ("d", False)
+    assert out.layout.xaxis2.separatethousands is True  # 2019.5 is not a year
+    assert out.layout.yaxis2.separatethousands is True  # whole, but outside 1900–2100
 
 
 def test_table_headers_align_with_their_columns() -> None:

@@ -233,7 +233,9 @@ def test_scenario_file_errors_through_the_loader(tmp_path: Path, yiyang: pa.Sche
 def test_other_scheme_gets_generic_scenarios() -> None:
     heshan = pa.load_scheme(SCHEMES_DIR / "heshan_2013.yaml")
     scs, note = scenarios_for(REFORM, heshan, SCHEMES_DIR / "heshan_2013.yaml")
-    assert note and "yiyang_2018.yaml" in note
+    # the base scheme by its Chinese name, not its file name (reader text: issue 23)
+    assert note and f"是为考核方案“{pa.load_scheme(SCHEMES_DIR / 'yiyang_2018.yaml').name}”" in note
+    assert ".yaml" not in note
     names = [s.name for s in scs]
     assert names[0] == "一级指标等权" and "强制分布15:80:4:1" in names  # Heshan: 4 tiers
     # equal groups: 700 points over 4 groups → 175 each

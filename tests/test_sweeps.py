@@ -261,9 +261,11 @@ def test_local_cluster_workers_keep_freed_memory_and_skip_the_profiler() -> None
     try:
         got = client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
                                   os.environ.get("OPENBLAS_NUM_THREADS"),
-                                  dask.config.get("distributed.worker.profile.enabled")))
+                                  dask.config.get("distributed.worker.profile.enabled"),
+                                  os.environ.get("PERFANALYSIS_JOBS")))
     finally:
         client.close()
         cluster.close()
-    (malloc, blas, profile), = got.values()
-    assert malloc is None and blas == "1" and profile is False
+    (malloc, blas, profile, jobs), = got.values()
+    # each report cell runs its chapters one at a time: the workers are the parallelism
+    assert malloc is None and blas == "1" and profile is False and jobs == "1"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from ..charts import TIER_PALETTE, _layout, _x, tier_colours
 from ..scheme import Scheme
@@ -82,27 +83,48 @@ def rank_interval_chart(sets: pd.DataFrame, scheme: Scheme, quotas: dict[str, in
             fig.add_hline(y=q + 0.5, line_dash="dash", line_color=TIER_PALETTE[0],
                           annotation_text=f"评优名额{q}名", annotation_position="right")
         elif q:
-            fig.add_scatter(x=[[name] * len(s), list(s["name"])], y=[q + 0.5] * len(s),
+            # the sequence's first and last unit carry the line (two points, not one per unit)
+            ends = [str(s["name"].iloc[0]), str(s["name"].iloc[-1])]
+            fig.add_scatter(x=[[name] * 2, ends], y=[q + 0.5] * 2,
                             mode="lines", line={"dash": "dash", "color": TIER_PALETTE[0]},
                             name="评优名额线", showlegend=k == 0, hoverinfo="skip")
     fig.update_yaxes(title="序列内名次(1为最好)", autorange="reversed")
     return _layout(fig, f"{year}年名次的95%置信区间", len(sets))
 
 
+#: Each kind of tier rule: its panel title and its x-axis (one unit per axis: points,
+#: places, percent or percentage points never share an axis).
+RULE_KINDS = {"threshold": ("分数线", "分数线移动(分)"),
+              "quota_top": ("评优名额", "每序列评优名额(名)"),
+              "quota_share": ("评优比例", "评优比例(%)"),
+              "forced_share": ("强制分布比例", "第一等次比例变化(百分点)")}
+
+
 def sensitivity_chart(sens: pd.DataFrame, year: int) -> go.Figure:
-    """Units changing tier as each score line moves (lines), or as the quota or top share
-    changes (markers)."""
-    fig = go.Figure()
-    for k, (rule, sub) in enumerate(sens.groupby("rule", sort=False)):
-        kind = str(sub["kind"].iloc[0])
-        xt = {"threshold": "分数线移动(分)", "quota_top": "每序列评优名额(名)",
-              "quota_share": "评优比例(%)", "forced_share": "第一等次比例变化(百分点)"}[kind]
-        fig.add_scatter(x=sub["shift"], y=sub["n_changed"], name=f"{rule}({xt})",
-                        mode="lines+markers", line={"color": TIER_PALETTE[k % 6]},
-                        hovertemplate=xt + " %{x}<br>等次变化 %{y} 个单位<extra></extra>")
-    fig.update_xaxes(title="规则的取值变化")
-    fig.update_yaxes(title="等次与正式结果不同的单位数", rangemode="tozero")
-    return _layout(fig, f"{year}年等次对分数线和名额的敏感性", 0, height=450)
+    """Units changing tier as each score line moves, or as the quota or top share
+    changes: one panel per kind of rule, so each x-axis has one unit (points, places,
+    percent), the y-axis (units changing tier) shared."""
+    kinds = [k for k in RULE_KINDS if (sens["kind"] == k).any()]
+    fig = make_subplots(rows=1, cols=max(len(kinds), 1), shared_yaxes=True,
+                        horizontal_spacing=0.06,
+                        subplot_titles=[RULE_KINDS[k][0] for k in kinds])
+    colour = 0
+    for j, kind in enumerate(kinds, start=1):
+        xt = RULE_KINDS[kind][1]
+        for rule, sub in sens.loc[sens["kind"] == kind].groupby("rule", sort=False):
+            fig.add_scatter(x=sub["shift"], y=sub["n_changed"], name=str(rule),
+                            mode="lines+markers", line={"color": TIER_PALETTE[colour % 6]},
+                            hovertemplate=xt + " %{x}<br>等次变化 %{y} 个单位<extra></extra>",
+                            row=1, col=j)
+            colour += 1
+        fig.update_xaxes(title=xt, row=1, col=j)
+    fig.update_yaxes(rangemode="tozero")
+    fig.update_yaxes(title="等次与正式结果不同的单位数", row=1, col=1)
+    fig = _layout(fig, f"{year}年等次对分数线和名额的敏感性", 0, height=480)
+    # the legend below the axis titles: above the plots it ran into the panel titles
+    return fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
+                                     "y": -0.22, "yanchor": "top"},
+                             margin={"b": 110})
 
 
 def payout_chart(samples: np.ndarray, official: float, year: int) -> go.Figure:

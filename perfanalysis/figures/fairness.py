@@ -66,6 +66,29 @@ def present(table: pd.DataFrame, panels: list[tuple[str, float | None]]
     return [p for p in panels if not _pick(table, *p).empty]
 
 
+def _series(table: pd.DataFrame, panel: tuple[str, float | None], value: str) -> pd.Series:
+    """A panel's values indexed by unit (and year where the table has years), sorted."""
+    sub = _pick(table, *panel)
+    keys = [c for c in ("unit_id", "year") if c in sub.columns]
+    return sub.set_index(keys)[value].astype(float).sort_index()
+
+
+def distinct_panels(table: pd.DataFrame, panels: list[tuple[str, float | None]], value: str
+                    ) -> list[tuple[str, float | None]]:
+    """The requested panels the table has, without a panel whose ``value`` equals an
+    earlier one's for every unit (and year): a blend at α=0 is the growth score and at α=1
+    the level score, and drawing it again shows one series under two names."""
+    kept: list[tuple[tuple[str, float | None], pd.Series]] = []
+    for p in present(table, panels):
+        s = _series(table, p, value)
+        if any(s.index.equals(k.index) and np.allclose(s.to_numpy(), k.to_numpy(),
+                                                       equal_nan=True)
+               for _, k in kept):
+            continue
+        kept.append((p, s))
+    return [p for p, _ in kept]
+
+
 def size_bins(x: pd.Series, y: pd.Series, bins: int = SIZE_BINS) -> pd.DataFrame:
     """Median, quartiles and count of ``y`` in ``bins`` quantile bins of ``x`` (x = the
     bin's median size), for charts of thousands of units."""
@@ -113,8 +136,9 @@ def score_vs_size(table: pd.DataFrame, size: pd.Series, panels: list[tuple[str, 
     """One panel per variant: score against size (log axis), with the line of score on log
     size (within the comparison ``groups`` when given: group fixed effects), so a rising
     line shows a variant that favours large units. Above ``MAX_POINTS`` units each panel
-    shows size-bin medians with their quartiles."""
-    panels = present(table, panels)
+    shows size-bin medians with their quartiles. A panel equal to an earlier one is
+    drawn once (``distinct_panels``)."""
+    panels = distinct_panels(table, panels, "score")
     cols = min(3, len(panels))
     rows = int(np.ceil(len(panels) / cols))
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.08,
@@ -197,8 +221,9 @@ def bump_units(panel: pd.DataFrame, size: pd.Series, focus: str = "",
 def bump_chart(panel: pd.DataFrame, panels: list[tuple[str, float | None]],
                title: str = "各年名次变化", units: list[str] | None = None) -> go.Figure:
     """Rank (1 = best) of every unit across years, one panel per variant; ``units`` limits
-    the lines (see ``bump_units``) and the title says how many are shown."""
-    panels = present(panel, panels)
+    the lines (see ``bump_units``) and the title says how many are shown. A panel equal to
+    an earlier one is drawn once (``distinct_panels``)."""
+    panels = distinct_panels(panel, panels, "rank")
     if units is not None:
         total = panel["unit_id"].nunique()
         panel = panel.loc[panel["unit_id"].isin(units)]
@@ -233,8 +258,9 @@ def volatility_chart(volatility: pd.DataFrame, panels: list[tuple[str, float | N
                      size_label: str = "规模",
                      title: str = "测量误差下的名次波动与规模") -> go.Figure:
     """Rank SD under the noise model against size (log axis), one line per variant; above
-    ``MAX_POINTS`` units, size-bin medians with their quartiles."""
-    panels = present(volatility, panels)
+    ``MAX_POINTS`` units, size-bin medians with their quartiles. A series equal to an
+    earlier one is drawn once (``distinct_panels``)."""
+    panels = distinct_panels(volatility, panels, "rank_sd")
     fig = go.Figure()
     for i, (variant, alpha) in enumerate(panels):
         sub = _pick(volatility, variant, alpha).dropna(subset=["size"]).sort_values("size")

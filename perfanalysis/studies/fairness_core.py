@@ -456,9 +456,15 @@ def usable_years(data: Dataset, indicator: str, scheme: Scheme | None = None,
 
 def variants_panel(data: Dataset, indicator: str, years: list[int],
                    alphas: np.ndarray | list[float], size: pd.Series | None = None,
+                   known: dict[int, pd.DataFrame] | None = None,
                    **kwargs: object) -> pd.DataFrame:
-    """``variants`` for several years, stacked with a ``year`` column (for persistence)."""
-    frames = [variants(data, indicator, y, alphas, size, **kwargs).assign(year=y)  # type: ignore[arg-type]
+    """``variants`` for several years, stacked with a ``year`` column (for persistence).
+    ``known``: years' ``variants`` tables the caller already computed with the same
+    arguments (the chapter's own year), used instead of fitting their quantile regressions
+    again."""
+    known = known or {}
+    frames = [(known[y] if y in known else
+               variants(data, indicator, y, alphas, size, **kwargs)).assign(year=y)  # type: ignore[arg-type]
               for y in years]
     return pd.concat(frames, ignore_index=True)
 

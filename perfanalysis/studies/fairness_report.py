@@ -106,8 +106,8 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
     # a scheme comparing all units positions the generic variants across all units too
     kw = {"scheme": scheme, "by": "sequence" if groups is not None else "all"}
     own = fs.scheme_variants(data, scheme, year, fs.scheme_subjects(scheme, indicator))
-    table = pd.concat([fs.variants(data, indicator, year, alphas, size, **kw),  # type: ignore[arg-type]
-                       own], ignore_index=True)
+    main = fs.variants(data, indicator, year, alphas, size, **kw)  # type: ignore[arg-type]
+    table = pd.concat([main, own], ignore_index=True)
     table["label"] = [fs.variant_label(v, a, scheme)
                       for v, a in zip(table["variant"], table["alpha"])]
     dep = fs.size_dependence_table(table, size, boot=boot, seed=seed, groups=groups)
@@ -117,7 +117,7 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
         dep = fs.with_all_units(dep, fs.size_dependence_table(across, size, boot=boot,
                                                               seed=seed))
     years = [y for y in fs.usable_years(data, indicator, scheme) if y <= year]
-    panel = fs.variants_panel(data, indicator, years, alphas, size, **kw)
+    panel = fs.variants_panel(data, indicator, years, alphas, size, known={year: main}, **kw)
     pers = fs.persistence(panel)
     chance_years = fs.small_unit_chance(panel, size, groups)
     sim = fs.simulate_noise(data, indicator, year, alphas, size=size, scheme=scheme,

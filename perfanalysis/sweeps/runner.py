@@ -149,12 +149,16 @@ def worker_environ() -> dict[str, Any]:
     Dask's defaults without ``MALLOC_TRIM_THRESHOLD_``. Dask sets it to 64 KiB so workers
     hand memory back to the OS at once; a report cell then pays a page fault for nearly
     every array pandas and plotly allocate, measured at +11 % CPU per cell here. One BLAS /
-    OpenMP thread per worker stays (the workers are the parallelism)."""
+    OpenMP thread per worker stays, and each report cell runs its chapters one at a time
+    (``PERFANALYSIS_JOBS=1``): the workers are the parallelism."""
     import dask
     import distributed  # noqa: F401 - loads distributed's defaults into dask.config
 
+    from ..pipeline import JOBS_ENV
+
     env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
     env.pop("MALLOC_TRIM_THRESHOLD_", None)
+    env[JOBS_ENV] = "1"
     for key, value in WORKER_CONFIG.items():  # the worker processes read DASK_* at import
         env["DASK_" + key.upper().replace(".", "__").replace("-", "_")] = str(value)
     return env
