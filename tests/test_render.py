@@ -540,6 +540,17 @@ def test_stand_in_quarto_honours_the_document_formats(tmp_path: Path,
         assert proc.returncode == 0, proc.stderr
         assert {p.name for p in work.glob("report.*")} - {"report.ipynb", "report.md"} == expected
 
+def _one_chapter_project(tmp_path: Path) -> tuple[list[Path], Path, Path]:
+    """One chapter (SECTIONS_A), a reports folder listing it, an empty output folder."""
+    chapters = [_chapter(tmp_path, "a", SECTIONS_A)]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "_quarto.yml").write_text("report-chapters: [a.ipynb]\n", encoding="utf-8")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    return chapters, reports, dest
+
+
 
 def test_quarto_exiting_0_without_an_output_is_an_error_naming_it(
         tmp_path: Path, no_png, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -562,12 +573,7 @@ def test_quarto_exiting_0_without_an_output_is_an_error_naming_it(
         return real_run(args, cwd)
 
     monkeypatch.setattr(render, "_run", html_writes_nothing)
-    chapters = [_chapter(tmp_path, "a", SECTIONS_A)]
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    (reports / "_quarto.yml").write_text("report-chapters: [a.ipynb]\n", encoding="utf-8")
-    dest = tmp_path / "out"
-    dest.mkdir()
+    chapters, reports, dest = _one_chapter_project(tmp_path)
     with pytest.raises(PipelineError, match=r"did not write .*report\.html"):
         render_quarto(chapters, RECORD, dest, tmp_path / "work", reports)
     assert not (dest / "report.html").exists()
@@ -595,12 +601,7 @@ def test_quarto_renders_html_and_docx_at_once_and_names_a_failing_format(
         return real_run(args, cwd)
 
     monkeypatch.setattr(render, "_run", docx_fails)
-    chapters = [_chapter(tmp_path, "a", SECTIONS_A)]
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    (reports / "_quarto.yml").write_text("report-chapters: [a.ipynb]\n", encoding="utf-8")
-    dest = tmp_path / "out"
-    dest.mkdir()
+    chapters, reports, dest = _one_chapter_project(tmp_path)
     work = tmp_path / "work"
     with pytest.raises(PipelineError, match=r"quarto render --to docx failed in .*_docx "
                                             r"\(exit 3\):\nERROR: 故意失败"):
