@@ -68,8 +68,7 @@ def kernel_floor() -> float:
         "t = time.perf_counter()\n"
         "km, kc = jupyter_client.manager.start_new_kernel(kernel_name='python3')\n"
         "kc.execute_interactive('import perfanalysis as pa\\n"
-        "from perfanalysis.report import notebook as nb'\n"
-        "from perfanalysis import timeout=120)\n"
+        "from perfanalysis.report import notebook as nb', timeout=120)\n"
         "kc.stop_channels(); km.shutdown_kernel(now=False)\n"
         "print(time.perf_counter() - t)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
