@@ -14,11 +14,11 @@ from perfanalysis import (
     adjustment_table,
     assign_tiers,
     load_data,
-    methods,
     scheme_from_mapping,
     score,
     scorecard,
 )
+from perfanalysis.engine import methods
 from perfanalysis.engine.tiers import fmt_total
 
 from .helpers import preset_mapping, write_dataset
