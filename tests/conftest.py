@@ -97,17 +97,28 @@ def build_once(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, 
 # --- one real run of the annual report per test session ----------------------------------
 SAMPLE_DATA = SAMPLE_DIR / "yiyang"
 SAMPLE_YEAR = 2019
+#: The session's run executes two chapters at a time (``jobs``); the rerun test
+#: (tests/test_pipeline.py) repeats it one at a time and expects identical outputs.
+SAMPLE_JOBS = 2
+
+
+def sample_run_config(out: Path, jobs: int = SAMPLE_JOBS) -> object:
+    """The ``RunConfig`` of the session's run into ``out``: the report as ``perfanalysis
+    run`` makes it by default (study parameters, PNG export as the machine allows), so the
+    tests that read it see what a user gets."""
+    from perfanalysis.paths import PROJ_ROOT
+    from perfanalysis.report.pipeline import RunConfig
+
+    return RunConfig(data=SAMPLE_DATA, scheme=PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml",
+                     out=out, year=SAMPLE_YEAR, renderer="nbconvert", jobs=jobs)
 
 
 def _sample_run(base: Path) -> dict[str, object]:
-    from perfanalysis.paths import PROJ_ROOT
-    from perfanalysis.report.pipeline import RunConfig, run_report
+    from perfanalysis.report.pipeline import run_report
     from perfanalysis.report.runrecord import read_record
 
     out = base / "report"
-    result = run_report(RunConfig(data=SAMPLE_DATA,
-                                  scheme=PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml",
-                                  out=out, year=SAMPLE_YEAR, renderer="nbconvert"))
+    result = run_report(sample_run_config(out))  # type: ignore[arg-type]
     return {"base": base, "out": out, "result": result,
             "html": (out / "report.html").read_text(encoding="utf-8"),
             "record": read_record(out / "run.json")}
