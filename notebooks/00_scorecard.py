@@ -29,7 +29,7 @@ cut_precision: float = 0.1  # points: tier cuts closer than this are reported as
 
 # %%
 import perfanalysis as pa
-from perfanalysis.report import charts, summary
+from perfanalysis.report import cadre_report, charts, summary
 from perfanalysis.engine import rewards
 from perfanalysis.report import notebook as nb
 
@@ -108,6 +108,17 @@ if ctx.scheme.rewards is not None:
     nb.show_table(rewards.display_rewards(payouts, ctx.scheme), caption='各单位应发奖金与优岗名额')
 else:
     nb.show_text(['本考核方案未规定奖金标准,不计算奖金。'])
+
+# %%
+# 干部考核结果: only when the data carry a cadre layer (persons.csv rows for the year)
+if cadre_report.has_cadres(ctx.data, ctx.year):
+    cadres = pa.cadre_table(ctx.data, ctx.scheme, ctx.year)
+    ctx.save_table('cadres', cadres)
+    cadre_rows = cadre_report.display_cadres(cadres, ctx.scheme)
+    ctx.save_table(cadre_report.CADRE_SHEET, cadre_rows)
+    nb.show_text(['## 干部考核结果', *cadre_report.cadre_sentences(cadres, ctx.scheme, ctx.year)])
+    nb.show_table(cadre_report.cadre_group_summary(cadres, ctx.scheme), caption='各序列、各层次干部等次人数')
+    nb.show_long_table(cadre_rows, caption=f'{ctx.year}年领导干部考核结果', sort_by='个人得分', sheet=cadre_report.CADRE_SHEET, keep=list(cadres.loc[cadres['review'] != '', 'name']), key='姓名', label='个人得分')
 
 # %% [markdown]
 # ## 由微小分差决定的等次

@@ -37,6 +37,7 @@ import perfanalysis as pa
 from perfanalysis.report import notebook as nb
 from perfanalysis.report.figures import targets as figs
 from perfanalysis.report.findings import targets as say
+from perfanalysis.engine import targets as targets_engine
 from perfanalysis.studies import targets as study
 
 ctx = nb.notebook_setup(data_dir, scheme_path, year, out_dir, seed)
@@ -144,6 +145,18 @@ if not res.shifts.empty:
     nb.show(figs.rank_change_chart(res.shifts, ctx.scheme, ctx.year, res.labels))
     nb.show_table(say.display_changes(res.shifts, res.labels, keep=(res.focus_unit,)),
                   caption='名次或等次变化的单位')
+
+# %% [markdown]
+# ## 年初下达的目标分解表
+#
+# 各单位当年的差异化目标(区县(市)差异化绩效目标),按方案现行规则、只用年初已知的数据计算;增速以百分比列出。
+
+# %%
+issued = pa.issue_targets(ctx.data, ctx.scheme, ctx.year)
+ctx.save_table('issued_targets', issued)
+nb.show_text(targets_engine.issued_sentences(issued, ctx.year))
+if not issued.empty:
+    nb.show_long_table(targets_engine.issued_wide(issued), caption=f'{ctx.year}年差异化目标分解表', sort_by='单位', ascending=True, key='单位', keep=[res.focus_name], label='单位')
 
 # %% [markdown]
 # ## 目标低于上年实际值的提示

@@ -128,6 +128,8 @@ _LAZY: dict[str, str] = {
     "weight_sensitivity": ".studies.weightings",
     "CadreRules": ".engine.cadres",
     "cadre_table": ".engine.cadres",
+    "has_cadres": ".report.cadre_report",
+    "cadre_group_summary": ".report.cadre_report",
 }
 
 __all__ = sorted(_LAZY)  # noqa: PLE0605 (the table is the list of public names)

@@ -35,7 +35,7 @@ ENGINE = ["data", "office", "intake", "readers", "parsing", "scheme", "targets",
           "scenarios", "errormodel", "rounding", "scorecard", "history"]
 REPORT = ["pipeline", "render", "officialdoc", "cover", "notebook", "charts", "summary", "brief",
           "diff", "runrecord", "study_tables", "export", "runprogress", "publication", "reply",
-          "wording", "nbpairs", "figures", "findings", "templates"]
+          "wording", "nbpairs", "figures", "findings", "templates", "cadre_report"]
 #: old top-level name -> its path under perfanalysis now
 MOVED = {m: f"engine.{m}" for m in ENGINE} | {m: f"report.{m}" for m in REPORT}
 MOVED["sample_sources"] = "sample.sources"

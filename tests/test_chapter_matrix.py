@@ -30,6 +30,7 @@ PANEL = REAL_DIR / "china_provinces"
 PRESETS: dict[str, tuple[Path, int]] = {
     "yiyang_2018": (SAMPLE_DIR / "yiyang", 2019),
     "yiyang_2018_levels": (SAMPLE_DIR / "yiyang", 2019),
+    "yiyang_2018_across": (SAMPLE_DIR / "yiyang", 2019),
     "changsha": (SAMPLE_DIR / "yiyang", 2019),
     "changsha_forced": (SAMPLE_DIR / "yiyang", 2019),
     "xiangxi_counties": (SAMPLE_DIR / "yiyang", 2019),

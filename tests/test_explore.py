@@ -143,9 +143,9 @@ def test_size_dependence_is_spearman_on_the_totals(ex: core.Explorer, yiyang) ->
 
 def test_quota_move_reason_names_the_cut(ex: core.Explorer) -> None:
     base = core.start_view(ex, "", YEAR)
-    # (issue-22 sample: 党建 40 / 高质量发展 20 lifts 南县 from 3rd into the 优秀 places)
-    cur = core.evaluate(ex, {"points": {"party_building": 40, "high_quality": 20}}, year=YEAR,
-                        boot=None)
+    # (issue-22 sample with official growth rates: 高质量发展 60 lifts 资阳区 from 3rd into
+    # the 优秀 places)
+    cur = core.evaluate(ex, {"points": {"high_quality": 60}}, year=YEAR, boot=None)
     moves = changes.tier_moves(base, cur).set_index("unit_id")
     # 25 % of 8 units, half up: 2 优秀 places
     up = moves.loc[moves["tier"] == "优秀"]

@@ -72,7 +72,8 @@ def test_convert_writes_the_long_contract_with_a_read_log(tmp_path):
     assert res.exit_code == 0, res.output
     obs = pd.read_csv(out / "observations.csv", encoding="utf-8-sig")
     sample = pd.read_csv(SAMPLE_DIR / "yiyang" / "observations.csv")
-    assert len(obs) == len(sample) == 8 * 17 * 7
+    # 17 indicators and 2 official growth rates, 8 units, 7 years
+    assert len(obs) == len(sample) == 8 * (17 + 2) * 7
     log = pd.read_csv(out / "read_log.csv", encoding="utf-8-sig")
     gdp = log.loc[(log["unit_id"] == "沅江市") & (log["year"] == 2019)
                   & (log["indicator"] == "gdp")].iloc[0]

@@ -8,6 +8,8 @@ source does fix: component weights, splits, bonus and deduction rules, tiers.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pandas as pd
 import pytest
 
@@ -225,8 +227,8 @@ def test_yiyang_increment_and_growth_against_own_averages(tmp_path):
     raw = preset_mapping("yiyang_2018")
     gdp = next(leaf for leaf in raw["components"][0]["children"][0]["children"]
                if leaf["id"] == "gdp")
-    assert (gdp["method"], gdp["basis"], gdp["blend"]["basis"]) == (
-        "completion", "increment", "growth")
+    assert (gdp["method"], gdp["basis"], gdp["blend"]["basis"], gdp["blend"]["indicator"]) == (
+        "completion", "increment", "given_rate", "gdp_growth")
     raw["components"][0]["points"] = gdp["points"]
     raw["components"][0]["children"] = [gdp]
     raw["components"][0]["clip"] = False  # one leaf: let its cap of 120 % show
@@ -236,6 +238,10 @@ def test_yiyang_increment_and_growth_against_own_averages(tmp_path):
               "small": [10, 10.5, 11.025, 11.57625, 12.5],   # +5 % a year, then +7.98 %
               "falling": [50, 48, 46, 45, 45.6]}             # shrinking, then +1.33 %
     obs = [(u, 2015 + i, "gdp", v) for u, vals in series.items() for i, v in enumerate(vals)]
+    # the growth half reads the official rate (per cent); here it equals the levels' growth,
+    # so the arithmetic below is the growth of the levels
+    obs += [(u, 2016 + i, "gdp_growth", 100 * (b / a - 1)) for u, vals in series.items()
+            for i, (a, b) in enumerate(pairwise(vals))]
     t = run(tmp_path, raw, [(u, "counties") for u in series], obs, year=2019)
     # big: increments 2016–2018 10, 11, 12.1 → target 33.1/3 = 11.0333 (> 2 % × 133.1 =
     # 2.662); 2019 increment 6.9 → 6.9/11.0333 = 0.62538. Growth 10 %, 10 %, 10 % → target
@@ -267,19 +273,21 @@ def test_yiyang_default_gdp_points_of_datonghu_by_hand():
     # completion 1.45/2.5333 = 0.57237
     inc_target = (1.25 + 1.72 + 4.63) / 3
     inc = 1.45 / inc_target
-    # growth half: 35.27/34.02 − 1 = 0.036743, 36.99/35.27 − 1 = 0.048767,
-    # 41.62/36.99 − 1 = 0.125169 → own average 0.070226 (above the 2 % floor); 2019 growth
-    # 43.07/41.62 − 1 = 0.034839 → completion 0.034839/0.070226 = 0.49610
-    g_target = (35.27 / 34.02 + 36.99 / 35.27 + 41.62 / 36.99 - 3) / 3
-    gro = (43.07 / 41.62 - 1) / g_target
-    # neither reaches the 120 % cap; α = 0.5: 8 × (0.57237 + 0.49610)/2 = 8 × 0.53423 = 4.2739
-    assert 0.57 < inc < 0.58 and 0.49 < gro < 0.50
+    # growth half: the official rate (gdp_growth, 可比价, per cent): 2016 2.3, 2017 3.0,
+    # 2018 9.7 → own average 15.0/3 = 5.0 % (above the 2 % floor); 2019 0.4 % → completion
+    # 0.4/5.0 = 0.08 (the levels' nominal growth, 3.48 %, would have given 0.496)
+    rates = {2016: 2.3, 2017: 3.0, 2018: 9.7, 2019: 0.4}
+    assert {y: obs[("datonghu", "gdp_growth", y)] for y in rates} == rates
+    g_target = (2.3 + 3.0 + 9.7) / 3 / 100
+    gro = 0.004 / g_target
+    # neither reaches the 120 % cap; α = 0.5: 8 × (0.57237 + 0.08)/2 = 8 × 0.32619 = 2.6095
+    assert 0.57 < inc < 0.58 and gro == pytest.approx(0.08)
     detail = score_detail(data, scheme, 2019).set_index(["unit_id", "indicator"])
     row = detail.loc[("datonghu", "gdp")]
     assert row["target"] == pytest.approx(inc_target, abs=1e-6)
     assert row["blend_target"] == pytest.approx(g_target, abs=1e-6)
     assert row["points"] == pytest.approx(8 * (0.5 * inc + 0.5 * gro), abs=1e-5)
-    assert row["points"] == pytest.approx(4.2739, abs=1e-4)
+    assert row["points"] == pytest.approx(2.6095, abs=1e-4)
 
 
 def test_yiyang_departments_eight_categories():

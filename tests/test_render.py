@@ -687,7 +687,12 @@ def test_size_labels_never_show_code_names() -> None:
 def test_tradeoff_chart_labels_stay_apart_and_the_current_scheme_is_on_top() -> None:
     import pandas as pd
 
-    from perfanalysis.report.figures.brief import LABEL_GAP_RHO, tradeoff_groups, tradeoffs_chart
+    from perfanalysis.report.figures.brief import (
+        boxes_overlap,
+        label_box,
+        tradeoff_groups,
+        tradeoffs_chart,
+    )
 
     rows = [("现行方案", "official", -0.64, 0)] + [
         (f"α={a / 10:.2f}", "alpha", -0.64, 0) for a in range(11)] + [
@@ -698,9 +703,16 @@ def test_tradeoff_chart_labels_stay_apart_and_the_current_scheme_is_on_top() -> 
     official = g.loc[g["official"]].iloc[0]
     assert official["label"] == "现行方案等12个方案" and len(official["names"]) == 12
     labelled = g.loc[g["label"] != ""]
-    for y, grp in labelled.groupby("y"):  # no two labels at one height closer than the gap
-        xs = sorted(grp["x"])
-        assert all(b - a >= LABEL_GAP_RHO for a, b in itertools.pairwise(xs)), y
+    top = int(g["y"].max())
+    boxes = [label_box(r.x, r.y, r.label, r.official, top) for r in labelled.itertuples()]
+    assert not any(boxes_overlap(a, b) for a, b in itertools.combinations(boxes, 2))
+    # the box arithmetic: 0.15 on ρ is 0.15 / 2.1 × 620 = 44 px between centres, two
+    # 4-character CJK labels are 4 × 13 = 52 px wide: at one height they overlap (44 < 52),
+    # one tier apart they do not (top = 3: 300 / 4.4 = 68 px per tier > 16 px of text)
+    a = label_box(0.0, 1, "甲乙丙丁", False, 3)
+    assert a[1] - a[0] == 52 and boxes_overlap(a, label_box(0.15, 1, "甲乙丙丁", False, 3))
+    assert not boxes_overlap(a, label_box(0.15, 2, "甲乙丙丁", False, 3))
+    assert not boxes_overlap(a, label_box(0.6, 1, "甲乙丙丁", False, 3))  # 177 px apart
     # -0.52 and -0.60 at y = 2 are 0.08 apart: only one is labelled (-0.60 is nearer −0.64)
     two = g.loc[g["y"] == 2].set_index("x")["label"]
     assert two[-0.6] == "分类考核" and two[-0.52] == ""

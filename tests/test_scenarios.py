@@ -168,7 +168,8 @@ def test_renormalised_points_always_add_up(points: dict[str, float]) -> None:
 def test_reform_file_loads_with_the_issue_variants(yiyang: pa.Scheme) -> None:
     scs = pa.load_scenarios(REFORM, yiyang)
     ids = [s.id for s in scs]
-    assert ids == ["growth_weight", "high_quality_50", "levels", "per_capita",
+    assert ids == ["growth_weight", "high_quality_50", "levels", "across", "one_growth_target",
+                   "per_capita",
                    "categories", "forced_distribution"]
     by = {s.id: s for s in scs}
     gdp = {i.id: i for i in by["growth_weight"].scheme.indicators()}["gdp"]
@@ -242,7 +243,7 @@ def test_other_scheme_gets_generic_scenarios() -> None:
     eq = _points(scs[0].scheme)
     assert eq["economy"] == pytest.approx(175.0) and eq["key_work"] == pytest.approx(175.0)
     same, none = scenarios_for(REFORM, pa.load_scheme(YIYANG), YIYANG)
-    assert none is None and len(same) == 6
+    assert none is None and len(same) == 8
     assert generic_scenarios(pa.load_scheme(YIYANG))["scenarios"]["more_growth"]["alpha"] == 0.3
 
 

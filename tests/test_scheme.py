@@ -46,10 +46,15 @@ def test_yiyang_preset_marks_assumptions(preset):
     if preset == "yiyang_2018":
         # 增量+增速 by completion of differentiated targets, no efficacy on sizes: increment
         # against its own 3-year average, growth against its own 3-year average, both ≥ 2 %
+        # (GDP and 规模工业增加值 growth: the official rates, 可比价/同口径; FAI and 社零: the
+        # growth of the levels, published at current prices)
+        official = {"gdp": "gdp_growth", "industry_va": "industry_va_growth"}
         for v in volumes:
             leaf = leaves[v]
             assert leaf.method == "completion" and leaf.basis == "increment"
-            assert leaf.blend is not None and leaf.blend.basis == "growth"
+            assert leaf.blend is not None
+            assert leaf.blend.basis == ("given_rate" if v in official else "growth")
+            assert leaf.series(1) == official.get(v, v)
             assert leaf.blend.alpha == 0.5
             for rule in (leaf.target, leaf.blend.target):
                 assert rule is not None and (rule.rule, rule.years) == ("own_average", 3)

@@ -370,6 +370,11 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
         for back in range(years_needed(ind) + 1):
             needed.append((all_units, year - back, ind.id, "scoring" if back == 0 else
                            f"rule of '{ind.id}' ({ind.method}, basis {ind.basis})"))
+        if ind.series(1) != ind.id:  # the blend half's official rate: the year and its target
+            rule = ind.basis_rules()[1][1] if ind.target is not None else None
+            for back in range((rule.years_required() if rule else 0) + 1):
+                needed.append((all_units, year - back, ind.series(1), "scoring" if back == 0
+                               else f"rule of '{ind.id}' (blend, basis given_rate)"))
     year_problem = _year_problem(data, scheme, year, obs_label)
     if year_problem is not None:  # one message, not one per missing value
         raise DataError([*problems, year_problem], headline=f"Cannot score {year}")
@@ -390,6 +395,8 @@ def check_data(data: Dataset, scheme: Scheme, year: int) -> None:
             "计算(按可得数据汇总);积分法计分(score、run)要求数据完整"))
     unit_names = dict(zip(data.units["unit_id"], data.units["name"]))
     ind_names = {i.id: i.name for i in scheme.indicators()}
+    ind_names.update({i.series(1): f"{i.name}(官方增速)" for i in scheme.indicators()
+                      if i.series(1) != i.id})
     for u, y, i, why in missing[:MAX_MISSING_LISTED]:
         who, what = f"{unit_names.get(u, u)} ({u})", f"{ind_names.get(i, i)} ({i})"
         problems.append(Problem(obs_label, f"missing value for unit {who}, year {y}, indicator "

@@ -101,12 +101,22 @@ def _letter(j: int) -> str:
     return out
 
 
+def rate_series(leaf: Indicator) -> Indicator:
+    """The official-rate series a blend half of ``leaf`` reads, as a column an office book
+    may carry: id ``blend.indicator``, name "<leaf name>增速", unit "%" (a header only:
+    it is never scored on its own)."""
+    return leaf.model_copy(update={"id": leaf.series(1), "name": f"{leaf.name}增速",
+                                   "unit": "%", "blend": None, "basis": "given_rate"})
+
+
 class IndicatorMatcher:
     """Header text → scheme indicator, by id or name, with or without the unit in brackets."""
 
     def __init__(self, scheme: Scheme) -> None:
         self.scheme = scheme
         self.leaves = [i for i in scheme.indicators() if i.event is None]
+        # an official rate a blend half reads is a column of its own: "地区生产总值增速(%)"
+        self.leaves += [rate_series(i) for i in self.leaves if i.series(1) != i.id]
         self.by_key: dict[str, set[str]] = {}
         self.leaf = {i.id: i for i in self.leaves}
         for i in self.leaves:

@@ -20,7 +20,7 @@ from .adjustments import adjustment_table, event_row_points, excess_points, prog
 from .data import Dataset, check_data
 from .ranks import ALL_GROUP, scope_values
 from .scheme import ExcessRule, Group, Indicator, ProgressRule, Scheme, TargetRule
-from .targets import leaf_table, require_targets, rule_targets
+from .targets import consistent_increment, leaf_table, require_targets, rule_targets
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class ScoringInput:
     ratings: pd.DataFrame  # (N × rating components), indexed by unit_id
     source: str = "observations.csv"  # where the values came from, for messages
     missing_rules: tuple[str, ...] = ()  # per leaf: error | zero | reweight (empty: all error)
+    # (N, K) values the blend half reads when it names its own series (blend.indicator: an
+    # official rate); None when no leaf does. Fixed data: draws perturb ``level`` only
+    blend_level: np.ndarray | None = None
 
     @property
     def leaf_points(self) -> np.ndarray:
@@ -97,12 +100,14 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
     unit_ids = list(units["unit_id"])
     leaves = scheme.indicators()
     ids = [leaf.id for leaf in leaves]
-    cube, years = _panel(data, unit_ids, ids)
+    rate_ids = [leaf.series(1) for leaf in leaves if leaf.series(1) != leaf.id]
+    cube, years = _panel(data, unit_ids, ids + rate_ids)
     n, kk = len(unit_ids), len(leaves)
     level = np.full((n, kk), np.nan)
     previous = np.full((n, kk), np.nan)
     targets = np.full((n, kk), np.nan)
     blend_targets = np.full((n, kk), np.nan)
+    blend_level = np.full((n, kk), np.nan) if rate_ids else None
     seq_codes = pd.factorize(units["sequence"], sort=True)[0]
     groups = np.zeros((kk, n), dtype=int)
     ev_year = data.events.loc[data.events["year"] == year]
@@ -120,6 +125,11 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
             continue
         assert t is not None, "check_data guarantees the year is present"
         level[:, k] = cube[t, :, k]
+        # the blend half's own series (an official rate), when it names one
+        col = {h: k if leaf.series(h) == leaf.id else len(ids) + rate_ids.index(leaf.series(h))
+               for h in (0, 1)}
+        if blend_level is not None and col[1] != k:
+            blend_level[:, k] = cube[t, :, col[1]]
         if t >= 1:
             previous[:, k] = cube[t - 1, :, k]
         if leaf.target is not None:
@@ -129,10 +139,17 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
                 table = sub.set_index("unit_id")["target"].reindex(unit_ids).to_numpy(dtype=float)
             # the target engine (perfanalysis/engine/targets.py): one rule, all units at once; the
             # blend basis (if any) has its own
-            for out, (basis, rule) in zip((targets, blend_targets), leaf.basis_rules()):
+            consistent = leaf.blend is not None and leaf.blend.consistent
+            for h, (out, (basis, rule)) in enumerate(zip((targets, blend_targets),
+                                                         leaf.basis_rules())):
                 tbl = leaf_table(data, rule, leaf.id, basis, year, unit_ids, table)  # issued
-                out[:, k] = _targets(leaf, rule, basis, cube[:, :, k], years, year, seq_codes,
-                                     tbl, data, unit_ids)
+                if consistent and h == 0 and tbl is None:
+                    continue  # set from the growth target below
+                out[:, k] = _targets(leaf, rule, basis, cube[:, :, col[h]], years, year,
+                                     seq_codes, tbl, data, unit_ids)
+            if consistent and not np.isfinite(targets[:, k]).any():
+                # one growth target g* for both halves: Δ* = x(t−1)·g*
+                targets[:, k] = consistent_increment(previous[:, k], blend_targets[:, k])
     comp_ids = [c.id for c in scheme.components if c.source == "indicators"]
     leaf_comp = scheme.indicator_component()
     leaf_component = np.array([comp_ids.index(leaf_comp[leaf.id]) for leaf in leaves], dtype=int)
@@ -152,6 +169,7 @@ def prepare(data: Dataset, scheme: Scheme, year: int, *, check: bool = True) -> 
         indicator_components=comp_ids, ratings=ratings,
         source=str(data.files.get("observations", data.source)),
         missing_rules=tuple(scheme.missing_rule(leaf) for leaf in leaves),
+        blend_level=None if blend_level is None else np.asfortranarray(blend_level),
     )
 
 
@@ -221,7 +239,7 @@ def leaf_fraction(inp: ScoringInput, k: int, level: np.ndarray,
     x = methods.basis_values(level, previous, leaf.basis)
     frac = _method_fraction(leaf, x, inp.targets[:, k], inp.groups[k], skip)
     if leaf.blend is not None:
-        x2 = methods.basis_values(level, previous, leaf.blend.basis)
+        x2 = blend_values(inp, k, level, previous)
         frac2 = _method_fraction(leaf, x2, inp.blend_targets[:, k], inp.groups[k], skip,
                                  basis=leaf.blend.basis)
         a = leaf.blend.alpha
@@ -232,6 +250,19 @@ def leaf_fraction(inp: ScoringInput, k: int, level: np.ndarray,
         else:
             frac = a * frac + (1.0 - a) * frac2
     return frac
+
+
+def blend_values(inp: ScoringInput, k: int, level: np.ndarray | None = None,
+                 previous: np.ndarray | None = None) -> np.ndarray:
+    """The quantity leaf ``k``'s blend half scores: its blend basis of the leaf's own values,
+    or the official rate it names (``blend.indicator``, read from the prepared data)."""
+    leaf = inp.leaves[k]
+    assert leaf.blend is not None
+    if leaf.series(1) != leaf.id and inp.blend_level is not None:
+        return methods.basis_values(inp.blend_level[:, k], None, leaf.blend.basis)
+    level = inp.level[:, k] if level is None else level
+    previous = inp.previous[:, k] if previous is None else previous
+    return methods.basis_values(level, previous, leaf.blend.basis)
 
 
 def component_scores(inp: ScoringInput, scheme: Scheme, fractions: np.ndarray,
@@ -299,6 +330,8 @@ def missing_mask(inp: ScoringInput) -> np.ndarray:
         if not inp.missing_rules or inp.missing_rules[k] == "error" or leaf.event is not None:
             continue
         gap = ~np.isfinite(inp.level[:, k])
+        if leaf.series(1) != leaf.id and inp.blend_level is not None:
+            gap |= ~np.isfinite(inp.blend_level[:, k])
         bases = {leaf.basis, leaf.blend.basis if leaf.blend else "level"}
         if bases != {"level"}:
             gap |= ~np.isfinite(inp.previous[:, k])
@@ -380,8 +413,7 @@ def leaf_scores(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     for k, leaf in enumerate(inp.leaves):
         basis = methods.basis_values(inp.level[:, k], inp.previous[:, k], leaf.basis)
         nan = np.full(len(inp.unit_ids), np.nan)
-        second = (nan if leaf.blend is None else
-                  methods.basis_values(inp.level[:, k], inp.previous[:, k], leaf.blend.basis))
+        second = nan if leaf.blend is None else blend_values(inp, k)
         frames.append(pd.DataFrame({
             "unit_id": inp.unit_ids, "indicator": leaf.id, "name": leaf.name,
             "component": inp.indicator_components[inp.leaf_component[k]],

@@ -370,6 +370,15 @@ def rule_zh(value: dict[str, Any]) -> str:
     return text
 
 
+def consistent_increment(last_level: np.ndarray, growth_target: np.ndarray) -> np.ndarray:
+    """The increment target of one growth target g* (``blend.consistent``): Δ* = x(t−1)·g*,
+    so adding Δ* is growing by g* — the two targets of an indicator ask the same growth."""
+    return np.asarray(last_level, dtype=float) * np.asarray(growth_target, dtype=float)
+
+
+CONSISTENT_ZH = "上年实际×目标增速(增量目标与增速目标为同一增长率)"
+
+
 def issue_targets(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     """The targets of ``year`` as issued at its start (区县(市)差异化绩效目标, 目标分解表): each
     unit × target indicator × scored basis, computed from data up to ``year − 1`` only, with
@@ -380,24 +389,39 @@ def issue_targets(data: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
     names = dict(zip(data.units["unit_id"], data.units["name"]))
     rows: list[dict[str, object]] = []
     for leaf in scheme.indicators():
-        for basis, rule in leaf.basis_rules():
+        consistent = leaf.blend is not None and leaf.blend.consistent
+        # halves in reverse: a consistent increment target needs the growth target first
+        got: dict[int, np.ndarray] = {}
+        half_rows: dict[int, list[dict[str, object]]] = {}
+        for h, (basis, rule) in reversed(list(enumerate(leaf.basis_rules()))):
             if rule.rule == "table" and rule.file is not None:
                 continue  # already an issued table
             reverse = leaf.direction == "negative"
-            tgt = indicator_targets(rule, data if rule.rule == "table" else known, leaf.id,
-                                    year, basis=basis, reverse=reverse, unit_ids=ids)
-            levels, years = indicator_levels(known, leaf.id, ids)
+            series = leaf.series(h)  # an official rate the blend half reads, or the leaf's own
+            levels, years = indicator_levels(known, series, ids)
             last = _at(basis_series(levels, basis), years, year - 1)
             rule_text = rule_zh(rule.model_dump())
+            if consistent and h == 0 and 1 in got:
+                tgt = consistent_increment(_at(levels, years, year - 1), got[1])
+                rule_text = CONSISTENT_ZH
+            else:
+                tgt = indicator_targets(rule, data if rule.rule == "table" else known, series,
+                                        year, basis=basis, reverse=reverse, unit_ids=ids)
+            got[h] = tgt
             for i, uid in enumerate(ids):
-                rows.append({
+                half_rows.setdefault(h, []).append({
                     "unit_id": uid, "name": names[uid], "year": int(year), "indicator": leaf.id,
                     "indicator_name": leaf.name, "measure_unit": _basis_unit(leaf.unit, basis),
                     "basis": basis, "basis_zh": BASIS_ZH[basis], "rule": rule.label(),
                     "rule_zh": rule_text,
                     "inputs": ("年初下达(targets.csv)" if rule.rule == "table"
+                               else f"{year - 1}:{_at(levels, years, year - 1)[i]:.2f};"
+                                    f"目标增速{got[1][i] * 100:.2f}%"
+                               if rule_text == CONSISTENT_ZH
                                else _inputs_text(levels, years, rule, year, basis, i)),
                     "last_actual": float(last[i]), "target": float(tgt[i])})
+        for h in sorted(half_rows):  # the table lists the halves in the scheme's order
+            rows += half_rows[h]
     return pd.DataFrame(rows, columns=ISSUED_COLUMNS)
 
 
@@ -410,6 +434,39 @@ def display_issued(issued: pd.DataFrame) -> pd.DataFrame:
         "考核口径": issued["basis_zh"], "计量单位": issued["measure_unit"],
         "上年实际": issued["last_actual"] * scale, "目标值": issued["target"] * scale,
         "目标规则": issued["rule_zh"], "依据数据(年份:数值)": issued["inputs"]})
+
+
+def issued_wide(issued: pd.DataFrame) -> pd.DataFrame:
+    """The 目标分解表 as issued (unit × indicator): one row per unit in the table's order,
+    one column per indicator and scored basis ("地区生产总值·增量(亿元)"), rates in per cent,
+    2 decimals (half up). Empty when nothing is issued."""
+    from .rounding import round_frame
+
+    if issued.empty:
+        return pd.DataFrame(columns=["单位"])
+    rate = issued["basis"].isin(["growth", "given_rate"])
+    unit = issued["measure_unit"].fillna("").astype(str)
+    col = (issued["indicator_name"] + "·" + issued["basis_zh"]
+           + unit.map(lambda u: f"({u})" if u else ""))
+    frame = issued.assign(_col=col, _value=issued["target"] * np.where(rate, 100.0, 1.0))
+    order = list(dict.fromkeys(frame["_col"]))
+    wide = frame.pivot_table(index="name", columns="_col", values="_value", aggfunc="first",
+                             sort=False)
+    wide = wide.reindex(index=list(dict.fromkeys(frame["name"])), columns=order)
+    return round_frame(wide.rename_axis(index="单位", columns=None).reset_index())
+
+
+def issued_sentences(issued: pd.DataFrame, year: int) -> list[str]:
+    """What the issued-target section says, counted from the table: how many targets for
+    how many units and indicators, from which years' data."""
+    if issued.empty:
+        return [(f"本考核方案{year}年没有按单位由历史数据下达的目标(无完成率目标,或目标已在"
+                "年初下达的目标表中)。")]
+    units, inds = issued["unit_id"].nunique(), issued["indicator"].nunique()
+    return [(f"按方案现行的目标规则,只用{year - 1}年及以前的数据(年初下达目标时已知的数据),"
+            f"为{units}个单位的{inds}项指标算出{len(issued)}个{year}年目标值,即年初应下达的"
+            "差异化目标分解表;增量与增速同时考核的指标分别列出两项目标。目标一经下达即应保存,"
+            "以后的数据修订(如经济普查对上年总量的修订)不应再改变已下达的目标。")]
 
 
 _FROZEN: dict[tuple[str, float], pd.DataFrame] = {}

@@ -246,7 +246,9 @@ def economic_block(data: Any, scheme: Scheme, year: int, sizes: pd.Series | None
     out["size"] = sizes.reindex(out.index) if sizes is not None else np.nan
     picked = [leaves[i] for i in ids]
     own = {leaf.basis for leaf in picked}
-    other = {leaf.blend.basis if leaf.blend is not None else "growth" for leaf in picked}
+    # an official rate (given_rate) is growth too, read rather than computed: one 增速
+    other = {"growth" if leaf.blend is None or leaf.blend.basis == "given_rate"
+             else leaf.blend.basis for leaf in picked}
     alphas = {leaf.blend.alpha for leaf in picked if leaf.blend is not None}
     blends = any(leaf.blend is not None for leaf in picked)
     bases = (BASIS_ZH.get(own.pop(), "本口径") if len(own) == 1 else "本口径",

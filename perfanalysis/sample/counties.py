@@ -164,6 +164,45 @@ def _observations(rng: np.random.Generator, units: list[tuple[str, float, float]
     return df.sort_values(["unit_id", "indicator", "year"], kind="stable").reset_index(drop=True)
 
 
+#: official growth rates published beside a level (indicator id → level id), in per cent
+OFFICIAL_RATES = {"gdp_growth": "gdp", "industry_va_growth": "industry_va"}
+#: the share of 规上 output lost to enterprises leaving the list, forced where a source
+#: names it: 大通湖区 2017 (the year before proposal 1214: "清理破产倒闭的规上工业企业15家",
+#: 造成工业产值大幅下滑; share assumed)
+LIST_EXITS = {("datonghu", 2017): 0.12}
+
+
+def official_rates(obs: pd.DataFrame, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Official growth rates (per cent) of GDP and 规模工业增加值 drawn beside the levels,
+    which stay as they are: GDP at comparable prices (the nominal growth of the level less
+    a city-wide deflator of the year), 规模工业增加值 at comparable prices and 同口径 (over
+    the same enterprises: plus the share of output of the enterprises that left the 规上
+    list that year, which lowers the level, not the rate). The first year, with no level
+    before it, takes the next year's nominal growth. Own random stream: the other sample
+    values keep theirs."""
+    rng = np.random.default_rng(seed + 1214)
+    years = sorted(int(y) for y in obs["year"].unique())
+    deflator = {ind: rng.normal(mu, sd, len(years)) for ind, (mu, sd) in
+                (("gdp_growth", (0.025, 0.008)), ("industry_va_growth", (0.01, 0.015)))}
+    rows = []
+    for rate_id, level_id in OFFICIAL_RATES.items():
+        sub = obs.loc[obs["indicator"] == level_id]
+        for uid, grp in sub.groupby("unit_id", sort=True):
+            x = grp.set_index("year")["value"].reindex(years).to_numpy(dtype=float)
+            nominal = np.empty(len(years))
+            nominal[1:] = x[1:] / x[:-1] - 1.0
+            nominal[0] = nominal[1]
+            exits = np.zeros(len(years))
+            if rate_id == "industry_va_growth":
+                exits = np.where(rng.random(len(years)) < 0.25,
+                                 rng.uniform(0.01, 0.06, len(years)), 0.0)
+                for i, y in enumerate(years):
+                    exits[i] = LIST_EXITS.get((str(uid), y), exits[i])
+            rate = 100 * (nominal + exits - deflator[rate_id]) + rng.normal(0, 0.3, len(years))
+            rows += [(uid, y, rate_id, round(float(v), 1)) for y, v in zip(years, rate)]
+    return pd.DataFrame(rows, columns=["unit_id", "year", "indicator", "value"])
+
+
 def yiyang_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     """The 8 Yiyang county-level units, 2013–2019: units, observations and ratings."""
     rng = np.random.default_rng(seed)
@@ -173,6 +212,8 @@ def yiyang_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         columns=["unit_id", "name", "sequence", "population_2020", "staff"])
     obs = _observations(rng, [(u, pop, w) for u, _, pop, w, _ in YIYANG_UNITS],
                         YIYANG_SPECS, years, income_noise=0.1)
+    obs = pd.concat([obs, official_rates(obs, seed)], ignore_index=True).sort_values(
+        ["unit_id", "indicator", "year"], kind="stable").reset_index(drop=True)
     rows = []
     for uid, *_ in YIYANG_UNITS:
         for y in years:

@@ -316,6 +316,9 @@ def _node_leaves(scheme: Scheme, node: str) -> set[str]:
 
 
 def _growth_leaf(leaf: Indicator) -> Indicator:
+    if leaf.blend is not None and leaf.series(1) != leaf.id:
+        # an official rate is its own series: keep the blend, all weight on that half
+        return leaf.model_copy(update={"blend": leaf.blend.model_copy(update={"alpha": 0.0})})
     if leaf.blend is not None:
         return leaf.model_copy(update={"basis": leaf.blend.basis, "blend": None})
     method = leaf.method if leaf.method in ("efficacy", "minmax", "rank_points") else "efficacy"
@@ -329,7 +332,8 @@ def _engine_parts(data: Dataset, scheme: Scheme, year: int, node: str) -> _Engin
     under = _node_leaves(scheme, node)
     in_node = np.array([leaf.id in under for leaf in inp.leaves])
     lev = replace(inp, leaves=[leaf.model_copy(update={"blend": None}) for leaf in inp.leaves])
-    gro_targets = np.where(np.isfinite(inp.blend_targets), inp.blend_targets, inp.targets)
+    own = np.array([leaf.series(1) != leaf.id for leaf in inp.leaves])  # official-rate blends
+    gro_targets = np.where(np.isfinite(inp.blend_targets) & ~own, inp.blend_targets, inp.targets)
     gro = replace(inp, leaves=[_growth_leaf(leaf) if b else leaf
                                for leaf, b in zip(inp.leaves, blended)], targets=gro_targets)
     constant = np.zeros(len(inp.unit_ids))

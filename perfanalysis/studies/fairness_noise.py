@@ -273,7 +273,9 @@ def blend_parts(scheme: Scheme) -> tuple[str, str]:
     leaves = {leaf.id: leaf for leaf in scheme.indicators()}
     picked = [leaves[i] for i in blended_leaves(scheme)]
     own = {leaf.basis for leaf in picked}
-    other = {leaf.blend.basis if leaf.blend is not None else "growth" for leaf in picked}
+    # an official rate (given_rate) is growth too, read rather than computed: one 增速
+    other = {"growth" if leaf.blend is None or leaf.blend.basis == "given_rate"
+             else leaf.blend.basis for leaf in picked}
     first = BASIS_ZH.get(own.pop(), "本口径") if len(own) == 1 else "本口径"
     second = BASIS_ZH.get(other.pop(), "混合口径") if len(other) == 1 else "混合口径"
     return first, second

@@ -591,14 +591,22 @@ def _half_targets(data: Dataset, leaf: Indicator, name: str | Sequence[str], yea
     """(basis, targets in that basis's terms) of each half of ``leaf`` under the study rule
     ``name`` (or one name per half) for ``year``; ValueError with the reason where the rule
     does not apply to a half's basis."""
-    ids, levels, years, groups = _arrays(data, leaf.id)
-    last = _row(levels, years, year - 1)
-    table = table_targets(data, leaf.id, year, ids)
     out = []
     halves = leaf.basis_rules()
     per_half = [name] * len(halves) if isinstance(name, str) else list(name)
-    for (basis, _own), rule_name in zip(halves, per_half, strict=True):
+    for h, ((basis, _own), rule_name) in enumerate(zip(halves, per_half, strict=True)):
+        # each half reads its own series (an official rate for a blend naming one)
+        ids, levels, years, groups = _arrays(data, leaf.series(h))
+        last = _row(levels, years, year - 1)
+        table = table_targets(data, leaf.id, year, ids)
         reason = NOT_FOR_BASIS.get(basis, {}).get(ALIASES.get(rule_name, rule_name))
+        if reason and h and leaf.series(h) != leaf.id:
+            # an official rate the blend half reads has no levels for this rule: that half
+            # keeps the scheme's own rule while the rule sets the other half's target
+            out.append((basis, rule_targets(_own, levels, years, year, basis=basis,
+                                            reverse=leaf.direction == "negative",
+                                            groups=groups)))
+            continue
         if reason:
             raise ValueError(reason)
         lv = level_targets(rule_name, levels, years, year, k, basis=basis, groups=groups,
@@ -629,7 +637,8 @@ def rescoring_inputs(data: Dataset, scheme: Scheme, year: int, indicators: Seque
             rows.append(pd.DataFrame({"unit_id": ids, "year": int(year), "indicator": rid,
                                       "target": got}).dropna(subset=["target"]))
             if h:
-                obs = data.observations.loc[data.observations["indicator"] == ind]
+                obs = data.observations.loc[data.observations["indicator"]
+                                            == leaves[ind].series(1)]
                 copies.append(obs.assign(indicator=rid))
     raw = scheme.model_dump(mode="python", exclude_none=True)
 
@@ -662,6 +671,9 @@ def rescoring_inputs(data: Dataset, scheme: Scheme, year: int, indicators: Seque
         return out
 
     raw["components"] = visit(raw["components"])
+    # an official rate a split blend half read is now carried by its copy: the data keep it
+    raw["other_indicators"] = [*raw.get("other_indicators", []), *(
+        leaves[i].series(1) for i in wanted if leaves[i].series(1) != i)]
     shown = name if isinstance(name, str) else "+".join(name)
     new_scheme = scheme_from_mapping(raw, file=f"{scheme.id} (target rule {shown})")
     extra = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
@@ -862,9 +874,11 @@ def run_study(data: Dataset, scheme: Scheme, year: int, *,
             # the second half of a blend: its own rule (and assigned targets); every other
             # rule's level target is the first half's, only the basis terms differ
             half = names if h == 0 else [n for n in names if n in ("scheme", "table")]
-            got = backtest(data, ind.id, half, [y for y in data.years if y <= year],
+            got = backtest(data, ind.series(h), half, [y for y in data.years if y <= year],
                            direction=ind.direction, basis=basis, k=k_used, common=True,
                            scheme_rule=own)
+            if len(got):
+                got["indicator"] = ind.id  # the leaf, whichever series its half reads
             if h and len(got):
                 got["rule"] = got["rule"].map(lambda n: f"{n}{HALF_RULE}")
                 for n in set(got["rule"]):

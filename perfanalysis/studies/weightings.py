@@ -26,7 +26,7 @@ from ..engine import methods
 from ..engine.data import Dataset
 from ..engine.scenarios import Scenario
 from ..engine.scheme import Component, Group, Indicator, Scheme, with_overrides
-from ..engine.scoring import ScoringInput, leaf_fractions, prepare, score
+from ..engine.scoring import ScoringInput, blend_values, leaf_fractions, prepare, score
 from ..engine.tiers import assign_tiers
 from ..errors import SchemeError
 
@@ -350,7 +350,8 @@ def _loss(inp: ScoringInput, k: int, own: int) -> np.ndarray:
     if leaf.method == "deduction":
         return (leaf.per_event or 0.0) * inp.level[:, k]
     basis = leaf.basis if own or leaf.blend is None else leaf.blend.basis
-    x = methods.basis_values(inp.level[:, k], inp.previous[:, k], basis)
+    x = (blend_values(inp, k) if not own and leaf.blend is not None  # an official rate too
+         else methods.basis_values(inp.level[:, k], inp.previous[:, k], basis))
     place = methods.places(x, inp.groups[k], reverse=leaf.direction == "negative")
     return (leaf.step or 0.0) * (place - 1.0)
 

@@ -166,6 +166,15 @@ class Blend(_Strict):
     target: TargetRule | None = Field(
         None, description="target rule of the blend basis (completion, gap_points, "
                           "time_progress); default: the indicator's own rule")
+    consistent: bool = Field(
+        False, description="one differentiated growth target g* for both halves: the "
+                           "increment target is last year's level × g* (Δ* = x(t−1)·g*), g* "
+                           "the growth half's target; basis increment with a growth or "
+                           "given_rate blend")
+    indicator: str | None = Field(
+        None, description="basis given_rate only: the indicator whose values this half reads "
+                          "(an official growth rate published beside the level, e.g. GDP "
+                          "growth at comparable prices); default: the leaf's own")
 
 
 class Indicator(_Strict):
@@ -265,10 +274,23 @@ class Indicator(_Strict):
             raise ValueError(f"'floor' ({self.floor}) is above 'cap' ({self.cap})")
         if self.blend is not None and self.blend.basis == self.basis:
             raise ValueError("'blend.basis' must differ from 'basis'")
-        if self.blend is not None and "given_rate" in (self.basis, self.blend.basis):
-            raise ValueError("basis 'given_rate' reads its own indicator: it cannot be blended "
-                             "with a basis computed from levels; split the points over two "
-                             "leaves (the level leaf and the official-rate leaf)")
+        if self.blend is not None and self.blend.consistent and (
+                self.basis != "increment" or self.blend.basis not in ("growth", "given_rate")
+                or m not in TARGET_METHODS):
+            raise ValueError("'blend.consistent' sets the increment target from the growth "
+                             "target (Δ* = x(t−1)·g*): it needs basis 'increment', a 'growth' "
+                             f"or 'given_rate' blend and a target method {TARGET_METHODS}")
+        if self.blend is not None and self.blend.indicator is not None and (
+                self.blend.basis != "given_rate" or self.blend.indicator == self.id):
+            raise ValueError("'blend.indicator' names the official-rate series the blend half "
+                             "reads: it needs 'blend.basis: given_rate' and another indicator "
+                             "than the leaf's own")
+        if self.blend is not None and "given_rate" in (self.basis, self.blend.basis) and \
+                (self.blend.indicator is None or self.basis == "given_rate"):
+            raise ValueError("basis 'given_rate' reads an official rate, not the level: blend "
+                             "it as the second half naming its series (blend: {basis: "
+                             "given_rate, indicator: <the rate's indicator id>}), or split the "
+                             "points over two leaves")
         if m in TARGET_METHODS and self.blend is not None and self.blend.target is None and \
                 self.target.rule not in HISTORY_RULES:  # type: ignore[union-attr]
             raise ValueError(f"a blended {m} indicator needs a target rule from history "
@@ -291,6 +313,14 @@ class Indicator(_Strict):
         if m == "deduction" and (self.basis != "level" or self.blend is not None):
             raise ValueError("method 'deduction' scores counts: use basis 'level' and no blend")
         return self
+
+    def series(self, half: int = 0) -> str:
+        """The indicator id whose observations half ``half`` reads (0: the leaf's own basis,
+        1: the blend basis): the leaf's own id, or ``blend.indicator`` for an official rate
+        published as its own series."""
+        if half and self.blend is not None and self.blend.indicator is not None:
+            return self.blend.indicator
+        return self.id
 
     def basis_rules(self) -> list[tuple[str, TargetRule]]:
         """(basis, target rule) of each scored basis of a target indicator: its own basis
@@ -854,6 +884,10 @@ class Scheme(_Strict):
                              "reweight (不适用: points go to the rest of the item's group)")
     sequences: dict[str, str] = Field(default_factory=dict, description="id -> Chinese name")
     events: dict[str, str] = Field(default_factory=dict, description="id -> Chinese name")
+    other_indicators: list[str] = Field(
+        default_factory=list, description="indicators the data may carry that this scheme "
+        "does not score (e.g. official rates another scheme on the same data reads); any "
+        "indicator neither scored nor listed is still an error")
     components: list[Component] = Field(min_length=1)
     bonus: Adjustments = Field(default_factory=Adjustments)
     penalty: Adjustments = Field(default_factory=Adjustments)
@@ -874,6 +908,12 @@ class Scheme(_Strict):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"node ids must be unique; repeated: {dupes}")
+        rates = [i.blend.indicator for i in self.indicators()
+                 if i.blend is not None and i.blend.indicator is not None]
+        if set(rates) & set(ids) or len(set(rates)) != len(rates):
+            raise ValueError("a 'blend.indicator' (official-rate series) must be read by one "
+                             "blend only and not be a node of the tree; repeated: "
+                             f"{sorted({r for r in rates if r in ids or rates.count(r) > 1})}")
         reserved = [c.id for c in self.components
                     if c.id in RESERVED_COLUMNS or c.id.startswith(("bonus_", "penalty_"))]
         if reserved:
@@ -1016,6 +1056,9 @@ class Scheme(_Strict):
     def observed_indicators(self) -> set[str]:
         """Indicator ids that data may carry: tree leaves and rank-improvement indicators."""
         ids = {i.id for i in self.indicators() if i.event is None}
+        ids.update(i.blend.indicator for i in self.indicators()
+                   if i.blend is not None and i.blend.indicator is not None)
+        ids.update(self.other_indicators)
         if self.composite:
             ids.update(self.composite.denominators)
         for rule in self.bonus.rules:

@@ -153,4 +153,11 @@ def with_overrides(scheme: Scheme, overrides: Mapping[str, Any] | None = None,
                         parents.setdefault(parent["id"], parent)
                 for pid, parent in parents.items():
                     _renormalise(parent, set(named), f"points.{pid}")
-    return scheme_from_mapping(raw, file=f"{scheme.id} (scenario)")
+    out = scheme_from_mapping(raw, file=f"{scheme.id} (scenario)")
+    # a series the base read and the variant no longer does (an official rate whose blend a
+    # scenario replaced) stays allowed in the data: the variant scores the same data
+    dropped = sorted(scheme.observed_indicators() - out.observed_indicators())
+    if dropped:
+        raw["other_indicators"] = [*raw.get("other_indicators", []), *dropped]
+        out = scheme_from_mapping(raw, file=f"{scheme.id} (scenario)")
+    return out

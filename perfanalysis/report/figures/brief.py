@@ -82,17 +82,37 @@ def jitter(x: pd.Series, y: pd.Series, step: float = 0.15) -> pd.Series:
     return k.map(lambda i: 0.0 if i == 0 else step * ((i + 1) // 2) * (1 if i % 2 else -1))
 
 
-#: Two labelled points closer than this on the ρ axis (same tier count) would print over each
-#: other: only the first (nearest the current scheme) is labelled, the other shows on hover.
-LABEL_GAP_RHO = 0.25
+#: The plot area the trade-off chart gets in the report (px, body column at 1 280 px) and
+#: its label font: a label is a box of text above its marker (below, for the current scheme).
+PLOT_PX = (620.0, 300.0)
+LABEL_PX = (13.0, 7.0, 16.0, 7.0)  # width of a CJK / other character, text height, gap
+
+
+def label_box(x: float, y: float, label: str, official: bool, top: int
+              ) -> tuple[float, float, float, float]:
+    """The pixel box (left, right, bottom, top) a point's label takes in the trade-off chart:
+    ρ from −1.05 to 1.05 across the plot width, tier changes from −0.6 to top + 0.8 up its
+    height; text centred on the marker, above it (below for the current scheme)."""
+    cjk, other, height, gap = LABEL_PX
+    width = sum(cjk if ord(ch) > 0x2E7F else other for ch in label)
+    px = (x + 1.05) / 2.1 * PLOT_PX[0]
+    py = (y + 0.6) / (top + 1.4) * PLOT_PX[1]
+    low = py - gap - height if official else py + gap
+    return px - width / 2, px + width / 2, low, low + height
+
+
+def boxes_overlap(a: tuple[float, float, float, float],
+                  b: tuple[float, float, float, float]) -> bool:
+    """Whether two label boxes (left, right, bottom, top) share any pixel."""
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
 def tradeoff_groups(t: pd.DataFrame) -> pd.DataFrame:
     """The trade-off points grouped by position (ρ to 3 decimals, tier changes): one row per
     distinct point with its alternatives' names, whether the current scheme is among them,
     and its label — the current scheme's name (+ how many share its point), or a lone
-    alternative's name, or "first等N个方案"; a label closer than ``LABEL_GAP_RHO`` to one
-    already placed at the same height (nearest the current scheme first) is dropped."""
+    alternative's name, or "first等N个方案"; a label whose box (``label_box``) would
+    overlap one already placed (nearest the current scheme first) is dropped."""
     t = t.assign(_x=t["size_rho"].astype(float).round(3), _off=t["kind"] == "official")
     rows = []
     for (x, y), grp in t.groupby(["_x", "tier_changes"], sort=True):
@@ -106,13 +126,14 @@ def tradeoff_groups(t: pd.DataFrame) -> pd.DataFrame:
     x0 = float(base.iloc[0]) if len(base) else 0.0
     g = g.assign(_d=(g["x"] - x0).abs()).sort_values(["official", "_d"],
                                                       ascending=[False, True], kind="stable")
-    placed: list[tuple[float, int]] = []
+    top = int(g["y"].max())
+    placed: list[tuple[float, float, float, float]] = []
     keep = []
     for r in g.itertuples(index=False):
-        clash = any(y == r.y and abs(x - r.x) < LABEL_GAP_RHO for x, y in placed)
-        keep.append(r.official or not clash)
+        box = label_box(r.x, r.y, r.label, r.official, top)
+        keep.append(r.official or not any(boxes_overlap(box, b) for b in placed))
         if keep[-1]:
-            placed.append((r.x, r.y))
+            placed.append(box)
     g["label"] = [lab if k else "" for lab, k in zip(g["label"], keep)]
     return g.drop(columns="_d").sort_values(["x", "y"]).reset_index(drop=True)
 

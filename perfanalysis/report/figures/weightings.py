@@ -160,10 +160,11 @@ def sobol_chart(sobol: pd.DataFrame, target: str) -> go.Figure:
     fig.update_yaxes(title="Sobol 指数(95%置信区间)", row=1, col=1)
     fig.update_xaxes(title="")
     fig = _layout(fig, f"{target}对权重与方法选择的敏感性")
-    # the legend below the plots: above them it ran into the panel titles
-    return fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
-                                     "y": -0.15, "yanchor": "top"},
-                             margin={"b": 90})
+    # the legend right of the plots: above them it ran into the panel titles, below them
+    # into the (long, angled) factor names
+    return fig.update_layout(legend={"orientation": "v", "x": 1.01, "xanchor": "left",
+                                     "y": 1, "yanchor": "top"},
+                             margin={"r": 150})
 
 
 def sobol_unit_heatmap(sobol: pd.DataFrame, shift_target: str) -> go.Figure:

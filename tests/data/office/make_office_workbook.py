@@ -18,6 +18,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.styles import Alignment, Font
 
+from perfanalysis.engine.office import rate_series
 from perfanalysis.engine.scheme import Group, load_scheme
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 from perfanalysis.report.export import _reproducible_xlsx
@@ -33,8 +34,10 @@ def build(path: Path = OUT) -> Path:
     obs = pd.read_csv(SAMPLE_DIR / "yiyang" / "observations.csv")
     units = pd.read_csv(SAMPLE_DIR / "yiyang" / "units.csv")
     comp = scheme.components[0]
-    groups = [(g.name, [leaf for leaf in g.children]) for g in comp.children or []
-              if isinstance(g, Group)]
+    # each official rate a blend half reads follows its leaf: "地区生产总值增速(%)"
+    groups = [(g.name, [x for leaf in g.children for x in
+                        ([leaf, rate_series(leaf)] if leaf.series(1) != leaf.id else [leaf])])
+              for g in comp.children or [] if isinstance(g, Group)]
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for year in sorted(obs["year"].unique()):
