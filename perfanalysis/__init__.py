@@ -99,6 +99,7 @@ _LAZY: dict[str, str] = {
     "DataDiff": ".report.diff",
     "data_diff": ".report.diff",
     "scheme_diff": ".report.diff",
+    "target_revisions": ".report.diff",
     "TierHistory": ".engine.history",
     "followup_flags": ".engine.history",
     "followups_under_alternatives": ".engine.history",

@@ -446,9 +446,14 @@ def diff(
                                                                  "--new-scheme)")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="write the diff tables to .xlsx "
                                                            "instead of printing")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="year whose issued targets to "
+                                                            "compare (default: the new data's "
+                                                            "latest)")] = None,
 ) -> None:
-    """What changed: data revisions (--old/--new) and/or scheme changes (--old-scheme/--new-scheme)."""
-    from .report.diff import data_diff, scheme_diff
+    """What changed: data revisions (--old/--new), the targets they move (with a scheme),
+    and/or scheme changes (--old-scheme/--new-scheme)."""
+    from .engine.scorecard import latest_year
+    from .report.diff import data_diff, scheme_diff, target_revisions
     from .report.export import write_tables
 
     if (old is None) != (new is None) or (old_scheme is None) != (new_scheme is None) or (
@@ -462,10 +467,14 @@ def diff(
         notes: list[str] = []
         if old is not None and new is not None:
             names = scheme or new_scheme
-            dd = data_diff(load_data(old), load_data(new),
-                           load_scheme(names) if names is not None else None)
+            old_data, new_data = load_data(old), load_data(new)
+            named = load_scheme(names) if names is not None else None
+            dd = data_diff(old_data, new_data, named)
             tables["data_revisions"] = dd.revisions
             tables["unit_changes"] = dd.units
+            if named is not None:
+                tables["target_revisions"] = target_revisions(
+                    old_data, new_data, named, year or latest_year(new_data))
             if dd.new_years:
                 notes.append(f"new years in {new} (not revisions) / 新增年度: "
                              f"{', '.join(map(str, dd.new_years))}")
@@ -478,7 +487,8 @@ def diff(
 
     tables, notes = _guard(run)
     titles = {"data_revisions": "数据修订 / data revisions", "unit_changes": "单位变化 / units",
-              "scheme_changes": "考核方案变化 / scheme changes"}
+              "scheme_changes": "考核方案变化 / scheme changes",
+              "target_revisions": "下达目标的变化(按修订后数据重算) / targets the revisions move"}
     for name, table in tables.items():
         if out is not None:
             console.print(f"{name}: {len(table)} rows")

@@ -128,3 +128,28 @@ def test_frozen_table_errors(tmp_path) -> None:
     part = scheme_from_mapping(_raw({"rule": "table", "file": "part.csv"}, OWN))
     with pytest.raises(DataError, match="unit B, indicator 'x'"):
         leaf_scores(load_data(folder), part, 2019)
+
+
+def test_diff_lists_the_targets_a_revision_moves(tmp_path) -> None:
+    """`perfanalysis diff` with a scheme: the census revises B's 2018 level 60 → 55, so the
+    2019 targets recomputed from the new data differ: own_average(1) increment 60 − 50 = 10
+    → 55 − 50 = 5, growth 10/50 = 20 % → 5/50 = 10 %; A is unrevised and not listed."""
+    from perfanalysis import target_revisions
+
+    old, new = _data(tmp_path / "old"), _data(tmp_path / "new", b2018=55)
+    scheme = scheme_from_mapping(_raw(OWN))
+    moved = target_revisions(load_data(old), load_data(new), scheme, 2019)
+    got = {(r.unit_id, r.basis): (r.target_issued, r.target_now) for r in moved.itertuples()}
+    assert got == {("B", "increment"): pytest.approx((10.0, 5.0)),
+                   ("B", "growth"): pytest.approx((0.2, 0.1))}
+    assert target_revisions(load_data(old), load_data(old), scheme, 2019).empty
+    res = CliRunner().invoke(app, ["diff", "--old", str(old), "--new", str(new), "--scheme",
+                                   str(_scheme_file(tmp_path, OWN))])
+    assert res.exit_code == 0, res.output
+    assert "下达目标的变化" in res.output and "B县" in res.output
+    out = tmp_path / "diff.xlsx"
+    res = CliRunner().invoke(app, ["diff", "--old", str(old), "--new", str(new), "--scheme",
+                                   str(_scheme_file(tmp_path, OWN)), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    sheet = pd.read_excel(out, sheet_name="target_revisions")
+    assert sorted(sheet["basis"]) == ["growth", "increment"] and set(sheet["unit_id"]) == {"B"}

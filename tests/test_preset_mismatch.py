@@ -53,9 +53,10 @@ def test_office_workbook_with_the_wrong_preset_says_so_first():
         load_data(book, load_scheme(SCHEMES_DIR / "heshan_2013.yaml"))
     assert len(info.value.problems) == 1  # not one line per unknown header
     reason = info.value.problems[0].reason
-    # most of the Yiyang book's headers are not Heshan indicators (3 of its 13 are named);
-    # the book carries the two official growth-rate columns yiyang_2018 reads (19 in all)
+    # most of the Yiyang book's headers are not Heshan indicators (3 of its 13 are named)
     assert "do not match scheme 'heshan_2013'" in reason
+    # the Yiyang book has the 17 leaves' columns and the 2 official growth rates the GDP and
+    # 规上 blends read (地区生产总值增速, 规模工业增加值增速): 19 of 19 series
     assert "yiyang_2018 (19 of 19 indicators)" in reason
 
 

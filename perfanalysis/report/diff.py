@@ -17,7 +17,7 @@ import pandas as pd
 from ..engine.data import Dataset
 from ..engine.methods import METHOD_ZH
 from ..engine.scheme import BASIS_ZH, Component, Group, Indicator, Scheme
-from ..engine.targets import rule_zh
+from ..engine.targets import issue_targets, issued_changes, rule_zh
 
 #: table → (key column besides unit_id and year, value column, Chinese name of the table)
 VALUE_TABLES = {
@@ -248,3 +248,14 @@ def scheme_diff(old: Scheme, new: Scheme) -> pd.DataFrame:
     tb["followups"] = [f.model_dump() for f in new.tiers.followup_rules()]
     _compare("等次规则", "tiers", "等次评定", ta, tb, rows)
     return pd.DataFrame(rows, columns=SCHEME_COLUMNS)
+
+
+def target_revisions(old: Dataset, new: Dataset, scheme: Scheme, year: int) -> pd.DataFrame:
+    """Targets of ``year`` that the new data would issue differently from the old data
+    (both from data up to ``year − 1``): a revision of last year's figures (the economic
+    census) silently moves a recomputed target. unit, indicator, basis, the target as the
+    old data issued it and as the new data gives it; empty when the scheme has no targets."""
+    issued = issue_targets(old, scheme, year)
+    if issued.empty:
+        return issued
+    return issued_changes(new, scheme, year, issued)
