@@ -26,7 +26,7 @@ venv: $(STAMP)
 
 ## Run the whole test suite (unit, property, notebook execution, rendering)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadgroup
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 ## Print the sample scorecard (Yiyang sample, Yiyang 2018 preset, latest year)
 score: $(STAMP)

@@ -14,35 +14,77 @@ import pytest
 
 from perfanalysis.paths import SAMPLE_DIR
 
+#: Fixtures of the session's one report run (and its Quarto render): their tests go together.
 SHARED_RUN_FIXTURES = {"sample_run", "quarto_report", "run"}
-#: Test files of long tests that share no module fixture (each runs its own notebooks).
-SPLIT_MODULES = {"test_chapter_matrix", "test_brief_notebook", "test_fairness_notebook",
-                 "test_notebook_targets", "test_boundaries_notebook", "test_weightings_notebook",
-                 "test_docs", "test_detail", "test_sweeps"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+def xdist_lane_sizes(n_items: int, n_workers: int) -> list[int]:
+    """How many tests pytest-xdist's ``worksteal`` scheduler first hands each worker: the
+    pending tests in consecutive blocks, ``remaining // workers_left`` each."""
+    sizes, left = [], n_items
+    for i in range(n_workers):
+        sizes.append(left // (n_workers - i))
+        left -= sizes[-1]
+    return sizes
+
+
+def lanes(kinds: list[str], n_workers: int) -> list[int]:
+    """A running order (indices into ``kinds``) for ``n_workers`` xdist workers, each test
+    "report" (reads the session's report run), "slow" or "fast".
+
+    ``worksteal`` gives worker k the k-th consecutive block of the order and lets an idle
+    worker take the back half of the longest queue. So every block starts with its share of
+    the slow tests and ends with fast ones (cheap to hand over at the end): block 0 starts
+    with all the report readers (one worker builds the run while the others work on other
+    slow tests instead of waiting for it), the other slow tests are dealt round-robin from
+    block 1 on. Stable: tests keep their collection order within each kind."""
+    sizes = xdist_lane_sizes(len(kinds), n_workers)
+    blocks: list[list[int]] = [[] for _ in range(n_workers)]
+    blocks[0] = [i for i, k in enumerate(kinds) if k == "report"]
+    slow = [i for i, k in enumerate(kinds) if k == "slow"]
+    for j, i in enumerate(slow):
+        blocks[(j + 1) % n_workers].append(i)
+    fast = [i for i, k in enumerate(kinds) if k == "fast"]
+    order: list[int] = []
+    for block, size in zip(blocks, sizes, strict=True):
+        fill = max(0, size - len(block))
+        order += block + fast[:fill]
+        del fast[:fill]
+    return order + fast
+
+
+#: ``workerinput`` key: the main process's ``--dist`` mode (workers run with ``dist=no``)
+DIST_KEY = "perfanalysis_dist"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:
+    """pytest-xdist (main process): tell each worker the scheduling mode."""
+    node.workerinput[DIST_KEY] = node.config.getoption("dist")  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection: the block sizes count what runs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) each test file
-    stays on one worker, so its module fixtures are built once, except the files of long
-    independent notebook tests, spread test by test; every test that reads the session's
-    report run joins one group, so the run and its Quarto render are built once per
-    session, not once per worker.
+    """Under pytest-xdist (``-n auto``; pyproject's addopts choose ``--dist worksteal``,
+    ``make test`` names it too) order the tests
+    so the slow ones start first on every worker (``lanes``); the tests reading the
+    session's report run start on one worker, which builds it once (``build_once``) while
+    the other workers run other slow tests. Without xdist the order is unchanged.
 
-    Known: pytest-xdist 3.8 applies the groups by rewriting ``item._nodeid``, which pytest
-    9.2 no longer reads (``Node.nodeid`` comes from ``_id``), so ``--dist loadgroup`` now
-    schedules like ``--dist load``: the report run and its render are still built once,
-    by ``build_once``'s lock, while the tests that read them may run on any worker."""
-    for item in items:
-        shared = SHARED_RUN_FIXTURES & set(getattr(item, "fixturenames", ()))
-        module = item.nodeid.split("::", 1)[0]
-        if shared:
-            group = "report-run"
-        elif Path(module).stem in SPLIT_MODULES:
-            group = item.nodeid  # long, independent tests: spread over the workers
-        else:
-            group = module
-        item.add_marker(pytest.mark.xdist_group(group))
+    (``--dist loadgroup`` and ``xdist_group`` marks are not used: pytest-xdist 3.8 applies
+    the groups by rewriting ``item._nodeid``, which pytest 9.2 no longer reads.)"""
+    worker = getattr(config, "workerinput", {})
+    workers = int(worker.get("workercount", 1))
+    if workers < 2 or worker.get(DIST_KEY) != "worksteal":
+        return
+
+    def kind(item: pytest.Item) -> str:
+        if SHARED_RUN_FIXTURES & set(getattr(item, "fixturenames", ())):
+            return "report"
+        return "slow" if item.get_closest_marker("slow") else "fast"
+
+    order = lanes([kind(item) for item in items], workers)
+    items[:] = [items[i] for i in order]
 
 
 @pytest.fixture
@@ -97,17 +139,28 @@ def build_once(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, 
 # --- one real run of the annual report per test session ----------------------------------
 SAMPLE_DATA = SAMPLE_DIR / "yiyang"
 SAMPLE_YEAR = 2019
+#: The session's run executes two chapters at a time (``jobs``); the rerun test
+#: (tests/test_pipeline.py) repeats it one at a time and expects identical outputs.
+SAMPLE_JOBS = 2
+
+
+def sample_run_config(out: Path, jobs: int = SAMPLE_JOBS) -> object:
+    """The ``RunConfig`` of the session's run into ``out``: the report as ``perfanalysis
+    run`` makes it by default (study parameters, PNG export as the machine allows), so the
+    tests that read it see what a user gets."""
+    from perfanalysis.paths import PROJ_ROOT
+    from perfanalysis.report.pipeline import RunConfig
+
+    return RunConfig(data=SAMPLE_DATA, scheme=PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml",
+                     out=out, year=SAMPLE_YEAR, renderer="nbconvert", jobs=jobs)
 
 
 def _sample_run(base: Path) -> dict[str, object]:
-    from perfanalysis.paths import PROJ_ROOT
-    from perfanalysis.report.pipeline import RunConfig, run_report
+    from perfanalysis.report.pipeline import run_report
     from perfanalysis.report.runrecord import read_record
 
     out = base / "report"
-    result = run_report(RunConfig(data=SAMPLE_DATA,
-                                  scheme=PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml",
-                                  out=out, year=SAMPLE_YEAR, renderer="nbconvert"))
+    result = run_report(sample_run_config(out))  # type: ignore[arg-type]
     return {"base": base, "out": out, "result": result,
             "html": (out / "report.html").read_text(encoding="utf-8"),
             "record": read_record(out / "run.json")}

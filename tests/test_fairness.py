@@ -16,7 +16,9 @@ from perfanalysis.errors import DataError, SchemeError
 from perfanalysis.paths import PROJ_ROOT
 from perfanalysis.studies import fairness as fs
 from perfanalysis.studies.fairness_growth import (
+    TAUS,
     quantile_predictions,
+    quantreg_params,
     value_added_batched,
     value_added_statsmodels,
 )
@@ -176,6 +178,35 @@ def test_quantile_predictions_are_monotone_in_tau() -> None:
     pred = quantile_predictions(current, prior, np.linspace(-3, 3, 25))
     assert pred.shape == (25, 99)
     assert np.all(np.diff(pred, axis=1) >= 0)
+
+
+@pytest.mark.parametrize("folder, indicator, year", [
+    (YIYANG, "gdp", 2019), (PROJ_ROOT / "data" / "real" / "china_provinces", "gdp", 2011)])
+def test_all_tau_quantile_fits_equal_statsmodels_quantreg_bit_for_bit(
+        folder: Path, indicator: str, year: int) -> None:
+    """The growth percentiles' regressions on real panels (Yiyang: 10 counties pooled over
+    the years with year fixed effects; the provinces: one cross-section of 31): every τ's
+    coefficients equal statsmodels' own QuantReg fit exactly, so the percentiles are too."""
+    import warnings
+
+    from statsmodels.regression.quantile_regression import QuantReg
+
+    from perfanalysis.studies.fairness_core import _cgp_fit_data
+    from perfanalysis.studies.fairness_growth import _design, year_effects
+
+    data = load_data(folder)
+    ids = list(data.units["unit_id"])
+    pooled = len(ids) < 30
+    cur, pri, yrs = _cgp_fit_data(data, indicator, year, 1, ids, pooled, True)
+    x = np.column_stack([_design(pri), year_effects(yrs, year)])
+    assert x.shape[1] == (2 + len(set(yrs)) - 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = np.array([QuantReg(cur, x).fit(q=float(t), max_iter=5000).params
+                             for t in TAUS])
+    got = quantreg_params(cur, x, TAUS)
+    assert got.shape == expected.shape == (99, x.shape[1])
+    assert np.array_equal(got, expected)
 
 
 def test_batched_value_added_matches_statsmodels() -> None:

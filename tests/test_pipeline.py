@@ -3,7 +3,6 @@ many checks on it, plus validation-first, failed-notebook and determinism runs."
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -186,30 +185,27 @@ def test_docx_has_charts_exactly_when_png_export_works(run: dict) -> None:
         assert media == [] and "no charts in DOCX" in doc
 
 
-#: fast study parameters for the runs that check the run itself, not the studies' figures
-FAST = {"n_boot": "50", "noise_draws": "10", "boot": "50", "draws": "100", "rank_draws": "50",
-        "sobol_samples": "32"}
+def test_rerun_is_byte_identical_apart_from_timestamps(run: dict, tmp_path: Path) -> None:
+    """Same inputs and seed into an OUT holding the previous report: identical tables,
+    workbook and run.json (stable part), whether the chapters ran two at once (the
+    session's run) or one at a time (this rerun, into a copy of it). The record's output
+    folder is the one parameter that differs, as the copy lives elsewhere."""
+    from .conftest import SAMPLE_JOBS, sample_run_config
 
-
-def test_rerun_is_byte_identical_apart_from_timestamps(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Same inputs and seed into the same OUT: identical tables, workbook and run.json
-    (stable part), whether the chapters ran one at a time or two at once (fast study
-    parameters, no PNGs: both concern the studies and the charts, not the run)."""
-    monkeypatch.setenv("PERFANALYSIS_PNG", "0")
     out = tmp_path / "report"
-    config = RunConfig(data=DATA, scheme=SCHEME, out=out, year=YEAR, renderer="nbconvert",
-                       params=FAST, jobs=1)
-    run_report(config)
-    first_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
-    first_record = (out / "run.json").read_text(encoding="utf-8")
-    first_xlsx = (out / "scores.xlsx").read_bytes()
-    run_report(dataclasses.replace(config, jobs=2))
+    shutil.copytree(run["out"], out)
+    first_tables = {p.name: p.read_bytes() for p in (run["out"] / "tables").glob("*.csv")}
+    first_record = (run["out"] / "run.json").read_text(encoding="utf-8")
+    first_xlsx = (run["out"] / "scores.xlsx").read_bytes()
+    assert SAMPLE_JOBS == 2
+    run_report(sample_run_config(out, jobs=1))  # type: ignore[arg-type]
     second_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
     second_record = (out / "run.json").read_text(encoding="utf-8")
     assert len(first_tables) > 20 and second_tables == first_tables
     assert (out / "scores.xlsx").read_bytes() == first_xlsx
     a, b = json.loads(first_record), json.loads(second_record)
+    assert a["parameters"]["out"] == str(run["out"]) and b["parameters"]["out"] == str(out)
+    b["parameters"]["out"] = a["parameters"]["out"]
     assert json.dumps(stable_view(a), sort_keys=True) == json.dumps(stable_view(b), sort_keys=True)
     # the volatile fields are the only place the two records may differ
     assert set(a) - {"timestamps", "timings"} == set(stable_view(a))
