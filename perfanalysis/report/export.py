@@ -7,6 +7,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -37,7 +38,6 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
     if suffix == ".xlsx":
         def writer(p: Path) -> None:
             _write_xlsx(tables, p)
-            _reproducible_xlsx(p)
         return write_atomic(path, writer)
     raise PerfAnalysisError(f"{path}: unsupported output format '{suffix}' (use .csv or .xlsx)")
 
@@ -91,6 +91,9 @@ def _write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                            "strings_to_formulas": False,
                                            "strings_to_urls": False})
+    # byte-identical across runs: a fixed creation date (xlsxwriter dates the zip entries
+    # 1980 itself)
+    book.set_properties({"created": datetime(1980, 1, 1, tzinfo=UTC)})
     try:
         bold = book.add_format({"bold": True})
         decimals = book.add_format({"num_format": NUMBER_FORMAT})
@@ -120,7 +123,7 @@ def _write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
 def _reproducible_xlsx(path: Path) -> None:
     """Make an .xlsx byte-identical across runs: fixed zip entry times and core dates.
 
-    The writer stamps the workbook with the time of writing (docProps/core.xml and every zip
+    openpyxl (the office test workbook) stamps the workbook with the time of writing (docProps/core.xml and every zip
     entry); the same tables must give the same bytes.
     """
     with zipfile.ZipFile(path) as zin:

@@ -563,6 +563,7 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
             if "out_dir" in params:
                 params["out_dir"] = str(stage.resolve())
         pngs = _PngExporter(png["available"])
+        progress.step("运行各章 / executing the chapters")
         try:
             with pngs, _env(PNG_DEFER_ENV, "1"):  # PNGs added by one browser for all charts
                 executed, timings = execute_notebooks(per_nb, stage / "notebooks", stage,
