@@ -6,14 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pandas as pd
 import pytest
 
 import perfanalysis as pa
 from perfanalysis.engine.cadres import REVIEW
-from perfanalysis.paths import NOTEBOOKS_DIR, SAMPLE_DIR, SCHEMES_DIR
+from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
 from perfanalysis.report import cadre_report
+
+from .helpers import bundle_texts, run_chapters
 
 XIANGXI = (SAMPLE_DIR / "xiangxi_departments", SCHEMES_DIR / "xiangxi_departments.yaml", 2011)
 YIYANG = (SAMPLE_DIR / "yiyang", SCHEMES_DIR / "yiyang_2018.yaml", 2019)
@@ -22,29 +23,10 @@ YIYANG = (SAMPLE_DIR / "yiyang", SCHEMES_DIR / "yiyang_2018.yaml", 2019)
 def _run_chapter_00(data: Path, scheme: Path, year: int, out: Path,
                     monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
     """Execute chapter 00's code cells in this process; (markdown shown, table HTML shown)."""
-    import IPython.display
-
-    monkeypatch.setenv("PERFANALYSIS_PNG", "0")
-    monkeypatch.chdir(NOTEBOOKS_DIR)
-    texts: list[str] = []
-    tables: list[str] = []
-
-    def display(obj: Any, *args: Any, **kwargs: Any) -> None:
-        if isinstance(obj, IPython.display.Markdown):
-            texts.append(str(obj.data))
-        elif isinstance(obj, dict) and "text/html" in obj:
-            tables.append(str(obj["text/html"]))
-
-    monkeypatch.setattr(IPython.display, "display", display)
-    ns: dict[str, Any] = {"__name__": "__chapter__"}
-    for cell in nbformat.read(NOTEBOOKS_DIR / "00_scorecard.ipynb", as_version=4).cells:
-        if cell.cell_type != "code":
-            continue
-        exec(compile(cell.source, "00_scorecard", "exec"), ns)  # noqa: S102 - our notebook
-        if "parameters" in cell.metadata.get("tags", []):
-            ns.update({"data_dir": str(data), "scheme_path": str(scheme), "year": year,
-                       "out_dir": str(out)})
-    return texts, tables
+    outputs: list[tuple[str, dict[str, Any]]] = []
+    texts = run_chapters(data, scheme, year, out, monkeypatch, outputs,
+                         chapters=("00_scorecard",))
+    return texts["00_scorecard"], bundle_texts(outputs)
 
 
 def test_chapter_shows_the_cadre_table_for_the_xiangxi_departments(tmp_path, monkeypatch):

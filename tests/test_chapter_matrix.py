@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import nbformat
 import pandas as pd
@@ -20,11 +19,10 @@ import yaml
 
 from perfanalysis.paths import NOTEBOOKS_DIR, REAL_DIR, SAMPLE_DIR, SCHEMES_DIR
 
+from .helpers import FAST, run_chapters
+
 pytestmark = pytest.mark.slow
 
-#: fast study parameters (only those a notebook declares are set)
-FAST: dict[str, Any] = {"n_boot": 50, "noise_draws": 10, "boot": 50, "draws": 100,
-                        "rank_draws": 50, "sobol_samples": 32, "max_draws": 200}
 PANEL = REAL_DIR / "china_provinces"
 #: preset -> (data folder, year)
 PRESETS: dict[str, tuple[Path, int]] = {
@@ -71,44 +69,6 @@ def _one_indicator_case(root: Path) -> tuple[Path, Path]:
     scheme = root / "one_indicator.yaml"
     scheme.write_text(yaml.safe_dump(ONE_INDICATOR, allow_unicode=True), encoding="utf-8")
     return data, scheme
-
-
-def run_chapters(data: Path, scheme: Path, year: int, out: Path,
-                 monkeypatch: pytest.MonkeyPatch,
-                 outputs: list[tuple[str, dict[str, Any]]] | None = None
-                 ) -> dict[str, list[str]]:
-    """Execute every chapter's code in order; returns each chapter's displayed text
-    (markdown) so a test can read what the reader would; ``outputs`` (when given) collects
-    (chapter, output bundle) for every chart and table shown."""
-    import IPython.display
-
-    monkeypatch.setenv("PERFANALYSIS_PNG", "0")
-    monkeypatch.chdir(NOTEBOOKS_DIR)
-    shown: list[str] = []
-    chapter = [""]
-
-    def display(obj: Any, *args: Any, **kwargs: Any) -> None:
-        if isinstance(obj, IPython.display.Markdown):
-            shown.append(str(obj.data))
-        elif outputs is not None and isinstance(obj, dict):
-            outputs.append((chapter[0], obj))
-
-    monkeypatch.setattr(IPython.display, "display", display)
-    texts: dict[str, list[str]] = {}
-    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
-        shown.clear()
-        chapter[0] = path.stem
-        ns: dict[str, Any] = {"__name__": "__chapter__"}
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type != "code":
-                continue
-            exec(compile(cell.source, path.name, "exec"), ns)  # noqa: S102 - our notebooks
-            if "parameters" in cell.metadata.get("tags", []):
-                ns.update({"data_dir": str(data), "scheme_path": str(scheme), "year": year,
-                           "out_dir": str(out)})
-                ns.update({k: v for k, v in FAST.items() if k in ns})
-        texts[path.stem] = list(shown)
-    return texts
 
 
 def _check(out: Path, texts: dict[str, list[str]]) -> None:

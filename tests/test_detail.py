@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from perfanalysis import load_data, load_scheme, scheme_from_mapping, scorecard
 from perfanalysis.cli import app
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.report.pipeline import IOPUB_TIMEOUT  # loaded machines: no 4 s limit
 from perfanalysis.report.summary import display_detail, people_sheets, score_breakdown, score_detail
 
+from .helpers import bundle_texts, run_chapters
 from .test_scoring import SCHEME, data  # noqa: F401 (data: the fixture)
 
 runner = CliRunner()
@@ -99,20 +99,14 @@ def test_people_sheets_round_half_up():
 
 
 @pytest.mark.slow
-def test_scorecard_notebook_shows_detail_cuts_and_missing_rule(tmp_path):
-    """The chapter on the Heshan sample: detail table, hair-cut and missing-value sections."""
-    import papermill as pm
-
-    from perfanalysis.paths import NOTEBOOKS_DIR
-
-    out_nb = tmp_path / "00.ipynb"
-    pm.execute_notebook(
-        str(NOTEBOOKS_DIR / "00_scorecard.ipynb"), str(out_nb), kernel_name="python3",
-        cwd=str(NOTEBOOKS_DIR), progress_bar=False, iopub_timeout=IOPUB_TIMEOUT,
-        parameters={"data_dir": str(SAMPLE_DIR / "heshan"),
-                    "scheme_path": str(SCHEMES_DIR / "heshan_2013.yaml"), "year": 2013,
-                    "out_dir": str(tmp_path / "out"), "cut_precision": 5.0})
-    text = out_nb.read_text(encoding="utf-8")
+def test_scorecard_notebook_shows_detail_cuts_and_missing_rule(tmp_path, monkeypatch):
+    """The chapter on the Heshan sample: detail table, hair-cut and missing-value sections
+    (executed in this process: helpers.run_chapters)."""
+    outputs: list = []
+    texts = run_chapters(SAMPLE_DIR / "heshan", SCHEMES_DIR / "heshan_2013.yaml", 2013,
+                         tmp_path / "out", monkeypatch, outputs, chapters=("00_scorecard",),
+                         params={"cut_precision": 5.0})
+    text = "\n".join(texts["00_scorecard"] + bundle_texts(outputs))
     assert "2013年指标得分明细" in text and "缺数处理规则" in text
     cuts = pd.read_csv(tmp_path / "out" / "tables" / "close_cuts.csv", encoding="utf-8-sig")
     detail = pd.read_csv(tmp_path / "out" / "tables" / "score_detail.csv", encoding="utf-8-sig")

@@ -20,7 +20,7 @@ from perfanalysis.paths import PROJ_ROOT
 from perfanalysis.report.notebook import LONG_TABLE_ROWS, PLOTLY_MIME
 from perfanalysis.report.summary import DETAIL_ROWS_SHOWN
 
-from .test_chapter_matrix import run_chapters
+from .helpers import run_chapters
 
 pytestmark = pytest.mark.slow
 
