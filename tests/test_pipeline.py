@@ -185,11 +185,19 @@ def test_docx_has_charts_exactly_when_png_export_works(run: dict) -> None:
         assert media == [] and "no charts in DOCX" in doc
 
 
-def test_rerun_is_byte_identical_apart_from_timestamps(run: dict, tmp_path: Path) -> None:
+def test_rerun_is_byte_identical_apart_from_timestamps(run: dict, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Same inputs and seed into an OUT holding the previous report: identical tables,
     workbook and run.json (stable part), whether the chapters ran two at once (the
     session's run) or one at a time (this rerun, into a copy of it). The record's output
-    folder is the one parameter that differs, as the copy lives elsewhere."""
+    folder is the one parameter that differs, as the copy lives elsewhere.
+
+    The rerun exports no chart PNGs (most of a run's time, and no part of the tables, the
+    workbook or the study record; the session's run covers them): its record differs only
+    in the PNG status and in what the renderer says about charts in the DOCX, checked
+    below field by field."""
+    from perfanalysis.report.notebook import png_export_status
+
     from .conftest import SAMPLE_JOBS, sample_run_config
 
     out = tmp_path / "report"
@@ -198,6 +206,7 @@ def test_rerun_is_byte_identical_apart_from_timestamps(run: dict, tmp_path: Path
     first_record = (run["out"] / "run.json").read_text(encoding="utf-8")
     first_xlsx = (run["out"] / "scores.xlsx").read_bytes()
     assert SAMPLE_JOBS == 2
+    monkeypatch.setenv("PERFANALYSIS_PNG", "0")
     run_report(sample_run_config(out, jobs=1))  # type: ignore[arg-type]
     second_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
     second_record = (out / "run.json").read_text(encoding="utf-8")
@@ -206,7 +215,24 @@ def test_rerun_is_byte_identical_apart_from_timestamps(run: dict, tmp_path: Path
     a, b = json.loads(first_record), json.loads(second_record)
     assert a["parameters"]["out"] == str(run["out"]) and b["parameters"]["out"] == str(out)
     b["parameters"]["out"] = a["parameters"]["out"]
-    assert json.dumps(stable_view(a), sort_keys=True) == json.dumps(stable_view(b), sort_keys=True)
+    # the PNG export: switched off in the rerun, the same figures counted
+    assert b["png_export"] == {**png_export_status(), "figures": a["png_export"]["figures"],
+                               "figures_with_png": 0}
+    assert a["png_export"]["figures"] > 0
+    # the renderer's record: the same apart from the charts in the DOCX and the note on them
+    no_charts = "no charts in DOCX"
+    assert b["renderer"]["docx_charts"] is False
+    assert [n for n in b["renderer"]["notes"] if n.startswith(no_charts)]
+
+    def without_charts(record: dict) -> dict:
+        view = {k: v for k, v in stable_view(record).items() if k != "png_export"}
+        view["renderer"] = {**view["renderer"], "docx_charts": None,
+                            "notes": [n for n in view["renderer"]["notes"]
+                                      if not n.startswith(no_charts)]}
+        return view
+
+    assert json.dumps(without_charts(a), sort_keys=True) == json.dumps(without_charts(b),
+                                                                        sort_keys=True)
     # the volatile fields are the only place the two records may differ
     assert set(a) - {"timestamps", "timings"} == set(stable_view(a))
 
