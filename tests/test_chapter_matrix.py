@@ -4,13 +4,15 @@ unequal size) through all six chapters, with fast study parameters.
 
 The chapters' code cells are executed in this process (parameters injected after the tagged
 cell, as papermill does; PNG export off), which exercises every study, finding and chart the
-report renders at a fraction of a kernel-per-notebook run. The provincial panel's case is a
-full ``run_report`` instead, which also checks the pipeline end to end (HTML and DOCX)."""
+report renders at a fraction of a kernel-per-notebook run. Two cases are full report runs
+instead: the Yiyang preset is the session's report run, the provincial panel's a
+``run_report`` of its own, which also checks the pipeline end to end (HTML and DOCX)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pandas as pd
@@ -78,13 +80,43 @@ def _check(out: Path, texts: dict[str, list[str]]) -> None:
     assert all(texts.values()), [k for k, v in texts.items() if not v]
 
 
-@pytest.mark.parametrize("preset", sorted(set(PRESETS) - {"china_provinces"}))
+#: presets whose case is a full ``run_report`` (the session's run and the provincial test)
+RUN_REPORT_CASES = {"yiyang_2018", "china_provinces"}
+
+
+def _executed_texts(out: Path, chapters: list[str], year: int) -> dict[str, list[str]]:
+    """Each executed notebook's Markdown outputs (a report run's ``notebooks/``), after
+    checking that no cell failed."""
+    texts: dict[str, list[str]] = {}
+    for nb in chapters:
+        executed = nbformat.read(out / "notebooks" / f"{Path(nb).stem}-{year}.ipynb", 4)
+        outputs = [o for c in executed.cells for o in c.get("outputs", [])]
+        assert [o for o in outputs if o.output_type == "error"] == [], nb
+        texts[Path(nb).stem] = [o["data"]["text/markdown"] for o in outputs
+                                if "text/markdown" in o.get("data", {})]
+    return texts
+
+
+@pytest.mark.parametrize("preset", sorted(set(PRESETS) - RUN_REPORT_CASES))
 def test_every_chapter_runs_on_the_preset(preset: str, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     data, year = PRESETS[preset]
     texts = run_chapters(data, SCHEMES_DIR / f"{preset}.yaml", year, tmp_path / "out",
                          monkeypatch)
     _check(tmp_path / "out", texts)
+
+
+def test_the_session_report_is_the_yiyang_2018_case(sample_run: dict[str, Any]) -> None:
+    """The Yiyang preset on its sample is the session's report run (tests/conftest.py:
+    every chapter in a kernel, the report's own study parameters): the matrix's checks on
+    it instead of a second execution of the same chapters."""
+    from .conftest import SAMPLE_DATA, SAMPLE_YEAR
+
+    record = sample_run["record"]
+    assert (SAMPLE_DATA, SAMPLE_YEAR) == PRESETS["yiyang_2018"]
+    assert Path(record["parameters"]["scheme"]) == SCHEMES_DIR / "yiyang_2018.yaml"
+    out = sample_run["out"]
+    _check(out, _executed_texts(out, record["chapters"], SAMPLE_YEAR))
 
 
 def test_every_chapter_runs_on_a_one_indicator_scheme(tmp_path: Path,
@@ -116,14 +148,7 @@ def test_report_renders_on_the_provincial_panel(tmp_path: Path,
                                   params={k: str(v) for k, v in FAST.items()
                                           if k not in ("max_draws",)}))
     html = (out / "report.html").read_text(encoding="utf-8")
-    texts: dict[str, list[str]] = {}
-    for nb in result.record["chapters"]:
-        executed = nbformat.read(out / "notebooks" / f"{Path(nb).stem}-{year}.ipynb", 4)
-        outputs = [o for c in executed.cells for o in c.get("outputs", [])]
-        assert [o for o in outputs if o.output_type == "error"] == [], nb
-        texts[Path(nb).stem] = [o["data"]["text/markdown"] for o in outputs
-                                if "text/markdown" in o.get("data", {})]
-    _check(out, texts)
+    _check(out, _executed_texts(out, result.record["chapters"], year))
     assert "年度考核结果总览" in html and "东北" in html
     assert (out / "report.docx").stat().st_size > 0
     assert os.path.getsize(out / "scores.xlsx") > 0
