@@ -11,8 +11,17 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from perfanalysis.paths import SAMPLE_DIR
+
+#: Hypothesis without its two clocks: the 200 ms per-example deadline and the "too slow"
+#: health check (data generation over 1 s) fail a correct test on a loaded machine. A
+#: property test's ``@settings(...)`` inherits this profile for what it does not set (the
+#: profile is loaded here, before any test module builds its settings).
+settings.register_profile("perfanalysis", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("perfanalysis")
 
 #: Fixtures of the session's one report run (and its Quarto render): their tests go together.
 SHARED_RUN_FIXTURES = {"sample_run", "quarto_report", "run"}

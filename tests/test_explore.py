@@ -77,7 +77,8 @@ def test_one_group_up_rescales_the_rest_in_proportion(ex: core.Explorer) -> None
     assert view.points_sum == pytest.approx(100)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(pts=st.lists(st.integers(1, 60), min_size=4, max_size=4),
        alpha=st.sampled_from([None, 0.0, 0.3, 1.0]))
 def test_any_weighting_equals_score_on_the_scheme(ex: core.Explorer, yiyang, pts: list[int],

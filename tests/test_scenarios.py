@@ -139,7 +139,7 @@ _BASE = pa.load_scheme(YIYANG)
 
 
 @settings(max_examples=20, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["high_quality", "three_battles", "party_building",
                                         "gdp", "poverty_rate", "clean_government"]),
                        st.floats(0.5, 12.0), min_size=1, max_size=3))

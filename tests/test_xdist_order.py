@@ -46,3 +46,12 @@ def test_every_test_runs_once_and_blocks_start_with_their_slow_tests(
     # the report readers are all at the very start, in collection order
     reports = [i for i, k in enumerate(kinds) if k == "report"]
     assert order[:len(reports)] == reports
+
+
+def test_property_tests_run_without_a_clock() -> None:
+    """conftest's Hypothesis profile: no per-example deadline and no "too slow" health
+    check, which fail correct tests on a loaded machine (issue 25)."""
+    from hypothesis import HealthCheck, settings
+
+    assert settings.default.deadline is None
+    assert HealthCheck.too_slow in settings.default.suppress_health_check
