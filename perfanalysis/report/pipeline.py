@@ -8,6 +8,7 @@ left untouched.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -280,6 +281,13 @@ def _register_engine() -> str:
     with each notebook's call, so notebooks may run in parallel threads) and starts the
     kernel with ``KERNEL_ARGUMENTS``."""
     from papermill.engines import NBClientEngine, papermill_engines
+
+    # papermill formats the injected parameters with black when it is installed: imported
+    # once here, as two notebooks starting at once in two threads saw a half-imported
+    # module ("Black encountered an error ... no attribute 'FileMode'") and left one
+    # parameters cell unformatted
+    with contextlib.suppress(ImportError):
+        import black  # noqa: F401
 
     class _ProgressEngine(NBClientEngine):
         @classmethod
