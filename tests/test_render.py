@@ -298,7 +298,7 @@ def test_software_table_names_the_renderer_and_pandoc_used() -> None:
     md = appendix_markdown(RECORD, {"nbconvert": "7.0", "pandoc": "3.9"})
     assert md.startswith("# 附录 数据与方法说明")
     assert "| 渲染器 nbconvert | 7.0 |" in md and "| pandoc(DOCX 转换) | 3.9 |" in md
-    assert "`" + "f" * 64 + "`" in md and "| alpha | 0.5 |" in md
+    assert "`" + "f" * 64 + "`" in md and "| 名次置信集的显著性水平 | 0.5 |" in md
     top = title_block_markdown(RECORD | {"data": {"fingerprint": "x",
                                                   "illustrative_sample": True}})
     assert "示例数据说明" in top and "测试方案" in top and "2019" in top
