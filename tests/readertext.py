@@ -142,3 +142,40 @@ def scan(html: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
                                                 "h5", "h6") and COLON_END.search(text):
             out.append(Finding(where, "ends on a colon", text[-1], text[-160:]))
     return out
+
+
+def _markdown_html(text: str) -> str:
+    """A displayed Markdown text as HTML (CommonMark with tables, as Quarto and nbconvert
+    read it closely enough for the scan: paragraphs, lists, headings, table cells)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(text)
+
+
+def scan_chapters(texts: dict[str, list[str]], outputs: list[tuple[str, dict]],
+                  plotly_mime: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
+    """The scan over what the chapters displayed in process (``run_chapters``): every
+    Markdown text, every table's HTML and every chart's labels (from its plotly JSON);
+    ``where`` names the chapter."""
+    out: list[Finding] = []
+
+    def add(chapter: str, found: list[Finding]) -> None:
+        out.extend(Finding(f"{chapter} {f.where}", f.rule, f.match, f.text) for f in found)
+
+    for chapter, shown in texts.items():
+        for text in shown:
+            add(chapter, scan(_markdown_html(text), allow))
+    for chapter, bundle in outputs:
+        if plotly_mime in bundle:
+            fig = bundle[plotly_mime]
+            script = (f'Plotly.newPlot("c", {json.dumps(fig.get("data", []))}, '
+                      f'{json.dumps(fig.get("layout", {}))})')
+            add(chapter, scan(f"<script>{script}</script>", allow))
+        elif "text/html" in bundle:
+            add(chapter, scan(str(bundle["text/html"]), allow))
+    return out
+
+
+def report(findings: list[Finding]) -> str:
+    """Findings one per line, for an assertion message."""
+    return "\n".join(f"{f.where}: {f.rule} {f.match!r} in {f.text!r}" for f in findings)

@@ -814,14 +814,15 @@ def test_show_long_table_says_how_many_rows_and_where_the_rest_is(
     assert said == [] and len(shown[-1]) == 8 and "位置" not in shown[-1].columns
 
 
-def test_totals_chart_at_national_scale_drops_unreadable_labels() -> None:
-    """2 850 bars: no value labels, no tick labels (hover names each bar), the axis says how
-    many units; 8 bars keep both."""
+def test_totals_chart_at_national_scale_draws_both_ends_labelled() -> None:
+    """2 850 units: the 20 best and 20 worst bars, each named and with its value (the
+    rule, UNIT_CHART_LIMIT, is tested in tests/test_unit_charts.py); 8 bars: all. (Until
+    issue 23 it drew all 2 850 sub-pixel bars without names or values.)"""
     import pandas as pd
 
     from perfanalysis import load_scheme
     from perfanalysis.paths import PROJ_ROOT
-    from perfanalysis.report.charts import MAX_LABELLED_BARS, totals_chart
+    from perfanalysis.report.charts import totals_chart
 
     scheme = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
     seq = next(iter(scheme.sequences))
@@ -833,10 +834,9 @@ def test_totals_chart_at_national_scale_drops_unreadable_labels() -> None:
                              "total": [50.0 + (i % 40) for i in range(n)], "tier": tier,
                              "tier_reason": "—"})
 
-    big = totals_chart(table(2850), scheme, 2019)
-    assert not any(getattr(tr, "mode", None) == "text" for tr in big.data)
-    assert big.layout.xaxis.showticklabels is False
-    assert "共2850个" in big.layout.xaxis.title.text
-    small = totals_chart(table(8), scheme, 2019)
-    assert any(getattr(tr, "mode", None) == "text" for tr in small.data)
-    assert small.layout.xaxis.showticklabels is None and MAX_LABELLED_BARS > 8
+    for n, bars in ((2850, 40), (8, 8)):
+        fig = totals_chart(table(n), scheme, 2019)
+        text = [tr for tr in fig.data if getattr(tr, "mode", None) == "text"]
+        assert len(text) == 1 and len(text[0].text) == bars
+        assert len(fig.data[0].x) == bars and fig.layout.xaxis.showticklabels is None
+    assert "共2850个单位" in totals_chart(table(2850), scheme, 2019).layout.title.text
