@@ -36,14 +36,14 @@ def report_title(record: dict[str, Any]) -> str:
 APPENDIX_HEADING = "数据与方法说明"
 #: The appendix's name for each study parameter a run may set (``perfanalysis run -p``):
 #: reader text never shows a parameter's code name. Every parameter a chapter declares has
-#: one (tests/test_reader_tables.py); a value is listed as given, in a column headed
+#: one (tests/test_reader_text.py); a value is listed as given, in a column headed
 #: ``PARAMETER_VALUE`` (it may be a file or an indicator the reader typed).
 STUDY_PARAMETERS_ZH = {
     "alpha": "名次置信集的显著性水平",
     "alpha_step": "水平得分混合权重α的步长",
     "boot": "规模相关性区间的自助抽样次数",
     "chunk": "每批模拟次数",
-    "cut_precision": "视为险胜的等次分差(分)",
+    "cut_precision": "视为由微小分差决定等次的分差上限(分)",
     "draws": "模拟次数(0为自适应)",
     "error_model": "误差模型表",
     "focus_unit": "关注单位",
