@@ -299,7 +299,7 @@ def test_software_table_names_the_renderer_and_pandoc_used() -> None:
     md = appendix_markdown(RECORD, {"nbconvert": "7.0", "pandoc": "3.9"})
     assert md.startswith("# 附录 数据与方法说明")
     assert "| 渲染器 nbconvert | 7.0 |" in md and "| pandoc(DOCX 转换) | 3.9 |" in md
-    assert "`" + "f" * 64 + "`" in md and "| alpha | 0.5 |" in md
+    assert "`" + "f" * 64 + "`" in md and "| 名次置信集的显著性水平 | 0.5 |" in md
     top = title_block_markdown(RECORD | {"data": {"fingerprint": "x",
                                                   "illustrative_sample": True}})
     assert "示例数据说明" in top and "测试方案" in top and "2019" in top
@@ -855,14 +855,15 @@ def test_show_long_table_says_how_many_rows_and_where_the_rest_is(
     assert said == [] and len(shown[-1]) == 8 and "位置" not in shown[-1].columns
 
 
-def test_totals_chart_at_national_scale_drops_unreadable_labels() -> None:
-    """2 850 bars: no value labels, no tick labels (hover names each bar), the axis says how
-    many units; 8 bars keep both."""
+def test_totals_chart_at_national_scale_draws_both_ends_labelled() -> None:
+    """2 850 units: the 20 best and 20 worst bars, each named and with its value (the
+    rule, UNIT_CHART_LIMIT, is tested in tests/test_unit_charts.py); 8 bars: all. (Until
+    issue 23 it drew all 2 850 sub-pixel bars without names or values.)"""
     import pandas as pd
 
     from perfanalysis import load_scheme
     from perfanalysis.paths import PROJ_ROOT
-    from perfanalysis.report.charts import MAX_LABELLED_BARS, totals_chart
+    from perfanalysis.report.charts import totals_chart
 
     scheme = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
     seq = next(iter(scheme.sequences))
@@ -874,10 +875,9 @@ def test_totals_chart_at_national_scale_drops_unreadable_labels() -> None:
                              "total": [50.0 + (i % 40) for i in range(n)], "tier": tier,
                              "tier_reason": "—"})
 
-    big = totals_chart(table(2850), scheme, 2019)
-    assert not any(getattr(tr, "mode", None) == "text" for tr in big.data)
-    assert big.layout.xaxis.showticklabels is False
-    assert "共2850个" in big.layout.xaxis.title.text
-    small = totals_chart(table(8), scheme, 2019)
-    assert any(getattr(tr, "mode", None) == "text" for tr in small.data)
-    assert small.layout.xaxis.showticklabels is None and MAX_LABELLED_BARS > 8
+    for n, bars in ((2850, 40), (8, 8)):
+        fig = totals_chart(table(n), scheme, 2019)
+        text = [tr for tr in fig.data if getattr(tr, "mode", None) == "text"]
+        assert len(text) == 1 and len(text[0].text) == bars
+        assert len(fig.data[0].x) == bars and fig.layout.xaxis.showticklabels is None
+    assert "共2850个单位" in totals_chart(table(2850), scheme, 2019).layout.title.text
