@@ -4,28 +4,10 @@ data fingerprint, parameters and software versions (renderer and pandoc actually
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-from ..paths import SAMPLE_DIR
-from ..sample import SAMPLE_MARKER
 
 SAMPLE_NOTICE = ("本报告使用项目自带的示例数据:数值由随机种子生成,仅用于演示分析方法,"
                  "不反映任何单位的真实绩效,不得作为考核依据。")
-
-
-def is_sample_data(path: Path | str) -> bool:
-    """True for the bundled sample: a folder (or a workbook's folder) holding SAMPLE.md,
-    or any path inside ``data/sample``."""
-    p = Path(path).resolve()
-    folder = p if p.is_dir() else p.parent
-    if (folder / SAMPLE_MARKER).is_file():
-        return True
-    try:
-        p.relative_to(SAMPLE_DIR.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def report_title(record: dict[str, Any]) -> str:

@@ -28,8 +28,7 @@ from ..engine.scheme import Scheme, load_scheme
 from ..engine.scorecard import latest_year
 from ..errors import PipelineError
 from ..paths import NOTEBOOKS_DIR, REPORTS_DIR
-from ..sample import DEFAULT_SEED
-from .cover import is_sample_data
+from ..sample import DEFAULT_SEED, is_sample_data
 from .export import write_tables
 from .nbpairs import check_pairs
 from .notebook import PLOTLY_MIME, PNG_DEFER_ENV, add_chart_pngs, png_export_status

@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ...engine.scheme import Scheme
+from ...studies.size import size_name_zh
 from ..charts import FONT, PART_PALETTE, SHOWN_EACH_END, UNIT_CHART_LIMIT, tier_colours
-from ..findings.targets import size_name_zh
 
 ACTUAL_COLOUR = "#222222"
 NO_DATA_COLOUR = "#d0d0d0"  # a cell without a target (no history, or a target ≤ 0)
