@@ -207,3 +207,36 @@ def quarto_report(request: pytest.FixtureRequest, sample_run: dict[str, object],
                 "html": result.html.read_text(encoding="utf-8")}
 
     return build_once(request.config, tmp_path_factory, "quarto_report", render)
+
+
+# --- chapters executed in process, once per test run per case ------------------------------
+def _chapter_case(folder: Path, case: Callable[[Path], tuple[Path, Path, int]]
+                  ) -> dict[str, object]:
+    from .helpers import run_chapters
+
+    data, scheme, year = case(folder)
+    outputs: list[tuple[str, dict[str, object]]] = []
+    with pytest.MonkeyPatch.context() as mp:
+        texts = run_chapters(data, scheme, year, folder / "out", mp, outputs)
+    return {"out": folder / "out", "texts": texts, "outputs": outputs}
+
+
+@pytest.fixture(scope="session")
+def chapter_case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Callable[[str, Callable[[Path], tuple[Path, Path, int]]],
+                               dict[str, object]]:
+    """Every chapter executed in this process (``helpers.run_chapters``, fast study
+    parameters) on a case, once per test run whatever the number of xdist workers
+    (``build_once``): the chapter matrix and the reader-text scan read the same execution.
+    ``chapter_case(key, case)``: ``case(folder)`` gives (data, scheme, year), writing any
+    files it needs into ``folder``; returns the tables folder ``out``, each chapter's
+    Markdown ``texts`` and the ``outputs`` (chapter, bundle) shown. Read-only."""
+    memo: dict[str, dict[str, object]] = {}
+
+    def get(key: str, case: Callable[[Path], tuple[Path, Path, int]]) -> dict[str, object]:
+        if key not in memo:
+            memo[key] = build_once(request.config, tmp_path_factory, f"chapters_{key}",
+                                   lambda folder: _chapter_case(folder, case))
+        return memo[key]
+
+    return get

@@ -11,6 +11,7 @@ instead: the Yiyang preset is the session's report run, the provincial panel's a
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import yaml
 
 from perfanalysis.paths import NOTEBOOKS_DIR, REAL_DIR, SAMPLE_DIR, SCHEMES_DIR
 
-from .helpers import FAST, run_chapters
+from .helpers import FAST
 
 pytestmark = pytest.mark.slow
 
@@ -97,13 +98,21 @@ def _executed_texts(out: Path, chapters: list[str], year: int) -> dict[str, list
     return texts
 
 
-@pytest.mark.parametrize("preset", sorted(set(PRESETS) - RUN_REPORT_CASES))
-def test_every_chapter_runs_on_the_preset(preset: str, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def preset_case(preset: str) -> Callable[[Path], tuple[Path, Path, int]]:
+    """A preset with its bundled data, as ``chapter_case`` (tests/conftest.py) takes it."""
     data, year = PRESETS[preset]
-    texts = run_chapters(data, SCHEMES_DIR / f"{preset}.yaml", year, tmp_path / "out",
-                         monkeypatch)
-    _check(tmp_path / "out", texts)
+    return lambda folder: (data, SCHEMES_DIR / f"{preset}.yaml", year)
+
+
+def one_indicator_case(folder: Path) -> tuple[Path, Path, int]:
+    data, scheme = _one_indicator_case(folder)
+    return data, scheme, 2011
+
+
+@pytest.mark.parametrize("preset", sorted(set(PRESETS) - RUN_REPORT_CASES))
+def test_every_chapter_runs_on_the_preset(preset: str, chapter_case: Any) -> None:
+    case = chapter_case(preset, preset_case(preset))
+    _check(case["out"], case["texts"])
 
 
 def test_the_session_report_is_the_yiyang_2018_case(sample_run: dict[str, Any]) -> None:
@@ -119,11 +128,10 @@ def test_the_session_report_is_the_yiyang_2018_case(sample_run: dict[str, Any]) 
     _check(out, _executed_texts(out, record["chapters"], SAMPLE_YEAR))
 
 
-def test_every_chapter_runs_on_a_one_indicator_scheme(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    data, scheme = _one_indicator_case(tmp_path)
-    texts = run_chapters(data, scheme, 2011, tmp_path / "out", monkeypatch)
-    _check(tmp_path / "out", texts)
+def test_every_chapter_runs_on_a_one_indicator_scheme(chapter_case: Any) -> None:
+    case = chapter_case("one_indicator", one_indicator_case)
+    texts = case["texts"]
+    _check(case["out"], texts)
     ch04 = " ".join(texts["04_alternative_weightings"])
     # what could not be varied, and no claim that weights do not matter
     assert "没有适用的通用情景" in ch04 and "一个一级指标" in ch04

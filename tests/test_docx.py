@@ -275,3 +275,83 @@ def test_libreoffice_pdf_shows_the_chart_at_its_height(chart_docx: Path, tmp_pat
         assert after[1] - before[1] >= 0.95 * height_pt, (before, after, height_pt)
     else:  # the chart moved to the next page: it starts that page's text
         assert after[1] >= 0.95 * height_pt
+
+
+# --- column widths: numbers whole, text columns share what is left ------------------------
+def test_column_widths_by_hand() -> None:
+    """At 10 pt a full-width character is 10 pt and a digit 5.5 pt, plus 10.8 pt of cell
+    margins: "益阳高新区" needs 60.8 pt on one line and may wrap to 2 characters (30.8 pt);
+    "92.78" needs 5 × 5.5 + 10.8 = 38.3 pt and never breaks; the header "得分" may wrap."""
+    from perfanalysis.report.officialdoc import CELL_PAD_PT, HALF_EM, column_widths
+
+    assert (CELL_PAD_PT, HALF_EM) == (10.8, 0.55)
+    rows = [["单位", "得分"], ["益阳高新区", "92.78"]]
+    # everything fits on one line: each column its full width + half of the 100.9 pt left
+    assert column_widths(rows, 10, 200) == pytest.approx([60.8 + 50.45, 38.3 + 50.45])
+    # 80 pt: minimums 30.8 + 38.3 = 69.1, the 10.9 pt left go to the text (it lacks 30 pt)
+    assert column_widths(rows, 10, 80) == pytest.approx([41.7, 38.3])
+    assert column_widths(rows, 10, 60) is None  # 69.1 pt of minimums do not fit in 60
+    # the column lacking least is filled first: at 10 pt "大通湖区" lacks 20 pt (4 against
+    # 2 characters), the 12-character reason 100 pt; with 60 pt to spare (minimums 30.8 +
+    # 38.3 + 30.8) the name gets its 20 pt whole (within 60 / 2) and the reason the other 40
+    three = [["单位", "总分", "依据"], ["大通湖区", "87.99", "区县市第二名在评优名额内"]]
+    assert column_widths(three, 10, 99.9 + 60) == pytest.approx([50.8, 38.3, 70.8])
+    # a Latin word does not break either: "PM2.5" is 27.5 pt + margins
+    assert column_widths([["指标"], ["PM2.5浓度"]], 10, 38.2) is None
+    assert column_widths([["指标"], ["PM2.5浓度"]], 10, 38.3) == pytest.approx([38.3])
+
+
+def test_fits_page_keeps_the_score_table_and_points_away_from_the_long_detail() -> None:
+    """The 12-column score table (two name columns, ten numbers) fits 156 mm in 小五 with
+    four characters a line for the names; the indicator detail (five text columns beside
+    seven numbers) does not, and gets the pointer instead."""
+    from perfanalysis.report.officialdoc import fits_page
+
+    score = [["序列", "单位", "高质量发展(40分)", "三大攻坚战(25分)", "党的建设(20分)",
+              "社会稳定和安全生产(15分)", "加分", "扣分", "总分", "名次", "等次", "注"],
+             ["区县市", "益阳高新区", "40.26", "25.00", "15.00", "12.52", "0.00", "0.00",
+              "92.78", "1", "基本达标", "†"]]
+    detail = [["单位", "一级指标", "指标", "计量单位", "计分口径", "本年值", "实际(计分口径)",
+               "目标", "完成率", "满分", "得分", "注"],
+              ["益阳高新区", "高质量发展", "规模工业增加值", "亿元", "增量+官方增速",
+               "12345.67", "1234.56", "1234.56", "120.0%", "8.00", "7.62", "*†"]]
+    assert fits_page(score) and not fits_page(detail)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice (soffice) or poppler-utils (pdftotext) not installed "
+                           "(apt-get install libreoffice-writer-nogui poppler-utils)")
+def test_libreoffice_breaks_no_number_of_a_twelve_column_table(tmp_path: Path) -> None:
+    """LibreOffice ignores ``w:noWrap``: a 12-column table at 100 % width broke "230.51"
+    into "230.5 / 1". With the widths ``finish_docx`` fixes, every number of the table is
+    whole on its line of the PDF."""
+    import docx
+
+    from perfanalysis.report.officialdoc import finish_docx as finish
+    from perfanalysis.report.officialdoc import write_reference_docx
+
+    header = ["单位", "一级指标", "指标", "计量单位", "计分口径", "本年值", "实际(计分口径)",
+              "目标", "完成率", "满分", "得分", "注"]
+    body = [["资阳区", "高质量发展", "地区生产总值", "亿元", "增量+官方增速", "230.51", "19.43",
+             "18.23", "95.3%", "8.00", "7.62", ""],
+            ["益阳高新区", "高质量发展", "固定资产投资", "亿元", "增量+增速", "1199.99", "41.07",
+             "5.92", "120.0%", "5.00", "6.00", "*†"]]
+    write_reference_docx(tmp_path / "reference.docx")  # the report's styles and fonts
+    doc = docx.Document(str(tmp_path / "reference.docx"))
+    table = doc.add_table(rows=3, cols=12)
+    for row, texts in zip(table.rows, [header, *body], strict=True):
+        for cell, text in zip(row.cells, texts, strict=True):
+            cell.text = text
+    path = tmp_path / "t.docx"
+    doc.save(str(path))
+    finish(path)
+    proc = subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "pdf",
+                           "--outdir", str(tmp_path), str(path)], capture_output=True,
+                          text=True, timeout=240, check=False)
+    assert proc.returncode == 0, proc.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "t.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    tokens = set(text.split())
+    numbers = [t for r in body for t in r[5:11]]
+    assert [n for n in numbers if n not in tokens] == []

@@ -70,3 +70,31 @@ def test_make_lab_passes_args_and_allows_root():
     line = next(x for x in out.splitlines() if "jupyter lab" in x)
     assert "--port 8899" in line
     assert ("--allow-root" in line) == (os.geteuid() == 0)
+
+
+def test_engine_studies_and_composite_never_import_the_report_machinery() -> None:
+    """The package by role: the report reads the studies and the engine, never the other way
+    round (a study importing a report helper pulled charts and wording into the engine)."""
+    import ast
+
+    from perfanalysis.paths import PROJ_ROOT
+
+    pkg = PROJ_ROOT / "perfanalysis"
+    found = []
+    for folder in ("engine", "studies", "composite"):
+        for path in sorted((pkg / folder).rglob("*.py")):
+            depth = len(path.relative_to(pkg).parts) - 1  # dots that reach the package root
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom):
+                    name = node.module or ""
+                    absolute = (name if node.level == 0 else
+                                f"perfanalysis.{name}".rstrip(".") if node.level == depth + 1
+                                else "")
+                    targets = ([f"{absolute}.{a.name}" for a in node.names]
+                               if absolute in ("perfanalysis", "perfanalysis.") else [absolute])
+                    found += [f"{path.relative_to(pkg)}:{node.lineno} {t}" for t in targets
+                              if t.replace("..", ".").startswith("perfanalysis.report")]
+                elif isinstance(node, ast.Import):
+                    found += [f"{path.relative_to(pkg)}:{node.lineno} {a.name}"
+                              for a in node.names if a.name.startswith("perfanalysis.report")]
+    assert found == []

@@ -285,7 +285,8 @@ def test_docx_uses_the_official_reference(tmp_path: Path, no_png) -> None:
     assert texts[1] == "第a章" and texts[-3:] == ["附录 数据与方法说明", "报告信息", "软件版本"] or \
         "附录 数据与方法说明" in texts
     assert [d["descr"] for d in s["images"]] == ["图甲", "图乙", "图丙"]
-    assert s["tables"] >= 2 and set(s["table_widths"]) == {"5000pct"}  # page width
+    # the text width, 210 − 28 − 26 = 156 mm = 442.2 pt = 8844 twips (fixed column widths)
+    assert s["tables"] >= 2 and set(s["table_widths"]) == {"8844dxa"}
     with zipfile.ZipFile(result.docx) as z:
         fonts = z.read("word/fontTable.xml").decode("utf-8")
     assert 'w:name="仿宋_GB2312"' in fonts and 'w:val="仿宋"' in fonts  # fallback declared
@@ -298,7 +299,7 @@ def test_software_table_names_the_renderer_and_pandoc_used() -> None:
     md = appendix_markdown(RECORD, {"nbconvert": "7.0", "pandoc": "3.9"})
     assert md.startswith("# 附录 数据与方法说明")
     assert "| 渲染器 nbconvert | 7.0 |" in md and "| pandoc(DOCX 转换) | 3.9 |" in md
-    assert "`" + "f" * 64 + "`" in md and "| alpha | 0.5 |" in md
+    assert "`" + "f" * 64 + "`" in md and "| 名次置信集的显著性水平 | 0.5 |" in md
     top = title_block_markdown(RECORD | {"data": {"fingerprint": "x",
                                                   "illustrative_sample": True}})
     assert "示例数据说明" in top and "测试方案" in top and "2019" in top
@@ -378,6 +379,46 @@ def test_quarto_input_has_no_outputs_and_well_formed_raw_blocks(
     else:  # the note, in every non-HTML format
         assert images == [] and md.count("交互图表见 HTML 版") == 4
         assert not media.exists()
+
+
+def test_each_format_gets_only_its_own_parts(tmp_path: Path, no_png) -> None:
+    """The run renders HTML and DOCX from a notebook each: the HTML one holds no DOCX part
+    (no image, no note, no PNG written) and loads plotly.js from the file named; the DOCX one
+    holds no raw HTML but the tables; both keep every chart (counted) and the prose."""
+    import pandas as pd
+    from plotly.offline import get_plotlyjs
+
+    chapters = [_chapter(tmp_path, "a", SECTIONS_A, png=True)]
+    table = pnb.sortable_table_html(pd.DataFrame({"单位": ["甲"], "总分": [1.5]}), "成绩")
+    wide = pnb.sortable_table_html(pd.DataFrame({f"列{i}": [1.0] for i in range(15)}), "宽表")
+    extra = tmp_path / "t.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("t", outputs=[
+        new_output("display_data", data={"text/html": t, "text/plain": "t"})])
+        for t in (table, wide)]), extra)
+    nb = combine([*chapters, extra], "标题块", "# 附录")
+    both, n, png = quarto_notebook(nb, tmp_path / "m_both")
+    html_nb, n_html, _ = quarto_notebook(nb, tmp_path / "m_html", fmt="html",
+                                         plotlyjs_src="plotly.min.js")
+    docx_nb, n_docx, png_docx = quarto_notebook(nb, tmp_path / "m_docx", fmt="docx")
+    assert n == n_html == n_docx == 3 and png == png_docx == 3
+    md = {k: "\n".join(c.source for c in q.cells)
+          for k, q in (("both", both), ("html", html_nb), ("docx", docx_nb))}
+    assert "content-visible" in md["both"]
+    assert "content-visible" not in md["html"] and "content-visible" not in md["docx"]
+    # HTML: plotly.js by file, three chart divs, the tables and their scripts, no image
+    assert get_plotlyjs() not in md["html"]
+    assert md["html"].count('src="plotly.min.js"') == 1
+    assert md["html"].count("plotly-graph-div") == 3 and "<script>" in md["html"]
+    assert "![" not in md["html"] and not (tmp_path / "m_html").exists()
+    assert ".column-page .pa-wide-table" in md["html"] and "“宽表”共15列" not in md["html"]
+    # DOCX: the images with their files, the narrow table, the wide table's pointer only
+    assert get_plotlyjs() not in md["docx"] and "plotly-graph-div" not in md["docx"]
+    assert "<script" not in md["docx"] and "pa-wide-table" not in md["docx"]
+    assert md["docx"].count("![") == 3 and len(list((tmp_path / "m_docx").iterdir())) == 3
+    assert "<table" in md["docx"] and md["docx"].count("<table") == 1
+    assert "“宽表”共15列" in md["docx"]
+    for text in ("说明文字。", "# 附录"):
+        assert text in md["html"] and text in md["docx"]
 
 
 def test_quarto_input_tables_reach_docx_scripts_stay_html(tmp_path: Path) -> None:
@@ -814,14 +855,15 @@ def test_show_long_table_says_how_many_rows_and_where_the_rest_is(
     assert said == [] and len(shown[-1]) == 8 and "位置" not in shown[-1].columns
 
 
-def test_totals_chart_at_national_scale_drops_unreadable_labels() -> None:
-    """2 850 bars: no value labels, no tick labels (hover names each bar), the axis says how
-    many units; 8 bars keep both."""
+def test_totals_chart_at_national_scale_draws_both_ends_labelled() -> None:
+    """2 850 units: the 20 best and 20 worst bars, each named and with its value (the
+    rule, UNIT_CHART_LIMIT, is tested in tests/test_unit_charts.py); 8 bars: all. (Until
+    issue 23 it drew all 2 850 sub-pixel bars without names or values.)"""
     import pandas as pd
 
     from perfanalysis import load_scheme
     from perfanalysis.paths import PROJ_ROOT
-    from perfanalysis.report.charts import MAX_LABELLED_BARS, totals_chart
+    from perfanalysis.report.charts import totals_chart
 
     scheme = load_scheme(PROJ_ROOT / "data" / "schemes" / "yiyang_2018.yaml")
     seq = next(iter(scheme.sequences))
@@ -833,10 +875,9 @@ def test_totals_chart_at_national_scale_drops_unreadable_labels() -> None:
                              "total": [50.0 + (i % 40) for i in range(n)], "tier": tier,
                              "tier_reason": "—"})
 
-    big = totals_chart(table(2850), scheme, 2019)
-    assert not any(getattr(tr, "mode", None) == "text" for tr in big.data)
-    assert big.layout.xaxis.showticklabels is False
-    assert "共2850个" in big.layout.xaxis.title.text
-    small = totals_chart(table(8), scheme, 2019)
-    assert any(getattr(tr, "mode", None) == "text" for tr in small.data)
-    assert small.layout.xaxis.showticklabels is None and MAX_LABELLED_BARS > 8
+    for n, bars in ((2850, 40), (8, 8)):
+        fig = totals_chart(table(n), scheme, 2019)
+        text = [tr for tr in fig.data if getattr(tr, "mode", None) == "text"]
+        assert len(text) == 1 and len(text[0].text) == bars
+        assert len(fig.data[0].x) == bars and fig.layout.xaxis.showticklabels is None
+    assert "共2850个单位" in totals_chart(table(2850), scheme, 2019).layout.title.text

@@ -22,9 +22,15 @@ PART_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948"
 # Bonus and penalty: colours no component uses, plus a hatch, so 加分 never reads as a part.
 ADJUSTMENT_STYLE = {"bonus": ("#1f1f5c", "/"), "penalty": ("#c51b7d", "x")}
 MANY_UNITS = 10  # angle the unit names beyond this many bars
-#: Beyond this many bars (national scale: thousands of units) names and value labels cannot
-#: be read: the axis shows none (hover names each bar) and says how many units it holds.
-MAX_LABELLED_BARS = 120
+#: Beyond this many units a chart with one mark per unit shows a selection, so the names
+#: stay readable and the page small at national scale (the limit of a long table's page,
+#: ``LONG_TABLE_ROWS``); the whole list is in scores.xlsx. Chapters 00, 01 and 03 use it.
+UNIT_CHART_LIMIT = 60
+#: Units a selecting chart shows at each end of its ranking (2 × this many in all).
+SHOWN_EACH_END = 20
+#: A unit axis groups its names under their sequence up to this many sequences (the
+#: presets have at most 10); beyond, each name carries its sequence.
+MAX_SEQUENCE_GROUPS = 12
 #: Height of a bar's value label (11-px text plus plotly's offset) and a conservative height
 #: of the plot area of a 500-px chart, in pixels: a label spans LABEL_PX / PLOT_PX of the axis.
 LABEL_PX = 20.0
@@ -126,21 +132,43 @@ def _layout(fig: go.Figure, title: str, n_bars: int, height: int = 500) -> go.Fi
                       legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
                               "yanchor": "bottom"})
     fig.update_xaxes(automargin=True, tickangle=-45 if n_bars > MANY_UNITS else 0)
-    if n_bars > MAX_LABELLED_BARS:
-        # sub-pixel bars: no gap and no outline, or the white edges wash the colours out
-        fig.update_traces(marker_line_width=0, selector={"type": "bar"})
-        fig.update_layout(bargap=0)
-        fig.update_xaxes(showticklabels=False,
-                         title=f"各单位(共{n_bars}个,按序列和总分排列;悬停可见单位名称)")
     return fig
+
+
+def chart_rows(values: pd.Series, how: str, limit: int = UNIT_CHART_LIMIT,
+               each: int = SHOWN_EACH_END) -> pd.Index:
+    """The rows (index labels of ``values``, one per unit) a per-unit chart draws, in the
+    order of ``values``: all up to ``limit`` units; beyond, by ``how`` — "ends": the
+    ``each`` highest and the ``each`` lowest values, "lowest": the ``2 × each`` lowest —
+    ties in table order (``UNIT_CHART_LIMIT``: one rule for every per-unit chart)."""
+    if len(values) <= limit:
+        return values.index
+    order = values.sort_values(kind="stable")
+    if how == "ends":
+        keep = set(order.index[:each]) | set(order.index[-each:])
+    elif how == "lowest":
+        keep = set(order.index[: 2 * each])
+    else:
+        raise ValueError(f"chart_rows: how must be 'ends' or 'lowest', not {how!r}")
+    return pd.Index([i for i in values.index if i in keep])
+
+
+def selection_title(title: str, n_units: int, n_drawn: int, what: str) -> str:
+    """A per-unit chart's title; when it draws a selection, a second line says how many
+    units there are, which ``what`` are drawn, and that the whole list is in scores.xlsx."""
+    if n_drawn >= n_units:
+        return title
+    return f"{title}<br><sup>共{n_units}个单位,图中为{what};全部单位见 scores.xlsx</sup>"
 
 
 def _x(table: pd.DataFrame, scheme: Scheme) -> list[list[str]] | list[str]:
     """Category axis: unit names, grouped by sequence when there are several."""
     names = list(table["name"].astype(str))
     seqs = [scheme.sequences.get(str(s), str(s)) for s in table["sequence"]]
-    if len(names) > MAX_LABELLED_BARS:  # no readable group labels either: plain, hover names
-        return [f"{q} {n}" for q, n in zip(seqs, names)] if len(set(seqs)) > 1 else names
+    # a selection from dozens of sequences (one or two units each): the group labels would
+    # run into each other; each bar says its sequence instead
+    if len(set(seqs)) > MAX_SEQUENCE_GROUPS:
+        return [f"{q} {n}" for q, n in zip(seqs, names, strict=True)]
     return [seqs, names] if len(set(seqs)) > 1 else names
 
 
@@ -182,6 +210,10 @@ def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
     """Totals by unit within each sequence (best first), coloured by tier, with the
     threshold lines of the scheme's tier rules and value labels clear of those lines."""
     t = table.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
+    n_units = len(t)
+    t = t.loc[chart_rows(t["total"], "ends")]
+    title = selection_title(f"{year}年各单位总分与等次(按序列)", n_units, len(t),
+                            f"总分最高与最低各{SHOWN_EACH_END}个")
     colours = tier_colours(scheme)
     x = _x(t, scheme)
     fig = go.Figure()
@@ -206,10 +238,6 @@ def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
     span = LABEL_PX / PLOT_PX * high
     anchors, where = value_label_positions(list(t["total"]), lines, span)
     top = float(anchors.max() + span * 1.1) if len(anchors) else high
-    if len(t) > MAX_LABELLED_BARS:  # thousands of labels would be one black band
-        fig.update_yaxes(title="总分", range=[0.0, high], rangemode="tozero")
-        fig.update_xaxes(title="")
-        return _layout(fig, f"{year}年各单位总分与等次(按序列)", len(t))
     fig.add_scatter(x=x, y=anchors, mode="text", text=[f"{v:.1f}" for v in t["total"]],
                     textposition=["top center" if w == "above" else "bottom center"
                                   for w in where],
@@ -218,13 +246,15 @@ def totals_chart(table: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
                     showlegend=False, hoverinfo="skip", cliponaxis=False, name="value")
     fig.update_yaxes(title="总分", range=[0.0, max(high, top)], rangemode="tozero")
     fig.update_xaxes(title="")
-    return _layout(fig, f"{year}年各单位总分与等次(按序列)", len(t))
+    return _layout(fig, title, len(t))
 
 
 def breakdown_chart(breakdown: pd.DataFrame, table: pd.DataFrame, scheme: Scheme,
                     year: int) -> go.Figure:
     """Stacked bars: each unit's total split into its parts (``summary.score_breakdown``)."""
     t = table.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
+    n_units = len(t)
+    t = t.loc[chart_rows(t["total"], "ends")]
     x = _x(t, scheme)
     fig = go.Figure()
     parts = list(dict.fromkeys(breakdown["part"]))
@@ -240,4 +270,5 @@ def breakdown_chart(breakdown: pd.DataFrame, table: pd.DataFrame, scheme: Scheme
                     hovertemplate="%{x}<br>" + name + " %{y:.2f}分<extra></extra>")
     fig.update_layout(barmode="relative")
     fig.update_yaxes(title="得分")
-    return _layout(fig, f"{year}年各单位得分构成", len(t))
+    return _layout(fig, selection_title(f"{year}年各单位得分构成", n_units, len(t),
+                                        f"总分最高与最低各{SHOWN_EACH_END}个"), len(t))

@@ -51,8 +51,23 @@ FONT_FALLBACKS = {
 }
 NOTO_CJK = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 BODY_PT, TITLE_PT, TABLE_PT, CAPTION_PT, FOOTER_PT = 16.0, 22.0, 12.0, 14.0, 14.0
-#: Tables of more than ``NARROW_COLUMNS`` columns are set in 五号 (10.5 pt) to fit 156 mm.
-SMALL_TABLE_PT, NARROW_COLUMNS = 10.5, 7
+#: Table text sizes tried in turn, 小四, 五号, 小五 (pt): the largest at which every column
+#: gets its narrowest readable width (``column_widths``) within the text width.
+TABLE_SIZES_PT = (TABLE_PT, 10.5, 9.0)
+SMALL_TABLE_PT = TABLE_SIZES_PT[1]
+#: A cell's left + right margins (Word's and LibreOffice's default 0.19 cm each), in pt.
+CELL_PAD_PT = 10.8
+#: Width of a half-width character (digits, Latin, punctuation) in em of the text size.
+HALF_EM = 0.55
+#: Text cells may wrap, but not below this many full-width characters per line.
+MIN_TEXT_CHARS = 2
+#: A table goes into the DOCX only if, in 小五, its text columns get at least this many
+#: characters per line beside its numbers (``fits_page``); else the DOCX points to the HTML
+#: and scores.xlsx (two characters a line over a hundred rows is not a table one reads).
+READABLE_CHARS = 4
+#: A Latin run longer than this (em) is an identifier, path or checksum, which may break.
+LONG_WORD_EMS = 8.0
+TEXT_WIDTH_PT = TEXT_WIDTH_MM / 25.4 * 72
 LINE_PT = 28.0
 #: The paragraph styles of a pandoc reference document that the official look sets.
 OFFICIAL_STYLES = ("Normal", "Body Text", "First Paragraph", "Compact", "Title",
@@ -315,9 +330,135 @@ def _single_spaced(para: Any, centre: bool = False) -> None:
         fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
+def _ems(text: str) -> float:
+    """Width of ``text`` on one line in em: full-width (CJK) characters 1, others
+    ``HALF_EM``."""
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else HALF_EM for ch in text)
+
+
+def column_widths(rows: list[list[str]], font_pt: float, width_pt: float,
+                  min_chars: int = MIN_TEXT_CHARS) -> list[float] | None:
+    """Column widths (pt, margins included) for a table of ``rows`` (cell texts, header
+    included) set in ``font_pt`` within ``width_pt``, or None when it cannot fit.
+
+    A number never breaks: its column is at least as wide as its widest number; a text
+    column is at least ``min_chars`` characters wide (a header ``MIN_TEXT_CHARS``), and as
+    wide as its longest run without a break point (a Latin word; a run longer
+    than ``LONG_WORD_EMS``, such as a checksum, may break). What is left of the
+    width goes first to the columns that lack least for their longest body cell on one
+    line, then to the others in proportion to what they lack (a header, the first row, may
+    wrap: it counts only for the narrowest width)."""
+    n = max((len(r) for r in rows), default=0)
+    if n == 0:
+        return None
+    least, most = [0.0] * n, [0.0] * n
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            text = text.strip()
+            if not text:
+                continue
+            full = _ems(text)
+            if _NUMBER.match(text):
+                need = full
+            else:
+                words = re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+", text)
+                wrap = MIN_TEXT_CHARS if i == 0 and len(rows) > 1 else min_chars
+                need = max([min(full, wrap), *(min(_ems(w), LONG_WORD_EMS) for w in words)])
+            least[j] = max(least[j], need)
+            most[j] = max(most[j], need if i == 0 and len(rows) > 1 else full)
+    least_pt = [e * font_pt + CELL_PAD_PT for e in least]
+    most_pt = [e * font_pt + CELL_PAD_PT for e in most]
+    spare = width_pt - sum(least_pt)
+    if spare < 0:
+        return None
+    lack = [m - lo for m, lo in zip(most_pt, least_pt, strict=True)]
+    if sum(lack) <= spare:  # everything on one line: share out what is left equally
+        extra = (spare - sum(lack)) / n
+        return [m + extra for m in most_pt]
+    # fill the columns that lack least first (a unit name on one line before a long
+    # sentence gets more room): each column whose lack is within an equal share of what
+    # is left gets it whole; the rest share what remains in proportion to their lack
+    widths, left = list(least_pt), spare
+    waiting = sorted((j for j in range(n) if lack[j] > 0), key=lambda j: lack[j])
+    while waiting and lack[waiting[0]] <= left / len(waiting):
+        j = waiting.pop(0)
+        widths[j] += lack[j]
+        left -= lack[j]
+    total = sum(lack[j] for j in waiting)
+    for j in waiting:
+        widths[j] += left * lack[j] / total
+    return widths
+
+
+def fits_page(rows: list[list[str]]) -> bool:
+    """Whether a table (cell texts, header first) goes into the DOCX: in the smallest table
+    size its numbers stay whole and its text columns get ``READABLE_CHARS`` a line."""
+    return column_widths(rows, TABLE_SIZES_PT[-1], TEXT_WIDTH_PT, READABLE_CHARS) is not None
+
+
+def _cell_texts(table: Any) -> list[list[str]]:
+    """Each row's cell texts by grid column (a cell spanning columns counts in its first)."""
+    from docx.oxml.ns import qn
+
+    rows = []
+    for tr in table._tbl.iter(qn("w:tr")):
+        texts = []
+        for tc in tr.iter(qn("w:tc")):
+            span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+            text = "".join(t.text or "" for t in tc.iter(qn("w:t")))
+            texts += [text] + [""] * (int(span.get(qn("w:val"))) - 1 if span is not None else 0)
+        rows.append(texts)
+    return rows
+
+
+def _set_widths(table: Any, widths_pt: list[float]) -> None:
+    """Fixed layout with these column widths (grid and every cell), so Word and LibreOffice
+    both draw the columns as computed (LibreOffice ignores ``w:noWrap``)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl = table._tbl
+    twips = [round(w * 20) for w in widths_pt]
+    twips[-1] += round(sum(widths_pt) * 20) - sum(twips)  # the columns add up exactly
+    grid = tbl.find(qn("w:tblGrid"))
+    if grid is None:
+        grid = OxmlElement("w:tblGrid")
+        tbl.tblPr.addnext(grid)
+    for col in list(grid):
+        grid.remove(col)
+    for w in twips:
+        col = OxmlElement("w:gridCol")
+        col.set(qn("w:w"), str(w))
+        grid.append(col)
+    width = tbl.tblPr.find(qn("w:tblW"))
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(sum(twips)))
+    tbl.tblPr.find(qn("w:tblLayout")).set(qn("w:type"), "fixed")
+    for tr in tbl.iter(qn("w:tr")):
+        j = 0
+        for tc in tr.iter(qn("w:tc")):
+            tc_pr = tc.find(qn("w:tcPr"))
+            if tc_pr is None:
+                tc_pr = OxmlElement("w:tcPr")
+                tc.insert(0, tc_pr)
+            span_el = tc_pr.find(qn("w:gridSpan"))
+            span = int(span_el.get(qn("w:val"))) if span_el is not None else 1
+            tc_w = tc_pr.find(qn("w:tcW"))
+            if tc_w is None:
+                tc_w = OxmlElement("w:tcW")
+                tc_pr.insert(0, tc_w)
+            tc_w.set(qn("w:type"), "dxa")
+            tc_w.set(qn("w:w"), str(sum(twips[j:j + span])))
+            j += span
+
+
 def _table_full_width(table: Any) -> None:
-    """A table at 100 % of the text width (columns share it), autofit, 小四 text (五号 when
-    it has many columns) in single-spaced cells, numbers kept on one line."""
+    """A table at the text width in single-spaced cells, numbers kept on one line: set in
+    the largest of 小四, 五号, 小五 at which ``column_widths`` fits every column, with those
+    widths fixed (else at 100 % of the width in 小五, autofit, Word widening number columns
+    by ``w:noWrap``)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -334,7 +475,13 @@ def _table_full_width(table: Any) -> None:
         layout = OxmlElement("w:tblLayout")
         tbl_pr.append(layout)
     layout.set(qn("w:type"), "autofit")
-    size = Pt(TABLE_PT if len(table.columns) <= NARROW_COLUMNS else SMALL_TABLE_PT)
+    texts = _cell_texts(table)
+    fits = [(pt, column_widths(texts, pt, TEXT_WIDTH_PT)) for pt in TABLE_SIZES_PT]
+    font_pt, widths = next(((pt, w) for pt, w in fits if w is not None),
+                           (TABLE_SIZES_PT[-1], None))
+    if widths is not None:
+        _set_widths(table, widths)
+    size = Pt(font_pt)
     for row in table.rows:
         for cell in row.cells:
             _no_wrap_numbers(cell)

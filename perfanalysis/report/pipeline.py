@@ -8,6 +8,7 @@ left untouched.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -27,8 +28,7 @@ from ..engine.scheme import Scheme, load_scheme
 from ..engine.scorecard import latest_year
 from ..errors import PipelineError
 from ..paths import NOTEBOOKS_DIR, REPORTS_DIR
-from ..sample import DEFAULT_SEED
-from .cover import is_sample_data
+from ..sample import DEFAULT_SEED, is_sample_data
 from .export import write_tables
 from .nbpairs import check_pairs
 from .notebook import PLOTLY_MIME, PNG_DEFER_ENV, add_chart_pngs, png_export_status
@@ -281,6 +281,13 @@ def _register_engine() -> str:
     kernel with ``KERNEL_ARGUMENTS``."""
     from papermill.engines import NBClientEngine, papermill_engines
 
+    # papermill formats the injected parameters with black when it is installed: imported
+    # once here, as two notebooks starting at once in two threads saw a half-imported
+    # module ("Black encountered an error ... no attribute 'FileMode'") and left one
+    # parameters cell unformatted
+    with contextlib.suppress(ImportError):
+        import black  # noqa: F401
+
     class _ProgressEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
@@ -447,15 +454,27 @@ def _read_table(path: Path) -> pd.DataFrame:
     return typed
 
 
-def collect_tables(out: Path) -> dict[str, str]:
-    """Write ``scores.xlsx`` (one sheet per ``tables/*.csv``) and return the CSVs' SHA-256."""
+def table_hashes(out: Path) -> dict[str, str]:
+    """The SHA-256 of every table the notebooks saved (``OUT/tables/*.csv``)."""
     csvs = sorted((out / "tables").glob("*.csv"))
     if not csvs:
         raise PipelineError("the notebooks saved no tables (expected OUT/tables/*.csv)")
-    # readers' sheets (Chinese names: 成绩表, 得分构成, 指标明细) first, then scores, then the rest
-    order = sorted(csvs, key=lambda p: (p.stem.isascii(), p.stem != "scores", p.stem))
-    write_tables({p.stem: _read_table(p) for p in order}, out / "scores.xlsx")
     return {p.name: sha256_file(p) for p in csvs}
+
+
+def write_workbook(out: Path) -> Path:
+    """Write ``OUT/scores.xlsx``: one sheet per ``tables/*.csv``, the readers' sheets
+    (Chinese names: 成绩表, 得分构成, 指标明细) first, then scores, then the rest."""
+    csvs = sorted((out / "tables").glob("*.csv"))
+    order = sorted(csvs, key=lambda p: (p.stem.isascii(), p.stem != "scores", p.stem))
+    return write_tables({p.stem: _read_table(p) for p in order}, out / "scores.xlsx")
+
+
+def collect_tables(out: Path) -> dict[str, str]:
+    """Write ``scores.xlsx`` (``write_workbook``) and return the CSVs' SHA-256."""
+    hashes = table_hashes(out)
+    write_workbook(out)
+    return hashes
 
 
 def _figure_counts(executed: list[Path]) -> tuple[int, int]:
@@ -522,6 +541,26 @@ class _PngExporter:
                 f.result()
 
 
+class _Background:
+    """``fn(*args)`` in a thread from now on: ``result()`` waits and re-raises its error,
+    ``wait()`` only waits (before the staging folder is cleaned up after another error)."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._future = self._pool.submit(fn, *args)
+        self._pool.shutdown(wait=False)
+
+    def result(self) -> Any:
+        return self._future.result()
+
+    def wait(self) -> None:
+        from concurrent.futures import wait
+
+        wait([self._future])
+
+
 def _keep_failed(stage: Path, out: Path) -> Path:
     """Move the staging notebooks to ``OUT.failed/`` (replacing an older one)."""
     failed = out.with_name(out.name + ".failed")
@@ -578,7 +617,10 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
         if png["available"]:
             timings["png"] = round(pngs.seconds, 2)
         progress.step("汇总表格 / collecting tables")
-        table_hashes = collect_tables(stage)
+        hashes = table_hashes(stage)
+        # scores.xlsx is written while the report renders (the renderer runs in other
+        # processes; a national run's workbook alone took minutes)
+        workbook = _Background(write_workbook, stage)
         n_fig, n_png = _figure_counts(executed)
         record: dict[str, Any] = {
             "parameters": {"data": str(config.data), "scheme": str(config.scheme),
@@ -595,7 +637,7 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
             "notebooks": [p.name for p in notebooks],
             "chapters": chapters,
             "png_export": {**png, "figures": n_fig, "figures_with_png": n_png},
-            "outputs": {"tables": table_hashes},
+            "outputs": {"tables": hashes},
         }
         progress.step(f"生成报告 / rendering with {renderer}")
         t0 = time.perf_counter()
@@ -614,7 +656,10 @@ def run_report(config: RunConfig, progress: RunProgress | None = None) -> RunRes
                 shutil.copytree(stage / "_render", failed / "_render")
             raise PipelineError(f"{exc}\nExecuted notebooks are kept in {failed}; the previous "
                                 f"output in {out} is untouched.") from exc
+        finally:
+            workbook.wait()  # never leave it writing into a staging folder being removed
         timings["render"] = round(time.perf_counter() - t0, 2)
+        workbook.result()
         record["renderer"] = _renderer_record(result)
         record["timings"] = timings
         record["timestamps"] = {"started": started, "finished": now_utc()}

@@ -30,7 +30,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from ..errors import PipelineError
 from .cover import appendix_markdown, report_title, title_block_markdown
 from .notebook import PLOTLY_MIME, PLOTLYJS_CLASS, plotlyjs_bundle, png_export_status
-from .officialdoc import finish_docx, write_reference_docx
+from .officialdoc import finish_docx, fits_page, write_reference_docx
 
 RENDERERS = ("auto", "quarto", "nbconvert")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -298,10 +298,21 @@ def table_shape(table_html: str) -> tuple[int, int]:
     return cols, rows - (0 if body else 1)
 
 
+def table_texts(table_html: str) -> list[list[str]]:
+    """Each row's cell texts (header row first) of an HTML table, as a reader sees them."""
+    rows = []
+    for tr in re.findall(r"<tr\b[^>]*>(.*?)</tr>", table_html, re.DOTALL | re.IGNORECASE):
+        cells = re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", tr, re.DOTALL | re.IGNORECASE)
+        rows.append([html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells])
+    return rows
+
+
 def wide_table_note(table_html: str) -> str | None:
-    """The DOCX's pointer for a table too wide for the page, None for one that fits."""
+    """The DOCX's pointer for a table too wide for the page (more than
+    ``WIDE_TABLE_COLUMNS`` columns, or numbers and text that do not fit the text width:
+    ``officialdoc.fits_page``), None for one that fits."""
     cols, rows = table_shape(table_html)
-    if cols <= WIDE_TABLE_COLUMNS:
+    if cols <= WIDE_TABLE_COLUMNS and fits_page(table_texts(table_html)):
         return None
     cap = re.search(r"<caption\b[^>]*>(.*?)</caption>", table_html, re.DOTALL | re.IGNORECASE)
     caption = html.unescape(re.sub(r"<[^>]+>", "", cap.group(1))).strip() if cap else "该表"
@@ -312,24 +323,45 @@ def _md_attr(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def quarto_notebook(nb: NotebookNode, media: Path, media_name: str = MEDIA_DIR
+def quarto_notebook(nb: NotebookNode, media: Path, media_name: str = MEDIA_DIR,
+                    fmt: str | None = None, plotlyjs_src: str | None = None
                     ) -> tuple[NotebookNode, int, int]:
     """The notebook handed to Quarto: every output turned into Markdown, so Quarto's output
     handling (which hoists plotly.js outputs into the header and adds CDN require.js/jQuery
     for HTML outputs) never applies. Charts: raw HTML for HTML; for other formats their PNG
     (``media``, alt text and caption = chart title) or a placeholder line. Tables: the
     ``<table>`` for every format (Quarto parses it into a real table), scripts for HTML only.
+
+    ``fmt`` None: one notebook for every format, each part wrapped in a ``content-visible``
+    div. ``fmt`` "html" or another format: only that format's parts, unwrapped (the run
+    renders each format from its own notebook: pandoc then never reads the 5 MB of plotly.js
+    and chart HTML a DOCX drops, and PNGs are written only for the DOCX). ``plotlyjs_src``
+    (HTML): plotly.js as ``<script src=...>`` of that file instead of inline; Quarto embeds
+    it into the self-contained page (parsing it inline cost its HTML render seconds).
     Returns the notebook, charts, charts with a PNG."""
     out_nb = new_notebook(metadata=copy.deepcopy(nb.metadata))
     n = with_png = 0
     images = 0
     js = _plotlyjs()
+    docx = fmt is None or fmt != "html"  # parts for the other formats (DOCX) are written
+
+    def html_part(content: str) -> str | None:
+        """Raw HTML shown only in HTML."""
+        if fmt is None:
+            return raw_html_block(content)
+        return raw_html_block(content, html_only=False) if fmt == "html" else None
+
+    def other_part(text: str) -> str | None:
+        """Markdown shown in every format but HTML."""
+        if fmt is None:
+            return _not_html(text)
+        return None if fmt == "html" else text
     for cell in nb.cells:
         if cell.cell_type != "code":
             out_nb.cells.append(copy.deepcopy(cell))
             continue
         for out in cell.get("outputs", []):
-            parts: list[str] = []
+            parts: list[str | None] = []
             data = out.get("data", {})
             kind = out.get("output_type")
             if kind == "stream":
@@ -340,18 +372,22 @@ def quarto_notebook(nb: NotebookNode, media: Path, media_name: str = MEDIA_DIR
                 text = f"{out.get('ename')}: {out.get('evalue')}"
                 parts.append(f"{_fence(text)}\n{text}\n{_fence(text)}")
             elif _is_plotlyjs_output(out, js):
-                parts.append(raw_html_block(_html_of(out) or ""))
+                parts.append(html_part(
+                    f'<script type="text/javascript" class="{PLOTLYJS_CLASS}" '
+                    f'src="{html.escape(plotlyjs_src, quote=True)}"></script>'
+                    if plotlyjs_src else _html_of(out) or ""))
             elif PLOTLY_MIME in data:
                 n += 1
                 title = _chart_title(data)
-                parts.append(raw_html_block(_html_of(out) or ""))
+                parts.append(html_part(_html_of(out) or ""))
                 if "image/png" in data:
                     with_png += 1
-                    name = _write_png(media, with_png, data["image/png"])
-                    parts.append(_not_html(f'![{title}]({media_name}/{name})'
-                                           f'{{fig-alt="{_md_attr(title)}"}}'))
+                    if docx:
+                        name = _write_png(media, with_png, data["image/png"])
+                        parts.append(other_part(f'![{title}]({media_name}/{name})'
+                                                f'{{fig-alt="{_md_attr(title)}"}}'))
                 else:
-                    parts.append(_not_html(f"*{CHART_PLACEHOLDER.format(title=title)}*"))
+                    parts.append(other_part(f"*{CHART_PLACEHOLDER.format(title=title)}*"))
             elif "text/markdown" in data:
                 md = data["text/markdown"]
                 parts.append("".join(md) if isinstance(md, list) else str(md))
@@ -361,20 +397,21 @@ def quarto_notebook(nb: NotebookNode, media: Path, media_name: str = MEDIA_DIR
                 if table and "<script" not in table.group(1).lower():
                     before = htm[: table.start()]
                     if before.strip():
-                        parts.append(raw_html_block(before))
+                        parts.append(html_part(before))
                     note = wide_table_note(table.group(1))
                     if note is None:
                         parts.append(raw_html_block(table.group(1), html_only=False))
                     else:  # the page's width in HTML, a pointer in the DOCX
-                        parts.append(f'::::: {{.content-visible when-format="html"}}\n'
-                                     f'::: {{.column-page .pa-wide-table}}\n'
-                                     f"{raw_html_block(table.group(1), html_only=False)}\n"
-                                     f":::\n:::::")
-                        parts.append(_not_html(f"*{note}*"))
+                        wide = (f"::: {{.column-page .pa-wide-table}}\n"
+                                f"{raw_html_block(table.group(1), html_only=False)}\n:::")
+                        parts.append(wide if fmt == "html" else None if fmt is not None else
+                                     f'::::: {{.content-visible when-format="html"}}\n'
+                                     f"{wide}\n:::::")
+                        parts.append(other_part(f"*{note}*"))
                     if table.group(2).strip():
-                        parts.append(raw_html_block(table.group(2)))
+                        parts.append(html_part(table.group(2)))
                 else:
-                    parts.append(raw_html_block(htm))
+                    parts.append(html_part(htm))
             elif "image/png" in data:
                 images += 1
                 name = _write_png(media, 100 + images, data["image/png"])
@@ -383,8 +420,9 @@ def quarto_notebook(nb: NotebookNode, media: Path, media_name: str = MEDIA_DIR
                 text = "".join(data["text/plain"]) if isinstance(
                     data["text/plain"], list) else str(data["text/plain"])
                 parts.append(f"{_fence(text)}\n{text}\n{_fence(text)}")
-            if parts:
-                out_nb.cells.append(new_markdown_cell("\n\n".join(parts)))
+            shown = [p for p in parts if p is not None]
+            if shown:
+                out_nb.cells.append(new_markdown_cell("\n\n".join(shown)))
     for i, c in enumerate(out_nb.cells):
         c["id"] = f"quarto-{i:04d}"
     return out_nb, n, with_png
@@ -589,20 +627,26 @@ def quarto_front_matter(title: str, docx_beside_html: bool = True) -> str:
     """The report document's YAML front matter. A document-level ``format:`` limits Quarto to
     the formats it lists, so both are listed (DOCX alone made no HTML); the DOCX takes the
     official reference document. The HTML's "other formats" link to report.docx appears only
-    when the DOCX is put beside the HTML (else it would point at nothing)."""
+    when the DOCX is put beside the HTML (else it would point at nothing). The HTML keeps
+    the chapters' tables as they are (``html-table-processing: none``): parsing them into
+    Pandoc tables and writing them back took half of Quarto's HTML time and changed nothing
+    a reader sees; the DOCX still gets real Word tables from them."""
     links = "true" if docx_beside_html else "false"
     return (f'---\ntitle: "{title}"\nlang: zh\ntoc-title: 目录\nformat:\n'
-            f"  html:\n    format-links: {links}\n"
+            f"  html:\n    format-links: {links}\n    html-table-processing: none\n"
             f"  docx:\n    reference-doc: {REFERENCE_DOCX}\n---")
 
 
 #: Sub-folder of the Quarto work folder where the DOCX is rendered (a copy of the project:
 #: Quarto ignores folders starting with "_" when it renders the project itself).
 DOCX_WORKDIR = "_docx"
+#: plotly.js beside the HTML's report.ipynb, loaded by ``<script src>`` (Quarto embeds it).
+PLOTLYJS_FILE = "plotly.min.js"
 
 
 def _render_formats(quarto: str, workdir: Path) -> subprocess.CompletedProcess[str]:
-    """``quarto render --to html`` in ``workdir`` and ``--to docx`` in a copy of it, at the
+    """``quarto render --to html`` in ``workdir`` and ``--to docx`` in ``workdir/_docx``
+    (each folder holds the project and its format's report.ipynb: ``render_quarto``), at the
     same time (two processes: the HTML and the DOCX are independent pandoc runs, and the
     render is the run's last step, with every core free); the DOCX is moved beside the HTML.
     Returns one result holding both processes' output (HTML's first). A failing format is a
@@ -610,7 +654,6 @@ def _render_formats(quarto: str, workdir: Path) -> subprocess.CompletedProcess[s
     from concurrent.futures import ThreadPoolExecutor
 
     docx_dir = workdir / DOCX_WORKDIR
-    shutil.copytree(workdir, docx_dir, ignore=shutil.ignore_patterns(DOCX_WORKDIR))
     folders = {"html": workdir, "docx": docx_dir}
     with ThreadPoolExecutor(max_workers=len(folders)) as pool:
         futures = {fmt: pool.submit(_run, [quarto, "render", "--to", fmt], folder)
@@ -631,18 +674,21 @@ def _render_formats(quarto: str, workdir: Path) -> subprocess.CompletedProcess[s
 def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, workdir: Path,
                   reports_dir: Path, reason: str = "", docx_beside_html: bool = True
                   ) -> RenderResult:
-    """Quarto: copy the Quarto project to ``workdir``, add report.ipynb (front matter with
-    the official reference document, title block, chapters, appendix; Markdown cells only)
-    and render it to self-contained HTML and DOCX (at the same time: ``_render_formats``),
-    both copied to ``dest``. An output
-    Quarto did not write (though it exited 0) is a ``PipelineError`` naming the file."""
+    """Quarto: copy the Quarto project to ``workdir`` (HTML) and ``workdir/_docx`` (DOCX),
+    add each format's report.ipynb (front matter with the official reference document,
+    title block, chapters, appendix; Markdown cells only, that format's parts only:
+    ``quarto_notebook``) and render them to self-contained HTML and DOCX at the same time
+    (``_render_formats``), both copied to ``dest``. An output Quarto did not write (though
+    it exited 0) is a ``PipelineError`` naming the file."""
     quarto = quarto_path()
     if quarto is None:
         raise PipelineError("quarto is not on PATH")
     if workdir.exists():
         shutil.rmtree(workdir)
-    shutil.copytree(reports_dir, workdir, ignore=shutil.ignore_patterns(
-        ".quarto", "_site", "_freeze", "*.html", "*.docx"))
+    docx_dir = workdir / DOCX_WORKDIR
+    for folder in (workdir, docx_dir):
+        shutil.copytree(reports_dir, folder, ignore=shutil.ignore_patterns(
+            ".quarto", "_site", "_freeze", "*.html", "*.docx"))
     tools = {"quarto": _first_version(_run([quarto, "--version"]).stdout),
              "pandoc": _first_version(_run([quarto, "pandoc", "--version"]).stdout)}
     title = report_title(record).replace('"', "'")
@@ -655,9 +701,12 @@ def render_quarto(executed: list[Path], record: dict[str, Any], dest: Path, work
     docx_only = f"\n\n{_not_html(f'*{note}*')}\n" if note else ""
     nb.cells[1].source = title_block_markdown(record, with_title=False) + docx_only
     nb.cells[-1].source = appendix_markdown(record, tools) + docx_only
-    qnb, _, _ = quarto_notebook(nb, workdir / MEDIA_DIR)
-    write_reference_docx(workdir / REFERENCE_DOCX)
+    (workdir / PLOTLYJS_FILE).write_text(_plotlyjs(), encoding="utf-8")
+    qnb, _, _ = quarto_notebook(nb, workdir / MEDIA_DIR, fmt="html", plotlyjs_src=PLOTLYJS_FILE)
     nbformat.write(qnb, workdir / "report.ipynb")
+    qnb, _, _ = quarto_notebook(nb, docx_dir / MEDIA_DIR, fmt="docx")
+    write_reference_docx(docx_dir / REFERENCE_DOCX)
+    nbformat.write(qnb, docx_dir / "report.ipynb")
     proc = _render_formats(quarto, workdir)
     missing = [name for name in QUARTO_OUTPUTS if not (workdir / name).is_file()]
     if missing:

@@ -21,7 +21,24 @@ from .counties import (
 from .sources import SOURCE_SAMPLES
 
 __all__ = ["DEFAULT_SEED", "SAMPLE_MARKER", "SAMPLE_MARKER_TEXT", "SOURCE_SAMPLES",
-           "heshan_sample", "write_all_samples", "write_sample", "yiyang_sample"]
+           "heshan_sample", "is_sample_data", "write_all_samples", "write_sample",
+           "yiyang_sample"]
+
+
+def is_sample_data(path: Path | str) -> bool:
+    """True for the bundled sample: a folder (or a workbook's folder) holding SAMPLE.md,
+    or any path inside ``data/sample``."""
+    from ..paths import SAMPLE_DIR
+
+    p = Path(path).resolve()
+    folder = p if p.is_dir() else p.parent
+    if (folder / SAMPLE_MARKER).is_file():
+        return True
+    try:
+        p.relative_to(SAMPLE_DIR.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def write_all_samples(root: Path | str, seed: int = DEFAULT_SEED) -> list[Path]:

@@ -68,7 +68,7 @@ def subject_name(scheme: Scheme, indicator: str) -> str:
 
 def _is_sample(data: Dataset) -> bool:
     """True when the data are the bundled sample (its generator builds patterns in)."""
-    from ..report.cover import is_sample_data
+    from ..sample import is_sample_data
 
     return bool(data.source) and is_sample_data(data.source)
 

@@ -18,6 +18,7 @@ size (negative: larger units get better places).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -179,3 +180,20 @@ def size_dependence_by(table: pd.DataFrame, size: pd.Series, by: list[str], *,
                                 seed=seed, level=level)
         rows.append({**dict(zip(by, key)), **stats})
     return pd.DataFrame(rows, columns=[*by, *KEYS])
+
+
+#: Readers' names of the size measures (a size label starts with the key, then its year).
+SIZE_NAMES = {"population": "常住人口", "staff": "编制人数", "area": "面积"}
+
+
+def size_name_zh(label: str, indicator_names: Mapping[str, str] | None = None) -> str:
+    """A readable name of the size measure: “2020年常住人口” for population_2020, “地区生产总值
+    2013年值” for an indicator's first-year value (named from ``indicator_names``)."""
+    for key, zh in SIZE_NAMES.items():
+        if label.startswith(key):
+            year = "".join(c for c in label[len(key):] if c.isdigit())
+            return f"{year}年{zh}" if len(year) == 4 else zh
+    if "@" in label:
+        ind, year = label.split("@", 1)
+        return f"“{(indicator_names or {}).get(ind, '指标')}”{year}年值"
+    return label if not label.isascii() else "单位规模"  # already a name for readers

@@ -44,8 +44,7 @@ from ..engine.targets import (
 )
 from ..engine.tiers import assign_tiers
 from ..errors import DataError, Problem
-from ..report.findings.targets import size_name_zh
-from .size import size_dependence
+from .size import size_dependence, size_name_zh
 
 RuleLike = TargetRule | Mapping[str, Any]
 #: the rules the study compares, each giving a LEVEL target for the indicator (the value

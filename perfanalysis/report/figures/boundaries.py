@@ -13,17 +13,36 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ...engine.scheme import Scheme
-from ..charts import TIER_PALETTE, _layout, _x, tier_colours
+from ..charts import (
+    SHOWN_EACH_END,
+    TIER_PALETTE,
+    _layout,
+    _x,
+    chart_rows,
+    selection_title,
+    tier_colours,
+)
+
+#: what a large panel's margin and probability charts draw (``chart_rows``' "lowest")
+LEAST_CERTAIN = f"保持正式等次概率最低的{2 * SHOWN_EACH_END}个"
 
 
 def _order(table: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["sequence", "total"], ascending=[True, False], kind="stable")
 
 
+def _least_certain(probs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The units a per-unit chart of this chapter draws, in sequence and total order: all
+    of a small panel; of a large one (``UNIT_CHART_LIMIT``), those least likely to keep
+    their official tier — where the tier is in question. Also the number of units."""
+    t = _order(probs).reset_index(drop=True)
+    return t.loc[chart_rows(t["p_official"], "lowest")], len(t)
+
+
 def margin_chart(probs: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
     """Each unit's official total (dot, coloured by official tier) with the simulated
     5–95 % range of its total, over the score bands of the tiers (thresholds)."""
-    t = _order(probs)
+    t, n_units = _least_certain(probs)
     colours = tier_colours(scheme)
     fig = go.Figure()
     lines = [th.min_total for th in scheme.tiers.thresholds]
@@ -48,12 +67,13 @@ def margin_chart(probs: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
         fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
                         marker={"size": 10, "color": colours[label]})
     fig.update_yaxes(title="总分(竖线:模拟中90%的范围)")
-    return _layout(fig, f"{year}年各单位总分与等次区间", len(t))
+    return _layout(fig, selection_title(f"{year}年各单位总分与等次区间", n_units, len(t),
+                                        LEAST_CERTAIN), len(t))
 
 
 def probability_chart(probs: pd.DataFrame, scheme: Scheme, year: int) -> go.Figure:
     """Stacked bars: each unit's probability of every tier under the simulated noise."""
-    t = _order(probs)
+    t, n_units = _least_certain(probs)
     colours = tier_colours(scheme)
     fig = go.Figure()
     x = _x(t, scheme)
@@ -62,13 +82,18 @@ def probability_chart(probs: pd.DataFrame, scheme: Scheme, year: int) -> go.Figu
                     hovertemplate="%{x}<br>" + lab + " %{y:.1%}<extra></extra>")
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title="概率", tickformat=".0%", range=[0, 1])
-    return _layout(fig, f"{year}年各单位评为各等次的概率", len(t))
+    return _layout(fig, selection_title(f"{year}年各单位评为各等次的概率", n_units, len(t),
+                                        LEAST_CERTAIN), len(t))
 
 
 def rank_interval_chart(sets: pd.DataFrame, scheme: Scheme, quotas: dict[str, int],
                         year: int) -> go.Figure:
     """Caterpillar: each unit's rank (dot) and its 95 % confidence set (bar) within its
-    sequence, with a line under the last place of the top-tier quota."""
+    sequence, with a line under the last place of the top-tier quota. A large panel
+    (``UNIT_CHART_LIMIT``) draws the units with the widest confidence sets."""
+    n_units = len(sets)
+    sets = sets.reset_index(drop=True)
+    sets = sets.loc[chart_rows(sets["lower"] - sets["upper"], "lowest")]
     fig = go.Figure()
     seqs = list(dict.fromkeys(sets["sequence"]))
     for k, seq in enumerate(seqs):
@@ -93,7 +118,9 @@ def rank_interval_chart(sets: pd.DataFrame, scheme: Scheme, quotas: dict[str, in
                             mode="lines", line={"dash": "dash", "color": TIER_PALETTE[0]},
                             name="评优名额线", showlegend=k == 0, hoverinfo="skip")
     fig.update_yaxes(title="序列内名次(1为最好)", autorange="reversed")
-    return _layout(fig, f"{year}年名次的95%置信区间", len(sets))
+    title = selection_title(f"{year}年名次的95%置信区间", n_units, len(sets),
+                            f"置信区间最宽的{2 * SHOWN_EACH_END}个")
+    return _layout(fig, title, len(sets))
 
 
 #: Each kind of tier rule: its panel title and its x-axis (one unit per axis: points,

@@ -17,13 +17,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ...engine.scheme import Scheme
-from ..charts import FONT, PART_PALETTE, tier_colours
-from ..findings.targets import size_name_zh
+from ...studies.size import size_name_zh
+from ..charts import FONT, PART_PALETTE, SHOWN_EACH_END, UNIT_CHART_LIMIT, tier_colours
 
 ACTUAL_COLOUR = "#222222"
 NO_DATA_COLOUR = "#d0d0d0"  # a cell without a target (no history, or a target ≤ 0)
-MANY_UNITS = 60  # beyond this many units, charts show a selection (names readable)
-SHOWN_EACH_END = 20  # units shown at each end of a ranking when a chart selects
+#: beyond this many units, charts show a selection (names readable): the report's one rule
+MANY_UNITS = UNIT_CHART_LIMIT
 MAX_PANEL_COLS = 3  # small multiples wrap after this many columns
 MAX_SEQUENCE_PANELS = 4  # beyond this many sequences the rank chart aggregates
 RATIO_ZH = {"level": "实际÷目标", "increment": "实际增量÷目标增量",

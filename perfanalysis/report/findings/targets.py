@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ...engine.scheme import BASIS_ZH
+from ...studies.size import size_name_zh
 
 MAX_LISTED = 8  # names listed in one sentence before "等 N 个"
 SHOWN_ROWS = 30  # rows of a long table shown in the report (the full table: scores.xlsx)
@@ -27,22 +28,6 @@ def _pct(x: float) -> str:
 def _names(names: list[str]) -> str:
     shown = "、".join(names[:MAX_LISTED])
     return shown + (f"等 {len(names)} 个" if len(names) > MAX_LISTED else "")
-
-
-SIZE_NAMES = {"population": "常住人口", "staff": "编制人数", "area": "面积"}
-
-
-def size_name_zh(label: str, indicator_names: Mapping[str, str] | None = None) -> str:
-    """A readable name of the size measure: “2020年常住人口” for population_2020, “地区生产总值
-    2013年值” for an indicator's first-year value (named from ``indicator_names``)."""
-    for key, zh in SIZE_NAMES.items():
-        if label.startswith(key):
-            year = "".join(c for c in label[len(key):] if c.isdigit())
-            return f"{year}年{zh}" if len(year) == 4 else zh
-    if "@" in label:
-        ind, year = label.split("@", 1)
-        return f"“{(indicator_names or {}).get(ind, '指标')}”{year}年值"
-    return label if not label.isascii() else "单位规模"  # already a name for readers
 
 
 def _rows_first_half(summary: pd.DataFrame) -> pd.DataFrame:

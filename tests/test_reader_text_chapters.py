@@ -1,0 +1,58 @@
+"""No code identifiers in what the chapters show, on several schemes and data sets (issue
+23): every displayed Markdown text, table (its cells too) and chart label of every chapter,
+executed in process once per test run and shared with tests/test_chapter_matrix.py
+(``chapter_case`` in tests/conftest.py), goes through the reader-text scan
+(tests/readertext.py). The cases differ where reader text is generated: the sample county
+scheme, 87 departments in 7 sequences (charts and tables select), the provincial panel
+(real data, four regions), a forced distribution and a one-indicator scheme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from perfanalysis.report.notebook import PLOTLY_MIME
+
+from .readertext import report, scan_chapters
+from .test_chapter_matrix import one_indicator_case, preset_case
+
+pytestmark = pytest.mark.slow
+
+CASES = ("yiyang_2018", "heshan_2013_departments", "china_provinces", "changsha_forced")
+
+
+def _read(case: dict[str, Any]) -> tuple[dict[str, list[str]],
+                                         list[tuple[str, dict[str, Any]]]]:
+    texts, outputs = case["texts"], case["outputs"]
+    assert all(texts.values()) and len(outputs) > 20  # the scan had something to read
+    return texts, outputs
+
+
+@pytest.mark.parametrize("preset", CASES)
+def test_the_chapters_show_no_code_on_the_preset(preset: str, chapter_case: Any) -> None:
+    texts, outputs = _read(chapter_case(preset, preset_case(preset)))
+    findings = scan_chapters(texts, outputs, PLOTLY_MIME)
+    assert findings == [], report(findings)
+
+
+def test_the_chapters_show_no_code_on_a_one_indicator_scheme(chapter_case: Any) -> None:
+    texts, outputs = _read(chapter_case("one_indicator", one_indicator_case))
+    findings = scan_chapters(texts, outputs, PLOTLY_MIME)
+    assert findings == [], report(findings)
+
+
+def test_scan_chapters_reads_text_tables_and_chart_labels() -> None:
+    """The scan of chapter outputs finds an id in Markdown, in a table cell and in a chart
+    label, and names the chapter; a clean chapter gives nothing."""
+    texts = {"00_scorecard": ["得分见下表。\n\n- 单位 unit_07 的总分最高"], "01_x": ["无。"]}
+    outputs = [("00_scorecard", {"text/html": "<table><tr><th>单位</th></tr>"
+                                              "<tr><td>u_12</td></tr></table>"}),
+               ("03_tiers", {PLOTLY_MIME: {"data": [{"name": "tier_a", "x": [1]}],
+                                           "layout": {"title": {"text": "等次"}}},
+                             "text/html": "<div>not read: the chart's JSON is</div>"})]
+    found = [(f.where.split()[0], f.rule, f.match)
+             for f in scan_chapters(texts, outputs, PLOTLY_MIME)]
+    assert found == [("00_scorecard", "identifier", "unit_07"),
+                     ("00_scorecard", "identifier", "u_12"),
+                     ("03_tiers", "identifier", "tier_a")]
