@@ -6,8 +6,11 @@ Each function takes tables the package computed and returns a ``go.Figure``; sho
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,20 +59,41 @@ def size_label_zh(column: str | None) -> str:
     return f"{name}({m.group(2)}年)" if m.group(2) else name
 
 
-def _year_axes(fig: go.Figure) -> set[str]:
+def figure_spec(fig: go.Figure) -> dict[str, Any]:
+    """The figure as plain JSON data (``{"data": [...], "layout": {...}}``), encoded once
+    without validation or deep copies (``go.Figure(fig)`` and ``to_dict`` deep-copied every
+    array: a third of a chart-heavy chapter's time)."""
+    import plotly.io as pio
+
+    spec = {"data": fig._data, "layout": fig._layout}  # plotly's own storage, read only
+    return json.loads(pio.to_json(spec, validate=False, pretty=False))
+
+
+def _values(values: object) -> np.ndarray | None:
+    """A trace's x or y as floats (plain lists or plotly's typed arrays), None if not
+    numeric."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]),
+                             dtype=np.dtype(values.get("dtype", "f8"))).astype(float)
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def _year_axes(spec: dict[str, Any]) -> set[str]:
     """Axes (``xaxis``, ``yaxis2`` …) every trace on which plots whole numbers between 1900
     and 2100 only: years, which a reader writes 2019, never 2,019."""
     seen: dict[str, bool] = {}
-    for trace in fig.data:
+    for trace in spec.get("data", []):
         for letter in ("x", "y"):
-            values = getattr(trace, letter, None)
-            if values is None or getattr(trace, "orientation", None) == "h" and letter == "y":
+            values = trace.get(letter)
+            if values is None or trace.get("orientation") == "h" and letter == "y":
                 continue
-            ref = getattr(trace, f"{letter}axis", None) or letter
+            ref = trace.get(f"{letter}axis") or letter
             name = f"{letter}axis{ref[1:]}"
-            try:
-                arr = np.asarray(values, dtype=float)
-            except (TypeError, ValueError):
+            arr = _values(values)
+            if arr is None:
                 seen[name] = False
                 continue
             arr = arr[np.isfinite(arr)]
@@ -79,35 +103,33 @@ def _year_axes(fig: go.Figure) -> set[str]:
     return {name for name, ok in seen.items() if ok}
 
 
+_AXIS = re.compile(r"[xy]axis\d*")
+
+
+def reader_axes_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """``reader_axes`` on a figure's JSON data (``figure_spec``), in place; returns it."""
+    layout = spec.setdefault("layout", {})
+    years = _year_axes(spec)
+    for name in sorted({"xaxis", "yaxis", *(k for k in layout if _AXIS.fullmatch(k))}):
+        axis = layout.setdefault(name, {})
+        if name in years:
+            axis.setdefault("tickformat", "d")
+            axis.setdefault("separatethousands", False)
+        # a log axis labels 1, 2 and 5 of each decade, not every digit (on a narrow panel
+        # the digits run into the decade's own label)
+        if axis.get("type") == "log":
+            axis.setdefault("dtick", "D2")
+        axis.setdefault("exponentformat", "none")
+        axis.setdefault("separatethousands", True)
+    return spec
+
+
 def reader_axes(fig: go.Figure) -> go.Figure:
     """Axis numbers as a Chinese reader writes them: full digits with thousands separators
     (100,000), never SI suffixes such as "100k" or exponents, on every axis whose chart did
     not choose a format itself; years (axes holding only whole numbers 1900–2100) without a
     separator (2019, not 2,019); log axes label 1-2-5 per decade. Returns a copy."""
-    out = go.Figure(fig)
-    years = _year_axes(out)
-
-    def plain(axis: object) -> None:
-        # a log axis labels 1, 2 and 5 of each decade, not every digit (on a narrow panel
-        # the digits run into the decade's own label)
-        if axis.type == "log" and axis.dtick is None:  # type: ignore[attr-defined]
-            axis.dtick = "D2"  # type: ignore[attr-defined]
-        if axis.exponentformat is None:  # type: ignore[attr-defined]
-            axis.exponentformat = "none"  # type: ignore[attr-defined]
-        if axis.separatethousands is None:  # type: ignore[attr-defined]
-            axis.separatethousands = True  # type: ignore[attr-defined]
-
-    def year(axis: object) -> None:
-        if axis.tickformat is None:  # type: ignore[attr-defined]
-            axis.tickformat = "d"  # type: ignore[attr-defined]
-        if axis.separatethousands is None:  # type: ignore[attr-defined]
-            axis.separatethousands = False  # type: ignore[attr-defined]
-
-    for name in sorted(years):
-        year(out.layout[name])
-    out.for_each_xaxis(plain)
-    out.for_each_yaxis(plain)
-    return out
+    return go.Figure(reader_axes_spec(figure_spec(fig)))
 
 
 def tier_colours(scheme: Scheme) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import base64
 import html
-import json
 import math
 import os
 import shutil
@@ -30,6 +29,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 from ..engine.data import Dataset, check_data, load_data
 from ..engine.rounding import fmt
 from ..engine.scheme import Scheme, load_scheme
+from .charts import figure_spec
 from .export import write_table
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -166,31 +166,36 @@ def plotlyjs_bundle() -> dict[str, Any]:
             "text/plain": ""}
 
 
-def figure_html(fig: go.Figure, config: dict[str, Any]) -> str:
+def figure_html(fig: go.Figure | dict[str, Any], config: dict[str, Any]) -> str:
     """A chart's HTML without plotly.js, wrapped in a ``pa-figure`` div naming its title
-    (the renderers and tests find charts by it)."""
-    title = html.escape(str(fig.layout.title.text or ""), quote=True)
-    inner = fig.to_html(full_html=False, include_plotlyjs=False, config=config,
-                        default_width="100%")
+    (the renderers and tests find charts by it); ``fig`` a figure or its JSON data."""
+    spec = fig if isinstance(fig, dict) else figure_spec(fig)
+    title_obj = spec.get("layout", {}).get("title") or {}
+    text = title_obj.get("text") if isinstance(title_obj, dict) else title_obj
+    title = html.escape(str(text or ""), quote=True)
+    inner = pio.to_html(spec, full_html=False, include_plotlyjs=False, config=config,
+                        default_width="100%", validate=False)
     return f'<div class="{FIGURE_CLASS}" data-title="{title}">{inner}</div>'
 
 
 def figure_bundle(fig: go.Figure) -> dict[str, Any]:
     """The mimebundle of a figure: plotly JSON, HTML (no plotly.js: ``plotlyjs_bundle``),
-    PNG when possible."""
-    from .charts import reader_axes
+    PNG when possible. Built from the figure's JSON data encoded once (``figure_spec``)."""
+    from .charts import reader_axes_spec
 
-    fig = reader_axes(fig)
+    spec = reader_axes_spec(figure_spec(fig))
     config = {"displaylogo": False, "responsive": True}
+    title_obj = spec["layout"].get("title") or {}
+    title = title_obj.get("text") if isinstance(title_obj, dict) else title_obj
     bundle: dict[str, Any] = {
-        PLOTLY_MIME: json.loads(pio.to_json(fig, validate=False, pretty=False)) | {
-            "config": config},
-        "text/html": figure_html(fig, config),
-        "text/plain": f"<图表: {fig.layout.title.text or ''}>",
+        PLOTLY_MIME: spec | {"config": config},
+        "text/html": figure_html(spec, config),
+        "text/plain": f"<图表: {title or ''}>",
     }
-    png = _png(fig)
-    if png is not None:
-        bundle["image/png"] = png
+    if not _png_deferred() and png_export_status()["available"]:
+        png = _png(go.Figure(spec))
+        if png is not None:
+            bundle["image/png"] = png
     return bundle
 
 

@@ -173,24 +173,28 @@ def attainment_heatmap(bt: pd.DataFrame, indicator_name: str, labels: Mapping[st
     dev = np.abs(att[np.isfinite(att)] - 1.0)
     span = float(np.quantile(dev, 0.95)) if len(dev) else 0.1
     span = min(max(span, 0.05), 1.0)
+    traces: list[go.Heatmap] = []
+    at: list[tuple[int, int]] = []
     for k, rule in enumerate(rules):
         sub = bt.loc[bt["rule"] == rule]
         z = sub.pivot_table(index="name", columns="year", values="attainment") \
             .reindex(index=names, columns=years).to_numpy(float)
         row, col = k // cols + 1, k % cols + 1
         xs = [str(y) for y in years]
-        fig.add_trace(go.Heatmap(
+        traces.append(go.Heatmap(
             z=np.where(np.isfinite(z), np.nan, 1.0), x=xs, y=names, showscale=False,
             colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], xgap=1, ygap=1,
-            hovertemplate="%{y} %{x}年<br>无目标(历史数据不足或目标不为正)<extra></extra>"),
-            row=row, col=col)
+            hovertemplate="%{y} %{x}年<br>无目标(历史数据不足或目标不为正)<extra></extra>"))
         marks = np.where(z > 1 + span, "▲", np.where(z < 1 - span, "▼", ""))
-        fig.add_trace(go.Heatmap(
+        traces.append(go.Heatmap(
             z=z, x=xs, y=names, zmid=1.0, text=marks, texttemplate="%{text}",
             zmin=1.0 - span, zmax=1.0 + span, colorscale="RdBu", showscale=k == 0,
             colorbar={"title": "达成度", "len": 0.8}, xgap=1, ygap=1,
             hovertemplate="%{y} %{x}年<br>达成度 %{z:.3f}<extra>" + _label(labels, rule)
-                          + "</extra>"), row=row, col=col)
+                          + "</extra>"))
+        at += [(row, col)] * 2
+    # added in one call: trace by trace, each addition re-validated the figure
+    fig.add_traces(traces, rows=[r for r, _ in at], cols=[c for _, c in at])
     fig.update_yaxes(autorange="reversed", automargin=True, showticklabels=False)
     for r in range(1, rows + 1):
         fig.update_yaxes(showticklabels=True, row=r, col=1)
