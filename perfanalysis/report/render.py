@@ -343,7 +343,7 @@ def quarto_notebook(nb: NotebookNode, media: Path, media_name: str = MEDIA_DIR,
     n = with_png = 0
     images = 0
     js = _plotlyjs()
-    docx = fmt is None or fmt != "html"  # parts for the other formats (DOCX) are written
+    docx = fmt != "html"  # parts for the other formats (DOCX) are written
 
     def html_part(content: str) -> str | None:
         """Raw HTML shown only in HTML."""
