@@ -3,11 +3,13 @@ weights = group sizes, all-units ρ beside it, places per doubling with group fi
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
@@ -92,10 +94,15 @@ def test_bad_level_is_refused() -> None:
 
 
 @settings(max_examples=40, deadline=None)
+@example(rows=[(0.0, 1.0, "p"), (0.0, 1.0, "p"), (0.0, 0.10000000000000002, "p"),
+               (1.0, 0.1, "p")], rnd=random.Random(0), factor=0.125)  # found on a loaded run
 @given(st.lists(st.tuples(st.floats(-100, 100), st.floats(0.1, 1e4), st.sampled_from("pqr")),
                 min_size=4, max_size=25),
-       st.randoms(use_true_random=False), st.floats(0.01, 100))
+       st.randoms(use_true_random=False), st.integers(-6, 6).map(lambda k: 2.0 ** k))
 def test_invariant_to_row_order_and_size_rescaling(rows, rnd, factor) -> None:
+    """Ranks do not change when sizes are rescaled. The factors are powers of two: exact in
+    floating point. Any other factor can round two neighbouring sizes to one value (0.1 and
+    0.10000000000000002 times 0.09375 did), a tie the data did not have."""
     ids = [f"u{i}" for i in range(len(rows))]
     score = pd.Series([r[0] for r in rows], index=ids)
     size = pd.Series([r[1] for r in rows], index=ids)
