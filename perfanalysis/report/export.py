@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,10 +12,6 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import write_atomic
-
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-FIXED_XML_TIME = "1980-01-01T00:00:00Z"
-_CORE_TIME = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 from ..errors import PerfAnalysisError
 
 
@@ -118,22 +113,3 @@ def _write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
                         ws.write_number(i, j, v, formats[j])
     finally:
         book.close()
-
-
-def _reproducible_xlsx(path: Path) -> None:
-    """Make an .xlsx byte-identical across runs: fixed zip entry times and core dates.
-
-    openpyxl (the office test workbook) stamps the workbook with the time of writing (docProps/core.xml and every zip
-    entry); the same tables must give the same bytes.
-    """
-    with zipfile.ZipFile(path) as zin:
-        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
-    with zipfile.ZipFile(path, "w") as zout:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = _CORE_TIME.sub(rf"\g<1>{FIXED_XML_TIME}\g<2>",
-                                      data.decode("utf-8")).encode("utf-8")
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            zout.writestr(fixed, data)

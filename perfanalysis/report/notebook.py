@@ -166,13 +166,17 @@ def plotlyjs_bundle() -> dict[str, Any]:
             "text/plain": ""}
 
 
+def _spec_title(spec: dict[str, Any]) -> str:
+    """The title text of a figure's JSON data ("" when it has none)."""
+    title = spec.get("layout", {}).get("title") or {}
+    return str((title.get("text") if isinstance(title, dict) else title) or "")
+
+
 def figure_html(fig: go.Figure | dict[str, Any], config: dict[str, Any]) -> str:
     """A chart's HTML without plotly.js, wrapped in a ``pa-figure`` div naming its title
     (the renderers and tests find charts by it); ``fig`` a figure or its JSON data."""
     spec = fig if isinstance(fig, dict) else figure_spec(fig)
-    title_obj = spec.get("layout", {}).get("title") or {}
-    text = title_obj.get("text") if isinstance(title_obj, dict) else title_obj
-    title = html.escape(str(text or ""), quote=True)
+    title = html.escape(_spec_title(spec), quote=True)
     inner = pio.to_html(spec, full_html=False, include_plotlyjs=False, config=config,
                         default_width="100%", validate=False)
     return f'<div class="{FIGURE_CLASS}" data-title="{title}">{inner}</div>'
@@ -185,12 +189,10 @@ def figure_bundle(fig: go.Figure) -> dict[str, Any]:
 
     spec = reader_axes_spec(figure_spec(fig))
     config = {"displaylogo": False, "responsive": True}
-    title_obj = spec["layout"].get("title") or {}
-    title = title_obj.get("text") if isinstance(title_obj, dict) else title_obj
     bundle: dict[str, Any] = {
         PLOTLY_MIME: spec | {"config": config},
         "text/html": figure_html(spec, config),
-        "text/plain": f"<图表: {title or ''}>",
+        "text/plain": f"<图表: {_spec_title(spec)}>",
     }
     if not _png_deferred() and png_export_status()["available"]:
         png = _png(go.Figure(spec))

@@ -54,7 +54,6 @@ BODY_PT, TITLE_PT, TABLE_PT, CAPTION_PT, FOOTER_PT = 16.0, 22.0, 12.0, 14.0, 14.
 #: Table text sizes tried in turn, 小四, 五号, 小五 (pt): the largest at which every column
 #: gets its narrowest readable width (``column_widths``) within the text width.
 TABLE_SIZES_PT = (TABLE_PT, 10.5, 9.0)
-SMALL_TABLE_PT = TABLE_SIZES_PT[1]
 #: A cell's left + right margins (Word's and LibreOffice's default 0.19 cm each), in pt.
 CELL_PAD_PT = 10.8
 #: Width of a half-width character (digits, Latin, punctuation) in em of the text size.

@@ -470,13 +470,6 @@ def write_workbook(out: Path) -> Path:
     return write_tables({p.stem: _read_table(p) for p in order}, out / "scores.xlsx")
 
 
-def collect_tables(out: Path) -> dict[str, str]:
-    """Write ``scores.xlsx`` (``write_workbook``) and return the CSVs' SHA-256."""
-    hashes = table_hashes(out)
-    write_workbook(out)
-    return hashes
-
-
 def _figure_counts(executed: list[Path]) -> tuple[int, int]:
     import nbformat
 

@@ -12,6 +12,8 @@ Run: .venv/bin/python tests/data/office/make_office_workbook.py
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -21,13 +23,33 @@ from openpyxl.styles import Alignment, Font
 from perfanalysis.engine.office import rate_series
 from perfanalysis.engine.scheme import Group, load_scheme
 from perfanalysis.paths import SAMPLE_DIR, SCHEMES_DIR
-from perfanalysis.report.export import _reproducible_xlsx
 
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+FIXED_XML_TIME = "1980-01-01T00:00:00Z"
+_CORE_TIME = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "office_workbook.xlsx"
 WAN = {"gdp", "fiscal_revenue", "fai", "industry_va", "retail_sales"}  # 亿元 → 万元 in the book
 AS_TEXT = {"gdp", "fai"}  # pasted as text "2,782,800.0"
 
+
+def _reproducible_xlsx(path: Path) -> None:
+    """Make an .xlsx byte-identical across runs: fixed zip entry times and core dates.
+
+    openpyxl stamps the workbook with the time of writing (docProps/core.xml and every zip
+    entry); the same book must give the same bytes.
+    """
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w") as zout:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIME.sub(rf"\g<1>{FIXED_XML_TIME}\g<2>",
+                                      data.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            zout.writestr(fixed, data)
 
 def build(path: Path = OUT) -> Path:
     scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
