@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from perfanalysis.paths import SAMPLE_DIR
+from perfanalysis.report import _nbformat  # noqa: F401 - nbformat without the IRI grammars
 
 #: Hypothesis without its two clocks: the 200 ms per-example deadline and the "too slow"
 #: health check (data generation over 1 s) fail a correct test on a loaded machine. A

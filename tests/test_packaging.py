@@ -34,6 +34,28 @@ def test_score_command_imports_no_plotting_papermill_statsmodels_or_composite():
     assert not [m for m in HEAVY if m in loaded]
 
 
+def test_chapter_kernels_and_the_run_skip_the_iri_grammars():
+    """A chapter's set-up (its plotly renderer imports nbformat) and the run's papermill
+    import jsonschema without rfc3987-syntax, whose 38 lark grammars cost 1.8 s per process
+    (perfanalysis/report/_nbformat.py); notebooks still validate, and the package can still
+    be imported afterwards by whoever wants it."""
+    import importlib.util
+
+    if importlib.util.find_spec("rfc3987_syntax") is None:
+        pytest.skip("rfc3987-syntax is not installed: nothing to skip")
+    loaded = _modules_after(
+        "from perfanalysis.report import notebook\n"
+        "notebook.use_report_renderer()\n"
+        "import papermill, nbformat\n"
+        "from perfanalysis.report import pipeline\n"
+        "nbformat.validate(nbformat.v4.new_notebook())\n"
+        "import jsonschema, sys\n"
+        "assert 'iri' not in jsonschema.FormatChecker.checkers\n"
+        "assert 'lark' not in sys.modules, 'grammars compiled'\n"
+        "import rfc3987_syntax")
+    assert {"nbformat", "papermill", "rfc3987_syntax"} <= loaded
+
+
 def test_public_names_load_on_first_use():
     loaded = _modules_after("import perfanalysis")
     assert not [m for m in HEAVY if m in loaded]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import PipelineError
+from . import _nbformat  # noqa: F401 - before nbformat: imports it without the IRI grammars
 
 FORMATS = "ipynb,py:percent"
 

@@ -29,6 +29,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 from ..engine.data import Dataset, check_data, load_data
 from ..engine.rounding import fmt
 from ..engine.scheme import Scheme, load_scheme
+from . import _nbformat  # noqa: F401 - before nbformat: imports it without the IRI grammars
 from .charts import figure_spec
 from .export import write_table
 

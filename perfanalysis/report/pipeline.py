@@ -29,6 +29,7 @@ from ..engine.scorecard import latest_year
 from ..errors import PipelineError
 from ..paths import NOTEBOOKS_DIR, REPORTS_DIR
 from ..sample import DEFAULT_SEED, is_sample_data
+from . import _nbformat  # noqa: F401 - before nbformat: imports it without the IRI grammars
 from .export import write_tables
 from .nbpairs import check_pairs
 from .notebook import PLOTLY_MIME, PNG_DEFER_ENV, add_chart_pngs, png_export_status
