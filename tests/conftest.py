@@ -25,7 +25,7 @@ settings.register_profile("perfanalysis", deadline=None,
 settings.load_profile("perfanalysis")
 
 #: Fixtures of the session's one report run (and its Quarto render): their tests go together.
-SHARED_RUN_FIXTURES = {"sample_run", "quarto_report", "run"}
+SHARED_RUN_FIXTURES = {"sample_run", "quarto_report", "run", "panel_run"}
 
 
 def xdist_lane_sizes(n_items: int, n_workers: int) -> list[int]:
@@ -208,6 +208,41 @@ def quarto_report(request: pytest.FixtureRequest, sample_run: dict[str, object],
                 "html": result.html.read_text(encoding="utf-8")}
 
     return build_once(request.config, tmp_path_factory, "quarto_report", render)
+
+
+# --- one report run on the provincial panel (several comparison groups, real data) --------
+def _panel_run(base: Path) -> dict[str, object]:
+    from perfanalysis.paths import REAL_DIR, SCHEMES_DIR
+    from perfanalysis.report.pipeline import RunConfig, run_report
+    from perfanalysis.report.runrecord import read_record
+
+    from .helpers import fast_run_parameters
+
+    out = base / "report"
+    (out / "tables").mkdir(parents=True)  # a previous report's leftover, replaced whole
+    (out / "tables" / "stale.csv").write_text("unit_id\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PERFANALYSIS_PNG", "0")
+        result = run_report(RunConfig(
+            data=REAL_DIR / "china_provinces", scheme=SCHEMES_DIR / "china_provinces.yaml",
+            out=out, year=PANEL_YEAR, renderer="nbconvert", jobs=2,
+            params=fast_run_parameters()))
+    return {"out": out, "result": result, "record": read_record(out / "run.json"),
+            "html": (out / "report.html").read_text(encoding="utf-8")}
+
+
+#: the provincial panel's year in the chapter matrix (tests/test_chapter_matrix.py)
+PANEL_YEAR = 2011
+
+
+@pytest.fixture(scope="session")
+def panel_run(request: pytest.FixtureRequest,
+              tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """``run_report`` on the provincial panel (four regions of unequal size), chapters two
+    at a time in kernels with the fast study parameters of the in-process chapter runs
+    (``helpers.FAST``), PNG export off, into an OUT holding an earlier file; once per test
+    run. Read-only."""
+    return build_once(request.config, tmp_path_factory, "panel_run", _panel_run)
 
 
 # --- chapters executed in process, once per test run per case ------------------------------

@@ -56,6 +56,18 @@ def declared_parameters(cells: list[Any]) -> set[str]:
     return set()
 
 
+def fast_run_parameters() -> dict[str, str]:
+    """``FAST`` as a report run takes it (``RunConfig.params``: text, only the names some
+    chapter declares), so a run's chapters get what ``run_chapters`` gives them."""
+    import nbformat
+
+    from perfanalysis.paths import NOTEBOOKS_DIR
+
+    declared = set().union(*(declared_parameters(nbformat.read(p, as_version=4).cells)
+                             for p in NOTEBOOKS_DIR.glob("*.ipynb")))
+    return {k: str(v) for k, v in FAST.items() if k in declared}
+
+
 def run_chapters(data: Path, scheme: Path, year: int, out: Path,
                  monkeypatch: Any,
                  outputs: list[tuple[str, dict[str, Any]]] | None = None, *,

@@ -6,7 +6,8 @@ The chapters' code cells are executed in this process (parameters injected after
 cell, as papermill does; PNG export off), which exercises every study, finding and chart the
 report renders at a fraction of a kernel-per-notebook run. Two cases are full report runs
 instead: the Yiyang preset is the session's report run, the provincial panel's a
-``run_report`` of its own, which also checks the pipeline end to end (HTML and DOCX)."""
+``run_report`` of its own (tests/conftest.py), which also checks the pipeline end to end
+(HTML and DOCX) on several comparison groups."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ import pytest
 import yaml
 
 from perfanalysis.paths import NOTEBOOKS_DIR, REAL_DIR, SAMPLE_DIR, SCHEMES_DIR
-
-from .helpers import FAST
 
 pytestmark = pytest.mark.slow
 
@@ -85,17 +84,21 @@ def _check(out: Path, texts: dict[str, list[str]]) -> None:
 RUN_REPORT_CASES = {"yiyang_2018", "china_provinces"}
 
 
-def _executed_texts(out: Path, chapters: list[str], year: int) -> dict[str, list[str]]:
-    """Each executed notebook's Markdown outputs (a report run's ``notebooks/``), after
-    checking that no cell failed."""
+def executed_chapters(out: Path, chapters: list[str], year: int
+                      ) -> tuple[dict[str, list[str]], list[tuple[str, dict[str, Any]]]]:
+    """What a report run's executed notebooks (``OUT/notebooks``) showed, as
+    ``helpers.run_chapters`` collects it: each chapter's Markdown texts, and (chapter,
+    bundle) of every other display; after checking that no cell failed."""
     texts: dict[str, list[str]] = {}
+    shown: list[tuple[str, dict[str, Any]]] = []
     for nb in chapters:
         executed = nbformat.read(out / "notebooks" / f"{Path(nb).stem}-{year}.ipynb", 4)
         outputs = [o for c in executed.cells for o in c.get("outputs", [])]
         assert [o for o in outputs if o.output_type == "error"] == [], nb
-        texts[Path(nb).stem] = [o["data"]["text/markdown"] for o in outputs
-                                if "text/markdown" in o.get("data", {})]
-    return texts
+        data = [o["data"] for o in outputs if "data" in o]
+        texts[Path(nb).stem] = [d["text/markdown"] for d in data if "text/markdown" in d]
+        shown += [(Path(nb).stem, d) for d in data if "text/markdown" not in d]
+    return texts, shown
 
 
 def preset_case(preset: str) -> Callable[[Path], tuple[Path, Path, int]]:
@@ -125,7 +128,7 @@ def test_the_session_report_is_the_yiyang_2018_case(sample_run: dict[str, Any]) 
     assert (SAMPLE_DATA, SAMPLE_YEAR) == PRESETS["yiyang_2018"]
     assert Path(record["parameters"]["scheme"]) == SCHEMES_DIR / "yiyang_2018.yaml"
     out = sample_run["out"]
-    _check(out, _executed_texts(out, record["chapters"], SAMPLE_YEAR))
+    _check(out, executed_chapters(out, record["chapters"], SAMPLE_YEAR)[0])
 
 
 def test_every_chapter_runs_on_a_one_indicator_scheme(chapter_case: Any) -> None:
@@ -142,21 +145,18 @@ def test_every_chapter_runs_on_a_one_indicator_scheme(chapter_case: Any) -> None
     assert "等次人数与计划比例表" in " ".join(texts["05_brief"])  # cited by its Chinese name
 
 
-def test_report_renders_on_the_provincial_panel(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_renders_on_the_provincial_panel(panel_run: dict[str, Any]) -> None:
     """The provincial preset's case of the matrix, run end to end by ``run_report`` (a kernel
-    per chapter, HTML and DOCX): the same checks on what its chapters showed and saved."""
-    from perfanalysis.report.pipeline import RunConfig, run_report
+    per chapter, HTML and DOCX; tests/conftest.py): the same checks on what its chapters
+    showed and saved, and the earlier report in its OUT replaced whole."""
+    from .conftest import PANEL_YEAR
 
-    data, year = PRESETS["china_provinces"]
-    monkeypatch.setenv("PERFANALYSIS_PNG", "0")
-    out = tmp_path / "report"
-    result = run_report(RunConfig(data=data, scheme=SCHEMES_DIR / "china_provinces.yaml",
-                                  out=out, year=year, renderer="nbconvert",
-                                  params={k: str(v) for k, v in FAST.items()
-                                          if k not in ("max_draws",)}))
-    html = (out / "report.html").read_text(encoding="utf-8")
-    _check(out, _executed_texts(out, result.record["chapters"], year))
+    out, record = panel_run["out"], panel_run["record"]
+    assert (PANEL, PANEL_YEAR) == PRESETS["china_provinces"]
+    assert Path(record["parameters"]["scheme"]) == SCHEMES_DIR / "china_provinces.yaml"
+    _check(out, executed_chapters(out, record["chapters"], PANEL_YEAR)[0])
+    html = panel_run["html"]
     assert "年度考核结果总览" in html and "东北" in html
     assert (out / "report.docx").stat().st_size > 0
     assert os.path.getsize(out / "scores.xlsx") > 0
+    assert not (out / "tables" / "stale.csv").exists()

@@ -4,11 +4,11 @@ many checks on it, plus validation-first, failed-notebook and determinism runs."
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pandas as pd
@@ -165,6 +165,8 @@ def test_run_record(run: dict) -> None:
     steps = {"render"} | ({"png"} if rec["png_export"]["available"] else set())
     assert set(rec["timings"]) == {nb.name for nb in NOTEBOOKS_DIR.glob("*.ipynb")} | steps
     assert set(rec["timestamps"]) == {"started", "finished"}
+    # the volatile fields are the only part left out of what two runs must share
+    assert set(rec) - {"timestamps", "timings"} == set(stable_view(rec))
     assert rec["renderer"]["name"] == "nbconvert"
     assert rec["packages"]["papermill"] and rec["packages"]["python"].startswith("3.")
     png = rec["png_export"]
@@ -185,56 +187,32 @@ def test_docx_has_charts_exactly_when_png_export_works(run: dict) -> None:
         assert media == [] and "no charts in DOCX" in doc
 
 
-def test_rerun_is_byte_identical_apart_from_timestamps(run: dict, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Same inputs and seed into an OUT holding the previous report: identical tables,
-    workbook and run.json (stable part), whether the chapters ran two at once (the
-    session's run) or one at a time (this rerun, into a copy of it). The record's output
-    folder is the one parameter that differs, as the copy lives elsewhere.
+def test_tables_are_byte_identical_from_kernels_and_from_this_process(
+        panel_run: dict, chapter_case: Any) -> None:
+    """Same inputs and seed, identical tables, however the chapters ran: the provincial
+    panel's report (``run_report``: a kernel per chapter, two at a time, parameters through
+    papermill) and the same chapters one after another in this process (the chapter
+    matrix's case, another process and hash seed), with the same study parameters. The run
+    record's stable part across two runs is compared by the sweep test (a serial and a Dask
+    run of the same cells)."""
+    from .test_chapter_matrix import preset_case
 
-    The rerun exports no chart PNGs (most of a run's time, and no part of the tables, the
-    workbook or the study record; the session's run covers them): its record differs only
-    in the PNG status and in what the renderer says about charts in the DOCX, checked
-    below field by field."""
-    from perfanalysis.report.notebook import png_export_status
+    case = chapter_case("china_provinces", preset_case("china_provinces"))
+    kernels = {p.name: p.read_bytes() for p in (panel_run["out"] / "tables").glob("*.csv")}
+    in_process = {p.name: p.read_bytes() for p in (case["out"] / "tables").glob("*.csv")}
+    assert len(kernels) > 20
+    assert sorted(kernels) == sorted(in_process)
+    assert [n for n in sorted(kernels) if kernels[n] != in_process[n]] == []
+    assert panel_run["record"]["parameters"]["seed"] == 20181214
 
-    from .conftest import SAMPLE_JOBS, sample_run_config
 
-    out = tmp_path / "report"
-    shutil.copytree(run["out"], out)
-    first_tables = {p.name: p.read_bytes() for p in (run["out"] / "tables").glob("*.csv")}
-    first_record = (run["out"] / "run.json").read_text(encoding="utf-8")
-    first_xlsx = (run["out"] / "scores.xlsx").read_bytes()
-    assert SAMPLE_JOBS == 2
-    monkeypatch.setenv("PERFANALYSIS_PNG", "0")
-    run_report(sample_run_config(out, jobs=1))  # type: ignore[arg-type]
-    second_tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
-    second_record = (out / "run.json").read_text(encoding="utf-8")
-    assert len(first_tables) > 20 and second_tables == first_tables
-    assert (out / "scores.xlsx").read_bytes() == first_xlsx
-    a, b = json.loads(first_record), json.loads(second_record)
-    assert a["parameters"]["out"] == str(run["out"]) and b["parameters"]["out"] == str(out)
-    b["parameters"]["out"] = a["parameters"]["out"]
-    # the PNG export: switched off in the rerun, the same figures counted
-    assert b["png_export"] == {**png_export_status(), "figures": a["png_export"]["figures"],
-                               "figures_with_png": 0}
-    assert a["png_export"]["figures"] > 0
-    # the renderer's record: the same apart from the charts in the DOCX and the note on them
-    no_charts = "no charts in DOCX"
-    assert b["renderer"]["docx_charts"] is False
-    assert [n for n in b["renderer"]["notes"] if n.startswith(no_charts)]
+def test_workbook_is_a_function_of_the_tables(run: dict, tmp_path: Path) -> None:
+    """``scores.xlsx`` written again from the session run's tables is byte for byte the
+    run's workbook (no date, order or zip time in it)."""
+    from perfanalysis.report.pipeline import write_workbook
 
-    def without_charts(record: dict) -> dict:
-        view = {k: v for k, v in stable_view(record).items() if k != "png_export"}
-        view["renderer"] = {**view["renderer"], "docx_charts": None,
-                            "notes": [n for n in view["renderer"]["notes"]
-                                      if not n.startswith(no_charts)]}
-        return view
-
-    assert json.dumps(without_charts(a), sort_keys=True) == json.dumps(without_charts(b),
-                                                                        sort_keys=True)
-    # the volatile fields are the only place the two records may differ
-    assert set(a) - {"timestamps", "timings"} == set(stable_view(a))
+    shutil.copytree(run["out"] / "tables", tmp_path / "tables")
+    assert write_workbook(tmp_path).read_bytes() == (run["out"] / "scores.xlsx").read_bytes()
 
 
 def test_failed_notebook_keeps_previous_report_and_names_notebook_and_cell(

@@ -1,7 +1,8 @@
 """No code identifiers in what the chapters show, on several schemes and data sets (issue
 23): every displayed Markdown text, table (its cells too) and chart label of every chapter,
 executed in process once per test run and shared with tests/test_chapter_matrix.py
-(``chapter_case`` in tests/conftest.py), goes through the reader-text scan
+(``chapter_case`` in tests/conftest.py; the Yiyang sample's from the session's report run),
+goes through the reader-text scan
 (tests/readertext.py). The cases differ where reader text is generated: the sample county
 scheme, 87 departments in 7 sequences (charts and tables select), the provincial panel
 (real data, four regions), a forced distribution and a one-indicator scheme."""
@@ -15,11 +16,11 @@ import pytest
 from perfanalysis.report.notebook import PLOTLY_MIME
 
 from .readertext import report, scan_chapters
-from .test_chapter_matrix import one_indicator_case, preset_case
+from .test_chapter_matrix import executed_chapters, one_indicator_case, preset_case
 
 pytestmark = pytest.mark.slow
 
-CASES = ("yiyang_2018", "heshan_2013_departments", "china_provinces", "changsha_forced")
+CASES = ("heshan_2013_departments", "china_provinces", "changsha_forced")
 
 
 def _read(case: dict[str, Any]) -> tuple[dict[str, list[str]],
@@ -32,6 +33,17 @@ def _read(case: dict[str, Any]) -> tuple[dict[str, list[str]],
 @pytest.mark.parametrize("preset", CASES)
 def test_the_chapters_show_no_code_on_the_preset(preset: str, chapter_case: Any) -> None:
     texts, outputs = _read(chapter_case(preset, preset_case(preset)))
+    findings = scan_chapters(texts, outputs, PLOTLY_MIME)
+    assert findings == [], report(findings)
+
+
+def test_the_chapters_show_no_code_on_the_yiyang_sample(sample_run: dict[str, Any]) -> None:
+    """The Yiyang preset's case: the session's report run, read from its executed
+    notebooks (its chapters ran in kernels with the report's own study parameters)."""
+    from .conftest import SAMPLE_YEAR
+
+    texts, outputs = _read(dict(zip(("texts", "outputs"), executed_chapters(
+        sample_run["out"], sample_run["record"]["chapters"], SAMPLE_YEAR), strict=True)))
     findings = scan_chapters(texts, outputs, PLOTLY_MIME)
     assert findings == [], report(findings)
 
