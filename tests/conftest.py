@@ -24,8 +24,10 @@ settings.register_profile("perfanalysis", deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("perfanalysis")
 
-#: Fixtures of the session's one report run (and its Quarto render): their tests go together.
-SHARED_RUN_FIXTURES = {"sample_run", "quarto_report", "run", "panel_run"}
+#: Fixtures of the session's report runs, and the kind of their readers in the running
+#: order (``lanes``): the sample run's readers start one worker, the panel run's the next
+SHARED_RUN_FIXTURES = {"sample_run": "report", "quarto_report": "report", "run": "report",
+                       "panel_run": "panel"}
 
 
 def xdist_lane_sizes(n_items: int, n_workers: int) -> list[int]:
@@ -40,17 +42,20 @@ def xdist_lane_sizes(n_items: int, n_workers: int) -> list[int]:
 
 def lanes(kinds: list[str], n_workers: int) -> list[int]:
     """A running order (indices into ``kinds``) for ``n_workers`` xdist workers, each test
-    "report" (reads the session's report run), "slow" or "fast".
+    "report" (reads the session's sample report run), "panel" (reads the provincial panel's
+    run), "slow" or "fast".
 
     ``worksteal`` gives worker k the k-th consecutive block of the order and lets an idle
     worker take the back half of the longest queue. So every block starts with its share of
     the slow tests and ends with fast ones (cheap to hand over at the end): block 0 starts
-    with all the report readers (one worker builds the run while the others work on other
-    slow tests instead of waiting for it), the other slow tests are dealt round-robin from
-    block 1 on. Stable: tests keep their collection order within each kind."""
+    with all the report readers and block 1 with the panel readers (each run is built once,
+    by the worker that reaches it first, while the other works on something else), the
+    other slow tests are dealt round-robin from block 1 on. Stable: tests keep their
+    collection order within each kind."""
     sizes = xdist_lane_sizes(len(kinds), n_workers)
     blocks: list[list[int]] = [[] for _ in range(n_workers)]
     blocks[0] = [i for i, k in enumerate(kinds) if k == "report"]
+    blocks[1 % n_workers] += [i for i, k in enumerate(kinds) if k == "panel"]
     slow = [i for i, k in enumerate(kinds) if k == "slow"]
     for j, i in enumerate(slow):
         blocks[(j + 1) % n_workers].append(i)
@@ -89,8 +94,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
 
     def kind(item: pytest.Item) -> str:
-        if SHARED_RUN_FIXTURES & set(getattr(item, "fixturenames", ())):
-            return "report"
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, reader in SHARED_RUN_FIXTURES.items():  # "report" first: see lanes
+            if fixture in names:
+                return reader
         return "slow" if item.get_closest_marker("slow") else "fast"
 
     order = lanes([kind(item) for item in items], workers)

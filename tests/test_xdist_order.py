@@ -25,17 +25,24 @@ def test_report_readers_open_block_zero_and_slow_tests_open_the_others() -> None
     assert order[5:] == [1, 7, 5, 8, 9]
 
 
-@given(st.lists(st.sampled_from(["fast", "slow", "report"]), max_size=60),
+def test_panel_readers_open_block_one() -> None:
+    kinds = ["fast", "panel", "slow", "report", "fast", "slow", "panel", "fast"]
+    # block 0 (4 tests): the report reader, slow test 5 (slow tests dealt 2 → block 1,
+    # 5 → block 0), two fast; block 1: both panel readers, then slow test 2, one fast
+    assert lanes(kinds, 2) == [3, 5, 0, 4, 1, 6, 2, 7]
+
+
+@given(st.lists(st.sampled_from(["fast", "slow", "report", "panel"]), max_size=60),
        st.integers(min_value=2, max_value=5))
 def test_every_test_runs_once_and_blocks_start_with_their_slow_tests(
         kinds: list[str], workers: int) -> None:
     order = lanes(kinds, workers)
     assert sorted(order) == list(range(len(kinds)))
     sizes = xdist_lane_sizes(len(kinds), workers)
-    n_report = kinds.count("report")
+    n_report, n_panel = kinds.count("report"), kinds.count("panel")
     n_slow = kinds.count("slow")
-    dealt = [n_report * (k == 0) + len(range((k - 1) % workers, n_slow, workers))
-             for k in range(workers)]
+    dealt = [n_report * (k == 0) + n_panel * (k == 1)
+             + len(range((k - 1) % workers, n_slow, workers)) for k in range(workers)]
     if all(d <= s for d, s in zip(dealt, sizes, strict=True)):  # no block overflows
         start = 0
         for size in sizes:
@@ -43,9 +50,16 @@ def test_every_test_runs_once_and_blocks_start_with_their_slow_tests(
             n_fast = block.count("fast")
             assert block[len(block) - n_fast:] == ["fast"] * n_fast  # fast ones at the back
             start += size
-    # the report readers are all at the very start, in collection order
+    # the report readers are all at the very start, in collection order; the panel
+    # readers open block 1 (when block 0 neither overflows nor lacks fast tests to fill it)
     reports = [i for i, k in enumerate(kinds) if k == "report"]
     assert order[:len(reports)] == reports
+    panels = [i for i, k in enumerate(kinds) if k == "panel"]
+    if panels:
+        first = order.index(panels[0])
+        assert order[first:first + len(panels)] == panels
+        if dealt[0] <= sizes[0] <= dealt[0] + kinds.count("fast"):
+            assert first == sizes[0]
 
 
 def test_property_tests_run_without_a_clock() -> None:
