@@ -217,6 +217,27 @@ def test_nbconvert_html_is_self_contained_with_charts_in_their_sections(
     assert page.index("数据指纹") > appendix and page.index("软件版本") > appendix
 
 
+@pytest.mark.parametrize("case", ["switched_off", "no_kaleido", "no_browser"])
+def test_the_docx_says_in_chinese_why_it_has_no_charts(case: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each reason PNG export can be unavailable reaches the DOCX's readers in Chinese,
+    without a variable, package or command name; run.json keeps the technical note."""
+    import sys
+
+    from perfanalysis.report.render import no_png_note
+
+    monkeypatch.setenv("PERFANALYSIS_PNG", "0" if case == "switched_off" else "1")
+    if case == "no_kaleido":
+        monkeypatch.setitem(sys.modules, "kaleido", None)  # import kaleido → ImportError
+    if case == "no_browser":
+        monkeypatch.setattr(pnb, "find_browser", lambda: None)
+    status = pnb.png_export_status()
+    assert status["available"] is False and status["note"].isascii()
+    note = no_png_note({"png_export": status})
+    assert re.fullmatch(r"DOCX 版不含图表\([^A-Za-z()]+\);交互图表请看 HTML 版。", note), note
+    assert no_png_note({}) == note  # a record without the note: the status now
+
+
 def test_fallback_without_png_says_no_charts_in_docx(tmp_path: Path, no_png) -> None:
     a = _chapter(tmp_path, "a", SECTIONS_A)
     assert pnb.png_export_status()["available"] is False
@@ -228,11 +249,12 @@ def test_fallback_without_png_says_no_charts_in_docx(tmp_path: Path, no_png) -> 
     assert any("no charts in DOCX" in n for n in result.notes)
     text, media, _ = docx_text_and_media(result.docx)
     assert media == []
-    assert "no charts in DOCX" in text
+    assert "DOCX 版不含图表" in text
     assert "图乙:交互图表见 HTML 版" in text and "¶" not in text and "目录" in text
-    # export was switched off on purpose: the DOCX says so (run.json's words), not "no Chrome"
-    assert "PNG export switched off (PERFANALYSIS_PNG=0)" in text
-    assert "Chrome" not in text
+    # export was switched off on purpose: the DOCX says so in Chinese (run.json keeps the
+    # technical words), not "no browser"
+    assert "DOCX 版不含图表(本次运行未导出图表图片)" in text
+    assert "浏览器" not in text and "PERFANALYSIS_PNG" not in text and "no charts" not in text
     assert any("PERFANALYSIS_PNG=0" in n for n in result.notes)
 
 
@@ -263,7 +285,7 @@ def test_docx_charts_have_their_titles_as_alt_text_and_no_html_only_hint(
     assert descr == ["2019年各单位总分与等次", "2019年各单位得分构成"]
     assert text.count("2019年各单位得分构成") == 1  # the caption under the figure (descr is a tag)
     assert pnb.SORT_HINT not in text and "点击" not in text
-    assert "no charts in DOCX" not in text
+    assert "DOCX 版不含图表" not in text
 
 
 def test_docx_uses_the_official_reference(tmp_path: Path, no_png) -> None:
@@ -510,11 +532,12 @@ def test_render_quarto_path_with_a_stand_in_quarto(tmp_path: Path, no_png, png: 
     text, media, descr = docx_text_and_media(result.docx)
     if png:  # DOCX images = charts, alt text = chart title
         assert len(media) == 4 and descr == ["图甲", "图乙", "图丙", "图丁"]
-        assert result.docx_charts is True and "no charts in DOCX" not in text
+        assert result.docx_charts is True and "DOCX 版不含图表" not in text
     else:  # the same note as the nbconvert path, at each chart and on top
         assert media == [] and result.docx_charts is False
         assert text.count("交互图表见 HTML 版(DOCX 不含图表)") == 4
-        assert "PNG export switched off (PERFANALYSIS_PNG=0)" in text
+        assert "DOCX 版不含图表(本次运行未导出图表图片)" in text
+        assert "PERFANALYSIS_PNG" not in text
         assert any("no charts in DOCX" in n for n in result.notes)
     assert "plotly" not in text.lower()
     summary = docx_summary(result.docx)

@@ -93,4 +93,4 @@ def test_quarto_render_writes_html_and_docx_with_every_chapter(quarto_report: di
         assert len(media) == rec["png_export"]["figures"] and all(descr)
         assert result.docx_charts is True
     else:
-        assert media == [] and "no charts in DOCX" in text
+        assert media == [] and "DOCX 版不含图表" in text

@@ -57,21 +57,26 @@ def find_browser() -> str | None:
 
 
 def png_export_status() -> dict[str, Any]:
-    """Whether figures get a static PNG (needed for charts in DOCX), and why not if not."""
+    """Whether figures get a static PNG (needed for charts in DOCX), and why not if not:
+    ``note`` for run.json and the terminal, ``note_zh`` for the DOCX's readers."""
     if os.environ.get("PERFANALYSIS_PNG", "1").strip().lower() in ("0", "false", "no"):
         return {"available": False, "browser": None,
-                "note": "PNG export switched off (PERFANALYSIS_PNG=0): DOCX without charts"}
+                "note": "PNG export switched off (PERFANALYSIS_PNG=0): DOCX without charts",
+                "note_zh": "本次运行未导出图表图片"}
     browser = find_browser()
     try:
         import kaleido  # noqa: F401
     except ImportError:
         return {"available": False, "browser": browser,
-                "note": "kaleido is not installed: no PNG charts, DOCX without charts"}
+                "note": "kaleido is not installed: no PNG charts, DOCX without charts",
+                "note_zh": "未安装图表图片导出组件"}
     if browser is None:
         return {"available": False, "browser": None,
                 "note": "no Chrome/Chromium found (install Debian's 'chromium' or set "
-                        "BROWSER_PATH): no PNG charts, DOCX without charts"}
-    return {"available": True, "browser": browser, "note": "PNG charts via kaleido"}
+                        "BROWSER_PATH): no PNG charts, DOCX without charts",
+                "note_zh": "本机未找到导出图表图片所需的浏览器"}
+    return {"available": True, "browser": browser, "note": "PNG charts via kaleido",
+            "note_zh": "部分图表未能导出为图片"}
 
 
 def _start_png_server() -> None:

@@ -38,7 +38,7 @@ from .officialdoc import finish_docx, fits_page, write_reference_docx
 RENDERERS = ("auto", "quarto", "nbconvert")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
-NO_PNG_NOTE = "DOCX 版不含图表(no charts in DOCX:{reason});交互图表请看 HTML 版。"
+NO_PNG_NOTE = "DOCX 版不含图表({reason});交互图表请看 HTML 版。"
 CHART_PLACEHOLDER = "{title}:交互图表见 HTML 版(DOCX 不含图表)"
 MEDIA_DIR = "_docx_media"
 REFERENCE_DOCX = "reference.docx"
@@ -190,8 +190,11 @@ def combine(executed: list[Path], title_block: str, appendix: str,
 
 
 def no_png_note(record: dict[str, Any]) -> str:
-    """Why the DOCX has no charts, in the words run.json uses (``png_export.note``)."""
-    return NO_PNG_NOTE.format(reason=_png_reason(record))
+    """Why the DOCX has no charts, for its readers (``png_export.note_zh``; run.json and
+    the run's notes keep the technical reason, ``png_export.note``)."""
+    export = record.get("png_export") or {}
+    reason = export.get("note_zh") if export.get("note") else None
+    return NO_PNG_NOTE.format(reason=reason or png_export_status()["note_zh"])
 
 
 def _png_reason(record: dict[str, Any]) -> str:
