@@ -833,8 +833,29 @@ def test_axes_show_full_numbers_not_si_suffixes() -> None:
     assert (out.layout.xaxis.exponentformat, out.layout.xaxis2.exponentformat) == ("power", "none")
     assert out.layout.yaxis2.separatethousands is True
     assert fig.layout.xaxis2.exponentformat is None  # a copy
-    log = reader_axes(go.Figure(go.Scatter(x=[1e4, 1e6], y=[1, 2])).update_xaxes(type="log"))
-    assert log.layout.xaxis.dtick == "D2" and log.layout.yaxis.dtick is None
+    # a log axis: 1, 2, 5 of each decade the data span, in full digits (plotly's own "D2"
+    # labels 200,000 as "2"); more labels than its width holds (8 across the whole chart,
+    # 8 × 0.45 on a half-width panel): each decade only
+    log = reader_axes(go.Figure(go.Scatter(x=[12_000, 880_000], y=[1, 2]))
+                      .update_xaxes(type="log"))
+    assert list(log.layout.xaxis.tickvals) == [1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6]
+    assert list(log.layout.xaxis.ticktext) == ["10,000", "20,000", "50,000", "100,000",
+                                               "200,000", "500,000", "1,000,000"]
+    assert log.layout.yaxis.tickvals is None and log.layout.yaxis.dtick is None
+    wide = make_subplots(rows=1, cols=2)
+    wide.add_scatter(x=[0.3, 40], y=[1, 2], row=1, col=1)
+    wide.add_scatter(x=[2_000, 30_000_000], y=[1, 2], row=1, col=2)  # on xaxis2 only
+    wide = reader_axes(wide.update_xaxes(type="log"))
+    assert list(wide.layout.xaxis.ticktext) == ["0.1", "1", "10", "100"]  # 10 > 3.6
+    one = reader_axes(make_subplots(rows=1, cols=2).add_scatter(x=[1_500, 4_000], y=[1, 2],
+                                                                row=1, col=2)
+                      .update_xaxes(type="log"))
+    assert list(one.layout.xaxis2.ticktext) == ["1,000", "10,000"]  # 1-2-5: 4 > 3.6
+    full = reader_axes(go.Figure(go.Scatter(x=[1_500, 4_000], y=[1, 2])).update_xaxes(
+        type="log"))
+    assert list(full.layout.xaxis.ticktext) == ["1,000", "2,000", "5,000", "10,000"]
+    assert list(wide.layout.xaxis2.ticktext) == ["1,000", "10,000", "100,000", "1,000,000",
+                                                 "10,000,000", "100,000,000"]
     bundle = pnb.figure_bundle(fig)
     assert bundle[pnb.PLOTLY_MIME]["layout"]["xaxis2"]["exponentformat"] == "none"
     # years read 2019, not 2,019: an axis holding only whole numbers 1900–2100

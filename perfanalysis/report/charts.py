@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -104,6 +105,42 @@ def _year_axes(spec: dict[str, Any]) -> set[str]:
 
 
 _AXIS = re.compile(r"[xy]axis\d*")
+#: labels a log axis across the full width of a chart may carry (fewer on a narrower panel)
+LOG_LABELS_FULL_WIDTH = 8
+
+
+def log_ticks(lo: float, hi: float, max_labels: float = LOG_LABELS_FULL_WIDTH
+              ) -> tuple[list[float], list[str]]:
+    """Tick values and labels of a log axis covering [lo, hi] (both > 0): 1, 2 and 5 of
+    each decade, or each decade only when that would be more than ``max_labels``, written
+    in full (20,000; 0.5), so no tick reads "2" where it means 200,000."""
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    top = 10.0 ** last
+    vals = [m * 10.0 ** k for k in range(first, last + 1) for m in (1, 2, 5)
+            if m * 10.0 ** k <= top]
+    if len(vals) > max_labels:
+        vals = [10.0 ** k for k in range(first, last + 1)]
+    labels = [f"{v:,.0f}" if v >= 1 else f"{v:g}" for v in vals]
+    return vals, labels
+
+
+def _axis_range(spec: dict[str, Any], name: str) -> tuple[float, float] | None:
+    """The positive data range plotted on axis ``name`` (``xaxis2`` …), or its set range."""
+    axis = spec.get("layout", {}).get(name, {})
+    if isinstance(axis.get("range"), list | tuple) and len(axis["range"]) == 2:
+        lo, hi = sorted(10.0 ** float(v) for v in axis["range"])  # a log axis's range: log10
+        return lo, hi
+    letter = name[0]
+    letter_ref = letter + name[5:]  # xaxis2 → x2, the traces' reference
+    found: list[np.ndarray] = []
+    for trace in spec.get("data", []):
+        if (trace.get(f"{letter}axis") or letter) != letter_ref:
+            continue
+        arr = _values(trace.get(letter))
+        if arr is not None:
+            found.append(arr[np.isfinite(arr) & (arr > 0)])
+    values = np.concatenate(found) if found else np.array([])
+    return (float(values.min()), float(values.max())) if len(values) else None
 
 
 def reader_axes_spec(spec: dict[str, Any]) -> dict[str, Any]:
@@ -115,10 +152,16 @@ def reader_axes_spec(spec: dict[str, Any]) -> dict[str, Any]:
         if name in years:
             axis.setdefault("tickformat", "d")
             axis.setdefault("separatethousands", False)
-        # a log axis labels 1, 2 and 5 of each decade, not every digit (on a narrow panel
-        # the digits run into the decade's own label)
-        if axis.get("type") == "log":
-            axis.setdefault("dtick", "D2")
+        # a log axis labels 1, 2 and 5 of each decade in full (log_ticks), not every digit
+        # (on a narrow panel they run into the decade's label) nor plotly's short "2", "5"
+        if axis.get("type") == "log" and "tickvals" not in axis and "dtick" not in axis:
+            span = _axis_range(spec, name)
+            if span is None:
+                axis["dtick"] = 1  # nothing plotted: one label per decade
+            else:
+                lo, hi = axis.get("domain") or (0.0, 1.0)
+                axis["tickvals"], axis["ticktext"] = log_ticks(
+                    *span, max_labels=LOG_LABELS_FULL_WIDTH * (float(hi) - float(lo)))
         axis.setdefault("exponentformat", "none")
         axis.setdefault("separatethousands", True)
     return spec
@@ -128,7 +171,8 @@ def reader_axes(fig: go.Figure) -> go.Figure:
     """Axis numbers as a Chinese reader writes them: full digits with thousands separators
     (100,000), never SI suffixes such as "100k" or exponents, on every axis whose chart did
     not choose a format itself; years (axes holding only whole numbers 1900–2100) without a
-    separator (2019, not 2,019); log axes label 1-2-5 per decade. Returns a copy."""
+    separator (2019, not 2,019); log axes label 1-2-5 per decade in full digits
+    (``log_ticks``). Returns a copy."""
     return go.Figure(reader_axes_spec(figure_spec(fig)))
 
 
