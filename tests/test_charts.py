@@ -124,3 +124,28 @@ def test_totals_chart_labels_clear_of_every_threshold_line(sample: str, scheme: 
     for y, pos in zip(labels.y, labels.textposition, strict=True):
         lo, hi = (y, y + span) if pos == "top center" else (y - span, y)
         assert all(not (lo <= line <= hi) for line in lines), (y, pos)
+
+
+def test_chart_frame_is_the_one_frame_of_every_chart_module() -> None:
+    """Title at the top left, house font, white template, the module's margins and legend
+    place; the chart modules call it instead of keeping copies of it."""
+    import inspect
+
+    import plotly.graph_objects as go
+
+    from perfanalysis.report import charts
+    from perfanalysis.report.figures import brief, fairness, targets, weightings
+
+    fig = charts.chart_frame(go.Figure(), "标题", 300, {"l": 1, "r": 2, "t": 3, "b": 4},
+                             legend=charts.LEGEND_RIGHT)
+    lay = fig.layout
+    assert (lay.title.text, lay.title.x, lay.title.yref, lay.height) == ("标题", 0.01,
+                                                                        "container", 300)
+    assert lay.font.family == charts.FONT and lay.legend.x == 1.02 and lay.margin.t == 3
+    assert lay.template.layout.plot_bgcolor == "white"
+    bare = charts.chart_frame(go.Figure(), "t", 200, {"l": 0}, legend=None,
+                              title_at_top=False).layout
+    assert bare.title.yref is None and bare.legend.orientation is None
+    for module in (charts, brief, fairness, targets, weightings):
+        source = inspect.getsource(module._layout)
+        assert "chart_frame(" in source and "update_layout" not in source, module.__name__

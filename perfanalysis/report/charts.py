@@ -188,15 +188,33 @@ def tier_colours(scheme: Scheme) -> dict[str, str]:
     return {lab: TIER_PALETTE[i % len(TIER_PALETTE)] for lab, i in zip(labels, picks)}
 
 
+#: legend positions of the report's charts: in a row between title and plot (never over
+#: the unit names), or right of the plots (below, it ran into an x-axis title; above, into
+#: panel titles)
+LEGEND_ABOVE = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+LEGEND_RIGHT = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
+
+
+def chart_frame(fig: go.Figure, title: str, height: int, margin: dict[str, int], *,
+                legend: dict[str, Any] | None = LEGEND_ABOVE,
+                title_at_top: bool = True) -> go.Figure:
+    """The report's frame of a chart: ``title`` at the top left (held at the figure's top
+    edge when ``title_at_top``, whatever the margin), the house font and white template,
+    ``margin`` in px and the legend where given. Every chart module frames its charts
+    with it; they differ only in margins and legend place."""
+    heading: dict[str, Any] = {"text": title, "x": 0.01, "xanchor": "left"}
+    if title_at_top:
+        heading |= {"y": 0.98, "yanchor": "top", "yref": "container"}
+    fig.update_layout(title=heading, height=height, font={"family": FONT},
+                      template="plotly_white", margin=margin,
+                      **({"legend": legend} if legend is not None else {}))
+    return fig
+
+
 def _layout(fig: go.Figure, title: str, n_bars: int, height: int = 500) -> go.Figure:
-    """Title on top, the legend in a row between title and plot (never over the unit names),
-    the bottom margin growing with the (angled, when many) unit names."""
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
-                             "yanchor": "top", "yref": "container"},
-                      height=height, font={"family": FONT}, template="plotly_white",
-                      margin={"l": 60, "r": 80, "t": 100, "b": 40},
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
-                              "yanchor": "bottom"})
+    """The report frame, the bottom margin growing with the (angled, when many) unit
+    names."""
+    chart_frame(fig, title, height, {"l": 60, "r": 80, "t": 100, "b": 40})
     fig.update_xaxes(automargin=True, tickangle=-45 if n_bars > MANY_UNITS else 0)
     return fig
 

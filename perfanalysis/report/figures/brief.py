@@ -11,14 +11,12 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..charts import FONT, TIER_PALETTE, size_label_zh
+from ..charts import TIER_PALETTE, chart_frame, size_label_zh
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"}, height=height,
-                      font={"family": FONT}, template="plotly_white",
-                      margin={"l": 120, "r": 40, "t": 80, "b": 60})
-    return fig
+    return chart_frame(fig, title, height, {"l": 120, "r": 40, "t": 80, "b": 60},
+                       legend=None, title_at_top=False)
 
 
 MAX_CHART_UNITS = 40

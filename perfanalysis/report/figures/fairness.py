@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ...studies.fairness import VARIANT_NAMES
-from ..charts import FONT, PART_PALETTE
+from ..charts import LEGEND_RIGHT, PART_PALETTE, chart_frame
 
 MAX_POINTS = 400
 """Above this many units a scatter chart shows size bins instead of units."""
@@ -46,15 +46,8 @@ def variant_title(variant: str, alpha: float | None = None,
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
-                             "yanchor": "top", "yref": "container"}, height=height,
-                      font={"family": FONT}, template="plotly_white",
-                      margin={"l": 60, "r": 40, "t": 90, "b": 50},
-                      # legend right of the plots: below, it ran into the x-axis title; above,
-                      # into the panel titles (found by tests/test_screens.py)
-                      legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1,
-                              "yanchor": "top"})
-    return fig
+    return chart_frame(fig, title, height, {"l": 60, "r": 40, "t": 90, "b": 50},
+                       legend=LEGEND_RIGHT)
 
 
 def _pick(table: pd.DataFrame, variant: str, alpha: float | None) -> pd.DataFrame:

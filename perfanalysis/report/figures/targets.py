@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 
 from ...engine.scheme import Scheme
 from ...studies.size import size_name_zh
-from ..charts import FONT, PART_PALETTE, SHOWN_EACH_END, UNIT_CHART_LIMIT, tier_colours
+from ..charts import PART_PALETTE, SHOWN_EACH_END, UNIT_CHART_LIMIT, chart_frame, tier_colours
 
 ACTUAL_COLOUR = "#222222"
 NO_DATA_COLOUR = "#d0d0d0"  # a cell without a target (no history, or a target ≤ 0)
@@ -38,13 +38,7 @@ def _row_px(n: int, wide: int) -> int:
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
-                             "yanchor": "top", "yref": "container"},
-                      height=height, font={"family": FONT}, template="plotly_white",
-                      margin={"l": 60, "r": 40, "t": 110, "b": 50},
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
-                              "yanchor": "bottom"})
-    return fig
+    return chart_frame(fig, title, height, {"l": 60, "r": 40, "t": 110, "b": 50})
 
 
 def _colours(rules: list[str]) -> dict[str, str]:

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..charts import FONT, PART_PALETTE, TIER_PALETTE
+from ..charts import PART_PALETTE, TIER_PALETTE, chart_frame
 
 LABEL_LIMIT = 30  # name the lines of the bump chart up to this many units
 #: Beyond LABEL_LIMIT units (national scale) the bump chart draws the units that move most.
@@ -27,13 +27,7 @@ FACTOR_KINDS = (("weight", "一级指标权重(分值)"), ("alpha", "增量与�
 
 
 def _layout(fig: go.Figure, title: str, height: int = 500) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98,
-                             "yanchor": "top", "yref": "container"},
-                      height=height, font={"family": FONT}, template="plotly_white",
-                      margin={"l": 60, "r": 60, "t": 100, "b": 40},
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
-                              "yanchor": "bottom"})
-    return fig
+    return chart_frame(fig, title, height, {"l": 60, "r": 60, "t": 100, "b": 40})
 
 
 def rank_bump_chart(totals: pd.DataFrame, year: int) -> go.Figure:
