@@ -149,3 +149,25 @@ def test_chart_frame_is_the_one_frame_of_every_chart_module() -> None:
     for module in (charts, brief, fairness, targets, weightings):
         source = inspect.getsource(module._layout)
         assert "chart_frame(" in source and "update_layout" not in source, module.__name__
+
+
+def test_the_report_template_is_the_same_set_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the report's kernels (``use_report_template``) a figure starts with the report's
+    template and ``chart_frame`` does not set it again: the figure is the same as one
+    framed under plotly's own default."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from perfanalysis.report import charts
+
+    def framed() -> dict:
+        fig = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]))
+        return charts.chart_frame(fig, "标题", 300, {"l": 10}).to_plotly_json()
+
+    monkeypatch.setattr(pio.templates, "default", "plotly")
+    before = framed()
+    charts.use_report_template()
+    assert pio.templates.default == charts.REPORT_TEMPLATE
+    after = framed()
+    assert after == before
+    assert after["layout"]["template"]["layout"]["plot_bgcolor"] == "white"

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from ..engine.scheme import Scheme
 
@@ -64,8 +65,6 @@ def figure_spec(fig: go.Figure) -> dict[str, Any]:
     """The figure as plain JSON data (``{"data": [...], "layout": {...}}``), encoded once
     without validation or deep copies (``go.Figure(fig)`` and ``to_dict`` deep-copied every
     array: a third of a chart-heavy chapter's time)."""
-    import plotly.io as pio
-
     spec = {"data": fig._data, "layout": fig._layout}  # plotly's own storage, read only
     return json.loads(pio.to_json(spec, validate=False, pretty=False))
 
@@ -195,19 +194,34 @@ LEGEND_ABOVE = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanch
 LEGEND_RIGHT = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
 
 
+#: the plotly template of the report's charts
+REPORT_TEMPLATE = "plotly_white"
+
+
+def use_report_template() -> None:
+    """Make ``REPORT_TEMPLATE`` plotly's default (the report's kernels do, in
+    ``notebook_setup``): a new figure then starts with it, applied without validation, and
+    ``chart_frame`` need not set it again (validating the template was a tenth of a chart's
+    time)."""
+    pio.templates.default = REPORT_TEMPLATE
+
+
 def chart_frame(fig: go.Figure, title: str, height: int, margin: dict[str, int], *,
                 legend: dict[str, Any] | None = LEGEND_ABOVE,
                 title_at_top: bool = True) -> go.Figure:
     """The report's frame of a chart: ``title`` at the top left (held at the figure's top
     edge when ``title_at_top``, whatever the margin), the house font and white template,
-    ``margin`` in px and the legend where given. Every chart module frames its charts
-    with it; they differ only in margins and legend place."""
+    ``margin`` in px and the legend where given (the template is the figure's own already
+    after ``use_report_template``). Every chart module frames its charts with it; they
+    differ only in margins and legend place."""
     heading: dict[str, Any] = {"text": title, "x": 0.01, "xanchor": "left"}
     if title_at_top:
         heading |= {"y": 0.98, "yanchor": "top", "yref": "container"}
-    fig.update_layout(title=heading, height=height, font={"family": FONT},
-                      template="plotly_white", margin=margin,
-                      **({"legend": legend} if legend is not None else {}))
+    extra: dict[str, Any] = {} if legend is None else {"legend": legend}
+    if pio.templates.default != REPORT_TEMPLATE:  # else the figure started with it
+        extra["template"] = REPORT_TEMPLATE
+    fig.update_layout(title=heading, height=height, font={"family": FONT}, margin=margin,
+                      **extra)
     return fig
 
 

@@ -30,7 +30,7 @@ from ..engine.data import Dataset, check_data, load_data
 from ..engine.rounding import fmt
 from ..engine.scheme import Scheme, load_scheme
 from . import _nbformat  # noqa: F401 - before nbformat: imports it without the IRI grammars
-from .charts import figure_spec
+from .charts import figure_spec, use_report_template
 from .export import write_table
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -407,11 +407,13 @@ class NotebookContext:
 
 def notebook_setup(data_dir: str | Path, scheme_path: str | Path, year: int,
                    out_dir: str | Path, seed: int = 0) -> NotebookContext:
-    """Load and check data + scheme for ``year``, set the Plotly renderer, return a context."""
+    """Load and check data + scheme for ``year``, set the Plotly renderer and the report's
+    chart template, return a context."""
     scheme = load_scheme(scheme_path)
     data = load_data(data_dir, scheme)  # the scheme reads office workbooks
     check_data(data, scheme, int(year))
     use_report_renderer()
+    use_report_template()
     _state["plotlyjs_done"] = False
     pd.set_option("display.precision", 2)
     return NotebookContext(data=data, scheme=scheme, year=int(year), seed=int(seed),
