@@ -850,10 +850,12 @@ def test_axes_show_full_numbers_not_si_suffixes() -> None:
     one = reader_axes(make_subplots(rows=1, cols=2).add_scatter(x=[1_500, 4_000], y=[1, 2],
                                                                 row=1, col=2)
                       .update_xaxes(type="log"))
-    assert list(one.layout.xaxis2.ticktext) == ["1,000", "10,000"]  # 1-2-5: 4 > 3.6
-    full = reader_axes(go.Figure(go.Scatter(x=[1_500, 4_000], y=[1, 2])).update_xaxes(
+    assert list(one.layout.xaxis2.ticktext) == ["1,000", "2,000", "5,000"]  # 3 ≤ 3.6
+    # from the last tick at or below the data to the first at or above: 3 million to 104
+    # million (the provinces' population) is 2, 5, 10, 20, 50, 100, 200 million
+    prov = reader_axes(go.Figure(go.Scatter(x=[3.0e6, 1.04e8], y=[1, 2])).update_xaxes(
         type="log"))
-    assert list(full.layout.xaxis.ticktext) == ["1,000", "2,000", "5,000", "10,000"]
+    assert list(prov.layout.xaxis.tickvals) == [2e6, 5e6, 1e7, 2e7, 5e7, 1e8, 2e8]
     assert list(wide.layout.xaxis2.ticktext) == ["1,000", "10,000", "100,000", "1,000,000",
                                                  "10,000,000", "100,000,000"]
     bundle = pnb.figure_bundle(fig)
