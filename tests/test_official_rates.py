@@ -183,6 +183,34 @@ def test_one_growth_target_for_both_halves_hand_worked(tmp_path):
     assert "同一增长率" in row["rule_zh"]
 
 
+def test_targets_back_test_of_a_consistent_blend_is_what_the_engine_issues(tmp_path):
+    """The targets study's "scheme" rule on the increment half of a ``blend.consistent``
+    leaf back-tests Δ* = x(t−1)·g*, g* the growth half's target, as scoring and the issued
+    table do, not the increment rule on its own (the mean increment)."""
+    from perfanalysis.studies.targets import run_study
+
+    d = _consistent_data(tmp_path)
+    scheme = _blend_scheme(True)
+    bt = run_study(d, scheme, 2019, rules=["scheme"], n_boot=0).backtest
+    inc = bt.loc[(bt["rule"] == "scheme") & (bt["basis"] == "increment")].set_index(
+        ["unit_id", "year"])
+    # b in 2019: g* = mean growth 2016–2018 = 5 %, Δ* = 115.7625 × 0.05, level 115.7625·1.05
+    assert inc.loc[("b", 2019), "target_basis"] == pytest.approx(115.7625 * 0.05)
+    assert inc.loc[("b", 2019), "target"] == pytest.approx(115.7625 * 1.05)
+    assert inc.loc[("b", 2019), "attainment"] == pytest.approx((120 - 115.7625) / 5.788125)
+    # every back-tested year: the target the engine issues at that year's start
+    for year in sorted(set(inc.index.get_level_values("year"))):
+        issued = issue_targets(d, scheme, year)
+        issued = issued.loc[issued["basis"] == "increment"].set_index("unit_id")["target"]
+        got = inc.xs(year, level="year")["target_basis"]
+        assert got.to_numpy() == pytest.approx(issued.reindex(got.index).to_numpy()), year
+    # without the option the increment half keeps its own rule: the mean increment
+    plain = run_study(d, _blend_scheme(False), 2019, rules=["scheme"], n_boot=0).backtest
+    row = plain.loc[(plain["rule"] == "scheme") & (plain["basis"] == "increment")
+                    & (plain["unit_id"] == "b") & (plain["year"] == 2019)].iloc[0]
+    assert row["target_basis"] == pytest.approx((5 + 5.25 + 5.5125) / 3)
+
+
 def test_consistent_needs_increment_and_growth():
     with pytest.raises(SchemeError, match="consistent"):
         scheme_from_mapping({

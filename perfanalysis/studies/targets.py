@@ -36,6 +36,7 @@ from ..engine.targets import (
     WARNING_COLUMNS,
     basis_series,
     completion_indicators,
+    consistent_increment,
     indicator_levels,
     require_targets,
     rule_targets,
@@ -302,7 +303,8 @@ def set_targets(data: Dataset, indicator: str, year: int, rule: RuleLike, *,
 def backtest(data: Dataset, indicator: str, rules: Mapping[str, RuleLike] | Sequence[str],
              years: Sequence[int] | None = None, *, direction: str = "positive",
              basis: str = "level", k: int = 3, common: bool = False,
-             scheme_rule: TargetRule | None = None) -> pd.DataFrame:
+             scheme_rule: TargetRule | None = None,
+             consistent: tuple[str, str, TargetRule] | None = None) -> pd.DataFrame:
     """Targets each rule would have set in past years, against what units achieved.
 
     Every target is the LEVEL x(t) the rule asks for (``target``; ``actual`` the level
@@ -317,6 +319,9 @@ def backtest(data: Dataset, indicator: str, rules: Mapping[str, RuleLike] | Sequ
     ``valid`` False. ``growth_error_pp``: actual − target growth on x(t−1), in percentage
     points (official rates: actual − target rate). ``common`` keeps only unit-years every
     rule covers (assigned targets, ``table``, are kept where given and narrow nothing).
+    ``consistent`` (series, basis, rule) of a ``blend.consistent`` leaf's growth half: the
+    scheme's increment target is then x(t−1)·g*, g* that half's growth target, as the
+    engine issues it (``consistent_increment``), not ``scheme_rule`` on the increments.
     """
     ids, levels, data_years, groups = _arrays(data, indicator)
     reverse = direction == "negative"
@@ -336,7 +341,14 @@ def backtest(data: Dataset, indicator: str, rules: Mapping[str, RuleLike] | Sequ
                 continue
             table = table_targets(data, indicator, year, ids)
             last = _row(levels, data_years, year - 1)
-            if rule is not None:
+            if name == "scheme" and consistent is not None:
+                _, g_levels, g_years, _ = _arrays(data, consistent[0])  # units.csv order
+                growth = rule_targets(consistent[2], g_levels, g_years, year,
+                                      basis=consistent[1], reverse=reverse, groups=groups,
+                                      table=table)
+                tb = consistent_increment(last, growth)
+                target = to_level(tb, last, basis)
+            elif rule is not None:
                 tb = rule_targets(rule, levels, data_years, year, basis=basis, reverse=reverse,
                                   groups=groups, table=table)
                 target = to_level(tb, last, basis)
@@ -873,9 +885,12 @@ def run_study(data: Dataset, scheme: Scheme, year: int, *,
             # the second half of a blend: its own rule (and assigned targets); every other
             # rule's level target is the first half's, only the basis terms differ
             half = names if h == 0 else [n for n in names if n in ("scheme", "table")]
+            # one growth target for both halves: the increment half's target follows it
+            consistent = ((ind.series(1), *ind.basis_rules()[1]) if h == 0 and ind.blend
+                          is not None and ind.blend.consistent else None)
             got = backtest(data, ind.series(h), half, [y for y in data.years if y <= year],
                            direction=ind.direction, basis=basis, k=k_used, common=True,
-                           scheme_rule=own)
+                           scheme_rule=own, consistent=consistent)
             if len(got):
                 got["indicator"] = ind.id  # the leaf, whichever series its half reads
             if h and len(got):
