@@ -23,6 +23,8 @@ import yaml
 
 from perfanalysis.paths import NOTEBOOKS_DIR, REAL_DIR, SAMPLE_DIR, SCHEMES_DIR
 
+from .helpers import Shown
+
 pytestmark = pytest.mark.slow
 
 PANEL = REAL_DIR / "china_provinces"
@@ -84,8 +86,7 @@ def _check(out: Path, texts: dict[str, list[str]]) -> None:
 RUN_REPORT_CASES = {"yiyang_2018", "china_provinces"}
 
 
-def executed_chapters(out: Path, chapters: list[str], year: int
-                      ) -> tuple[dict[str, list[str]], list[tuple[str, dict[str, Any]]]]:
+def executed_chapters(out: Path, chapters: list[str], year: int) -> Shown:
     """What a report run's executed notebooks (``OUT/notebooks``) showed, as
     ``helpers.run_chapters`` collects it: each chapter's Markdown texts, and (chapter,
     bundle) of every other display; after checking that no cell failed."""

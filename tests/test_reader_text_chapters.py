@@ -23,18 +23,16 @@ pytestmark = pytest.mark.slow
 CASES = ("heshan_2013_departments", "china_provinces", "changsha_forced")
 
 
-def _read(case: dict[str, Any]) -> tuple[dict[str, list[str]],
-                                         list[tuple[str, dict[str, Any]]]]:
-    texts, outputs = case["texts"], case["outputs"]
+def _scan(texts: dict[str, list[str]], outputs: list[tuple[str, dict[str, Any]]]) -> None:
     assert all(texts.values()) and len(outputs) > 20  # the scan had something to read
-    return texts, outputs
+    findings = scan_chapters(texts, outputs, PLOTLY_MIME)
+    assert findings == [], report(findings)
 
 
 @pytest.mark.parametrize("preset", CASES)
 def test_the_chapters_show_no_code_on_the_preset(preset: str, chapter_case: Any) -> None:
-    texts, outputs = _read(chapter_case(preset, preset_case(preset)))
-    findings = scan_chapters(texts, outputs, PLOTLY_MIME)
-    assert findings == [], report(findings)
+    case = chapter_case(preset, preset_case(preset))
+    _scan(case["texts"], case["outputs"])
 
 
 def test_the_chapters_show_no_code_on_the_yiyang_sample(sample_run: dict[str, Any]) -> None:
@@ -42,16 +40,13 @@ def test_the_chapters_show_no_code_on_the_yiyang_sample(sample_run: dict[str, An
     notebooks (its chapters ran in kernels with the report's own study parameters)."""
     from .conftest import SAMPLE_YEAR
 
-    texts, outputs = _read(dict(zip(("texts", "outputs"), executed_chapters(
-        sample_run["out"], sample_run["record"]["chapters"], SAMPLE_YEAR), strict=True)))
-    findings = scan_chapters(texts, outputs, PLOTLY_MIME)
-    assert findings == [], report(findings)
+    _scan(*executed_chapters(sample_run["out"], sample_run["record"]["chapters"],
+                             SAMPLE_YEAR))
 
 
 def test_the_chapters_show_no_code_on_a_one_indicator_scheme(chapter_case: Any) -> None:
-    texts, outputs = _read(chapter_case("one_indicator", one_indicator_case))
-    findings = scan_chapters(texts, outputs, PLOTLY_MIME)
-    assert findings == [], report(findings)
+    case = chapter_case("one_indicator", one_indicator_case)
+    _scan(case["texts"], case["outputs"])
 
 
 def test_scan_chapters_reads_text_tables_and_chart_labels() -> None:

@@ -81,26 +81,32 @@ def _values(values: object) -> np.ndarray | None:
         return None
 
 
-def _year_axes(spec: dict[str, Any]) -> set[str]:
-    """Axes (``xaxis``, ``yaxis2`` …) every trace on which plots whole numbers between 1900
-    and 2100 only: years, which a reader writes 2019, never 2,019."""
-    seen: dict[str, bool] = {}
+def _axis_values(spec: dict[str, Any]) -> dict[str, list[np.ndarray | None]]:
+    """The values each trace plots on each axis (``xaxis``, ``yaxis2`` …): floats, or None
+    where they are not numbers (categories). A horizontal trace's y (its categories) is
+    left out."""
+    found: dict[str, list[np.ndarray | None]] = {}
     for trace in spec.get("data", []):
         for letter in ("x", "y"):
             values = trace.get(letter)
             if values is None or trace.get("orientation") == "h" and letter == "y":
                 continue
             ref = trace.get(f"{letter}axis") or letter
-            name = f"{letter}axis{ref[1:]}"
-            arr = _values(values)
-            if arr is None:
-                seen[name] = False
-                continue
-            arr = arr[np.isfinite(arr)]
-            ok = bool(len(arr)) and bool(np.all((arr == np.round(arr)) & (arr >= 1900)
-                                                & (arr <= 2100)))
-            seen[name] = seen.get(name, True) and ok
-    return {name for name, ok in seen.items() if ok}
+            found.setdefault(f"{letter}axis{ref[1:]}", []).append(_values(values))
+    return found
+
+
+def _year_axes(values: dict[str, list[np.ndarray | None]]) -> set[str]:
+    """Axes every trace on which plots whole numbers between 1900 and 2100 only: years,
+    which a reader writes 2019, never 2,019 (``values``: ``_axis_values``)."""
+    def years(arr: np.ndarray | None) -> bool:
+        if arr is None:
+            return False
+        arr = arr[np.isfinite(arr)]
+        return bool(len(arr)) and bool(np.all((arr == np.round(arr)) & (arr >= 1900)
+                                               & (arr <= 2100)))
+
+    return {name for name, arrs in values.items() if all(years(a) for a in arrs)}
 
 
 _AXIS = re.compile(r"[xy]axis\d*")
@@ -129,29 +135,23 @@ def log_ticks(lo: float, hi: float, max_labels: float = LOG_LABELS_FULL_WIDTH
     return vals, labels
 
 
-def _axis_range(spec: dict[str, Any], name: str) -> tuple[float, float] | None:
-    """The positive data range plotted on axis ``name`` (``xaxis2`` …), or its set range."""
-    axis = spec.get("layout", {}).get(name, {})
+def _log_range(axis: dict[str, Any], values: list[np.ndarray | None]
+               ) -> tuple[float, float] | None:
+    """A log axis's set range (log10 units), else the positive range of its ``values``."""
     if isinstance(axis.get("range"), list | tuple) and len(axis["range"]) == 2:
-        lo, hi = sorted(10.0 ** float(v) for v in axis["range"])  # a log axis's range: log10
+        lo, hi = sorted(10.0 ** float(v) for v in axis["range"])
         return lo, hi
-    letter = name[0]
-    letter_ref = letter + name[5:]  # xaxis2 → x2, the traces' reference
-    found: list[np.ndarray] = []
-    for trace in spec.get("data", []):
-        if (trace.get(f"{letter}axis") or letter) != letter_ref:
-            continue
-        arr = _values(trace.get(letter))
-        if arr is not None:
-            found.append(arr[np.isfinite(arr) & (arr > 0)])
-    values = np.concatenate(found) if found else np.array([])
-    return (float(values.min()), float(values.max())) if len(values) else None
+    pos = [a[np.isfinite(a) & (a > 0)] for a in values if a is not None]
+    pos = [a for a in pos if len(a)]
+    return (min(float(a.min()) for a in pos), max(float(a.max()) for a in pos)) if pos \
+        else None
 
 
 def reader_axes_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """``reader_axes`` on a figure's JSON data (``figure_spec``), in place; returns it."""
     layout = spec.setdefault("layout", {})
-    years = _year_axes(spec)
+    values = _axis_values(spec)
+    years = _year_axes(values)
     for name in sorted({"xaxis", "yaxis", *(k for k in layout if _AXIS.fullmatch(k))}):
         axis = layout.setdefault(name, {})
         if name in years:
@@ -160,13 +160,13 @@ def reader_axes_spec(spec: dict[str, Any]) -> dict[str, Any]:
         # a log axis labels 1, 2 and 5 of each decade in full (log_ticks), not every digit
         # (on a narrow panel they run into the decade's label) nor plotly's short "2", "5"
         if axis.get("type") == "log" and "tickvals" not in axis and "dtick" not in axis:
-            span = _axis_range(spec, name)
+            span = _log_range(axis, values.get(name, []))
             if span is None:
                 axis["dtick"] = 1  # nothing plotted: one label per decade
             else:
-                lo, hi = axis.get("domain") or (0.0, 1.0)
+                start, end = axis.get("domain") or (0.0, 1.0)  # the axis's share of the width
                 axis["tickvals"], axis["ticktext"] = log_ticks(
-                    *span, max_labels=LOG_LABELS_FULL_WIDTH * (float(hi) - float(lo)))
+                    *span, max_labels=LOG_LABELS_FULL_WIDTH * (float(end) - float(start)))
         axis.setdefault("exponentformat", "none")
         axis.setdefault("separatethousands", True)
     return spec

@@ -192,8 +192,7 @@ def combine(executed: list[Path], title_block: str, appendix: str,
 def no_png_note(record: dict[str, Any]) -> str:
     """Why the DOCX has no charts, for its readers (``png_export.note_zh``; run.json and
     the run's notes keep the technical reason, ``png_export.note``)."""
-    export = record.get("png_export") or {}
-    reason = export.get("note_zh") if export.get("note") else None
+    reason = (record.get("png_export") or {}).get("note_zh")
     return NO_PNG_NOTE.format(reason=reason or png_export_status()["note_zh"])
 
 

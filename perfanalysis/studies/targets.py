@@ -334,6 +334,8 @@ def backtest(data: Dataset, indicator: str, rules: Mapping[str, RuleLike] | Sequ
                                                                 or scheme_rule is not None)}
     values = basis_series(levels, basis)
     run_years = data_years if years is None else [int(y) for y in years]
+    if consistent is not None:  # the growth half's series, in units.csv order as ``ids``
+        _, g_levels, g_years, _ = _arrays(data, consistent[0])
     frames = []
     for name, rule in engine.items():
         for year in run_years:
@@ -342,7 +344,6 @@ def backtest(data: Dataset, indicator: str, rules: Mapping[str, RuleLike] | Sequ
             table = table_targets(data, indicator, year, ids)
             last = _row(levels, data_years, year - 1)
             if name == "scheme" and consistent is not None:
-                _, g_levels, g_years, _ = _arrays(data, consistent[0])  # units.csv order
                 growth = rule_targets(consistent[2], g_levels, g_years, year,
                                       basis=consistent[1], reverse=reverse, groups=groups,
                                       table=table)
