@@ -824,6 +824,7 @@ def test_axes_show_full_numbers_not_si_suffixes() -> None:
     default shows full digits with separators; an axis format the chart chose stays."""
     from plotly.subplots import make_subplots
 
+    from perfanalysis.report import charts
     from perfanalysis.report.charts import reader_axes
 
     fig = make_subplots(rows=1, cols=2)
@@ -856,6 +857,11 @@ def test_axes_show_full_numbers_not_si_suffixes() -> None:
     prov = reader_axes(go.Figure(go.Scatter(x=[3.0e6, 1.04e8], y=[1, 2])).update_xaxes(
         type="log"))
     assert list(prov.layout.xaxis.tickvals) == [2e6, 5e6, 1e7, 2e7, 5e7, 1e8, 2e8]
+    # a narrow panel whose data span less than a decade keeps 1-2-5: decades would leave
+    # one label (the sample's population, 83,100–780,969, on a 0.28-wide facet: 8 × 0.28 =
+    # 2.24 < 3 ticks inside, but only 100,000 is a decade inside)
+    narrow = charts.log_ticks(83_100, 780_969, max_labels=8 * 0.28)[1]
+    assert narrow == ["50,000", "100,000", "200,000", "500,000", "1,000,000"]
     assert list(wide.layout.xaxis2.ticktext) == ["1,000", "10,000", "100,000", "1,000,000",
                                                  "10,000,000", "100,000,000"]
     bundle = pnb.figure_bundle(fig)

@@ -116,21 +116,26 @@ LOG_LABELS_FULL_WIDTH = 8
 
 def log_ticks(lo: float, hi: float, max_labels: float = LOG_LABELS_FULL_WIDTH
               ) -> tuple[list[float], list[str]]:
-    """Tick values and labels of a log axis covering [lo, hi] (both > 0): 1, 2 and 5 of
-    each decade from the last such value at or below ``lo`` to the first at or above
-    ``hi``, or each decade only when that would be more than ``max_labels``, written in
-    full (20,000; 0.5), so no tick reads "2" where it means 200,000."""
+    """Tick values and labels of a log axis covering [lo, hi] (both > 0), written in full
+    (20,000; 0.5), so no tick reads "2" where it means 200,000: 1, 2 and 5 of each decade,
+    from the last such value at or below ``lo`` to the first at or above ``hi``; each decade
+    only when more than ``max_labels`` of the 1-2-5 ticks fall inside [lo, hi], unless
+    fewer than two decades do (a scale needs two labels)."""
     first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    tol = 1e-12
 
-    def bracket(steps: tuple[int, ...]) -> list[float]:
+    def bracket(steps: tuple[int, ...]) -> tuple[list[float], int]:
         vals = [m * 10.0 ** k for k in range(first, last + 1) for m in steps]
-        below = max(v for v in vals if v <= lo * (1 + 1e-12))
-        above = min(v for v in vals if v >= hi * (1 - 1e-12))
-        return [v for v in vals if below <= v <= above]
+        below = max(v for v in vals if v <= lo * (1 + tol))
+        above = min(v for v in vals if v >= hi * (1 - tol))
+        inside = sum(lo * (1 - tol) <= v <= hi * (1 + tol) for v in vals)
+        return [v for v in vals if below <= v <= above], inside
 
-    vals = bracket((1, 2, 5))
-    if len(vals) > max_labels:
-        vals = bracket((1,))
+    vals, inside = bracket((1, 2, 5))
+    if inside > max_labels:
+        decades, n_decades = bracket((1,))
+        if n_decades >= 2:
+            vals = decades
     labels = [f"{v:,.0f}" if v >= 1 else f"{v:g}" for v in vals]
     return vals, labels
 
