@@ -25,8 +25,11 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 ## Run the whole test suite (unit, property, notebook execution, rendering)
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set (this machine image sets it):
+# without it each xdist worker rewrote and compiled every test module again (about 9 s of
+# CPU per worker at start-up) and every chapter kernel compiled the package from source.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist worksteal
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n auto --dist worksteal
 
 ## Print the sample scorecard (Yiyang sample, Yiyang 2018 preset, latest year)
 score: $(STAMP)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from perfanalysis.paths import PROJ_ROOT, SCHEMES_DIR
+from perfanalysis.yamlsafe import safe_load
 
 
 def write_dataset(folder: Path, tables: dict[str, Any]) -> Path:
@@ -22,7 +22,7 @@ def write_dataset(folder: Path, tables: dict[str, Any]) -> Path:
 
 def preset_mapping(name: str) -> dict[str, Any]:
     """A preset scheme as a plain mapping, for building variants in tests."""
-    return yaml.safe_load((SCHEMES_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    return safe_load((SCHEMES_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
 def reference_dir() -> Path | None:

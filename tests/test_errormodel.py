@@ -161,6 +161,11 @@ def test_file_overrides_defaults_and_bad_rows_name_file_row_column(tmp_path):
     assert "errors.csv, row 3, column 'id': 'nope'" in text
     assert "errors.csv, row 4, column 'kind'" in text
     assert "errors.csv, row 4, column 'size'" in text
+    yml.write_text("defaults:\n  rate: {size: 2\nindicators: []\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:  # a YAML error names the file, not a traceback
+        load_error_model(yml, scheme, data)
+    assert "errors.yaml" in str(err.value) and "not valid YAML" in str(err.value)
+    assert "line 3" in str(err.value)
 
 
 # --- the tier study ---------------------------------------------------------------------------

@@ -11,13 +11,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfanalysis import DataError, PerfAnalysisError, Scheme, SchemeError, load_data
 from perfanalysis.engine.scheme import scheme_from_mapping
 from perfanalysis.paths import SCHEMES_DIR
+from perfanalysis.yamlsafe import safe_load
 
 # modest by default (CI budget); PERFANALYSIS_FUZZ_EXAMPLES=1000 for a deeper local run
 FUZZ = settings(max_examples=int(os.environ.get("PERFANALYSIS_FUZZ_EXAMPLES", "40")), deadline=None,
@@ -114,7 +114,7 @@ def test_random_mappings_raise_scheme_error(raw: dict[str, Any]) -> None:
         assert "problem" in str(exc) or "mapping" in str(exc)
 
 
-PRESETS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+PRESETS = {p.stem: safe_load(p.read_text(encoding="utf-8"))
            for p in sorted(SCHEMES_DIR.glob("*.yaml"))}
 
 

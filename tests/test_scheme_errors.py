@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from perfanalysis import SchemeError, load_scheme, scheme_from_mapping
 from perfanalysis.paths import SCHEMES_DIR
+from perfanalysis.yamlsafe import safe_load
 
 
 def preset(name: str) -> dict[str, Any]:
-    return copy.deepcopy(yaml.safe_load((SCHEMES_DIR / f"{name}.yaml").read_text(encoding="utf-8")))
+    return copy.deepcopy(safe_load((SCHEMES_DIR / f"{name}.yaml").read_text(encoding="utf-8")))
 
 
 def error_of(raw: dict[str, Any]) -> SchemeError:

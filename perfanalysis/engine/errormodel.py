@@ -37,6 +37,7 @@ import pandas as pd
 import yaml
 
 from ..errors import DataError, Problem
+from ..yamlsafe import safe_load
 
 ErrorKind = Literal["relative", "absolute", "se", "growth", "none"]
 KINDS: tuple[str, ...] = ("relative", "absolute", "se", "growth", "none")
@@ -227,7 +228,12 @@ def load_error_model(path: str | Path, scheme: Any, data: Any = None,
         raise DataError([Problem(label, f"error-model file not found: {path}")],
                         headline="Invalid error model")
     if path.suffix.lower() in (".yaml", ".yml"):
-        rows = _rows_from_yaml(yaml.safe_load(path.read_text(encoding="utf-8")), label)
+        try:
+            raw = safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise DataError([Problem(label, f"not valid YAML (YAML 格式错误): {exc}")],
+                            headline="Invalid error model") from exc
+        rows = _rows_from_yaml(raw, label)
     elif path.suffix.lower() == ".csv":
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         missing = [c for c in ("id", "kind", "size") if c not in table.columns]

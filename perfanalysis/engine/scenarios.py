@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SchemeError
+from ..yamlsafe import safe_load
 from .data import Dataset
 from .scheme import Method, Scheme, with_overrides
 from .scheme.load import _describe, _folded, _key_path
@@ -268,7 +269,7 @@ def _scenario_describe(err: Mapping[str, Any]) -> tuple[str, str]:
 def _read_yaml(path: Path) -> Any:
     """A scenario file's parsed YAML (safe loader); a missing file or bad YAML is an error."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SchemeError("scenario file not found / 找不到情景文件", file=str(path)) from exc
     except yaml.YAMLError as exc:

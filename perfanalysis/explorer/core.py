@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
 from ..engine.adjustments import adjustment_table
@@ -43,6 +42,7 @@ from ..engine.scoring import (
 )
 from ..engine.tiers import TierModel, tier_codes, tier_model
 from ..errors import PerfAnalysisError, SchemeError
+from ..yamlsafe import safe_load
 
 #: Scenario keys the controls set; the rest of a starting scenario (basis, nodes, per
 #: capita, sequences …) changes the data or targets and is kept as it is.
@@ -181,7 +181,7 @@ def make_explorer(data: Dataset, scheme: Scheme, *, scheme_path: Path | str | No
             starts[sid] = Start(sid, name, spec)
     if scenarios is not None:
         load_scenarios(scenarios, scheme)  # validates; errors name the file and key
-        raw = yaml.safe_load(Path(scenarios).read_text(encoding="utf-8"))
+        raw = safe_load(Path(scenarios).read_text(encoding="utf-8"))
         starts.update(_scenario_mapping(raw, str(scenarios)))
     try:
         sizes: pd.Series | None = unit_sizes(data)

@@ -91,8 +91,10 @@ def report_chapters(quarto_yml: Path) -> list[str]:
     """The ``report-chapters`` list of ``_quarto.yml`` (notebook file names, reading order)."""
     import yaml
 
+    from ..yamlsafe import safe_load
+
     try:
-        cfg = yaml.safe_load(Path(quarto_yml).read_text(encoding="utf-8")) or {}
+        cfg = safe_load(Path(quarto_yml).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise PipelineError(f"{quarto_yml}: cannot read the report's chapter list: {exc}"
                             ) from exc

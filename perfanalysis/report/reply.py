@@ -26,6 +26,7 @@ import yaml
 from ..engine.scheme import BASIS_ZH, Group, Indicator, Scheme, with_overrides
 from ..errors import DataError, Problem
 from ..studies.size import size_dependence
+from ..yamlsafe import safe_load
 
 #: what a suggestion may ask about (the proposal file's ``topics``), in Chinese
 TOPICS: dict[str, str] = {
@@ -102,7 +103,7 @@ def load_proposal(path: Path | str) -> Proposal:
         raise _proposal_problem(path, "", f"proposal file not found: {path}",
                                 f"找不到提案文件:{path}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise _proposal_problem(path, "", f"not valid YAML: {exc}", f"不是有效的YAML:{exc}") \
             from exc

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SweepError
+from ..yamlsafe import safe_load
 
 
 class _Strict(BaseModel):
@@ -154,7 +155,7 @@ def load_sweep(path: Path | str) -> SweepSpec:
     """Read and validate a sweep file, and check that every file it names exists."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SweepError("sweep file not found", file=str(path)) from exc
     except yaml.YAMLError as exc:

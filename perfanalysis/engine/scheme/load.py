@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ...errors import SchemeError
+from ...yamlsafe import safe_load
 from .model import EventRule, Group, Indicator, ProgressRule, RankImprovementRule, Scheme
 
 
@@ -186,7 +187,7 @@ def load_scheme(path: Path | str) -> Scheme:
         raise SchemeError("scheme file is not UTF-8 text: save it as UTF-8 / 方案文件不是 UTF-8 "
                           "编码,请另存为 UTF-8", file=str(path)) from exc
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_load(text)
     except yaml.YAMLError as exc:
         raise SchemeError(f"not valid YAML (YAML 格式错误,请检查缩进、冒号和括号): {exc}",
                           file=str(path)) from exc
