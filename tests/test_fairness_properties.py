@@ -4,6 +4,7 @@ value."""
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -77,6 +78,63 @@ def test_persistence_ignores_row_order(n: int, years: int, data: st.DataObject) 
     assert (a.mobility.groupby("tercile_from")["count"].sum().sum()
             == n * (years - 1))  # every unit moves once per pair of years
 
+
+
+@FAST
+@given(st.data())
+def test_persistence_equals_a_pairwise_reference_on_unbalanced_panels(
+        data: st.DataObject) -> None:
+    """Two variants, sequences of unequal size, units and whole years missing from one
+    variant: each Kendall row equals scipy's τ-b per sequence on the units ranked in both
+    years, pooled by number of pairs (computed here year pair by year pair), and the
+    mobility counts equal the tercile moves counted by hand."""
+    from scipy.stats import kendalltau
+
+    years = list(range(2015, 2015 + data.draw(st.integers(2, 5))))
+    variants = (("level", np.nan), ("blend", 0.5))
+    rows = []
+    for variant, alpha in variants:
+        gone = data.draw(st.sets(st.sampled_from(years), max_size=1)) \
+            if variant == "blend" else set()
+        for y in sorted(set(years) - gone):
+            for seq, size in (("s", data.draw(st.integers(1, 6))), ("t", 3)):
+                units = [f"{seq}{i}" for i in range(size) if i < 1 or data.draw(st.booleans())]
+                ranks = data.draw(st.permutations(range(1, len(units) + 1)))
+                rows += [{"unit_id": u, "sequence": seq, "year": y, "variant": variant,
+                          "alpha": alpha, "rank": r} for u, r in zip(units, ranks)]
+    panel = pd.DataFrame(rows)
+    got = fs.persistence(panel)
+    expected, moves = [], {}
+    for variant, _ in variants:
+        sub = panel[panel["variant"] == variant]
+        have = set(sub["year"])
+        for y0, y1 in itertools.pairwise(years):
+            if y0 not in have or y1 not in have:
+                continue
+            num, pairs = 0.0, 0
+            for seq in ("s", "t"):
+                a = sub[(sub["year"] == y0) & (sub["sequence"] == seq)].set_index("unit_id")
+                b = sub[(sub["year"] == y1) & (sub["sequence"] == seq)].set_index("unit_id")
+                both = sorted(set(a.index) & set(b.index))
+                for u in both:  # tercile: ceil(3·rank / units ranked that year)
+                    key = (variant, int(np.ceil(3 * a.at[u, "rank"] / len(a))),
+                           int(np.ceil(3 * b.at[u, "rank"] / len(b))))
+                    moves[key] = moves.get(key, 0) + 1
+                if len(both) < 2:
+                    continue
+                tau = kendalltau(a.loc[both, "rank"], b.loc[both, "rank"]).statistic
+                if np.isfinite(tau):
+                    k = len(both)
+                    num, pairs = num + tau * k * (k - 1) / 2, pairs + k * (k - 1) // 2
+            expected.append((variant, y0, y1, num / pairs if pairs else np.nan, pairs))
+    kendall = got.kendall
+    assert [(r.variant, r.year_from, r.year_to, r.pairs) for r in kendall.itertuples()] \
+        == [(v, y0, y1, n) for v, y0, y1, _, n in expected]
+    np.testing.assert_allclose(kendall["kendall_tau"].to_numpy(float),
+                               [e[3] for e in expected], rtol=1e-12, equal_nan=True)
+    counted = {(r.variant, r.tercile_from, r.tercile_to): r.count
+               for r in got.mobility.itertuples() if r.count}
+    assert counted == moves
 
 @SLOW
 @given(st.lists(st.floats(1.0, 1000.0), min_size=4, max_size=8),

@@ -61,21 +61,21 @@ def with_all_units(within: pd.DataFrame, across: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=[f"{k}_across" for k in ALL_KEYS])
 
 
-def _kendall_within(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
-    """Kendall τ-b of ranks between two years, pairs within a sequence only, pooled over
-    sequences weighted by their number of pairs; returns (τ, pairs)."""
-    m = a.merge(b, on=["unit_id", "sequence"], suffixes=("_a", "_b"))
+def _kendall_within(pairs: pd.DataFrame) -> tuple[float, int]:
+    """Kendall τ-b of ranks between two years (``rank_from``, ``rank_to`` of the units in
+    both), pairs within a sequence only, pooled over sequences weighted by their number of
+    pairs; returns (τ, pairs)."""
     num = 0.0
-    pairs = 0
-    for _, grp in m.groupby("sequence", sort=True):
+    n_pairs = 0
+    for _, grp in pairs.groupby("sequence", sort=True):
         k = len(grp)
         if k < 2:
             continue
-        tau = kendalltau(grp["rank_a"], grp["rank_b"]).statistic
+        tau = kendalltau(grp["rank_from"], grp["rank_to"]).statistic
         if np.isfinite(tau):
             num += tau * k * (k - 1) / 2
-            pairs += k * (k - 1) // 2
-    return (num / pairs if pairs else np.nan), pairs
+            n_pairs += k * (k - 1) // 2
+    return (num / n_pairs if n_pairs else np.nan), n_pairs
 
 
 def _tercile(rank: pd.Series, n: pd.Series) -> pd.Series:
@@ -102,18 +102,27 @@ def persistence(panel: pd.DataFrame) -> Persistence:
     panel["tercile"] = _tercile(panel["rank"], panel["n_seq"])
     years = sorted(panel["year"].unique())
     kend, mob = [], []
+    cols = ["unit_id", "sequence", "rank", "tercile", "year"]
     for (variant, alpha), grp in panel.groupby(KEYS, sort=False, dropna=False):
-        by_year = {y: g for y, g in grp.groupby("year")}
-        for y0, y1 in itertools.pairwise(years):
-            if y0 not in by_year or y1 not in by_year:
-                continue
-            a = by_year[y0][["unit_id", "sequence", "rank", "tercile"]]
-            b = by_year[y1][["unit_id", "sequence", "rank", "tercile"]]
-            tau, pairs = _kendall_within(a, b)
+        present = set(grp["year"])
+        steps = [(y0, y1) for y0, y1 in itertools.pairwise(years)
+                 if y0 in present and y1 in present]
+        if not steps:
+            continue
+        # every consecutive pair of years in one merge: a unit's row in y0 beside its row
+        # in the next year (left order kept, so each year's rows are as a merge per year)
+        nxt = dict(steps)
+        a = grp.loc[grp["year"].isin(list(nxt)), cols]
+        a = a.assign(year_to=a["year"].map(nxt).astype(grp["year"].dtype))
+        b = grp.loc[grp["year"].isin(list(nxt.values())), cols].rename(
+            columns={"year": "year_to"})
+        m = a.merge(b, on=["unit_id", "sequence", "year_to"], suffixes=("_from", "_to"))
+        by_step = {y0: g for y0, g in m.groupby("year", sort=False)}
+        for y0, y1 in steps:
+            tau, pairs = _kendall_within(by_step.get(y0, m.iloc[:0]))
             kend.append({"variant": variant, "alpha": alpha, "year_from": int(y0),
                          "year_to": int(y1), "kendall_tau": tau, "pairs": pairs})
-            m = a.merge(b, on=["unit_id", "sequence"], suffixes=("_from", "_to"))
-            mob.append(m[["tercile_from", "tercile_to"]].assign(variant=variant, alpha=alpha))
+        mob.append(m[["tercile_from", "tercile_to"]].assign(variant=variant, alpha=alpha))
     kendall = pd.DataFrame(kend, columns=["variant", "alpha", "year_from", "year_to",
                                           "kendall_tau", "pairs"])
     if mob:
