@@ -87,6 +87,22 @@ def test_pooling_groups_is_not_within_groups() -> None:
     assert dep["slope"] > 0
 
 
+def test_units_missing_from_an_input_or_without_a_group_are_left_out() -> None:
+    """A unit without a group, a size ≤ 0, a NaN score or absent from the scores is in no
+    comparison: the result is that of the remaining units (same within-group ρ, slope and
+    counts as on them alone), with the unit ids shuffled."""
+    score, size, groups = _groups_frame()
+    extra = ["x1", "x2", "x3", "x4", "x5", "x6"]  # x1, x5, x6: three units, no group
+    score_x = pd.concat([score, pd.Series([1.0, 2.0, np.nan, 4.0, 3.0, 9.0], index=extra)])
+    size_x = pd.concat([size, pd.Series([5.0, -1.0, 5.0, 5.0, 50.0, 500.0], index=extra)])
+    groups_x = pd.concat([groups, pd.Series([None, "a", "a", "b", np.nan, None],
+                                            index=extra)])
+    order = list(np.random.default_rng(0).permutation(len(score_x)))
+    got = size_dependence(score_x.iloc[order], size_x, groups_x.drop("x4").iloc[::-1],
+                          boot=200, seed=5)
+    assert got == size_dependence(score, size, groups, boot=200, seed=5)
+    assert (got["n"], got["groups"]) == (13.0, 3.0)  # 6 + 4 + 3; group d's 2 units too few
+
 def test_bad_level_is_refused() -> None:
     score, size, groups = _groups_frame()
     with pytest.raises(ValueError, match="level"):

@@ -68,19 +68,33 @@ def resampled_spearman(x: np.ndarray, y: np.ndarray, idx: np.ndarray) -> np.ndar
         return np.where(den > 0, (rx * ry).sum(axis=-1) / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _frame(score: pd.Series, size: pd.Series, groups: pd.Series | None) -> pd.DataFrame:
-    """Units present in all inputs with finite values, sorted by (group, unit_id) so the
-    result does not depend on row order."""
-    parts = [score.rename("score").astype(float), size.rename("size").astype(float)]
+def _frame(score: pd.Series, size: pd.Series, groups: pd.Series | None
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(score, size, group) of the units present in all inputs with a finite score and a
+    finite positive size, ordered by (group, unit_id) so the result does not depend on row
+    order (the bootstrap draws positions within a group)."""
+    index = score.index.intersection(size.index, sort=False)
+    if groups is not None:
+        index = index.intersection(groups.index, sort=False)
+    s = score.reindex(index).astype(float).to_numpy()
+    z = size.reindex(index).astype(float).to_numpy()
+    ok = np.isfinite(s) & np.isfinite(z) & (z > 0)
     if groups is None:
-        parts.append(pd.Series("", index=score.index, name="group"))
-    else:
-        parts.append(groups.rename("group").astype(str))
-    df = pd.concat(parts, axis=1, join="inner")
-    df = df[np.isfinite(df["score"]) & np.isfinite(df["size"]) & (df["size"] > 0)]
-    df = df.rename_axis("unit").reset_index()
-    df["unit"] = df["unit"].astype(str)
-    return df.sort_values(["group", "unit"], kind="stable").reset_index(drop=True)
+        g = np.full(len(index), "")
+    else:  # a unit without a group is in no comparison
+        labels = groups.reindex(index).astype(str)
+        ok &= labels.notna().to_numpy()
+        g = labels.fillna("").to_numpy(dtype=str)
+    order = np.lexsort((index.astype(str).to_numpy(dtype=str)[ok], g[ok]))
+    return s[ok][order], z[ok][order], g[ok][order]
+
+
+def _blocks(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) of each run of equal labels in ``g`` (sorted by group)."""
+    if not len(g):
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    bounds = np.flatnonzero(np.r_[True, g[1:] != g[:-1], True])
+    return bounds[:-1], bounds[1:]
 
 
 def _weighted_within(rhos: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -94,24 +108,27 @@ def _weighted_within(rhos: np.ndarray, weights: np.ndarray) -> np.ndarray:
             tot > 0, tot, 1.0), np.nan)
 
 
-def _slope(df: pd.DataFrame) -> tuple[float, float]:
-    """OLS of within-group place (1 = best) on log2 size with group fixed effects, HC3.
+def _slope(s: np.ndarray, z: np.ndarray, starts: np.ndarray, ends: np.ndarray
+           ) -> tuple[float, float]:
+    """OLS of within-group place (1 = best) on log2 size with group fixed effects, HC3;
+    units sorted by group, group k spanning ``starts[k]:ends[k]``.
 
     Computed by Frisch–Waugh–Lovell (both sides demeaned within groups), which gives the
     dummy regression's slope and residuals; HC3 uses the full design's leverage, which for
     group dummies plus one regressor is 1/n_g + x̃ᵢ²/Σx̃² — so the result equals statsmodels'
     ``place ~ C(group) + log2(size)`` with HC3 without building the dummy matrix."""
-    g = df["group"]
-    place = df.groupby("group", sort=False)["score"].rank(ascending=False, method="average")
-    lx = pd.Series(np.log2(df["size"].to_numpy(float)), index=df.index)
-    xt = (lx - lx.groupby(g).transform("mean")).to_numpy()
-    yt = (place - place.groupby(g).transform("mean")).to_numpy(float)
+    lx = np.log2(z)
+    xt, yt, n_g = np.empty(len(s)), np.empty(len(s)), np.empty(len(s))
+    for a, b in zip(starts, ends):
+        place = rankdata(-s[a:b])  # 1 = best, ties averaged
+        xt[a:b] = lx[a:b] - lx[a:b].mean()
+        yt[a:b] = place - place.mean()
+        n_g[a:b] = b - a
     sxx = float(xt @ xt)
-    if sxx <= 1e-12 * max(1.0, float(lx.abs().max()) ** 2):
+    if sxx <= 1e-12 * max(1.0, float(np.abs(lx).max()) ** 2):
         return math.nan, math.nan
     slope = float(xt @ yt) / sxx
     resid = yt - slope * xt
-    n_g = g.map(g.value_counts()).to_numpy(float)
     h = 1.0 / n_g + xt ** 2 / sxx
     with np.errstate(divide="ignore", invalid="ignore"):
         var = float(((xt * resid / (1.0 - h)) ** 2).sum()) / sxx ** 2
@@ -131,21 +148,17 @@ def size_dependence(score: pd.Series, size: pd.Series, groups: pd.Series | None 
     """
     if not 0 < level < 1:
         raise ValueError(f"size_dependence: level must lie in (0, 1), got {level}")
-    df = _frame(score, size, groups)
-    sizes = df.groupby("group", sort=False).size()
-    keep = sizes[sizes >= MIN_GROUP].index
-    df = df[df["group"].isin(keep)].reset_index(drop=True)
+    s, z, g = _frame(score, size, groups)
+    starts, ends = _blocks(g)
+    keep = np.repeat(ends - starts >= MIN_GROUP, ends - starts)
+    s, z, g = s[keep], z[keep], g[keep]
+    starts, ends = _blocks(g)
     out = dict.fromkeys(KEYS, math.nan)
     out["level"] = level
-    out["n"] = float(len(df))
-    out["groups"] = float(df["group"].nunique())
-    if df.empty:
+    out["n"] = float(len(s))
+    out["groups"] = float(len(starts))
+    if not len(s):
         return out
-    s = df["score"].to_numpy(float)
-    z = df["size"].to_numpy(float)
-    bounds = np.flatnonzero(np.r_[True, df["group"].to_numpy()[1:] != df["group"].to_numpy()[:-1],
-                                  True])
-    starts, ends = bounds[:-1], bounds[1:]
     weights = (ends - starts).astype(float)
 
     def within(idx: np.ndarray) -> np.ndarray:
@@ -153,7 +166,7 @@ def size_dependence(score: pd.Series, size: pd.Series, groups: pd.Series | None 
                          for a, b in zip(starts, ends)], axis=-1)
         return _weighted_within(rhos, weights)
 
-    base = np.arange(len(df))
+    base = np.arange(len(s))
     out["rho"] = float(within(base[None, :])[0])
     out["rho_all"] = float(rowwise_spearman(s, z))
     if boot > 0:
@@ -165,7 +178,7 @@ def size_dependence(score: pd.Series, size: pd.Series, groups: pd.Series | None 
             draws = draws[np.isfinite(draws)]
             if len(draws):
                 out[f"{key}_lo"], out[f"{key}_hi"] = (float(v) for v in np.percentile(draws, q))
-    out["slope"], out["slope_se"] = _slope(df)
+    out["slope"], out["slope_se"] = _slope(s, z, starts, ends)
     return out
 
 
