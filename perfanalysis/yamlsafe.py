@@ -15,12 +15,12 @@ from typing import Any
 import yaml
 
 #: libyaml's safe loader when this PyYAML has it (wheels on PyPI do), else the Python one
-FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def safe_load(text: str) -> Any:
-    """``yaml.safe_load(text)`` by ``FAST_LOADER``; on a YAML error, the pure-Python
-    parser's error (it quotes the offending line, libyaml's does not)."""
+    """``yaml.safe_load(text)`` by ``FAST_LOADER``; a document it refuses is read by the
+    pure-Python parser, whose error quotes the offending line (libyaml's does not)."""
     try:
         return yaml.load(text, Loader=FAST_LOADER)
     except yaml.YAMLError:
