@@ -792,14 +792,14 @@ def test_chart_pngs_are_added_after_the_notebooks_in_one_pass(
     """Kernels defer PNG export; the run adds a PNG to every chart without one (one browser
     for all) and leaves existing PNGs and other outputs alone."""
     monkeypatch.setenv(pnb.PNG_DEFER_ENV, "1")
-    assert pnb._png(go.Figure(go.Bar(y=[1]))) is None  # deferred inside a kernel
+    assert pnb._png({"data": [{"type": "bar", "y": [1]}], "layout": {}}) is None  # deferred
     a = _chapter(tmp_path, "a", SECTIONS_A)  # three charts, no PNG
     b = _chapter(tmp_path, "b", SECTIONS_B, png=True)  # one chart with its PNG
     seen: list[str] = []
 
-    def fake_png(fig: go.Figure, force: bool = False) -> str:
+    def fake_png(spec: dict, force: bool = False) -> str:
         assert force
-        seen.append(fig.layout.title.text)
+        seen.append(spec["layout"]["title"]["text"])
         return PNG_1PX
 
     monkeypatch.setattr(pnb, "_png", fake_png)
@@ -812,11 +812,25 @@ def test_chart_pngs_are_added_after_the_notebooks_in_one_pass(
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_png_figure_drops_the_title_the_docx_caption_carries() -> None:
-    fig = go.Figure(go.Bar(y=[1]), layout={"title": "图甲", "margin": {"t": 100}})
-    png = pnb.png_figure(fig)
-    assert not png.layout.title.text and png.layout.margin.t == 100 - pnb.TITLE_PX
-    assert fig.layout.title.text == "图甲"  # the chart itself keeps it
+def test_png_spec_drops_the_title_the_docx_caption_carries() -> None:
+    """The PNG goes without the title (the DOCX caption carries it) and with the top margin
+    less the title's room (30 px at least, from plotly's default 100 when none is set);
+    the chart's own data are left as they were, and the result is what validating and
+    updating the figure would give."""
+    from perfanalysis.report.charts import figure_spec
+
+    fig = go.Figure(go.Bar(y=[1]), layout={"title": {"text": "图甲", "x": 0.1},
+                                           "margin": {"t": 100, "l": 20}})
+    spec = figure_spec(fig)
+    png = pnb.png_spec(spec)
+    assert png["layout"]["title"] == {"text": "", "x": 0.1}
+    assert png["layout"]["margin"] == {"t": 100 - pnb.TITLE_PX, "l": 20}
+    assert spec["layout"]["title"]["text"] == "图甲"  # the chart itself keeps it
+    assert spec["layout"]["margin"]["t"] == 100
+    expected = go.Figure(fig).update_layout(title_text="", margin_t=100 - pnb.TITLE_PX)
+    assert png == figure_spec(expected)
+    assert pnb.png_spec({"data": [], "layout": {}})["layout"]["margin"] == {"t": 100 - pnb.TITLE_PX}
+    assert pnb.png_spec({"data": [], "layout": {"margin": {"t": 40}}})["layout"]["margin"] == {"t": 30}
 
 
 def test_axes_show_full_numbers_not_si_suffixes() -> None:

@@ -12,8 +12,10 @@ many draws at once, as integer codes into ``labels``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -90,7 +92,7 @@ def _threshold_tier(rules: TierRules, total: float) -> tuple[str, str]:
                               else "")
 
 
-def _tied(a: pd.Series, b: pd.Series, keys: list[str]) -> bool:
+def _tied(a: Mapping[str, Any], b: Mapping[str, Any], keys: list[str]) -> bool:
     return all(abs(float(a[k]) - float(b[k])) <= 1e-9 for k in keys)
 
 
@@ -165,7 +167,7 @@ def bottom_applies(rule: BottomRule, sequence: str) -> bool:
     return rule.sequences is None or sequence in rule.sequences
 
 
-def _classes(order: list[str], rows: dict[str, pd.Series], keys: list[str]) -> tuple[
+def _classes(order: list[str], rows: dict[str, dict[str, Any]], keys: list[str]) -> tuple[
         dict[str, int], dict[str, int]]:
     """Tie classes along ``order``: each unit's class start and end positions."""
     start: dict[str, int] = {}
@@ -214,9 +216,12 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
     disq = pd.DataFrame({d.id: _event_flags(events, unit_ids, d.events)
                          for d in rules.disqualifications}, index=unit_ids)
     disq_names = {d.id: d.name for d in rules.disqualifications}
-    n_disq = disq.sum(axis=1) if len(disq.columns) else pd.Series(0, index=unit_ids)
-    affirmed = (_event_flags(events, unit_ids, rules.affirmation.events) if rules.affirmation
-                else pd.Series(False, index=unit_ids))
+    # plain dicts: looked up unit by unit below, where a Series' lookup costs microseconds
+    n_disq = dict(zip(unit_ids, disq.sum(axis=1).tolist() if len(disq.columns)
+                      else [0] * len(unit_ids), strict=True))
+    affirmed = dict(zip(unit_ids, _event_flags(events, unit_ids, rules.affirmation.events)
+                        .tolist() if rules.affirmation else [False] * len(unit_ids),
+                        strict=True))
     keys = ["total", *rules.tie_break]
     key_names = [_key_name(scheme, key) for key in keys]
     labels = rules.labels
@@ -227,16 +232,21 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
     basis: dict[str, str] = {}
     flags: dict[str, list[str]] = {u: [] for u in unit_ids}
 
+    disq_texts = {u: "、".join(disq_names[c] for c, hit in zip(disq.columns, row, strict=True)
+                             if hit)
+                  for u, row in zip(unit_ids, disq.to_numpy(dtype=bool).tolist(), strict=True)}
+
     def disq_text(uid: str) -> str:
-        return "、".join(disq_names[c] for c in disq.columns if disq.at[uid, c])
+        return disq_texts[uid]
 
     for seq, grp in out.groupby(_scope_groups(out, rules.scope), sort=True):
         grp = grp.sort_values(keys, ascending=False, kind="stable")
-        rows = {r.unit_id: pd.Series(r._asdict()) for r in grp.itertuples(index=False)}
+        rows = {r.unit_id: r._asdict() for r in grp.itertuples(index=False)}
         order = list(rows)
         n = len(order)
         seq_name = scope_name(rules.scope, str(seq), scheme.sequences)
-        place = grp.set_index("unit_id")["total"].rank(method="min", ascending=False).astype(int)
+        place = dict(zip(order, grp["total"].rank(method="min", ascending=False).astype(int)
+                         .tolist(), strict=True))
         cls_start, cls_end = _classes(order, rows, keys)
         # --- 后k位 rules: units with fewer than k units strictly behind them ------------
         barred: dict[str, str] = {}

@@ -45,7 +45,9 @@ def _text_width(value: object) -> int:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return 0
     text = f"{value:.2f}" if isinstance(value, float) else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():  # numbers, codes: one column a character
+        return len(text)
+    return len(text) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
 
 
 def _column_width(name: object, values: list[object]) -> float:

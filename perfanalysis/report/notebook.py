@@ -94,14 +94,19 @@ def _start_png_server() -> None:
 TITLE_PX = 50
 
 
-def png_figure(fig: go.Figure) -> go.Figure:
-    """The figure as the DOCX shows it: without its title, which is the picture's caption
-    there (a title drawn in the image and printed below it would appear twice); the top
-    margin shrinks by the title's room."""
-    out = go.Figure(fig)
-    top = out.layout.margin.t
-    out.update_layout(title_text="", margin_t=max(30, (100 if top is None else top) - TITLE_PX))
-    return out
+def png_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """A chart's JSON data as the DOCX shows it: without its title, which is the picture's
+    caption there (a title drawn in the image and printed below it would appear twice); the
+    top margin shrinks by the title's room. The data are shared, not copied: only the
+    layout's title and margin are new."""
+    layout = dict(spec.get("layout") or {})
+    title = layout.get("title")
+    layout["title"] = {**(title if isinstance(title, dict) else {}), "text": ""}
+    margin = dict(layout.get("margin") or {})
+    top = margin.get("t")
+    margin["t"] = max(30, (100 if top is None else top) - TITLE_PX)
+    layout["margin"] = margin
+    return {**spec, "layout": layout}
 
 
 #: Set by the run for its kernels: charts leave the notebooks without PNG and the run adds
@@ -113,18 +118,21 @@ def _png_deferred() -> bool:
     return os.environ.get(PNG_DEFER_ENV, "").strip() == "1"
 
 
-def _png(fig: go.Figure, force: bool = False) -> str | None:
-    """Base64 PNG of a figure (without its title: ``png_figure``), or None when static
-    export is unavailable or fails, or is left to the run (``PNG_DEFER_ENV``)."""
+def _png(spec: dict[str, Any], force: bool = False) -> str | None:
+    """Base64 PNG of a chart's JSON data (without its title: ``png_spec``), or None when
+    static export is unavailable or fails, or is left to the run (``PNG_DEFER_ENV``). The
+    data go to kaleido as they are: the notebook's JSON is plotly's own output, so building
+    and validating a figure from it again (twice, with deep copies) only cost time."""
     if (not force and _png_deferred()) or not png_export_status()["available"] \
             or _state["png_failed"]:
         return None
+    layout = spec.get("layout") or {}
     try:
         _start_png_server()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            data = png_figure(fig).to_image(format="png", width=fig.layout.width or 900,
-                                            height=fig.layout.height or 460, scale=2)
+            data = pio.to_image(png_spec(spec), format="png", width=layout.get("width") or 900,
+                                height=layout.get("height") or 460, scale=2, validate=False)
     except Exception as exc:  # noqa: BLE001 - kaleido/choreographer raise many kinds; noted
         _state["png_failed"] = f"{type(exc).__name__}: {exc}"
         return None
@@ -150,7 +158,7 @@ def add_chart_pngs(notebooks: list[Path]) -> tuple[int, int]:
                 n += 1
                 if "image/png" not in data:
                     spec = {k: v for k, v in data[PLOTLY_MIME].items() if k != "config"}
-                    png = _png(go.Figure(spec), force=True)
+                    png = _png(spec, force=True)
                     if png is not None:
                         data["image/png"] = png
                         changed = True
@@ -201,7 +209,7 @@ def figure_bundle(fig: go.Figure) -> dict[str, Any]:
         "text/plain": f"<图表: {_spec_title(spec)}>",
     }
     if not _png_deferred() and png_export_status()["available"]:
-        png = _png(go.Figure(spec))
+        png = _png(spec)
         if png is not None:
             bundle["image/png"] = png
     return bundle

@@ -16,7 +16,7 @@ import warnings
 from collections import deque
 
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 TAUS = np.round(np.arange(1, 100) / 100.0, 2)  # τ = 0.01 … 0.99
@@ -129,7 +129,7 @@ def value_added_statsmodels(current: np.ndarray, priors: np.ndarray) -> tuple[np
         # to 0 (no value added), so statsmodels' warnings about it are noise here
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", SingularMatrixWarning)
-        fit = sm.OLS(np.asarray(current, dtype=float), x).fit(cov_type="HC3")
+        fit = OLS(np.asarray(current, dtype=float), x).fit(cov_type="HC3")
         resid = fit.get_influence().resid_studentized_internal
     return np.asarray(resid, dtype=float), float(fit.params[1]), float(fit.bse[1])
 

@@ -142,6 +142,25 @@ def dumbbell_chart(bt: pd.DataFrame, year: int, indicator_name: str,
     return _layout(fig, title, max(380, _row_px(len(names), 26) * len(names) + 180))
 
 
+def attainment_cube(bt: pd.DataFrame, rules: list[str], names: list[str],
+                    years: list[int]) -> np.ndarray:
+    """Mean attainment (rules × names × years) of a back-test table, NaN where a cell has no
+    value; rows of units not in ``names`` are left out. One pass over the table: the mean
+    ``pivot_table`` gives per rule, without a pivot per rule."""
+    shape = (len(rules), len(names), len(years))
+    r = pd.Categorical(bt["rule"], categories=rules).codes
+    n = pd.Categorical(bt["name"], categories=names).codes
+    y = pd.Categorical(bt["year"].astype(int), categories=years).codes
+    att = bt["attainment"].to_numpy(float)
+    keep = (r >= 0) & (n >= 0) & (y >= 0) & ~np.isnan(att)
+    flat = np.ravel_multi_index((r[keep], n[keep], y[keep]), shape)
+    size = int(np.prod(shape))
+    total = np.bincount(flat, weights=att[keep], minlength=size)
+    count = np.bincount(flat, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan).reshape(shape)
+
+
 def attainment_heatmap(bt: pd.DataFrame, indicator_name: str, labels: Mapping[str, str],
                        order: list[str] | None = None, *, reverse: bool = False,
                        keep: tuple[str, ...] = ()) -> go.Figure:
@@ -167,12 +186,11 @@ def attainment_heatmap(bt: pd.DataFrame, indicator_name: str, labels: Mapping[st
     dev = np.abs(att[np.isfinite(att)] - 1.0)
     span = float(np.quantile(dev, 0.95)) if len(dev) else 0.1
     span = min(max(span, 0.05), 1.0)
+    cube = attainment_cube(bt, rules, names, years)
     traces: list[go.Heatmap] = []
     at: list[tuple[int, int]] = []
     for k, rule in enumerate(rules):
-        sub = bt.loc[bt["rule"] == rule]
-        z = sub.pivot_table(index="name", columns="year", values="attainment") \
-            .reindex(index=names, columns=years).to_numpy(float)
+        z = cube[k]
         row, col = k // cols + 1, k % cols + 1
         xs = [str(y) for y in years]
         traces.append(go.Heatmap(
@@ -189,10 +207,13 @@ def attainment_heatmap(bt: pd.DataFrame, indicator_name: str, labels: Mapping[st
         at += [(row, col)] * 2
     # added in one call: trace by trace, each addition re-validated the figure
     fig.add_traces(traces, rows=[r for r, _ in at], cols=[c for _, c in at])
-    fig.update_yaxes(autorange="reversed", automargin=True, showticklabels=False)
-    for r in range(1, rows + 1):
-        fig.update_yaxes(showticklabels=True, row=r, col=1)
-    fig.update_annotations(font_size=12)
+    # one layout update for every axis and subplot title (plotly's update_yaxes(row=, col=)
+    # walks the whole grid each call): names on the first column only
+    axes = {f"yaxis{'' if i == 1 else i}": {"autorange": "reversed", "automargin": True,
+                                            "showticklabels": (i - 1) % cols == 0}
+            for i in range(1, rows * cols + 1)}
+    fig.update_layout(axes, annotations=[{**a.to_plotly_json(), "font": {"size": 12}}
+                                         for a in fig.layout.annotations])
     bases = [b for b in dict.fromkeys(bt["basis"])] if "basis" in bt else ["level"]
     ratio = (RATIO_REVERSE_ZH if reverse else RATIO_ZH).get(bases[0] if bases else "level")
     title = f"“{indicator_name}”目标达成度({ratio},逐年回测)"
