@@ -178,6 +178,26 @@ def test_heatmap_names_on_the_first_column_grey_gaps_reverse_title():
     assert "目标÷实际" in heat.layout.title.text
 
 
+def test_attainment_cube_is_the_mean_pivot_of_each_rule():
+    """Hand-made back-test rows: a duplicated cell is averaged, a NaN is skipped (a cell
+    with only NaN stays NaN), an infinite value carries through, units not shown and rules
+    or years not asked for are left out; the cube equals pandas' mean pivot, rule by rule."""
+    rows = [("a", "甲", 2018, 1.0), ("a", "甲", 2018, 2.0), ("a", "甲", 2019, np.nan),
+            ("a", "乙", 2018, 0.5), ("a", "丙", 2018, 9.0), ("b", "乙", 2019, np.inf),
+            ("b", "甲", 2019, np.nan), ("b", "甲", 2019, 0.8), ("z", "甲", 2018, 7.0),
+            ("a", "甲", 2017, 5.0)]
+    bt = pd.DataFrame(rows, columns=["rule", "name", "year", "attainment"])
+    names, years = ["甲", "乙"], [2018, 2019]
+    cube = figs.attainment_cube(bt, ["a", "b"], names, years)
+    nan, inf = np.nan, np.inf
+    np.testing.assert_array_equal(cube, [[[1.5, nan], [0.5, nan]], [[nan, 0.8], [nan, inf]]])
+    for k, rule in enumerate(["a", "b"]):
+        pivot = bt.loc[bt["rule"] == rule].pivot_table(
+            index="name", columns="year", values="attainment").reindex(
+            index=names, columns=years).to_numpy(float)
+        np.testing.assert_array_equal(cube[k], pivot)
+
+
 def test_one_extreme_value_does_not_set_the_scale():
     bt, size = _bt()
     bt = pd.concat([bt] * 6, ignore_index=True)
