@@ -119,8 +119,7 @@ nb.show_table(fw.display_table(study.frontier),
 # ## 名次的年际变化
 
 # %%
-nb.show_text(fw.persistence_sentences(study.persistence.kendall,
-                                      study.chance_years, N_GROUPS))
+nb.show_text(fw.persistence_sentences(study.persistence_summary, N_GROUPS))
 nb.show(ff.bump_chart(study.panel, BUMP, units=BUMP_UNITS))
 
 # %% [markdown]

@@ -6,6 +6,7 @@ are checked against scipy computed independently in the test."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -338,14 +339,88 @@ def test_chart_line_is_the_within_group_fit() -> None:
     assert ff.within_fit(y, lx)[0] == pytest.approx(np.polyfit(lx, y, 1)[0])
 
 
-def test_persistence_sentence_gives_the_unit_years() -> None:
-    kendall = pd.DataFrame({"variant": ["level"], "alpha": [np.nan], "kendall_tau": [0.9]})
-    chance = pd.DataFrame({"variant": ["level"], "alpha": [np.nan], "p_top_small": [0.1],
-                           "p_top_large": [0.3], "unit_years_small": [40],
-                           "unit_years_large": [42]})
-    text = fw.persistence_sentences(kendall, chance, groups=4)[0]
-    assert "各比较组内规模较小的一半单位在各年进入优秀名额的比例为10%(共40个单位年)" in text
-    assert "较大的一半为30%(共42个单位年)" in text
+def _summary_row(**kw: float) -> pd.DataFrame:
+    row = {"variant": "level", "alpha": np.nan, "year_pairs": 8, "units": 31,
+           "tau_mean": 0.9, "tau_lo": 0.85, "tau_hi": 0.95, "p_top_small": 0.1,
+           "p_top_small_lo": 0.05, "p_top_small_hi": 0.2, "p_top_large": 0.3,
+           "p_top_large_lo": 0.2, "p_top_large_hi": 0.4, "gap": -0.2, "gap_lo": -0.3,
+           "gap_hi": -0.05, "unit_years_small": 40, "unit_years_large": 42, "level": 0.9,
+           "boot": 1000}
+    return pd.DataFrame([row | kw])
+
+
+def test_persistence_sentence_gives_n_intervals_and_what_the_gap_allows() -> None:
+    text = fw.persistence_sentences(_summary_row(), groups=4)[0]
+    assert "Kendall τ平均为0.90(8对年份,31个单位,90%区间0.85至0.95)" in text
+    assert ("各比较组内规模较小的一半单位在各年进入优秀名额的比例为10.0%"
+            "(共40个单位年,90%区间5.0至20.0%)") in text
+    assert "较大的一半为30.0%(共42个单位年,90%区间20.0至40.0%)" in text
+    assert "较小的一半明显更低(相差−20.0个百分点,90%区间−30.0至−5.0个百分点)" in text
+    undecided = fw.persistence_sentences(_summary_row(gap_lo=-0.3, gap_hi=0.1))[0]
+    assert undecided.startswith("总量计分下") and "规模较小的一半单位" in undecided
+    assert "(90%区间−30.0至10.0个百分点,包含0),数据不足以判断" in undecided
+    higher = fw.persistence_sentences(_summary_row(gap=0.2, gap_lo=0.05, gap_hi=0.3))[0]
+    assert "较小的一半明显更高(相差20.0个百分点" in higher
+    # no interval (no resamples): the figures and n, no verdict
+    bare = fw.persistence_sentences(_summary_row(tau_lo=np.nan, tau_hi=np.nan, gap_lo=np.nan,
+                                                 gap_hi=np.nan, p_top_small_lo=np.nan,
+                                                 p_top_small_hi=np.nan, boot=0))[0]
+    assert "(8对年份,31个单位)" in bare and "(共40个单位年)" in bare
+    assert "两者相差−20.0个百分点。" in bare and "明显" not in bare
+    assert fw.persistence_sentences(_summary_row(year_pairs=0)) == []
+
+
+def test_persistence_summary_on_the_real_panel_against_scipy_resamples(provinces) -> None:
+    """31 provinces in four regions of 3–12: the point figures equal the persistence tables
+    (mean of scipy's τ-b per year pair, unit-year shares); the bootstrap's draws, rebuilt
+    here unit by unit from the same resampling weights with scipy's τ-b on the repeated rows,
+    give the same interval."""
+    from scipy.stats import kendalltau
+
+    from perfanalysis.studies import fairness_stats as fst
+
+    _, _, study = provinces
+    groups = study.groups
+    summary = fst.persistence_summary(study.panel, study.size, groups, boot=25, seed=4)
+    assert list(summary["variant"]) == ["level", "growth"]
+    kendall, chance = study.persistence.kendall, study.chance_years
+    for _, row in summary.iterrows():
+        v = row["variant"]
+        assert row["tau_mean"] == pytest.approx(
+            kendall.loc[kendall["variant"] == v, "kendall_tau"].dropna().mean(), abs=1e-12)
+        c = chance.loc[chance["variant"] == v].iloc[0]
+        assert row["p_top_small"] == pytest.approx(c["p_top_small"], abs=1e-12)
+        assert row["gap"] == pytest.approx(c["p_top_small"] - c["p_top_large"], abs=1e-12)
+        assert row["units"] == 31 and row["year_pairs"] == len(
+            kendall.loc[kendall["variant"] == v, "kendall_tau"].dropna())
+        # the τ draws by hand: each resample's units repeated, τ-b per region and year pair
+        panel = study.panel.loc[study.panel["variant"] == v]
+        units = sorted(panel["unit_id"].unique())
+        seq = panel.groupby("unit_id")["sequence"].first().reindex(units).astype(str)
+        w = fst.unit_weights(seq.to_numpy(), 25, 4)
+        years = sorted(panel["year"].unique())
+        means = []
+        for b in range(1, 26):
+            reps = dict(zip(units, w[b].astype(int), strict=True))
+            taus = []
+            for y0, y1 in itertools.pairwise(years):
+                a = panel.loc[panel["year"] == y0].set_index("unit_id")
+                z = panel.loc[panel["year"] == y1].set_index("unit_id")
+                num = den = 0.0
+                for g in sorted(set(seq)):
+                    ids = [u for u in units if seq[u] == g and u in a.index and u in z.index
+                           for _ in range(reps[u])]
+                    if len(ids) < 2:
+                        continue
+                    tau = kendalltau(a.loc[ids, "rank"], z.loc[ids, "rank"]).statistic
+                    if np.isfinite(tau):
+                        pairs = len(ids) * (len(ids) - 1) / 2
+                        num, den = num + tau * pairs, den + pairs
+                taus.append(num / den)
+            means.append(np.mean(taus))
+        lo, hi = np.quantile(means, [0.05, 0.95])
+        assert (row["tau_lo"], row["tau_hi"]) == pytest.approx((lo, hi), abs=1e-12)
+        assert row["tau_lo"] <= row["tau_mean"] <= row["tau_hi"]
 
 
 def test_the_chapter_states_its_error_model(heshan_study) -> None:

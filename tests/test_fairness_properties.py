@@ -218,3 +218,27 @@ def test_within_group_rho_ignores_a_groupwide_factor(factors: list[float],
             dep = dep.loc[~dep["variant"].isin(["value_added", "cgp"])]
             out.append(dep.set_index(["variant", "alpha"])["rho"])
     pd.testing.assert_series_equal(out[0], out[1], rtol=1e-9, atol=1e-9)
+
+
+@FAST
+@given(st.integers(2, 12), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_weighted_tau_b_is_scipys_on_the_resampled_rows(n: int, levels: int, seed: int) -> None:
+    """Kendall τ-b from resampling weights (with ties in x and y, a unit drawn several
+    times tied with itself) equals scipy's τ-b on the rows repeated as often as drawn."""
+    from scipy.stats import kendalltau
+
+    from perfanalysis.studies.fairness_stats import weighted_tau_b
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, levels + 1, n).astype(float)
+    y = rng.integers(0, levels + 1, n).astype(float)
+    w = np.vstack([np.ones(n), rng.multinomial(n, np.full(n, 1 / n), size=3)])
+    tau, pairs = weighted_tau_b(x, y, w)
+    for b in range(len(w)):
+        rows = np.repeat(np.arange(n), w[b].astype(int))
+        expected = kendalltau(x[rows], y[rows]).statistic
+        assert pairs[b] == len(rows) * (len(rows) - 1) / 2
+        if np.isfinite(expected):
+            assert tau[b] == pytest.approx(expected, abs=1e-12)
+        else:
+            assert np.isnan(tau[b])

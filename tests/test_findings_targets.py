@@ -191,6 +191,8 @@ def test_attainment_cube_is_the_mean_pivot_of_each_rule():
     cube = figs.attainment_cube(bt, ["a", "b"], names, years)
     nan, inf = np.nan, np.inf
     np.testing.assert_array_equal(cube, [[[1.5, nan], [0.5, nan]], [[nan, 0.8], [nan, inf]]])
+    twice = figs.attainment_cube(bt, ["a", "b"], ["甲", "乙", "甲"], years)
+    np.testing.assert_array_equal(twice, cube[:, [0, 1, 0], :])
     for k, rule in enumerate(["a", "b"]):
         pivot = bt.loc[bt["rule"] == rule].pivot_table(
             index="name", columns="year", values="attainment").reindex(

@@ -67,6 +67,7 @@ from .fairness_noise import (
 from .fairness_stats import (
     Persistence,
     persistence,
+    persistence_summary,
     size_dependence,
     size_dependence_table,
     small_unit_chance,
@@ -79,6 +80,7 @@ __all__ = [
     "NoiseResult", "Persistence", "alpha_grid", "alpha_label", "alpha_range", "alternatives",
     "blend_parts", "blended_leaves", "comparison_groups", "conditional_growth_percentiles",
     "default_size_column", "frontier", "main_level_indicator", "node_name", "persistence",
+    "persistence_summary",
     "rank_volatility", "scheme_subjects", "scheme_variants", "simulate_noise",
     "size_dependence", "size_dependence_table", "small_unit_chance", "small_units",
     "top_chance", "unit_sizes", "usable_years", "variant_label", "variants", "variants_panel",

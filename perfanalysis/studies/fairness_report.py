@@ -31,6 +31,8 @@ class FairnessStudy:
     panel: pd.DataFrame
     persistence: fs.Persistence
     chance_years: pd.DataFrame
+    #: the persistence figures the report states, with bootstrap intervals over units
+    persistence_summary: pd.DataFrame
     volatility: pd.DataFrame
     volatility_size: pd.DataFrame
     top_chance: pd.DataFrame
@@ -55,6 +57,7 @@ class FairnessStudy:
             "fairness_frontier": self.frontier,
             "fairness_top_chance": self.top_chance,
             "fairness_persistence": self.persistence.kendall,
+            "fairness_persistence_summary": self.persistence_summary,
             "fairness_mobility": self.persistence.mobility,
             "fairness_years_top": self.persistence.years_top,
             "alternatives_fairness": self.alternatives,
@@ -120,6 +123,7 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
     panel = fs.variants_panel(data, indicator, years, alphas, size, known={year: main}, **kw)
     pers = fs.persistence(panel)
     chance_years = fs.small_unit_chance(panel, size, groups)
+    pers_summary = fs.persistence_summary(panel, size, groups, boot=boot, seed=seed)
     sim = fs.simulate_noise(data, indicator, year, alphas, size=size, scheme=scheme,
                             noise=noise, draws=draws, seed=seed, by=kw["by"],  # type: ignore[arg-type]
                             error_model=resolve_error_model(str(error_model), scheme, data,
@@ -141,7 +145,8 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
     return FairnessStudy(
         indicator=indicator, indicator_name=subject_name(scheme, indicator), size=size,
         size_label=size_label, alphas=alphas, variants=table, size_dependence=dep,
-        panel=panel, persistence=pers, chance_years=chance_years, volatility=vol,
+        panel=panel, persistence=pers, chance_years=chance_years,
+        persistence_summary=pers_summary, volatility=vol,
         volatility_size=fs.volatility_size(vol, groups, boot=boot, seed=seed), top_chance=top,
         frontier=front, alpha_range=rng, chosen_alpha=chosen_alpha(front, rng),
         alternatives=alts, focus_unit=focus, max_rho=max_rho, max_volatility=max_volatility,

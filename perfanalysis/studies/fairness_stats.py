@@ -179,3 +179,141 @@ def small_unit_chance(panel: pd.DataFrame, size: pd.Series,
                      "unit_years_small": int(g["small"].sum()),
                      "unit_years_large": int((~g["small"]).sum())})
     return pd.DataFrame(rows)
+
+
+# --- intervals of the persistence figures: a bootstrap over units ---------------------------
+#: the variants the persistence sentences speak of
+MAIN_PERSISTENCE = ("level", "growth")
+#: draws multiplied at once in the τ bootstrap (bounds memory for a large group)
+_CHUNK = 128
+
+
+def unit_weights(strata: np.ndarray, boot: int, seed: int) -> np.ndarray:
+    """(1 + boot, n) weights of units: row 0 all ones (the data as they are), then ``boot``
+    resamples with replacement within each stratum (how often each unit is drawn), so every
+    stratum keeps its number of units. A unit carries all its years with it: the years of one
+    unit are not independent, the units are."""
+    strata = np.asarray(strata)
+    w = np.ones((boot + 1, len(strata)))
+    rng = np.random.default_rng(seed)
+    for s in sorted(set(strata.tolist()), key=str):
+        idx = np.flatnonzero(strata == s)
+        w[1:, idx] = rng.multinomial(len(idx), np.full(len(idx), 1.0 / len(idx)), size=boot)
+    return w
+
+
+def _tied_pairs(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Pairs of drawn units tied on ``x``, per row of weights: a value class drawn m times
+    in all holds m(m − 1)/2 tied pairs (a unit drawn twice is tied with itself)."""
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    m = np.add.reduceat(w[:, order], starts, axis=1)
+    return (m * (m - 1) / 2).sum(axis=1)
+
+
+def weighted_tau_b(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray,
+                                                                           np.ndarray]:
+    """Kendall τ-b of (x, y) in each resample given by a row of weights ``w`` (B, n), and its
+    number of pairs N(N − 1)/2: S / √((n₀ − T_x)(n₀ − T_y)) with S = Σ_{i<j} w_i w_j
+    sign(x_i − x_j) sign(y_i − y_j), n₀ the pairs of the N drawn units and T the tied pairs.
+    Row of ones: scipy's τ-b of the data."""
+    a = np.sign(x[:, None] - x[None, :]) * np.sign(y[:, None] - y[None, :])
+    s = np.concatenate([((w[i:i + _CHUNK] @ a) * w[i:i + _CHUNK]).sum(axis=1)
+                        for i in range(0, len(w), _CHUNK)]) / 2
+    n = w.sum(axis=1)
+    n0 = n * (n - 1) / 2
+    denom = (n0 - _tied_pairs(x, w)) * (n0 - _tied_pairs(y, w))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = np.where(denom > 0, s / np.sqrt(np.where(denom > 0, denom, 1.0)), np.nan)
+    return tau, n0
+
+
+def _percentiles(draws: np.ndarray, level: float) -> tuple[float, float]:
+    draws = draws[np.isfinite(draws)]
+    if not len(draws):
+        return np.nan, np.nan
+    lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
+def persistence_summary(panel: pd.DataFrame, size: pd.Series,
+                        groups: pd.Series | None = None, boot: int = 1000, seed: int = 0,
+                        level: float = 0.90,
+                        variants: tuple[str, ...] = MAIN_PERSISTENCE) -> pd.DataFrame:
+    """The persistence figures the report states, with ``level`` bootstrap intervals over
+    units (``boot`` resamples; 0: no interval), per main variant of a ``variants_panel``:
+
+    - ``tau_mean``: the mean over consecutive year pairs of the within-group Kendall τ-b
+      (``persistence``), ``year_pairs`` pairs, ``units`` units; resampled within the ranking
+      groups (a unit keeps all its years);
+    - ``p_top_small``/``p_top_large``: the share of unit-years in the top tier of the lower and
+      upper size halves (``small_unit_chance``), ``gap`` = small − large; resampled within
+      each comparison group and half, so each keeps its number of units.
+
+    Percentile intervals (``*_lo``, ``*_hi``)."""
+    small = small_units(size, groups)
+    top = panel["top"] if "top" in panel.columns else panel["rank"] == 1
+    df = panel.assign(is_top=top.astype(float))
+    years = sorted(df["year"].unique())
+    rows = []
+    for (variant, alpha), grp in df.groupby(KEYS, sort=False, dropna=False):
+        if variant not in variants:
+            continue
+        rank = grp.pivot_table(index="unit_id", columns="year", values="rank", aggfunc="first")
+        seq_y = grp.assign(sequence=grp["sequence"].astype(str)).pivot_table(
+            index="unit_id", columns="year", values="sequence", aggfunc="first").reindex(
+            index=rank.index, columns=rank.columns)
+        units = rank.index.astype(str)
+        seq = grp.groupby("unit_id")["sequence"].first().reindex(rank.index).astype(str)
+        w = unit_weights(seq.to_numpy(), boot, seed)
+        steps = [(y0, y1) for y0, y1 in itertools.pairwise(years)
+                 if y0 in rank.columns and y1 in rank.columns]
+        taus = []
+        for y0, y1 in steps:
+            num = np.zeros(len(w))
+            den = np.zeros(len(w))
+            # a unit pairs with itself in the next year within the same ranking group
+            both = rank[y0].notna() & rank[y1].notna() & (seq_y[y0] == seq_y[y1])
+            for s in sorted(set(seq_y.loc[both, y0])):
+                sel = (both & (seq_y[y0] == s)).to_numpy()
+                if sel.sum() < 2:
+                    continue
+                tau, n0 = weighted_tau_b(rank[y0].to_numpy(float)[sel],
+                                         rank[y1].to_numpy(float)[sel], w[:, sel])
+                ok = np.isfinite(tau) & (n0 > 0)
+                num += np.where(ok, tau * n0, 0.0)
+                den += np.where(ok, n0, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                taus.append(np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan))
+        tau_draws = np.array(taus) if taus else np.full((1, len(w)), np.nan)
+        valid = np.isfinite(tau_draws[:, 0])
+        mean_tau = (tau_draws[valid].mean(axis=0) if valid.any()
+                    else np.full(len(w), np.nan))
+        # the chance of the small: per unit its years and years on top
+        per_unit = grp.groupby("unit_id").agg(years=("year", "size"), tops=("is_top", "sum"))
+        is_small = per_unit.index.map(small).fillna(False).astype(bool).to_numpy()
+        strata = (groups.reindex(per_unit.index).astype(str).to_numpy() if groups is not None
+                  else np.full(len(per_unit), "")).astype(object) + np.where(is_small, "|s", "|l")
+        wc = unit_weights(strata, boot, seed + 1)
+        yrs, tops = per_unit["years"].to_numpy(float), per_unit["tops"].to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p_small = (wc[:, is_small] @ tops[is_small]) / (wc[:, is_small] @ yrs[is_small])
+            p_large = (wc[:, ~is_small] @ tops[~is_small]) / (wc[:, ~is_small] @ yrs[~is_small])
+        row = {"variant": variant, "alpha": alpha, "year_pairs": int(valid.sum()),
+               "units": len(units), "tau_mean": float(mean_tau[0])}
+        row["tau_lo"], row["tau_hi"] = _percentiles(mean_tau[1:], level)
+        for name, draws in (("p_top_small", p_small), ("p_top_large", p_large),
+                            ("gap", p_small - p_large)):
+            row[name] = float(draws[0])
+            row[f"{name}_lo"], row[f"{name}_hi"] = _percentiles(draws[1:], level)
+        row.update({"unit_years_small": int(yrs[is_small].sum()),
+                    "unit_years_large": int(yrs[~is_small].sum()),
+                    "units_small": int(is_small.sum()), "units_large": int((~is_small).sum()),
+                    "level": level, "boot": boot})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[
+        "variant", "alpha", "year_pairs", "units", "tau_mean", "tau_lo", "tau_hi",
+        "p_top_small", "p_top_small_lo", "p_top_small_hi", "p_top_large", "p_top_large_lo",
+        "p_top_large_hi", "gap", "gap_lo", "gap_hi", "unit_years_small", "unit_years_large",
+        "units_small", "units_large", "level", "boot"])

@@ -147,10 +147,11 @@ def attainment_cube(bt: pd.DataFrame, rules: list[str], names: list[str],
     """Mean attainment (rules × names × years) of a back-test table, NaN where a cell has no
     value; rows of units not in ``names`` are left out. One pass over the table: the mean
     ``pivot_table`` gives per rule, without a pivot per rule."""
-    shape = (len(rules), len(names), len(years))
-    r = pd.Categorical(bt["rule"], categories=rules).codes
-    n = pd.Categorical(bt["name"], categories=names).codes
-    y = pd.Categorical(bt["year"].astype(int), categories=years).codes
+    uniq = list(dict.fromkeys(names))  # a name listed twice gets its row twice
+    shape = (len(rules), len(uniq), len(years))
+    r = pd.Index(list(dict.fromkeys(rules))).get_indexer(bt["rule"])  # -1: not asked for
+    n = pd.Index(uniq).get_indexer(bt["name"])
+    y = pd.Index(list(dict.fromkeys(years))).get_indexer(bt["year"].astype(int))
     att = bt["attainment"].to_numpy(float)
     keep = (r >= 0) & (n >= 0) & (y >= 0) & ~np.isnan(att)
     flat = np.ravel_multi_index((r[keep], n[keep], y[keep]), shape)
@@ -158,7 +159,8 @@ def attainment_cube(bt: pd.DataFrame, rules: list[str], names: list[str],
     total = np.bincount(flat, weights=att[keep], minlength=size)
     count = np.bincount(flat, minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan).reshape(shape)
+        cube = np.where(count > 0, total / np.maximum(count, 1), np.nan).reshape(shape)
+    return cube[:, [uniq.index(x) for x in names], :] if len(uniq) < len(names) else cube
 
 
 def attainment_heatmap(bt: pd.DataFrame, indicator_name: str, labels: Mapping[str, str],

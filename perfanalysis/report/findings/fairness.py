@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ...studies.fairness import SCHEME_PREFIX, VARIANT_NAMES
+from .. import wording as wd
 
 MAIN_VARIANTS = ("level", "growth", "increment", "per_capita", "cgp", "value_added")
 WEAK_RHO = 0.3
@@ -189,28 +190,53 @@ def volatility_sentences(vol_size: pd.DataFrame, draws: int = 0) -> list[str]:
     return out
 
 
-def _n_years(row: pd.Series, half: str) -> str:
-    """'共40个单位年' from the chance table (the count behind a share)."""
-    n = row.get(f"unit_years_{half}", np.nan)
-    return f"共{int(n)}个单位年" if n is not None and np.isfinite(n) else "单位年数未知"
+def _ci(row: pd.Series, key: str, scale: float = 1.0, digits: int = 2,
+        suffix: str = "") -> str:
+    """',90%区间0.95至0.98' from a summary row's ``key_lo``/``key_hi`` ("" without one)."""
+    lo, hi = row.get(f"{key}_lo", np.nan), row.get(f"{key}_hi", np.nan)
+    if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
+        return ""
+    return (f",{_pct(_level(row))}区间{wd.num(lo * scale, digits)}至"
+            f"{wd.num(hi * scale, digits)}{suffix}")
 
 
-def persistence_sentences(kendall: pd.DataFrame, chance: pd.DataFrame,
-                          groups: int = 1) -> list[str]:
+def _gap_text(row: pd.Series) -> str:
+    """The small half's top-tier share against the large half's, judged by the interval of
+    the difference: clearly lower, clearly higher, or the data cannot decide."""
+    gap, lo, hi = row["gap"], row.get("gap_lo", np.nan), row.get("gap_hi", np.nan)
+    if not np.isfinite(gap):
+        return ""
+    ci = _ci(row, "gap", 100, 1, "个百分点")
+    if not ci:
+        return f",两者相差{wd.pct_points(gap)}"
+    if hi < 0:
+        return f",较小的一半明显更低(相差{wd.pct_points(gap)}{ci})"
+    if lo > 0:
+        return f",较小的一半明显更高(相差{wd.pct_points(gap)}{ci})"
+    return (f",两者相差{wd.pct_points(gap)}({ci[1:]},包含0),"
+            "数据不足以判断两者进入优秀名额的机会是否不同")
+
+
+def persistence_sentences(summary: pd.DataFrame, groups: int = 1) -> list[str]:
     """Rank persistence across years and the top-tier share of the smaller half of units
-    (within each of ``groups`` comparison groups when there are several)."""
+    (within each of ``groups`` comparison groups when there are several), from a
+    ``persistence_summary`` table: each figure with its n and its bootstrap interval over
+    units, and the difference of the halves judged by its interval."""
     out = []
     half = "各比较组内规模较小的一半单位" if groups > 1 else "规模较小的一半单位"
     for variant in ("level", "growth"):
-        k = kendall.loc[kendall["variant"] == variant, "kendall_tau"].dropna()
-        c = chance.loc[chance["variant"] == variant]
-        if k.empty or c.empty:
+        rows = summary.loc[summary["variant"] == variant]
+        if rows.empty or not rows.iloc[0]["year_pairs"]:
             continue
-        r = c.iloc[0]
-        out.append(f"{_name(variant)}计分下,相邻两年名次的Kendall τ平均为{k.mean():.2f}"
-                   f"({len(k)}对年份);{half}在各年进入优秀名额的比例为"
-                   f"{r['p_top_small'] * 100:.0f}%({_n_years(r, 'small')}),较大的一半为"
-                   f"{r['p_top_large'] * 100:.0f}%({_n_years(r, 'large')})。")
+        r = rows.iloc[0]
+        out.append(
+            f"{_name(variant)}计分下,相邻两年名次的Kendall τ平均为{wd.num(r['tau_mean'])}"
+            f"({int(r['year_pairs'])}对年份,{int(r['units'])}个单位{_ci(r, 'tau')});"
+            f"{half}在各年进入优秀名额的比例为{wd.pct(r['p_top_small'])}"
+            f"(共{int(r['unit_years_small'])}个单位年{_ci(r, 'p_top_small', 100, 1, '%')}),"
+            f"较大的一半为{wd.pct(r['p_top_large'])}"
+            f"(共{int(r['unit_years_large'])}个单位年{_ci(r, 'p_top_large', 100, 1, '%')})"
+            f"{_gap_text(r)}。")
     return out
 
 
