@@ -226,8 +226,8 @@ def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
     b, _ = brief
     ev = "".join(say.evidence_sentences(b.facts, YEAR, b.top_label, b.size_col))
     rho = b.trade.set_index("alternative").at["现行方案", "size_rho"]
-    assert f"本年度总分与单位规模(常住人口)的等级相关系数ρ为{rho:.2f}" in ev
-    assert ("按总量计分ρ=0.95(区间0.73至1.00);按增速计分ρ=0.67(区间-0.11至0.97)"
+    assert f"本年度总分与单位规模(常住人口)的等级相关系数ρ为{rho:.2f}".replace("-", "−") in ev
+    assert ("按总量计分ρ=0.95(区间0.73至1.00);按增速计分ρ=0.67(区间−0.11至0.97)"
             "(来源:得分与规模相关系数表") in ev
     # means over the two indicators: 统一目标 (0.5+0.7)/2 = 60 %, small (0.2+0.4)/2 = 30 %,
     # large (0.8+1.0)/2 = 90 %; 前三年平均 90 %, (0.85+0.95)/2 = 90 %, 90 %
@@ -240,7 +240,7 @@ def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
     assert f"大通湖区{YEAR}年总分{total:.2f}分" in ev
     op = "".join(say.option_sentences(b.facts, b.trade, b.alt_flags, b.top_label, b.size_col))
     assert "方案“按增速计分(α=0)”(增量与增速的公平性):与现行方案相比4个单位等次改变" in op
-    assert "ρ为-1.00" in op and "测量误差下排名的标准差平均2.25位" in op
+    assert "ρ为−1.00" in op and "测量误差下排名的标准差平均2.25位" in op
     assert "大通湖区在3个替代方案中有1个能评为优秀(按增速计分(α=0))" in op
     assert "进入优秀的概率:总量与增速混合 α=0下62.0%、总量与增速混合 α=1下5.0%" in op
     assert ("大通湖区2019年各目标规则下的目标完成情况(回测):按“前三年平均”完成3/3项;"

@@ -191,16 +191,26 @@ def test_block_alternatives_one_construct_per_row(sample) -> None:
 # --- wording ------------------------------------------------------------------------------
 @pytest.mark.parametrize("bad", [
     "有0个单位等次改变。", "结果近乎抛硬币。", "规模列population_2020。", "等次由达标→优秀。",
-    "完成率62%。", "完成率62.45%。", "ρ = 0.67,与规模无明显关系。", "见表 brief_tradeoffs。"])
+    "完成率62%。", "完成率62.45%。", "ρ = 0.67,与规模无明显关系。", "见表 brief_tradeoffs。",
+    "ρ为-0.12。", "区间-0.59至0.10。"])
 def test_the_phrase_list_catches(bad: str) -> None:
     assert wd.sentence_problems(bad)
 
 
 @pytest.mark.parametrize("good", [
     "10个单位。", "完成率62.5%。", "ρ=0.12(90%置信区间−0.40至0.55),未见随规模升高。",
-    "ρ=0.05,与规模基本无关。", "没有单位等次改变。", "PM2.5年均浓度。"])
+    "ρ=0.05,与规模基本无关。", "没有单位等次改变。", "PM2.5年均浓度。",
+    "2015-2019年。"])
 def test_the_phrase_list_passes(good: str) -> None:
     assert wd.sentence_problems(good) == []
+
+
+def test_real_minus_keeps_the_sign_with_its_number() -> None:
+    """The hyphen before a number becomes U+2212 (no line break after it); hyphens between
+    digits, after a letter or a dot, and elsewhere in words stay."""
+    text = "ρ为-0.12(区间-0.59至-0.01),2015-2019年,A-1,v.-1,得分-3分;-"
+    assert wd.real_minus(text) == "ρ为−0.12(区间−0.59至−0.01),2015-2019年,A-1,v.-1,得分−3分;-"
+    assert wd.sentence_problems(wd.real_minus("区间-0.59至0.10。")) == []
 
 
 def test_number_formats() -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from perfanalysis.paths import PROJ_ROOT
+from perfanalysis.report.wording import num
 
 from .helpers import bundle_texts, run_chapters
 
@@ -56,9 +57,9 @@ def test_runs_on_the_yiyang_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "大通湖区" in text  # the smallest unit is followed by default
     dep = pd.read_csv(tables / "fairness_size_dependence.csv", encoding="utf-8-sig")
     level = dep.loc[dep["variant"] == "level"].iloc[0]
-    assert f"ρ为{level['rho']:.2f}" in text  # the sentence quotes the table
+    assert f"ρ为{num(level['rho'])}" in text  # the sentence quotes the table (real minus)
     total = dep.loc[dep["variant"] == "scheme:total"].iloc[0]
-    assert f"按现行方案计分,总分与规模的秩相关ρ为{total['rho']:.2f}" in text
+    assert f"按现行方案计分,总分与规模的秩相关ρ为{num(total['rho'])}" in text
     assert "本章使用的是示例数据" in text  # the sample builds small units' noise in
     assert "与规模无明显关系" not in text and "规模中性" not in text
     assert sum("plotly" in h for h in html) >= 4  # the four charts

@@ -386,10 +386,14 @@ def show_unit_rows(df: pd.DataFrame, caption: str, keep: list[str] | None = None
 
 
 def show_text(paragraphs: list[str]) -> None:
-    """Display generated sentences as Markdown paragraphs."""
+    """Display generated sentences as Markdown paragraphs, negative numbers with a real
+    minus sign (``wording.real_minus``: a hyphen lets the DOCX break a line inside a
+    number)."""
     from IPython.display import Markdown, display
 
-    display(Markdown("\n\n".join(paragraphs)))
+    from .wording import real_minus
+
+    display(Markdown(real_minus("\n\n".join(paragraphs))))
 
 
 @dataclass

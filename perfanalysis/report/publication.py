@@ -278,6 +278,7 @@ def reply_docx(title: str, sections: list[tuple[str, list[str]]], path: Any) -> 
     import docx
 
     from .officialdoc import write_reference_docx
+    from .wording import real_minus
 
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp.docx")
@@ -292,7 +293,7 @@ def reply_docx(title: str, sections: list[tuple[str, list[str]]], path: Any) -> 
         if heading:
             doc.add_paragraph(heading, style="Heading 1")
         for text in paragraphs:
-            doc.add_paragraph(text, style="Body Text")
+            doc.add_paragraph(real_minus(text), style="Body Text")
     doc.save(str(tmp))
     tmp.replace(path)
     return path

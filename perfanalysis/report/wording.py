@@ -34,6 +34,9 @@ _ZERO_COUNT = re.compile(r"(?<![\d.])0个")
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _PERCENT = re.compile(r"(\d+(?:\.(\d+))?)\s?%")
 _RHO = re.compile(r"ρ\s*[=＝]\s*([−\-+]?\d+(?:\.\d+)?)")
+#: an ASCII hyphen used as a minus sign: before a digit, not after a digit, letter or dot
+#: (2015-2019, A-1 and file-2 stay)
+_ASCII_MINUS = re.compile(r"(?<![0-9A-Za-z_.\-])-(?=\d)")
 
 
 def _minus(text: str) -> float:
@@ -46,6 +49,9 @@ def sentence_problems(sentence: str) -> list[str]:
     for phrase, instead in BANNED.items():
         if phrase in sentence:
             out.append(f"banned phrase '{phrase}' (write {instead})")
+    if _ASCII_MINUS.search(sentence):
+        out.append("ASCII hyphen as a minus sign (write − U+2212: the hyphen lets a line "
+                   "break between the sign and its number)")
     if _ZERO_COUNT.search(sentence):
         out.append("'0个' (write 没有单位……)")
     for word in _ASCII_WORD.findall(sentence):
@@ -80,6 +86,13 @@ def num(x: float, digits: int = 2) -> str:
         if float(text[1:]) == 0:
             text = text[1:]
     return text
+
+
+def real_minus(text: str) -> str:
+    """Negative numbers in running text with the minus sign U+2212 (−0.11): line breaking
+    keeps it with its digits, where LibreOffice broke "区间-" / "0.59" across two lines at
+    an ASCII hyphen. Hyphens between digits (2015-2019) or after a letter stay."""
+    return _ASCII_MINUS.sub("−", text)
 
 
 def pct(share: float) -> str:

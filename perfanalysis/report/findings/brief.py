@@ -106,15 +106,15 @@ def general_sentences(facts: pd.DataFrame, size_col: str | None) -> list[str]:
     rho = g.loc[(g["topic"] == "size") & (g["source"] == "brief_tradeoffs")]
     if len(rho):
         out.append(f"现行方案下,本年度总分与单位规模({size_name(size_col)})的等级相关系数ρ为"
-                   f"{rho['value'].iloc[0]:.2f}(序列内计算,正值表示规模越大得分越高)"
+                   f"{num(rho['value'].iloc[0])}(序列内计算,正值表示规模越大得分越高)"
                    f"{cite('brief_tradeoffs')}。")
     dep = g.loc[g["source"] == "fairness_size_dependence"]
     if len(dep):
         bits = []
         for variant, grp in dep.groupby("alternative", sort=False):
             v = grp.set_index("statistic")["value"]
-            bits.append(f"按{variant}计分ρ={v['rho']:.2f}(区间{v['rho_lo']:.2f}至"
-                        f"{v['rho_hi']:.2f})")
+            bits.append(f"按{variant}计分ρ={num(v['rho'])}(区间{num(v['rho_lo'])}至"
+                        f"{num(v['rho_hi'])})")
         out.append("增量与增速研究中主要指标得分与规模的相关系数:" + ";".join(bits)
                    + cite("fairness_size_dependence") + "。")
     tg = g.loc[g["topic"] == "targets_equity"]
@@ -203,7 +203,7 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
         for r in grp.itertuples(index=False):
             bits = ["与现行方案相比" + count_units(int(r.tier_changes), "单位", "等次改变")]
             if not math.isnan(r.size_rho):
-                bits.append(f"总分与规模的相关系数ρ为{r.size_rho:.2f}")
+                bits.append(f"总分与规模的相关系数ρ为{num(r.size_rho)}")
             if not math.isnan(r.rank_volatility):
                 bits.append(f"测量误差下排名的标准差平均{r.rank_volatility:.2f}位")
             if r.focus_tier:
