@@ -398,23 +398,22 @@ def test_persistence_summary_on_the_real_panel_against_scipy_resamples(provinces
         units = sorted(panel["unit_id"].unique())
         seq = panel.groupby("unit_id")["sequence"].first().reindex(units).astype(str)
         w = fst.unit_weights(seq.to_numpy(), 25, 4)
-        years = sorted(panel["year"].unique())
+        rank = panel.pivot_table(index="unit_id", columns="year", values="rank").reindex(units)
+        steps = list(itertools.pairwise(sorted(panel["year"].unique())))
         means = []
         for b in range(1, 26):
-            reps = dict(zip(units, w[b].astype(int), strict=True))
             taus = []
-            for y0, y1 in itertools.pairwise(years):
-                a = panel.loc[panel["year"] == y0].set_index("unit_id")
-                z = panel.loc[panel["year"] == y1].set_index("unit_id")
+            for y0, y1 in steps:
                 num = den = 0.0
                 for g in sorted(set(seq)):
-                    ids = [u for u in units if seq[u] == g and u in a.index and u in z.index
-                           for _ in range(reps[u])]
-                    if len(ids) < 2:
+                    both = (seq == g) & rank[y0].notna() & rank[y1].notna()
+                    rows = np.repeat(np.flatnonzero(both), w[b][both.to_numpy()].astype(int))
+                    if len(rows) < 2:
                         continue
-                    tau = kendalltau(a.loc[ids, "rank"], z.loc[ids, "rank"]).statistic
+                    tau = kendalltau(rank[y0].to_numpy()[rows], rank[y1].to_numpy()[rows]
+                                     ).statistic
                     if np.isfinite(tau):
-                        pairs = len(ids) * (len(ids) - 1) / 2
+                        pairs = len(rows) * (len(rows) - 1) / 2
                         num, den = num + tau * pairs, den + pairs
                 taus.append(num / den)
             means.append(np.mean(taus))
