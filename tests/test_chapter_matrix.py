@@ -80,6 +80,13 @@ def _check(out: Path, texts: dict[str, list[str]]) -> None:
     tables = {p.stem for p in (out / "tables").glob("*.csv")}
     assert {"scores", "quota_warnings", "brief_facts"} <= tables
     assert all(texts.values()), [k for k, v in texts.items() if not v]
+    # the wording every reader-facing sentence keeps (report/wording.py): no banned phrase
+    # ("近乎抛硬币" was in chapter 03), negative numbers with a real minus sign
+    from perfanalysis.report.wording import BANNED, real_minus
+
+    said = "\n".join(t for ts in texts.values() for t in ts)
+    assert [p for p in BANNED if p in said] == []
+    assert real_minus(said) == said
 
 
 #: presets whose case is a full ``run_report`` (the session's run and the provincial test)

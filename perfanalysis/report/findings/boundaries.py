@@ -108,10 +108,10 @@ def boundary_findings(probs: pd.DataFrame, summary: pd.DataFrame, sets: pd.DataF
                + (f",其中变动可能最大的是{_names(shaky, True)}。" if len(shaky) else "。"))
     if len(coin):
         out.append(f"{_names(coin, True)}保持正式等次的概率在{COIN[0]:.0%}至{COIN[1]:.0%}"
-                   "之间,等次近乎抛硬币决定。")
+                   "之间,等次结果不确定性较大。")
     else:
         out.append(f"没有单位保持正式等次的概率落在{COIN[0]:.0%}至{COIN[1]:.0%}之间"
-                   "(近乎抛硬币)。")
+                   "(即等次结果不确定性较大的单位)。")
     top = scheme.tiers.labels[0]
     exact_se = (f",模拟标准误{s['p_top_set_exact_se']:.1%}"
                 if "p_top_set_exact_se" in s else "")
