@@ -227,6 +227,21 @@ def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
     ev = "".join(say.evidence_sentences(b.facts, YEAR, b.top_label, b.size_col))
     rho = b.trade.set_index("alternative").at["现行方案", "size_rho"]
     assert f"本年度总分与单位规模(常住人口)的等级相关系数ρ为{rho:.2f}".replace("-", "−") in ev
+    # with its interval and n: the size-dependence definition (studies/size.py) on the
+    # official totals, 1 000 resamples within the sequences, as the trade-offs table holds it
+    from perfanalysis.report.wording import interval
+    from perfanalysis.studies.size import size_dependence as size_dep
+
+    official = b.trade.iloc[0]
+    scores = b.history.loc[b.history["year"] == YEAR].set_index("unit_id")
+    units = load_data(SAMPLE_DIR / "yiyang").units.set_index("unit_id")
+    dep = size_dep(scores["total"], units[b.size_col].astype(float),
+                   scores["sequence"], boot=1000, seed=0)
+    assert (official["size_rho_lo"], official["size_rho_hi"], official["size_n"]) == \
+        pytest.approx((dep["rho_lo"], dep["rho_hi"], dep["n"]), abs=1e-6)
+    assert dep["n"] == 8 and dep["rho_lo"] < dep["rho_hi"]
+    assert (f"({interval(dep['rho_lo'], dep['rho_hi'])},8个单位,序列内计算,"
+            "正值表示规模越大得分越高)") in ev
     assert ("按总量计分ρ=0.95(区间0.73至1.00);按增速计分ρ=0.67(区间−0.11至0.97)"
             "(来源:得分与规模相关系数表") in ev
     # means over the two indicators: 统一目标 (0.5+0.7)/2 = 60 %, small (0.2+0.4)/2 = 30 %,
@@ -240,7 +255,8 @@ def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
     assert f"大通湖区{YEAR}年总分{total:.2f}分" in ev
     op = "".join(say.option_sentences(b.facts, b.trade, b.alt_flags, b.top_label, b.size_col))
     assert "方案“按增速计分(α=0)”(增量与增速的公平性):与现行方案相比4个单位等次改变" in op
-    assert "ρ为−1.00" in op and "测量误差下排名的标准差平均2.25位" in op
+    assert "ρ为−1.00(90%置信区间−1.00至−1.00,8个单位)" in op, op
+    assert "测量误差下排名的标准差平均2.25位" in op
     assert "大通湖区在3个替代方案中有1个能评为优秀(按增速计分(α=0))" in op
     assert "进入优秀的概率:总量与增速混合 α=0下62.0%、总量与增速混合 α=1下5.0%" in op
     assert ("大通湖区2019年各目标规则下的目标完成情况(回测):按“前三年平均”完成3/3项;"
@@ -266,7 +282,7 @@ def test_a_study_with_many_alternatives_is_summarised_by_ranges(brief) -> None:
     op = "".join(say.option_sentences(b.facts.iloc[:0], many, b.alt_flags.iloc[:0],
                                       b.top_label, b.size_col))
     assert ("“增量与增速的公平性”测算了6个方案(从“按增速计分(α=0)#0”到“按总量计分(α=1)#2”):"
-            "等次改变的单位数为0至4个,总分与规模的相关系数ρ为-1.00至1.00,"
+            "等次改变的单位数为0至4个,总分与规模的相关系数ρ为−1.00至1.00(各方案的区间见表),"
             "测量误差下排名的标准差平均1.00至2.25位") in op
 
 

@@ -31,8 +31,8 @@ from .study_tables import (  # noqa: F401 (re-exported: the brief's contract)
 
 FACT_COLUMNS = ["section", "topic", "unit_id", "name", "alternative", "statistic", "value",
                 "label", "source"]
-TRADEOFF_COLUMNS = ["study", "study_name", "alternative", "kind", "size_rho",
-                    "rank_volatility", "tier_changes", "n_units", "reward_cost", "focus_tier"]
+TRADEOFF_COLUMNS = ["study", "study_name", "alternative", "kind", "size_rho", "size_rho_lo",
+                    "size_rho_hi", "size_n", "rank_volatility", "tier_changes", "n_units", "reward_cost", "focus_tier"]
 SIZE_PREFERENCE = ("population", "staff")
 
 
@@ -78,9 +78,24 @@ def size_dependence(totals: pd.DataFrame, sizes: pd.Series) -> float:
     """Size dependence of the total (``studies.size.size_dependence``: within-sequence Spearman
     ρ averaged with weights = units per sequence; NaN when no sequence has 3 units).
     ``totals`` needs unit_id, sequence, total; ``sizes`` is indexed by unit_id."""
+    return size_dependence_row(totals, sizes, boot=0)["size_rho"]
+
+
+def size_dependence_row(totals: pd.DataFrame, sizes: pd.Series | None, *, boot: int = 1000,
+                        seed: int = 0) -> dict[str, float]:
+    """``size_dependence`` of the total with its bootstrap interval (90 %, ``boot``
+    resamples within the sequences; NaN bounds for 0) and the units it used, as the
+    trade-offs table holds them: size_rho, size_rho_lo, size_rho_hi, size_n."""
+    if sizes is None:
+        return dict.fromkeys(("size_rho", "size_rho_lo", "size_rho_hi", "size_n"), math.nan)
     t = totals.set_index("unit_id")
-    rho = _size_dependence(t["total"], sizes, t["sequence"], boot=0)["rho"]
-    return round(float(rho), 6) if np.isfinite(rho) else math.nan
+    dep = _size_dependence(t["total"], sizes, t["sequence"], boot=boot, seed=seed)
+
+    def r6(x: float) -> float:
+        return round(float(x), 6) if np.isfinite(x) else math.nan
+
+    return {"size_rho": r6(dep["rho"]), "size_rho_lo": r6(dep["rho_lo"]),
+            "size_rho_hi": r6(dep["rho_hi"]), "size_n": float(dep["n"])}
 
 
 def _volatility(alt_rows: pd.DataFrame, vol: pd.DataFrame | None) -> float:
@@ -104,9 +119,11 @@ def _volatility(alt_rows: pd.DataFrame, vol: pd.DataFrame | None) -> float:
 
 def tradeoffs(official: pd.DataFrame, alts: pd.DataFrame, sizes: pd.Series | None,
               tables: StudyTables, focus: list[str] | None = None,
-              price: Callable[[pd.DataFrame], float] | None = None) -> pd.DataFrame:
+              price: Callable[[pd.DataFrame], float] | None = None, *, boot: int = 1000,
+              seed: int = 0) -> pd.DataFrame:
     """The trade-offs table (``TRADEOFF_COLUMNS``): the official scheme first, then each
-    alternative: size dependence (``size_dependence``), rank volatility (mean rank_sd from
+    alternative: size dependence with its interval and n (``size_dependence_row``, ``boot``
+    resamples), rank volatility (mean rank_sd from
     fairness_volatility, where the study gives it), units whose tier differs from the
     official tier, the reward cost and the focus units' tiers. ``price`` maps a tiered
     table (unit_id, name, sequence, tier) to its total payout; without it the official
@@ -126,8 +143,7 @@ def tradeoffs(official: pd.DataFrame, alts: pd.DataFrame, sizes: pd.Series | Non
         return "、".join(f"{t[u]}" for u in focus if u in t.index)
 
     rows = [{"study": "official", "study_name": "现行方案", "alternative": "现行方案",
-             "kind": "official",
-             "size_rho": size_dependence(official, sizes) if sizes is not None else math.nan,
+             "kind": "official", **size_dependence_row(official, sizes, boot=boot, seed=seed),
              "rank_volatility": math.nan, "tier_changes": 0, "n_units": len(official),
              "reward_cost": official_cost, "focus_tier": focus_tiers(official)}]
     for (study, alt, kind), grp in alts.groupby(["study", "alternative", "kind"], sort=False):
@@ -135,7 +151,7 @@ def tradeoffs(official: pd.DataFrame, alts: pd.DataFrame, sizes: pd.Series | Non
                       .sum())
         rows.append({"study": study, "study_name": STUDIES.get(study, (study, ""))[0],
                      "alternative": alt, "kind": kind,
-                     "size_rho": size_dependence(grp, sizes) if sizes is not None else math.nan,
+                     **size_dependence_row(grp, sizes, boot=boot, seed=seed),
                      "rank_volatility": _volatility(grp, vol) if study == "fairness"
                      else math.nan,
                      "tier_changes": changed, "n_units": len(grp),
@@ -271,8 +287,9 @@ def general_facts(tables: StudyTables, trade: pd.DataFrame) -> pd.DataFrame:
     measurement noise (tier_uncertainty_summary)."""
     rows: list[dict[str, Any]] = []
     if len(trade) and not math.isnan(trade["size_rho"].iloc[0]):
-        rows.append(_fact("size", "", "", "size_rho", trade["size_rho"].iloc[0],
-                          alternative="现行方案", source="brief_tradeoffs"))
+        for stat in ("size_rho", "size_rho_lo", "size_rho_hi", "size_n"):
+            rows.append(_fact("size", "", "", stat, trade[stat].iloc[0],
+                              alternative="现行方案", source="brief_tradeoffs"))
     dep = tables.get("fairness_size_dependence")
     if dep is not None:
         plain = dep.loc[dep["variant"].isin(["level", "growth"]) & dep["alpha"].isna()]
@@ -408,7 +425,7 @@ def assemble_brief(data: Any, scheme: Any, year: int, tables_dir: Path | str,
         official = studies.tables["scores"]
     top = str(scheme.tiers.labels[0])
     price, reward_note = reward_pricing(data, scheme)
-    trade = tradeoffs(official, alts, sizes, studies, focus, price)
+    trade = tradeoffs(official, alts, sizes, studies, focus, price, boot=boot, seed=seed)
     facts = brief_facts(focus, year, studies, history, flags, alts, top, trade)
     rules_text = ";".join(f"连续{r.years}年{r.label()}的单位{r.consequence}" for r in rules)
     brief = Brief(year=year, top_label=top, size_col=size_col, focus=focus,
@@ -436,6 +453,8 @@ def display_tradeoffs(trade: pd.DataFrame) -> pd.DataFrame:
     """The trade-offs table with Chinese headers."""
     return _zh_table(trade, {"study_name": "研究", "alternative": "方案",
                              "size_rho": "总分与规模的相关系数ρ",
+                             "size_rho_lo": "ρ下限(5%)", "size_rho_hi": "ρ上限(95%)",
+                             "size_n": "单位数",
                              "rank_volatility": "测量误差下排名的标准差(平均)",
                              "tier_changes": "等次改变的单位数", "reward_cost": "奖励成本(元)",
                              "focus_tier": "重点单位等次"})

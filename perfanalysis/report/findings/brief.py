@@ -57,9 +57,8 @@ def _span(values: pd.Series, digits: int = 2) -> str:
     v = values.dropna()
     if not len(v):
         return "—"
-    lo, hi = float(v.min()), float(v.max())
-    return f"{lo:.{digits}f}" if f"{lo:.{digits}f}" == f"{hi:.{digits}f}" else (
-        f"{lo:.{digits}f}至{hi:.{digits}f}")
+    lo, hi = num(float(v.min()), digits), num(float(v.max()), digits)
+    return lo if lo == hi else f"{lo}至{hi}"
 
 
 def _study_range_sentence(grp: pd.DataFrame) -> str:
@@ -69,7 +68,7 @@ def _study_range_sentence(grp: pd.DataFrame) -> str:
     bits = ["均不改变任何单位的等次" if most == 0 else
             f"等次改变的单位数为{_span(grp['tier_changes'].astype(float), 0)}个"]
     if grp["size_rho"].notna().any():
-        bits.append(f"总分与规模的相关系数ρ为{_span(grp['size_rho'])}")
+        bits.append(f"总分与规模的相关系数ρ为{_span(grp['size_rho'])}(各方案的区间见表)")
     if grp["rank_volatility"].notna().any():
         bits.append(f"测量误差下排名的标准差平均{_span(grp['rank_volatility'])}位")
     tiers = [t for t in dict.fromkeys(grp["focus_tier"]) if t]
@@ -78,6 +77,16 @@ def _study_range_sentence(grp: pd.DataFrame) -> str:
     return (f"“{r0['study_name']}”测算了{len(grp)}个方案(从“{one_decimal(grp['alternative'].iloc[0])}”"
             f"到“{one_decimal(grp['alternative'].iloc[-1])}”):" + ",".join(bits) + ",逐项见表"
             + cite("brief_tradeoffs", f"alternatives_{r0['study']}") + "。")
+
+
+def _rho_detail(lo: float | None, hi: float | None, n: float | None) -> str:
+    """'90%置信区间−0.30至0.33,31个单位,' for a trade-offs ρ (what is known of the two)."""
+    bits = []
+    if lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi):
+        bits.append(wd.interval(lo, hi))
+    if n is not None and math.isfinite(n):
+        bits.append(f"{int(n)}个单位")
+    return "".join(f"{b}," for b in bits)
 
 
 def _pct(p: float) -> str:
@@ -105,8 +114,11 @@ def general_sentences(facts: pd.DataFrame, size_col: str | None) -> list[str]:
     out: list[str] = []
     rho = g.loc[(g["topic"] == "size") & (g["source"] == "brief_tradeoffs")]
     if len(rho):
+        v = rho.set_index("statistic")["value"]
         out.append(f"现行方案下,本年度总分与单位规模({size_name(size_col)})的等级相关系数ρ为"
-                   f"{num(rho['value'].iloc[0])}(序列内计算,正值表示规模越大得分越高)"
+                   f"{num(v['size_rho'])}"
+                   f"({_rho_detail(v.get('size_rho_lo'), v.get('size_rho_hi'), v.get('size_n'))}"
+                   "序列内计算,正值表示规模越大得分越高)"
                    f"{cite('brief_tradeoffs')}。")
     dep = g.loc[g["source"] == "fairness_size_dependence"]
     if len(dep):
@@ -203,7 +215,9 @@ def option_sentences(facts: pd.DataFrame, trade: pd.DataFrame, alt_flags: pd.Dat
         for r in grp.itertuples(index=False):
             bits = ["与现行方案相比" + count_units(int(r.tier_changes), "单位", "等次改变")]
             if not math.isnan(r.size_rho):
-                bits.append(f"总分与规模的相关系数ρ为{num(r.size_rho)}")
+                detail = _rho_detail(r.size_rho_lo, r.size_rho_hi, r.size_n)
+                bits.append(f"总分与规模的相关系数ρ为{num(r.size_rho)}"
+                            + (f"({detail[:-1]})" if detail else ""))
             if not math.isnan(r.rank_volatility):
                 bits.append(f"测量误差下排名的标准差平均{r.rank_volatility:.2f}位")
             if r.focus_tier:
