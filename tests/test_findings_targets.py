@@ -98,7 +98,7 @@ def test_effects_and_warnings_sentences():
                            "tier_base": ["达标", "达标", "优秀"], "tier": ["达标", "优秀", "达标"]})
     (text,) = say.effect_sentences(shifts, LABELS, 2019)
     assert text == ("把完成率指标的目标改为近3年平均增速,2019年有 2 个单位等次改变:"
-                    "甲(达标→优秀)、乙(优秀→达标);名次最多变动 2 位。")
+                    "甲(由达标变为优秀)、乙(由优秀变为达标);名次最多变动 2 位。")
     warn = pd.DataFrame({"unit_id": ["heshan"], "name": ["赫山区"], "indicator": ["f"],
                          "indicator_name": ["财政总收入"], "year": [2019],
                          "rule": ["own_average(3)×1.1"], "target": [20.02],

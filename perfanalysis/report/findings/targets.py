@@ -216,7 +216,7 @@ def effect_sentences(shifts: pd.DataFrame, labels: Mapping[str, str], year: int)
             moves = f"名次最多变动 {move} 位" if move else "名次也都不变"
             out.append(f"把完成率指标的目标改为{label},{year}年没有单位的等次改变,{moves}。")
         else:
-            who = [f"{r.name}({r.tier_base}→{r.tier})" for r in changed.itertuples()]
+            who = [f"{r.name}(由{r.tier_base}变为{r.tier})" for r in changed.itertuples()]
             out.append(f"把完成率指标的目标改为{label},{year}年有 {len(changed)} 个单位"
                        f"等次改变:{_names(who)};名次最多变动 {move} 位。")
     return out
