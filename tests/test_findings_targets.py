@@ -24,7 +24,9 @@ def summary() -> pd.DataFrame:
         "mape_lo": [0.065, 0.042, 0.039], "mape_hi": [0.132, 0.086, 0.085],
         "equity_rho": [0.68, 0.11, -0.35], "equity_rho_lo": [0.18, -0.15, -0.80],
         "equity_rho_hi": [0.95, 0.31, 0.20], "equity_n": 8, "small_met": [0.1667, 0.3333, 0.25],
-        "large_met": [0.75, 0.6667, 0.5833]})
+        "small_met_lo": [0.0, 0.1, 0.05], "small_met_hi": [0.4, 0.6, 0.5], "small_n": 12,
+        "large_met": [0.75, 0.6667, 0.5833], "large_met_lo": [0.5, 0.4, 0.3],
+        "large_met_hi": [1.0, 0.9, 0.8], "large_n": 12})
 
 
 def test_accuracy_names_the_lowest_and_highest_error():
@@ -43,8 +45,8 @@ def test_equity_names_the_rule_closest_to_zero_and_the_hardest_on_small_units():
     text = say.equity_sentences(summary(), LABELS, NAMES, "population_2020")[0]
     # |0.11| is the smallest: b; 0.68 the largest positive: a
     assert "按2020年常住人口衡量规模,达成度与规模关系最弱的规则是近3年平均增速" in text
-    assert ("秩相关系数 0.11,90%区间 -0.15~0.31,8 个单位;小单位完成 33%,大单位完成 67%"
-            in text)
+    assert ("秩相关系数 0.11,90%区间 -0.15~0.31,8 个单位;小单位完成 33%(90%区间 10%~60%,"
+            "12 个单位年),大单位完成 67%(90%区间 40%~90%,12 个单位年)") in text
     assert "对小单位最不利的是近3年平均(秩相关系数 0.68" in text
     assert "population" not in text and "不足以判断" not in text
     # |ρ| ≥ 0.3 with an interval across 0: too few units to decide, said so

@@ -142,6 +142,20 @@ def test_summary_hand_computed():
     assert s["share_met"] == 0.75
     # halves by size: {a, b} met 1 of 2, {c, d} met 2 of 2
     assert s["small_met"] == 0.5 and s["large_met"] == 1.0
+    assert s["small_n"] == 2 and s["large_n"] == 2
+    # their intervals: the same unit resamples (seed 0, units in id order) rebuilt row by
+    # row, each half's share of met rows, 5th and 95th percentiles
+    draws = np.random.default_rng(0).integers(0, 4, size=(50, 4))
+    units = np.array(["a", "b", "c", "d"])
+    for half, members in (("small", {"a", "b"}), ("large", {"c", "d"})):
+        shares = []
+        for d in draws:
+            picked = [bt.loc[bt["unit_id"] == u] for u in units[d] if u in members]
+            shares.append(pd.concat(picked)["met"].mean() if picked else np.nan)
+        shares = np.array(shares, dtype=float)
+        expected = np.percentile(shares[np.isfinite(shares)], [5, 95])
+        assert (s[f"{half}_met_lo"], s[f"{half}_met_hi"]) == pytest.approx(tuple(expected))
+    assert s["small_met_lo"] < s["small_met"] < s["small_met_hi"]
     # Spearman: attainment ranks (1, 3.5, 2, 3.5) vs size ranks (1, 2, 3, 4):
     # centred (−1.5, 1, −0.5, 1) · (−1.5, −0.5, 0.5, 1.5) = 2.25 − 0.5 − 0.25 + 1.5 = 3,
     # norms sqrt(2.25 + 1 + 0.25 + 1) = sqrt(4.5) and sqrt(5) → 3/sqrt(22.5) = 0.632456

@@ -73,7 +73,8 @@ BACKTEST_COLUMNS = ["indicator", "unit_id", "year", "rule", "target", "actual", 
 SUMMARY_COLUMNS = ["rule", "n", "n_invalid", "years", "share_met", "share_met_lo",
                    "share_met_hi", "mape", "mape_lo", "mape_hi", "mase", "growth_mae_pp",
                    "equity_rho", "equity_rho_lo", "equity_rho_hi", "equity_n",
-                   "equity_rho_all", "small_met", "large_met"]
+                   "equity_rho_all", "small_met", "small_met_lo", "small_met_hi", "small_n",
+                   "large_met", "large_met_lo", "large_met_hi", "large_n"]
 ALTERNATIVE_COLUMNS = ["study", "alternative", "kind", "unit_id", "name", "sequence", "total",
                        "rank", "tier", "rule"]
 SHIFT_COLUMNS = ["rule", "alternative", "unit_id", "name", "sequence", "rank_base", "rank",
@@ -417,11 +418,12 @@ def _interval(draws: np.ndarray, level: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _unit_bootstrap(sub: pd.DataFrame, n_boot: int, seed: int, level: float
-                    ) -> dict[str, float]:
-    """Share met and level MAPE of the rows, with percentile intervals from a bootstrap that
-    resamples units (each drawn unit keeps all its years: a unit's years are not
-    independent)."""
+def _unit_bootstrap(sub: pd.DataFrame, n_boot: int, seed: int, level: float,
+                    halves: tuple[set[str], set[str]] = (set(), set())) -> dict[str, float]:
+    """Share met and level MAPE of the rows, and the share met by the units of each size
+    half (``halves``: small, large; ``small_n``/``large_n`` valid unit-years), with
+    percentile intervals from a bootstrap that resamples units (each drawn unit keeps all
+    its years: a unit's years are not independent)."""
     units, u = np.unique(sub["unit_id"].astype(str).to_numpy(), return_inverse=True)
     m = len(units)
     valid = sub["valid"].astype(bool).to_numpy()
@@ -436,6 +438,12 @@ def _unit_bootstrap(sub: pd.DataFrame, n_boot: int, seed: int, level: float
         point = (per[1].sum() / per[0].sum(), per[3].sum() / per[2].sum())
     out = {"share_met": float(point[0]) if per[0].sum() else np.nan,
            "mape": float(point[1]) if per[2].sum() else np.nan}
+    masks = {name: np.isin(units, sorted(members))
+             for name, members in zip(("small", "large"), halves, strict=True)}
+    for name, mask in masks.items():
+        n_valid = per[0][mask].sum()
+        out[f"{name}_met"] = float(per[1][mask].sum() / n_valid) if n_valid else np.nan
+        out[f"{name}_n"] = int(n_valid)
     if n_boot > 0 and m > 0:
         rng = np.random.default_rng(seed)
         draws = rng.integers(0, m, size=(n_boot, m))
@@ -444,10 +452,15 @@ def _unit_bootstrap(sub: pd.DataFrame, n_boot: int, seed: int, level: float
         tot = counts @ per.T  # (n_boot, 4)
         with np.errstate(divide="ignore", invalid="ignore"):
             share_b, mape_b = tot[:, 1] / tot[:, 0], tot[:, 3] / tot[:, 2]
+            half_b = {name: (counts[:, mask] @ per[1][mask]) / (counts[:, mask] @ per[0][mask])
+                      for name, mask in masks.items()}
     else:
         share_b = mape_b = np.array([])
+        half_b = {name: np.array([]) for name in masks}
     out["share_met_lo"], out["share_met_hi"] = _interval(share_b, level)
     out["mape_lo"], out["mape_hi"] = _interval(mape_b, level)
+    for name, draws in half_b.items():
+        out[f"{name}_met_lo"], out[f"{name}_met_hi"] = _interval(draws, level)
     return out
 
 
@@ -501,20 +514,17 @@ def backtest_summary(bt: pd.DataFrame, size: pd.Series, *, by: Sequence[str] = (
                else np.full(len(sub), np.nan))
         dep = size_dependence(unit_attainment(sub), size, groups, boot=n_boot, seed=seed,
                               level=level)
-        in_small, in_large = ok["unit_id"].isin(small), ok["unit_id"].isin(large)
         row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
         row.update({
             "n": len(sub), "n_invalid": int(len(sub) - len(ok)),
             "years": int(sub["year"].nunique()),
-            **_unit_bootstrap(sub, n_boot, seed, level),
+            **_unit_bootstrap(sub, n_boot, seed, level, (small, large)),
             "mase": float(np.abs(a[naive] - t[naive]).sum() / den) if den > 0 else np.nan,
             "growth_mae_pp": (float(np.nanmean(np.abs(gap))) if np.isfinite(gap).any()
                               else np.nan),
             "equity_rho": dep["rho"], "equity_rho_lo": dep["rho_lo"],
             "equity_rho_hi": dep["rho_hi"], "equity_n": int(dep["n"]),
             "equity_rho_all": dep["rho_all"],
-            "small_met": float(ok.loc[in_small, "met"].mean()) if in_small.any() else np.nan,
-            "large_met": float(ok.loc[in_large, "met"].mean()) if in_large.any() else np.nan,
         })
         rows.append(row)
     cols = [*[k for k in keys if k != "rule"], *SUMMARY_COLUMNS]

@@ -138,8 +138,8 @@ def general_sentences(facts: pd.DataFrame, size_col: str | None) -> list[str]:
             if not (math.isnan(v["small_met"]) or math.isnan(v["large_met"])):
                 text += f",小单位{_pct(v['small_met'])}、大单位{_pct(v['large_met'])}"
             bits.append(text)
-        out.append("历年目标回测的完成比例(各指标平均):" + ";".join(bits)
-                   + cite("targets_summary") + "。")
+        out.append("历年目标回测的完成比例(各指标平均;各指标的比例另附区间和单位年数,"
+                   "见“差异化目标”一章):" + ";".join(bits) + cite("targets_summary") + "。")
     noise = g.loc[g["topic"] == "noise"].set_index("statistic")["value"]
     if "expected_changes" in noise.index:
         out.append(f"考虑测量误差({int(noise['draws'])}次模拟),预计平均有"

@@ -86,6 +86,21 @@ def _undecided(row: pd.Series) -> bool:
     return np.isfinite(lo) and np.isfinite(hi) and lo <= 0 <= hi
 
 
+def _half_met(row: pd.Series, half: str) -> str:
+    """'小单位完成 60.0%(90%区间 45.0%~75.0%,40 个单位年)': a size half's share of
+    targets met with its bootstrap interval over units and its valid unit-years."""
+    zh = {"small": "小单位", "large": "大单位"}[half]
+    text = f"{zh}完成 {_pct(row[f'{half}_met'])}"
+    lo, hi = row.get(f"{half}_met_lo", np.nan), row.get(f"{half}_met_hi", np.nan)
+    n = row.get(f"{half}_n", np.nan)
+    bits = []
+    if lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
+        bits.append(f"90%区间 {_pct(lo)}~{_pct(hi)}")
+    if n is not None and np.isfinite(n):
+        bits.append(f"{int(n)} 个单位年")
+    return text + (f"({','.join(bits)})" if bits else "")
+
+
 def equity_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
                      indicator_names: Mapping[str, str], size_label: str) -> list[str]:
     """Per indicator: the most equitable rule (attainment least related to size within
@@ -111,11 +126,11 @@ def equity_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
 
         text = (f"“{name}”:按{size_name_zh(size_label)}衡量规模,达成度与规模关系最弱的规则是"
                 f"{labels.get(fair['rule'], fair['rule'])}(达成度与规模的{interval(fair)};"
-                f"小单位完成 {_pct(fair['small_met'])},大单位完成 {_pct(fair['large_met'])})")
+                f"{_half_met(fair, 'small')},{_half_met(fair, 'large')})")
         if tough["rule"] != fair["rule"] and tough["equity_rho"] > 0:
             text += (f";对小单位最不利的是{labels.get(tough['rule'], tough['rule'])}"
-                     f"({interval(tough)};小单位完成 {_pct(tough['small_met'])},"
-                     f"大单位完成 {_pct(tough['large_met'])})")
+                     f"({interval(tough)};{_half_met(tough, 'small')},"
+                     f"{_half_met(tough, 'large')})")
         out.append(text + "。")
     if out:
         out.append("秩相关系数在同一序列内计算、按序列单位数加权平均;为正表示规模越大越容易"
