@@ -18,7 +18,7 @@ from perfanalysis.report.brief import (
     focus_units,
     read_study_tables,
     size_column,
-    size_dependence,
+    size_dependence_row,
     tradeoffs,
 )
 from perfanalysis.report.findings import brief as say
@@ -332,8 +332,9 @@ def test_size_dependence_is_weighted_by_sequence_size() -> None:
     totals = pd.DataFrame({"unit_id": list("abcdefgxy"), "sequence": list("AAAABBBCC"),
                            "total": [1, 2, 3, 4, 3, 2, 1, 5, 6]})
     sizes = pd.Series([10, 20, 30, 40, 1, 2, 3, 1, 2], index=list("abcdefgxy"), dtype=float)
-    assert size_dependence(totals, sizes) == pytest.approx(1 / 7, abs=1e-6)
-    assert math.isnan(size_dependence(totals.iloc[7:], sizes))
+    assert size_dependence_row(totals, sizes, boot=0)["size_rho"] == pytest.approx(1 / 7,
+                                                                                abs=1e-6)
+    assert math.isnan(size_dependence_row(totals.iloc[7:], sizes, boot=0)["size_rho"])
 
 
 def test_tier_history_chart_keeps_focus_and_flagged_units_on_large_panels() -> None:

@@ -236,9 +236,6 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
                              if hit)
                   for u, row in zip(unit_ids, disq.to_numpy(dtype=bool).tolist(), strict=True)}
 
-    def disq_text(uid: str) -> str:
-        return disq_texts[uid]
-
     for seq, grp in out.groupby(_scope_groups(out, rules.scope), sort=True):
         grp = grp.sort_values(keys, ascending=False, kind="stable")
         rows = {r.unit_id: r._asdict() for r in grp.itertuples(index=False)}
@@ -268,7 +265,7 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
         for u in demoted:
             tier[u], basis[u] = last, "demoted"
             if rules.demote_at is not None and n_disq[u] >= rules.demote_at:
-                reason[u] = f"{int(n_disq[u])}种取消评优情形({disq_text(u)}),直接认定为{last}"
+                reason[u] = f"{int(n_disq[u])}种取消评优情形({disq_texts[u]}),直接认定为{last}"
             else:
                 reason[u] = f"{seq_name}第{place[u]}名/{n},{bottom_last[u]},认定为{last}"
         base = {u: _threshold_tier(rules, float(rows[u]["total"])) for u in order}
@@ -281,7 +278,7 @@ def assign_tiers(scores: pd.DataFrame, scheme: Scheme, events: pd.DataFrame) -> 
 
         bar_why: dict[str, str] = {}
         for u in order:
-            parts = [f"因{disq_text(u)}取消评优资格"] if n_disq[u] > 0 else []
+            parts = [f"因{disq_texts[u]}取消评优资格"] if n_disq[u] > 0 else []
             if u in barred:
                 parts.append(f"{seq_name}第{place[u]}名/{n},{barred[u]},不能评为{top}")
             if parts:

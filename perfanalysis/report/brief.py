@@ -74,18 +74,14 @@ def focus_units(units: pd.DataFrame, focus: str = "", size_col: str | None = Non
 
 
 # --- trade-offs ---------------------------------------------------------------------------
-def size_dependence(totals: pd.DataFrame, sizes: pd.Series) -> float:
-    """Size dependence of the total (``studies.size.size_dependence``: within-sequence Spearman
-    ρ averaged with weights = units per sequence; NaN when no sequence has 3 units).
-    ``totals`` needs unit_id, sequence, total; ``sizes`` is indexed by unit_id."""
-    return size_dependence_row(totals, sizes, boot=0)["size_rho"]
-
-
 def size_dependence_row(totals: pd.DataFrame, sizes: pd.Series | None, *, boot: int = 1000,
                         seed: int = 0) -> dict[str, float]:
-    """``size_dependence`` of the total with its bootstrap interval (90 %, ``boot``
-    resamples within the sequences; NaN bounds for 0) and the units it used, as the
-    trade-offs table holds them: size_rho, size_rho_lo, size_rho_hi, size_n."""
+    """Size dependence of the total (``studies.size.size_dependence``: within-sequence
+    Spearman ρ averaged with weights = units per sequence; NaN when no sequence has 3 units)
+    with its bootstrap interval (90 %, ``boot`` resamples within the sequences; NaN bounds
+    for 0) and the units it used, as the trade-offs table holds them: size_rho, size_rho_lo,
+    size_rho_hi, size_n. ``totals`` needs unit_id, sequence, total; ``sizes`` is indexed by
+    unit_id."""
     if sizes is None:
         return dict.fromkeys(("size_rho", "size_rho_lo", "size_rho_hi", "size_n"), math.nan)
     t = totals.set_index("unit_id")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
+from .resample import percentile_interval, unit_weights
 from .size import MIN_GROUP, size_dependence, size_dependence_by  # noqa: F401 (re-exported)
 
 KEYS = ["variant", "alpha"]
@@ -188,20 +189,6 @@ MAIN_PERSISTENCE = ("level", "growth")
 _CHUNK = 128
 
 
-def unit_weights(strata: np.ndarray, boot: int, seed: int) -> np.ndarray:
-    """(1 + boot, n) weights of units: row 0 all ones (the data as they are), then ``boot``
-    resamples with replacement within each stratum (how often each unit is drawn), so every
-    stratum keeps its number of units. A unit carries all its years with it: the years of one
-    unit are not independent, the units are."""
-    strata = np.asarray(strata)
-    w = np.ones((boot + 1, len(strata)))
-    rng = np.random.default_rng(seed)
-    for s in sorted(set(strata.tolist()), key=str):
-        idx = np.flatnonzero(strata == s)
-        w[1:, idx] = rng.multinomial(len(idx), np.full(len(idx), 1.0 / len(idx)), size=boot)
-    return w
-
-
 def _tied_pairs(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Pairs of drawn units tied on ``x``, per row of weights: a value class drawn m times
     in all holds m(m − 1)/2 tied pairs (a unit drawn twice is tied with itself)."""
@@ -227,14 +214,6 @@ def weighted_tau_b(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndar
     with np.errstate(invalid="ignore", divide="ignore"):
         tau = np.where(denom > 0, s / np.sqrt(np.where(denom > 0, denom, 1.0)), np.nan)
     return tau, n0
-
-
-def _percentiles(draws: np.ndarray, level: float) -> tuple[float, float]:
-    draws = draws[np.isfinite(draws)]
-    if not len(draws):
-        return np.nan, np.nan
-    lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
-    return float(lo), float(hi)
 
 
 def persistence_summary(panel: pd.DataFrame, size: pd.Series,
@@ -302,11 +281,11 @@ def persistence_summary(panel: pd.DataFrame, size: pd.Series,
             p_large = (wc[:, ~is_small] @ tops[~is_small]) / (wc[:, ~is_small] @ yrs[~is_small])
         row = {"variant": variant, "alpha": alpha, "year_pairs": int(valid.sum()),
                "units": len(units), "tau_mean": float(mean_tau[0])}
-        row["tau_lo"], row["tau_hi"] = _percentiles(mean_tau[1:], level)
+        row["tau_lo"], row["tau_hi"] = percentile_interval(mean_tau[1:], level)
         for name, draws in (("p_top_small", p_small), ("p_top_large", p_large),
                             ("gap", p_small - p_large)):
             row[name] = float(draws[0])
-            row[f"{name}_lo"], row[f"{name}_hi"] = _percentiles(draws[1:], level)
+            row[f"{name}_lo"], row[f"{name}_hi"] = percentile_interval(draws[1:], level)
         row.update({"unit_years_small": int(yrs[is_small].sum()),
                     "unit_years_large": int(yrs[~is_small].sum()),
                     "units_small": int(is_small.sum()), "units_large": int((~is_small).sum()),

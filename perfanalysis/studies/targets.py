@@ -45,6 +45,7 @@ from ..engine.targets import (
 )
 from ..engine.tiers import assign_tiers
 from ..errors import DataError, Problem
+from .resample import percentile_interval
 from .size import size_dependence, size_name_zh
 
 RuleLike = TargetRule | Mapping[str, Any]
@@ -409,15 +410,6 @@ def not_applicable(indicators: Sequence[Indicator], names: Sequence[str]) -> pd.
     return pd.DataFrame(rows, columns=NOT_APPLICABLE_COLUMNS)
 
 
-def _interval(draws: np.ndarray, level: float) -> tuple[float, float]:
-    draws = draws[np.isfinite(draws)]
-    if not len(draws):
-        return np.nan, np.nan
-    tail = 100 * (1.0 - level) / 2.0
-    lo, hi = np.percentile(draws, [tail, 100 - tail])
-    return float(lo), float(hi)
-
-
 def _unit_bootstrap(sub: pd.DataFrame, n_boot: int, seed: int, level: float,
                     halves: tuple[set[str], set[str]] = (set(), set())) -> dict[str, float]:
     """Share met and level MAPE of the rows, and the share met by the units of each size
@@ -457,10 +449,10 @@ def _unit_bootstrap(sub: pd.DataFrame, n_boot: int, seed: int, level: float,
     else:
         share_b = mape_b = np.array([])
         half_b = {name: np.array([]) for name in masks}
-    out["share_met_lo"], out["share_met_hi"] = _interval(share_b, level)
-    out["mape_lo"], out["mape_hi"] = _interval(mape_b, level)
+    out["share_met_lo"], out["share_met_hi"] = percentile_interval(share_b, level)
+    out["mape_lo"], out["mape_hi"] = percentile_interval(mape_b, level)
     for name, draws in half_b.items():
-        out[f"{name}_met_lo"], out[f"{name}_met_hi"] = _interval(draws, level)
+        out[f"{name}_met_lo"], out[f"{name}_met_hi"] = percentile_interval(draws, level)
     return out
 
 
