@@ -168,3 +168,24 @@ def test_report_renders_on_the_provincial_panel(panel_run: dict[str, Any]) -> No
     assert (out / "report.docx").stat().st_size > 0
     assert os.path.getsize(out / "scores.xlsx") > 0
     assert not (out / "tables" / "stale.csv").exists()
+    assert table_cell_problems(html) == []
+
+
+def table_cell_problems(html: str) -> list[str]:
+    """Numeric table cells a reader should not see: a count column (header ending in 数,
+    not 系数/指数) printed with decimals ("31.00" units, found in four tables on this panel)
+    or a negative number with an ASCII hyphen (the DOCX breaks lines at it)."""
+    import re
+
+    from perfanalysis.report.notebook import _COUNT_HEADER
+
+    found = []
+    for table in re.findall(r"<table class=.pa-sortable dataframe.>(.*?)</table>", html, re.S):
+        heads = re.findall(r"<th[^>]*>(.*?)</th>", table)
+        for row in re.findall(r"<tr>(.*?)</tr>", table):
+            for head, cell in zip(heads, re.findall(r"<td[^>]*>(.*?)</td>", row)):
+                if _COUNT_HEADER.search(head) and re.fullmatch(r"\d+\.0+", cell):
+                    found.append(f"{head}: {cell}")
+                if re.fullmatch(r"-[\d.,]+%?", cell):
+                    found.append(f"{head}: {cell}")
+    return found

@@ -70,3 +70,21 @@ def test_margins_table_matches_the_sentence_when_lines_are_not_round():
     scheme = load_scheme(SCHEMES_DIR / "yiyang_2018.yaml")
     out = display_margins(m, scheme)
     assert out["可降分数"].tolist() == [1.0] and out["距最近边界"].tolist() == [1.0]
+
+
+def test_tables_print_counts_whole_and_negatives_with_a_real_minus():
+    """A count column that is float (a missing value made it so) prints 31, not 31.00; a
+    coefficient (系数, 指数) keeps its decimals even when whole; negative numbers read −0.34
+    (U+2212) while the sort key keeps the plain value."""
+    import re
+
+    df = pd.DataFrame({"序列内ρ": [-0.34, 0.5], "单位数": [31.0, 8.0],
+                       "单位数(个)": [3.0, math.nan], "相关系数": [1.0, 0.0],
+                       "满分": [50.0, 70.0], "位次": [-2, 3], "年份": ["2015-2019", "x"]})
+    html = sortable_table_html(df)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert cells == ["−0.34", "31", "3", "1.00", "50.00", "−2", "2015-2019",
+                     "0.50", "8", "—", "0.00", "70.00", "3", "x"]
+    assert "data-v='-0.34'" in html and "data-v='-2'" in html
+    # a count header with a fractional value is not whole: decimals kept
+    assert ">2.50<" in sortable_table_html(pd.DataFrame({"单位数": [2.5, 3.0]}))

@@ -14,6 +14,7 @@ import base64
 import html
 import math
 import os
+import re
 import shutil
 import warnings
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from ..engine.scheme import Scheme, load_scheme
 from . import _nbformat  # noqa: F401 - before nbformat: imports it without the IRI grammars
 from .charts import figure_spec, use_report_template
 from .export import write_table
+from .wording import real_minus
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: CSS class of the div around each chart's HTML, and of the plotly.js script output.
@@ -254,21 +256,47 @@ def _column_align(col: pd.Series) -> str:
     return "right" if numeric else "left"
 
 
+#: A header naming a count (单位数, 序列数, 比较组数, 最大组单位数, 单位数(个)); 系数 and
+#: 指数 (coefficients, indices) are not counts
+_COUNT_HEADER = re.compile(r"(?<![系指])数(?:[((][^))]*[))])?$")
+
+
+def count_columns(df: pd.DataFrame) -> list[bool]:
+    """Which columns are counts shown as whole numbers: a float column (float because a
+    missing value or a merge made it so) whose header names a count and whose every finite
+    value is whole, so 31 units read "31", not "31.00"."""
+    out = []
+    for c in df.columns:
+        col = df[c]
+        whole = False
+        if _COUNT_HEADER.search(str(c)) and pd.api.types.is_float_dtype(col):
+            v = col.to_numpy(dtype=float)
+            v = v[np.isfinite(v)]
+            whole = bool(len(v)) and bool(np.all(v == np.round(v)))
+        out.append(whole)
+    return out
+
+
 def sortable_table_html(df: pd.DataFrame, caption: str = "", digits: int = 2) -> str:
-    """An HTML table whose column headers sort it on click (small inline script, no CDN)."""
+    """An HTML table whose column headers sort it on click (small inline script, no CDN).
+    Numbers are printed half-up to ``digits`` decimals (counts whole: ``count_columns``),
+    negative ones with the minus sign U+2212 (the sort key keeps the plain value)."""
     # each header aligned as its column's cells (numbers right, text left)
     head = "".join(f"<th title='点击排序' style='text-align:{_column_align(df[c])}'>"
                    f"{html.escape(str(c))}</th>" for c in df.columns)
+    places = [0 if whole else digits for whole in count_columns(df)]
     body = []
     for row in df.itertuples(index=False):
         cells = []
-        for v in row:
-            if isinstance(v, float) and math.isnan(v):  # NaN: no boundary on that side
+        for v, d in zip(row, places, strict=True):
+            if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+                # missing (NaN: no boundary on that side)
                 cells.append("<td data-v='Infinity' style='text-align:center'>—</td>")
             elif isinstance(v, float):
-                cells.append(f"<td data-v='{v!r}' style='text-align:right'>{fmt(v, digits)}</td>")
+                cells.append(f"<td data-v='{v!r}' style='text-align:right'>"
+                             f"{real_minus(fmt(v, d))}</td>")
             elif isinstance(v, (int,)) and not isinstance(v, bool):
-                cells.append(f"<td data-v='{v}' style='text-align:right'>{v}</td>")
+                cells.append(f"<td data-v='{v}' style='text-align:right'>{real_minus(str(v))}</td>")
             else:
                 cells.append(f"<td style='text-align:left'>{html.escape(str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -390,8 +418,6 @@ def show_text(paragraphs: list[str]) -> None:
     minus sign (``wording.real_minus``: a hyphen lets the DOCX break a line inside a
     number)."""
     from IPython.display import Markdown, display
-
-    from .wording import real_minus
 
     display(Markdown(real_minus("\n\n".join(paragraphs))))
 
