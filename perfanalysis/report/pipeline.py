@@ -472,11 +472,11 @@ def write_workbook(out: Path) -> Path:
 
 
 def _figure_counts(executed: list[Path]) -> tuple[int, int]:
-    import nbformat
+    from .render import read_executed
 
     n = png = 0
     for path in executed:
-        for cell in nbformat.read(path, as_version=4).cells:
+        for cell in read_executed(path).cells:
             for o in cell.get("outputs", []):
                 if PLOTLY_MIME in o.get("data", {}):
                     n += 1

@@ -149,6 +149,18 @@ def _is_plotlyjs_output(out: dict[str, Any], js: str) -> bool:
             and (PLOTLYJS_CLASS in htm or js in htm))
 
 
+def read_executed(path: Path) -> NotebookNode:
+    """An executed chapter as nbformat 4, without re-validating it against the schema: it
+    was just written by the run's own kernels (validation was a third of reading its 5 MB
+    of chart outputs, and a report reads every chapter three times)."""
+    from nbformat import v4
+
+    nb = v4.reads(Path(path).read_text(encoding="utf-8"))  # lines joined, no validation
+    if nb.get("nbformat") != 4:
+        return nbformat.read(path, as_version=4)  # converted (and validated) by nbformat
+    return nb
+
+
 def combine(executed: list[Path], title_block: str, appendix: str,
             front_matter: str | None = None) -> NotebookNode:
     """One notebook: optional YAML front matter (raw cell), the title block, every chapter's
@@ -165,7 +177,7 @@ def combine(executed: list[Path], title_block: str, appendix: str,
     js = _plotlyjs()
     first_chart: int | None = None
     for path in executed:
-        chapter = nbformat.read(path, as_version=4)
+        chapter = read_executed(path)
         for cell in chapter.cells:
             if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
                 continue
@@ -230,11 +242,12 @@ def _write_png(media: Path, index: int, b64: str | list[str]) -> str:
 
 
 def _docx_variant(nb: NotebookNode, media: Path) -> tuple[NotebookNode, int, int]:
-    """A copy for the nbconvert DOCX: each chart becomes its PNG (written to ``media``,
+    """The notebook made fit for the nbconvert DOCX: each chart becomes its PNG (written to ``media``,
     shown by an ``<img>`` whose alt text and caption are the chart's title) or a placeholder
     line when it has none; plotly.js is dropped. Returns the notebook, charts, charts with
-    a PNG."""
-    out_nb = copy.deepcopy(nb)
+    a PNG. ``nb`` is changed in place (the caller's freshly combined notebook) and
+    returned."""
+    out_nb = nb
     n, with_png = 0, 0
     js = _plotlyjs()
     for cell in out_nb.cells:
@@ -475,14 +488,22 @@ def _self_contained(result: RenderResult) -> None:
                                + (f" (+{len(found) - 5} more)" if len(found) > 5 else ""))
 
 
-def _export_html(nb: NotebookNode, title: str, anchors: bool = True) -> tuple[str, list[str]]:
+def _html_exporter() -> Any:
+    """nbconvert's HTML exporter with the report template, code and prompts hidden."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)],
-                            template_name="perfanalysis_report", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True,
-                            anchor_link_text="¶" if anchors else "")
-    nb = copy.deepcopy(nb)
+    return HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)],
+                        template_name="perfanalysis_report", exclude_input=True,
+                        exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def _export_html(nb: NotebookNode, title: str, anchors: bool = True,
+                 exporter: Any = None) -> tuple[str, list[str]]:
+    """The page nbconvert makes of ``nb`` (its metadata title set here; nbconvert converts
+    a copy), with the page's warnings. ``exporter``: one of ``_html_exporter`` to reuse
+    (its templates are compiled once)."""
+    exporter = exporter or _html_exporter()
+    exporter.anchor_link_text = "¶" if anchors else ""
     nb.metadata["title"] = title
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -600,7 +621,8 @@ def render_nbconvert(executed: list[Path], record: dict[str, Any], dest: Path,
     n_charts, n_png = chart_counts(nb)
     note = None if n_png == n_charts else no_png_note(record)
     html_path = dest / "report.html"
-    page, found = _export_html(nb, title)
+    exporter = _html_exporter()
+    page, found = _export_html(nb, title, exporter=exporter)
     html_path.write_text(html_toc(page), encoding="utf-8")
     result = RenderResult("nbconvert", reason, html_path, None, False, tool_versions=tools,
                           warnings=found)
@@ -615,7 +637,7 @@ def render_nbconvert(executed: list[Path], record: dict[str, Any], dest: Path,
     docx_path = dest / "report.docx"
     try:
         reference = write_reference_docx(media / REFERENCE_DOCX)
-        docx_html, found = _export_html(docx_nb, title, anchors=False)
+        docx_html, found = _export_html(docx_nb, title, anchors=False, exporter=exporter)
         result.warnings += found
         result.warnings += _pandoc_docx(pandoc, docx_html, docx_path, title, media, reference)
         finish_docx(docx_path)
