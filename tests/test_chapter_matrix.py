@@ -180,7 +180,8 @@ def table_cell_problems(html: str) -> list[str]:
     from perfanalysis.report.notebook import _COUNT_HEADER
 
     found = []
-    for table in re.findall(r"<table class=.pa-sortable dataframe.>(.*?)</table>", html, re.S):
+    tables = re.findall(r"<table class=.pa-sortable dataframe.>(.*?)</table>", html, re.DOTALL)
+    for table in tables:
         heads = re.findall(r"<th[^>]*>(.*?)</th>", table)
         for row in re.findall(r"<tr>(.*?)</tr>", table):
             for head, cell in zip(heads, re.findall(r"<td[^>]*>(.*?)</td>", row)):

@@ -368,6 +368,14 @@ def test_persistence_sentence_gives_n_intervals_and_what_the_gap_allows() -> Non
     assert "(8对年份,31个单位)" in bare and "(共40个单位年)" in bare
     assert "两者相差−20.0个百分点。" in bare and "明显" not in bare
     assert fw.persistence_sentences(_summary_row(year_pairs=0)) == []
+    # none of the small units ever in the top tier: every resample gives 0 %
+    none = fw.persistence_sentences(_summary_row(p_top_small=0.0, p_top_small_lo=0.0,
+                                                 p_top_small_hi=0.0))[0]
+    assert ("比例为0.0%(共40个单位年,各次重抽样结果均相同,区间不能说明其不确定性)"
+            in none) and "0.0至0.0" not in none
+    # the gap's interval (−30 to −5 points) then carries the large half's uncertainty only:
+    # no verdict (Yiyang: 0 of 4 small units against 4 large, 24 unit-years each)
+    assert "明显" not in none and "差值的区间低估了不确定性),数据不足以判断" in none
 
 
 def test_persistence_summary_on_the_real_panel_against_scipy_resamples(provinces) -> None:

@@ -303,3 +303,16 @@ def test_long_change_tables_show_the_largest_moves_and_the_units_asked_about():
     assert say.changes_note(shifts, 10) == [
         (f"名次或等次变化共 {moved} 行,下表只列等次改变和名次变动最大的 10 行;"
          "完整数据见导出的结果表 scores.xlsx。")]
+
+
+def test_a_collapsed_interval_is_said_to_show_no_uncertainty():
+    """No small unit met a target under rule b in any year: every resample of units gives
+    0 %, and the sentence says the interval shows nothing instead of printing 0%~0%."""
+    s = summary()
+    s.loc[1, ["small_met", "small_met_lo", "small_met_hi"]] = [0.0, 0.0, 0.0]
+    s.loc[0, ["share_met", "share_met_lo", "share_met_hi"]] = [1.0, 1.0, 1.0]
+    text = say.equity_sentences(s, LABELS, NAMES, "population_2020")[0]
+    assert "小单位完成 0%(各次重抽样结果均相同,区间不能说明其不确定性,12 个单位年)" in text
+    assert "0%~0%" not in text
+    acc = say.accuracy_sentences(s, LABELS, NAMES)[0]
+    assert "到近3年平均的100%(各次重抽样结果均相同,区间不能说明其不确定性)" in acc

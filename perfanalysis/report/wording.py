@@ -115,6 +115,17 @@ def count_units(n: int, what: str = "单位", verb: str = "") -> str:
     return f"没有{what}{verb}" if n == 0 else f"{n}个{what}{verb}"
 
 
+#: What a share's bootstrap interval says when every resample gave the same value (all the
+#: units involved alike, e.g. none of 4 small units ever in the top tier: "0.0%至0.0%")
+SINGLE_POINT = "各次重抽样结果均相同,区间不能说明其不确定性"
+
+
+def single_point(lo: float | None, hi: float | None) -> bool:
+    """A bootstrap interval collapsed to one value (every resample gave the same): a
+    percentile interval then shows no uncertainty although the units may be few."""
+    return lo is not None and hi is not None and math.isfinite(lo) and lo == hi
+
+
 def interval(lo: float, hi: float, level: float = 0.9, digits: int = 2) -> str:
     """"90%置信区间−0.45至0.52"."""
     return f"{level * 100:.0f}%置信区间{num(lo, digits)}至{num(hi, digits)}"

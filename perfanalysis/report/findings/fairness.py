@@ -192,23 +192,33 @@ def volatility_sentences(vol_size: pd.DataFrame, draws: int = 0) -> list[str]:
 
 def _ci(row: pd.Series, key: str, scale: float = 1.0, digits: int = 2,
         suffix: str = "") -> str:
-    """',90%区间0.95至0.98' from a summary row's ``key_lo``/``key_hi`` ("" without one)."""
+    """',90%区间0.95至0.98' from a summary row's ``key_lo``/``key_hi`` ("" without one; a
+    collapsed interval is said to show no uncertainty, ``wording.single_point``)."""
     lo, hi = row.get(f"{key}_lo", np.nan), row.get(f"{key}_hi", np.nan)
     if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
         return ""
+    if wd.single_point(lo, hi):
+        return f",{wd.SINGLE_POINT}"
     return (f",{_pct(_level(row))}区间{wd.num(lo * scale, digits)}至"
             f"{wd.num(hi * scale, digits)}{suffix}")
 
 
 def _gap_text(row: pd.Series) -> str:
     """The small half's top-tier share against the large half's, judged by the interval of
-    the difference: clearly lower, clearly higher, or the data cannot decide."""
+    the difference: clearly lower, clearly higher, or the data cannot decide (also when one
+    half's interval collapsed to a point: the difference's interval is then too narrow)."""
     gap, lo, hi = row["gap"], row.get("gap_lo", np.nan), row.get("gap_hi", np.nan)
     if not np.isfinite(gap):
         return ""
     ci = _ci(row, "gap", 100, 1, "个百分点")
     if not ci:
         return f",两者相差{wd.pct_points(gap)}"
+    if any(wd.single_point(row.get(f"{k}_lo"), row.get(f"{k}_hi"))
+           for k in ("p_top_small", "p_top_large")):
+        # one half alike in every resample (e.g. 0 of 4 small units): the difference's
+        # interval carries only the other half's uncertainty and is too narrow to judge by
+        return (f",两者相差{wd.pct_points(gap)}(一半单位的结果在各次重抽样中均相同,"
+                "差值的区间低估了不确定性),数据不足以判断两者进入优秀名额的机会是否不同")
     if hi < 0:
         return f",较小的一半明显更低(相差{wd.pct_points(gap)}{ci})"
     if lo > 0:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ...engine.scheme import BASIS_ZH
 from ...studies.size import size_name_zh
+from .. import wording as wd
 
 MAX_LISTED = 8  # names listed in one sentence before "等 N 个"
 SHOWN_ROWS = 30  # rows of a long table shown in the report (the full table: scores.xlsx)
@@ -40,12 +41,14 @@ def _interval_pct(row: pd.Series, col: str, digits: int = 1) -> str:
     lo, hi = row.get(f"{col}_lo", np.nan), row.get(f"{col}_hi", np.nan)
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return f"{100 * row[col]:.{digits}f}%"
+    if wd.single_point(lo, hi):
+        return f"{100 * row[col]:.{digits}f}%,{wd.SINGLE_POINT}"
     return f"{100 * row[col]:.{digits}f}%,90%区间 {100 * lo:.{digits}f}%~{100 * hi:.{digits}f}%"
 
 
 def _interval_only(row: pd.Series, col: str) -> str:
     lo, hi = row.get(f"{col}_lo", np.nan), row.get(f"{col}_hi", np.nan)
-    return f"90%区间 {_pct(lo)}~{_pct(hi)}"
+    return wd.SINGLE_POINT if wd.single_point(lo, hi) else f"90%区间 {_pct(lo)}~{_pct(hi)}"
 
 
 def accuracy_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
@@ -94,7 +97,9 @@ def _half_met(row: pd.Series, half: str) -> str:
     lo, hi = row.get(f"{half}_met_lo", np.nan), row.get(f"{half}_met_hi", np.nan)
     n = row.get(f"{half}_n", np.nan)
     bits = []
-    if lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
+    if wd.single_point(lo, hi):
+        bits.append(wd.SINGLE_POINT)
+    elif lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
         bits.append(f"90%区间 {_pct(lo)}~{_pct(hi)}")
     if n is not None and np.isfinite(n):
         bits.append(f"{int(n)} 个单位年")
