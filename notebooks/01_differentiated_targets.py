@@ -47,6 +47,7 @@ res = study.run_study(panel, ctx.scheme, ctx.year, indicator=indicator, rules=ru
                       score_data=ctx.data)
 ctx.save_table("targets_backtest", res.backtest)
 ctx.save_table("targets_summary", res.summary)
+ctx.save_table("targets_rule_means", res.rule_means)
 ctx.save_table("targets_warnings", res.warnings)
 ctx.save_table("alternatives_targets", res.alternatives)
 ctx.save_table("targets_shifts", res.shifts)

@@ -120,6 +120,13 @@ def write_fake_studies(tables: Path, names: dict[str, str]) -> None:
                   "equity_rho_lo": 0.0, "equity_rho_hi": 0.0,
                   "small_met": [0.2, 0.4, 0.85, 0.95], "large_met": [0.8, 1.0, 0.9, 0.9]}).to_csv(
         tables / "targets_summary.csv", index=False)
+    pd.DataFrame({"rule": ["前三年平均", "统一目标"], "indicators": 2, "n": [48, 40],
+                  "units": 8, "share_met": [0.9, 0.6], "share_met_lo": [0.85, 0.45],
+                  "share_met_hi": [0.95, 0.7], "small_met": [0.9, 0.3],
+                  "small_met_lo": [0.8, 0.3], "small_met_hi": [1.0, 0.3],
+                  "large_met": [0.9, 0.9], "large_met_lo": [0.8, 0.75],
+                  "large_met_hi": [1.0, 1.0], "level": 0.9, "boot": 1000}).to_csv(
+        tables / "targets_rule_means.csv", index=False)
     pd.DataFrame({"draws": [1000], "expected_changes": [1.234], "p_top_set_exact": [0.5],
                   "max_se": [0.01]}).to_csv(tables / "tier_uncertainty_summary.csv", index=False)
 
@@ -244,10 +251,13 @@ def test_sentences_carry_the_table_numbers_and_sources(brief) -> None:
             "正值表示规模越大得分越高)") in ev
     assert ("按总量计分ρ=0.95(区间0.73至1.00);按增速计分ρ=0.67(区间−0.11至0.97)"
             "(来源:得分与规模相关系数表") in ev
-    # means over the two indicators: 统一目标 (0.5+0.7)/2 = 60 %, small (0.2+0.4)/2 = 30 %,
-    # large (0.8+1.0)/2 = 90 %; 前三年平均 90 %, (0.85+0.95)/2 = 90 %, 90 %
-    assert ("按“前三年平均”全体完成90.0%,小单位90.0%、大单位90.0%;按“统一目标”全体完成"
-            "60.0%,小单位30.0%、大单位90.0%(来源:目标回测汇总表") in ev
+    # means over the two indicators (targets_rule_means, the study's mean of the summary's
+    # shares): 统一目标 (0.5+0.7)/2 = 60 %, small (0.2+0.4)/2 = 30 %, large (0.8+1.0)/2 =
+    # 90 %; 前三年平均 90 %, (0.85+0.95)/2 = 90 %, 90 %; each with its interval and n
+    assert ("按“前三年平均”全体完成90.0%(85.0%至95.0%,共48个单位年、2个指标),小单位90.0%"
+            "(80.0%至100.0%)、大单位90.0%(80.0%至100.0%);按“统一目标”全体完成60.0%(45.0%至"
+            "70.0%,共40个单位年、2个指标)") in ev
+    assert "(来源:目标完成比例的指标平均表" in ev
     assert "考虑测量误差(1000次模拟),预计平均有1.2个单位的等次会与现行结果不同" in ev
     assert "大通湖区保持达标的概率为70.0%,评为优秀的概率为20.0%,排名的90%区间为第3至第7位" in ev
     assert "(来源:等次概率表" in ev
@@ -399,3 +409,20 @@ def test_variant_label_names_the_schemes_own_rows() -> None:
     assert variant_label("scheme:gdp", float("nan"), "现行方案:地区生产总值") == "现行方案:地区生产总值"
     assert variant_label("level", float("nan")) == "总量"
     assert variant_label("blend", 0.3).endswith("α=0.3")
+
+
+def test_target_shares_averaged_over_indicators_carry_interval_and_n(brief) -> None:
+    """The brief quotes targets_rule_means (the study's joint unit bootstrap): each share
+    with its interval, n unit-years and the indicators averaged; a collapsed interval (all
+    small units alike: 0.3–0.3) is said to show no uncertainty."""
+    b, out = brief
+    means = pd.read_csv(out / "tables" / "targets_rule_means.csv").set_index("rule")
+    for stat in ("share_met", "share_met_lo", "small_met_hi", "large_met_lo", "n"):
+        fact = _fact(b.facts, "targets_equity", stat, "统一目标")
+        assert (fact["value"], fact["source"]) == (means.at["统一目标", stat],
+                                                   "targets_rule_means")
+    text = "".join(say.general_sentences(b.facts, b.size_col))
+    assert ("按“统一目标”全体完成60.0%(45.0%至70.0%,共40个单位年、2个指标),"
+            "小单位30.0%(各次重抽样结果均相同,区间不能说明其不确定性)、大单位90.0%(75.0%至"
+            "100.0%)") in text
+    assert "按单位重抽样的90%区间" in text and "目标完成比例的指标平均表" in text

@@ -478,3 +478,53 @@ def test_the_study_runs_on_the_provincial_scheme_within_regions():
         spearmanr(means, units["population_2010"].reindex(means.index))[0])
     assert row["equity_rho_lo"] <= row["equity_rho"] <= row["equity_rho_hi"]
     assert row["equity_n"] == 31
+
+
+def test_rule_means_hand_computed():
+    # rule r on two indicators: x met 2 of 4 valid unit-years (a: 1/2, b: 1/2), y met 3 of
+    # 3 valid (one row of c invalid) → mean (0.5 + 1.0)/2 = 0.75; small half {a} (sizes
+    # a 1 < b 2 < c 3; c is the larger half, b in neither): x 1/2, y 1/1 → 0.75; large {c}:
+    # x has no c row, y 1/1 → 1.0 (x left out of the mean)
+    bt = pd.DataFrame({
+        "indicator": ["x", "x", "x", "x", "y", "y", "y", "y"],
+        "basis": "level", "rule": "r",
+        "unit_id": ["a", "a", "b", "b", "a", "b", "c", "c"],
+        "met": [True, False, True, False, True, True, True, False],
+        "valid": [True, True, True, True, True, True, True, False]})
+    size = pd.Series({"a": 1.0, "b": 2.0, "c": 3.0})
+    got = tg.rule_means(bt, size, n_boot=0).iloc[0]
+    assert got[["indicators", "n", "units"]].tolist() == [2, 7, 3]
+    assert got["share_met"] == pytest.approx(0.75)
+    assert got["small_met"] == pytest.approx(0.75) and got["large_met"] == pytest.approx(1.0)
+    assert np.isnan(got["share_met_lo"])  # no resamples, no interval
+
+
+def test_rule_means_on_the_provincial_panel_equal_summary_means_and_a_unit_resample():
+    """31 provinces, three indicators: the point figures are the mean over indicators of the
+    summary's shares; the interval is rebuilt resample by resample with pandas from the same
+    unit draws (numpy's multinomial, as the study draws them), every indicator of a drawn
+    province counted as often as it is drawn."""
+    data = load_data(PROVINCES)
+    scheme = load_scheme(PROJ_ROOT / "data/schemes/china_provinces.yaml")
+    res = tg.run_study(data, scheme, 2011, n_boot=40, seed=3, size="population_2010")
+    means = res.rule_means.set_index("rule")
+    summ = res.summary.groupby("rule")[["share_met", "small_met", "large_met"]].mean()
+    assert means[["share_met", "small_met", "large_met"]].to_numpy() == pytest.approx(
+        summ.reindex(means.index).to_numpy(), rel=1e-12)
+    rule = "mean_growth"
+    bt = res.backtest.loc[res.backtest["rule"] == rule]
+    units = np.unique(bt["unit_id"].astype(str))
+    rng = np.random.default_rng(3)
+    weights = rng.multinomial(len(units), np.full(len(units), 1 / len(units)), size=40)
+    draws = []
+    for w in weights:
+        counts = pd.Series(w, index=units)
+        ok = bt.loc[bt["valid"].astype(bool)].assign(w=lambda d: d["unit_id"].map(counts))
+        per = ok.groupby(["indicator", "basis"]).apply(
+            lambda g: (g["w"] * g["met"]).sum() / g["w"].sum() if g["w"].sum() else np.nan,
+            include_groups=False)
+        draws.append(per.mean())
+    row = means.loc[rule]
+    assert [row["share_met_lo"], row["share_met_hi"]] == pytest.approx(
+        list(np.percentile(draws, [5, 95])), rel=1e-12)
+    assert row["units"] == 31 and row["indicators"] == bt.groupby(["indicator", "basis"]).ngroups

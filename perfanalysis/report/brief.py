@@ -278,8 +278,9 @@ def _text(value: object) -> str:
 def general_facts(tables: StudyTables, trade: pd.DataFrame) -> pd.DataFrame:
     """Facts about all units (unit_id ""): the official scheme's size dependence
     (brief_tradeoffs), score–size ρ with its interval by level and by growth
-    (fairness_size_dependence), the share of targets met by small and large units per rule,
-    averaged over indicators (targets_summary), the expected number of tier changes under
+    (fairness_size_dependence), the share of targets met overall and by small and large
+    units per rule, averaged over indicators, with intervals and n (targets_rule_means), the
+    expected number of tier changes under
     measurement noise (tier_uncertainty_summary)."""
     rows: list[dict[str, Any]] = []
     if len(trade) and not math.isnan(trade["size_rho"].iloc[0]):
@@ -294,15 +295,18 @@ def general_facts(tables: StudyTables, trade: pd.DataFrame) -> pd.DataFrame:
                 rows.append(_fact("size", "", "", stat, getattr(r, stat),
                                   alternative=variant_label(str(r.variant), r.alpha),
                                   source="fairness_size_dependence"))
-    summ = tables.get("targets_summary")
-    if summ is not None:
-        means = summ.groupby("rule", sort=True)[["share_met", "small_met", "large_met"]].mean()
-        labels = _rule_labels(summ)
-        for rule, r in means.iterrows():
-            rule = labels.get(str(rule), str(rule))
+    means = tables.get("targets_rule_means")
+    if means is not None:
+        labels = _rule_labels(means)
+        for r in means.to_dict("records"):
+            rule = labels.get(str(r["rule"]), str(r["rule"]))
             for stat in ("share_met", "small_met", "large_met"):
-                rows.append(_fact("targets_equity", "", "", stat, r[stat],
-                                  alternative=str(rule), source="targets_summary"))
+                for key in (stat, f"{stat}_lo", f"{stat}_hi"):
+                    rows.append(_fact("targets_equity", "", "", key, r[key],
+                                      alternative=rule, source="targets_rule_means"))
+            for key in ("n", "indicators", "level"):
+                rows.append(_fact("targets_equity", "", "", key, r[key],
+                                  alternative=rule, source="targets_rule_means"))
     unc = tables.get("tier_uncertainty_summary")
     if unc is not None and len(unc):
         r = unc.iloc[0]

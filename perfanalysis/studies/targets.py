@@ -45,7 +45,7 @@ from ..engine.targets import (
 )
 from ..engine.tiers import assign_tiers
 from ..errors import DataError, Problem
-from .resample import percentile_interval
+from .resample import percentile_interval, unit_weights
 from .size import size_dependence, size_name_zh
 
 RuleLike = TargetRule | Mapping[str, Any]
@@ -456,6 +456,50 @@ def _unit_bootstrap(sub: pd.DataFrame, n_boot: int, seed: int, level: float,
     return out
 
 
+#: columns of ``rule_means`` (targets_rule_means)
+RULE_MEAN_COLUMNS = ["rule", "indicators", "n", "units", "share_met", "share_met_lo",
+                     "share_met_hi", "small_met", "small_met_lo", "small_met_hi", "large_met",
+                     "large_met_lo", "large_met_hi", "level", "boot"]
+
+
+def rule_means(bt: pd.DataFrame, size: pd.Series, *, n_boot: int = 1000, seed: int = 0,
+               level: float = 0.9) -> pd.DataFrame:
+    """Per rule, the share of targets met averaged over the indicators it was back-tested
+    on (each indicator's share over its valid unit-years, then their plain mean: the figure
+    the brief quotes), overall and in the smaller and larger size half, each with a
+    ``level`` percentile interval from a bootstrap that resamples units once for all
+    indicators (a unit keeps every indicator and year: they are not independent), with
+    ``indicators`` averaged, ``n`` valid unit-years and ``units``. An indicator without a
+    valid unit-year in a resample (or half) is left out of that resample's mean."""
+    small, large = size_halves(pd.Series(size, dtype=float))
+    rows = []
+    for rule, sub in bt.groupby("rule", sort=True):
+        units, u = np.unique(sub["unit_id"].astype(str).to_numpy(), return_inverse=True)
+        part = sub.groupby(["indicator", "basis"], sort=False).ngroup().to_numpy()
+        m, n_parts = len(units), int(part.max()) + 1
+        valid = sub["valid"].astype(bool).to_numpy()
+        met = sub["met"].astype(bool).to_numpy() & valid
+        flat = part * m + u
+        v, k = (np.bincount(flat, weights=x.astype(float), minlength=n_parts * m)
+                .reshape(n_parts, m) for x in (valid, met))
+        w = unit_weights(np.zeros(m), max(n_boot, 0), seed)  # row 0: the data as they are
+        row: dict[str, Any] = {"rule": rule, "indicators": n_parts, "n": int(v.sum()),
+                               "units": m, "level": level, "boot": n_boot}
+        for name, mask in (("share", np.ones(m, bool)), ("small", np.isin(units, list(small))),
+                           ("large", np.isin(units, list(large)))):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                shares = (w[:, mask] @ k[:, mask].T) / (w[:, mask] @ v[:, mask].T)
+            finite = np.isfinite(shares)
+            mean = np.where(finite.any(axis=1),
+                            np.where(finite, shares, 0.0).sum(axis=1)
+                            / np.maximum(finite.sum(axis=1), 1), np.nan)
+            key = "share_met" if name == "share" else f"{name}_met"
+            row[key] = float(mean[0])
+            row[f"{key}_lo"], row[f"{key}_hi"] = percentile_interval(mean[1:], level)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=RULE_MEAN_COLUMNS)
+
+
 def unit_attainment(sub: pd.DataFrame) -> pd.Series:
     """Each unit's mean attainment over its valid back-test rows (unit_id → mean): the
     score whose size dependence says whether a rule is harder on small units."""
@@ -833,6 +877,7 @@ class TargetStudy:
 
     backtest: pd.DataFrame  # targets_backtest
     summary: pd.DataFrame  # targets_summary
+    rule_means: pd.DataFrame  # targets_rule_means: shares met averaged over indicators
     warnings: pd.DataFrame  # targets_warnings
     alternatives: pd.DataFrame  # alternatives_targets
     shifts: pd.DataFrame  # targets_shifts
@@ -910,6 +955,8 @@ def run_study(data: Dataset, scheme: Scheme, year: int, *,
     summary = backtest_summary(bt, size_values, by=("indicator", "basis", "rule"),
                                groups=groups, n_boot=n_boot, seed=seed)
     summary["rule_label"] = summary["rule"].map(labels)
+    means = rule_means(bt, size_values, n_boot=n_boot, seed=seed)
+    means["rule_label"] = means["rule"].map(labels)
     absent = not_applicable(inds, names)
     done = set(zip(bt["indicator"], bt["basis"], bt["rule"]))
     gone = [{"indicator": i.id, "basis": b, "rule": n,
@@ -951,7 +998,7 @@ def run_study(data: Dataset, scheme: Scheme, year: int, *,
     else:
         focus = str(size_values.dropna().sort_index().sort_values(kind="stable").index[0])
     return TargetStudy(
-        backtest=bt, summary=summary, warnings=warn, alternatives=alts, shifts=shifts,
+        backtest=bt, summary=summary, rule_means=means, warnings=warn, alternatives=alts, shifts=shifts,
         not_applicable=absent, cap=cap, size=size_values, size_label=size_label,
         labels=labels, indicator_names={i.id: i.name for i in inds}, k=k, k_used=k_used,
         focus_unit=focus, focus_name=str(unit_names.get(focus, focus)), effects_note=note,

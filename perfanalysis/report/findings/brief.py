@@ -20,7 +20,7 @@ from .. import wording as wd
 from ..brief import SHOWN_IN
 from ..diff import STATUS_ZH
 from ..reply import RULES, Reply, size_name
-from ..wording import count_units, num, pct
+from ..wording import SINGLE_POINT, count_units, num, pct, single_point
 
 #: result tables by their Chinese names (citations never show a table id)
 TABLE_ZH: dict[str, str] = {
@@ -28,7 +28,8 @@ TABLE_ZH: dict[str, str] = {
     "tier_followups": "连续低等次后续处理表", "tier_probabilities": "等次概率表",
     "tier_uncertainty_summary": "等次不确定性汇总表", "fairness_top_chance": "进入最高等次概率表",
     "fairness_size_dependence": "得分与规模相关系数表", "targets_backtest": "目标回测表",
-    "targets_summary": "目标回测汇总表", "brief_tradeoffs": "各方案利弊表",
+    "targets_summary": "目标回测汇总表", "targets_rule_means": "目标完成比例的指标平均表",
+    "brief_tradeoffs": "各方案利弊表",
     "reward_cost": "奖励成本表", "followups_alternatives": "替代方案下的后续处理表",
     "data_revisions": "数据修订表", "unit_changes": "单位变化表", "scheme_changes": "方案变化表",
     "alternatives_targets": "差异化目标替代方案表",
@@ -36,6 +37,21 @@ TABLE_ZH: dict[str, str] = {
     "alternatives_weightings": "替代权重方案表", "brief_alternatives": "经济指标替代方案排序表",
     "quota_warnings": "等次人数与计划比例表",
 }
+
+def _share_ci(v: pd.Series, key: str, extra: str = "") -> str:
+    """'60.2%(55.1%至65.0%,extra)': a share with its interval from facts ``key``/``_lo``/
+    ``_hi`` and ``extra`` in the same brackets (a collapsed interval said to show no
+    uncertainty; no interval without bounds)."""
+    lo, hi = v.get(f"{key}_lo", math.nan), v.get(f"{key}_hi", math.nan)
+    if single_point(lo, hi):
+        inside = [SINGLE_POINT]
+    elif math.isnan(lo) or math.isnan(hi):
+        inside = []
+    else:
+        inside = [f"{_pct(lo)}至{_pct(hi)}"]
+    inside += [extra] if extra else []
+    return _pct(v[key]) + (f"({','.join(inside)})" if inside else "")
+
 
 def cite(*tables: str) -> str:
     """A citation: the tables and where the report shows them."""
@@ -131,15 +147,20 @@ def general_sentences(facts: pd.DataFrame, size_col: str | None) -> list[str]:
                    + cite("fairness_size_dependence") + "。")
     tg = g.loc[g["topic"] == "targets_equity"]
     if len(tg):
-        bits = []
+        bits, level = [], 0.9
         for rule, grp in tg.groupby("alternative", sort=False):
             v = grp.set_index("statistic")["value"]
-            text = f"按“{rule}”全体完成{_pct(v['share_met'])}"
+            level = float(v.get("level", level))
+            text = (f"按“{rule}”全体完成"
+                    + _share_ci(v, "share_met",
+                                f"共{int(v['n'])}个单位年、{int(v['indicators'])}个指标"))
             if not (math.isnan(v["small_met"]) or math.isnan(v["large_met"])):
-                text += f",小单位{_pct(v['small_met'])}、大单位{_pct(v['large_met'])}"
+                text += (f",小单位{_share_ci(v, 'small_met')}、"
+                         f"大单位{_share_ci(v, 'large_met')}")
             bits.append(text)
-        out.append("历年目标回测的完成比例(各指标平均;各指标的比例另附区间和单位年数,"
-                   "见“差异化目标”一章):" + ";".join(bits) + cite("targets_summary") + "。")
+        out.append(f"历年目标回测的完成比例(各指标平均;括号内为按单位重抽样的{level:.0%}区间,"
+                   "各指标的比例见“差异化目标”一章):" + ";".join(bits)
+                   + cite("targets_rule_means") + "。")
     noise = g.loc[g["topic"] == "noise"].set_index("statistic")["value"]
     if "expected_changes" in noise.index:
         out.append(f"考虑测量误差({int(noise['draws'])}次模拟),预计平均有"
