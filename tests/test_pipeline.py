@@ -460,6 +460,7 @@ def test_the_run_s_notebook_client_waits_for_output_and_starts_kernels_in_the_ru
         return self.nb
 
     monkeypatch.setattr(PapermillNotebookClient, "execute", fake_execute)
+    monkeypatch.setenv("PERFANALYSIS_KERNEL_REUSE", "0")  # papermill starts (no) kernels
     nbs = [_notebook(tmp_path, f"0{i}_x.ipynb", "x = 1") for i in range(3)]
     run_dir = tmp_path / "run"
     run_dir.mkdir()
@@ -473,3 +474,34 @@ def test_the_run_s_notebook_client_waits_for_output_and_starts_kernels_in_the_ru
         assert client["iopub_timeout"] == IOPUB_TIMEOUT >= 60
         assert client["kernel_manager_class"] is quiet_shutdown_kernel_manager()
         assert client["resources"] == {"metadata": {"path": str(run_dir.resolve())}}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("reuse", ["1", "0"])
+def test_a_kernel_is_reused_with_its_names_cleared(tmp_path: Path, reuse: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """One notebook at a time: the second and third notebooks run in the first one's kernel
+    (same process id) and see none of its names, their prompts counting from 1 again as in
+    a fresh kernel; with PERFANALYSIS_KERNEL_REUSE=0 each notebook has its own kernel. The
+    kernels are the quiet-shutdown kind and are gone after the run."""
+    import psutil
+
+    from perfanalysis.report.pipeline import KERNEL_REUSE_ENV, _Silent, execute_notebooks
+
+    monkeypatch.setenv(KERNEL_REUSE_ENV, reuse)
+    code = ("import os\nprint(os.getpid(), 'left' in dir(), 'os' in dir())\n"
+            "left = 1")
+    nbs = [_notebook(tmp_path, f"0{i}_k.ipynb", code) for i in range(3)]
+    executed, _ = execute_notebooks({nb: {} for nb in nbs}, tmp_path / "done", tmp_path,
+                                    _Silent(), jobs=1)
+    printed, counts = [], []
+    for path in executed:
+        cell = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        printed.append(cell.outputs[0]["text"].split())
+        counts.append(cell.execution_count)
+    pids = {p[0] for p in printed}
+    assert len(pids) == (1 if reuse == "1" else 3)
+    assert [p[1:] for p in printed] == [["False", "True"]] * 3  # no name left over
+    assert counts == [1, 1, 1]
+    assert not any(psutil.pid_exists(int(p)) and psutil.Process(int(p)).status() != "zombie"
+                   for p in pids)

@@ -519,7 +519,8 @@ def test_rule_means_on_the_provincial_panel_equal_summary_means_and_a_unit_resam
     draws = []
     for w in weights:
         counts = pd.Series(w, index=units)
-        ok = bt.loc[bt["valid"].astype(bool)].assign(w=lambda d: d["unit_id"].map(counts))
+        ok = bt.loc[bt["valid"].astype(bool)]
+        ok = ok.assign(w=ok["unit_id"].map(counts))
         per = ok.groupby(["indicator", "basis"]).apply(
             lambda g: (g["w"] * g["met"]).sum() / g["w"].sum() if g["w"].sum() else np.nan,
             include_groups=False)

@@ -312,6 +312,118 @@ def _register_engine() -> str:
     return "perfanalysis"
 
 
+#: Set to 0 for a fresh kernel per notebook (the run's kernels are otherwise reused,
+#: ``KernelPool``)
+KERNEL_REUSE_ENV = "PERFANALYSIS_KERNEL_REUSE"
+#: What a reused kernel runs before its next notebook: IPython's reset with a new history
+#: session (every name the last notebook defined gone, the prompt count back at 1; imported
+#: modules stay, their import was the kernel's start-up cost), freed memory returned
+KERNEL_RESET = ("get_ipython().reset(new_session=True)\n"
+                "import gc as _gc; _gc.collect(); del _gc")
+
+
+class KernelPool:
+    """One kernel per thread of a run, kept for the notebooks that thread executes: starting
+    a kernel and importing pandas, plotly and the package cost about 3.5 s of CPU per
+    notebook (six per report), more than some chapters' own work. Before each later
+    notebook the kernel's namespace is reset (``KERNEL_RESET``); every chapter then starts
+    from its own ``notebook_setup``, as chapters run one after another in one process (the
+    byte-identical tables of tests/test_pipeline.py). A kernel that died or ran a failing
+    notebook is replaced. ``enabled`` False: papermill starts a fresh kernel per notebook."""
+
+    def __init__(self, cwd: Path, enabled: bool = True) -> None:
+        self.cwd, self.enabled = cwd, enabled
+        self._local = threading.local()
+        self._kernels: list[Any] = []
+        self._lock = threading.Lock()
+
+    def kernel(self) -> Any:
+        """This thread's kernel manager, started or reset for the next notebook (None when
+        kernels are not reused)."""
+        if not self.enabled:
+            return None
+        from jupyter_core.utils import run_sync
+
+        km = getattr(self._local, "km", None)
+        if km is not None and run_sync(km.is_alive)():
+            self._stop_clients(km)
+            self._reset(km)
+            return km
+        km = quiet_shutdown_kernel_manager()(kernel_name=KERNEL)
+        run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(self.cwd))
+        # the client nbclient makes for each notebook is left open when the kernel is not
+        # its own: kept here and closed before the next notebook and at the end
+        km.clients_made = []
+        make = km.client
+
+        def client(**kwargs: Any) -> Any:
+            kc = make(**kwargs)
+            km.clients_made.append(kc)
+            return kc
+
+        km.client = client
+        self._local.km = km
+        with self._lock:
+            self._kernels.append(km)
+        return km
+
+    @staticmethod
+    def _stop_clients(km: Any) -> None:
+        for kc in getattr(km, "clients_made", []):
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        km.clients_made = []
+
+    def discard(self) -> None:
+        """Shut this thread's kernel down (after a failing notebook: not reused)."""
+        km = getattr(self._local, "km", None)
+        self._local.km = None
+        if km is not None:
+            self._shutdown(km)
+
+    def close(self) -> None:
+        """Shut every kernel of the pool down."""
+        with self._lock:
+            kernels, self._kernels = self._kernels, []
+        for km in kernels:
+            self._shutdown(km)
+
+    def _reset(self, km: Any) -> None:
+        """Run ``KERNEL_RESET`` in the kernel (a client of its own, on this thread's event
+        loop, as nbclient's)."""
+        from jupyter_core.utils import run_sync
+
+        client = km.client()
+        client.start_channels()
+        try:
+            run_sync(client.wait_for_ready)(timeout=60)
+            reply = run_sync(client.execute_interactive)(
+                KERNEL_RESET, store_history=False, allow_stdin=False, timeout=60,
+                output_hook=lambda msg: None)
+            if reply["content"]["status"] != "ok":
+                raise PipelineError(f"resetting the kernel failed: {reply['content']}")
+        finally:
+            client.stop_channels()
+
+    def _shutdown(self, km: Any) -> None:
+        from jupyter_core.utils import run_sync
+
+        self._stop_clients(km)
+        with contextlib.suppress(Exception):
+            if run_sync(km.is_alive)():
+                run_sync(km.shutdown_kernel)(now=False)
+        with contextlib.suppress(Exception):
+            run_sync(km.cleanup_resources)()
+        with self._lock:
+            if km in self._kernels:
+                self._kernels.remove(km)
+
+
+def kernel_reuse() -> bool:
+    """Whether the run reuses its kernels (``KERNEL_REUSE_ENV``, default yes)."""
+    return os.environ.get(KERNEL_REUSE_ENV, "1").strip() not in ("0", "false", "no")
+
+
 class _NotebookFailed(PipelineError):
     """A cell raised: which notebook, where its executed copy is, papermill's error."""
 
@@ -370,11 +482,13 @@ def execution_waves(notebooks: list[Path]) -> list[list[Path]]:
 
 
 def _execute_one(nb: Path, params: dict[str, Any], target: Path, cwd: Path, engine: str,
-                 progress: RunProgress, lock: threading.Lock) -> float:
+                 progress: RunProgress, lock: threading.Lock,
+                 pool: KernelPool | None = None) -> float:
     """Run one notebook into ``target`` (its kernel starts in ``cwd``); seconds taken.
     Papermill writes the executed copy once at the end (and on failure), not after every
     cell: the copies hold plotly.js and all charts, and rewriting them per cell cost more
-    than some chapters' own work. Progress calls are serialised by ``lock``."""
+    than some chapters' own work. Progress calls are serialised by ``lock``. ``pool``: the
+    kernel comes from it (else papermill starts one)."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -388,6 +502,7 @@ def _execute_one(nb: Path, params: dict[str, Any], target: Path, cwd: Path, engi
     with lock:  # +1: papermill's injected-parameters cell (added when params are set)
         progress.notebook_started(nb.name, n_cells + (1 if params else 0))
     t0 = time.perf_counter()
+    km = pool.kernel() if pool is not None else None
     try:
         # cwd goes to the kernel, not to papermill: papermill's own cwd option changes the
         # whole process's folder, which parallel notebooks would undo for each other
@@ -396,9 +511,16 @@ def _execute_one(nb: Path, params: dict[str, Any], target: Path, cwd: Path, engi
                                    progress_bar=False, log_output=False,
                                    request_save_on_cell_execute=False,
                                    resources={"metadata": {"path": str(cwd)}},
+                                   **({"km": km} if km is not None else {}),
                                    **{CELL_CALLBACK: cell_done})
     except PapermillExecutionError as exc:
+        if pool is not None:
+            pool.discard()
         raise _NotebookFailed(nb, target, exc) from exc
+    except BaseException:
+        if pool is not None:
+            pool.discard()
+        raise
     seconds = round(time.perf_counter() - t0, 2)
     with lock:
         progress.notebook_finished(nb.name, seconds)
@@ -426,10 +548,11 @@ def execute_notebooks(per_nb: dict[Path, dict[str, Any]], dest: Path, cwd: Path,
         targets[nb] = dest / (f"{nb.stem}-{year}.ipynb" if year is not None else nb.name)
     timings: dict[str, float] = {}
     lock = threading.Lock()
-    with ThreadPoolExecutor(max_workers=run_jobs(jobs)) as pool:
+    kernels = KernelPool(cwd, kernel_reuse())
+    with contextlib.closing(kernels), ThreadPoolExecutor(max_workers=run_jobs(jobs)) as pool:
         for wave in execution_waves(list(per_nb)):
             futures = {nb: pool.submit(_execute_one, nb, per_nb[nb], targets[nb], cwd, engine,
-                                       progress, lock) for nb in wave}
+                                       progress, lock, kernels) for nb in wave}
             failures: list[_NotebookFailed] = []
             for nb in wave:  # name order: the first failure reported is the earliest notebook
                 try:
