@@ -280,8 +280,7 @@ def general_facts(tables: StudyTables, trade: pd.DataFrame) -> pd.DataFrame:
     (brief_tradeoffs), score–size ρ with its interval by level and by growth
     (fairness_size_dependence), the share of targets met overall and by small and large
     units per rule, averaged over indicators, with intervals and n (targets_rule_means), the
-    expected number of tier changes under
-    measurement noise (tier_uncertainty_summary)."""
+    expected number of tier changes under measurement noise (tier_uncertainty_summary)."""
     rows: list[dict[str, Any]] = []
     if len(trade) and not math.isnan(trade["size_rho"].iloc[0]):
         for stat in ("size_rho", "size_rho_lo", "size_rho_hi", "size_n"):

@@ -242,15 +242,14 @@ def _write_png(media: Path, index: int, b64: str | list[str]) -> str:
 
 
 def _docx_variant(nb: NotebookNode, media: Path) -> tuple[NotebookNode, int, int]:
-    """The notebook made fit for the nbconvert DOCX: each chart becomes its PNG (written to ``media``,
-    shown by an ``<img>`` whose alt text and caption are the chart's title) or a placeholder
-    line when it has none; plotly.js is dropped. Returns the notebook, charts, charts with
-    a PNG. ``nb`` is changed in place (the caller's freshly combined notebook) and
-    returned."""
-    out_nb = nb
+    """The notebook made fit for the nbconvert DOCX: each chart becomes its PNG (written to
+    ``media``, shown by an ``<img>`` whose alt text and caption are the chart's title) or a
+    placeholder line when it has none; plotly.js is dropped. Returns the notebook, charts,
+    charts with a PNG. ``nb`` is changed in place (the caller's freshly combined notebook)
+    and returned."""
     n, with_png = 0, 0
     js = _plotlyjs()
-    for cell in out_nb.cells:
+    for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         kept = []
@@ -279,7 +278,7 @@ def _docx_variant(nb: NotebookNode, media: Path) -> tuple[NotebookNode, int, int
                     out["data"] = {"text/html": f"<p><em>{text}</em></p>", "text/plain": title}
             kept.append(out)
         cell["outputs"] = kept
-    return out_nb, n, with_png
+    return nb, n, with_png
 
 
 # --- Quarto's input: Markdown cells only ----------------------------------------------------

@@ -38,6 +38,7 @@ TABLE_ZH: dict[str, str] = {
     "quota_warnings": "等次人数与计划比例表",
 }
 
+
 def _share_ci(v: pd.Series, key: str, extra: str = "") -> str:
     """'60.2%(55.1%至65.0%,extra)': a share with its interval from facts ``key``/``_lo``/
     ``_hi`` and ``extra`` in the same brackets (a collapsed interval said to show no
