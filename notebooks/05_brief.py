@@ -98,6 +98,9 @@ nb.show_table(br.display_sizes(b.reply.sizes), caption='得分与规模的相关
 
 # %%
 nb.show_text(say.evidence_sentences(b.facts, ctx.year, b.top_label, b.size_col))
+target_means = br.display_target_means(b.facts)
+if len(target_means) > say.MAX_LISTED_RULES:  # the sentence gives the range, the table every rule
+    nb.show_table(target_means, caption=say.TARGET_MEANS_CAPTION)
 if len(b.focus) > say.MAX_FOCUS_PROSE:
     nb.show_table(br.display_focus(b.facts), caption='证据明细表:全部重点单位')
 

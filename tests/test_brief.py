@@ -426,3 +426,71 @@ def test_target_shares_averaged_over_indicators_carry_interval_and_n(brief) -> N
             "小单位30.0%(各次重抽样结果均相同,区间不能说明其不确定性)、大单位90.0%(75.0%至"
             "100.0%)") in text
     assert "按单位重抽样的90%区间" in text and "目标完成比例的指标平均表" in text
+
+
+def _rule_means_facts() -> pd.DataFrame:
+    """general_facts on a hand targets_rule_means of three rules (the third collapsed: every
+    unit met every target in every resample)."""
+    from perfanalysis.report.brief import general_facts
+
+    rows = [("A", .456, .407, .505, .423, .352, .509, .491, .426, .556, 215, 9),
+            ("B", .917, .867, .967, .867, .787, .956, .967, .933, 1.0, 120, 5),
+            ("C", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 186, 1)]
+    cols = ["rule", "share_met", "share_met_lo", "share_met_hi", "small_met", "small_met_lo",
+            "small_met_hi", "large_met", "large_met_lo", "large_met_hi", "n", "indicators"]
+    means = pd.DataFrame(rows, columns=cols).assign(level=0.9)
+    return general_facts({"targets_rule_means": means}, pd.DataFrame())
+
+
+def test_many_target_rules_give_the_range_in_prose_and_every_rule_in_a_table() -> None:
+    """Beyond two rules the brief writes the lowest and the highest overall share, each with
+    interval and n, and points to the table; the table holds every rule in percent, a
+    collapsed interval as 各次相同, which the sentence explains."""
+    from perfanalysis.report.brief import display_target_means
+
+    facts = _rule_means_facts()
+    text = "".join(say.general_sentences(facts, "population"))
+    assert ("3种目标规则中,全体完成比例最低的是“A”的45.6%(40.7%至50.5%,共215个单位年、9个指标),"
+            "最高的是“C”的100.0%(各次重抽样结果均相同,区间不能说明其不确定性,共186个单位年、"
+            "1个指标);") in text
+    assert f"见本附件“{say.TARGET_MEANS_CAPTION}”表;表中“各次相同”表示各次重抽样结果" in text
+    assert "按“B”" not in text  # the middle rule is in the table only
+    table = display_target_means(facts)
+    assert list(table["目标规则"]) == ["A", "B", "C"]
+    assert list(table.iloc[0]) == ["A", "45.6 (40.7–50.5)", "42.3 (35.2–50.9)",
+                                   "49.1 (42.6–55.6)", 215, 9]
+    assert table.iloc[1]["大单位(%)"] == "96.7 (93.3–100.0)"
+    assert set(table.iloc[2][["全体(%)", "小单位(%)", "大单位(%)"]]) == {"100.0 (各次相同)"}
+    assert len(say.general_sentences(facts, None)) == 1  # nothing else among the facts
+    # without a collapsed interval the note is not written
+    facts2 = facts.loc[facts["alternative"] != "C"]
+    facts2 = pd.concat([facts2, _rule_means_facts().query("alternative == 'A'")
+                        .assign(alternative="D")], ignore_index=True)
+    text2 = "".join(say.general_sentences(facts2, None))
+    assert "3种目标规则中" in text2 and "各次相同" not in text2
+    assert "最高的是“B”的91.7%(86.7%至96.7%,共120个单位年、5个指标)" in text2
+
+
+def test_the_panel_brief_tables_every_target_rule_it_does_not_write_out(panel_run) -> None:
+    """On the provincial panel (seven rules, two indicators, 31 units) the brief's sentence
+    gives the range and its table shows each rule of targets_rule_means: the shares in
+    percent and the interval bounds, read back from the report's HTML."""
+    import re
+
+    out, page = panel_run["out"], panel_run["html"]
+    means = pd.read_csv(out / "tables" / "targets_rule_means.csv", encoding="utf-8-sig")
+    assert len(means) > say.MAX_LISTED_RULES
+    found = re.search(f"<caption>{say.TARGET_MEANS_CAPTION}</caption>(.*?)</table>", page,
+                      re.DOTALL)
+    assert found, "the brief shows no table of the target rules"
+    rows = [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+            for r in re.findall(r"<tr>(.*?)</tr>", found.group(1))]
+    rows = [r for r in rows if r]
+    assert [r[0] for r in rows] == list(means["rule_label"])
+    for r, m in zip(rows, means.itertuples(index=False)):
+        for cell, key in zip(r[1:4], ("share_met", "small_met", "large_met")):
+            share, lo, hi = (100 * getattr(m, k) for k in (key, f"{key}_lo", f"{key}_hi"))
+            assert cell == f"{share:.1f} " + ("(各次相同)" if lo == hi else f"({lo:.1f}–{hi:.1f})")
+        assert (r[-2], r[-1]) == (str(m.n), str(m.indicators))
+    low = means.loc[means["share_met"].idxmin()]
+    assert f"全体完成比例最低的是“{low['rule_label']}”的{100 * low['share_met']:.1f}%" in page

@@ -28,6 +28,7 @@ from .study_tables import (  # noqa: F401 (re-exported: the brief's contract)
     alternatives,
     read_study_tables,
 )
+from .wording import single_point
 
 FACT_COLUMNS = ["section", "topic", "unit_id", "name", "alternative", "statistic", "value",
                 "label", "source"]
@@ -528,6 +529,40 @@ def display_sizes(sizes: pd.DataFrame) -> pd.DataFrame:
                            "rho_lo": "置信区间下限", "rho_hi": "置信区间上限", "n": "单位数",
                            "groups": "序列数", "rho_all": "全体单位ρ",
                            "slope": "规模每增加一倍名次变化(位)", "verdict": "判断"})
+
+
+#: what an interval cell of ``display_target_means`` says when every resample gave the
+#: same share (the brief's sentence explains it: wording.SINGLE_POINT)
+SAME_EVERY_RESAMPLE = "各次相同"
+
+
+def _share_cell(share: float, lo: float, hi: float) -> str:
+    """'45.6 (40.7–50.5)' (percent, one decimal, the interval in brackets; the space lets a
+    narrow DOCX column break there), '100.0 (各次相同)' for a collapsed interval, the share
+    alone without bounds, '—' without a share."""
+    if not math.isfinite(share):
+        return "—"
+    if single_point(lo, hi):
+        return f"{100 * share:.1f} ({SAME_EVERY_RESAMPLE})"
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return f"{100 * share:.1f}"
+    return f"{100 * share:.1f} ({100 * lo:.1f}–{100 * hi:.1f})"
+
+
+def display_target_means(facts: pd.DataFrame) -> pd.DataFrame:
+    """The share of targets met per rule as the brief quotes it (facts of topic
+    'targets_equity', from targets_rule_means), one row per rule: overall, small and large
+    units in percent, each with its resampling interval in brackets (six columns: the rule
+    names keep room on a DOCX page), unit-years and indicators averaged."""
+    f = facts.loc[(facts["unit_id"] == "") & (facts["topic"] == "targets_equity")]
+    columns = ["目标规则", "全体(%)", "小单位(%)", "大单位(%)", "单位年数", "指标数"]
+    rows = []
+    for rule, g in f.groupby("alternative", sort=False):
+        v = g.set_index("statistic")["value"].astype(float)
+        cells = [_share_cell(v[k], v.get(f"{k}_lo", math.nan), v.get(f"{k}_hi", math.nan))
+                 for k in ("share_met", "small_met", "large_met")]
+        rows.append([str(rule), *cells, int(v["n"]), int(v["indicators"])])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def display_focus(facts: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from .. import wording as wd
-from ..brief import SHOWN_IN
+from ..brief import SAME_EVERY_RESAMPLE, SHOWN_IN
 from ..diff import STATUS_ZH
 from ..reply import RULES, Reply, size_name
 from ..wording import SINGLE_POINT, count_units, num, pct, single_point
@@ -124,6 +124,53 @@ def _get(f: pd.DataFrame, topic: str, statistic: str) -> pd.Series | None:
     return sel.iloc[0] if len(sel) else None
 
 
+#: target rules written out in the brief's prose (more: the range, and the rules in a table)
+MAX_LISTED_RULES = 2
+#: the caption of the brief's table of target shares met per rule (display_target_means)
+TARGET_MEANS_CAPTION = "各目标规则的目标完成比例"
+
+
+def _targets_sentence(tg: pd.DataFrame) -> str:
+    """The share of targets met per rule, averaged over indicators, overall and by small and
+    large units, each with its interval and n (facts of topic 'targets_equity'). Up to
+    ``MAX_LISTED_RULES`` rules are written out; with more, the sentence gives the lowest and
+    the highest overall share and points to the table of every rule (a list of nine rules
+    with three intervals each is not a sentence a reader can follow)."""
+    level, rules = 0.9, []
+    for rule, grp in tg.groupby("alternative", sort=False):
+        v = grp.set_index("statistic")["value"]
+        level = float(v.get("level", level))
+        rules.append((str(rule), v))
+
+    def overall(v: pd.Series) -> str:
+        return _share_ci(v, "share_met", f"共{int(v['n'])}个单位年、{int(v['indicators'])}个指标")
+
+    head = f"历年目标回测的完成比例(各指标平均;括号内为按单位重抽样的{level:.0%}区间"
+    if len(rules) <= MAX_LISTED_RULES:
+        bits = []
+        for rule, v in rules:
+            text = f"按“{rule}”全体完成{overall(v)}"
+            if not (math.isnan(v["small_met"]) or math.isnan(v["large_met"])):
+                text += (f",小单位{_share_ci(v, 'small_met')}、"
+                         f"大单位{_share_ci(v, 'large_met')}")
+            bits.append(text)
+        return (head + ",各指标的比例见“差异化目标”一章):" + ";".join(bits)
+                + cite("targets_rule_means") + "。")
+    ranked = sorted((rv for rv in rules if math.isfinite(float(rv[1]["share_met"]))),
+                    key=lambda rv: float(rv[1]["share_met"]))
+    span = ""
+    if ranked:
+        (lo_rule, lo_v), (hi_rule, hi_v) = ranked[0], ranked[-1]
+        span = (f"全体完成比例最低的是“{lo_rule}”的{overall(lo_v)},"
+                f"最高的是“{hi_rule}”的{overall(hi_v)};")
+    collapsed = any(single_point(v.get(f"{k}_lo", math.nan), v.get(f"{k}_hi", math.nan))
+                    for _, v in rules for k in ("share_met", "small_met", "large_met"))
+    note = f";表中“{SAME_EVERY_RESAMPLE}”表示{SINGLE_POINT}" if collapsed else ""
+    return (head + f"):{len(rules)}种目标规则中," + span
+            + f"各规则全体、小单位和大单位的比例及区间见本附件“{TARGET_MEANS_CAPTION}”表"
+            + note + cite("targets_rule_means") + "。")
+
+
 def general_sentences(facts: pd.DataFrame, size_col: str | None) -> list[str]:
     """Evidence about all units (facts with unit_id ""): size dependence, targets met by
     small and large units, expected tier changes under measurement noise."""
@@ -148,20 +195,7 @@ def general_sentences(facts: pd.DataFrame, size_col: str | None) -> list[str]:
                    + cite("fairness_size_dependence") + "。")
     tg = g.loc[g["topic"] == "targets_equity"]
     if len(tg):
-        bits, level = [], 0.9
-        for rule, grp in tg.groupby("alternative", sort=False):
-            v = grp.set_index("statistic")["value"]
-            level = float(v.get("level", level))
-            text = (f"按“{rule}”全体完成"
-                    + _share_ci(v, "share_met",
-                                f"共{int(v['n'])}个单位年、{int(v['indicators'])}个指标"))
-            if not (math.isnan(v["small_met"]) or math.isnan(v["large_met"])):
-                text += (f",小单位{_share_ci(v, 'small_met')}、"
-                         f"大单位{_share_ci(v, 'large_met')}")
-            bits.append(text)
-        out.append(f"历年目标回测的完成比例(各指标平均;括号内为按单位重抽样的{level:.0%}区间,"
-                   "各指标的比例见“差异化目标”一章):" + ";".join(bits)
-                   + cite("targets_rule_means") + "。")
+        out.append(_targets_sentence(tg))
     noise = g.loc[g["topic"] == "noise"].set_index("statistic")["value"]
     if "expected_changes" in noise.index:
         out.append(f"考虑测量误差({int(noise['draws'])}次模拟),预计平均有"
