@@ -32,11 +32,11 @@ def summary() -> pd.DataFrame:
 def test_accuracy_names_the_lowest_and_highest_error():
     text, note = say.accuracy_sentences(summary(), LABELS, NAMES)
     # c has the smallest level MAPE (5.79 %), a the largest (9.92 %); met shares 42 % … 83 %
-    assert text.startswith("“财政总收入”:3 个年度、24 个单位-年度的回测中")
-    assert ("最准确的规则是同序列增速中位数(平均绝对百分比误差 5.8%,90%区间 3.9%~8.5%)"
+    assert text.startswith("“财政总收入”:3个年度、24个单位-年度的回测中")
+    assert ("最准确的规则是同序列增速中位数(平均绝对百分比误差5.8%,90%区间3.9%至8.5%)"
             in text)
-    assert "最不准确的是近3年平均(9.9%,90%区间 6.5%~13.2%)" in text
-    assert ("从同序列增速中位数的42%(90%区间 25%~58%)到近3年平均的83%(90%区间 67%~96%)"
+    assert "最不准确的是近3年平均(9.9%,90%区间6.5%至13.2%)" in text
+    assert ("从同序列增速中位数的42%(90%区间25%至58%)到近3年平均的83%(90%区间67%至96%)"
             in text)
     assert "误差按水平值计算" in note
 
@@ -45,18 +45,18 @@ def test_equity_names_the_rule_closest_to_zero_and_the_hardest_on_small_units():
     text = say.equity_sentences(summary(), LABELS, NAMES, "population_2020")[0]
     # |0.11| is the smallest: b; 0.68 the largest positive: a
     assert "按2020年常住人口衡量规模,达成度与规模关系最弱的规则是近3年平均增速" in text
-    assert ("秩相关系数 0.11,90%区间 -0.15~0.31,8 个单位;小单位完成 33%(90%区间 10%~60%,"
-            "12 个单位年),大单位完成 67%(90%区间 40%~90%,12 个单位年)") in text
-    assert "对小单位最不利的是近3年平均(秩相关系数 0.68" in text
+    assert ("秩相关系数0.11,90%区间-0.15至0.31,8个单位;小单位完成33%(90%区间10%至60%,"
+            "12个单位年),大单位完成67%(90%区间40%至90%,12个单位年)") in text
+    assert "对小单位最不利的是近3年平均(秩相关系数0.68" in text
     assert "population" not in text and "不足以判断" not in text
     # |ρ| ≥ 0.3 with an interval across 0: too few units to decide, said so
     s = summary()
     s.loc[1, ["equity_rho", "equity_rho_lo", "equity_rho_hi"]] = [0.05, -0.3, 0.4]
     text = say.equity_sentences(s, LABELS, NAMES, "population_2020")[0]
-    assert "近3年平均(秩相关系数 0.68" in text
+    assert "近3年平均(秩相关系数0.68" in text
     s.loc[0, ["equity_rho", "equity_rho_lo", "equity_rho_hi"]] = [0.45, -0.2, 0.9]
     text = say.equity_sentences(s, LABELS, NAMES, "population_2020")[0]
-    assert "0.45,90%区间 -0.20~0.90,8 个单位;8个单位不足以判断" in text
+    assert "0.45,90%区间-0.20至0.90,8个单位;8个单位不足以判断" in text
 
 
 def test_not_applicable_and_cap_sentences():
@@ -71,10 +71,10 @@ def test_not_applicable_and_cap_sentences():
                         "units_above_full": [6, 2, 8], "points_above_full": [5.7, 0.4, 6.1],
                         "max_points_above": [1.0, 0.3, 1.0]})
     (text,) = say.cap_sentences(cap, 2019)
-    assert text.startswith("2019年,按方案现行规则,16 个“单位×完成率指标”得分中有 6 个"
-                           "达到完成率上限 120%(38%,90%区间 20%~58%)")
+    assert text.startswith("2019年,按方案现行规则,16个“单位×完成率指标”得分中有6个"
+                           "达到完成率上限120%(38%,90%区间20%至58%)")
     assert "其中“甲”最多(5/8)" in text
-    assert "8 个得分超过满分,合计多得 6.10 分,单项最多多得 1.00 分" in text
+    assert "8个得分超过满分,合计多得6.10分,单项最多多得1.00分" in text
     assert say.cap_sentences(cap.iloc[:0], 2019) == []
 
 
@@ -85,12 +85,12 @@ def test_focus_unit_counts_met_targets_per_rule():
                        "valid": True})
     (text,) = say.focus_sentences(bt, "d", "大通湖区", LABELS)
     # d: a meets 1 of 2, b 2 of 2, c 0 of 2
-    assert text.startswith("大通湖区在回测的 2 个目标(指标×年度)中:按近3年平均完成 1 个,"
-                           "按近3年平均增速完成 2 个,按同序列增速中位数完成 0 个。")
+    assert text.startswith("大通湖区在回测的2个目标(指标×年度)中:按近3年平均完成1个,"
+                           "按近3年平均增速完成2个,按同序列增速中位数完成0个。")
     assert "最有利的是近3年平均增速,最不利的是同序列增速中位数" in text
     # a rule that sets fewer targets (applies to fewer indicators) is compared by shares
     (text,) = say.focus_sentences(bt.iloc[[0, 2, 3, 4, 5]], "d", "大通湖区", LABELS)
-    assert "按近3年平均完成 1/1 个,按近3年平均增速完成 2/2 个,按同序列增速中位数完成 0/2 个" in text
+    assert "按近3年平均完成1/1个,按近3年平均增速完成2/2个,按同序列增速中位数完成0/2个" in text
     assert "最有利的是近3年平均," in text
 
 
@@ -99,19 +99,19 @@ def test_effects_and_warnings_sentences():
                            "shift": [0, 2, -2], "tier_changed": [False, True, True],
                            "tier_base": ["达标", "达标", "优秀"], "tier": ["达标", "优秀", "达标"]})
     (text,) = say.effect_sentences(shifts, LABELS, 2019)
-    assert text == ("把完成率指标的目标改为近3年平均增速,2019年有 2 个单位等次改变:"
-                    "甲(由达标变为优秀)、乙(由优秀变为达标);名次最多变动 2 位。")
+    assert text == ("把完成率指标的目标改为近3年平均增速,2019年有2个单位等次改变:"
+                    "甲(由达标变为优秀)、乙(由优秀变为达标);名次最多变动2位。")
     warn = pd.DataFrame({"unit_id": ["heshan"], "name": ["赫山区"], "indicator": ["f"],
                          "indicator_name": ["财政总收入"], "year": [2019],
                          "rule": ["own_average(3)×1.1"], "target": [20.02],
                          "last_actual": [20.54], "direction": ["positive"]})
     head, line = say.warning_summary(warn, 2019)
-    assert "有 1 个目标比上年实际值还容易完成" in head
-    assert line == ("赫山区的“财政总收入”2019年目标值 20.02 低于上年实际值 20.54,"
+    assert "有1个目标比上年实际值还容易完成" in head
+    assert line == ("赫山区的“财政总收入”2019年目标值20.02低于上年实际值20.54,"
                     "目标比已达到的水平还低。")  # no rule spelled as code
     many = pd.concat([warn] * 40, ignore_index=True)
     got = say.warning_summary(many, 2019, limit=30)
-    assert len(got) == 31 and "以下列出前 30 个,完整数据见导出的结果表 scores.xlsx" in got[0]
+    assert len(got) == 31 and "以下列出前30个,完整数据见导出的结果表 scores.xlsx" in got[0]
     assert "规则" not in say.display_warnings(many).columns
     assert say.warning_summary(warn.iloc[:0], 2019)[0].startswith("按方案现行规则,2019年没有")
 
@@ -119,7 +119,7 @@ def test_effects_and_warnings_sentences():
 def test_k_note():
     assert say.k_note(3, 3, 2013, 2019) == []
     assert say.k_note(3, 1, 2011, 2013) == [
-        "数据从 2011 年开始,评估 2013 年最多可用 1 年历史,因此各规则的历史年数由 3 改为 1。"]
+        "数据从2011年开始,评估2013年最多可用1年历史,因此各规则的历史年数由3改为1。"]
 
 
 def _bt() -> pd.DataFrame:
@@ -301,18 +301,18 @@ def test_long_change_tables_show_the_largest_moves_and_the_units_asked_about():
     assert table["上升位数"].iloc[2:].abs().eq(3).all()
     moved = int((shifts["shift"] != 0).sum())
     assert say.changes_note(shifts, 10) == [
-        (f"名次或等次变化共 {moved} 行,下表只列等次改变和名次变动最大的 10 行;"
+        (f"名次或等次变化共{moved}行,下表只列等次改变和名次变动最大的10行;"
          "完整数据见导出的结果表 scores.xlsx。")]
 
 
 def test_a_collapsed_interval_is_said_to_show_no_uncertainty():
     """No small unit met a target under rule b in any year: every resample of units gives
-    0 %, and the sentence says the interval shows nothing instead of printing 0%~0%."""
+    0 %, and the sentence says the interval shows nothing instead of printing 0%至0%."""
     s = summary()
     s.loc[1, ["small_met", "small_met_lo", "small_met_hi"]] = [0.0, 0.0, 0.0]
     s.loc[0, ["share_met", "share_met_lo", "share_met_hi"]] = [1.0, 1.0, 1.0]
     text = say.equity_sentences(s, LABELS, NAMES, "population_2020")[0]
-    assert "小单位完成 0%(各次重抽样结果均相同,区间不能说明其不确定性,12 个单位年)" in text
-    assert "0%~0%" not in text
+    assert "小单位完成0%(各次重抽样结果均相同,区间不能说明其不确定性,12个单位年)" in text
+    assert "0%至0%" not in text
     acc = say.accuracy_sentences(s, LABELS, NAMES)[0]
     assert "到近3年平均的100%(各次重抽样结果均相同,区间不能说明其不确定性)" in acc

@@ -28,7 +28,7 @@ def _pct(x: float) -> str:
 
 def _names(names: list[str]) -> str:
     shown = "、".join(names[:MAX_LISTED])
-    return shown + (f"等 {len(names)} 个" if len(names) > MAX_LISTED else "")
+    return shown + (f"等{len(names)}个" if len(names) > MAX_LISTED else "")
 
 
 def _rows_first_half(summary: pd.DataFrame) -> pd.DataFrame:
@@ -43,12 +43,12 @@ def _interval_pct(row: pd.Series, col: str, digits: int = 1) -> str:
         return f"{100 * row[col]:.{digits}f}%"
     if wd.single_point(lo, hi):
         return f"{100 * row[col]:.{digits}f}%,{wd.SINGLE_POINT}"
-    return f"{100 * row[col]:.{digits}f}%,90%区间 {100 * lo:.{digits}f}%~{100 * hi:.{digits}f}%"
+    return f"{100 * row[col]:.{digits}f}%,90%区间{100 * lo:.{digits}f}%至{100 * hi:.{digits}f}%"
 
 
 def _interval_only(row: pd.Series, col: str) -> str:
     lo, hi = row.get(f"{col}_lo", np.nan), row.get(f"{col}_hi", np.nan)
-    return wd.SINGLE_POINT if wd.single_point(lo, hi) else f"90%区间 {_pct(lo)}~{_pct(hi)}"
+    return wd.SINGLE_POINT if wd.single_point(lo, hi) else f"90%区间{_pct(lo)}至{_pct(hi)}"
 
 
 def accuracy_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
@@ -64,9 +64,9 @@ def accuracy_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
         best = g.loc[g["mape"].idxmin()]
         worst = g.loc[g["mape"].idxmax()]
         years = int(g["years"].max())
-        text = (f"“{indicator_names.get(ind, ind)}”:{years} 个年度、{int(best['n'])} 个"
+        text = (f"“{indicator_names.get(ind, ind)}”:{years}个年度、{int(best['n'])}个"
                 f"单位-年度的回测中,目标值(换算为应达到的水平值)最准确的规则是"
-                f"{labels.get(best['rule'], best['rule'])}(平均绝对百分比误差 "
+                f"{labels.get(best['rule'], best['rule'])}(平均绝对百分比误差"
                 f"{_interval_pct(best, 'mape')})")
         if worst["rule"] != best["rule"]:
             text += (f",最不准确的是{labels.get(worst['rule'], worst['rule'])}"
@@ -80,7 +80,7 @@ def accuracy_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
         out.append(text)
     if out:
         out.append("误差按水平值计算:增量目标换算为“上年实际值+目标增量”,增速目标换算为"
-                   "“上年实际值×(1+目标增速)”,增量接近 0 时误差也不会失真。")
+                   "“上年实际值×(1+目标增速)”,增量接近0时误差也不会失真。")
     return out
 
 
@@ -90,19 +90,19 @@ def _undecided(row: pd.Series) -> bool:
 
 
 def _half_met(row: pd.Series, half: str) -> str:
-    """'小单位完成 60.0%(90%区间 45.0%~75.0%,40 个单位年)': a size half's share of
+    """'小单位完成60.0%(90%区间45.0%至75.0%,40个单位年)': a size half's share of
     targets met with its bootstrap interval over units and its valid unit-years."""
     zh = {"small": "小单位", "large": "大单位"}[half]
-    text = f"{zh}完成 {_pct(row[f'{half}_met'])}"
+    text = f"{zh}完成{_pct(row[f'{half}_met'])}"
     lo, hi = row.get(f"{half}_met_lo", np.nan), row.get(f"{half}_met_hi", np.nan)
     n = row.get(f"{half}_n", np.nan)
     bits = []
     if wd.single_point(lo, hi):
         bits.append(wd.SINGLE_POINT)
     elif lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
-        bits.append(f"90%区间 {_pct(lo)}~{_pct(hi)}")
+        bits.append(f"90%区间{_pct(lo)}至{_pct(hi)}")
     if n is not None and np.isfinite(n):
-        bits.append(f"{int(n)} 个单位年")
+        bits.append(f"{int(n)}个单位年")
     return text + (f"({','.join(bits)})" if bits else "")
 
 
@@ -122,9 +122,9 @@ def equity_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
         name = indicator_names.get(ind, ind)
 
         def interval(row: pd.Series) -> str:
-            text = (f"秩相关系数 {row['equity_rho']:.2f},90%区间 "
-                    f"{row['equity_rho_lo']:.2f}~{row['equity_rho_hi']:.2f},"
-                    f"{int(row['equity_n'])} 个单位")
+            text = (f"秩相关系数{row['equity_rho']:.2f},90%区间"
+                    f"{row['equity_rho_lo']:.2f}至{row['equity_rho_hi']:.2f},"
+                    f"{int(row['equity_n'])}个单位")
             if _undecided(row) and abs(row["equity_rho"]) >= 0.3:
                 text += f";{int(row['equity_n'])}个单位不足以判断"
             return text
@@ -139,7 +139,7 @@ def equity_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
         out.append(text + "。")
     if out:
         out.append("秩相关系数在同一序列内计算、按序列单位数加权平均;为正表示规模越大越容易"
-                   "完成目标。区间跨过 0 时,现有数据不能确定规模与达成度的关系。")
+                   "完成目标。区间跨过0时,现有数据不能确定规模与达成度的关系。")
     return out
 
 
@@ -165,10 +165,10 @@ def cap_sentences(cap: pd.DataFrame, year: int) -> list[str]:
     allrow = cap.loc[cap["indicator"] == "all"].iloc[0]
     parts = cap.loc[(cap["indicator"] != "all") & (cap["at_cap"] > 0)]
     capped = np.isfinite(allrow["cap"])
-    limit = f"完成率上限 {100 * allrow['cap']:.0f}%" if capped else "完成率上限"
-    text = (f"{year}年,按方案现行规则,{int(allrow['n'])} 个“单位×完成率指标”得分中有 "
-            f"{int(allrow['at_cap'])} 个达到{limit}({_pct(allrow['share_at_cap'])},90%区间 "
-            f"{_pct(allrow['share_lo'])}~{_pct(allrow['share_hi'])}),这些单位在该项上已"
+    limit = f"完成率上限{100 * allrow['cap']:.0f}%" if capped else "完成率上限"
+    text = (f"{year}年,按方案现行规则,{int(allrow['n'])}个“单位×完成率指标”得分中有"
+            f"{int(allrow['at_cap'])}个达到{limit}({_pct(allrow['share_at_cap'])},90%区间"
+            f"{_pct(allrow['share_lo'])}至{_pct(allrow['share_hi'])}),这些单位在该项上已"
             "无法再拉开差距")
     if len(parts):
         worst = parts.loc[parts["share_at_cap"].idxmax()]
@@ -176,9 +176,9 @@ def cap_sentences(cap: pd.DataFrame, year: int) -> list[str]:
                  f"{int(worst['n'])})")
     text += "。"
     if allrow["units_above_full"] > 0:
-        text += (f"完成率超过 100% 时得分可高于该项满分:{int(allrow['units_above_full'])} 个"
-                 f"得分超过满分,合计多得 {allrow['points_above_full']:.2f} 分,单项最多多得 "
-                 f"{allrow['max_points_above']:.2f} 分。")
+        text += (f"完成率超过100%时得分可高于该项满分:{int(allrow['units_above_full'])}个"
+                 f"得分超过满分,合计多得{allrow['points_above_full']:.2f}分,单项最多多得"
+                 f"{allrow['max_points_above']:.2f}分。")
     return [text]
 
 
@@ -191,14 +191,14 @@ def focus_sentences(bt: pd.DataFrame, focus_unit: str, focus_name: str,
     counts = sub.groupby("rule", sort=False)["met"].agg(["sum", "count"])
     same = counts["count"].nunique() == 1
     # rules that apply to fewer indicators set fewer targets: compare shares, not counts
-    parts = [f"按{labels.get(r, r)}完成 {int(c['sum'])} 个" if same else
-             f"按{labels.get(r, r)}完成 {int(c['sum'])}/{int(c['count'])} 个"
+    parts = [f"按{labels.get(r, r)}完成{int(c['sum'])}个" if same else
+             f"按{labels.get(r, r)}完成{int(c['sum'])}/{int(c['count'])}个"
              for r, c in counts.iterrows()]
     share = counts["sum"] / counts["count"]
     best = share.idxmax()
     worst = share.idxmin()
     n = int(counts["count"].max())
-    text = (f"{focus_name}在回测的 {n} 个目标(指标×年度)中:" + ",".join(parts) + "。")
+    text = (f"{focus_name}在回测的{n}个目标(指标×年度)中:" + ",".join(parts) + "。")
     if share[best] != share[worst]:
         text += (f"对{focus_name}最有利的是{labels.get(best, best)},"
                  f"最不利的是{labels.get(worst, worst)}。")
@@ -211,15 +211,15 @@ def warning_summary(warnings: pd.DataFrame, year: int, limit: int = SHOWN_ROWS) 
     rest in the exported tables)."""
     if warnings.empty:
         return [f"按方案现行规则,{year}年没有低于上年实际值(负向指标:高于上年实际值)的目标。"]
-    head = (f"按方案现行规则,{year}年有 {len(warnings)} 个目标比上年实际值还容易完成"
+    head = (f"按方案现行规则,{year}年有{len(warnings)}个目标比上年实际值还容易完成"
             "(正向指标低于上年实际值、负向指标高于上年实际值),这类目标等于允许单位退步"
-            + (f";以下列出前 {limit} 个,完整数据见导出的结果表 scores.xlsx。"
+            + (f";以下列出前{limit}个,完整数据见导出的结果表 scores.xlsx。"
                if len(warnings) > limit else "。"))
     out = []
     for w in warnings.head(limit).itertuples(index=False):
         word, what = ("低于", "低") if w.direction == "positive" else ("高于", "宽松")
-        out.append(f"{w.name}的“{w.indicator_name}”{w.year}年目标值 {w.target:.2f} "
-                   f"{word}上年实际值 {w.last_actual:.2f},目标比已达到的水平还{what}。")
+        out.append(f"{w.name}的“{w.indicator_name}”{w.year}年目标值{w.target:.2f}"
+                   f"{word}上年实际值{w.last_actual:.2f},目标比已达到的水平还{what}。")
     return [head, *out]
 
 
@@ -233,12 +233,12 @@ def effect_sentences(shifts: pd.DataFrame, labels: Mapping[str, str], year: int)
         move = int(g["shift"].abs().max()) if len(g) else 0
         label = labels.get(rule, rule)
         if changed.empty:
-            moves = f"名次最多变动 {move} 位" if move else "名次也都不变"
+            moves = f"名次最多变动{move}位" if move else "名次也都不变"
             out.append(f"把完成率指标的目标改为{label},{year}年没有单位的等次改变,{moves}。")
         else:
             who = [f"{r.name}(由{r.tier_base}变为{r.tier})" for r in changed.itertuples()]
-            out.append(f"把完成率指标的目标改为{label},{year}年有 {len(changed)} 个单位"
-                       f"等次改变:{_names(who)};名次最多变动 {move} 位。")
+            out.append(f"把完成率指标的目标改为{label},{year}年有{len(changed)}个单位"
+                       f"等次改变:{_names(who)};名次最多变动{move}位。")
     return out
 
 
@@ -246,8 +246,8 @@ def k_note(k: int, k_used: int, first_year: int, year: int) -> list[str]:
     """Say so when the data are too short for the requested history length."""
     if k_used >= k:
         return []
-    return [(f"数据从 {first_year} 年开始,评估 {year} 年最多可用 {k_used} 年历史,"
-            f"因此各规则的历史年数由 {k} 改为 {k_used}。")]
+    return [(f"数据从{first_year}年开始,评估{year}年最多可用{k_used}年历史,"
+            f"因此各规则的历史年数由{k}改为{k_used}。")]
 
 
 def display_summary(summary: pd.DataFrame, labels: Mapping[str, str],
@@ -260,15 +260,15 @@ def display_summary(summary: pd.DataFrame, labels: Mapping[str, str],
         "目标规则": summary["rule"].map(lambda r: labels.get(r, r)),
         "单位-年度数": summary["n"].astype(int),
         "完成比例%": 100 * summary["share_met"],
-        "完成比例90%区间": [f"{100 * a:.0f}~{100 * b:.0f}" if np.isfinite(a) else "—"
+        "完成比例90%区间": [f"{100 * a:.0f}至{100 * b:.0f}" if np.isfinite(a) else "—"
                        for a, b in zip(summary["share_met_lo"], summary["share_met_hi"])],
         "水平值平均绝对百分比误差%": 100 * summary["mape"],
-        "误差90%区间": [f"{100 * a:.1f}~{100 * b:.1f}" if np.isfinite(a) else "—"
+        "误差90%区间": [f"{100 * a:.1f}至{100 * b:.1f}" if np.isfinite(a) else "—"
                     for a, b in zip(summary["mape_lo"], summary["mape_hi"])],
         "相对“维持上年”误差比": summary["mase"],
         "增速误差(百分点)": summary["growth_mae_pp"],
         "达成度与规模秩相关": summary["equity_rho"],
-        "秩相关90%区间": [f"{a:.2f}~{b:.2f}" if np.isfinite(a) else "—"
+        "秩相关90%区间": [f"{a:.2f}至{b:.2f}" if np.isfinite(a) else "—"
                       for a, b in zip(summary["equity_rho_lo"], summary["equity_rho_hi"])],
         "小单位完成%": 100 * summary["small_met"],
         "大单位完成%": 100 * summary["large_met"],
@@ -281,7 +281,7 @@ def display_cap(cap: pd.DataFrame) -> pd.DataFrame:
         "指标": cap["indicator_name"], "完成率上限%": 100 * cap["cap"],
         "单位数": cap["n"].astype(int), "达到上限": cap["at_cap"].astype(int),
         "达到上限%": 100 * cap["share_at_cap"],
-        "90%区间": [f"{100 * a:.0f}~{100 * b:.0f}" for a, b in zip(cap["share_lo"],
+        "90%区间": [f"{100 * a:.0f}至{100 * b:.0f}" for a, b in zip(cap["share_lo"],
                                                                    cap["share_hi"])],
         "超过满分的单位": cap["units_above_full"].astype(int),
         "超出满分合计(分)": cap["points_above_full"]})
@@ -311,7 +311,7 @@ def changes_note(shifts: pd.DataFrame, limit: int = SHOWN_ROWS) -> list[str]:
                        & (shifts["tier_changed"] | (shifts["shift"] != 0))]
     if len(moved) <= limit:
         return []
-    return [(f"名次或等次变化共 {len(moved)} 行,下表只列等次改变和名次变动最大的 {limit} 行;"
+    return [(f"名次或等次变化共{len(moved)}行,下表只列等次改变和名次变动最大的{limit}行;"
              "完整数据见导出的结果表 scores.xlsx。")]
 
 
