@@ -109,3 +109,15 @@ def test_score_command_on_the_panel(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     table = pd.read_csv(out, encoding="utf-8-sig")
     assert len(table) == 31 and set(table["sequence"]) == {"east", "central", "west", "northeast"}
+
+
+def test_the_invented_provincial_scheme_marks_every_rule_an_assumption() -> None:
+    """Every scoring choice of the provincial preset is invented for the example (its header
+    says so): its 方案依据与假设 table marks each rule an assumption, so the brief no longer
+    reports rules 'neither sourced nor marked' (it reported two: the block and the tiers)."""
+    from perfanalysis.report.publication import scheme_basis
+
+    basis = scheme_basis(pa.load_scheme(SCHEME))
+    assert len(basis) == 7
+    assert set(basis["是否假设"]) == {"是"}, basis.loc[basis["是否假设"] != "是", "项目"].tolist()
+    assert "15:80:5" in basis.set_index("类别").at["等次规则", "理由"]
