@@ -148,8 +148,12 @@ def test_every_chapter_runs_on_a_one_indicator_scheme(chapter_case: Any) -> None
     assert "没有适用的通用情景" in ch04 and "一个一级指标" in ch04
     assert "没有可与" in ch04 and "权重选择不影响等次" not in ch04
     # the empty bottom tier (15:80:5 in regions of 3–12) is stated in chapter 00
-    assert "取整后为0名" in " ".join(texts["00_scorecard"])
-    assert "取整后为0名" in " ".join(texts["05_brief"])  # and the brief repeats it, cited
+    # in each region's section, rounded down (三等 is a ceiling: 0.60 → 0), and in the brief
+    # once for the four regions, cited
+    ch00 = " ".join(texts["00_scorecard"])
+    assert "西部共12个单位,三等按比例为0.60名,向下取整后为0名" in ch00
+    assert "东北共3个单位,三等按比例为0.15名,取整后为0名" in ch00
+    assert "的三等按比例向下取整后均为0名,这4个序列" in " ".join(texts["05_brief"])
     assert "等次人数与计划比例表" in " ".join(texts["05_brief"])  # cited by its Chinese name
 
 

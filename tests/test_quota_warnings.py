@@ -164,3 +164,38 @@ def test_scorecard_of_the_panel_states_the_empty_bottom_tier() -> None:
     w = quota_warnings(table, scheme)
     assert sorted(w["sequence"]) == ["central", "east", "northeast", "west"]
     assert set(w["kind"]) == {"zero"} and set(w["tier"]) == {"三等"}
+
+
+def test_a_tier_rounding_to_no_unit_in_several_sequences_is_one_sentence() -> None:
+    """The provincial panel under 15:80:5: 三等 (below the middle tier: a ceiling, rounded
+    down) is 5 % of 10, 6, 12 and 3 units = 0.50, 0.30, 0.60 and 0.15, none a whole unit, so
+    no region has a 三等: the four are named in one sentence with their planned counts,
+    said to be rounded down (0.60 half up would be 1); a tie sentence keeps its own."""
+    from perfanalysis import load_data, load_scheme
+    from perfanalysis.paths import REAL_DIR, SCHEMES_DIR
+    from perfanalysis.report.summary import quota_warning_sentences
+
+    scheme = load_scheme(SCHEMES_DIR / "china_provinces.yaml")
+    table = scorecard(load_data(REAL_DIR / "china_provinces"), scheme, 2011, with_basis=True)
+    w = quota_warnings(table, scheme)
+    assert w[["sequence_name", "n_units", "tier", "kind", "quota"]].values.tolist() == [
+        ["中部", 6, "三等", "zero", 0], ["东部", 10, "三等", "zero", 0],
+        ["东北", 3, "三等", "zero", 0], ["西部", 12, "三等", "zero", 0]]
+    assert w["planned"].tolist() == pytest.approx([6 * .05, 10 * .05, 3 * .05, 12 * .05])
+    assert quota_warning_sentences(w) == [
+        ("提示:中部(6个单位,按比例0.30名)、东部(10个单位,按比例0.50名)、东北(3个单位,"
+        "按比例0.15名)、西部(12个单位,按比例0.60名)的三等按比例向下取整后均为0名,这4个序列"
+        "没有单位评为三等。")]
+    ties = pd.DataFrame({"sequence": ["a", "b"], "sequence_name": ["甲组", "乙组"],
+                         "n_units": [4, 1], "tier": ["优秀", "优秀"], "kind": ["ties", "zero"],
+                         "planned": [1.0, 0.25], "quota": [1, 0], "actual": [3, 0],
+                         "over": [2, 0]})
+    assert quota_warning_sentences(ties) == [
+        ("提示:甲组优秀名额1名,与末位总分并列的单位同入优秀,实际3名,超出名额2名,"
+        "方案规定的比例未能保持。"),
+        "提示:乙组共1个单位,优秀按比例为0.25名,取整后为0名,本序列没有单位评为优秀。"]
+    many = pd.concat([w.iloc[[0]]] * 8, ignore_index=True).assign(
+        sequence_name=[f"组{i}" for i in range(8)])
+    text = quota_warning_sentences(many)
+    assert len(text) == 1 and "组5(6个单位,按比例0.30名)等8个序列的三等按比例取整后" in text[0]
+    assert "组6" not in text[0]

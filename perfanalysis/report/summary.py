@@ -260,19 +260,49 @@ def scorecard_sentences(table: pd.DataFrame, margins: pd.DataFrame, scheme: Sche
     return out
 
 
+#: sequences named in one sentence on tiers that round to no unit (more: "等N个序列")
+MAX_LISTED_SEQUENCES = 6
+
+
+def _rounded(planned: float) -> str:
+    """How a planned count below one became no unit: '向下取整' from 0.5 up (a tier below the
+    middle of a forced distribution is a ceiling, 不超过: 0.60 is 0 although the scheme
+    rounds quotas half up), '取整' below 0.5."""
+    return "向下取整" if planned >= 0.5 else "取整"
+
+
+def _zero_sentence(rows: list) -> str:
+    """Tiers whose share rounds to no unit, one sentence per tier: one sequence alone as
+    before; several (the provincial panel's four regions for 三等) in one sentence."""
+    tier = rows[0].tier
+    if len(rows) == 1:
+        r = rows[0]
+        return (f"提示:{r.sequence_name}共{r.n_units}个单位,{tier}按比例为{r.planned:.2f}名,"
+                f"{_rounded(r.planned)}后为0名,本序列没有单位评为{tier}。")
+    shown = [f"{r.sequence_name}({r.n_units}个单位,按比例{r.planned:.2f}名)"
+             for r in rows[:MAX_LISTED_SEQUENCES]]
+    more = f"等{len(rows)}个序列" if len(rows) > MAX_LISTED_SEQUENCES else ""
+    how = "向下取整" if any(r.planned >= 0.5 for r in rows) else "取整"
+    return (f"提示:{'、'.join(shown)}{more}的{tier}按比例{how}后均为0名,这{len(rows)}个序列"
+            f"没有单位评为{tier}。")
+
+
 def quota_warning_sentences(warnings: pd.DataFrame) -> list[str]:
-    """One Chinese sentence per tier whose head count broke the plan (``quota_warnings``):
-    ties that pushed a tier past its quota, and tiers whose share rounds to no unit."""
-    out = []
+    """Chinese sentences on tiers whose head count broke the plan (``quota_warnings``): one
+    per tie that pushed a tier past its quota, and one per tier whose share rounds to no
+    unit in some sequences (those sequences named together), in the table's order."""
+    items: list[tuple[str, str]] = []  # ("ties", sentence) or ("zero", tier) in order
+    zero: dict[str, list] = {}
     for r in warnings.itertuples(index=False):
         if r.kind == "ties":
-            out.append(f"提示:{r.sequence_name}{r.tier}名额{r.quota}名,与末位总分并列的单位"
-                       f"同入{r.tier},实际{r.actual}名,超出名额{r.over}名,方案规定的比例"
-                       "未能保持。")
+            items.append(("ties", (f"提示:{r.sequence_name}{r.tier}名额{r.quota}名,与末位总分"
+                                  f"并列的单位同入{r.tier},实际{r.actual}名,超出名额{r.over}名,"
+                                  "方案规定的比例未能保持。")))
         else:
-            out.append(f"提示:{r.sequence_name}共{r.n_units}个单位,{r.tier}按比例为"
-                       f"{r.planned:.2f}名,取整后为0名,本序列没有单位评为{r.tier}。")
-    return out
+            if r.tier not in zero:
+                items.append(("zero", r.tier))
+            zero.setdefault(r.tier, []).append(r)
+    return [_zero_sentence(zero[v]) if kind == "zero" else v for kind, v in items]
 
 
 def quota_summary(warnings: pd.DataFrame) -> list[str]:
