@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 年度考核结果总览
 #
-# 本章按考核方案计算当年各单位的得分与等次,说明谁评为优秀、谁离等次边界最近。
+# 本章按考核方案计算当年各单位的得分与等次,说明谁评为最高等次、谁离等次边界最近。
 
 # %% tags=["parameters"]
 data_dir: str = "../data/sample/yiyang"  # data folder (CSV files) or .xlsx workbook

@@ -81,7 +81,7 @@ nb.show_text(fw.sample_sentences(study.sample)
                                      study.max_rho, study.max_volatility)
              + fw.focus_sentences(study.focus_unit, study.variants,
                                   study.top_chance, study.volatility,
-                                  study.chosen_alpha))
+                                  study.chosen_alpha, top_label=ctx.scheme.tiers.labels[0]))
 
 # %% [markdown]
 # ## 得分与规模
@@ -119,7 +119,8 @@ nb.show_table(fw.display_table(study.frontier),
 # ## 名次的年际变化
 
 # %%
-nb.show_text(fw.persistence_sentences(study.persistence_summary, N_GROUPS))
+nb.show_text(fw.persistence_sentences(study.persistence_summary, N_GROUPS,
+                                      top_label=ctx.scheme.tiers.labels[0]))
 nb.show(ff.bump_chart(study.panel, BUMP, units=BUMP_UNITS))
 
 # %% [markdown]

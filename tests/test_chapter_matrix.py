@@ -169,6 +169,8 @@ def test_report_renders_on_the_provincial_panel(panel_run: dict[str, Any]) -> No
     _check(out, executed_chapters(out, record["chapters"], PANEL_YEAR)[0])
     html = panel_run["html"]
     assert "年度考核结果总览" in html and "东北" in html
+    # the top tier by the scheme's name: chapter 02 wrote 进入优秀名额 for the panel's 一等
+    assert "进入一等名额的比例" in html and "优秀" not in html
     assert (out / "report.docx").stat().st_size > 0
     assert os.path.getsize(out / "scores.xlsx") > 0
     assert not (out / "tables" / "stale.csv").exists()

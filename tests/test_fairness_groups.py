@@ -350,32 +350,34 @@ def _summary_row(**kw: float) -> pd.DataFrame:
 
 
 def test_persistence_sentence_gives_n_intervals_and_what_the_gap_allows() -> None:
-    text = fw.persistence_sentences(_summary_row(), groups=4)[0]
+    text = fw.persistence_sentences(_summary_row(), groups=4, top_label="一等")[0]
     assert "Kendall τ平均为0.90(8对年份,31个单位,90%区间0.85至0.95)" in text
-    assert ("各比较组内规模较小的一半单位在各年进入优秀名额的比例为10.0%"
+    # the scheme's top tier by its own name (the provincial preset's 一等, not 优秀)
+    assert ("各比较组内规模较小的一半单位在各年进入一等名额的比例为10.0%"
             "(共40个单位年,90%区间5.0至20.0%)") in text
     assert "较大的一半为30.0%(共42个单位年,90%区间20.0至40.0%)" in text
     assert "较小的一半明显更低(相差−20.0个百分点,90%区间−30.0至−5.0个百分点)" in text
-    undecided = fw.persistence_sentences(_summary_row(gap_lo=-0.3, gap_hi=0.1))[0]
+    undecided = fw.persistence_sentences(_summary_row(gap_lo=-0.3, gap_hi=0.1), top_label="优秀")[0]
     assert undecided.startswith("总量计分下") and "规模较小的一半单位" in undecided
     assert "(90%区间−30.0至10.0个百分点,包含0),数据不足以判断" in undecided
-    higher = fw.persistence_sentences(_summary_row(gap=0.2, gap_lo=0.05, gap_hi=0.3))[0]
+    higher = fw.persistence_sentences(_summary_row(gap=0.2, gap_lo=0.05, gap_hi=0.3), top_label="优秀")[0]
     assert "较小的一半明显更高(相差20.0个百分点" in higher
     # no interval (no resamples): the figures and n, no verdict
     bare = fw.persistence_sentences(_summary_row(tau_lo=np.nan, tau_hi=np.nan, gap_lo=np.nan,
                                                  gap_hi=np.nan, p_top_small_lo=np.nan,
-                                                 p_top_small_hi=np.nan, boot=0))[0]
+                                                 p_top_small_hi=np.nan, boot=0), top_label="优秀")[0]
     assert "(8对年份,31个单位)" in bare and "(共40个单位年)" in bare
     assert "两者相差−20.0个百分点。" in bare and "明显" not in bare
-    assert fw.persistence_sentences(_summary_row(year_pairs=0)) == []
+    assert fw.persistence_sentences(_summary_row(year_pairs=0), top_label="优秀") == []
     # none of the small units ever in the top tier: every resample gives 0 %
     none = fw.persistence_sentences(_summary_row(p_top_small=0.0, p_top_small_lo=0.0,
-                                                 p_top_small_hi=0.0))[0]
+                                                 p_top_small_hi=0.0), top_label="优秀")[0]
     assert ("比例为0.0%(共40个单位年,各次重抽样结果均相同,区间不能说明其不确定性)"
             in none) and "0.0至0.0" not in none
     # the gap's interval (−30 to −5 points) then carries the large half's uncertainty only:
     # no verdict (Yiyang: 0 of 4 small units against 4 large, 24 unit-years each)
     assert "明显" not in none and "差值的区间低估了不确定性),数据不足以判断" in none
+    assert none.endswith("数据不足以判断两者进入优秀名额的机会是否不同。")
 
 
 def test_persistence_summary_on_the_real_panel_against_scipy_resamples(provinces) -> None:

@@ -203,7 +203,7 @@ def _ci(row: pd.Series, key: str, scale: float = 1.0, digits: int = 2,
             f"{wd.num(hi * scale, digits)}{suffix}")
 
 
-def _gap_text(row: pd.Series) -> str:
+def _gap_text(row: pd.Series, top_label: str) -> str:
     """The small half's top-tier share against the large half's, judged by the interval of
     the difference: clearly lower, clearly higher, or the data cannot decide (also when one
     half's interval collapsed to a point: the difference's interval is then too narrow)."""
@@ -218,20 +218,22 @@ def _gap_text(row: pd.Series) -> str:
         # one half alike in every resample (e.g. 0 of 4 small units): the difference's
         # interval carries only the other half's uncertainty and is too narrow to judge by
         return (f",两者相差{wd.pct_points(gap)}(一半单位的结果在各次重抽样中均相同,"
-                "差值的区间低估了不确定性),数据不足以判断两者进入优秀名额的机会是否不同")
+                f"差值的区间低估了不确定性),数据不足以判断两者进入{top_label}名额的机会是否不同")
     if hi < 0:
         return f",较小的一半明显更低(相差{wd.pct_points(gap)}{ci})"
     if lo > 0:
         return f",较小的一半明显更高(相差{wd.pct_points(gap)}{ci})"
     return (f",两者相差{wd.pct_points(gap)}({ci[1:]},包含0),"
-            "数据不足以判断两者进入优秀名额的机会是否不同")
+            f"数据不足以判断两者进入{top_label}名额的机会是否不同")
 
 
-def persistence_sentences(summary: pd.DataFrame, groups: int = 1) -> list[str]:
+def persistence_sentences(summary: pd.DataFrame, groups: int = 1, *,
+                          top_label: str) -> list[str]:
     """Rank persistence across years and the top-tier share of the smaller half of units
     (within each of ``groups`` comparison groups when there are several), from a
     ``persistence_summary`` table: each figure with its n and its bootstrap interval over
-    units, and the difference of the halves judged by its interval."""
+    units, and the difference of the halves judged by its interval. ``top_label``: the
+    scheme's top tier (优秀, 一等, 先进), whose quota the shares count."""
     out = []
     half = "各比较组内规模较小的一半单位" if groups > 1 else "规模较小的一半单位"
     for variant in ("level", "growth"):
@@ -242,18 +244,20 @@ def persistence_sentences(summary: pd.DataFrame, groups: int = 1) -> list[str]:
         out.append(
             f"{_name(variant)}计分下,相邻两年名次的Kendall τ平均为{wd.num(r['tau_mean'])}"
             f"({int(r['year_pairs'])}对年份,{int(r['units'])}个单位{_ci(r, 'tau')});"
-            f"{half}在各年进入优秀名额的比例为{wd.pct(r['p_top_small'])}"
+            f"{half}在各年进入{top_label}名额的比例为{wd.pct(r['p_top_small'])}"
             f"(共{int(r['unit_years_small'])}个单位年{_ci(r, 'p_top_small', 100, 1, '%')}),"
             f"较大的一半为{wd.pct(r['p_top_large'])}"
             f"(共{int(r['unit_years_large'])}个单位年{_ci(r, 'p_top_large', 100, 1, '%')})"
-            f"{_gap_text(r)}。")
+            f"{_gap_text(r, top_label)}。")
     return out
 
 
 def focus_sentences(unit_id: str, table: pd.DataFrame, top: pd.DataFrame,
-                    volatility: pd.DataFrame, alpha: float | None) -> list[str]:
+                    volatility: pd.DataFrame, alpha: float | None, *,
+                    top_label: str) -> list[str]:
     """What the variants mean for one unit (by default the smallest): its rank, its chance of
-    the top tier under noise and its rank noise, under level, growth and the chosen blend."""
+    the top tier (``top_label``: the scheme's) under noise and its rank noise, under level,
+    growth and the chosen blend."""
     rows = table.loc[table["unit_id"] == unit_id]
     if rows.empty:
         return []
@@ -275,7 +279,7 @@ def focus_sentences(unit_id: str, table: pd.DataFrame, top: pd.DataFrame,
         se = t["p_top_se"].iloc[0] if "p_top_se" in t.columns else np.nan
         err = f"(模拟误差±{se * 100:.0f}个百分点)" if np.isfinite(se) and se > 0 else ""
         parts.append(f"{_name(variant, a)}计分下排第{int(sel['rank'].iloc[0])}名(共{n}个),"
-                     f"测量误差下进入优秀名额的概率为{t['p_top'].iloc[0] * 100:.0f}%{err},"
+                     f"测量误差下进入{top_label}名额的概率为{t['p_top'].iloc[0] * 100:.0f}%{err},"
                      f"名次标准差{v['rank_sd'].iloc[0]:.2f}位")
     if not parts:
         return []
@@ -288,7 +292,7 @@ COLUMN_NAMES = {"variant": "计分方式", "alpha": "α", "rho": "ρ(组内)",
                 "group_min": "最小组单位数", "group_max": "最大组单位数",
                 "size_rho": "ρ(组内)", "size_rho_all": "全部单位ρ",
                 "volatility": "平均名次标准差", "volatility_se": "平均名次标准差的模拟误差",
-                "within": "两项均达标", "p_top": "进入优秀名额的概率",
+                "within": "两项均达标", "p_top": "进入最高等次名额的概率",
                 "p_top_se": "概率的模拟误差", "mean_rank_sd": "平均名次标准差",
                 "mean_rank_sd_se": "平均名次标准差的模拟误差"}
 
