@@ -171,6 +171,18 @@ def test_report_renders_on_the_provincial_panel(panel_run: dict[str, Any]) -> No
     assert "年度考核结果总览" in html and "东北" in html
     # the top tier by the scheme's name: chapter 02 wrote 进入优秀名额 for the panel's 一等
     assert "进入一等名额的比例" in html and "优秀" not in html
+    # chapter 01's fairest target rule for GDP is sought among the rules that bind: the
+    # three-year average level (met in every unit-year of a growing series) is named apart
+    from perfanalysis.report.findings.targets import EASY_TARGET_SHARE
+
+    summ = pd.read_csv(out / "tables" / "targets_summary.csv", encoding="utf-8-sig")
+    gdp = summ.loc[(summ["indicator"] == "gdp") & ~summ["rule"].str.endswith("_blend")]
+    binding = gdp.loc[gdp["share_met"] < EASY_TARGET_SHARE]
+    fair = binding.loc[binding["equity_rho"].abs().idxmin(), "rule_label"]
+    easy = gdp.loc[gdp["equity_rho"].abs().idxmin()]
+    assert easy["share_met"] >= EASY_TARGET_SHARE  # what this check is about
+    assert f"关系最弱的规则是{fair}(" in html
+    assert f"{easy['rule_label']}的秩相关更接近0(" in html and "几乎不构成约束,不作比较" in html
     assert (out / "report.docx").stat().st_size > 0
     assert os.path.getsize(out / "scores.xlsx") > 0
     assert not (out / "tables" / "stale.csv").exists()

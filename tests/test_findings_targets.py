@@ -59,6 +59,31 @@ def test_equity_names_the_rule_closest_to_zero_and_the_hardest_on_small_units():
     assert "0.45,90%区间-0.20至0.90,8个单位;8个单位不足以判断" in text
 
 
+def test_a_rule_nearly_everyone_meets_is_not_called_the_fairest():
+    """The provincial panel's GDP: the three-year average level is met in every unit-year
+    of a growing series (100 %), and its attainment relates to size least. Among the rules
+    that bind (met below 95 %) the weakest relation is b's |0.11|; the easy rule d
+    (ρ = −0.03, met 100 %) is named apart; if every rule were easy, the chosen one says so."""
+    s = pd.concat([summary(), summary().iloc[[1]].assign(
+        rule="d", equity_rho=-0.03, equity_rho_lo=-0.38, equity_rho_hi=0.37, share_met=1.0,
+        share_met_lo=1.0, share_met_hi=1.0)], ignore_index=True)
+    labels = {**LABELS, "d": "近3年平均水平"}
+    text = say.equity_sentences(s, labels, NAMES, "population_2020")[0]
+    assert "达成度与规模关系最弱的规则是近3年平均增速(达成度与规模的秩相关系数0.11" in text
+    assert (";近3年平均水平的秩相关更接近0(-0.03),但其目标100%都能完成(各次重抽样结果均相同,"
+            "区间不能说明其不确定性),几乎不构成约束,不作比较") in text
+    # 95 % is the line: a rule met 94 % binds
+    s.loc[3, "share_met"] = 0.94
+    s.loc[3, ["share_met_lo", "share_met_hi"]] = [0.9, 0.97]
+    assert "关系最弱的规则是近3年平均水平" in say.equity_sentences(s, labels, NAMES,
+                                                                "population_2020")[0]
+    every = s.assign(share_met=0.97, share_met_lo=0.95, share_met_hi=0.99)
+    text = say.equity_sentences(every, labels, NAMES, "population_2020")[0]
+    assert ("关系最弱的规则是近3年平均水平" in text and
+            ",但该规则的目标97%都能完成(90%区间95%至99%),几乎不构成约束,关系弱不能说明它对各单位"
+            "公平" in text)
+
+
 def test_not_applicable_and_cap_sentences():
     absent = pd.DataFrame({"indicator": ["x", "y"], "basis": "increment",
                            "rule": "a", "reason": "作为增量目标等于要求下降"})

@@ -106,18 +106,30 @@ def _half_met(row: pd.Series, half: str) -> str:
     return text + (f"({','.join(bits)})" if bits else "")
 
 
+#: a rule whose targets at least this share of unit-years meet asks almost nothing: its
+#: weak relation to size is no evidence of fairness (the three-year average level of a
+#: growing series, met by every province in every year)
+EASY_TARGET_SHARE = 0.95
+
+
 def equity_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
                      indicator_names: Mapping[str, str], size_label: str) -> list[str]:
     """Per indicator: the most equitable rule (attainment least related to size within
-    sequences) and the one hardest on small units, with the 90 % interval, n units and the
-    met shares by size half; an interval across 0 with |ρ| ≥ 0.3 says the units are too
-    few to decide."""
+    sequences, among the rules that bind: met below ``EASY_TARGET_SHARE``; a rule nearly
+    every unit meets is named apart) and the one hardest on small units, with the 90 %
+    interval, n units and the met shares by size half; an interval across 0 with |ρ| ≥ 0.3
+    says the units are too few to decide."""
     out = []
     for ind, g in _rows_first_half(summary).groupby("indicator", sort=False):
         g = g.loc[np.isfinite(g["equity_rho"].astype(float))]
         if g.empty:
             continue
-        fair = g.loc[g["equity_rho"].abs().idxmin()]
+        # a rule nearly every unit meets relates to size least because it asks nothing: it
+        # is named apart, and the weakest relation is sought among rules that bind
+        binding = g.loc[~(g["share_met"].astype(float) >= EASY_TARGET_SHARE)]
+        fair = (binding if len(binding) else g)
+        fair = fair.loc[fair["equity_rho"].abs().idxmin()]
+        loosest = g.loc[g["equity_rho"].abs().idxmin()]
         tough = g.loc[g["equity_rho"].idxmax()]
         name = indicator_names.get(ind, ind)
 
@@ -132,6 +144,14 @@ def equity_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
         text = (f"“{name}”:按{size_name_zh(size_label)}衡量规模,达成度与规模关系最弱的规则是"
                 f"{labels.get(fair['rule'], fair['rule'])}(达成度与规模的{interval(fair)};"
                 f"{_half_met(fair, 'small')},{_half_met(fair, 'large')})")
+        if fair["share_met"] >= EASY_TARGET_SHARE:
+            text += (f",但该规则的目标{_pct(fair['share_met'])}都能完成"
+                     f"({_interval_only(fair, 'share_met')}),几乎不构成约束,"
+                     "关系弱不能说明它对各单位公平")
+        elif loosest["rule"] != fair["rule"]:
+            text += (f";{labels.get(loosest['rule'], loosest['rule'])}的秩相关更接近0"
+                     f"({loosest['equity_rho']:.2f}),但其目标{_pct(loosest['share_met'])}都能完成"
+                     f"({_interval_only(loosest, 'share_met')}),几乎不构成约束,不作比较")
         if tough["rule"] != fair["rule"] and tough["equity_rho"] > 0:
             text += (f";对小单位最不利的是{labels.get(tough['rule'], tough['rule'])}"
                      f"({interval(tough)};{_half_met(tough, 'small')},"
