@@ -87,3 +87,22 @@ def test_fixed_bound_efficacy_keeps_its_method_in_the_sobol_study() -> None:
     assert fixed and not any(compares_units(leaf) for leaf in fixed)
     sens = weight_sensitivity(load_data(SAMPLE_DIR / "yiyang"), scheme, 2019, n=8, seed=1)
     assert "计分方法" in set(sens.sobol["parameter"])
+
+
+def test_units_sensitive_to_the_same_factor_share_one_clause_with_the_st_range() -> None:
+    """Per-unit Sobol indices: units whose largest total index is the same factor are named
+    together with the range of ST and the widest 95 % half-width (the provincial panel
+    listed six units one by one, each 'ST = 1.01'); below 0.1 a unit is not named; a unit
+    with every index 0 is said not to move."""
+    rows = [("平均绝对名次变化", "α", 0.9, 0.02, 0.95, 0.05),
+            ("甲", "α", 0.9, 0.05, 1.01, 0.05), ("甲", "经济发展权重", 0.0, 0.01, 0.02, 0.01),
+            ("乙", "α", 0.8, 0.05, 0.98, 0.07), ("丙", "经济发展权重", 0.3, 0.05, 0.4, 0.1),
+            ("丁", "α", 0.01, 0.01, 0.05, 0.02), ("戊", "α", 0.0, 0.0, 0.0, 0.0),
+            ("戊", "经济发展权重", 0.0, 0.0, 0.0, 0.0)]
+    sobol = pd.DataFrame(rows, columns=["target", "parameter", "S1", "S1_conf", "ST", "ST_conf"])
+    text = sobol_sentences(sobol, "平均绝对名次变化", 64)
+    assert text[0] == ("在64组抽样中,名次平均变化主要取决于α(总效应指数ST=0.95,95%区间±0.05;"
+                       "一阶指数S1=0.9)。")
+    assert text[1] == ("甲、乙的名次主要受α影响(ST为0.98至1.01,95%区间半宽不超过0.07);"
+                       "丙的名次主要受经济发展权重影响(ST为0.4,95%区间半宽不超过0.1)。")
+    assert text[2] == "戊在所有抽样中名次不变,对权重和方法选择不敏感。"

@@ -9,6 +9,8 @@ The study's computation: ``perfanalysis.studies.weightings``; its figures:
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from ...engine.methods import round_half_up
@@ -62,9 +64,27 @@ def scenario_sentences(summary: pd.DataFrame, dependence: pd.DataFrame,
         lo = vs_base.loc[vs_base["tau"].idxmin()]
         hi = vs_base.loc[vs_base["tau"].idxmax()]
         out.append(f"与{base_name}相比,总分排序变化最大的是“{lo['scenario_b']}”"
-                   f"(Kendall τ = {_n(lo['tau'])}),最接近的是“{hi['scenario_b']}”"
-                   f"(τ = {_n(hi['tau'])})。")
+                   f"(Kendall τ={_n(lo['tau'])}),最接近的是“{hi['scenario_b']}”"
+                   f"(τ={_n(hi['tau'])})。")
     return out
+
+
+def _sensitive_sentence(sensitive: list[tuple[str, str, float, float]]) -> str:
+    """The units whose rank hinges on one factor (name, factor, ST, ST's 95 % half-width;
+    by ST, largest first), one clause per factor naming its units: 'A、B的名次主要受α影响
+    (ST为0.98至1.01,95%区间半宽不超过0.07)' rather than a clause per unit with the same
+    factor (an ST estimate above 1 is sampling error of the estimator, within that width)."""
+    by_factor: dict[str, list[tuple[str, float, float]]] = {}
+    for name, factor, st, conf in sensitive:
+        by_factor.setdefault(factor, []).append((name, st, conf))
+    parts = []
+    for factor, units in by_factor.items():
+        lo, hi = _n(min(u[1] for u in units)), _n(max(u[1] for u in units))
+        st = lo if lo == hi else f"{lo}至{hi}"
+        confs = [u[2] for u in units if math.isfinite(u[2])]
+        width = f",95%区间半宽不超过{_n(max(confs))}" if confs else ""
+        parts.append(f"{_names([u[0] for u in units])}的名次主要受{factor}影响(ST为{st}{width})")
+    return ";".join(parts) + "。"
 
 
 def sobol_sentences(sobol: pd.DataFrame, shift_target: str, n_samples: int) -> list[str]:
@@ -74,11 +94,11 @@ def sobol_sentences(sobol: pd.DataFrame, shift_target: str, n_samples: int) -> l
     if len(overall) and overall["ST"].max() > 0:
         top = overall.iloc[0]
         text = (f"在{n_samples}组抽样中,名次平均变化主要取决于{top['parameter']}"
-                f"(总效应指数ST = {_n(top['ST'])},95%区间±{_n(top['ST_conf'])};"
-                f"一阶指数S1 = {_n(top['S1'])})")
+                f"(总效应指数ST={_n(top['ST'])},95%区间±{_n(top['ST_conf'])};"
+                f"一阶指数S1={_n(top['S1'])})")
         if len(overall) > 1:
             nxt = overall.iloc[1]
-            text += f",其次是{nxt['parameter']}(ST = {_n(nxt['ST'])})"
+            text += f",其次是{nxt['parameter']}(ST={_n(nxt['ST'])})"
         out.append(text + "。")
         small = overall.loc[overall["ST"] + overall["ST_conf"] < 0.05, "parameter"].tolist()
         if small:
@@ -95,11 +115,11 @@ def sobol_sentences(sobol: pd.DataFrame, shift_target: str, n_samples: int) -> l
             continue
         best = grp.loc[grp["ST"].idxmax()]
         if best["ST"] >= SENSITIVE_ST:
-            sensitive.append((str(name), str(best["parameter"]), float(best["ST"])))
+            sensitive.append((str(name), str(best["parameter"]), float(best["ST"]),
+                              float(best.get("ST_conf", float("nan")))))
     sensitive.sort(key=lambda t: -t[2])
     if sensitive:
-        parts = [f"{n}的名次主要受{p}影响(ST = {_n(s)})" for n, p, s in sensitive[:6]]
-        out.append(";".join(parts) + "。")
+        out.append(_sensitive_sentence(sensitive))
     if fixed:
         out.append(f"{_names(fixed)}在所有抽样中名次不变,对权重和方法选择不敏感。")
     return out
