@@ -42,7 +42,7 @@ def test_notebook_runs_on_the_samples(tmp_path: Path, monkeypatch: pytest.Monkey
     errors.write_text("id,kind,size,year_correlation\nvolume,relative,0.02,0.8\n"
                       "fai,absolute,500,\n", encoding="utf-8")
     extra = {"error_model": str(errors)} if rewards else {}
-    run_chapters(PROJ_ROOT / "data" / "sample" / sample,
+    texts = run_chapters(PROJ_ROOT / "data" / "sample" / sample,
                  PROJ_ROOT / "data" / "schemes" / f"{preset}.yaml", year, out, monkeypatch,
                  chapters=("03_tier_boundaries",), fast={},
                  params={"draws": 400, "chunk": 200, "rank_draws": 200,
@@ -61,3 +61,17 @@ def test_notebook_runs_on_the_samples(tmp_path: Path, monkeypatch: pytest.Monkey
     assert tables["tier_uncertainty_summary"]["draws"].iloc[0] == 400
     cost = tables["reward_cost"]
     assert (len(cost) == 5) if rewards else cost.empty
+    # counts of none are said as such (没有单位 …, 不改变任何单位的等次), never "0个单位"
+    text = "".join(texts["03_tier_boundaries"])
+    if rewards:  # the absolute error of 500 on fai in its own unit, not in percentage points
+        assert model.loc["fai", "unit"] == "万元" and "绝对误差500万元" in text
+        assert "500个百分点" not in text
+    assert "0个单位" not in text
+    sets = tables["rank_confidence_sets"]
+    fixed = int((sets["lower"] == sets["upper"]).sum())
+    assert (f"{fixed}个单位的名次可以确定" if fixed else "没有单位的名次可以确定") in text
+    thr = tables["threshold_sensitivity"]
+    for rule, sub in thr.loc[thr["kind"] == "threshold"].groupby("rule", sort=False):
+        worst = int(sub["n_changed"].max())
+        assert f"{rule}上下移动" in text and (f"最多使{worst}个单位的等次改变" if worst
+                                          else "不改变任何单位的等次") in text

@@ -284,7 +284,7 @@ def test_findings_and_display_state_the_model_from_its_table():
                                    "相关系数0.9)、1项比率类指标绝对误差1个百分点(相邻年份误差"
                                    "相关系数0.5),1项按精确值处理")
     shown = error_model_display(t)
-    assert list(shown["误差大小"]) == ["5%", "5%", "1", "—"]
+    assert list(shown["误差大小"]) == ["5%", "5%", "1个百分点", "—"]
     assert list(shown["有效范围"]) == ["", "", "[0, +∞)", ""]
 
 
@@ -305,3 +305,28 @@ def test_prepare_model_reads_the_file_and_checks_the_values_against_it(tmp_path)
     path.write_text("id,kind,size,upper\nwater_quality,absolute,1,90\n", encoding="utf-8")
     with pytest.raises(DataError, match="water_quality' of unit"):
         b.prepare_model(data, scheme, 2019, error_model=path)
+
+
+def test_an_absolute_error_is_stated_in_the_indicators_unit():
+    """An absolute error of 500 on 固定资产投资 (万元) was said to be '500个百分点': the unit
+    column of the error model's table carries the indicator's unit; % gives percentage
+    points, ‰ per-mille points, a score 分, a unit-less volume no unit."""
+    import pandas as pd
+
+    from perfanalysis.engine.errormodel import absolute_error_unit
+    from perfanalysis.report.figures.boundaries import error_model_display
+    from perfanalysis.report.findings.boundaries import error_model_text
+
+    assert [absolute_error_unit(c, u) for c, u in [("volume", "万元"), ("rate", "%"),
+                                                   ("rate", "‰"), ("rate", ""),
+                                                   ("score", ""), ("volume", "")]] == \
+        ["万元", "个百分点", "个千分点", "个百分点", "分", ""]
+    t = pd.DataFrame({"id": ["fai", "gdp", "birth"], "name": ["固定资产投资", "地区生产总值", "出生率"],
+                      "class": ["volume", "volume", "rate"], "kind": "absolute",
+                      "size": [500.0, 500.0, 0.5], "year_correlation": 0.8, "structure": "ar1",
+                      "lower": None, "upper": None, "source": "errors.csv",
+                      "unit": ["万元", "亿元", "‰"]})
+    assert error_model_text(t) == ("数据误差按误差模型表:1项总量类指标绝对误差500万元(相邻年份误差"
+                                   "相关系数0.8)、1项总量类指标绝对误差500亿元(相邻年份误差相关系数"
+                                   "0.8)、1项比率类指标绝对误差0.5个千分点(相邻年份误差相关系数0.8)")
+    assert list(error_model_display(t)["误差大小"]) == ["500万元", "500亿元", "0.5个千分点"]

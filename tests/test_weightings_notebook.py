@@ -50,4 +50,11 @@ def test_notebook_runs_on_the_samples(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (alt["kind"] == "scenario").all() and (alt["study"] == "weightings").all()
     text = "".join(texts[NOTEBOOK])
     assert "情景下" in text and "名次" in text
+    # each scenario's count of tier changes as computed, none said as 没有单位 (never "0个")
+    summ = pd.read_csv(tables / "scenario_summary.csv", encoding="utf-8-sig")
+    for r in summ.itertuples(index=False):
+        changed = (f"{r.n_tier_changes}个单位的等次与" if r.n_tier_changes
+                   else "没有单位的等次与")
+        assert f"“{r.scenario}”情景下,{changed}" in text
+    assert "0个单位" not in text and "最多0位" not in text
     assert ("通用情景" in text) is generic

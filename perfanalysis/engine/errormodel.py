@@ -359,17 +359,35 @@ def check_values(model: ErrorModel, ids: list[str], unit_ids: list[str], values:
         raise DataError(problems, headline="Values outside the error model's range")
 
 
-def error_model_table(model: ErrorModel, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+def absolute_error_unit(cls: str, unit: str | None) -> str:
+    """The unit an absolute error of an indicator is stated in: percentage points for a %
+    indicator (per-mille points for ‰), 分 for a score or rating, else the indicator's own
+    unit (an absolute error of 500 on 固定资产投资 is 500万元, not 500 percentage points);
+    "" when the unit is unknown."""
+    u = (unit or "").strip()
+    if u == "%" or (not u and cls in ("rate", "growth_rate")):
+        return "个百分点"
+    if u == "‰":
+        return "个千分点"
+    if not u and cls in ("score", "rating"):
+        return "分"
+    return u
+
+
+def error_model_table(model: ErrorModel, names: Mapping[str, str] | None = None,
+                      units: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The error model as the chapter shows it: one row per indicator or rating (id, name,
-    class, kind, size, year_correlation, structure, lower, upper, source)."""
-    names = names or {}
+    class, kind, size, year_correlation, structure, lower, upper, source, unit: the
+    indicator's unit from ``units``, in which an absolute error is stated)."""
+    names, units = names or {}, units or {}
     rows = [{"id": s.id, "name": names.get(s.id, s.id), "class": s.cls, "kind": s.kind,
              "size": round(s.size, 9) if s.active else 0.0,
              "year_correlation": s.year_correlation, "structure": s.structure,
-             "lower": s.lower, "upper": s.upper, "source": s.source} for s in model.specs]
+             "lower": s.lower, "upper": s.upper, "source": s.source,
+             "unit": units.get(s.id, "")} for s in model.specs]
     return pd.DataFrame(rows, columns=["id", "name", "class", "kind", "size",
                                        "year_correlation", "structure", "lower", "upper",
-                                       "source"])
+                                       "source", "unit"])
 
 
 # --- arrays of one indicator's error, and draws ----------------------------------------------

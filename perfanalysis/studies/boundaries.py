@@ -209,7 +209,8 @@ def error_table(model: BoundaryModel) -> pd.DataFrame:
     assert model.error_model is not None
     names = {leaf.id: leaf.name for leaf in model.scheme.indicators()}
     names |= {c.id: c.name for c in model.scheme.components}
-    return error_model_table(model.error_model, names)
+    units = {leaf.id: leaf.unit or "" for leaf in model.scheme.indicators()}
+    return error_model_table(model.error_model, names, units)
 
 
 def draw_points(model: BoundaryModel, rng: np.random.Generator, draws: int) -> np.ndarray:

@@ -152,4 +152,5 @@ def run_fairness(data: Dataset, scheme: Scheme, year: int, *, indicator: str = "
         alternatives=alts, focus_unit=focus, max_rho=max_rho, max_volatility=max_volatility,
         groups=groups, sample=_is_sample(data), draws=draws,
         error_model=None if sim.error_model is None else error_model_table(
-            sim.error_model, {n.id: n.name for n in scheme.iter_nodes()}))
+            sim.error_model, {n.id: n.name for n in scheme.iter_nodes()},
+            {leaf.id: leaf.unit or "" for leaf in scheme.indicators()}))

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...engine.errormodel import absolute_error_unit
 from ...engine.scheme import Scheme
+from ..wording import count_units
 
 SAFE = 0.95  # a unit keeps its official tier in at least this share of draws
 COIN = (0.35, 0.65)  # the official tier's probability in this band: a coin toss
 MAX_NAMES = 8
+
+
+def _changes(worst: int) -> str:
+    """'最多使2个单位的等次改变', or for none '不改变任何单位的等次'."""
+    return f"最多使{worst}个单位的等次改变" if worst else "不改变任何单位的等次"
 
 
 def _names(df: pd.DataFrame, with_p: bool = False) -> str:
@@ -24,7 +31,7 @@ def _names(df: pd.DataFrame, with_p: bool = False) -> str:
     return "、".join(items) + more
 
 
-KIND_TEXT = {"relative": "相对误差{size}", "absolute": "绝对误差{size}个百分点",
+KIND_TEXT = {"relative": "相对误差{size}", "absolute": "绝对误差{size}{unit}",
              "growth": "增速误差{size}个百分点", "se": "标准误{size}分"}
 CLASS_TEXT = {"volume": "总量类指标", "rate": "比率类指标", "growth_rate": "官方增速指标",
               "score": "考评得分指标", "count": "计数类指标", "rating": "评议得分"}
@@ -38,15 +45,22 @@ def _size(kind: str, size: float) -> str:
 def error_model_text(errors: pd.DataFrame) -> str:
     """The error model in one sentence, from its table (class, kind, size, year
     correlation per indicator): groups of indicators with the same error, then what is
-    exact."""
+    exact. An absolute error is stated in the indicator's unit (the table's ``unit``:
+    percentage points for %, 万元 for a volume)."""
     active = errors.loc[(errors["kind"] != "none") & (errors["size"] > 0)]
     if active.empty:
         return "不加数据误差"
     parts = []
-    keys = ["class", "kind", "size", "year_correlation"]
-    for (cls, kind, size, rho), g in active.groupby(keys, sort=False):
+    unit = [absolute_error_unit(str(c), str(u) if isinstance(u, str) else "")
+            for c, u in zip(active["class"],
+                            active["unit"] if "unit" in active else [""] * len(active),
+                            strict=True)]
+    active = active.assign(error_unit=unit)
+    keys = ["class", "kind", "size", "year_correlation", "error_unit"]
+    for (cls, kind, size, rho, unit), g in active.groupby(keys, sort=False):
         text = (f"{len(g)}项{CLASS_TEXT.get(str(cls), str(cls))}"
-                + KIND_TEXT.get(str(kind), "误差{size}").format(size=_size(str(kind), size)))
+                + KIND_TEXT.get(str(kind), "误差{size}").format(size=_size(str(kind), size),
+                                                               unit=unit))
         if rho > 0:
             text += f"(相邻年份误差相关系数{rho:g})"
         parts.append(text)
@@ -124,8 +138,8 @@ def boundary_findings(probs: pd.DataFrame, summary: pd.DataFrame, sets: pd.DataF
         point = sets.loc[width == 0]
         widest = sets.assign(width=width).sort_values("width", ascending=False,
                                                       kind="stable").head(3)
-        text = (f"按95%名次置信区间,{len(point)}个单位的名次可以确定,"
-                f"{len(sets) - len(point)}个单位的名次无法与相邻单位区分")
+        text = (f"按95%名次置信区间,{count_units(len(point), verb='的名次可以确定')},"
+                f"{count_units(len(sets) - len(point), verb='的名次无法与相邻单位区分')}")
         if len(sets) > len(point):
             text += "(区间最宽的是" + "、".join(
                 f"{r.name}:第{r.lower}至{r.upper}名" for r in widest.itertuples()) + ")"
@@ -135,19 +149,21 @@ def boundary_findings(probs: pd.DataFrame, summary: pd.DataFrame, sets: pd.DataF
         if quota_line is not None:
             sure = sets.loc[sets["surely_top"]]
             maybe = sets.loc[sets["maybe_top"] & ~sets["surely_top"]]
-            out.append(f"以评优名额为界,{len(sure)}个单位的名次区间整体在名额之内,"
-                       f"可以确定属于前列;{len(maybe)}个单位的区间跨越名额线,"
-                       f"名额内外都有可能" + (f"({_names(maybe)})" if len(maybe) else "") + "。")
+            first = (f"{len(sure)}个单位的名次区间整体在名额之内,可以确定属于前列" if len(sure)
+                     else "没有单位的名次区间整体在名额之内(没有单位可以确定属于前列)")
+            second = (f"{len(maybe)}个单位的区间跨越名额线,名额内外都有可能({_names(maybe)})"
+                      if len(maybe) else "没有单位的区间跨越名额线")
+            out.append(f"以评优名额为界,{first};{second}。")
     thr = sensitivity.loc[sensitivity["kind"] == "threshold"]
     if len(thr):
         for rule, sub in thr.groupby("rule", sort=False):
             span = float(sub["shift"].abs().max())
             worst = int(sub["n_changed"].max())
-            out.append(f"{rule}上下移动{span:g}分,最多使{worst}个单位的等次改变。")
+            out.append(f"{rule}上下移动{span:g}分," + _changes(worst) + "。")
     forced = sensitivity.loc[sensitivity["kind"] == "forced_share"]
     if len(forced):
-        out.append(f"{top}比例上下调整5个百分点,最多使{int(forced['n_changed'].max())}"
-                   "个单位的等次改变。")
+        out.append(f"{top}比例上下调整5个百分点," + _changes(int(forced["n_changed"].max()))
+                   + "。")
     if len(cost):
         c = cost.set_index("statistic")["value"]
         text = f"按正式等次,绩效奖金合计{c['official'] / 1e4:.1f}万元"

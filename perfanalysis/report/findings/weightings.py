@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from ...engine.methods import round_half_up
+from ..wording import count_units
 
 SENSITIVE_ST = 0.1  # a factor whose total index reaches this "matters" for a unit's rank
 
@@ -40,8 +41,11 @@ def scenario_sentences(summary: pd.DataFrame, dependence: pd.DataFrame,
                 "是否改变等次(不能变动的内容见上文)。")]
     out: list[str] = []
     for row in summary.itertuples(index=False):
-        text = (f"“{row.scenario}”情景下,{row.n_tier_changes}个单位的等次与{base_name}不同,"
-                f"名次平均变动{_n(row.mean_abs_shift)}位(最多{row.max_abs_shift}位);")
+        moved = (f"名次平均变动{_n(row.mean_abs_shift)}位(最多{row.max_abs_shift}位)"
+                 if row.max_abs_shift else "名次都不变")
+        text = (f"“{row.scenario}”情景下,"
+                f"{count_units(int(row.n_tier_changes), verb=f'的等次与{base_name}不同')},"
+                f"{moved};")
         if row.top_set_changed:
             moves = []
             if row.top_entered:
@@ -132,7 +136,7 @@ def removal_sentences(removal: pd.DataFrame) -> list[str]:
     r = removal.sort_values("mean_abs_rank_change", ascending=False)
     top, low = r.iloc[0], r.iloc[-1]
     return [(f"去掉“{top['name']}”后名次变化最大:平均{_n(top['mean_abs_rank_change'])}位,"
-            f"最多{int(top['max_abs_rank_change'])}位,{int(top['n_tier_changes'])}个单位等次改变;"
+            f"最多{int(top['max_abs_rank_change'])}位,{count_units(int(top['n_tier_changes']), verb='等次改变')};"
             f"去掉“{low['name']}”影响最小(平均{_n(low['mean_abs_rank_change'])}位)。")]
 
 
