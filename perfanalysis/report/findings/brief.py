@@ -19,7 +19,7 @@ import pandas as pd
 from .. import wording as wd
 from ..brief import SAME_EVERY_RESAMPLE, SHOWN_IN
 from ..diff import STATUS_ZH
-from ..reply import RULES, Reply, size_name
+from ..reply import RULES, UNDECIDED_RHO, Reply, size_name
 from ..wording import SINGLE_POINT, count_units, num, pct, single_point
 
 #: result tables by their Chinese names (citations never show a table id)
@@ -430,10 +430,23 @@ _VERDICT_HEAD = {
 _VERDICT_WHY = {
     "favours_large": "规模越大得分越高",
     "favours_small": "规模越小得分反而越高",
-    "no_sign": "得分没有随规模增大而升高",
+    "no_sign": "未见得分随规模增大而升高",
     "undecided": "区间包含0,方向不能确定",
 }
 
+
+
+def _why(row: pd.Series) -> str:
+    """What a size dependence shows, by its verdict; 'no rise seen' also says, when the
+    interval reaches |ρ| = 0.3 above zero, that the units are too few to rule a rise out
+    (Yiyang's −0.19 with 8 units reaches 0.44): the rule's category stands, the sentence
+    claims no more than the interval allows."""
+    text = _VERDICT_WHY[row["verdict"]]
+    hi = float(row["rho_hi"])
+    if row["verdict"] == "no_sign" and math.isfinite(hi) and hi >= UNDECIDED_RHO:
+        text += (f",但区间上限达{wd.num(hi)},{int(row['n'])}个单位的数据不能排除"
+                 "得分随规模升高")
+    return text
 
 
 def reply_title(reply: Reply) -> str:
@@ -486,13 +499,13 @@ def conclusion_paragraph(reply: Reply, top_label: str) -> str:
         head = (_VERDICT_HEAD[v] if v in _VERDICT_HEAD
                 else f"{int(blk['n'])}个单位不足以判断现行方案下小单位是否吃亏")
         return (f"结论:{head}。现行方案没有按增量、增速计分的经济指标,按总分判断:总分与"
-                f"{wd_size}的等级相关系数{_stat(blk, float(blk['level']))},{_VERDICT_WHY[v]}。")
+                f"{wd_size}的等级相关系数{_stat(blk, float(blk['level']))},{_why(blk)}。")
     v = blk["verdict"]
     head = (_VERDICT_HEAD[v] if v in _VERDICT_HEAD
             else f"{int(blk['n'])}个单位不足以判断现行方案下小单位是否吃亏")
     level = float(blk["level"])
     text = (f"结论:{head}。按现行方案实际计分,{blk['label']}(满分{blk['points']:g}分)"
-            f"得分与{wd_size}的等级相关系数{_stat(blk, level)},{_VERDICT_WHY[v]}。")
+            f"得分与{wd_size}的等级相关系数{_stat(blk, level)},{_why(blk)}。")
     others = []
     tot = _size_row(reply, "total")
     if tot is not None:
@@ -574,7 +587,7 @@ def reply_points(reply: Reply) -> list[str]:
         if a.evidence == "block" and blk is not None:
             text += (f"测算:ρ={wd.num(blk['rho'])}"
                      f"({wd.interval(blk['rho_lo'], blk['rho_hi'], float(blk['level']))}),"
-                     f"{_VERDICT_WHY[blk['verdict']]}。")
+                     f"{_why(blk)}。")
             text += _alternatives_effect(reply)
         else:
             topics = str(a.topics).split(",")
