@@ -63,6 +63,10 @@ def test_notebook_runs_on_the_samples(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (len(cost) == 5) if rewards else cost.empty
     # counts of none are said as such (没有单位 …, 不改变任何单位的等次), never "0个单位"
     text = "".join(texts["03_tier_boundaries"])
+    # one clause per distinct relative error of the volume indicators, whatever their units
+    em = tables["error_model"]
+    vol = em.loc[(em["class"] == "volume") & (em["kind"] == "relative") & (em["size"] > 0)]
+    assert text.count("项总量类指标相对误差") == len(vol.groupby(["size", "year_correlation"]))
     if rewards:  # the absolute error of 500 on fai in its own unit, not in percentage points
         assert model.loc["fai", "unit"] == "万元" and "绝对误差500万元" in text
         assert "500个百分点" not in text

@@ -330,3 +330,7 @@ def test_an_absolute_error_is_stated_in_the_indicators_unit():
                                    "相关系数0.8)、1项总量类指标绝对误差500亿元(相邻年份误差相关系数"
                                    "0.8)、1项比率类指标绝对误差0.5个千分点(相邻年份误差相关系数0.8)")
     assert list(error_model_display(t)["误差大小"]) == ["500万元", "500亿元", "0.5个千分点"]
+    # relative errors of indicators in different units are one group
+    rel = t.assign(kind="relative", size=0.05, **{"class": "volume"})
+    assert error_model_text(rel) == ("数据误差按误差模型表:3项总量类指标相对误差5%(相邻年份误差"
+                                     "相关系数0.8)")

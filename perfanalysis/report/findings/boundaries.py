@@ -51,10 +51,12 @@ def error_model_text(errors: pd.DataFrame) -> str:
     if active.empty:
         return "不加数据误差"
     parts = []
+    # the unit matters for an absolute error only (5 % of 万元 and of 亿元 is one group)
     unit = [absolute_error_unit(str(c), str(u) if isinstance(u, str) else "")
-            for c, u in zip(active["class"],
-                            active["unit"] if "unit" in active else [""] * len(active),
-                            strict=True)]
+            if k == "absolute" else ""
+            for c, k, u in zip(active["class"], active["kind"],
+                               active["unit"] if "unit" in active else [""] * len(active),
+                               strict=True)]
     active = active.assign(error_unit=unit)
     keys = ["class", "kind", "size", "year_correlation", "error_unit"]
     for (cls, kind, size, rho, unit), g in active.groupby(keys, sort=False):
