@@ -435,7 +435,6 @@ _VERDICT_WHY = {
 }
 
 
-
 def _why(row: pd.Series) -> str:
     """What a size dependence shows, by its verdict; 'no rise seen' also says, when the
     interval reaches |ρ| = 0.3 above zero, that the units are too few to rule a rise out

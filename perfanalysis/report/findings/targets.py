@@ -127,8 +127,8 @@ def equity_sentences(summary: pd.DataFrame, labels: Mapping[str, str],
         # a rule nearly every unit meets relates to size least because it asks nothing: it
         # is named apart, and the weakest relation is sought among rules that bind
         binding = g.loc[~(g["share_met"].astype(float) >= EASY_TARGET_SHARE)]
-        fair = (binding if len(binding) else g)
-        fair = fair.loc[fair["equity_rho"].abs().idxmin()]
+        pool = binding if len(binding) else g
+        fair = pool.loc[pool["equity_rho"].abs().idxmin()]
         loosest = g.loc[g["equity_rho"].abs().idxmin()]
         tough = g.loc[g["equity_rho"].idxmax()]
         name = indicator_names.get(ind, ind)
