@@ -87,8 +87,8 @@ def _check_conclusion(data, scheme, reply, size_col: str) -> None:
         assert text.startswith("结论:现行方案下未见小单位吃亏")
         # no rise seen; an interval that still reaches ρ = 0.3 says the units cannot rule
         # one out (the sample: −0.19 with 8 units, up to 0.44)
-        caveat = (f"未见得分随规模增大而升高,但区间上限达{hi:.2f},{len(units)}个单位的数据"
-                  "不能排除得分随规模升高").replace("-", "−")
+        caveat = (f"未见得分随规模增大而升高,但区间上限达{hi:.2f},单位太少,不能排除得分随规模"
+                  "升高").replace("-", "−")
         assert (caveat in text) is bool(hi >= rp.UNDECIDED_RHO)
         assert "未见得分随规模增大而升高" in text
 

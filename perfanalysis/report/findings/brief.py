@@ -438,13 +438,12 @@ _VERDICT_WHY = {
 def _why(row: pd.Series) -> str:
     """What a size dependence shows, by its verdict; 'no rise seen' also says, when the
     interval reaches |ρ| = 0.3 above zero, that the units are too few to rule a rise out
-    (Yiyang's −0.19 with 8 units reaches 0.44): the rule's category stands, the sentence
-    claims no more than the interval allows."""
+    (Yiyang's −0.19 with 8 units reaches 0.44; n is in the brackets before it): the rule's
+    category stands, the sentence claims no more than the interval allows."""
     text = _VERDICT_WHY[row["verdict"]]
     hi = float(row["rho_hi"])
     if row["verdict"] == "no_sign" and math.isfinite(hi) and hi >= UNDECIDED_RHO:
-        text += (f",但区间上限达{wd.num(hi)},{int(row['n'])}个单位的数据不能排除"
-                 "得分随规模升高")
+        text += f",但区间上限达{wd.num(hi)},单位太少,不能排除得分随规模升高"
     return text
 
 
