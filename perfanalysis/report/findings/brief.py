@@ -437,13 +437,14 @@ _VERDICT_WHY = {
 
 def _why(row: pd.Series) -> str:
     """What a size dependence shows, by its verdict; 'no rise seen' also says, when the
-    interval reaches |ρ| = 0.3 above zero, that the units are too few to rule a rise out
-    (Yiyang's −0.19 with 8 units reaches 0.44; n is in the brackets before it): the rule's
-    category stands, the sentence claims no more than the interval allows."""
+    interval reaches |ρ| = 0.3 above zero, that a rise cannot be ruled out (Yiyang's −0.19
+    with 8 units reaches 0.44; n is in the brackets before it): the rule's category stands,
+    the 结论 claims no more than the interval allows (the 答复要点 below it do not repeat
+    it: the reply keeps to two pages)."""
     text = _VERDICT_WHY[row["verdict"]]
     hi = float(row["rho_hi"])
     if row["verdict"] == "no_sign" and math.isfinite(hi) and hi >= UNDECIDED_RHO:
-        text += f",但区间上限达{wd.num(hi)},单位太少,不能排除得分随规模升高"
+        text += f",但区间上限达{wd.num(hi)},不能排除得分随规模升高"
     return text
 
 
@@ -585,7 +586,7 @@ def reply_points(reply: Reply) -> list[str]:
         if a.evidence == "block" and blk is not None:
             text += (f"测算:ρ={wd.num(blk['rho'])}"
                      f"({wd.interval(blk['rho_lo'], blk['rho_hi'], float(blk['level']))}),"
-                     f"{_why(blk)}。")
+                     f"{_VERDICT_WHY[blk['verdict']]}。")  # the caveat: in the 结论 above
             text += _alternatives_effect(reply)
         else:
             topics = str(a.topics).split(",")
