@@ -374,6 +374,15 @@ def absolute_error_unit(cls: str, unit: str | None) -> str:
     return u
 
 
+def error_size_units(errors: pd.DataFrame) -> list[str]:
+    """Per row of an error model's table (``error_model_table``), the unit its absolute
+    error size is stated in (``absolute_error_unit``; a table without ``unit``: by class),
+    "" for other kinds (a relative 5 % needs none)."""
+    units = errors["unit"] if "unit" in errors else pd.Series("", index=errors.index)
+    return [absolute_error_unit(str(c), u if isinstance(u, str) else "") if k == "absolute"
+            else "" for c, k, u in zip(errors["class"], errors["kind"], units, strict=True)]
+
+
 def error_model_table(model: ErrorModel, names: Mapping[str, str] | None = None,
                       units: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The error model as the chapter shows it: one row per indicator or rating (id, name,

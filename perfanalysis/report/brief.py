@@ -28,7 +28,7 @@ from .study_tables import (  # noqa: F401 (re-exported: the brief's contract)
     alternatives,
     read_study_tables,
 )
-from .wording import single_point
+from .wording import SAME_EVERY_RESAMPLE, single_point
 
 FACT_COLUMNS = ["section", "topic", "unit_id", "name", "alternative", "statistic", "value",
                 "label", "source"]
@@ -529,11 +529,6 @@ def display_sizes(sizes: pd.DataFrame) -> pd.DataFrame:
                            "rho_lo": "置信区间下限", "rho_hi": "置信区间上限", "n": "单位数",
                            "groups": "序列数", "rho_all": "全体单位ρ",
                            "slope": "规模每增加一倍名次变化(位)", "verdict": "判断"})
-
-
-#: what an interval cell of ``display_target_means`` says when every resample gave the
-#: same share (the brief's sentence explains it: wording.SINGLE_POINT)
-SAME_EVERY_RESAMPLE = "各次相同"
 
 
 def _share_cell(share: float, lo: float, hi: float) -> str:

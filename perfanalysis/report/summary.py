@@ -282,7 +282,7 @@ def _zero_sentence(rows: list) -> str:
     shown = [f"{r.sequence_name}({r.n_units}个单位,按比例{r.planned:.2f}名)"
              for r in rows[:MAX_LISTED_SEQUENCES]]
     more = f"等{len(rows)}个序列" if len(rows) > MAX_LISTED_SEQUENCES else ""
-    how = "向下取整" if any(r.planned >= 0.5 for r in rows) else "取整"
+    how = _rounded(max(r.planned for r in rows))
     return (f"提示:{'、'.join(shown)}{more}的{tier}按比例{how}后均为0名,这{len(rows)}个序列"
             f"没有单位评为{tier}。")
 

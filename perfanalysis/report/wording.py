@@ -118,6 +118,8 @@ def count_units(n: int, what: str = "单位", verb: str = "") -> str:
 #: What a share's bootstrap interval says when every resample gave the same value (all the
 #: units involved alike, e.g. none of 4 small units ever in the top tier: "0.0%至0.0%")
 SINGLE_POINT = "各次重抽样结果均相同,区间不能说明其不确定性"
+#: the same in a table cell, where SINGLE_POINT does not fit (a sentence explains it)
+SAME_EVERY_RESAMPLE = "各次相同"
 
 
 def single_point(lo: float | None, hi: float | None) -> bool:

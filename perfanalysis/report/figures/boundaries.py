@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ...engine.errormodel import absolute_error_unit
+from ...engine.errormodel import error_size_units
 from ...engine.scheme import Scheme
 from ..charts import (
     SHOWN_EACH_END,
@@ -199,12 +199,10 @@ def _bound(v: object) -> str:
 def error_model_display(errors: pd.DataFrame) -> pd.DataFrame:
     """The error model's table for display: Chinese headers and kinds, relative sizes in
     percent, absolute ones with their unit (个百分点, 万元), the valid range as an interval."""
-    units = errors["unit"] if "unit" in errors else pd.Series("", index=errors.index)
     size = [("—" if k == "none" or v <= 0 else f"{v * 100:.3g}%" if k == "relative"
-             else f"{v:.3g}" + (absolute_error_unit(str(c), u if isinstance(u, str) else "")
-                                if k == "absolute" else ""))
-            for k, v, c, u in zip(errors["kind"], errors["size"], errors["class"], units,
-                                  strict=True)]
+             else f"{v:.3g}{u}")
+            for k, v, u in zip(errors["kind"], errors["size"], error_size_units(errors),
+                               strict=True)]
     rng = [("" if not _bound(lo) and not _bound(hi) else
             ("[" + _bound(lo) if _bound(lo) else "(−∞") + ", "
             + (_bound(hi) + "]" if _bound(hi) else "+∞)"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...engine.errormodel import absolute_error_unit
+from ...engine.errormodel import error_size_units
 from ...engine.scheme import Scheme
 from ..wording import count_units
 
@@ -52,12 +52,7 @@ def error_model_text(errors: pd.DataFrame) -> str:
         return "不加数据误差"
     parts = []
     # the unit matters for an absolute error only (5 % of 万元 and of 亿元 is one group)
-    unit = [absolute_error_unit(str(c), str(u) if isinstance(u, str) else "")
-            if k == "absolute" else ""
-            for c, k, u in zip(active["class"], active["kind"],
-                               active["unit"] if "unit" in active else [""] * len(active),
-                               strict=True)]
-    active = active.assign(error_unit=unit)
+    active = active.assign(error_unit=error_size_units(active))
     keys = ["class", "kind", "size", "year_correlation", "error_unit"]
     for (cls, kind, size, rho, unit), g in active.groupby(keys, sort=False):
         text = (f"{len(g)}项{CLASS_TEXT.get(str(cls), str(cls))}"

@@ -17,10 +17,10 @@ import re
 import pandas as pd
 
 from .. import wording as wd
-from ..brief import SAME_EVERY_RESAMPLE, SHOWN_IN
+from ..brief import SHOWN_IN
 from ..diff import STATUS_ZH
 from ..reply import RULES, UNDECIDED_RHO, Reply, size_name
-from ..wording import SINGLE_POINT, count_units, num, pct, single_point
+from ..wording import SAME_EVERY_RESAMPLE, SINGLE_POINT, count_units, num, pct, single_point
 
 #: result tables by their Chinese names (citations never show a table id)
 TABLE_ZH: dict[str, str] = {

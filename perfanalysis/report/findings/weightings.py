@@ -135,8 +135,9 @@ def removal_sentences(removal: pd.DataFrame) -> list[str]:
         return ["方案的指标部分只有一个一级指标,无法做去掉一级指标的检验。"]
     r = removal.sort_values("mean_abs_rank_change", ascending=False)
     top, low = r.iloc[0], r.iloc[-1]
+    changed = count_units(int(top["n_tier_changes"]), verb="等次改变")
     return [(f"去掉“{top['name']}”后名次变化最大:平均{_n(top['mean_abs_rank_change'])}位,"
-            f"最多{int(top['max_abs_rank_change'])}位,{count_units(int(top['n_tier_changes']), verb='等次改变')};"
+            f"最多{int(top['max_abs_rank_change'])}位,{changed};"
             f"去掉“{low['name']}”影响最小(平均{_n(low['mean_abs_rank_change'])}位)。")]
 
 
